@@ -1,0 +1,81 @@
+"use client";
+import { useActionState } from "react";
+import { SubmitButton } from "@/app/_components/form";
+import type { ActionState } from "@/lib/action";
+import { ROLE_LABELS, type Role } from "@/lib/roles";
+import { changeRoleAction, removeMemberAction } from "./actions";
+
+export type MemberRowData = {
+  membershipId: string;
+  name: string;
+  email: string;
+  role: Role;
+  pendingPassword: boolean;
+  isSelf: boolean;
+  /** roles the current user may move this member to; empty when they may not change it */
+  roleChoices: Role[];
+  canRemove: boolean;
+};
+
+export function MemberRow({ member }: { member: MemberRowData }) {
+  const [roleState, roleAction] = useActionState(changeRoleAction, {} as ActionState);
+  const [removeState, removeAction] = useActionState(removeMemberAction, {} as ActionState);
+  const error = [roleState, removeState].find((s) => s.ok === false)?.message;
+  const roleSelectId = `role-${member.membershipId}`;
+  return (
+    <li className="flex flex-col gap-3 py-4 sm:flex-row sm:items-center sm:justify-between" data-testid="member-row">
+      <div className="min-w-0">
+        <p className="font-medium text-slate-900">
+          {member.name} {member.isSelf && <span className="text-sm font-normal text-slate-500">(you)</span>}
+        </p>
+        <p className="truncate text-sm text-slate-600">{member.email}</p>
+        {member.pendingPassword && <p className="text-xs text-amber-700">Has not signed in yet (temporary password)</p>}
+        {error && (
+          <p role="alert" className="mt-1 text-sm text-red-700">
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="flex flex-wrap items-center gap-2">
+        {member.roleChoices.length > 0 ? (
+          <form action={roleAction} className="flex items-center gap-2" key={roleState.at}>
+            <input type="hidden" name="membershipId" value={member.membershipId} />
+            <label htmlFor={roleSelectId} className="sr-only">
+              Role for {member.email}
+            </label>
+            <select
+              id={roleSelectId}
+              name="role"
+              defaultValue={member.role}
+              className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+            >
+              {member.roleChoices.map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABELS[r]}
+                </option>
+              ))}
+            </select>
+            <SubmitButton pendingLabel="Saving…" variant="secondary" aria-label={`Change role for ${member.email}`}>
+              Change role
+            </SubmitButton>
+          </form>
+        ) : (
+          <span className="rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-700">{ROLE_LABELS[member.role]}</span>
+        )}
+        {member.canRemove && (
+          <form
+            action={removeAction}
+            onSubmit={(e) => {
+              if (!confirm(`Remove ${member.email}? They will lose access at once.`)) e.preventDefault();
+            }}
+          >
+            <input type="hidden" name="membershipId" value={member.membershipId} />
+            <SubmitButton pendingLabel="Removing…" variant="danger" aria-label={`Remove ${member.email}`}>
+              Remove
+            </SubmitButton>
+          </form>
+        )}
+      </div>
+    </li>
+  );
+}

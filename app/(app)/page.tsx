@@ -1,0 +1,92 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Card, PageHeader } from "@/app/_components/card";
+import { describeAuditEvent, recentAuditEvents } from "@/lib/audit";
+import { db } from "@/lib/db";
+import { hasRole } from "@/lib/roles";
+import { requireMember } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Dashboard" };
+export const dynamic = "force-dynamic";
+
+const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export default async function DashboardPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ denied?: string; passwordChanged?: string }>;
+}) {
+  const ctx = await requireMember({ path: "/" });
+  const params = await searchParams;
+  const [memberCount, events] = await Promise.all([
+    db.membership.count({ where: { orgId: ctx.org.id } }),
+    recentAuditEvents(db, ctx.org.id, 8),
+  ]);
+  const isAdmin = hasRole(ctx.role, "ADMIN");
+
+  return (
+    <>
+      <PageHeader
+        title={`Hello, ${ctx.user.name.split(" ")[0]}`}
+        description={`Finance email for ${ctx.org.name}: the account your invoices, statements and receipts are sent from.`}
+      />
+      {params.denied && (
+        <div role="alert" className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          That page is for owners and admins. Ask one of them if you need access.
+        </div>
+      )}
+      {params.passwordChanged && (
+        <div role="status" className="mb-6 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+          Your password has been changed.
+        </div>
+      )}
+      <div className="grid gap-6 md:grid-cols-2">
+        <Card title="Finance email" description="The SMTP account that sends your finance mail.">
+          <p className="text-sm text-slate-700">
+            {isAdmin
+              ? "Link your Google Mail, Microsoft 365 or other SMTP account, then send a test email to prove it works."
+              : "An owner or admin links the account; you can see its settings and status."}
+          </p>
+          <Link
+            href="/settings/email"
+            className="mt-4 inline-flex rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-800"
+          >
+            {isAdmin ? "Set up finance email" : "View finance email"}
+          </Link>
+        </Card>
+        <Card title="Members" description={`${memberCount} ${memberCount === 1 ? "person has" : "people have"} access.`}>
+          <p className="text-sm text-slate-700">
+            {isAdmin
+              ? "Add colleagues who help with finance mail, and choose what each may change."
+              : "Owners and admins manage who has access."}
+          </p>
+          {isAdmin && (
+            <Link href="/members" className="mt-4 inline-flex rounded-md px-4 py-2 text-sm font-semibold text-brand-700 ring-1 ring-brand-100 hover:bg-brand-50">
+              Manage members
+            </Link>
+          )}
+        </Card>
+      </div>
+      <div className="mt-6">
+        <Card title="Recent activity">
+          {events.length === 0 ? (
+            <p className="text-sm text-slate-600">Nothing has happened yet.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100">
+              {events.map((e) => (
+                <li key={e.id} className="flex flex-wrap justify-between gap-2 py-2 text-sm">
+                  <span className="text-slate-800">
+                    <span className="font-medium">{e.actorEmail ?? "System"}</span> · {describeAuditEvent(e.action, e.details)}
+                  </span>
+                  <time dateTime={e.createdAt.toISOString()} className="text-slate-500">
+                    {dateTime.format(e.createdAt)} UTC
+                  </time>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,44 @@
+"use client";
+import { useActionState } from "react";
+import { FormMessage, SubmitButton, TextField } from "@/app/_components/form";
+import type { ActionState } from "@/lib/action";
+import { PASSWORD_MIN_LENGTH } from "@/lib/validation/account";
+import { changePasswordAction } from "./actions";
+
+export function ChangePasswordForm({ temporary }: { temporary: boolean }) {
+  const [state, action] = useActionState(changePasswordAction, {} as ActionState);
+  return (
+    <form action={action} className="space-y-4" noValidate key={state.at}>
+      <FormMessage ok={state.ok} message={state.message} />
+      <TextField
+        name="currentPassword"
+        label={temporary ? "Temporary password" : "Current password"}
+        type="password"
+        autoComplete="current-password"
+        errors={state.errors?.currentPassword}
+        required
+        autoFocus
+      />
+      <TextField
+        name="newPassword"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        errors={state.errors?.newPassword}
+        hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
+        required
+      />
+      <TextField
+        name="confirmPassword"
+        label="Repeat new password"
+        type="password"
+        autoComplete="new-password"
+        errors={state.errors?.confirmPassword}
+        required
+      />
+      <SubmitButton pendingLabel="Saving…" className="w-full">
+        Change password
+      </SubmitButton>
+    </form>
+  );
+}

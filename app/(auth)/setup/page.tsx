@@ -1,0 +1,21 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AuthPanel } from "@/app/_components/card";
+import { db } from "@/lib/db";
+import { isSetupComplete } from "@/lib/setup";
+import { SetupForm } from "./setup-form";
+
+export const metadata: Metadata = { title: "Set up" };
+export const dynamic = "force-dynamic";
+
+export default async function SetupPage() {
+  if (await isSetupComplete(db)) redirect("/sign-in");
+  return (
+    <AuthPanel
+      title="Welcome! Let's get you set up"
+      description="Create your organisation and your owner account. You can invite colleagues afterwards."
+    >
+      <SetupForm />
+    </AuthPanel>
+  );
+}

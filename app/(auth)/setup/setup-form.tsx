@@ -1,0 +1,49 @@
+"use client";
+import { useActionState } from "react";
+import { FormMessage, SubmitButton, TextField } from "@/app/_components/form";
+import type { ActionState } from "@/lib/action";
+import { PASSWORD_MIN_LENGTH } from "@/lib/validation/account";
+import { setupAction } from "./actions";
+
+export function SetupForm() {
+  const [state, action] = useActionState(setupAction, {} as ActionState);
+  const v = state.values ?? {};
+  return (
+    <form action={action} className="space-y-4" noValidate key={state.at}>
+      <FormMessage ok={state.ok} message={state.message} />
+      <TextField
+        name="organisationName"
+        label="Organisation name"
+        autoComplete="organization"
+        defaultValue={v.organisationName}
+        errors={state.errors?.organisationName}
+        hint="As your customers know it, e.g. Riverside Physiotherapy."
+        required
+        autoFocus
+      />
+      <TextField name="name" label="Your name" autoComplete="name" defaultValue={v.name} errors={state.errors?.name} required />
+      <TextField
+        name="email"
+        label="Email"
+        type="email"
+        inputMode="email"
+        autoComplete="username"
+        defaultValue={v.email}
+        errors={state.errors?.email}
+        required
+      />
+      <TextField
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        errors={state.errors?.password}
+        hint={`At least ${PASSWORD_MIN_LENGTH} characters. A short sentence is easy to remember and hard to guess.`}
+        required
+      />
+      <SubmitButton pendingLabel="Creating account…" className="w-full">
+        Create account
+      </SubmitButton>
+    </form>
+  );
+}

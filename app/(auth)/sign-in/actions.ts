@@ -1,0 +1,34 @@
+"use server";
+import { AuthError, CredentialsSignin } from "next-auth";
+import { signIn } from "@/lib/auth";
+import { invalidInput, type ActionState } from "@/lib/action";
+import { formDataToObject } from "@/lib/action";
+import { safeRedirectPath } from "@/lib/redirect-target";
+import { INVALID_CREDENTIALS_MESSAGE, throttledMessage } from "@/lib/sign-in";
+import { signInSchema } from "@/lib/validation/account";
+
+export async function signInAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  const raw = formDataToObject(formData);
+  const values = { email: raw.email ?? "" };
+  const parsed = signInSchema.safeParse(raw);
+  if (!parsed.success) return invalidInput(parsed.error, values);
+  try {
+    await signIn("credentials", {
+      email: parsed.data.email,
+      password: parsed.data.password,
+      redirectTo: safeRedirectPath(parsed.data.callbackUrl),
+    });
+  } catch (err) {
+    if (err instanceof CredentialsSignin) {
+      const message = err.code.startsWith("throttled:")
+        ? throttledMessage(new Date(Number(err.code.slice("throttled:".length))))
+        : INVALID_CREDENTIALS_MESSAGE;
+      return { ok: false, message, values, at: Date.now() };
+    }
+    if (err instanceof AuthError) {
+      return { ok: false, message: "Sign-in failed. Please try again.", values, at: Date.now() };
+    }
+    throw err; // includes the redirect that completes a successful sign-in
+  }
+  return { ok: true, at: Date.now() };
+}

@@ -1,0 +1,124 @@
+"use client";
+// Form building blocks shared by every form: labelled fields whose errors are announced and linked with
+// aria-describedby, a submit button that says what is happening, and a message banner.
+import { useFormStatus } from "react-dom";
+import type { ReactNode } from "react";
+
+export function SubmitButton({
+  children,
+  pendingLabel,
+  variant = "primary",
+  className = "",
+  ...rest
+}: {
+  children: ReactNode;
+  pendingLabel: string;
+  variant?: "primary" | "secondary" | "danger";
+  className?: string;
+  name?: string;
+  value?: string;
+  "aria-label"?: string;
+}) {
+  const { pending } = useFormStatus();
+  const styles = {
+    primary: "bg-brand-700 text-white hover:bg-brand-800 disabled:bg-brand-700/60",
+    secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
+    danger: "bg-white text-red-700 ring-1 ring-red-200 hover:bg-red-50 disabled:text-red-300",
+  }[variant];
+  return (
+    <button
+      type="submit"
+      disabled={pending}
+      aria-disabled={pending}
+      className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm transition ${styles} ${className}`}
+      {...rest}
+    >
+      {pending && (
+        <span aria-hidden className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" />
+      )}
+      {pending ? pendingLabel : children}
+    </button>
+  );
+}
+
+export function FieldError({ id, errors }: { id: string; errors?: string[] }) {
+  return (
+    <p id={id} aria-live="polite" className="mt-1 text-sm text-red-700 empty:hidden">
+      {errors?.[0]}
+    </p>
+  );
+}
+
+export function TextField({
+  name,
+  label,
+  type = "text",
+  defaultValue,
+  errors,
+  hint,
+  autoComplete,
+  required,
+  autoFocus,
+  inputMode,
+  maxLength,
+}: {
+  name: string;
+  label: string;
+  type?: string;
+  defaultValue?: string;
+  errors?: string[];
+  hint?: ReactNode;
+  autoComplete?: string;
+  required?: boolean;
+  autoFocus?: boolean;
+  inputMode?: "email" | "numeric" | "text";
+  maxLength?: number;
+}) {
+  const id = `field-${name}`;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const invalid = Boolean(errors?.length);
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        defaultValue={defaultValue}
+        autoComplete={autoComplete}
+        required={required}
+        autoFocus={autoFocus}
+        inputMode={inputMode}
+        maxLength={maxLength}
+        aria-invalid={invalid || undefined}
+        aria-describedby={[hint ? hintId : null, errorId].filter(Boolean).join(" ")}
+        className={`mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 ${
+          invalid ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-600 focus:ring-brand-100"
+        }`}
+      />
+      {hint && (
+        <p id={hintId} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+      <FieldError id={errorId} errors={errors} />
+    </div>
+  );
+}
+
+/** The result of the last submission: success is a polite status, failure an alert. */
+export function FormMessage({ ok, message }: { ok?: boolean; message?: string }) {
+  if (!message) return <div role="status" aria-live="polite" className="sr-only" />;
+  return ok ? (
+    <div role="status" aria-live="polite" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+      {message}
+    </div>
+  ) : (
+    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+      {message}
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+// The one wrapper every signed-in server action goes through. A server action is a public POST endpoint,
+// so each call (a) reads the session, (b) checks the member's role, (c) parses the FormData with the
+// form's own zod schema, and only then (d) runs the body with the organisation-scoped context.
+import "server-only";
+import { z } from "zod";
+import { getMemberContext, type MemberContext } from "./session";
+import { UserFacingError } from "./errors";
+import { hasRole, type Role } from "./roles";
+
+export type FieldErrors = Record<string, string[] | undefined>;
+
+export type ActionState = {
+  ok?: boolean;
+  message?: string;
+  errors?: FieldErrors;
+  /** Non-secret values echoed back so a form keeps what was typed after an error. */
+  values?: Record<string, string>;
+  /** Bumped on every result so forms can re-key and re-read their defaults. */
+  at?: number;
+  data?: Record<string, string>;
+};
+
+export const SESSION_ENDED = "Your session has ended. Sign in again to continue.";
+export const FORM_INVALID = "Some fields need attention. Nothing was saved.";
+
+/** FormData as a plain object, without React's own $ACTION_ bookkeeping fields. */
+export function formDataToObject(formData: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith("$ACTION")) continue;
+    if (typeof value === "string") out[key] = value;
+  }
+  return out;
+}
+
+function publicValues(raw: Record<string, string>, secretFields: readonly string[]) {
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !secretFields.includes(k)));
+}
+
+export function invalidInput(error: z.ZodError, values?: Record<string, string>): ActionState {
+  const flat = z.flattenError(error);
+  const message = flat.formErrors.length > 0 ? `${FORM_INVALID} ${flat.formErrors.join(" ")}` : FORM_INVALID;
+  return { ok: false, message, errors: flat.fieldErrors as FieldErrors, values, at: Date.now() };
+}
+
+export function fromUserFacingError(err: UserFacingError, values?: Record<string, string>): ActionState {
+  return {
+    ok: false,
+    message: err.message,
+    errors: err.field ? { [err.field]: [err.message] } : undefined,
+    values,
+    at: Date.now(),
+  };
+}
+
+export function memberAction<S extends z.ZodType>(
+  options: { minimum: Role; schema: S; secretFields?: readonly string[] },
+  body: (input: z.infer<S>, ctx: MemberContext) => Promise<ActionState>,
+) {
+  return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
+    const ctx = await getMemberContext();
+    if (!ctx) return { ok: false, message: SESSION_ENDED, at: Date.now() };
+    if (ctx.user.mustChangePassword) {
+      return { ok: false, message: "Change your temporary password before doing anything else.", at: Date.now() };
+    }
+    if (!hasRole(ctx.role, options.minimum)) {
+      const who = options.minimum === "OWNER" ? "owners" : "owners and admins";
+      return { ok: false, message: `Only ${who} can do this. Your role is ${ctx.role.toLowerCase()}.`, at: Date.now() };
+    }
+    const raw = formDataToObject(formData);
+    const values = publicValues(raw, options.secretFields ?? []);
+    const parsed = options.schema.safeParse(raw);
+    if (!parsed.success) return invalidInput(parsed.error, values);
+    try {
+      return { at: Date.now(), ...(await body(parsed.data, ctx)) };
+    } catch (err) {
+      if (err instanceof UserFacingError) return fromUserFacingError(err, values);
+      throw err;
+    }
+  };
+}

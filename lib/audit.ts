@@ -1,0 +1,49 @@
+// Audit trail: who did what, when, in which organisation. details must never carry a secret.
+import type { Db } from "./prisma";
+
+type Writer = Pick<Db, "auditEvent">;
+
+export type AuditActor = { id: string; email: string } | null;
+
+export async function recordAudit(
+  db: Writer,
+  event: { orgId: string | null; actor: AuditActor; action: string; details?: Record<string, unknown> },
+) {
+  await db.auditEvent.create({
+    data: {
+      orgId: event.orgId,
+      actorId: event.actor?.id ?? null,
+      actorEmail: event.actor?.email ?? null,
+      action: event.action,
+      details: JSON.stringify(event.details ?? {}),
+    },
+  });
+}
+
+export async function recentAuditEvents(db: Db, orgId: string, take = 10) {
+  const rows = await db.auditEvent.findMany({ where: { orgId }, orderBy: { createdAt: "desc" }, take });
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+}
+
+/** One line a person can read, e.g. "Added ana@example.com as Admin". */
+export function describeAuditEvent(action: string, details: Record<string, unknown>): string {
+  const s = (key: string) => String(details[key] ?? "");
+  switch (action) {
+    case "setup.completed":
+      return `Created the organisation ${s("organisation")}`;
+    case "member.added":
+      return `Added ${s("email")} as ${s("role").charAt(0)}${s("role").slice(1).toLowerCase()}`;
+    case "member.role_changed":
+      return `Changed ${s("email")} from ${s("from")} to ${s("to")}`;
+    case "member.removed":
+      return `Removed ${s("email")}`;
+    case "user.password_changed":
+      return "Changed their password";
+    case "sign_in.succeeded":
+      return "Signed in";
+    case "sign_in.failed":
+      return "Failed sign-in attempt";
+    default:
+      return action;
+  }
+}

@@ -1,0 +1,114 @@
+// The app's configuration, read from process.env once and validated with zod. Nothing else reads process.env.
+// The embedded default needs no setup: missing secrets are generated once into the data folder (mode 0600).
+// A production deployment with its own DATABASE_URL must pass them in, and start-up names what is missing.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
+
+const base64Key = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, "base64").length === 32, {
+    message: "must be 32 bytes, base64-encoded (generate one with: openssl rand -base64 32)",
+  });
+
+const secretsSchema = z.object({
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+  SETTINGS_ENCRYPTION_KEY: base64Key,
+});
+type Secrets = z.infer<typeof secretsSchema>;
+const SECRET_NAMES = Object.keys(secretsSchema.shape) as (keyof Secrets)[];
+
+export type Env = Secrets & {
+  database: DatabaseTarget;
+  dataDir: string;
+  isProduction: boolean;
+  /** true when secrets may come from the generated file (embedded default, or development) */
+  embedded: boolean;
+  SMTP_ALLOW_PRIVATE_NETWORKS: boolean;
+};
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Configuration error:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+function generateSecrets(): Secrets {
+  return {
+    AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+    SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+  };
+}
+
+/** Reads data/secrets.json, creating it once. 'wx' makes concurrent first starts agree on one file. */
+function loadOrCreateSecretsFile(dataDir: string): Partial<Secrets> {
+  const file = path.join(dataDir, "secrets.json");
+  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    fs.writeFileSync(file, JSON.stringify(generateSecrets(), null, 2) + "\n", { flag: "wx", mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Secrets>;
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Env {
+  const problems: string[] = [];
+  const isProduction = source.NODE_ENV === "production";
+  const explicitDatabase = Boolean(source.DATABASE_URL && source.DATABASE_URL.trim());
+  const embedded = !(isProduction && explicitDatabase);
+
+  let database: DatabaseTarget | undefined;
+  try {
+    database = parseDatabaseUrl(source.DATABASE_URL, cwd);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  const dataDir = path.resolve(cwd, source.DATA_DIR || "data");
+
+  const given: Partial<Record<keyof Secrets, string>> = {};
+  for (const name of SECRET_NAMES) if (source[name]) given[name] = source[name];
+
+  if (!embedded) {
+    for (const name of SECRET_NAMES) {
+      if (!given[name]) problems.push(`${name} is required in production (NODE_ENV=production with DATABASE_URL set)`);
+    }
+  }
+  const missing = SECRET_NAMES.filter((n) => !given[n]);
+  const fromFile = embedded && missing.length > 0 ? loadOrCreateSecretsFile(dataDir) : {};
+
+  const merged = { ...fromFile, ...given };
+  const parsed = secretsSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      if (!embedded && !given[name as keyof Secrets]) continue; // already reported as missing
+      problems.push(`${name} ${issue.message}`);
+    }
+  }
+
+  const allowPrivate = (source.SMTP_ALLOW_PRIVATE_NETWORKS ?? "").toLowerCase();
+  if (allowPrivate && !["true", "false", "1", "0"].includes(allowPrivate)) {
+    problems.push("SMTP_ALLOW_PRIVATE_NETWORKS must be true or false");
+  }
+
+  if (problems.length > 0 || !parsed.success || !database) throw new EnvError(problems);
+  return {
+    ...parsed.data,
+    database,
+    dataDir,
+    isProduction,
+    embedded,
+    SMTP_ALLOW_PRIVATE_NETWORKS: allowPrivate === "true" || allowPrivate === "1",
+  };
+}
+
+let cached: Env | undefined;
+/** The validated environment, loaded on first use (not at import, so `next build` needs no secrets). */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}

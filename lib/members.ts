@@ -1,0 +1,104 @@
+// Organisation membership: list, add (with a one-time temporary password), change role, remove.
+// Every query is scoped to the actor's organisation; the last owner can never be demoted or removed.
+import type { Db } from "./prisma";
+import { recordAudit } from "./audit";
+import { UserFacingError } from "./errors";
+import { generateTemporaryPassword, hashPassword } from "./password";
+import { canAssignRole, isRole, ROLE_LABELS, type Role } from "./roles";
+import type { AddMemberInput } from "./validation/account";
+
+export type Actor = { userId: string; email: string; orgId: string; role: Role };
+
+const LAST_OWNER_MESSAGE = "An organisation needs at least one owner. Make someone else an owner first.";
+
+export async function listMembers(db: Db, orgId: string) {
+  const rows = await db.membership.findMany({
+    where: { orgId },
+    include: { user: { select: { id: true, name: true, email: true, mustChangePassword: true } } },
+    orderBy: [{ createdAt: "asc" }],
+  });
+  return rows.map((m) => ({ ...m, role: isRole(m.role) ? m.role : ("MEMBER" as Role) }));
+}
+
+export async function addMember(db: Db, actor: Actor, input: AddMemberInput) {
+  if (!canAssignRole(actor.role, null, input.role)) {
+    throw new UserFacingError("Only an owner can add another owner.", "role");
+  }
+  const temporaryPassword = generateTemporaryPassword();
+  const passwordHash = await hashPassword(temporaryPassword);
+  try {
+    const membership = await db.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { email: input.email, name: input.name, passwordHash, mustChangePassword: true },
+      });
+      const created = await tx.membership.create({ data: { userId: user.id, orgId: actor.orgId, role: input.role } });
+      await recordAudit(tx, {
+        orgId: actor.orgId,
+        actor: { id: actor.userId, email: actor.email },
+        action: "member.added",
+        details: { email: input.email, name: input.name, role: input.role },
+      });
+      return created;
+    });
+    return { membership, temporaryPassword };
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2002") {
+      throw new UserFacingError("An account with this email already exists.", "email");
+    }
+    throw err;
+  }
+}
+
+async function ownerCount(tx: Pick<Db, "membership">, orgId: string) {
+  return tx.membership.count({ where: { orgId, role: "OWNER" } });
+}
+
+export async function changeRole(db: Db, actor: Actor, membershipId: string, role: Role) {
+  await db.$transaction(async (tx) => {
+    const target = await tx.membership.findFirst({
+      where: { id: membershipId, orgId: actor.orgId },
+      include: { user: { select: { email: true } } },
+    });
+    if (!target) throw new UserFacingError("That member is no longer in this organisation.");
+    const from = isRole(target.role) ? target.role : "MEMBER";
+    if (from === role) return;
+    if (!canAssignRole(actor.role, from, role)) {
+      throw new UserFacingError("Only an owner can change an owner's role or make someone an owner.");
+    }
+    if (from === "OWNER" && (await ownerCount(tx, actor.orgId)) <= 1) throw new UserFacingError(LAST_OWNER_MESSAGE);
+    await tx.membership.update({ where: { id: target.id }, data: { role } });
+    await recordAudit(tx, {
+      orgId: actor.orgId,
+      actor: { id: actor.userId, email: actor.email },
+      action: "member.role_changed",
+      details: { email: target.user.email, from: ROLE_LABELS[from], to: ROLE_LABELS[role] },
+    });
+  });
+}
+
+export async function removeMember(db: Db, actor: Actor, membershipId: string) {
+  await db.$transaction(async (tx) => {
+    const target = await tx.membership.findFirst({
+      where: { id: membershipId, orgId: actor.orgId },
+      include: { user: { select: { id: true, email: true } } },
+    });
+    if (!target) throw new UserFacingError("That member is no longer in this organisation.");
+    const role = isRole(target.role) ? target.role : "MEMBER";
+    if (!canAssignRole(actor.role, role, role)) throw new UserFacingError("Only an owner can remove an owner.");
+    if (target.userId === actor.userId) {
+      throw new UserFacingError("You cannot remove yourself. Ask another owner or admin.");
+    }
+    if (role === "OWNER" && (await ownerCount(tx, actor.orgId)) <= 1) throw new UserFacingError(LAST_OWNER_MESSAGE);
+    await tx.membership.delete({ where: { id: target.id } });
+    // A user belongs to one organisation here; without a membership the account has no use left.
+    if ((await tx.membership.count({ where: { userId: target.userId } })) === 0) {
+      await tx.user.delete({ where: { id: target.userId } });
+    }
+    await recordAudit(tx, {
+      orgId: actor.orgId,
+      actor: { id: actor.userId, email: actor.email },
+      action: "member.removed",
+      details: { email: target.user.email, role: ROLE_LABELS[role] },
+    });
+  });
+}

@@ -1,0 +1,54 @@
+// Account operations outside the web forms: provisioning from the command line and password changes.
+import type { Db } from "./prisma";
+import { recordAudit } from "./audit";
+import { UserFacingError } from "./errors";
+import { hashPassword, verifyPassword } from "./password";
+import type { Role } from "./roles";
+
+export async function provisionUser(
+  db: Db,
+  input: { email: string; name: string; password: string; orgName: string; role: Role; createOrg?: boolean },
+) {
+  const passwordHash = await hashPassword(input.password);
+  return db.$transaction(async (tx) => {
+    if (await tx.user.findUnique({ where: { email: input.email } })) {
+      throw new UserFacingError(`A user with the email ${input.email} already exists.`, "email");
+    }
+    let org = await tx.organisation.findFirst({ where: { name: input.orgName } });
+    if (!org) {
+      if (!input.createOrg) {
+        throw new UserFacingError(
+          `No organisation is named "${input.orgName}". Check the name, or pass --create-org to create it.`,
+          "org",
+        );
+      }
+      org = await tx.organisation.create({ data: { name: input.orgName } });
+    }
+    const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
+    await tx.membership.create({ data: { userId: user.id, orgId: org.id, role: input.role } });
+    await recordAudit(tx, {
+      orgId: org.id,
+      actor: null,
+      action: "member.added",
+      details: { email: user.email, name: user.name, role: input.role, via: "command line" },
+    });
+    return { user, org };
+  });
+}
+
+export async function changePassword(
+  db: Db,
+  user: { id: string; email: string; orgId: string },
+  currentPassword: string,
+  newPassword: string,
+) {
+  const row = await db.user.findUnique({ where: { id: user.id }, omit: { passwordHash: false } });
+  if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
+    throw new UserFacingError("That is not your current password.", "currentPassword");
+  }
+  await db.user.update({
+    where: { id: user.id },
+    data: { passwordHash: await hashPassword(newPassword), mustChangePassword: false },
+  });
+  await recordAudit(db, { orgId: user.orgId, actor: { id: user.id, email: user.email }, action: "user.password_changed" });
+}

@@ -1,0 +1,82 @@
+// zod schemas for accounts, shared by each form and the server action behind it (the server is the authority).
+import { z } from "zod";
+import { ROLES } from "../roles";
+import { isCommonPassword } from "./common-passwords";
+
+export const PASSWORD_MIN_LENGTH = 12;
+
+const noLineBreaks = (v: string) => !/[\r\n]/.test(v);
+
+export const emailField = z
+  .string({ error: "Enter an email address." })
+  .trim()
+  .toLowerCase()
+  .min(1, "Enter an email address.")
+  .max(320, "An email address is at most 320 characters.")
+  .pipe(z.email("Enter a valid email address, like name@example.com."));
+
+export const personNameField = z
+  .string({ error: "Enter a name." })
+  .trim()
+  .min(1, "Enter a name.")
+  .max(120, "Keep the name under 120 characters.")
+  .refine(noLineBreaks, "A name cannot contain line breaks.");
+
+export const newPasswordField = z
+  .string({ error: "Enter a password." })
+  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .max(1024, "A password is at most 1024 characters.")
+  .refine((v) => !isCommonPassword(v), "This password is too common. Choose one that is harder to guess.");
+
+export const roleField = z.enum(ROLES, { error: "Choose Owner, Admin or Member." });
+
+export const setupSchema = z.strictObject({
+  organisationName: z
+    .string({ error: "Enter your organisation's name." })
+    .trim()
+    .min(1, "Enter your organisation's name.")
+    .max(120, "Keep the name under 120 characters.")
+    .refine(noLineBreaks, "A name cannot contain line breaks."),
+  name: personNameField,
+  email: emailField,
+  password: newPasswordField,
+});
+export type SetupInput = z.infer<typeof setupSchema>;
+
+export const signInSchema = z.strictObject({
+  email: emailField,
+  password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(1024),
+  callbackUrl: z.string().max(2048).optional(),
+});
+export type SignInInput = z.infer<typeof signInSchema>;
+
+export const addMemberSchema = z.strictObject({
+  email: emailField,
+  name: personNameField,
+  role: roleField,
+});
+export type AddMemberInput = z.infer<typeof addMemberSchema>;
+
+export const changeRoleSchema = z.strictObject({
+  membershipId: z.string().min(1).max(64),
+  role: roleField,
+});
+
+export const removeMemberSchema = z.strictObject({
+  membershipId: z.string().min(1).max(64),
+});
+
+export const changePasswordSchema = z
+  .strictObject({
+    currentPassword: z.string({ error: "Enter your current password." }).min(1, "Enter your current password.").max(1024),
+    newPassword: newPasswordField,
+    confirmPassword: z.string({ error: "Repeat the new password." }),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, {
+    path: ["confirmPassword"],
+    message: "The two new passwords do not match.",
+  })
+  .refine((v) => v.newPassword !== v.currentPassword, {
+    path: ["newPassword"],
+    message: "Choose a password different from the current one.",
+  });
