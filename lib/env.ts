@@ -52,7 +52,11 @@ function loadOrCreateSecretsFile(dataDir: string): Partial<Secrets> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
-  return JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Secrets>;
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Secrets>;
+  } catch {
+    throw new EnvError([`${file} is not valid JSON: fix it, or delete it to generate new secrets (existing sessions and saved passwords will then need re-entering)`]);
+  }
 }
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Env {
@@ -86,7 +90,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0]);
       if (!embedded && !given[name as keyof Secrets]) continue; // already reported as missing
-      problems.push(`${name} ${issue.message}`);
+      problems.push(given[name as keyof Secrets] ? `${name} ${issue.message}` : `${name} in ${path.join(dataDir, "secrets.json")} ${issue.message}`);
     }
   }
 

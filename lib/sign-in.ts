@@ -28,7 +28,7 @@ async function throttledUntil(db: Db, keys: string[], now: Date): Promise<Date |
   let until: Date | null = null;
   for (const key of keys) {
     const recent = await db.signInFailure.findMany({
-      where: { key, createdAt: { gte: since } },
+      where: { key, createdAt: { gt: since } },
       orderBy: { createdAt: "desc" },
       take: THROTTLE.maxFailures,
       select: { createdAt: true },
@@ -47,6 +47,7 @@ export async function authenticate(
   input: { email: string; password: string; clientAddress: string | null },
   now = new Date(),
 ): Promise<SignInResult> {
+  input = { ...input, email: input.email.trim().toLowerCase() };
   const keys = throttleKeys(input.email, input.clientAddress);
   const retryAt = await throttledUntil(db, keys, now);
   if (retryAt) return { ok: false, reason: "throttled", retryAt };

@@ -1,0 +1,50 @@
+import { expect } from "@playwright/test";
+import { count, test, useFreshApp } from "./support/app";
+
+const app = useFreshApp();
+test.describe.configure({ mode: "serial" });
+
+test("with no user yet, every page leads to /setup, and bad input is refused next to its field", async ({ page }) => {
+  for (const path of ["/", "/members", "/settings/email", "/sign-in"]) {
+    await page.goto(path);
+    await expect(page).toHaveURL(/\/setup$/);
+  }
+  await page.getByLabel("Organisation name").fill("Riverside Physio");
+  await page.getByLabel("Your name").fill("Ana Owner");
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByLabel("Email")).toHaveAccessibleDescription(/valid email address/);
+  await expect(page.getByLabel("Password")).toHaveAccessibleDescription(/at least 12 characters/);
+  await expect(page.getByLabel("Organisation name")).toHaveValue("Riverside Physio");
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(0);
+
+  await page.getByLabel("Email").fill("ana@riverside.example");
+  await page.getByLabel("Password").fill("password1234");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByLabel("Password")).toHaveAccessibleDescription(/too common/);
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(0);
+});
+
+test("setup creates the organisation and owner, signs them in, and then closes for good", async ({ page, browser }) => {
+  await page.goto("/setup");
+  await page.getByLabel("Organisation name").fill("Riverside Physio");
+  await page.getByLabel("Your name").fill("Ana Owner");
+  await page.getByLabel("Email").fill("Ana@Riverside.example");
+  await page.getByLabel("Password").fill("a long and private passphrase");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("org-name")).toHaveText("Riverside Physio");
+  await expect(page.getByRole("heading", { name: "Hello, Ana" })).toBeVisible();
+
+  const row = app().sql
+    .prepare(`SELECT u.email, m.role FROM "User" u JOIN "Membership" m ON m.userId = u.id`)
+    .get() as { email: string; role: string };
+  expect(row).toEqual({ email: "ana@riverside.example", role: "OWNER" });
+
+  const anonymous = await browser.newPage({ baseURL: app().baseURL });
+  await anonymous.goto("/setup");
+  await expect(anonymous).toHaveURL(/\/sign-in$/);
+  await anonymous.close();
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(1);
+});

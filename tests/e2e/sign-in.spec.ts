@@ -1,0 +1,94 @@
+import { expect } from "@playwright/test";
+import { count, seedOrganisation, signIn, STRONG_PASSWORD, test, useFreshApp } from "./support/app";
+
+const app = useFreshApp();
+
+test.beforeAll(async () => {
+  await seedOrganisation(app(), "Harbour Accounting", [
+    { email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" },
+    { email: "target@harbour.example", name: "Tara Target", role: "ADMIN" },
+  ]);
+});
+
+test("an anonymous visit to a protected page goes to /sign-in and returns there after signing in", async ({ page }) => {
+  await page.goto("/members");
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fmembers$/);
+  await page.getByLabel("Email").fill("owner@harbour.example");
+  await page.getByLabel("Password").fill(STRONG_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/members$/);
+  await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
+});
+
+test("sign out ends the session; signing in again works", async ({ page }) => {
+  await signIn(page, "owner@harbour.example");
+  await expect(page.getByTestId("org-name")).toHaveText("Harbour Accounting");
+  await page.getByLabel("Account menu").click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/sign-in/);
+  await signIn(page, "owner@harbour.example");
+  await expect(page.getByRole("heading", { name: "Hello, Olive" })).toBeVisible();
+});
+
+test("a wrong password and an unknown email get the same message", async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: app().baseURL, extraHTTPHeaders: { "X-Forwarded-For": "198.51.100.20" } });
+  const page = await context.newPage();
+  const messages: string[] = [];
+  for (const email of ["owner@harbour.example", "nobody@harbour.example"]) {
+    await page.goto("/sign-in");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("not the right password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: /match/ });
+    await expect(alert).toBeVisible();
+    messages.push((await alert.textContent()) ?? "");
+    await expect(page.getByLabel("Email")).toHaveValue(email);
+  }
+  expect(messages[0]).toBe("That email and password do not match an account.");
+  expect(messages[1]).toBe(messages[0]);
+  await context.close();
+});
+
+test("after 5 failures for one email, even the right password is refused with a clear message", async ({ browser }) => {
+  // Each attempt from a different client address, so only the per-email count can trip.
+  for (let i = 1; i <= 5; i++) {
+    const res = await attempt(browser, `203.0.113.${i}`, "target@harbour.example", "wrong password " + i);
+    expect(res).toMatch(/do not match/);
+  }
+  const refused = await attempt(browser, "203.0.113.99", "target@harbour.example", STRONG_PASSWORD);
+  expect(refused).toMatch(/Too many failed sign-in attempts.*try again/i);
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "SignInFailure" WHERE key = 'email:target@harbour.example'`)).toBe(5);
+});
+
+test("after 5 failures from one client address, that address is refused for any account", async ({ browser }) => {
+  for (let i = 1; i <= 5; i++) {
+    expect(await attempt(browser, "192.0.2.77", `guess${i}@harbour.example`, "wrong password")).toMatch(/do not match/);
+  }
+  expect(await attempt(browser, "192.0.2.77", "owner@harbour.example", STRONG_PASSWORD)).toMatch(/Too many failed/);
+  // The same account from another address still signs in.
+  expect(await attempt(browser, "192.0.2.78", "owner@harbour.example", STRONG_PASSWORD)).toBe("signed in");
+});
+
+async function attempt(
+  browser: import("@playwright/test").Browser,
+  clientAddress: string,
+  email: string,
+  password: string,
+): Promise<string> {
+  const context = await browser.newContext({ baseURL: app().baseURL, extraHTTPHeaders: { "X-Forwarded-For": clientAddress } });
+  const page = await context.newPage();
+  try {
+    await page.goto("/sign-in");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: /match|Too many/ });
+    await Promise.race([alert.waitFor(), page.waitForURL((u) => !u.pathname.startsWith("/sign-in"))]);
+    if (!new URL(page.url()).pathname.startsWith("/sign-in")) return "signed in";
+    return (await alert.textContent()) ?? "";
+  } finally {
+    await context.close();
+  }
+}

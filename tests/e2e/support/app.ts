@@ -1,0 +1,198 @@
+// A real production server for one spec file: fresh SQLite database, migrated with the committed
+// migrations, `next start` on a free port, and direct database access for assertions.
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { test as base, expect, type Page } from "@playwright/test";
+import { migrateDatabase, ROOT } from "../../helpers/migrate";
+import { hashPassword } from "../../../lib/password";
+
+export type TestApp = {
+  baseURL: string;
+  dbPath: string;
+  sql: Database.Database;
+  logs: () => string;
+  stop: () => Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startApp(extraEnv: Record<string, string> = {}): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fes-e2e-"));
+  const dbPath = path.join(dir, "app.db");
+  const url = `file:${dbPath}`;
+  migrateDatabase(url);
+  const port = await freePort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  let output = "";
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        DATABASE_URL: url,
+        DATA_DIR: dir,
+        AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+        SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+        ...extraEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited early:\n${output}`);
+    try {
+      const res = await fetch(`${baseURL}/api/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`next start did not become healthy:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const sql = new Database(dbPath);
+  sql.pragma("busy_timeout = 5000");
+  return {
+    baseURL,
+    dbPath,
+    sql,
+    logs: () => output,
+    async stop() {
+      sql.close();
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const STRONG_PASSWORD = "correct-horse-finance-42";
+
+/** Inserts an organisation with members directly (for specs that are not about setup). */
+export async function seedOrganisation(
+  app: TestApp,
+  orgName: string,
+  users: { email: string; name: string; role: "OWNER" | "ADMIN" | "MEMBER"; password?: string; mustChangePassword?: boolean }[],
+) {
+  const orgId = `org_${crypto.randomUUID()}`;
+  const now = new Date().toISOString();
+  app.sql.prepare(`INSERT INTO "Organisation" (id, name, createdAt) VALUES (?, ?, ?)`).run(orgId, orgName, now);
+  for (const u of users) {
+    const userId = `usr_${crypto.randomUUID()}`;
+    const hash = await hashPassword(u.password ?? STRONG_PASSWORD);
+    app.sql
+      .prepare(
+        `INSERT INTO "User" (id, email, name, passwordHash, mustChangePassword, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(userId, u.email, u.name, hash, u.mustChangePassword ? 1 : 0, now, now);
+    app.sql
+      .prepare(`INSERT INTO "Membership" (id, userId, orgId, role, createdAt) VALUES (?, ?, ?, ?, ?)`)
+      .run(`mem_${crypto.randomUUID()}`, userId, orgId, u.role, now);
+  }
+  return orgId;
+}
+
+export async function signIn(page: Page, email: string, password = STRONG_PASSWORD) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/sign-in/);
+}
+
+export function count(app: TestApp, sqlText: string, ...params: unknown[]): number {
+  return (app.sql.prepare(sqlText).get(...params) as { n: number }).n;
+}
+
+let current: TestApp | undefined;
+
+/**
+ * Gives the calling spec file its own server and database: started before its first test, stopped after
+ * its last. The `test` exported below points page.goto("/...") at it.
+ */
+export function useFreshApp(extraEnv: Record<string, string> = {}): () => TestApp {
+  base.beforeAll(async () => {
+    current = await startApp(extraEnv);
+  });
+  base.afterAll(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error("the app is not started");
+    return current;
+  };
+}
+
+export const test = base.extend({
+  baseURL: async ({}, use) => {
+    await use(current?.baseURL);
+  },
+});
+
+export type CapturedAction = { url: string; headers: Record<string, string>; body: Buffer };
+
+/**
+ * Records the server-action POST a browser makes while `trigger` runs. With `block`, the request is
+ * aborted so the action never runs; the capture can then be replayed with other cookies.
+ */
+export async function captureServerAction(page: Page, trigger: () => Promise<void>, block = false): Promise<CapturedAction> {
+  let captured: CapturedAction | undefined;
+  await page.route("**/*", async (route) => {
+    const req = route.request();
+    const headers = await req.allHeaders();
+    if (req.method() === "POST" && headers["next-action"] && !captured) {
+      captured = { url: req.url(), headers, body: req.postDataBuffer() ?? Buffer.alloc(0) };
+      if (block) return route.abort();
+    }
+    return route.continue();
+  });
+  await trigger();
+  await expect.poll(() => captured !== undefined).toBe(true);
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  return captured!;
+}
+
+/** Replays a captured server action as a bare HTTP POST, with the given cookie header (or none). */
+export async function replayServerAction(
+  action: CapturedAction,
+  options: { cookie?: string; replace?: [string, string][] } = {},
+): Promise<{ status: number; text: string }> {
+  let body = action.body.toString("latin1");
+  for (const [from, to] of options.replace ?? []) body = body.split(from).join(to);
+  const headers: Record<string, string> = {};
+  for (const name of ["next-action", "content-type", "accept", "next-router-state-tree"]) {
+    if (action.headers[name]) headers[name] = action.headers[name];
+  }
+  if (options.cookie) headers.cookie = options.cookie;
+  const res = await fetch(action.url, { method: "POST", headers, body: Buffer.from(body, "latin1"), redirect: "manual" });
+  return { status: res.status, text: await res.text() };
+}
+
+export async function cookieHeader(page: Page): Promise<string> {
+  const cookies = await page.context().cookies();
+  return cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+}

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { changePassword, provisionUser } from "@/lib/users";
+import { UserFacingError } from "@/lib/errors";
+import { hashPassword, verifyPassword } from "@/lib/password";
+
+let t: TestDatabase;
+let orgId: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase("users");
+  orgId = (await t.db.organisation.create({ data: { name: "Acme Finance" } })).id;
+});
+afterAll(async () => {
+  await t.drop();
+});
+
+async function storedHash(userId: string) {
+  return (await t.db.user.findUniqueOrThrow({ where: { id: userId }, omit: { passwordHash: false } })).passwordHash;
+}
+
+describe("changePassword", () => {
+  async function newcomer(email: string) {
+    const user = await t.db.user.create({
+      data: { email, name: "Newcomer", passwordHash: await hashPassword("temporary-pass-1"), mustChangePassword: true },
+    });
+    await t.db.membership.create({ data: { userId: user.id, orgId, role: "MEMBER" } });
+    return { id: user.id, email, orgId };
+  }
+
+  it("refuses a wrong current password and changes nothing", async () => {
+    const user = await newcomer("wrong@example.com");
+    const before = await storedHash(user.id);
+    const err = await changePassword(t.db, user, "not-the-current", "brand new passphrase").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect((err as UserFacingError).field).toBe("currentPassword");
+    expect(await storedHash(user.id)).toBe(before);
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).mustChangePassword).toBe(true);
+    expect(await t.db.auditEvent.count({ where: { actorId: user.id } })).toBe(0);
+  });
+
+  it("stores the new password, clears mustChangePassword and records the change", async () => {
+    const user = await newcomer("right@example.com");
+    await changePassword(t.db, user, "temporary-pass-1", "brand new passphrase");
+
+    const hash = await storedHash(user.id);
+    expect(await verifyPassword("brand new passphrase", hash)).toBe(true);
+    expect(await verifyPassword("temporary-pass-1", hash)).toBe(false);
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).mustChangePassword).toBe(false);
+
+    const events = await t.db.auditEvent.findMany({ where: { actorId: user.id } });
+    expect(events).toEqual([expect.objectContaining({ orgId, action: "user.password_changed", details: "{}" })]);
+  });
+
+  it("refuses a user that does not exist", async () => {
+    const err = await changePassword(t.db, { id: "missing", email: "x@example.com", orgId }, "a", "brand new passphrase").catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserFacingError);
+  });
+});
+
+describe("provisionUser", () => {
+  it("adds a user to an existing organisation with a usable password", async () => {
+    const { user, org } = await provisionUser(t.db, {
+      email: "cli@example.com",
+      name: "Cli User",
+      password: "provisioned passphrase",
+      orgName: "Acme Finance",
+      role: "ADMIN",
+    });
+    expect(org.id).toBe(orgId);
+    expect(user.mustChangePassword).toBe(false);
+    expect(await verifyPassword("provisioned passphrase", await storedHash(user.id))).toBe(true);
+    expect(await t.db.membership.findFirst({ where: { userId: user.id } })).toMatchObject({ orgId, role: "ADMIN" });
+    const event = await t.db.auditEvent.findFirstOrThrow({ where: { orgId, action: "member.added" } });
+    expect(event.actorId).toBeNull();
+    expect(JSON.parse(event.details)).toEqual({ email: "cli@example.com", name: "Cli User", role: "ADMIN", via: "command line" });
+  });
+
+  it("refuses a duplicate email and an unknown organisation, creating nothing", async () => {
+    const users = await t.db.user.count();
+    const dup = await provisionUser(t.db, {
+      email: "cli@example.com",
+      name: "Again",
+      password: "provisioned passphrase",
+      orgName: "Acme Finance",
+      role: "MEMBER",
+    }).catch((e: unknown) => e);
+    expect(dup).toBeInstanceOf(UserFacingError);
+    expect((dup as UserFacingError).field).toBe("email");
+
+    const unknown = await provisionUser(t.db, {
+      email: "nobody-org@example.com",
+      name: "Lost",
+      password: "provisioned passphrase",
+      orgName: "No Such Org",
+      role: "MEMBER",
+    }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(UserFacingError);
+    expect((unknown as UserFacingError).field).toBe("org");
+    expect(await t.db.user.count()).toBe(users);
+    expect(await t.db.organisation.count({ where: { name: "No Such Org" } })).toBe(0);
+  });
+
+  it("creates the organisation when asked", async () => {
+    const { org } = await provisionUser(t.db, {
+      email: "founder@example.com",
+      name: "Founder",
+      password: "provisioned passphrase",
+      orgName: "New Org",
+      role: "OWNER",
+      createOrg: true,
+    });
+    expect(org.name).toBe("New Org");
+    expect(await t.db.membership.count({ where: { orgId: org.id, role: "OWNER" } })).toBe(1);
+  });
+});

@@ -1,0 +1,123 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EnvError, loadEnv } from "@/lib/env";
+
+// Every test gets its own temp folder as cwd and a hand-made env object; process.env is never read.
+let cwd: string;
+beforeEach(() => {
+  cwd = fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-"));
+});
+afterEach(() => {
+  fs.rmSync(cwd, { recursive: true, force: true });
+});
+
+/** loadEnv over a hand-made environment (NODE_ENV may be absent, which the ProcessEnv type does not allow). */
+const load = (vars: Record<string, string>) => loadEnv(vars as NodeJS.ProcessEnv, cwd);
+
+const goodKey = () => crypto.randomBytes(32).toString("base64");
+const goodSecret = () => crypto.randomBytes(32).toString("base64url");
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(EnvError);
+    return (err as EnvError).problems;
+  }
+  throw new Error("expected loadEnv to throw");
+}
+
+describe("loadEnv: embedded default", () => {
+  it("generates data/secrets.json once with mode 0600 and reuses it on the next load", () => {
+    const first = load({});
+    const file = path.join(cwd, "data", "secrets.json");
+    expect(fs.existsSync(file)).toBe(true);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(first.embedded).toBe(true);
+    expect(first.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(Buffer.from(first.SETTINGS_ENCRYPTION_KEY, "base64")).toHaveLength(32);
+    expect(first.database).toEqual({ provider: "sqlite", url: "file:./data/app.db", filePath: path.join(cwd, "data/app.db") });
+
+    const contents = fs.readFileSync(file, "utf8");
+    const second = load({});
+    expect(second.AUTH_SECRET).toBe(first.AUTH_SECRET);
+    expect(second.SETTINGS_ENCRYPTION_KEY).toBe(first.SETTINGS_ENCRYPTION_KEY);
+    expect(fs.readFileSync(file, "utf8")).toBe(contents);
+  });
+
+  it("prefers secrets given in the environment over the generated file", () => {
+    const AUTH_SECRET = goodSecret();
+    const SETTINGS_ENCRYPTION_KEY = goodKey();
+    const env = load({ AUTH_SECRET, SETTINGS_ENCRYPTION_KEY });
+    expect(env.AUTH_SECRET).toBe(AUTH_SECRET);
+    expect(env.SETTINGS_ENCRYPTION_KEY).toBe(SETTINGS_ENCRYPTION_KEY);
+    // nothing was missing, so nothing was written
+    expect(fs.existsSync(path.join(cwd, "data", "secrets.json"))).toBe(false);
+  });
+
+  it("stays embedded in production without a DATABASE_URL", () => {
+    const env = load({ NODE_ENV: "production" });
+    expect(env.isProduction).toBe(true);
+    expect(env.embedded).toBe(true);
+    expect(fs.existsSync(path.join(cwd, "data", "secrets.json"))).toBe(true);
+  });
+});
+
+describe("loadEnv: production with its own database", () => {
+  const production = { NODE_ENV: "production", DATABASE_URL: "file:./prod.db" };
+
+  it("names each missing secret and writes no secrets file", () => {
+    const problems = problemsOf(() => load({ ...production }));
+    expect(problems).toHaveLength(2);
+    expect(problems.some((p) => p.startsWith("AUTH_SECRET is required"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("SETTINGS_ENCRYPTION_KEY is required"))).toBe(true);
+    expect(fs.existsSync(path.join(cwd, "data", "secrets.json"))).toBe(false);
+  });
+
+  it("names only the secret that is missing", () => {
+    const problems = problemsOf(() => load({ ...production, AUTH_SECRET: goodSecret() }));
+    expect(problems).toEqual([expect.stringMatching(/^SETTINGS_ENCRYPTION_KEY is required/)]);
+  });
+
+  it("loads when both secrets are given", () => {
+    const env = load({ ...production, AUTH_SECRET: goodSecret(), SETTINGS_ENCRYPTION_KEY: goodKey() });
+    expect(env.embedded).toBe(false);
+    expect(env.database).toMatchObject({ provider: "sqlite", filePath: path.join(cwd, "prod.db") });
+  });
+});
+
+describe("loadEnv: bad values", () => {
+  it.each([
+    ["not base64", "this is not base64!!"],
+    ["16 bytes", crypto.randomBytes(16).toString("base64")],
+    ["64 bytes", crypto.randomBytes(64).toString("base64")],
+  ])("rejects a SETTINGS_ENCRYPTION_KEY that is %s", (_label, key) => {
+    const problems = problemsOf(() => load({ AUTH_SECRET: goodSecret(), SETTINGS_ENCRYPTION_KEY: key }));
+    expect(problems).toEqual([expect.stringMatching(/^SETTINGS_ENCRYPTION_KEY must be 32 bytes/)]);
+  });
+
+  it("rejects a short AUTH_SECRET", () => {
+    const problems = problemsOf(() => load({ AUTH_SECRET: "short", SETTINGS_ENCRYPTION_KEY: goodKey() }));
+    expect(problems).toEqual([expect.stringMatching(/^AUTH_SECRET must be at least 32 characters/)]);
+  });
+
+  it.each(["mysql://user@localhost/app", "http://example.com/db", "app.db"])("rejects DATABASE_URL %s", (url) => {
+    const problems = problemsOf(() => load({ DATABASE_URL: url }));
+    expect(problems).toEqual([expect.stringContaining("DATABASE_URL must be a file: URL")]);
+  });
+
+  it("rejects a file: URL without a path", () => {
+    const problems = problemsOf(() => load({ DATABASE_URL: "file:" }));
+    expect(problems).toEqual([expect.stringContaining("needs a path")]);
+  });
+
+  it("rejects a SMTP_ALLOW_PRIVATE_NETWORKS that is not a boolean", () => {
+    const problems = problemsOf(() => load({ SMTP_ALLOW_PRIVATE_NETWORKS: "maybe" }));
+    expect(problems).toEqual(["SMTP_ALLOW_PRIVATE_NETWORKS must be true or false"]);
+    expect(load({ SMTP_ALLOW_PRIVATE_NETWORKS: "TRUE" }).SMTP_ALLOW_PRIVATE_NETWORKS).toBe(true);
+    expect(load({}).SMTP_ALLOW_PRIVATE_NETWORKS).toBe(false);
+  });
+});
