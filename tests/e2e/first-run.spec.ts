@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { count, test, useFreshApp } from "./support/app";
+import { captureServerAction, count, replayServerAction, signIn, test, useFreshApp } from "./support/app";
 
 const app = useFreshApp();
 test.describe.configure({ mode: "serial" });
@@ -32,7 +32,7 @@ test("setup creates the organisation and owner, signs them in, and then closes f
   await page.getByLabel("Your name").fill("Ana Owner");
   await page.getByLabel("Email").fill("Ana@Riverside.example");
   await page.getByLabel("Password").fill("a long and private passphrase");
-  await page.getByRole("button", { name: "Create account" }).click();
+  const setupPost = await captureServerAction(page, () => page.getByRole("button", { name: "Create account" }).click());
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId("org-name")).toHaveText("Riverside Physio");
   await expect(page.getByRole("heading", { name: "Hello, Ana" })).toBeVisible();
@@ -46,5 +46,23 @@ test("setup creates the organisation and owner, signs them in, and then closes f
   await anonymous.goto("/setup");
   await expect(anonymous).toHaveURL(/\/sign-in$/);
   await anonymous.close();
+
+  // Posting the setup action directly again, for another organisation, is refused.
+  const replay = await replayServerAction(setupPost, {
+    replace: [["Riverside Physio", "Intruder Ltd"], ["Ana@Riverside.example", "eve@intruder.example"]],
+  });
+  expect(replay.text).toContain("Setup has already been completed");
   expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(1);
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "Organisation"`)).toBe(1);
+});
+
+test("unknown routes get a proper 404 page and /api/health says only the version and the database state", async ({ page, request }) => {
+  await signIn(page, "ana@riverside.example", "a long and private passphrase");
+  const res = await page.goto("/no-such-page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  const health = await request.get("/api/health");
+  expect(health.status()).toBe(200);
+  expect(Object.keys(await health.json()).sort()).toEqual(["database", "version"]);
+  expect((await health.json()).database).toBe("ok");
 });

@@ -1,0 +1,331 @@
+// The one table of SMTP provider presets: the form, the validation, provider detection and the help pages all read it.
+// Facts about a provider belong here, not in a component, so they are corrected in one place.
+
+export type Security = "ssl" | "starttls";
+export type PasswordKind = "app-password" | "account-password" | "api-key" | "smtp-credentials";
+
+export type SmtpEndpoint = {
+  readonly host: string;
+  readonly port: number;
+  readonly security: Security;
+  /** When to pick this instead of the recommended server. */
+  readonly note?: string;
+};
+
+type PresetDefinition = {
+  readonly id: string;
+  readonly name: string;
+  /** Empty only for "custom". */
+  readonly host: string;
+  readonly port: number;
+  readonly security: Security;
+  readonly alternatives: readonly SmtpEndpoint[];
+  readonly userHint: string;
+  readonly passwordHint: string;
+  readonly passwordKind: PasswordKind;
+  readonly requirements: readonly string[];
+  readonly helpSlug: string;
+  /** Mailbox domains that identify the provider from an address alone (lower case). */
+  readonly mailboxDomains: readonly string[];
+  /** MX host suffixes that identify the provider for a custom domain (lower case, no trailing dot). */
+  readonly mxSuffixes: readonly string[];
+  /** The provider replaces the From address unless it is the account itself or a verified alias. */
+  readonly rewritesFrom: boolean;
+};
+
+const TABLE = [
+  {
+    id: "google-mail",
+    name: "Google Mail (Gmail)",
+    host: "smtp.gmail.com",
+    port: 587,
+    security: "starttls",
+    alternatives: [{ host: "smtp.gmail.com", port: 465, security: "ssl", note: "If your network blocks port 587." }],
+    userHint: "Your full Gmail address, like name@gmail.com.",
+    passwordHint: "A 16-character app password from your Google Account (four groups of four letters), not your Google password.",
+    passwordKind: "app-password",
+    requirements: [
+      "2-Step Verification must be on",
+      "Create an app password for this app in your Google Account",
+      "Changing your Google password revokes every app password",
+    ],
+    helpSlug: "google-mail-smtp",
+    mailboxDomains: ["gmail.com", "googlemail.com"],
+    mxSuffixes: [],
+    rewritesFrom: true,
+  },
+  {
+    id: "google-workspace",
+    name: "Google Workspace",
+    host: "smtp.gmail.com",
+    port: 587,
+    security: "starttls",
+    alternatives: [
+      { host: "smtp.gmail.com", port: 465, security: "ssl", note: "If your network blocks port 587." },
+      {
+        host: "smtp-relay.gmail.com",
+        port: 587,
+        security: "starttls",
+        note: "Google's SMTP relay service, if your administrator has set it up for your domain.",
+      },
+    ],
+    userHint: "Your full work address, like name@yourcompany.com.",
+    passwordHint: "A 16-character app password from your Google Account (four groups of four letters), not your Google password.",
+    passwordKind: "app-password",
+    requirements: [
+      "2-Step Verification must be on",
+      "Your Workspace administrator must allow app passwords",
+      "Changing your Google password revokes every app password",
+    ],
+    helpSlug: "google-workspace-smtp",
+    mailboxDomains: [],
+    mxSuffixes: ["google.com", "googlemail.com"],
+    rewritesFrom: true,
+  },
+  {
+    id: "microsoft-365",
+    name: "Microsoft 365 (Exchange Online)",
+    host: "smtp.office365.com",
+    port: 587,
+    security: "starttls",
+    alternatives: [],
+    userHint: "Your full work address, like name@yourcompany.com.",
+    passwordHint: "The password of this mailbox.",
+    passwordKind: "account-password",
+    requirements: [
+      "SMTP AUTH must be enabled for the mailbox (Microsoft 365 admin center, Mail, Manage email apps, Authenticated SMTP)",
+      "Security defaults or Conditional Access can block SMTP AUTH for the whole organisation",
+      "The From address must be this mailbox or one it has Send As permission for",
+    ],
+    helpSlug: "microsoft-365-smtp",
+    mailboxDomains: [],
+    mxSuffixes: ["mail.protection.outlook.com"],
+    rewritesFrom: false,
+  },
+  {
+    id: "outlook-com",
+    name: "Outlook.com (Hotmail, Live)",
+    host: "smtp-mail.outlook.com",
+    port: 587,
+    security: "starttls",
+    alternatives: [],
+    userHint: "Your full Outlook.com address, like name@outlook.com.",
+    passwordHint: "Your Microsoft account password, or an app password if two-step verification is on.",
+    passwordKind: "account-password",
+    requirements: [
+      "If two-step verification is on, create an app password in your Microsoft account",
+      "Microsoft may refuse password sign-in for personal accounts that require modern authentication",
+    ],
+    helpSlug: "outlook-com-smtp",
+    mailboxDomains: ["outlook.com", "hotmail.com", "live.com", "msn.com"],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "yahoo",
+    name: "Yahoo Mail",
+    host: "smtp.mail.yahoo.com",
+    port: 465,
+    security: "ssl",
+    alternatives: [{ host: "smtp.mail.yahoo.com", port: 587, security: "starttls", note: "If your network blocks port 465." }],
+    userHint: "Your full Yahoo address, like name@yahoo.com.",
+    passwordHint: "An app password generated in Yahoo Account Security, not your Yahoo password.",
+    passwordKind: "app-password",
+    requirements: ["Generate an app password in Yahoo Account Security"],
+    helpSlug: "yahoo-smtp",
+    mailboxDomains: ["yahoo.com", "ymail.com"],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "icloud",
+    name: "iCloud Mail",
+    host: "smtp.mail.me.com",
+    port: 587,
+    security: "starttls",
+    alternatives: [],
+    userHint: "Your full iCloud address, like name@icloud.com.",
+    passwordHint: "An app-specific password from your Apple Account, not your Apple Account password.",
+    passwordKind: "app-password",
+    requirements: [
+      "Two-factor authentication must be on for your Apple Account",
+      "Create an app-specific password in your Apple Account settings",
+    ],
+    helpSlug: "icloud-smtp",
+    mailboxDomains: ["icloud.com", "me.com", "mac.com"],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "zoho",
+    name: "Zoho Mail",
+    host: "smtp.zoho.com",
+    port: 465,
+    security: "ssl",
+    alternatives: [{ host: "smtp.zoho.com", port: 587, security: "starttls", note: "If your network blocks port 465." }],
+    userHint: "Your full Zoho address.",
+    passwordHint: "Your Zoho password, or an application-specific password if two-factor authentication is on.",
+    passwordKind: "account-password",
+    requirements: [
+      "Accounts in other regions use their region's server, like smtp.zoho.eu",
+      "With two-factor authentication on, use an application-specific password",
+    ],
+    helpSlug: "zoho-smtp",
+    mailboxDomains: ["zoho.com", "zohomail.com"],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "fastmail",
+    name: "Fastmail",
+    host: "smtp.fastmail.com",
+    port: 465,
+    security: "ssl",
+    alternatives: [{ host: "smtp.fastmail.com", port: 587, security: "starttls", note: "If your network blocks port 465." }],
+    userHint: "Your full Fastmail address.",
+    passwordHint: "An app password with SMTP access, created in Fastmail's settings.",
+    passwordKind: "app-password",
+    requirements: ["Create an app password that allows SMTP"],
+    helpSlug: "fastmail-smtp",
+    mailboxDomains: ["fastmail.com", "fastmail.fm"],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "amazon-ses",
+    name: "Amazon SES",
+    host: "email-smtp.us-east-1.amazonaws.com",
+    port: 587,
+    security: "starttls",
+    alternatives: [{ host: "email-smtp.us-east-1.amazonaws.com", port: 465, security: "ssl", note: "If your network blocks port 587." }],
+    userHint: "The SMTP user name from the SES console (not an AWS access key ID).",
+    passwordHint: "The SMTP password created with it in the SES console (not an AWS secret access key).",
+    passwordKind: "smtp-credentials",
+    requirements: [
+      "Use SMTP credentials created in the SES console, not AWS access keys",
+      "The server is region-specific: replace us-east-1 with your SES region",
+      "The From address or its domain must be verified in SES",
+    ],
+    helpSlug: "amazon-ses-smtp",
+    mailboxDomains: [],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "sendgrid",
+    name: "SendGrid",
+    host: "smtp.sendgrid.net",
+    port: 587,
+    security: "starttls",
+    alternatives: [{ host: "smtp.sendgrid.net", port: 465, security: "ssl", note: "If your network blocks port 587." }],
+    userHint: "Literally the word apikey.",
+    passwordHint: "A SendGrid API key with Mail Send permission.",
+    passwordKind: "api-key",
+    requirements: [
+      "The User is literally apikey",
+      "The API key needs Mail Send permission",
+      "The From address must be a verified sender or on an authenticated domain",
+    ],
+    helpSlug: "sendgrid-smtp",
+    mailboxDomains: [],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "mailgun",
+    name: "Mailgun",
+    host: "smtp.mailgun.org",
+    port: 587,
+    security: "starttls",
+    alternatives: [
+      { host: "smtp.mailgun.org", port: 465, security: "ssl", note: "If your network blocks port 587." },
+      { host: "smtp.eu.mailgun.org", port: 587, security: "starttls", note: "For domains in Mailgun's EU region." },
+    ],
+    userHint: "The SMTP login from your Mailgun domain settings, like postmaster@mg.example.com.",
+    passwordHint: "The SMTP password from your Mailgun domain settings.",
+    passwordKind: "smtp-credentials",
+    requirements: ["Use the SMTP credentials from your Mailgun domain's settings"],
+    helpSlug: "mailgun-smtp",
+    mailboxDomains: [],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "postmark",
+    name: "Postmark",
+    host: "smtp.postmarkapp.com",
+    port: 587,
+    security: "starttls",
+    alternatives: [{ host: "smtp.postmarkapp.com", port: 2525, security: "starttls", note: "If your network blocks port 587." }],
+    userHint: "Your server API token.",
+    passwordHint: "The same server API token as the User.",
+    passwordKind: "api-key",
+    requirements: [
+      "Use the server API token as both User and Password",
+      "The From address must be a confirmed sender signature or on a verified domain",
+    ],
+    helpSlug: "postmark-smtp",
+    mailboxDomains: [],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+  {
+    id: "custom",
+    name: "Other SMTP server",
+    host: "",
+    port: 587,
+    security: "starttls",
+    alternatives: [],
+    userHint: "Usually your full email address.",
+    passwordHint: "The password for this mailbox or SMTP service.",
+    passwordKind: "account-password",
+    requirements: [],
+    helpSlug: "custom-smtp",
+    mailboxDomains: [],
+    mxSuffixes: [],
+    rewritesFrom: false,
+  },
+] as const satisfies readonly PresetDefinition[];
+
+export type PresetId = (typeof TABLE)[number]["id"];
+export type SmtpPreset = Omit<PresetDefinition, "id"> & { readonly id: PresetId };
+export type GooglePresetId = "google-mail" | "google-workspace";
+
+export const PRESETS: readonly SmtpPreset[] = TABLE;
+
+/** Every preset id, as the non-empty tuple z.enum needs. */
+export const PRESET_IDS = TABLE.map((p) => p.id) as unknown as readonly [PresetId, ...PresetId[]];
+
+const BY_ID = new Map<string, SmtpPreset>(PRESETS.map((p) => [p.id, p]));
+
+export function getPreset(id: PresetId): SmtpPreset;
+export function getPreset(id: string): SmtpPreset | undefined;
+export function getPreset(id: string): SmtpPreset | undefined {
+  return BY_ID.get(id);
+}
+
+export function isPresetId(id: string): id is PresetId {
+  return BY_ID.has(id);
+}
+
+/** Google presets need a 16-letter app password and rewrite the From address. */
+export function isGooglePreset(id: string): id is GooglePresetId {
+  return id === "google-mail" || id === "google-workspace";
+}
+
+export function defaultSecurityForPort(port: number): Security {
+  return port === 465 ? "ssl" : "starttls";
+}
+
+const STARTTLS_PORTS = new Set([25, 587, 2525]);
+
+/** What will happen when the port and security do not match, in one plain sentence; null when they fit or the port is unusual. */
+export function securityMismatchWarning(port: number, security: Security): string | null {
+  if (port === 465 && security === "starttls") {
+    return "Port 465 expects SSL/TLS from the first byte: with STARTTLS the server will never answer and the test will time out.";
+  }
+  if (STARTTLS_PORTS.has(port) && security === "ssl") {
+    return `Port ${port} expects STARTTLS: with SSL/TLS the connection will fail with a TLS error.`;
+  }
+  return null;
+}

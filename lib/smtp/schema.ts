@@ -1,0 +1,131 @@
+// The SMTP settings schema, shared by the email settings form and its server action (the server is the authority).
+// Every value arrives as a string from FormData; each rule attaches a plain message to the field it is about.
+import { z } from "zod";
+import { isGooglePreset, PRESET_IDS } from "./presets";
+
+export const EMAIL_SETTINGS_FIELD_LABELS = {
+  provider: "Provider",
+  host: "Server",
+  port: "TLS Port",
+  security: "Security",
+  user: "User",
+  password: "Password",
+  fromName: "From name",
+  fromAddress: "From address",
+  replyTo: "Reply-to",
+} as const;
+
+const LINE_BREAKS = "Line breaks are not allowed here.";
+const PORT_MESSAGE = "Enter a port number from 1 to 65535, like 587 or 465.";
+export const GOOGLE_APP_PASSWORD_MESSAGE =
+  "Google requires an app password here, not your Google account password: 16 letters, shown as four groups of four.";
+
+const noLineBreaks = (v: string) => !/[\r\n]/.test(v);
+
+/** A string refused outright when it holds CR or LF (header injection), checked before trimming hides a trailing one. */
+const singleLine = (required: string) =>
+  z.string({ error: required }).refine(noLineBreaks, { error: LINE_BREAKS, abort: true }).trim();
+
+const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+function isHostname(value: string): boolean {
+  const name = value.replace(/\.$/, "");
+  return name.length > 0 && name.length <= 253 && name.split(".").every((label) => LABEL_RE.test(label));
+}
+
+/** "smtp.example.com:587" → { host, port }, so the form can offer to split it in one click; null when it is not that shape. */
+export function splitHostPort(value: string): { host: string; port: number } | null {
+  const match = /^([^\s:/]+):(\d{1,5})$/.exec(value.trim());
+  if (!match) return null;
+  const port = Number(match[2]);
+  if (!isHostname(match[1]) || port < 1 || port > 65535) return null;
+  return { host: match[1].toLowerCase().replace(/\.$/, ""), port };
+}
+
+/** The first thing wrong with a trimmed server name, or null. */
+function hostProblem(host: string): string | null {
+  if (host === "") return "Enter the server name, like smtp.example.com.";
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(host);
+  if (scheme) return `Enter only the server name, without ${scheme[1].toLowerCase()}://`;
+  if (host.includes("/")) return "Enter only the server name, without a path (nothing from the first /).";
+  if (/\s/.test(host)) return "The server name cannot contain spaces.";
+  const split = splitHostPort(host);
+  if (split) {
+    return `Looks like the server and port together. Put ${split.host} in Server and ${split.port} in TLS Port.`;
+  }
+  if (!isHostname(host)) return "The server name can contain only letters, digits, dots and hyphens, like smtp.example.com.";
+  return null;
+}
+
+const hostField = singleLine("Enter the server name, like smtp.example.com.")
+  .superRefine((value, ctx) => {
+    const problem = hostProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+  })
+  .transform((v) => v.toLowerCase().replace(/\.$/, ""));
+
+const portField = z
+  .coerce.string({ error: PORT_MESSAGE })
+  .trim()
+  .regex(/^\d{1,5}$/, PORT_MESSAGE)
+  .pipe(z.coerce.number().int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE));
+
+const isEmail = (v: string) => z.email().safeParse(v).success;
+
+export const emailSettingsSchema = z
+  .strictObject(
+    {
+      provider: z.enum(PRESET_IDS, { error: "Choose a provider from the list." }),
+      host: hostField,
+      port: portField,
+      security: z.enum(["ssl", "starttls"], { error: "Choose SSL/TLS or STARTTLS." }),
+      user: singleLine("Enter the user name, usually your full email address.")
+        .min(1, "Enter the user name, usually your full email address.")
+        .max(320, "The user name is at most 320 characters."),
+      // Blank keeps the saved password. Not trimmed: outside Google, spaces can be part of a password.
+      password: z
+        .string({ error: "Enter the password." })
+        .refine(noLineBreaks, { error: LINE_BREAKS, abort: true })
+        .max(1024, "A password is at most 1024 characters.")
+        .optional()
+        .transform((v) => (v ? v : undefined)),
+      fromName: singleLine("Enter a name for the From line.")
+        .max(120, "Keep the name under 120 characters.")
+        .optional()
+        .transform((v) => v ?? ""),
+      fromAddress: singleLine("Enter the address mail is sent from, like billing@example.com.")
+        .min(1, "Enter the address mail is sent from, like billing@example.com.")
+        .max(320, "An email address is at most 320 characters.")
+        .refine(isEmail, "Enter a valid email address, like billing@example.com."),
+      replyTo: singleLine("Enter a valid email address, or leave Reply-to blank.")
+        .max(320, "An email address is at most 320 characters.")
+        .refine((v) => v === "" || isEmail(v), "Enter a valid email address, or leave Reply-to blank.")
+        .optional()
+        .transform((v) => (v ? v : undefined)),
+      version: z.coerce
+        .number({ error: "The form is out of date. Reload the page and try again." })
+        .int("The form is out of date. Reload the page and try again.")
+        .min(0, "The form is out of date. Reload the page and try again."),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? `Unexpected field: ${issue.keys.join(", ")}.` : undefined) },
+  )
+  .superRefine(
+    (value, ctx) => {
+      if (!isGooglePreset(value.provider) || value.password === undefined) return;
+      const compact = value.password.replace(/\s+/g, "");
+      if (compact !== "" && !/^[a-z]{16}$/i.test(compact)) {
+        ctx.addIssue({ code: "custom", path: ["password"], message: GOOGLE_APP_PASSWORD_MESSAGE, input: value.password });
+      }
+    },
+    // Also run when other fields failed, so every problem shows at once; skip only if provider or password is unusable.
+    { when: (payload) => !payload.issues.some((i) => i.path[0] === "provider" || i.path[0] === "password" || i.path.length === 0) },
+  )
+  .transform((value) => {
+    if (!isGooglePreset(value.provider) || value.password === undefined) return value;
+    const password = value.password.replace(/\s+/g, "");
+    return { ...value, password: password === "" ? undefined : password };
+  });
+
+export type EmailSettingsInput = z.infer<typeof emailSettingsSchema>;
+export type EmailSettingsFormValues = z.input<typeof emailSettingsSchema>;
+export type EmailSettingsField = keyof typeof EMAIL_SETTINGS_FIELD_LABELS;

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// The whole test suite: vitest (unit + integration) then Playwright (browser, against a production build).
+// Ends with one plain line summing every suite: "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const results = path.join(root, "test-results");
+fs.mkdirSync(results, { recursive: true });
+const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" };
+
+function run(label, args, resultFile, count) {
+  fs.rmSync(resultFile, { force: true });
+  console.log(`\n=== ${label} ===`);
+  const status = spawnSync(process.execPath, args, { cwd: root, env, stdio: "inherit" }).status;
+  let summary = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    summary = count(JSON.parse(fs.readFileSync(resultFile, "utf8")));
+  } catch {
+    // no report at all: the runner itself failed
+  }
+  if (status !== 0 && summary.failed === 0) summary.failed = 1;
+  console.log(`${label}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+  return summary;
+}
+
+const only = process.argv[2]; // optional: "unit" or "e2e"
+const suites = [];
+if (only !== "e2e") {
+  const file = path.join(results, "vitest-results.json");
+  suites.push(
+    run("unit + integration (vitest)", ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], file, (r) => ({
+      passed: r.numPassedTests,
+      failed: r.numFailedTests,
+      skipped: r.numPendingTests + r.numTodoTests,
+    })),
+  );
+}
+if (only !== "unit") {
+  const file = path.join(results, "e2e-results.json");
+  suites.push(
+    run("browser (playwright)", ["node_modules/@playwright/test/cli.js", "test"], file, (r) => ({
+      passed: r.stats.expected + r.stats.flaky,
+      failed: r.stats.unexpected,
+      skipped: r.stats.skipped,
+    })),
+  );
+}
+
+const total = suites.reduce((a, s) => ({ passed: a.passed + s.passed, failed: a.failed + s.failed, skipped: a.skipped + s.skipped }), {
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+});
+console.log("");
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
+process.exit(total.failed > 0 ? 1 : 0);

@@ -1,0 +1,139 @@
+import { expect } from "@playwright/test";
+import {
+  captureServerAction,
+  cookieHeader,
+  count,
+  replayServerAction,
+  seedOrganisation,
+  signIn,
+  test,
+  useFreshApp,
+} from "./support/app";
+
+const app = useFreshApp();
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  await seedOrganisation(app(), "Northside Clinic", [
+    { email: "owner@northside.example", name: "Nora Owner", role: "OWNER" },
+    { email: "admin@northside.example", name: "Adam Admin", role: "ADMIN" },
+    { email: "member@northside.example", name: "Mia Member", role: "MEMBER" },
+  ]);
+  await seedOrganisation(app(), "Other Org", [{ email: "owner@other.example", name: "Otto Other", role: "OWNER" }]);
+});
+
+test("an admin adds a member, who signs in with the one-time password and must choose their own", async ({ page, browser }) => {
+  await signIn(page, "admin@northside.example");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Nina New");
+  await page.getByLabel("Email", { exact: true }).fill("nina@northside.example");
+  await page.getByLabel("Role", { exact: true }).selectOption("MEMBER");
+  await page.getByRole("button", { name: "Add member" }).click();
+  const temp = (await page.getByTestId("temporary-password").textContent())!.trim();
+  expect(temp).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
+  await expect(page.getByTestId("member-row").filter({ hasText: "nina@northside.example" })).toContainText("temporary password");
+  // An admin may not create owners: the choice is not offered.
+  await expect(page.getByLabel("Role", { exact: true }).locator("option")).toHaveText(["Admin", "Member"]);
+
+  const nina = await browser.newContext({ baseURL: app().baseURL });
+  const ninaPage = await nina.newPage();
+  await ninaPage.goto("/sign-in");
+  await ninaPage.getByLabel("Email", { exact: true }).fill("nina@northside.example");
+  await ninaPage.getByLabel("Password").fill(temp);
+  await ninaPage.getByRole("button", { name: "Sign in" }).click();
+  await expect(ninaPage).toHaveURL(/\/change-password$/);
+  await ninaPage.goto("/settings/email");
+  await expect(ninaPage).toHaveURL(/\/change-password$/);
+  await ninaPage.getByLabel("Temporary password").fill(temp);
+  await ninaPage.getByLabel("New password", { exact: true }).fill("nina's own finance phrase");
+  await ninaPage.getByLabel("Repeat new password").fill("nina's own finance phrase");
+  await ninaPage.getByRole("button", { name: "Change password" }).click();
+  await expect(ninaPage.getByText("Your password has been changed.")).toBeVisible();
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "User" WHERE email = ? AND mustChangePassword = 0`, "nina@northside.example")).toBe(1);
+  await nina.close();
+});
+
+test("the owner changes a role and removes a member; the last owner cannot be demoted", async ({ page }) => {
+  page.on("dialog", (d) => d.accept());
+  await signIn(page, "owner@northside.example");
+  await page.goto("/members");
+  const nina = page.getByTestId("member-row").filter({ hasText: "nina@northside.example" });
+  await nina.getByRole("combobox", { name: "Role for nina@northside.example" }).selectOption("ADMIN");
+  await nina.getByRole("button", { name: "Change role for nina@northside.example" }).click();
+  await expect.poll(() => roleOf("nina@northside.example")).toBe("ADMIN");
+
+  await nina.getByRole("button", { name: "Remove nina@northside.example" }).click();
+  await expect(page.getByTestId("member-row").filter({ hasText: "nina@northside.example" })).toHaveCount(0);
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "User" WHERE email = ?`, "nina@northside.example")).toBe(0);
+
+  // The only owner is shown without role controls or a remove button.
+  const owner = page.getByTestId("member-row").filter({ hasText: "owner@northside.example" });
+  await expect(owner.getByRole("combobox")).toHaveCount(0);
+  await expect(owner.getByRole("button", { name: /Remove/ })).toHaveCount(0);
+  // Audit trail on the dashboard.
+  await page.goto("/");
+  await expect(page.getByText("Removed nina@northside.example")).toBeVisible();
+  await expect(page.getByText("Changed nina@northside.example from Member to Admin")).toBeVisible();
+});
+
+test("a member cannot open Members management", async ({ page }) => {
+  await signIn(page, "member@northside.example");
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members" })).toHaveCount(0);
+  await page.goto("/members");
+  await expect(page).toHaveURL(/\/\?denied=1$/);
+  await expect(page.getByRole("alert").filter({ hasText: "for owners and admins" })).toBeVisible();
+});
+
+test("server actions posted directly without a session, or by a member, change nothing", async ({ page, browser }) => {
+  await signIn(page, "admin@northside.example");
+  await page.goto("/members");
+  await page.getByLabel("Name", { exact: true }).fill("Eve Intruder");
+  await page.getByLabel("Email", { exact: true }).fill("eve@northside.example");
+  await page.getByLabel("Role", { exact: true }).selectOption("ADMIN");
+  // Record the real add-member request, but stop it from reaching the server.
+  const addMember = await captureServerAction(page, () => page.getByRole("button", { name: "Add member" }).click(), true);
+  const eve = () => count(app(), `SELECT COUNT(*) AS n FROM "User" WHERE email = ?`, "eve@northside.example");
+  expect(eve()).toBe(0);
+
+  await replayServerAction(addMember);
+  expect(eve()).toBe(0);
+
+  const memberContext = await browser.newContext({ baseURL: app().baseURL });
+  const memberPage = await memberContext.newPage();
+  await signIn(memberPage, "member@northside.example");
+  const refused = await replayServerAction(addMember, { cookie: await cookieHeader(memberPage) });
+  expect(refused.text).toContain("Only owners and admins can do this");
+  expect(eve()).toBe(0);
+
+  // Another organisation's owner cannot touch this organisation's members either.
+  const memberId = (app().sql.prepare(
+    `SELECT m.id AS id FROM "Membership" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`,
+  ).get("member@northside.example") as { id: string }).id;
+  await page.goto("/members");
+  const removeOwn = await captureServerAction(
+    page,
+    async () => {
+      page.once("dialog", (d) => d.accept());
+      await page.getByRole("button", { name: "Remove member@northside.example" }).click();
+    },
+    true,
+  );
+  const otherContext = await browser.newContext({ baseURL: app().baseURL });
+  const otherPage = await otherContext.newPage();
+  await signIn(otherPage, "owner@other.example");
+  const crossOrg = await replayServerAction(removeOwn, { cookie: await cookieHeader(otherPage) });
+  expect(crossOrg.text).toContain("no longer in this organisation");
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "Membership" WHERE id = ?`, memberId)).toBe(1);
+
+  // The same replay with the admin's own session does work: the refusals above are the checks, not the replay.
+  await replayServerAction(addMember, { cookie: await cookieHeader(page) });
+  expect(eve()).toBe(1);
+  await memberContext.close();
+  await otherContext.close();
+});
+
+function roleOf(email: string): string {
+  return (app().sql.prepare(`SELECT m.role AS role FROM "Membership" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`).get(email) as {
+    role: string;
+  }).role;
+}
