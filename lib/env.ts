@@ -21,6 +21,8 @@ type Secrets = z.infer<typeof secretsSchema>;
 const SECRET_NAMES = Object.keys(secretsSchema.shape) as (keyof Secrets)[];
 
 export type Env = Secrets & {
+  /** Keys that may still decrypt stored secrets during a rotation (SETTINGS_ENCRYPTION_KEYS_OLD, comma-separated). */
+  previousEncryptionKeys: string[];
   database: DatabaseTarget;
   dataDir: string;
   isProduction: boolean;
@@ -44,8 +46,14 @@ function generateSecrets(): Secrets {
 }
 
 /** Reads data/secrets.json, creating it once. 'wx' makes concurrent first starts agree on one file. */
-function loadOrCreateSecretsFile(dataDir: string): Partial<Secrets> {
-  const file = path.join(dataDir, "secrets.json");
+type SecretsFile = Partial<Secrets> & { SETTINGS_ENCRYPTION_KEYS_OLD?: string[] };
+
+export function secretsFilePath(dataDir: string) {
+  return path.join(dataDir, "secrets.json");
+}
+
+function loadOrCreateSecretsFile(dataDir: string): SecretsFile {
+  const file = secretsFilePath(dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   try {
     fs.writeFileSync(file, JSON.stringify(generateSecrets(), null, 2) + "\n", { flag: "wx", mode: 0o600 });
@@ -53,7 +61,7 @@ function loadOrCreateSecretsFile(dataDir: string): Partial<Secrets> {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }
   try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Secrets>;
+    return JSON.parse(fs.readFileSync(file, "utf8")) as SecretsFile;
   } catch {
     throw new EnvError([`${file} is not valid JSON: fix it, or delete it to generate new secrets (existing sessions and saved passwords will then need re-entering)`]);
   }
@@ -82,9 +90,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
   }
   const missing = SECRET_NAMES.filter((n) => !given[n]);
-  const fromFile = embedded && missing.length > 0 ? loadOrCreateSecretsFile(dataDir) : {};
+  const fromFile: SecretsFile = embedded && missing.length > 0 ? loadOrCreateSecretsFile(dataDir) : {};
 
-  const merged = { ...fromFile, ...given };
+  const merged = { AUTH_SECRET: fromFile.AUTH_SECRET, SETTINGS_ENCRYPTION_KEY: fromFile.SETTINGS_ENCRYPTION_KEY, ...given };
+  const previousEncryptionKeys = source.SETTINGS_ENCRYPTION_KEYS_OLD
+    ? source.SETTINGS_ENCRYPTION_KEYS_OLD.split(",").map((k) => k.trim()).filter(Boolean)
+    : given.SETTINGS_ENCRYPTION_KEY
+      ? []
+      : (fromFile.SETTINGS_ENCRYPTION_KEYS_OLD ?? []);
+  for (const key of previousEncryptionKeys) {
+    if (!base64Key.safeParse(key).success) problems.push("SETTINGS_ENCRYPTION_KEYS_OLD must list 32-byte base64 keys, separated by commas");
+  }
   const parsed = secretsSchema.safeParse(merged);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -102,6 +118,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (problems.length > 0 || !parsed.success || !database) throw new EnvError(problems);
   return {
     ...parsed.data,
+    previousEncryptionKeys,
     database,
     dataDir,
     isProduction,
@@ -114,5 +131,11 @@ let cached: Env | undefined;
 /** The validated environment, loaded on first use (not at import, so `next build` needs no secrets). */
 export function env(): Env {
   cached ??= loadEnv();
+  return cached;
+}
+
+/** Reads the environment (and the generated secrets file) again: after `npm run keys:rotate` changed the file. */
+export function reloadEnv(): Env {
+  cached = loadEnv();
   return cached;
 }

@@ -16,15 +16,16 @@ export const EMAIL_SETTINGS_FIELD_LABELS = {
 } as const;
 
 const LINE_BREAKS = "Line breaks are not allowed here.";
+const STALE_FORM = "The form is out of date. Reload the page and try again.";
 const PORT_MESSAGE = "Enter a port number from 1 to 65535, like 587 or 465.";
 export const GOOGLE_APP_PASSWORD_MESSAGE =
   "Google requires an app password here, not your Google account password: 16 letters, shown as four groups of four.";
 
 const noLineBreaks = (v: string) => !/[\r\n]/.test(v);
 
-/** A string refused outright when it holds CR or LF (header injection), checked before trimming hides a trailing one. */
-const singleLine = (required: string) =>
-  z.string({ error: required }).refine(noLineBreaks, { error: LINE_BREAKS, abort: true }).trim();
+/** A string refused outright when it holds CR or LF (header injection), checked before trimming can hide a trailing one. */
+const lineSafe = (error: string) => z.string({ error }).refine(noLineBreaks, { error: LINE_BREAKS, abort: true });
+const singleLine = (error: string) => lineSafe(error).trim();
 
 const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -64,28 +65,27 @@ const hostField = singleLine("Enter the server name, like smtp.example.com.")
   })
   .transform((v) => v.toLowerCase().replace(/\.$/, ""));
 
-const portField = z
-  .coerce.string({ error: PORT_MESSAGE })
+const portField = z.coerce
+  .string({ error: PORT_MESSAGE })
+  .refine(noLineBreaks, { error: LINE_BREAKS, abort: true })
   .trim()
   .regex(/^\d{1,5}$/, PORT_MESSAGE)
-  .pipe(z.coerce.number().int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE));
+  .pipe(z.coerce.number<string>().int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE));
 
 const isEmail = (v: string) => z.email().safeParse(v).success;
 
 export const emailSettingsSchema = z
   .strictObject(
     {
-      provider: z.enum(PRESET_IDS, { error: "Choose a provider from the list." }),
+      provider: lineSafe("Choose a provider from the list.").pipe(z.enum(PRESET_IDS, { error: "Choose a provider from the list." })),
       host: hostField,
       port: portField,
-      security: z.enum(["ssl", "starttls"], { error: "Choose SSL/TLS or STARTTLS." }),
+      security: lineSafe("Choose SSL/TLS or STARTTLS.").pipe(z.enum(["ssl", "starttls"], { error: "Choose SSL/TLS or STARTTLS." })),
       user: singleLine("Enter the user name, usually your full email address.")
-        .min(1, "Enter the user name, usually your full email address.")
+        .min(1, { error: "Enter the user name, usually your full email address.", abort: true })
         .max(320, "The user name is at most 320 characters."),
       // Blank keeps the saved password. Not trimmed: outside Google, spaces can be part of a password.
-      password: z
-        .string({ error: "Enter the password." })
-        .refine(noLineBreaks, { error: LINE_BREAKS, abort: true })
+      password: lineSafe("Enter the password.")
         .max(1024, "A password is at most 1024 characters.")
         .optional()
         .transform((v) => (v ? v : undefined)),
@@ -94,7 +94,7 @@ export const emailSettingsSchema = z
         .optional()
         .transform((v) => v ?? ""),
       fromAddress: singleLine("Enter the address mail is sent from, like billing@example.com.")
-        .min(1, "Enter the address mail is sent from, like billing@example.com.")
+        .min(1, { error: "Enter the address mail is sent from, like billing@example.com.", abort: true })
         .max(320, "An email address is at most 320 characters.")
         .refine(isEmail, "Enter a valid email address, like billing@example.com."),
       replyTo: singleLine("Enter a valid email address, or leave Reply-to blank.")
@@ -103,9 +103,11 @@ export const emailSettingsSchema = z
         .optional()
         .transform((v) => (v ? v : undefined)),
       version: z.coerce
-        .number({ error: "The form is out of date. Reload the page and try again." })
-        .int("The form is out of date. Reload the page and try again.")
-        .min(0, "The form is out of date. Reload the page and try again."),
+        .string({ error: STALE_FORM })
+        .refine(noLineBreaks, { error: LINE_BREAKS, abort: true })
+        .trim()
+        .regex(/^\d{1,15}$/, STALE_FORM)
+        .pipe(z.coerce.number<string>().int(STALE_FORM).min(0, STALE_FORM)),
     },
     { error: (issue) => (issue.code === "unrecognized_keys" ? `Unexpected field: ${issue.keys.join(", ")}.` : undefined) },
   )
@@ -118,7 +120,7 @@ export const emailSettingsSchema = z
       }
     },
     // Also run when other fields failed, so every problem shows at once; skip only if provider or password is unusable.
-    { when: (payload) => !payload.issues.some((i) => i.path[0] === "provider" || i.path[0] === "password" || i.path.length === 0) },
+    { when: (payload) => !payload.issues.some((i) => !i.path?.length || i.path[0] === "provider" || i.path[0] === "password") },
   )
   .transform((value) => {
     if (!isGooglePreset(value.provider) || value.password === undefined) return value;

@@ -1,32 +1,137 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
+import { db } from "@/lib/db";
+import { EMAIL_SETTINGS_SAVED, getEmailSettings, type EmailSettingsView } from "@/lib/email-settings";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
+import { getPreset } from "@/lib/smtp/presets";
+import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/smtp/schema";
+import { EmailSettingsForm, type EmailFormInitial } from "./email-settings-form";
+import { StatusBanner } from "./status-banner";
 
 export const metadata: Metadata = { title: "Finance email" };
 export const dynamic = "force-dynamic";
 
+const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const formatDate = (d: Date) => `${dateTime.format(d)} UTC`;
+
 export default async function FinanceEmailPage() {
   const ctx = await requireMember({ path: "/settings/email" });
+  const canEdit = hasRole(ctx.role, "ADMIN");
+  const [settings, history, editors] = await Promise.all([
+    getEmailSettings(db, ctx.org.id),
+    db.auditEvent.findMany({
+      where: { orgId: ctx.org.id, action: EMAIL_SETTINGS_SAVED },
+      orderBy: { createdAt: "desc" },
+      take: 20,
+    }),
+    canEdit
+      ? Promise.resolve([])
+      : db.membership.findMany({
+          where: { orgId: ctx.org.id, role: { in: ["OWNER", "ADMIN"] } },
+          select: { user: { select: { name: true } } },
+        }),
+  ]);
+
   return (
     <>
       <PageHeader
         title="Finance email"
         description="The SMTP account your invoices, statements and receipts are sent from."
       />
-      <Card title="Status: Not set up">
-        <p className="text-sm text-slate-700">
-          {hasRole(ctx.role, "ADMIN")
-            ? "No email account is linked yet. The settings form is on its way in the next release."
-            : "No email account is linked yet. An owner or admin can link one."}
-        </p>
-        <p className="mt-3 text-sm">
-          <Link href="/help" className="font-medium text-brand-700 underline">
-            How to get a Google Mail app password
-          </Link>
-        </p>
-      </Card>
+      <StatusBanner settings={settings} />
+      {canEdit ? (
+        <Card>
+          <EmailSettingsForm initial={formInitial(settings)} />
+        </Card>
+      ) : (
+        <ReadOnlySettings settings={settings} editors={editors.map((e) => e.user.name)} />
+      )}
+      <div className="mt-6">
+        <Card title="History" description="Every change to these settings, newest first.">
+          {history.length === 0 ? (
+            <p className="text-sm text-slate-600">No changes yet. Saves will be listed here with who made them.</p>
+          ) : (
+            <ol className="divide-y divide-slate-100" aria-label="Settings history">
+              {history.map((event) => {
+                const changes = (JSON.parse(event.details) as { changes?: Record<string, unknown> }).changes ?? {};
+                return (
+                  <li key={event.id} className="py-3 text-sm" data-testid="history-entry">
+                    <p className="text-slate-800">
+                      <span className="font-medium">{event.actorEmail ?? "System"}</span>{" "}
+                      <span className="text-slate-500">· {formatDate(event.createdAt)}</span>
+                    </p>
+                    <ul className="mt-1 space-y-0.5 text-slate-600">
+                      {Object.entries(changes).map(([field, change]) => (
+                        <li key={field}>
+                          {EMAIL_SETTINGS_FIELD_LABELS[field as keyof typeof EMAIL_SETTINGS_FIELD_LABELS] ?? field}:{" "}
+                          {change === "changed" ? (
+                            "changed"
+                          ) : (
+                            <>
+                              <span className="line-through decoration-slate-400">{(change as { from: string }).from || "(empty)"}</span> →{" "}
+                              <span className="text-slate-900">{(change as { to: string }).to || "(empty)"}</span>
+                            </>
+                          )}
+                        </li>
+                      ))}
+                    </ul>
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </Card>
+      </div>
     </>
+  );
+}
+
+function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
+  if (!settings) {
+    return { provider: "", host: "", port: "", security: "starttls", user: "", fromName: "", fromAddress: "", replyTo: "", version: 0, passwordSavedOn: null };
+  }
+  return {
+    provider: settings.provider,
+    host: settings.host,
+    port: String(settings.port),
+    security: settings.security,
+    user: settings.user,
+    fromName: settings.fromName,
+    fromAddress: settings.fromAddress,
+    replyTo: settings.replyTo,
+    version: settings.version,
+    passwordSavedOn: settings.passwordSavedAt ? formatDate(settings.passwordSavedAt) : null,
+  };
+}
+
+function ReadOnlySettings({ settings, editors }: { settings: EmailSettingsView | null; editors: string[] }) {
+  const who = editors.length ? editors.join(", ") : "an owner or admin";
+  return (
+    <Card title="Settings" description={`Only owners and admins can change these settings. Ask ${who}.`}>
+      {!settings ? (
+        <p className="text-sm text-slate-600">No account is linked yet.</p>
+      ) : (
+        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+          {(
+            [
+              ["Provider", getPreset(settings.provider)?.name ?? settings.provider],
+              ["Server", settings.host],
+              ["TLS Port", String(settings.port)],
+              ["Security", settings.security === "ssl" ? "SSL/TLS" : "STARTTLS"],
+              ["User", settings.user],
+              ["From name", settings.fromName || "—"],
+              ["From address", settings.fromAddress],
+              ["Reply-to", settings.replyTo || "—"],
+            ] as const
+          ).map(([label, value]) => (
+            <div key={label}>
+              <dt className="text-slate-500">{label}</dt>
+              <dd className="font-medium text-slate-900">{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </Card>
   );
 }

@@ -1,0 +1,384 @@
+"use client";
+// The finance email form. Provider presets fill Server, TLS Port and Security; Security follows the port
+// until the user picks it; the password is write-only (never sent to the browser, blank keeps it).
+import Link from "next/link";
+import { useActionState, useState, useTransition } from "react";
+import { FieldError, FormMessage, SubmitButton } from "@/app/_components/form";
+import type { ActionState } from "@/lib/action";
+import { defaultSecurityForPort, getPreset, isGooglePreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
+import { splitHostPort } from "@/lib/smtp/schema";
+import { detectProviderAction, saveEmailSettingsAction } from "./actions";
+
+export type EmailFormInitial = {
+  provider: string;
+  host: string;
+  port: string;
+  security: string;
+  user: string;
+  fromName: string;
+  fromAddress: string;
+  replyTo: string;
+  version: number;
+  /** "25 Nov 2026, 13:05 UTC" when a password is saved */
+  passwordSavedOn: string | null;
+};
+
+export function EmailSettingsForm({ initial }: { initial: EmailFormInitial }) {
+  const [state, action] = useActionState(saveEmailSettingsAction, {} as ActionState);
+  // After a refused save, start from what was typed (never the password); after a good one, from the saved values.
+  const values = state.ok === false && state.values ? { ...initial, ...state.values, version: initial.version } : initial;
+  return (
+    <form action={action} noValidate className="space-y-6" aria-describedby="settings-form-message">
+      <div id="settings-form-message">
+        <FormMessage ok={state.ok} message={state.message} />
+      </div>
+      <SettingsFields key={`${initial.version}-${state.at ?? 0}`} values={values} errors={state.errors ?? {}} />
+    </form>
+  );
+}
+
+function SettingsFields({ values, errors }: { values: EmailFormInitial; errors: Record<string, string[] | undefined> }) {
+  const [provider, setProvider] = useState(values.provider);
+  const [host, setHost] = useState(values.host);
+  const [port, setPort] = useState(values.port);
+  const [security, setSecurity] = useState(values.security || "starttls");
+  const [securityChosen, setSecurityChosen] = useState(Boolean(values.provider));
+  const [suggestion, setSuggestion] = useState<{ presetId: string; reason: string } | null>(null);
+  const [, startDetect] = useTransition();
+  const preset = getPreset(provider);
+  const google = isGooglePreset(provider);
+  const portNumber = Number(port);
+  const warning = Number.isInteger(portNumber) ? securityMismatchWarning(portNumber, security as Security) : null;
+  const split = splitHostPort(host);
+
+  function applyPreset(id: string) {
+    setProvider(id);
+    setSuggestion(null);
+    const p = getPreset(id);
+    if (p && p.host) {
+      setHost(p.host);
+      setPort(String(p.port));
+      setSecurity(p.security);
+      setSecurityChosen(false);
+    }
+  }
+
+  function changePort(value: string) {
+    setPort(value);
+    const n = Number(value);
+    if (!securityChosen && Number.isInteger(n) && n > 0) setSecurity(defaultSecurityForPort(n));
+  }
+
+  function detect(user: string) {
+    if ((provider && provider !== "custom") || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user.trim())) return;
+    startDetect(async () => {
+      const body = new FormData();
+      body.set("user", user.trim());
+      const result = await detectProviderAction({}, body);
+      const found = result.data?.presetId;
+      setSuggestion(found && found !== provider ? { presetId: found, reason: result.data?.reason ?? "" } : null);
+    });
+  }
+
+  const helpHref = (anchor: string) => `/help/${preset?.helpSlug ?? "custom-smtp"}#${anchor}`;
+
+  return (
+    <>
+      <input type="hidden" name="version" value={values.version} />
+      <fieldset className="space-y-4">
+        <legend className="text-base font-semibold text-slate-900">SMTP account</legend>
+        <SelectRow
+          name="provider"
+          label="Provider"
+          value={provider}
+          onChange={applyPreset}
+          errors={errors.provider}
+          hint="Choosing a provider fills in its server, port and security."
+        >
+          <option value="">Choose your provider…</option>
+          {PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </SelectRow>
+
+        <div className="grid gap-4 sm:grid-cols-[1fr_9rem_11rem]">
+          <div>
+            <InputRow
+              name="host"
+              label="Server"
+              value={host}
+              onChange={setHost}
+              errors={errors.host}
+              hint={preset?.host ? `${preset.name}: ${preset.host}` : "The SMTP server name from your provider, like smtp.example.com."}
+              helpHref={helpHref("server")}
+              autoComplete="off"
+            />
+            {split && (
+              <button
+                type="button"
+                onClick={() => {
+                  setHost(split.host);
+                  changePort(String(split.port));
+                }}
+                className="mt-1 text-sm font-medium text-brand-700 underline"
+              >
+                Split into Server {split.host} and TLS Port {split.port}
+              </button>
+            )}
+          </div>
+          <InputRow
+            name="port"
+            label="TLS Port"
+            value={port}
+            onChange={changePort}
+            errors={errors.port}
+            inputMode="numeric"
+            hint={preset?.host ? portHint(preset.port, preset.alternatives.map((a) => a.port)) : "Usually 587 or 465."}
+            helpHref={helpHref("port")}
+          />
+          <SelectRow
+            name="security"
+            label="Security"
+            value={security}
+            onChange={(v) => {
+              setSecurity(v);
+              setSecurityChosen(true);
+            }}
+            errors={errors.security}
+            hint="465 uses SSL/TLS; 587 uses STARTTLS."
+          >
+            <option value="starttls">STARTTLS</option>
+            <option value="ssl">SSL/TLS</option>
+          </SelectRow>
+        </div>
+        {warning && (
+          <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            {warning}{" "}
+            <button
+              type="button"
+              className="font-medium underline"
+              onClick={() => {
+                setSecurity(defaultSecurityForPort(portNumber));
+                setSecurityChosen(true);
+              }}
+            >
+              Use {defaultSecurityForPort(portNumber) === "ssl" ? "SSL/TLS" : "STARTTLS"}
+            </button>
+          </p>
+        )}
+
+        <div>
+          <InputRow
+            name="user"
+            label="User"
+            defaultValue={values.user}
+            errors={errors.user}
+            hint={preset?.userHint ?? "Usually your full email address."}
+            helpHref={helpHref("user")}
+            autoComplete="off"
+            onBlur={detect}
+          />
+          {suggestion && (
+            <div role="status" className="mt-2 flex flex-wrap items-center gap-2 rounded-md border border-brand-100 bg-brand-50 px-3 py-2 text-sm text-brand-800">
+              <span>
+                This looks like a {getPreset(suggestion.presetId)?.name} address
+                {suggestion.reason === "mx" ? " (from the domain's mail servers)" : ""}.
+              </span>
+              <button type="button" className="font-semibold underline" onClick={() => applyPreset(suggestion.presetId)}>
+                Use {getPreset(suggestion.presetId)?.name} settings
+              </button>
+              <button type="button" className="text-brand-700" onClick={() => setSuggestion(null)} aria-label="Dismiss suggestion">
+                Not now
+              </button>
+            </div>
+          )}
+        </div>
+
+        <div>
+          <InputRow
+            name="password"
+            label="Password"
+            type="password"
+            errors={errors.password}
+            autoComplete="new-password"
+            placeholder={values.passwordSavedOn ? "••••••••••••" : undefined}
+            hint={
+              <>
+                {values.passwordSavedOn && (
+                  <span className="block font-medium text-slate-700" data-testid="password-saved-note">
+                    Saved on {values.passwordSavedOn}; leave blank to keep it.
+                  </span>
+                )}
+                {preset?.passwordHint ?? "The password or app password for this account."}
+              </>
+            }
+            helpHref={helpHref("password")}
+          />
+          {errors.password?.[0]?.startsWith("Google requires an app password") && (
+            <Link href="/help/google-mail-smtp#app-password" className="mt-1 block text-sm font-medium text-brand-700 underline">
+              How to create a Google app password
+            </Link>
+          )}
+          {google && (
+            <div className="mt-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950" data-testid="google-notes">
+              <p className="font-medium">Google needs two things first</p>
+              <ul className="mt-1 list-disc space-y-0.5 pl-5">
+                <li>
+                  <Link className="underline" href="/help/google-mail-smtp#two-step-verification">
+                    2-Step Verification
+                  </Link>{" "}
+                  turned on for the account.
+                </li>
+                <li>
+                  An{" "}
+                  <Link className="underline" href="/help/google-mail-smtp#app-password">
+                    app password
+                  </Link>{" "}
+                  (16 letters) — your usual Google password will not work. Changing the Google password revokes it.
+                </li>
+              </ul>
+            </div>
+          )}
+          {preset && !google && preset.requirements.length > 0 && (
+            <ul className="mt-2 list-disc space-y-0.5 pl-5 text-xs text-slate-600">
+              {preset.requirements.map((r) => (
+                <li key={r}>{r}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </fieldset>
+
+      <fieldset className="space-y-4 border-t border-slate-100 pt-6">
+        <legend className="text-base font-semibold text-slate-900">How your mail is addressed</legend>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <InputRow
+            name="fromName"
+            label="From name"
+            defaultValue={values.fromName}
+            errors={errors.fromName}
+            hint="What recipients see, e.g. Riverside Physio Accounts."
+          />
+          <InputRow
+            name="fromAddress"
+            label="From address"
+            type="email"
+            inputMode="email"
+            defaultValue={values.fromAddress}
+            errors={errors.fromAddress}
+            hint={preset?.rewritesFrom ? "Use the account's own address or a verified alias, or Google will replace it." : "The address your finance mail comes from."}
+          />
+        </div>
+        <InputRow
+          name="replyTo"
+          label="Reply-to"
+          type="email"
+          inputMode="email"
+          defaultValue={values.replyTo}
+          errors={errors.replyTo}
+          hint="Optional: where replies go, if not the From address."
+        />
+      </fieldset>
+
+      <div className="flex items-center gap-3 border-t border-slate-100 pt-6">
+        <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
+      </div>
+    </>
+  );
+}
+
+function portHint(recommended: number, others: number[]) {
+  const alternatives = others.filter((p) => p !== recommended);
+  return `${recommended} (recommended)${alternatives.length ? ` or ${alternatives.join(", ")}` : ""}`;
+}
+
+type InputRowProps = {
+  name: string;
+  label: string;
+  type?: string;
+  value?: string;
+  defaultValue?: string;
+  onChange?: (value: string) => void;
+  onBlur?: (value: string) => void;
+  errors?: string[];
+  hint?: React.ReactNode;
+  helpHref?: string;
+  autoComplete?: string;
+  inputMode?: "email" | "numeric" | "text";
+  placeholder?: string;
+};
+
+function InputRow({ name, label, type = "text", value, defaultValue, onChange, onBlur, errors, hint, helpHref, autoComplete, inputMode, placeholder }: InputRowProps) {
+  const id = `field-${name}`;
+  const invalid = Boolean(errors?.length);
+  return (
+    <div>
+      <div className="flex items-baseline justify-between gap-2">
+        <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+          {label}
+        </label>
+        {helpHref && (
+          <Link href={helpHref} className="text-xs text-brand-700 underline" aria-label={`How do I find this? (${label})`}>
+            How do I find this?
+          </Link>
+        )}
+      </div>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        {...(onChange ? { value, onChange: (e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.value) } : { defaultValue })}
+        onBlur={onBlur ? (e) => onBlur(e.target.value) : undefined}
+        autoComplete={autoComplete}
+        inputMode={inputMode}
+        placeholder={placeholder}
+        spellCheck={false}
+        aria-invalid={invalid || undefined}
+        aria-describedby={`${id}-hint ${id}-error`}
+        className={`mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 ${
+          invalid ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-600 focus:ring-brand-100"
+        }`}
+      />
+      <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+        {hint}
+      </p>
+      <FieldError id={`${id}-error`} errors={errors} />
+    </div>
+  );
+}
+
+function SelectRow({ name, label, value, onChange, errors, hint, children }: {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  errors?: string[];
+  hint?: string;
+  children: React.ReactNode;
+}) {
+  const id = `field-${name}`;
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <select
+        id={id}
+        name={name}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={`${id}-hint ${id}-error`}
+        className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+      >
+        {children}
+      </select>
+      <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+        {hint}
+      </p>
+      <FieldError id={`${id}-error`} errors={errors} />
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import type { EmailSettingsView } from "@/lib/email-settings";
+
+const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+/** The settings' state at the top of the page: Not set up; Saved, not tested yet; Working; Failing. */
+export function StatusBanner({ settings }: { settings: EmailSettingsView | null }) {
+  const state = !settings
+    ? {
+        label: "Not set up",
+        tone: "border-slate-200 bg-white text-slate-800",
+        dot: "bg-slate-400",
+        detail: "No email account is linked yet, so finance mail cannot be sent.",
+      }
+    : settings.status === "WORKING"
+      ? {
+          label: "Working",
+          tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
+          dot: "bg-emerald-500",
+          detail: `Last successful test at ${settings.lastTestAt ? dateTime.format(settings.lastTestAt) + " UTC" : "an unknown time"}.`,
+        }
+      : settings.status === "FAILING"
+        ? {
+            label: "Failing",
+            tone: "border-red-200 bg-red-50 text-red-950",
+            dot: "bg-red-500",
+            detail: [settings.lastTestError, settings.lastTestAdvice].filter(Boolean).join(" "),
+          }
+        : {
+            label: "Saved, not tested yet",
+            tone: "border-amber-200 bg-amber-50 text-amber-950",
+            dot: "bg-amber-500",
+            detail: "The settings are saved. Send a test email to prove the account works.",
+          };
+  return (
+    <section aria-labelledby="settings-status" className={`mb-6 rounded-xl border px-5 py-4 ${state.tone}`}>
+      <h2 id="settings-status" className="flex items-center gap-2 text-sm font-semibold">
+        <span aria-hidden className={`size-2.5 rounded-full ${state.dot}`} />
+        Status: <span data-testid="settings-status">{state.label}</span>
+      </h2>
+      <p className="mt-1 text-sm">{state.detail}</p>
+    </section>
+  );
+}

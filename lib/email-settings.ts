@@ -1,0 +1,215 @@
+// The organisation's finance email settings: read for display (never the password), save with an
+// optimistic version check (no lost updates), encrypt the password, and audit what changed.
+import type { Keyring } from "./crypto";
+import type { Db } from "./prisma";
+import { recordAudit } from "./audit";
+import { UserFacingError } from "./errors";
+import { getPreset, isGooglePreset, type PresetId, type Security } from "./smtp/presets";
+import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./smtp/schema";
+
+export type SettingsStatus = "NOT_SET_UP" | "UNTESTED" | "WORKING" | "FAILING";
+
+/** What a page may show: everything but the password, which is reduced to "saved on". */
+export type EmailSettingsView = {
+  provider: PresetId;
+  host: string;
+  port: number;
+  security: Security;
+  user: string;
+  fromName: string;
+  fromAddress: string;
+  replyTo: string;
+  version: number;
+  hasPassword: boolean;
+  passwordSavedAt: Date | null;
+  updatedAt: Date;
+  updatedByName: string | null;
+  status: Exclude<SettingsStatus, "NOT_SET_UP">;
+  lastTestAt: Date | null;
+  lastTestError: string | null;
+  lastTestAdvice: string | null;
+};
+
+export const EMAIL_SETTINGS_SAVED = "email_settings.saved";
+
+/** Fields compared for the audit trail, with their values as shown to people. */
+const AUDITED_FIELDS = ["provider", "host", "port", "security", "user", "fromName", "fromAddress", "replyTo"] as const;
+type AuditedField = (typeof AUDITED_FIELDS)[number];
+
+export function passwordAad(orgId: string) {
+  return `email-settings:${orgId}`;
+}
+
+export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSettingsView | null> {
+  const row = await db.emailSettings.findUnique({ where: { orgId } });
+  if (!row) return null;
+  return {
+    provider: (getPreset(row.provider)?.id ?? "custom") as PresetId,
+    host: row.host,
+    port: row.port,
+    security: row.security === "ssl" ? "ssl" : "starttls",
+    user: row.username,
+    fromName: row.fromName,
+    fromAddress: row.fromAddress,
+    replyTo: row.replyTo ?? "",
+    version: row.version,
+    hasPassword: Boolean(row.passwordCiphertext),
+    passwordSavedAt: row.passwordSavedAt,
+    updatedAt: row.updatedAt,
+    updatedByName: row.updatedByName ?? row.updatedByEmail,
+    status: row.status === "WORKING" || row.status === "FAILING" ? row.status : "UNTESTED",
+    lastTestAt: row.lastTestAt,
+    lastTestError: row.lastTestError,
+    lastTestAdvice: row.lastTestAdvice,
+  };
+}
+
+function displayValues(v: {
+  provider: string;
+  host: string;
+  port: number;
+  security: string;
+  user: string;
+  fromName: string;
+  fromAddress: string;
+  replyTo?: string | null;
+}): Record<AuditedField, string> {
+  return {
+    provider: getPreset(v.provider)?.name ?? v.provider,
+    host: v.host,
+    port: String(v.port),
+    security: v.security === "ssl" ? "SSL/TLS" : "STARTTLS",
+    user: v.user,
+    fromName: v.fromName,
+    fromAddress: v.fromAddress,
+    replyTo: v.replyTo ?? "",
+  };
+}
+
+export type SaveActor = { userId: string; email: string; name: string; orgId: string };
+export type SaveResult = { changed: string[]; version: number };
+
+export class SettingsConflictError extends UserFacingError {}
+
+const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export async function saveEmailSettings(
+  db: Db,
+  keyring: Keyring,
+  actor: SaveActor,
+  input: EmailSettingsInput,
+  now = new Date(),
+): Promise<SaveResult> {
+  return db.$transaction(async (tx) => {
+    const current = await tx.emailSettings.findUnique({ where: { orgId: actor.orgId } });
+    const currentVersion = current?.version ?? 0;
+    if (input.version !== currentVersion) {
+      const who = current?.updatedByName ?? current?.updatedByEmail ?? "Another admin";
+      const when = current ? dateTime.format(current.updatedAt) + " UTC" : "just now";
+      throw new SettingsConflictError(
+        `${who} changed these settings at ${when}, after you opened this page. Nothing was saved: reload to see their version, then make your change again.`,
+      );
+    }
+    if (!input.password && !current?.passwordCiphertext) {
+      const preset = getPreset(input.provider);
+      throw new UserFacingError(
+        isGooglePreset(input.provider) || preset?.passwordKind === "app-password"
+          ? "Enter the app password."
+          : "Enter the password.",
+        "password",
+      );
+    }
+
+    const before = current
+      ? displayValues({ ...current, user: current.username })
+      : null;
+    const after = displayValues(input);
+    const changes: Record<string, unknown> = {};
+    for (const field of AUDITED_FIELDS) {
+      if (!before || before[field] !== after[field]) changes[field] = { from: before?.[field] ?? "", to: after[field] };
+    }
+    if (input.password) changes.password = "changed";
+    if (Object.keys(changes).length === 0) return { changed: [], version: currentVersion };
+
+    const data = {
+      provider: input.provider,
+      host: input.host,
+      port: input.port,
+      security: input.security,
+      username: input.user,
+      fromName: input.fromName,
+      fromAddress: input.fromAddress,
+      replyTo: input.replyTo ?? null,
+      updatedById: actor.userId,
+      updatedByEmail: actor.email,
+      updatedByName: actor.name,
+      // Any change means the last test no longer describes these settings.
+      status: "UNTESTED",
+      lastTestError: null,
+      lastTestAdvice: null,
+      ...(input.password
+        ? {
+            passwordCiphertext: keyring.encrypt(input.password, passwordAad(actor.orgId)),
+            passwordKeyId: keyring.currentKeyId,
+            passwordSavedAt: now,
+          }
+        : {}),
+    };
+
+    let version: number;
+    if (current) {
+      // The version in the WHERE makes the check and the write one step, even across app instances.
+      const updated = await tx.emailSettings.updateMany({
+        where: { orgId: actor.orgId, version: currentVersion },
+        data: { ...data, version: { increment: 1 } },
+      });
+      if (updated.count !== 1) throw new SettingsConflictError("Someone else saved these settings a moment ago. Reload and try again.");
+      version = currentVersion + 1;
+    } else {
+      try {
+        await tx.emailSettings.create({ data: { ...data, orgId: actor.orgId, version: 1 } });
+      } catch (err) {
+        if ((err as { code?: string }).code === "P2002") {
+          throw new SettingsConflictError("Someone else saved these settings a moment ago. Reload and try again.");
+        }
+        throw err;
+      }
+      version = 1;
+    }
+
+    await recordAudit(tx, {
+      orgId: actor.orgId,
+      actor: { id: actor.userId, email: actor.email },
+      action: EMAIL_SETTINGS_SAVED,
+      details: { changes },
+    });
+    return { changed: Object.keys(changes).map((f) => EMAIL_SETTINGS_FIELD_LABELS[f as keyof typeof EMAIL_SETTINGS_FIELD_LABELS]), version };
+  });
+}
+
+/** The saved password, decrypted for a test send. Throws SecretDecryptError with a clear message on a key problem. */
+export async function readSavedPassword(db: Db, keyring: Keyring, orgId: string): Promise<string | null> {
+  const row = await db.emailSettings.findUnique({ where: { orgId }, select: { passwordCiphertext: true } });
+  if (!row?.passwordCiphertext) return null;
+  return keyring.decrypt(row.passwordCiphertext, passwordAad(orgId));
+}
+
+/** Re-encrypts every stored password under the keyring's current key. Returns how many rows changed. */
+export async function rotateStoredSecrets(db: Db, keyring: Keyring): Promise<{ rotated: number; total: number }> {
+  const rows = await db.emailSettings.findMany({
+    where: { passwordCiphertext: { not: null } },
+    select: { id: true, orgId: true, passwordCiphertext: true },
+  });
+  let rotated = 0;
+  for (const row of rows) {
+    if (!row.passwordCiphertext || !keyring.needsRotation(row.passwordCiphertext)) continue;
+    const plaintext = keyring.decrypt(row.passwordCiphertext, passwordAad(row.orgId));
+    // Only rewrite the exact ciphertext read, so a save racing with the rotation is never overwritten.
+    const res = await db.emailSettings.updateMany({
+      where: { id: row.id, passwordCiphertext: row.passwordCiphertext },
+      data: { passwordCiphertext: keyring.encrypt(plaintext, passwordAad(row.orgId)), passwordKeyId: keyring.currentKeyId },
+    });
+    rotated += res.count;
+  }
+  return { rotated, total: rows.length };
+}

@@ -1,0 +1,41 @@
+// Not a test: `npx tsx tests/e2e/support/screenshots.ts` saves screenshots of the main pages to /tmp/shots
+// (desktop and phone widths) so a person can look at them.
+import { chromium } from "@playwright/test";
+import { seedOrganisation, startApp, STRONG_PASSWORD } from "./app";
+
+async function main() {
+  const app = await startApp();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    for (const [label, viewport] of [["desktop", { width: 1280, height: 860 }], ["phone", { width: 390, height: 800 }]] as const) {
+      const page = await browser.newPage({ baseURL: app.baseURL, viewport });
+      if (label === "desktop") {
+        await page.goto("/setup");
+        await page.getByRole("button", { name: "Create account" }).click();
+        await page.screenshot({ path: `/tmp/shots/${label}-setup-errors.png`, fullPage: true });
+        await seedOrganisation(app, "Riverside Physiotherapy", [
+          { email: "owner@riverside.example", name: "Ana Owner", role: "OWNER" },
+          { email: "mia@riverside.example", name: "Mia Member", role: "MEMBER" },
+        ]);
+      }
+      await page.goto("/sign-in");
+      await page.screenshot({ path: `/tmp/shots/${label}-sign-in.png`, fullPage: true });
+      await page.getByLabel("Email").fill("owner@riverside.example");
+      await page.getByLabel("Password").fill(STRONG_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((u) => u.pathname === "/");
+      await page.screenshot({ path: `/tmp/shots/${label}-dashboard.png`, fullPage: true });
+      await page.goto("/members");
+      await page.screenshot({ path: `/tmp/shots/${label}-members.png`, fullPage: true });
+      for (const path of (process.argv.slice(2).length ? process.argv.slice(2) : ["/settings/email", "/help"])) {
+        await page.goto(path);
+        await page.screenshot({ path: `/tmp/shots/${label}${path.replaceAll("/", "-")}.png`, fullPage: true });
+      }
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+}
+main();
