@@ -1,31 +1,29 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Card, Logo, PageHeader } from "@/app/_components/card";
+import { PageHeader } from "@/app/_components/card";
+import { PRESETS } from "@/lib/smtp/presets";
 
 export const metadata: Metadata = { title: "Help" };
 
-export default function HelpPage() {
+export default function HelpIndexPage() {
   return (
-    <div className="min-h-screen">
-      <header className="no-print border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
-          <Link href="/" className="flex items-center gap-2 text-brand-700">
-            <Logo />
-            <span className="text-sm font-semibold text-slate-900">Finance Email Setup · Help</span>
-          </Link>
-        </div>
-      </header>
-      <main id="main" className="mx-auto max-w-3xl px-4 py-8">
-        <PageHeader title="Help" description="Guides for linking the email account your finance mail is sent from." />
-        <Card title="Google Mail (Gmail)">
-          <ul className="list-disc space-y-1 pl-5 text-sm text-slate-700">
-            <li>2-Step Verification must be turned on for the Google account.</li>
-            <li>Server: smtp.gmail.com · TLS Port: 587 (recommended) or 465.</li>
-            <li>User: your email address.</li>
-            <li>Password: a 16-character app password, not your usual Google password.</li>
-          </ul>
-        </Card>
-      </main>
-    </div>
+    <>
+      <PageHeader title="Help" description="Guides for linking the email account your finance mail is sent from." />
+      <ul className="grid gap-3 sm:grid-cols-2">
+        {PRESETS.map((p) => (
+          <li key={p.id}>
+            <Link
+              href={`/help/${p.helpSlug}`}
+              className="block rounded-xl border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-600"
+            >
+              <span className="font-semibold text-slate-900">{p.name}</span>
+              <span className="mt-1 block text-sm text-slate-600">
+                {p.host ? `${p.host}, port ${p.port}` : "Any SMTP server"}
+              </span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

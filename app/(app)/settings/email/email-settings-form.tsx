@@ -42,7 +42,10 @@ function SettingsFields({ values, errors }: { values: EmailFormInitial; errors: 
   const [host, setHost] = useState(values.host);
   const [port, setPort] = useState(values.port);
   const [security, setSecurity] = useState(values.security || "starttls");
-  const [securityChosen, setSecurityChosen] = useState(Boolean(values.provider));
+  // Security follows the port until someone picks it; a saved value that differs from the port's default counts as picked.
+  const [securityChosen, setSecurityChosen] = useState(
+    Boolean(values.port) && values.security !== defaultSecurityForPort(Number(values.port)),
+  );
   const [suggestion, setSuggestion] = useState<{ presetId: string; reason: string } | null>(null);
   const [, startDetect] = useTransition();
   const preset = getPreset(provider);
@@ -103,7 +106,7 @@ function SettingsFields({ values, errors }: { values: EmailFormInitial; errors: 
           ))}
         </SelectRow>
 
-        <div className="grid gap-4 sm:grid-cols-[1fr_9rem_11rem]">
+        <div className="grid gap-4 sm:grid-cols-[1fr_11rem_11rem]">
           <div>
             <InputRow
               name="host"
