@@ -126,7 +126,8 @@ export async function saveEmailSettings(
     const after = displayValues(input);
     const changes: Record<string, unknown> = {};
     for (const field of AUDITED_FIELDS) {
-      if (!before || before[field] !== after[field]) changes[field] = { from: before?.[field] ?? "", to: after[field] };
+      const from = before?.[field] ?? "";
+      if (from !== after[field]) changes[field] = { from, to: after[field] };
     }
     if (input.password) changes.password = "changed";
     if (Object.keys(changes).length === 0) return { changed: [], version: currentVersion };

@@ -1,0 +1,131 @@
+// Stops the test-send from being used to probe the host's own network. The server name is resolved the
+// way the connection would resolve it (dns.lookup, all addresses, so /etc/hosts counts); every address
+// must be public. The connection then goes to the checked address itself, so a second DNS answer
+// (DNS rebinding) cannot send it elsewhere.
+import dns from "node:dns";
+import net from "node:net";
+
+export type LookupAll = (host: string) => Promise<{ address: string; family: number }[]>;
+
+export const systemLookup: LookupAll = (host) => dns.promises.lookup(host, { all: true, verbatim: true });
+
+type Range = { base: bigint; bits: number; size: 32 | 128; label: string };
+
+function ipv4ToBigInt(ip: string): bigint {
+  return ip.split(".").reduce((acc, part) => (acc << 8n) + BigInt(Number(part)), 0n);
+}
+
+function ipv6ToBigInt(ip: string): bigint {
+  let text = ip.toLowerCase();
+  const zone = text.indexOf("%");
+  if (zone >= 0) text = text.slice(0, zone);
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const n = ipv4ToBigInt(v4[1]);
+    text = text.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const headParts = head ? head.split(":").filter(Boolean) : [];
+  const tailParts = tail ? tail.split(":").filter(Boolean) : [];
+  const missing = 8 - headParts.length - tailParts.length;
+  const parts = tail === undefined ? headParts : [...headParts, ...Array(missing).fill("0"), ...tailParts];
+  return parts.reduce((acc, part) => (acc << 16n) + BigInt(parseInt(part, 16)), 0n);
+}
+
+function v4(cidr: string, label: string): Range {
+  const [ip, bits] = cidr.split("/");
+  return { base: ipv4ToBigInt(ip), bits: Number(bits), size: 32, label };
+}
+function v6(cidr: string, label: string): Range {
+  const [ip, bits] = cidr.split("/");
+  return { base: ipv6ToBigInt(ip), bits: Number(bits), size: 128, label };
+}
+
+const BLOCKED_V4: Range[] = [
+  v4("0.0.0.0/8", "an unspecified address"),
+  v4("10.0.0.0/8", "a private network address"),
+  v4("100.64.0.0/10", "a carrier-grade NAT address"),
+  v4("127.0.0.0/8", "a loopback address (this server itself)"),
+  v4("169.254.0.0/16", "a link-local address (including cloud metadata services)"),
+  v4("172.16.0.0/12", "a private network address"),
+  v4("192.0.0.0/24", "a reserved address"),
+  v4("192.168.0.0/16", "a private network address"),
+  v4("198.18.0.0/15", "a benchmarking address"),
+  v4("224.0.0.0/4", "a multicast address"),
+  v4("240.0.0.0/4", "a reserved address"),
+];
+
+const BLOCKED_V6: Range[] = [
+  v6("::/128", "an unspecified address"),
+  v6("::1/128", "a loopback address (this server itself)"),
+  v6("fc00::/7", "a unique-local (private) address"),
+  v6("fe80::/10", "a link-local address"),
+  v6("ff00::/8", "a multicast address"),
+  v6("64:ff9b:1::/48", "a private NAT64 address"),
+];
+
+function inRange(value: bigint, range: Range): boolean {
+  const shift = BigInt(range.size - range.bits);
+  return value >> shift === range.base >> shift;
+}
+
+/** Why an address may not be connected to, or null when it is a public address. */
+export function blockedReason(address: string): string | null {
+  const family = net.isIP(address);
+  if (family === 4) {
+    const n = ipv4ToBigInt(address);
+    return BLOCKED_V4.find((r) => inRange(n, r))?.label ?? null;
+  }
+  if (family === 6) {
+    const n = ipv6ToBigInt(address);
+    // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible/NAT64 forms carry an IPv4 address: judge that one.
+    const mapped = n >> 32n === 0xffffn || n >> 32n === 0n || n >> 32n === 0x64ff9b0000000000000000n;
+    if (mapped && n > 1n) {
+      const embedded = n & 0xffffffffn;
+      const dotted = [24n, 16n, 8n, 0n].map((s) => Number((embedded >> s) & 0xffn)).join(".");
+      const reason = blockedReason(dotted);
+      if (reason) return reason;
+      if (n >> 32n !== 0x64ff9b0000000000000000n) return null;
+    }
+    return BLOCKED_V6.find((r) => inRange(n, r))?.label ?? null;
+  }
+  return "not an IP address";
+}
+
+export type GuardResult =
+  | { ok: true; addresses: string[]; address: string }
+  | { ok: false; reason: "not-found"; message: string }
+  | { ok: false; reason: "blocked"; message: string; address: string };
+
+export async function resolveAndCheck(
+  host: string,
+  options: { allowPrivate: boolean; lookup?: LookupAll },
+): Promise<GuardResult> {
+  const lookup = options.lookup ?? systemLookup;
+  let records: { address: string; family: number }[];
+  try {
+    records = net.isIP(host) ? [{ address: host, family: net.isIP(host) }] : await lookup(host);
+  } catch {
+    return { ok: false, reason: "not-found", message: `The server name ${host} could not be found.` };
+  }
+  if (records.length === 0) {
+    return { ok: false, reason: "not-found", message: `The server name ${host} could not be found.` };
+  }
+  if (!options.allowPrivate) {
+    for (const { address } of records) {
+      const reason = blockedReason(address);
+      if (reason) {
+        return {
+          ok: false,
+          reason: "blocked",
+          address,
+          message: `${host} points to ${address}, ${reason}. For safety this service only connects to public mail servers.`,
+        };
+      }
+    }
+  }
+  // Prefer IPv4: many hosting networks have no outbound IPv6 route.
+  const ordered = [...records].sort((a, b) => a.family - b.family).map((r) => r.address);
+  return { ok: true, addresses: ordered, address: ordered[0] };
+}

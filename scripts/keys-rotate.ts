@@ -1,0 +1,172 @@
+// Re-encrypts every stored secret (the SMTP passwords) under a new key without downtime: the old key stays
+// readable until every row has moved. npm run keys:rotate
+// Embedded default (no SETTINGS_ENCRYPTION_KEY in the environment): generates the new key into data/secrets.json,
+// which running servers reload. With SETTINGS_ENCRYPTION_KEY set: moves rows to that key, read with SETTINGS_ENCRYPTION_KEYS_OLD.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { createKeyring, keyFromBase64, keyIdOf, SecretDecryptError, type Keyring } from "../lib/crypto";
+import { passwordAad, rotateStoredSecrets } from "../lib/email-settings";
+import { EnvError, loadEnv, secretsFilePath } from "../lib/env";
+import { createPrismaClient, type Db } from "../lib/prisma";
+
+const PREFIX = "keys:rotate";
+/** Saves already under way in a server that still had the old keyring can land after a pass: try a few times. */
+const PASSES = 5;
+const PASS_PAUSE_MS = 500;
+
+class RotateError extends Error {}
+
+const unique = (keys: string[]) => [...new Set(keys)];
+const tokenKeyId = (token: string) => /^v1\.([0-9a-f]{8})\./.exec(token)?.[1] ?? "unknown";
+
+/** Fails before anything changes when a stored secret cannot be read with any known key. Never prints a secret. */
+async function assertAllReadable(db: Db, keyring: Keyring) {
+  const rows = await db.emailSettings.findMany({
+    where: { passwordCiphertext: { not: null } },
+    select: { orgId: true, passwordCiphertext: true, org: { select: { name: true } } },
+  });
+  const problems: string[] = [];
+  for (const row of rows) {
+    try {
+      keyring.decrypt(row.passwordCiphertext!, passwordAad(row.orgId));
+    } catch (err) {
+      if (!(err instanceof SecretDecryptError)) throw err;
+      const what =
+        err.reason === "unknown-key"
+          ? `encrypted with unknown key id ${tokenKeyId(row.passwordCiphertext!)}`
+          : err.reason === "format"
+            ? "not in a readable format"
+            : `failed its integrity check (key id ${tokenKeyId(row.passwordCiphertext!)})`;
+      problems.push(`"${row.org.name}" (${row.orgId}): ${what}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new RotateError(
+      `${problems.length} stored secret${problems.length === 1 ? "" : "s"} cannot be read with the known keys: ${problems.join("; ")}. ` +
+        "Add the missing key to SETTINGS_ENCRYPTION_KEYS_OLD, or re-enter that organisation's SMTP password. Nothing was changed.",
+    );
+  }
+}
+
+/** Stored secrets not yet under the given key, judged by both the key id column and the token itself. */
+function countNotUnder(db: Db, keyId: string) {
+  return db.emailSettings.count({
+    where: {
+      passwordCiphertext: { not: null },
+      OR: [
+        { passwordKeyId: null },
+        { passwordKeyId: { not: keyId } },
+        { NOT: { passwordCiphertext: { startsWith: `v1.${keyId}.` } } },
+      ],
+    },
+  });
+}
+
+async function rotateUntilDone(db: Db, keyring: Keyring) {
+  let rotated = 0;
+  let total = 0;
+  let left = 0;
+  for (let pass = 1; pass <= PASSES; pass++) {
+    if (pass > 1) await new Promise((r) => setTimeout(r, PASS_PAUSE_MS));
+    const result = await rotateStoredSecrets(db, keyring);
+    rotated += result.rotated;
+    total = result.total;
+    left = await countNotUnder(db, keyring.currentKeyId);
+    if (left === 0) break;
+  }
+  return { rotated, total, left };
+}
+
+type SecretsFile = Record<string, unknown> & { SETTINGS_ENCRYPTION_KEY?: string; SETTINGS_ENCRYPTION_KEYS_OLD?: unknown };
+
+/** Temp file + rename, so a server reloading the file never sees half of it. */
+function writeSecretsFile(file: string, contents: SecretsFile) {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`);
+  const fd = fs.openSync(temp, "wx", 0o600);
+  try {
+    fs.writeSync(fd, JSON.stringify(contents, null, 2) + "\n");
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.chmodSync(temp, 0o600);
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+function summary(rotated: number, total: number, keyId: string) {
+  return `Re-encrypted ${rotated} of ${total} stored secret${total === 1 ? "" : "s"} under key ${keyId}.\n`;
+}
+
+async function rotateEmbedded(db: Db, dataDir: string, envOldKeys: string[]) {
+  const file = secretsFilePath(dataDir);
+  const contents = JSON.parse(fs.readFileSync(file, "utf8")) as SecretsFile;
+  const currentKey = contents.SETTINGS_ENCRYPTION_KEY;
+  if (typeof currentKey !== "string") throw new RotateError(`${file} has no SETTINGS_ENCRYPTION_KEY.`);
+  const fileOld = Array.isArray(contents.SETTINGS_ENCRYPTION_KEYS_OLD)
+    ? contents.SETTINGS_ENCRYPTION_KEYS_OLD.filter((k): k is string => typeof k === "string")
+    : [];
+
+  await assertAllReadable(db, createKeyring(unique([currentKey, ...fileOld, ...envOldKeys]).map(keyFromBase64)));
+
+  const newKey = crypto.randomBytes(32);
+  const newKeyB64 = newKey.toString("base64");
+  const keyId = keyIdOf(newKey);
+  const readable = unique([currentKey, ...fileOld]);
+  // Running servers reload the file and can then read both while the rows move.
+  writeSecretsFile(file, { ...contents, SETTINGS_ENCRYPTION_KEY: newKeyB64, SETTINGS_ENCRYPTION_KEYS_OLD: readable });
+
+  const keyring = createKeyring(unique([newKeyB64, ...readable, ...envOldKeys]).map(keyFromBase64));
+  const { rotated, total, left } = await rotateUntilDone(db, keyring);
+  if (left > 0) {
+    throw new RotateError(
+      `${left} stored secret${left === 1 ? " is" : "s are"} still under an older key, so the old keys stay in ${file}. Run npm run keys:rotate again.`,
+    );
+  }
+  const { SETTINGS_ENCRYPTION_KEYS_OLD: _done, ...rest } = contents;
+  writeSecretsFile(file, { ...rest, SETTINGS_ENCRYPTION_KEY: newKeyB64 });
+  process.stdout.write(summary(rotated, total, keyId));
+}
+
+async function rotateFromEnv(db: Db, currentKey: string, oldKeys: string[]) {
+  const keyring = createKeyring(unique([currentKey, ...oldKeys]).map(keyFromBase64));
+  await assertAllReadable(db, keyring);
+  const { rotated, total } = await rotateStoredSecrets(db, keyring);
+  process.stdout.write(summary(rotated, total, keyring.currentKeyId));
+  process.stdout.write("SETTINGS_ENCRYPTION_KEYS_OLD can be removed once every instance runs with the new SETTINGS_ENCRYPTION_KEY.\n");
+}
+
+async function main(): Promise<number> {
+  let db: Db | undefined;
+  try {
+    const env = loadEnv();
+    db = createPrismaClient(env.database);
+    // Only a key passed in the environment is managed by the operator; otherwise it lives in secrets.json.
+    if (process.env.SETTINGS_ENCRYPTION_KEY) {
+      await rotateFromEnv(db, env.SETTINGS_ENCRYPTION_KEY, env.previousEncryptionKeys);
+    } else {
+      await rotateEmbedded(db, env.dataDir, env.previousEncryptionKeys);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof RotateError || err instanceof EnvError || err instanceof SecretDecryptError) {
+      process.stderr.write(`${PREFIX}: ${err.message}\n`);
+    } else if ((err as { code?: string }).code === "P2021") {
+      process.stderr.write(`${PREFIX}: the database has no tables yet. Run "npm run db:migrate" first.\n`);
+    } else {
+      // Prisma's messages quote source code over several lines; the last line says what went wrong.
+      const lines = String((err as Error)?.message ?? err).split("\n").filter((l) => l.trim() !== "");
+      process.stderr.write(`${PREFIX} failed: ${lines[lines.length - 1] ?? "unknown error"}\n`);
+    }
+    return 1;
+  } finally {
+    await db?.$disconnect();
+  }
+}
+
+main().then((code) => process.exit(code));

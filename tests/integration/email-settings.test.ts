@@ -1,0 +1,322 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createKeyring, keyIdOf, SecretDecryptError } from "@/lib/crypto";
+import {
+  EMAIL_SETTINGS_SAVED,
+  getEmailSettings,
+  readSavedPassword,
+  rotateStoredSecrets,
+  saveEmailSettings,
+  SettingsConflictError,
+  type SaveActor,
+} from "@/lib/email-settings";
+import { UserFacingError } from "@/lib/errors";
+import type { Db } from "@/lib/prisma";
+import { emailSettingsSchema } from "@/lib/smtp/schema";
+
+const PASSWORD = "Plaintext-Sentinel-7731 zq";
+const NEW_PASSWORD = "Second-Sentinel-4409 xk";
+
+const keyA = crypto.randomBytes(32);
+const keyring = createKeyring([keyA]);
+
+/** What the form posts: every value a string, parsed by the form's own schema. */
+function form(values: Record<string, string> = {}) {
+  return emailSettingsSchema.parse({
+    provider: "microsoft-365",
+    host: "smtp.office365.com",
+    port: "587",
+    security: "starttls",
+    user: "billing@acme.test",
+    password: "",
+    fromName: "Acme Billing",
+    fromAddress: "billing@acme.test",
+    replyTo: "",
+    version: "0",
+    ...values,
+  });
+}
+
+async function newOrg(db: Db, name: string, adminName = `${name} Admin`): Promise<SaveActor> {
+  const org = await db.organisation.create({ data: { name } });
+  const email = `admin-${crypto.randomBytes(4).toString("hex")}@acme.test`;
+  const user = await db.user.create({ data: { email, name: adminName, passwordHash: "not-used" } });
+  await db.membership.create({ data: { userId: user.id, orgId: org.id, role: "ADMIN" } });
+  return { userId: user.id, email, name: adminName, orgId: org.id };
+}
+
+const row = (db: Db, orgId: string) => db.emailSettings.findUniqueOrThrow({ where: { orgId } });
+const auditRows = (db: Db, orgId: string) =>
+  db.auditEvent.findMany({ where: { orgId, action: EMAIL_SETTINGS_SAVED }, orderBy: { createdAt: "asc" } });
+
+function rejection(promise: Promise<unknown>) {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (err: unknown) => err,
+  );
+}
+
+describe("saveEmailSettings and readSavedPassword", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase("email-settings");
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  it("creates the row on the first save (version 0) with the password encrypted under the current key", async () => {
+    const actor = await newOrg(t.db, "First Save");
+    const result = await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    expect(result.version).toBe(1);
+    expect(result.changed).toContain("Password");
+
+    const saved = await row(t.db, actor.orgId);
+    expect(saved).toMatchObject({ version: 1, host: "smtp.office365.com", port: 587, username: "billing@acme.test", status: "UNTESTED" });
+    expect(saved.passwordKeyId).toBe(keyIdOf(keyA));
+    expect(saved.passwordCiphertext).toMatch(new RegExp(`^v1\\.${keyIdOf(keyA)}\\.`));
+    expect(saved.passwordCiphertext).not.toContain(PASSWORD);
+    expect(saved.passwordSavedAt).toBeInstanceOf(Date);
+
+    expect(await readSavedPassword(t.db, keyring, actor.orgId)).toBe(PASSWORD);
+
+    const view = await getEmailSettings(t.db, actor.orgId);
+    expect(view).toMatchObject({ version: 1, hasPassword: true, updatedByName: "First Save Admin", status: "UNTESTED" });
+    expect(JSON.stringify(view)).not.toContain(PASSWORD);
+    expect(JSON.stringify(view)).not.toContain(saved.passwordCiphertext);
+  });
+
+  it("refuses a first save without a password on the password field, and saves nothing", async () => {
+    const actor = await newOrg(t.db, "No Password");
+    const err = await rejection(saveEmailSettings(t.db, keyring, actor, form()));
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect((err as UserFacingError).field).toBe("password");
+    expect((err as UserFacingError).message).toBe("Enter the password.");
+    expect(await t.db.emailSettings.findUnique({ where: { orgId: actor.orgId } })).toBeNull();
+    expect(await auditRows(t.db, actor.orgId)).toHaveLength(0);
+  });
+
+  it("refuses a stale version, names who saved in between, and overwrites nothing", async () => {
+    const ana = await newOrg(t.db, "Conflict", "Ana Admin");
+    await saveEmailSettings(t.db, keyring, ana, form({ password: PASSWORD }));
+    const bo = { ...ana, userId: "bo-id", email: "bo@acme.test", name: "Bo Admin" };
+    await saveEmailSettings(t.db, keyring, bo, form({ host: "smtp.bo.test", version: "1" }));
+    const before = await row(t.db, ana.orgId);
+    const auditBefore = await auditRows(t.db, ana.orgId);
+
+    // Ana's form still says version 1.
+    const err = await rejection(
+      saveEmailSettings(t.db, keyring, ana, form({ host: "smtp.ana.test", password: NEW_PASSWORD, version: "1" })),
+    );
+    expect(err).toBeInstanceOf(SettingsConflictError);
+    expect((err as Error).message).toMatch(/^Bo Admin changed these settings at .* UTC, after you opened this page\. Nothing was saved/);
+
+    // A version-0 form (someone who opened the page before the first save) is refused too.
+    const first = await rejection(saveEmailSettings(t.db, keyring, ana, form({ password: NEW_PASSWORD })));
+    expect(first).toBeInstanceOf(SettingsConflictError);
+
+    expect(await row(t.db, ana.orgId)).toEqual(before);
+    expect(await readSavedPassword(t.db, keyring, ana.orgId)).toBe(PASSWORD);
+    expect(await auditRows(t.db, ana.orgId)).toHaveLength(auditBefore.length);
+  });
+
+  it("keeps the saved password when the password field is left blank", async () => {
+    const actor = await newOrg(t.db, "Blank Password");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }), new Date("2025-01-02T03:04:05Z"));
+    const before = await row(t.db, actor.orgId);
+
+    const result = await saveEmailSettings(t.db, keyring, actor, form({ fromName: "Acme Accounts", version: "1" }));
+    expect(result).toEqual({ changed: ["From name"], version: 2 });
+    const after = await row(t.db, actor.orgId);
+    expect(after.fromName).toBe("Acme Accounts");
+    expect(after.passwordCiphertext).toBe(before.passwordCiphertext);
+    expect(after.passwordKeyId).toBe(before.passwordKeyId);
+    expect(after.passwordSavedAt).toEqual(new Date("2025-01-02T03:04:05Z"));
+    expect(await readSavedPassword(t.db, keyring, actor.orgId)).toBe(PASSWORD);
+  });
+
+  it("audits old and new values of changed fields, only 'changed' for the password, and never the password", async () => {
+    const actor = await newOrg(t.db, "Audit");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    const result = await saveEmailSettings(
+      t.db,
+      keyring,
+      actor,
+      form({ port: "465", security: "ssl", replyTo: "accounts@acme.test", password: NEW_PASSWORD, version: "1" }),
+    );
+    expect(result).toEqual({ changed: ["TLS Port", "Security", "Reply-to", "Password"], version: 2 });
+    expect(await readSavedPassword(t.db, keyring, actor.orgId)).toBe(NEW_PASSWORD);
+
+    const events = await auditRows(t.db, actor.orgId);
+    expect(events).toHaveLength(2);
+    expect(JSON.parse(events[0].details)).toEqual({
+      changes: {
+        provider: { from: "", to: "Microsoft 365 (Exchange Online)" },
+        host: { from: "", to: "smtp.office365.com" },
+        port: { from: "", to: "587" },
+        security: { from: "", to: "STARTTLS" },
+        user: { from: "", to: "billing@acme.test" },
+        fromName: { from: "", to: "Acme Billing" },
+        fromAddress: { from: "", to: "billing@acme.test" },
+        password: "changed",
+      },
+    });
+    expect(events[1]).toMatchObject({ actorId: actor.userId, actorEmail: actor.email });
+    expect(JSON.parse(events[1].details)).toEqual({
+      changes: {
+        port: { from: "587", to: "465" },
+        security: { from: "STARTTLS", to: "SSL/TLS" },
+        replyTo: { from: "", to: "accounts@acme.test" },
+        password: "changed",
+      },
+    });
+    const everything = JSON.stringify(await t.db.auditEvent.findMany({ where: { orgId: actor.orgId } }));
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(NEW_PASSWORD);
+  });
+
+  it("does not bump the version, write, reset the status or audit when nothing changed", async () => {
+    const actor = await newOrg(t.db, "No Change");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD, replyTo: "accounts@acme.test" }));
+    await t.db.emailSettings.update({ where: { orgId: actor.orgId }, data: { status: "WORKING", lastTestAt: new Date() } });
+    const before = await row(t.db, actor.orgId);
+
+    // Same values as typed again: upper-case host, spaces around the name, blank password.
+    const result = await saveEmailSettings(
+      t.db,
+      keyring,
+      actor,
+      form({ host: "SMTP.Office365.com", fromName: "  Acme Billing ", replyTo: "accounts@acme.test", version: "1" }),
+    );
+    expect(result).toEqual({ changed: [], version: 1 });
+    expect(await row(t.db, actor.orgId)).toEqual(before);
+    expect(await auditRows(t.db, actor.orgId)).toHaveLength(1);
+  });
+
+  it.each([
+    ["a server change", { host: "smtp.example.test" }],
+    ["a password change only", { password: NEW_PASSWORD }],
+  ])("resets the status from WORKING to UNTESTED after %s", async (_label, change) => {
+    const actor = await newOrg(t.db, `Status ${_label}`);
+    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    await t.db.emailSettings.update({
+      where: { orgId: actor.orgId },
+      data: { status: "WORKING", lastTestAt: new Date(), lastTestError: "old error", lastTestAdvice: "old advice" },
+    });
+    expect((await getEmailSettings(t.db, actor.orgId))?.status).toBe("WORKING");
+
+    await saveEmailSettings(t.db, keyring, actor, form({ ...change, version: "1" }));
+    const after = await row(t.db, actor.orgId);
+    expect(after).toMatchObject({ status: "UNTESTED", lastTestError: null, lastTestAdvice: null, version: 2 });
+    expect((await getEmailSettings(t.db, actor.orgId))?.status).toBe("UNTESTED");
+  });
+
+  it("binds the ciphertext to its organisation: copied to another org's row it fails to decrypt", async () => {
+    const a = await newOrg(t.db, "Org A");
+    const b = await newOrg(t.db, "Org B");
+    await saveEmailSettings(t.db, keyring, a, form({ password: PASSWORD }));
+    await saveEmailSettings(t.db, keyring, b, form({ password: NEW_PASSWORD }));
+    const stolen = (await row(t.db, a.orgId)).passwordCiphertext;
+    await t.db.emailSettings.update({ where: { orgId: b.orgId }, data: { passwordCiphertext: stolen } });
+
+    const err = await rejection(readSavedPassword(t.db, keyring, b.orgId));
+    expect(err).toBeInstanceOf(SecretDecryptError);
+    expect((err as SecretDecryptError).reason).toBe("integrity");
+    expect((err as Error).message).toMatch(/integrity check/);
+    expect((err as Error).message).not.toContain(PASSWORD);
+    expect(await readSavedPassword(t.db, keyring, a.orgId)).toBe(PASSWORD);
+  });
+
+  it("refuses a wrong key with a clear SecretDecryptError naming the key id, never garbage", async () => {
+    const actor = await newOrg(t.db, "Wrong Key");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    const other = createKeyring([crypto.randomBytes(32)]);
+
+    const err = await rejection(readSavedPassword(t.db, other, actor.orgId));
+    expect(err).toBeInstanceOf(SecretDecryptError);
+    expect((err as SecretDecryptError).reason).toBe("unknown-key");
+    expect((err as Error).message).toContain(`key id ${keyIdOf(keyA)}`);
+    expect((err as Error).message).not.toContain(PASSWORD);
+  });
+
+  it("refuses a tampered ciphertext with an integrity error", async () => {
+    const actor = await newOrg(t.db, "Tampered");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    const token = (await row(t.db, actor.orgId)).passwordCiphertext!;
+    const parts = token.split(".");
+    const body = Buffer.from(parts[4], "base64url");
+    body[0] ^= 1;
+    parts[4] = body.toString("base64url");
+    await t.db.emailSettings.update({ where: { orgId: actor.orgId }, data: { passwordCiphertext: parts.join(".") } });
+
+    const err = await rejection(readSavedPassword(t.db, keyring, actor.orgId));
+    expect(err).toBeInstanceOf(SecretDecryptError);
+    expect((err as SecretDecryptError).reason).toBe("integrity");
+  });
+});
+
+describe("the database file", () => {
+  it("never holds the plaintext password, in the main file or its journal", async () => {
+    const t = await createTestDatabase("email-settings-bytes");
+    try {
+      const actor = await newOrg(t.db, "Bytes");
+      await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+      await saveEmailSettings(t.db, keyring, actor, form({ password: NEW_PASSWORD, version: "1" }));
+      await t.db.$disconnect();
+
+      const files = [t.filePath, `${t.filePath}-wal`, `${t.filePath}-journal`].filter((f) => fs.existsSync(f));
+      const bytes = Buffer.concat(files.map((f) => fs.readFileSync(f)));
+      // The non-secret settings are there, so the bytes read are the ones written.
+      expect(bytes.includes(Buffer.from("smtp.office365.com"))).toBe(true);
+      expect(bytes.includes(Buffer.from(PASSWORD))).toBe(false);
+      expect(bytes.includes(Buffer.from(NEW_PASSWORD))).toBe(false);
+      expect(bytes.includes(Buffer.from(PASSWORD, "utf16le"))).toBe(false);
+    } finally {
+      await t.drop();
+    }
+  });
+});
+
+describe("rotateStoredSecrets", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase("email-settings-rotate");
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  it("re-encrypts every stored password under the new key, readable afterwards with the new key only", async () => {
+    const oldKey = crypto.randomBytes(32);
+    const newKey = crypto.randomBytes(32);
+    const oldRing = createKeyring([oldKey]);
+    const a = await newOrg(t.db, "Rotate A");
+    const b = await newOrg(t.db, "Rotate B");
+    await saveEmailSettings(t.db, oldRing, a, form({ password: PASSWORD }));
+    await saveEmailSettings(t.db, oldRing, b, form({ password: NEW_PASSWORD }));
+    const beforeA = await row(t.db, a.orgId);
+
+    expect(await rotateStoredSecrets(t.db, createKeyring([newKey, oldKey]))).toEqual({ rotated: 2, total: 2 });
+
+    const afterA = await row(t.db, a.orgId);
+    expect(afterA.passwordKeyId).toBe(keyIdOf(newKey));
+    expect(afterA.passwordCiphertext).not.toBe(beforeA.passwordCiphertext);
+    expect(afterA.version).toBe(beforeA.version);
+    expect((await row(t.db, b.orgId)).passwordKeyId).toBe(keyIdOf(newKey));
+
+    const newOnly = createKeyring([newKey]);
+    expect(await readSavedPassword(t.db, newOnly, a.orgId)).toBe(PASSWORD);
+    expect(await readSavedPassword(t.db, newOnly, b.orgId)).toBe(NEW_PASSWORD);
+    const err = await rejection(readSavedPassword(t.db, oldRing, a.orgId));
+    expect(err).toBeInstanceOf(SecretDecryptError);
+    expect((err as SecretDecryptError).reason).toBe("unknown-key");
+
+    // A second run finds nothing left to do.
+    expect(await rotateStoredSecrets(t.db, newOnly)).toEqual({ rotated: 0, total: 2 });
+    expect((await row(t.db, a.orgId)).passwordCiphertext).toBe(afterA.passwordCiphertext);
+  });
+});

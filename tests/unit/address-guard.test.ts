@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { blockedReason, resolveAndCheck } from "@/lib/smtp/address-guard";
+
+describe("blockedReason", () => {
+  it.each([
+    ["127.0.0.1", /loopback/],
+    ["127.255.255.254", /loopback/],
+    ["10.1.2.3", /private/],
+    ["172.16.0.1", /private/],
+    ["172.31.255.255", /private/],
+    ["192.168.1.10", /private/],
+    ["169.254.169.254", /link-local/],
+    ["100.64.0.1", /carrier-grade/],
+    ["100.127.255.255", /carrier-grade/],
+    ["0.0.0.0", /unspecified/],
+    ["0.1.2.3", /unspecified/],
+    ["224.0.0.1", /multicast/],
+    ["239.255.255.250", /multicast/],
+    ["::1", /loopback/],
+    ["::", /unspecified/],
+    ["fe80::1", /link-local/],
+    ["fe80::1%eth0", /link-local/],
+    ["fc00::1", /unique-local/],
+    ["fd12:3456:789a::1", /unique-local/],
+    ["ff02::1", /multicast/],
+    ["::ffff:127.0.0.1", /loopback/],
+    ["::ffff:10.0.0.1", /private/],
+    ["::ffff:a9fe:a9fe", /link-local/],
+    ["::ffff:192.168.0.1", /private/],
+    ["64:ff9b::a00:1", /private/],
+  ])("refuses %s", (address, reason) => {
+    expect(blockedReason(address)).toMatch(reason);
+  });
+
+  it.each(["8.8.8.8", "142.250.102.108", "172.32.0.1", "100.128.0.1", "172.15.255.255", "2a00:1450:400c:c0a::6c", "::ffff:8.8.8.8"])(
+    "allows the public address %s",
+    (address) => {
+      expect(blockedReason(address)).toBeNull();
+    },
+  );
+});
+
+describe("resolveAndCheck", () => {
+  const fakeLookup = (map: Record<string, string[]>) => async (host: string) => {
+    const list = map[host];
+    if (!list) throw Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" });
+    return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+  };
+
+  it("refuses a name that resolves to a private address, even when another answer is public", async () => {
+    const result = await resolveAndCheck("smtp.sneaky.example", {
+      allowPrivate: false,
+      lookup: fakeLookup({ "smtp.sneaky.example": ["142.250.102.108", "10.0.0.5"] }),
+    });
+    expect(result).toMatchObject({ ok: false, reason: "blocked", address: "10.0.0.5" });
+    if (!result.ok) expect(result.message).toContain("only connects to public mail servers");
+  });
+
+  it("uses the system resolver, so localhost from /etc/hosts is refused", async () => {
+    const result = await resolveAndCheck("localhost", { allowPrivate: false });
+    expect(result).toMatchObject({ ok: false, reason: "blocked" });
+  });
+
+  it("refuses a literal private IP", async () => {
+    expect(await resolveAndCheck("192.168.0.10", { allowPrivate: false })).toMatchObject({ ok: false, reason: "blocked" });
+  });
+
+  it("returns the checked addresses, IPv4 first, for a public name", async () => {
+    const result = await resolveAndCheck("smtp.gmail.com", {
+      allowPrivate: false,
+      lookup: fakeLookup({ "smtp.gmail.com": ["2a00:1450:400c:c0a::6c", "142.250.102.108"] }),
+    });
+    expect(result).toEqual({ ok: true, address: "142.250.102.108", addresses: ["142.250.102.108", "2a00:1450:400c:c0a::6c"] });
+  });
+
+  it("allows private addresses only when told to", async () => {
+    expect(await resolveAndCheck("localhost", { allowPrivate: true })).toMatchObject({ ok: true });
+  });
+
+  it("reports an unknown name as not found", async () => {
+    expect(await resolveAndCheck("smtp.nowhere.example", { allowPrivate: false, lookup: fakeLookup({}) })).toMatchObject({
+      ok: false,
+      reason: "not-found",
+    });
+  });
+});
