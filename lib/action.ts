@@ -9,7 +9,7 @@ import { hasRole, type Role } from "./roles";
 
 export type FieldErrors = Record<string, string[] | undefined>;
 
-export type ActionState = {
+export type ActionState<R = unknown> = {
   ok?: boolean;
   message?: string;
   errors?: FieldErrors;
@@ -18,6 +18,8 @@ export type ActionState = {
   /** Bumped on every result so forms can re-key and re-read their defaults. */
   at?: number;
   data?: Record<string, string>;
+  /** A structured result for the page to show (e.g. a test send's steps). Never a secret. */
+  result?: R;
 };
 
 export const SESSION_ENDED = "Your session has ended. Sign in again to continue.";
@@ -37,10 +39,17 @@ function publicValues(raw: Record<string, string>, secretFields: readonly string
   return Object.fromEntries(Object.entries(raw).filter(([k]) => !secretFields.includes(k)));
 }
 
+/** Each issue goes to the field it concerns (the last path element, so nested schemas map to form fields). */
 export function invalidInput(error: z.ZodError, values?: Record<string, string>): ActionState {
-  const flat = z.flattenError(error);
-  const message = flat.formErrors.length > 0 ? `${FORM_INVALID} ${flat.formErrors.join(" ")}` : FORM_INVALID;
-  return { ok: false, message, errors: flat.fieldErrors as FieldErrors, values, at: Date.now() };
+  const errors: FieldErrors = {};
+  const formErrors: string[] = [];
+  for (const issue of error.issues) {
+    const field = [...issue.path].reverse().find((p) => typeof p === "string");
+    if (field === undefined) formErrors.push(issue.message);
+    else (errors[field] ??= []).push(issue.message);
+  }
+  const message = formErrors.length > 0 ? `${FORM_INVALID} ${formErrors.join(" ")}` : FORM_INVALID;
+  return { ok: false, message, errors, values, at: Date.now() };
 }
 
 export function fromUserFacingError(err: UserFacingError, values?: Record<string, string>): ActionState {
@@ -53,11 +62,17 @@ export function fromUserFacingError(err: UserFacingError, values?: Record<string
   };
 }
 
-export function memberAction<S extends z.ZodType>(
-  options: { minimum: Role; schema: S; secretFields?: readonly string[] },
-  body: (input: z.infer<S>, ctx: MemberContext) => Promise<ActionState>,
+export function memberAction<S extends z.ZodType, R = unknown>(
+  options: {
+    minimum: Role;
+    schema: S;
+    secretFields?: readonly string[];
+    /** Fields of the same HTML form that belong to another action (dropped before parsing). */
+    ignoreFields?: readonly string[];
+  },
+  body: (input: z.infer<S>, ctx: MemberContext) => Promise<ActionState<R>>,
 ) {
-  return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
+  return async (_previous: ActionState<R>, formData: FormData): Promise<ActionState<R>> => {
     const ctx = await getMemberContext();
     if (!ctx) return { ok: false, message: SESSION_ENDED, at: Date.now() };
     if (ctx.user.mustChangePassword) {
@@ -68,13 +83,14 @@ export function memberAction<S extends z.ZodType>(
       return { ok: false, message: `Only ${who} can do this. Your role is ${ctx.role.toLowerCase()}.`, at: Date.now() };
     }
     const raw = formDataToObject(formData);
+    for (const field of options.ignoreFields ?? []) delete raw[field];
     const values = publicValues(raw, options.secretFields ?? []);
     const parsed = options.schema.safeParse(raw);
-    if (!parsed.success) return invalidInput(parsed.error, values);
+    if (!parsed.success) return invalidInput(parsed.error, values) as ActionState<R>;
     try {
-      return { at: Date.now(), ...(await body(parsed.data, ctx)) };
+      return { at: Date.now(), values, ...(await body(parsed.data, ctx)) };
     } catch (err) {
-      if (err instanceof UserFacingError) return fromUserFacingError(err, values);
+      if (err instanceof UserFacingError) return fromUserFacingError(err, values) as ActionState<R>;
       throw err;
     }
   };

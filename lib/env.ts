@@ -29,6 +29,8 @@ export type Env = Secrets & {
   /** true when secrets may come from the generated file (embedded default, or development) */
   embedded: boolean;
   SMTP_ALLOW_PRIVATE_NETWORKS: boolean;
+  /** How long a test send may take in all before it is stopped with a timeout (SMTP_TEST_TIMEOUT_MS, default 15 s). */
+  smtpTestBudgetMs: number;
 };
 
 export class EnvError extends Error {
@@ -115,6 +117,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push("SMTP_ALLOW_PRIVATE_NETWORKS must be true or false");
   }
 
+  const budget = source.SMTP_TEST_TIMEOUT_MS ? Number(source.SMTP_TEST_TIMEOUT_MS) : 15_000;
+  if (!Number.isInteger(budget) || budget < 1000 || budget > 120_000) {
+    problems.push("SMTP_TEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 120000");
+  }
+
   if (problems.length > 0 || !parsed.success || !database) throw new EnvError(problems);
   return {
     ...parsed.data,
@@ -124,6 +131,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     isProduction,
     embedded,
     SMTP_ALLOW_PRIVATE_NETWORKS: allowPrivate === "true" || allowPrivate === "1",
+    smtpTestBudgetMs: budget,
   };
 }
 

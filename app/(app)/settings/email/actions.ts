@@ -8,9 +8,11 @@ import { settingsKeyring } from "@/lib/settings-keyring";
 import { detectProvider } from "@/lib/smtp/detect";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 import { emailField } from "@/lib/validation/account";
+import { env } from "@/lib/env";
+import { testSettings, type TestOutcome } from "@/lib/settings-test";
 
 export const saveEmailSettingsAction = memberAction(
-  { minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"] },
+  { minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo"] },
   async (input, ctx) => {
     const result = await saveEmailSettings(
       db,
@@ -37,5 +39,40 @@ export const detectProviderAction = memberAction(
     const found = await detectProvider(input.user);
     const data: Record<string, string> = found ? { presetId: found.presetId, reason: found.reason } : {};
     return { ok: true, data };
+  },
+);
+
+/** The form's settings (same schema as saving) plus who to send to and whether to send or only check. */
+const testRequestSchema = z.preprocess(
+  (raw) => {
+    const { sendTo, intent, ...settings } = (raw ?? {}) as Record<string, unknown>;
+    return { sendTo, intent, settings };
+  },
+  z.strictObject({
+    sendTo: emailField,
+    intent: z.enum(["send", "check"], { error: "Choose Send test email or Check connection." }),
+    settings: emailSettingsSchema,
+  }),
+);
+
+export type TestResultForPage = Omit<TestOutcome, "runId">;
+
+export const testEmailSettingsAction = memberAction<typeof testRequestSchema, TestResultForPage>(
+  { minimum: "ADMIN", schema: testRequestSchema, secretFields: ["password"] },
+  async (input, ctx) => {
+    const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS } = env();
+    const { runId: _runId, ...outcome } = await testSettings(
+      { db, keyring: settingsKeyring(), budgetMs: smtpTestBudgetMs, allowPrivate: SMTP_ALLOW_PRIVATE_NETWORKS },
+      ctx,
+      input.settings,
+      { mode: input.intent, to: input.sendTo },
+    );
+    revalidatePath("/settings/email");
+    const message = outcome.ok
+      ? input.intent === "send"
+        ? `Test email sent to ${input.sendTo}. It should arrive within a minute; check the spam folder too.`
+        : "Connection works: the server accepted the sign-in, the sender and the recipient. No email was sent."
+      : (outcome.diagnosis?.title ?? "The test failed.");
+    return { ok: outcome.ok, message, result: outcome };
   },
 );

@@ -2,12 +2,14 @@
 // The finance email form. Provider presets fill Server, TLS Port and Security; Security follows the port
 // until the user picks it; the password is write-only (never sent to the browser, blank keeps it).
 import Link from "next/link";
-import { useActionState, useState, useTransition } from "react";
+import { useActionState, useRef, useState, useTransition } from "react";
 import { FieldError, FormMessage, SubmitButton } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { defaultSecurityForPort, getPreset, isGooglePreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
 import { splitHostPort } from "@/lib/smtp/schema";
-import { detectProviderAction, saveEmailSettingsAction } from "./actions";
+import type { FormFix } from "@/lib/smtp/diagnose";
+import { detectProviderAction, saveEmailSettingsAction, testEmailSettingsAction, type TestResultForPage } from "./actions";
+import { TestPanel, type TestIntent } from "./test-panel";
 
 export type EmailFormInitial = {
   provider: string;
@@ -23,21 +25,70 @@ export type EmailFormInitial = {
   passwordSavedOn: string | null;
 };
 
-export function EmailSettingsForm({ initial }: { initial: EmailFormInitial }) {
+type TestControls = {
+  state: ActionState<TestResultForPage>;
+  pending: boolean;
+  pendingIntent: TestIntent | null;
+  run: (intent: TestIntent) => void;
+  defaultSendTo: string;
+  budgetSeconds: number;
+};
+
+export function EmailSettingsForm({
+  initial,
+  defaultSendTo,
+  budgetSeconds,
+}: {
+  initial: EmailFormInitial;
+  defaultSendTo: string;
+  budgetSeconds: number;
+}) {
   const [state, action] = useActionState(saveEmailSettingsAction, {} as ActionState);
+  const [testState, testDispatch, testPending] = useActionState(testEmailSettingsAction, {} as ActionState<TestResultForPage>);
+  const [pendingIntent, setPendingIntent] = useState<TestIntent | null>(null);
+  const [, startTest] = useTransition();
+  const formRef = useRef<HTMLFormElement>(null);
   // After a refused save, start from what was typed (never the password); after a good one, from the saved values.
   const values = state.ok === false && state.values ? { ...initial, ...state.values, version: initial.version } : initial;
+  // Field errors from a test run (it validates with the same schema) show next to the same fields.
+  const errors = { ...(testState.errors ?? {}), ...(state.errors ?? {}) };
+
+  // A test is dispatched by hand, not as a form action, so the form keeps what was typed.
+  const run = (intent: TestIntent) => {
+    if (!formRef.current) return;
+    const data = new FormData(formRef.current);
+    data.set("intent", intent);
+    setPendingIntent(intent);
+    startTest(async () => {
+      await testDispatch(data);
+      setPendingIntent(null);
+    });
+  };
+
   return (
-    <form action={action} noValidate className="space-y-6" aria-describedby="settings-form-message">
+    <form ref={formRef} action={action} noValidate className="space-y-6" aria-describedby="settings-form-message">
       <div id="settings-form-message">
         <FormMessage ok={state.ok} message={state.message} />
       </div>
-      <SettingsFields key={`${initial.version}-${state.at ?? 0}`} values={values} errors={state.errors ?? {}} />
+      <SettingsFields
+        key={`${initial.version}-${state.at ?? 0}`}
+        values={values}
+        errors={errors}
+        test={{ state: testState, pending: testPending, pendingIntent: testPending ? pendingIntent : null, run, defaultSendTo, budgetSeconds }}
+      />
     </form>
   );
 }
 
-function SettingsFields({ values, errors }: { values: EmailFormInitial; errors: Record<string, string[] | undefined> }) {
+function SettingsFields({
+  values,
+  errors,
+  test,
+}: {
+  values: EmailFormInitial;
+  errors: Record<string, string[] | undefined>;
+  test: TestControls;
+}) {
   const [provider, setProvider] = useState(values.provider);
   const [host, setHost] = useState(values.host);
   const [port, setPort] = useState(values.port);
@@ -288,6 +339,22 @@ function SettingsFields({ values, errors }: { values: EmailFormInitial; errors: 
       <div className="flex items-center gap-3 border-t border-slate-100 pt-6">
         <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
       </div>
+
+      <TestPanel
+        state={test.state}
+        pending={test.pending}
+        pendingIntent={test.pendingIntent}
+        defaultSendTo={test.defaultSendTo}
+        budgetSeconds={test.budgetSeconds}
+        onRun={test.run}
+        onFix={(fix: FormFix) => {
+          if (fix.field === "security") {
+            setSecurity(fix.value);
+            setSecurityChosen(true);
+          } else if (fix.field === "host") setHost(fix.value);
+          else changePort(fix.value);
+        }}
+      />
     </>
   );
 }

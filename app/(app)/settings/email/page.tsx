@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { Card, PageHeader } from "@/app/_components/card";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { recentTestRuns } from "@/lib/settings-test";
 import { EMAIL_SETTINGS_SAVED, getEmailSettings, type EmailSettingsView } from "@/lib/email-settings";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
@@ -18,7 +20,7 @@ const formatDate = (d: Date) => `${dateTime.format(d)} UTC`;
 export default async function FinanceEmailPage() {
   const ctx = await requireMember({ path: "/settings/email" });
   const canEdit = hasRole(ctx.role, "ADMIN");
-  const [settings, history, editors] = await Promise.all([
+  const [settings, history, editors, tests] = await Promise.all([
     getEmailSettings(db, ctx.org.id),
     db.auditEvent.findMany({
       where: { orgId: ctx.org.id, action: EMAIL_SETTINGS_SAVED },
@@ -31,6 +33,7 @@ export default async function FinanceEmailPage() {
           where: { orgId: ctx.org.id, role: { in: ["OWNER", "ADMIN"] } },
           select: { user: { select: { name: true } } },
         }),
+    recentTestRuns(db, ctx.org.id, 10),
   ]);
 
   return (
@@ -42,11 +45,41 @@ export default async function FinanceEmailPage() {
       <StatusBanner settings={settings} />
       {canEdit ? (
         <Card>
-          <EmailSettingsForm initial={formInitial(settings)} />
+          <EmailSettingsForm
+            initial={formInitial(settings)}
+            defaultSendTo={ctx.user.email}
+            budgetSeconds={Math.round(env().smtpTestBudgetMs / 1000)}
+          />
         </Card>
       ) : (
         <ReadOnlySettings settings={settings} editors={editors.map((e) => e.user.name)} />
       )}
+      <div className="mt-6">
+        <Card title="Recent tests" description="Test emails and connection checks, newest first.">
+          {tests.length === 0 ? (
+            <p className="text-sm text-slate-600">No tests yet. Save your settings, then send a test email to prove they work.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100" aria-label="Recent tests">
+              {tests.map((t) => (
+                <li key={t.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm" data-testid="test-run">
+                  <span>
+                    <span className={t.outcome === "SUCCESS" ? "font-medium text-emerald-800" : "font-medium text-red-800"}>
+                      {t.outcome === "SUCCESS" ? "Passed" : "Failed"}
+                    </span>{" "}
+                    · {t.mode === "send" ? `Test email to ${t.recipient}` : `Connection check (${t.recipient})`} · {t.host}:{t.port}
+                    {t.failedStep ? ` · failed at ${t.failedStep}` : ""}
+                    <span className="text-slate-500"> · by {t.userEmail}</span>
+                  </span>
+                  <span className="text-slate-500">
+                    {formatDate(t.createdAt)}
+                    {t.durationMs !== null ? ` · ${(t.durationMs / 1000).toFixed(1)} s` : ""}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
       <div className="mt-6">
         <Card title="History" description="Every change to these settings, newest first.">
           {history.length === 0 ? (

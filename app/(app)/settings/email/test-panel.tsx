@@ -1,0 +1,171 @@
+"use client";
+// "Send test email" / "Check connection": runs the test on what is in the form (not only what is saved)
+// and shows each step, the diagnosis with advice, and the server's (redacted) reply.
+import Link from "next/link";
+import type { ActionState } from "@/lib/action";
+import type { FormFix } from "@/lib/smtp/diagnose";
+import type { TestResultForPage } from "./actions";
+
+export type TestIntent = "send" | "check";
+
+export function TestPanel({
+  state,
+  pending,
+  pendingIntent,
+  defaultSendTo,
+  onRun,
+  onFix,
+  budgetSeconds,
+}: {
+  state: ActionState<TestResultForPage>;
+  pending: boolean;
+  pendingIntent: TestIntent | null;
+  defaultSendTo: string;
+  onRun: (intent: TestIntent) => void;
+  onFix: (fix: FormFix) => void;
+  budgetSeconds: number;
+}) {
+  const result = state.result;
+  const sendToError = state.errors?.sendTo?.[0];
+  return (
+    <section aria-labelledby="test-heading" className="space-y-4 border-t border-slate-100 pt-6">
+      <div>
+        <h2 id="test-heading" className="text-base font-semibold text-slate-900">
+          Test these settings
+        </h2>
+        <p className="mt-0.5 text-sm text-slate-600">
+          Tests what is in the form above, so you can try before saving. A blank Password uses the saved one.
+        </p>
+      </div>
+      <div className="flex flex-wrap items-end gap-3">
+        <div className="min-w-64 flex-1">
+          <label htmlFor="field-sendTo" className="block text-sm font-medium text-slate-800">
+            Send to
+          </label>
+          <input
+            id="field-sendTo"
+            name="sendTo"
+            type="email"
+            inputMode="email"
+            defaultValue={state.values?.sendTo ?? defaultSendTo}
+            aria-invalid={sendToError ? true : undefined}
+            aria-describedby="field-sendTo-error"
+            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+          />
+          <p id="field-sendTo-error" aria-live="polite" className="mt-1 text-sm text-red-700 empty:hidden">
+            {sendToError}
+          </p>
+        </div>
+        <div className="flex gap-2 pb-0.5">
+          <button
+            type="button"
+            disabled={pending}
+            onClick={() => onRun("send")}
+            className="inline-flex items-center gap-2 rounded-md bg-slate-900 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-slate-800 disabled:opacity-60"
+          >
+            {pendingIntent === "send" && <Spinner />}
+            {pendingIntent === "send" ? "Sending…" : "Send test email"}
+          </button>
+          <button
+            type="button"
+            disabled={pending}
+            onClick={() => onRun("check")}
+            className="inline-flex items-center gap-2 rounded-md bg-white px-4 py-2 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-60"
+          >
+            {pendingIntent === "check" && <Spinner />}
+            {pendingIntent === "check" ? "Checking…" : "Check connection"}
+          </button>
+        </div>
+      </div>
+
+      <div aria-live="polite" className="space-y-3" data-testid="test-result">
+        {pending && (
+          <p className="text-sm text-slate-600">
+            Contacting the server… this takes a few seconds, and at most {budgetSeconds} seconds.
+          </p>
+        )}
+        {!pending && state.message && !result && (
+          <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+            {state.message}
+          </p>
+        )}
+        {!pending && result && (
+          <>
+            <div
+              role={result.ok ? "status" : "alert"}
+              className={`rounded-md border px-3 py-2 text-sm ${result.ok ? "border-emerald-200 bg-emerald-50 text-emerald-950" : "border-red-200 bg-red-50 text-red-950"}`}
+            >
+              <p className="font-semibold">{state.message}</p>
+              {result.diagnosis && (
+                <div className="mt-1 space-y-1" data-testid="diagnosis" data-diagnosis={result.diagnosis.id}>
+                  <p>{result.diagnosis.explanation}</p>
+                  <ul className="list-disc pl-5">
+                    {result.diagnosis.advice.map((a) => (
+                      <li key={a}>{a}</li>
+                    ))}
+                  </ul>
+                  <div className="flex flex-wrap items-center gap-3 pt-1">
+                    {result.diagnosis.fix && (
+                      <button
+                        type="button"
+                        onClick={() => onFix(result.diagnosis!.fix!)}
+                        className="rounded-md bg-white px-3 py-1.5 text-sm font-semibold text-red-900 ring-1 ring-red-300 hover:bg-red-100"
+                      >
+                        {result.diagnosis.fix.label}
+                      </button>
+                    )}
+                    <Link href={result.diagnosis.helpHref} className="font-medium underline">
+                      Read the troubleshooting guide
+                    </Link>
+                  </div>
+                </div>
+              )}
+            </div>
+            {result.notes.map((note) => (
+              <p key={note} className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950">
+                {note}
+              </p>
+            ))}
+            <ol className="divide-y divide-slate-100 rounded-md border border-slate-200 bg-white text-sm" aria-label="Test steps">
+              {result.steps.map((s) => (
+                <li key={s.id} className="flex flex-wrap items-baseline gap-x-3 gap-y-0.5 px-3 py-2" data-step={s.id} data-status={s.status}>
+                  <StatusIcon status={s.status} />
+                  <span className="font-medium text-slate-900">{s.label}</span>
+                  <span className="text-slate-500">
+                    {s.status === "skipped" ? "not reached" : `${s.status === "ok" ? "OK" : "Failed"} · ${s.ms} ms`}
+                  </span>
+                  {s.detail && <span className="basis-full pl-7 text-slate-600">{s.detail}</span>}
+                </li>
+              ))}
+            </ol>
+            {result.reply && (
+              <div>
+                <p className="text-xs font-medium text-slate-500">Server reply</p>
+                <pre className="mt-1 overflow-x-auto whitespace-pre-wrap rounded-md bg-slate-900 px-3 py-2 text-xs text-slate-100" data-testid="server-reply">
+                  {result.reply}
+                </pre>
+              </div>
+            )}
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function Spinner() {
+  return <span aria-hidden className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" />;
+}
+
+function StatusIcon({ status }: { status: "ok" | "failed" | "skipped" }) {
+  const map = {
+    ok: { symbol: "✓", className: "bg-emerald-100 text-emerald-800", label: "passed" },
+    failed: { symbol: "✕", className: "bg-red-100 text-red-800", label: "failed" },
+    skipped: { symbol: "–", className: "bg-slate-100 text-slate-500", label: "not reached" },
+  }[status];
+  return (
+    <span className={`inline-flex size-5 items-center justify-center rounded-full text-xs font-bold ${map.className}`} role="img" aria-label={map.label}>
+      {map.symbol}
+    </span>
+  );
+}

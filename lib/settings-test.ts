@@ -1,0 +1,204 @@
+// Test send for an organisation: rate limit (in the database, so every instance counts), the saved password
+// when the form's is blank, the run itself, its record, and the settings status (Working / Failing) when
+// what was tested is exactly what is saved.
+import type { Keyring } from "./crypto";
+import { SecretDecryptError } from "./crypto";
+import type { Db } from "./prisma";
+import { UserFacingError } from "./errors";
+import { passwordAad } from "./email-settings";
+import { detectProvider, type MxResolver } from "./smtp/detect";
+import { fromRewriteNote, savedPasswordUnreadable } from "./smtp/diagnose";
+import type { EmailSettingsInput } from "./smtp/schema";
+import { buildTestMessage } from "./smtp/test-email";
+import { runSmtpTest, STEP_LABELS, type SmtpTestResult } from "./smtp/test-send";
+import type { LookupAll } from "./smtp/address-guard";
+
+export const TEST_LIMITS = {
+  perUser: { max: 5, windowMs: 60_000, label: "a minute" },
+  perOrg: { max: 20, windowMs: 60 * 60_000, label: "an hour" },
+} as const;
+
+export class TestRateLimited extends UserFacingError {}
+
+export type TestRunner = {
+  db: Db;
+  keyring: Keyring;
+  budgetMs: number;
+  allowPrivate: boolean;
+  lookup?: LookupAll;
+  resolveMx?: MxResolver;
+};
+
+export type TestOutcome = SmtpTestResult & { notes: string[]; runId: string; matchesSaved: boolean };
+
+function waitText(ms: number) {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return seconds < 90 ? `${seconds} second${seconds === 1 ? "" : "s"}` : `${Math.ceil(seconds / 60)} minutes`;
+}
+
+/** Writes the run first, then counts: two instances racing past the limit cannot both get through. */
+async function reserveRun(
+  db: Db,
+  run: { orgId: string; userId: string; userEmail: string; mode: string; recipient: string; host: string; port: number },
+  now: Date,
+) {
+  const created = await db.smtpTestRun.create({ data: { ...run, createdAt: now } });
+  const checks = [
+    { where: { userId: run.userId }, limit: TEST_LIMITS.perUser, who: "You have" },
+    { where: { orgId: run.orgId }, limit: TEST_LIMITS.perOrg, who: "Your organisation has" },
+  ];
+  for (const { where, limit, who } of checks) {
+    const recent = await db.smtpTestRun.findMany({
+      where: { ...where, createdAt: { gt: new Date(now.getTime() - limit.windowMs) } },
+      orderBy: { createdAt: "desc" },
+      select: { createdAt: true, id: true },
+    });
+    if (recent.length > limit.max) {
+      await db.smtpTestRun.delete({ where: { id: created.id } });
+      const others = recent.filter((r) => r.id !== created.id);
+      const oldestCounted = others[limit.max - 1].createdAt.getTime();
+      const retryIn = oldestCounted + limit.windowMs - now.getTime();
+      throw new TestRateLimited(
+        `${who} run ${limit.max} tests in ${limit.label}, the most allowed. Try again in ${waitText(retryIn)}.`,
+      );
+    }
+  }
+  return created.id;
+}
+
+export async function testSettings(
+  runner: TestRunner,
+  ctx: { org: { id: string; name: string }; user: { id: string; name: string; email: string } },
+  input: EmailSettingsInput,
+  request: { mode: "send" | "check"; to: string },
+  now = new Date(),
+): Promise<TestOutcome> {
+  const { db, keyring } = runner;
+  const saved = await db.emailSettings.findUnique({ where: { orgId: ctx.org.id } });
+
+  const runId = await reserveRun(
+    db,
+    { orgId: ctx.org.id, userId: ctx.user.id, userEmail: ctx.user.email, mode: request.mode, recipient: request.to, host: input.host, port: input.port },
+    now,
+  );
+
+  let password = input.password;
+  let savedPassword: string | undefined;
+  let result: SmtpTestResult;
+  try {
+    if (saved?.passwordCiphertext) savedPassword = keyring.decrypt(saved.passwordCiphertext, passwordAad(ctx.org.id));
+  } catch (err) {
+    if (!(err instanceof SecretDecryptError)) throw err;
+    if (!password) {
+      result = {
+        ok: false,
+        mode: request.mode,
+        steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail: err.message }],
+        durationMs: 0,
+        failedStep: "auth",
+        diagnosis: savedPasswordUnreadable(err.message),
+      };
+      return finishRun(runner, ctx, runId, result, false, input, now);
+    }
+  }
+  password ??= savedPassword;
+  if (!password) throw new UserFacingError("Enter the password to test with: none is saved yet.", "password");
+
+  result = await runSmtpTest({
+    mode: request.mode,
+    host: input.host,
+    port: input.port,
+    security: input.security,
+    user: input.user,
+    password,
+    provider: input.provider,
+    envelopeFrom: input.fromAddress,
+    to: request.to,
+    budgetMs: runner.budgetMs,
+    allowPrivate: runner.allowPrivate,
+    lookup: runner.lookup,
+    message: () =>
+      buildTestMessage({
+        organisation: ctx.org.name,
+        host: input.host,
+        port: input.port,
+        security: input.security,
+        user: input.user,
+        fromName: input.fromName,
+        fromAddress: input.fromAddress,
+        replyTo: input.replyTo,
+        to: request.to,
+        sentBy: { name: ctx.user.name, email: ctx.user.email },
+        sentAt: now,
+      }),
+  });
+
+  const matchesSaved = Boolean(
+    saved &&
+      saved.version === input.version &&
+      saved.provider === input.provider &&
+      saved.host === input.host &&
+      saved.port === input.port &&
+      saved.security === input.security &&
+      saved.username === input.user &&
+      saved.fromAddress === input.fromAddress &&
+      (input.password === undefined || input.password === savedPassword),
+  );
+  return finishRun(runner, ctx, runId, result, matchesSaved, input, now);
+}
+
+async function finishRun(
+  runner: TestRunner,
+  ctx: { org: { id: string } },
+  runId: string,
+  result: SmtpTestResult,
+  matchesSaved: boolean,
+  input: EmailSettingsInput,
+  now: Date,
+): Promise<TestOutcome> {
+  const { db } = runner;
+  const notes: string[] = [];
+  const rewrite = fromRewriteNote(input.provider, input.user, input.fromAddress);
+  if (rewrite) notes.push(rewrite);
+  if (!result.ok && (result.diagnosis?.id === "bad-credentials" || result.diagnosis?.id === "google-app-password-required")) {
+    const found = await detectProvider(input.user, { resolveMx: runner.resolveMx, timeoutMs: 1500 });
+    if (found?.presetId === "google-workspace" && found.reason === "mx") {
+      notes.push(
+        "This address is hosted by Google Workspace. A Workspace administrator may have turned app passwords off for your organisation; if so, ask them to allow them, or to set up the SMTP relay service (smtp-relay.gmail.com) for this app.",
+      );
+    }
+  }
+  if (!matchesSaved && result.ok) notes.push("These settings are not saved yet: save them to use them for your finance mail.");
+
+  await db.smtpTestRun.update({
+    where: { id: runId },
+    data: {
+      outcome: result.ok ? "SUCCESS" : "FAILURE",
+      failedStep: result.failedStep ?? null,
+      diagnosisId: result.diagnosis?.id ?? null,
+      reply: result.reply ?? null,
+      durationMs: result.durationMs,
+      steps: JSON.stringify(result.steps),
+      matchesSaved,
+    },
+  });
+  if (matchesSaved) {
+    // Only while the saved settings are still the version tested: a Working badge describes the settings as they are now.
+    await db.emailSettings.updateMany({
+      where: { orgId: ctx.org.id, version: input.version },
+      data: result.ok
+        ? { status: "WORKING", lastTestAt: now, lastTestError: null, lastTestAdvice: null }
+        : { status: "FAILING", lastTestAt: now, lastTestError: result.diagnosis?.title ?? "The test failed.", lastTestAdvice: result.diagnosis?.advice.join(" ") ?? null },
+    });
+  }
+  return { ...result, notes, runId, matchesSaved };
+}
+
+export async function recentTestRuns(db: Db, orgId: string, take = 10) {
+  return db.smtpTestRun.findMany({
+    where: { orgId, outcome: { not: "RUNNING" } },
+    orderBy: { createdAt: "desc" },
+    take,
+    select: { id: true, userEmail: true, mode: true, recipient: true, outcome: true, failedStep: true, diagnosisId: true, reply: true, durationMs: true, createdAt: true, host: true, port: true },
+  });
+}

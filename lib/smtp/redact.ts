@@ -1,0 +1,15 @@
+// Server replies are shown to people and stored: remove anything secret-like first.
+const REDACTED = "[redacted]";
+
+/** Replaces the given secrets (and their base64 forms, as AUTH sends them) and long base64 runs. */
+export function redactReply(text: string, secrets: (string | undefined | null)[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret || secret.length < 4) continue;
+    const forms = [secret, Buffer.from(secret).toString("base64")];
+    for (const form of forms) out = out.split(form).join(REDACTED);
+  }
+  // AUTH PLAIN/LOGIN payloads and tokens: 24+ base64 characters in one run, not part of a URL or host name.
+  out = out.replace(/(?<![\w./:-])[A-Za-z0-9+/]{24,}={0,2}(?![\w.-])/g, REDACTED);
+  return out.slice(0, 2000);
+}

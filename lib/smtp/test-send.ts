@@ -1,0 +1,216 @@
+// Runs an SMTP test with nodemailer, step by step: address lookup, connection, TLS, authentication,
+// sender and recipient, message. "check" stops after the recipient is accepted (RSET, QUIT: nothing sent).
+// Every phase has a timeout and the whole run a hard budget, so a silent server ends with an answer.
+import net from "node:net";
+import { performance } from "node:perf_hooks";
+import SMTPConnection from "nodemailer/lib/smtp-connection";
+import { resolveAndCheck, type LookupAll } from "./address-guard";
+import { blockedAddress, diagnose, hostNotFound, type Diagnosis, type SmtpErrorLike } from "./diagnose";
+import type { Security } from "./presets";
+import { redactReply } from "./redact";
+
+export type StepId = "lookup" | "connect" | "tls" | "auth" | "envelope" | "message";
+export type StepStatus = "ok" | "failed" | "skipped";
+export type TestStep = { id: StepId; label: string; status: StepStatus; ms: number; detail?: string };
+
+export const STEP_LABELS: Record<StepId, string> = {
+  lookup: "Address lookup",
+  connect: "Connection",
+  tls: "TLS",
+  auth: "Authentication",
+  envelope: "Sender and recipient accepted",
+  message: "Message accepted",
+};
+
+export type SmtpTestInput = {
+  mode: "send" | "check";
+  host: string;
+  port: number;
+  security: Security;
+  user: string;
+  password: string;
+  provider?: string;
+  envelopeFrom: string;
+  to: string;
+  /** Built lazily so a check never composes a message. */
+  message: () => Promise<Buffer>;
+  budgetMs: number;
+  allowPrivate: boolean;
+  lookup?: LookupAll;
+};
+
+export type SmtpTestResult = {
+  ok: boolean;
+  mode: "send" | "check";
+  steps: TestStep[];
+  durationMs: number;
+  failedStep?: StepId;
+  /** The server's last reply, redacted. */
+  reply?: string;
+  diagnosis?: Diagnosis;
+};
+
+type Conn = InstanceType<typeof SMTPConnection> & {
+  _sendCommand(line: string): void;
+  _responseActions: ((reply: string) => void)[];
+};
+
+/** MAIL FROM / RCPT TO / RSET outside nodemailer's send(), for a check that must not reach DATA. */
+function command(conn: Conn, line: string, name: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    conn._responseActions.push((reply: string) => {
+      const code = Number(reply.slice(0, 3));
+      if (code >= 200 && code < 400) resolve(reply);
+      else reject(Object.assign(new Error(reply), { code: "EENVELOPE", responseCode: code, response: reply, command: name }));
+    });
+    conn._sendCommand(line);
+  });
+}
+
+export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult> {
+  const started = performance.now();
+  let mark = started;
+  const steps: TestStep[] = [];
+  const finish = (id: StepId, status: StepStatus, detail?: string) => {
+    const now = performance.now();
+    steps.push({ id, label: STEP_LABELS[id], status, ms: Math.round(now - mark), detail });
+    mark = now;
+  };
+  const result = (ok: boolean, extra: Partial<SmtpTestResult> = {}): SmtpTestResult => {
+    const done = new Set(steps.map((s) => s.id));
+    for (const id of Object.keys(STEP_LABELS) as StepId[]) {
+      if (done.has(id)) continue;
+      if (input.mode === "check" && id === "message") continue;
+      steps.push({ id, label: STEP_LABELS[id], status: "skipped", ms: 0 });
+    }
+    return { ok, mode: input.mode, steps, durationMs: Math.round(performance.now() - started), ...extra };
+  };
+
+  // 1. Address lookup, and the network guard.
+  const guard = await resolveAndCheck(input.host, { allowPrivate: input.allowPrivate, lookup: input.lookup });
+  if (!guard.ok) {
+    finish("lookup", "failed", guard.message);
+    return result(false, {
+      failedStep: "lookup",
+      diagnosis: guard.reason === "blocked" ? blockedAddress(guard.message) : hostNotFound(input.host),
+    });
+  }
+  finish("lookup", "ok", guard.addresses.join(", "));
+
+  const implicitTls = input.security === "ssl";
+  const phaseTimeout = Math.max(500, Math.floor(input.budgetMs * 0.8));
+  const events: { at: number; message: string }[] = [];
+  const record = (_data: unknown, message?: unknown, ...args: unknown[]) => {
+    events.push({ at: performance.now(), message: [message, ...args].map(String).join(" ") });
+  };
+  const conn = new SMTPConnection({
+    // Connect to the address that was checked, not the name again (DNS rebinding); TLS still checks the name.
+    host: guard.address,
+    port: input.port,
+    secure: implicitTls,
+    requireTLS: !implicitTls,
+    servername: net.isIP(input.host) ? undefined : input.host,
+    tls: { rejectUnauthorized: true, servername: net.isIP(input.host) ? undefined : input.host },
+    connectionTimeout: phaseTimeout,
+    greetingTimeout: phaseTimeout,
+    socketTimeout: phaseTimeout,
+    name: "finance-email-setup.local",
+    logger: { trace: record, debug: record, info: record, warn: record, error: record, fatal: record } as never,
+  }) as Conn;
+
+  let lastReply: string | undefined;
+  const secrets = [input.password, `\u0000${input.user}\u0000${input.password}`];
+  const stage = { current: "connect" as StepId };
+  const fail = (err: SmtpErrorLike) => {
+    const step = attributeStep(err, stage.current, events, implicitTls);
+    // Steps before the failed one went through; mark them with the time we have.
+    if (step === "tls" && !steps.some((s) => s.id === "connect")) finish("connect", "ok");
+    if (step === "message") finish("envelope", "ok", `${input.envelopeFrom} → ${input.to}`);
+    const reply = err.response ?? lastReply;
+    finish(step, "failed", redactReply(err.message ?? String(err), secrets));
+    return result(false, {
+      failedStep: step,
+      reply: reply ? redactReply(reply, secrets) : undefined,
+      diagnosis: diagnose(err, { host: input.host, port: input.port, security: input.security, provider: input.provider, user: input.user }),
+    });
+  };
+
+  let budgetTimer: NodeJS.Timeout | undefined;
+  const failure = new Promise<SmtpErrorLike>((resolve) => {
+    conn.on("error", (err: SmtpErrorLike) => resolve(err));
+    budgetTimer = setTimeout(
+      () => resolve({ code: "ETIMEDOUT", timeoutType: stage.current === "connect" ? "GREETING_TIMEOUT" : "BUDGET", message: `No answer within ${Math.round(input.budgetMs / 1000)} s` }),
+      input.budgetMs,
+    );
+  });
+  const step = <T,>(run: (done: (err: unknown, value?: T) => void) => void) =>
+    Promise.race([
+      new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value as T)))),
+      failure.then((err) => Promise.reject(err)),
+    ]);
+
+  try {
+    // 2 and 3. Connection, greeting and TLS (implicit, or STARTTLS before anything else is said).
+    await step<void>((done) => conn.connect(() => done(null)));
+    const established = events.find((e) => /Connection established/i.test(e.message));
+    const upgraded = events.find((e) => /upgraded/i.test(e.message));
+    if (implicitTls) {
+      finish("connect", "ok", `Connected to ${guard.address}:${input.port}`);
+      finish("tls", "ok", "SSL/TLS from the first byte; certificate verified");
+    } else {
+      const now = performance.now();
+      const split = upgraded?.at ?? established?.at ?? now;
+      steps.push({ id: "connect", label: STEP_LABELS.connect, status: "ok", ms: Math.round(split - mark), detail: `Connected to ${guard.address}:${input.port}` });
+      steps.push({ id: "tls", label: STEP_LABELS.tls, status: "ok", ms: Math.round(now - split), detail: "STARTTLS; certificate verified" });
+      mark = now;
+    }
+
+    // 4. Authentication.
+    stage.current = "auth";
+    if (input.user) {
+      await step<boolean>((done) => conn.login({ user: input.user, pass: input.password }, done));
+      finish("auth", "ok", `Signed in as ${input.user}`);
+    } else {
+      finish("auth", "skipped", "No user name given");
+    }
+
+    // 5 and 6. Envelope, then the message (send) or RSET and QUIT (check).
+    stage.current = "envelope";
+    if (input.mode === "check") {
+      lastReply = await step<string>((done) => command(conn, `MAIL FROM:<${input.envelopeFrom}>`, "MAIL FROM").then((r) => done(null, r), done));
+      lastReply = await step<string>((done) => command(conn, `RCPT TO:<${input.to}>`, "RCPT TO").then((r) => done(null, r), done));
+      finish("envelope", "ok", `${input.envelopeFrom} → ${input.to}`);
+      await step<string>((done) => command(conn, "RSET", "RSET").then((r) => done(null, r), done));
+    } else {
+      const message = await input.message();
+      const dataSentAt = () => events.find((e) => /C: DATA|DATA$/.test(e.message))?.at;
+      const info = await step<{ response?: string; accepted?: unknown[] }>((done) =>
+        conn.send({ from: input.envelopeFrom, to: [input.to] }, message, (err, info) => done(err, info as never)),
+      );
+      const split = dataSentAt() ?? mark;
+      const now = performance.now();
+      steps.push({ id: "envelope", label: STEP_LABELS.envelope, status: "ok", ms: Math.round(split - mark), detail: `${input.envelopeFrom} → ${input.to}` });
+      steps.push({ id: "message", label: STEP_LABELS.message, status: "ok", ms: Math.round(now - split), detail: "The server accepted the test email" });
+      mark = now;
+      lastReply = info?.response;
+    }
+    conn.quit();
+    return result(true, { reply: lastReply ? redactReply(lastReply, secrets) : undefined });
+  } catch (err) {
+    const e = err as SmtpErrorLike;
+    if (input.mode === "send" && stage.current === "envelope" && /DATA|message/i.test(e.command ?? "")) stage.current = "message";
+    conn.close();
+    return fail(e);
+  } finally {
+    clearTimeout(budgetTimer);
+  }
+}
+
+/** Which step an error belongs to, from nodemailer's error and how far the conversation got. */
+function attributeStep(err: SmtpErrorLike, current: StepId, events: { message: string }[], implicitTls: boolean): StepId {
+  if (current !== "connect") return current;
+  const text = [err.code, err.originalCode, err.reason, err.message, (err.cause as { code?: string } | undefined)?.code].join(" ");
+  if (/CERT|SELF_SIGNED|UNABLE_TO|certificate|altnames|wrong version|WRONG_VERSION|ssl|tls/i.test(text)) return "tls";
+  if (!implicitTls && events.some((e) => /STARTTLS/i.test(e.message)) && /ESOCKET|ETLS/.test(text)) return "tls";
+  return "connect";
+}
