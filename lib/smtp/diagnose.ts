@@ -167,7 +167,8 @@ export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
     };
   }
   if (/ETIMEDOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|SOCKET_TIMEOUT|timed? ?out/i.test(codes)) {
-    if (ctx.security === "starttls" && ctx.port === 465 && /GREETING/i.test(codes + (err.timeoutType ?? ""))) {
+    // Nothing heard at all on 465 with STARTTLS: the server is waiting for a TLS handshake that never comes.
+    if (ctx.security === "starttls" && ctx.port === 465 && (command === "CONN" || /GREETING/i.test(codes + (err.timeoutType ?? "")))) {
       return {
         id: "starttls-on-ssl-port",
         title: "Port 465 needs SSL/TLS, not STARTTLS",

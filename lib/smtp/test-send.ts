@@ -98,7 +98,9 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
   finish("lookup", "ok", guard.addresses.join(", "));
 
   const implicitTls = input.security === "ssl";
-  const phaseTimeout = Math.max(500, Math.floor(input.budgetMs * 0.8));
+  // The greeting wait is kept shorter than the socket timeout so a silent server reads as "no greeting".
+  const greetingTimeout = Math.max(500, Math.floor(input.budgetMs * 0.6));
+  const socketTimeout = Math.max(700, Math.floor(input.budgetMs * 0.8));
   const events: { at: number; message: string }[] = [];
   const record = (_data: unknown, message?: unknown, ...args: unknown[]) => {
     events.push({ at: performance.now(), message: [message, ...args].map(String).join(" ") });
@@ -111,9 +113,9 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
     requireTLS: !implicitTls,
     servername: net.isIP(input.host) ? undefined : input.host,
     tls: { rejectUnauthorized: true, servername: net.isIP(input.host) ? undefined : input.host },
-    connectionTimeout: phaseTimeout,
-    greetingTimeout: phaseTimeout,
-    socketTimeout: phaseTimeout,
+    connectionTimeout: greetingTimeout,
+    greetingTimeout,
+    socketTimeout,
     name: "finance-email-setup.local",
     logger: { trace: record, debug: record, info: record, warn: record, error: record, fatal: record } as never,
   }) as Conn;

@@ -1,0 +1,140 @@
+// A throwaway certificate authority for the SMTP test fixture, made with the openssl CLI.
+//
+// Files (all PEM) in `dir`, default <repo>/tests/.artifacts/smtp-ca (gitignored):
+//   ca.pem / ca-key.pem                 the test CA; vitest's global setup points NODE_EXTRA_CA_CERTS at ca.pem
+//   server.pem / server-key.pem         signed by the CA, SAN DNS:localhost, IP:127.0.0.1
+//   other.pem / other-key.pem           signed by the CA, SAN DNS:other.example only ("certificate for another name")
+//   untrusted.pem / untrusted-key.pem   self-signed for localhost / 127.0.0.1, not from the CA
+//
+// Created once and reused. Safe when several processes call it at the same time: everything is generated in a
+// private temporary directory which is then renamed into place in one step; the loser of the race discards its copy.
+import { execFileSync } from "node:child_process";
+import { randomBytes, X509Certificate } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface TestCaFiles {
+  dir: string;
+  caFile: string;
+  caKeyFile: string;
+  serverCert: string;
+  serverKey: string;
+  otherCert: string;
+  otherKey: string;
+  untrustedCert: string;
+  untrustedKey: string;
+}
+
+export const DEFAULT_TEST_CA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.artifacts/smtp-ca");
+
+const FILES = {
+  caFile: "ca.pem",
+  caKeyFile: "ca-key.pem",
+  serverCert: "server.pem",
+  serverKey: "server-key.pem",
+  otherCert: "other.pem",
+  otherKey: "other-key.pem",
+  untrustedCert: "untrusted.pem",
+  untrustedKey: "untrusted-key.pem",
+} as const;
+
+const OPENSSL = fs.existsSync("/usr/bin/openssl") ? "/usr/bin/openssl" : "openssl";
+const DAYS = "3650";
+// P-256 keys: generated in milliseconds, and every TLS stack here accepts them.
+const KEY_ARGS = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+const LEAF_EXTENSIONS = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth"];
+
+function filesIn(dir: string): TestCaFiles {
+  const out = { dir } as TestCaFiles;
+  for (const [key, name] of Object.entries(FILES)) (out as unknown as Record<string, string>)[key] = path.join(dir, name);
+  return out;
+}
+
+/** All files present, parseable, and not expiring within a day. */
+function isComplete(files: TestCaFiles): boolean {
+  try {
+    for (const key of Object.keys(FILES) as (keyof typeof FILES)[]) {
+      if (fs.statSync(files[key]).size === 0) return false;
+    }
+    for (const cert of [files.caFile, files.serverCert, files.otherCert, files.untrustedCert]) {
+      const x509 = new X509Certificate(fs.readFileSync(cert));
+      if (new Date(x509.validTo).getTime() < Date.now() + 24 * 3600_000) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function openssl(cwd: string, args: string[]): void {
+  execFileSync(OPENSSL, args, { cwd, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OPENSSL_CONF: "/dev/null" } });
+}
+
+function serial(): string {
+  return "0x" + randomBytes(16).toString("hex").replace(/^[89a-f]/, "1");
+}
+
+function signLeaf(cwd: string, name: string, cn: string, san: string): void {
+  openssl(cwd, ["req", "-new", ...KEY_ARGS, "-keyout", `${name}-key.pem`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`]);
+  fs.writeFileSync(path.join(cwd, `${name}.ext`), [...LEAF_EXTENSIONS, `subjectAltName=${san}`, "subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid"].join("\n") + "\n");
+  openssl(cwd, [
+    "x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-set_serial", serial(),
+    "-days", DAYS, "-sha256", "-extfile", `${name}.ext`, "-out", `${name}.pem`,
+  ]);
+  fs.rmSync(path.join(cwd, `${name}.csr`));
+  fs.rmSync(path.join(cwd, `${name}.ext`));
+}
+
+function generate(into: string): void {
+  openssl(into, [
+    "req", "-x509", ...KEY_ARGS, "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", DAYS, "-sha256", "-set_serial", serial(),
+    "-subj", "/O=Finance Email Setup tests/CN=Finance Email Setup Test CA",
+    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    "-addext", "subjectKeyIdentifier=hash",
+  ]);
+  signLeaf(into, "server", "localhost", "DNS:localhost,IP:127.0.0.1");
+  signLeaf(into, "other", "other.example", "DNS:other.example");
+  openssl(into, [
+    "req", "-x509", ...KEY_ARGS, "-keyout", "untrusted-key.pem", "-out", "untrusted.pem", "-days", DAYS, "-sha256", "-set_serial", serial(),
+    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth",
+  ]);
+}
+
+/** Creates the test CA and certificates in `dir` unless they already exist; returns their paths. */
+export function ensureTestCa(dir: string = DEFAULT_TEST_CA_DIR): TestCaFiles {
+  dir = path.resolve(dir);
+  const files = filesIn(dir);
+  if (isComplete(files)) return files;
+
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  fs.mkdirSync(tmp);
+  try {
+    generate(tmp);
+    if (!isComplete(filesIn(tmp))) throw new Error(`openssl did not produce a usable test CA in ${tmp}`);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        fs.renameSync(tmp, dir); // atomic: other processes see either nothing or the whole set
+        return files;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw err;
+        if (isComplete(files)) return files; // another process won the race: use its files
+        // a stale, incomplete directory: move it out of the way (atomically) and try again
+        const stale = `${dir}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+        try {
+          fs.renameSync(dir, stale);
+          fs.rmSync(stale, { recursive: true, force: true });
+        } catch {
+          // someone else moved it first
+        }
+      }
+    }
+    if (isComplete(files)) return files;
+    throw new Error(`could not install the test CA into ${dir}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
