@@ -23,7 +23,7 @@ export type ActionState<R = unknown> = {
 };
 
 export const SESSION_ENDED = "Your session has ended. Sign in again to continue.";
-export const FORM_INVALID = "Some fields need attention. Nothing was saved.";
+export const FORM_INVALID = "Some fields need attention; nothing was changed.";
 
 /** FormData as a plain object, without React's own $ACTION_ bookkeeping fields. */
 export function formDataToObject(formData: FormData): Record<string, string> {

@@ -102,7 +102,11 @@ export async function testSettings(
     }
   }
   password ??= savedPassword;
-  if (!password) throw new UserFacingError("Enter the password to test with: none is saved yet.", "password");
+  if (!password) {
+    // Nothing was run: the reserved row must neither stay RUNNING nor count toward the limit.
+    await db.smtpTestRun.delete({ where: { id: runId } });
+    throw new UserFacingError("Enter the password to test with: none is saved yet.", "password");
+  }
 
   result = await runSmtpTest({
     mode: request.mode,

@@ -9,17 +9,21 @@ export function SubmitButton({
   pendingLabel,
   variant = "primary",
   className = "",
+  pending: pendingOverride,
   ...rest
 }: {
   children: ReactNode;
   pendingLabel: string;
+  /** For forms dispatched by hand (useFormStatus only sees form actions). */
+  pending?: boolean;
   variant?: "primary" | "secondary" | "danger";
   className?: string;
   name?: string;
   value?: string;
   "aria-label"?: string;
 }) {
-  const { pending } = useFormStatus();
+  const status = useFormStatus();
+  const pending = pendingOverride ?? status.pending;
   const styles = {
     primary: "bg-brand-700 text-white hover:bg-brand-800 disabled:bg-brand-700/60",
     secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",

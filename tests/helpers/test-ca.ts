@@ -12,7 +12,6 @@ import { execFileSync } from "node:child_process";
 import { randomBytes, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
 export interface TestCaFiles {
   dir: string;
@@ -26,7 +25,7 @@ export interface TestCaFiles {
   untrustedKey: string;
 }
 
-export const DEFAULT_TEST_CA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.artifacts/smtp-ca");
+export const DEFAULT_TEST_CA_DIR = path.resolve(__dirname, "../.artifacts/smtp-ca");
 
 const FILES = {
   caFile: "ca.pem",

@@ -43,10 +43,10 @@ export function EmailSettingsForm({
   defaultSendTo: string;
   budgetSeconds: number;
 }) {
-  const [state, action] = useActionState(saveEmailSettingsAction, {} as ActionState);
+  const [state, action, savePending] = useActionState(saveEmailSettingsAction, {} as ActionState);
   const [testState, testDispatch, testPending] = useActionState(testEmailSettingsAction, {} as ActionState<TestResultForPage>);
   const [pendingIntent, setPendingIntent] = useState<TestIntent | null>(null);
-  const [, startTest] = useTransition();
+  const [, startDispatch] = useTransition();
   const formRef = useRef<HTMLFormElement>(null);
   // After a refused save, start from what was typed (never the password); after a good one, from the saved values.
   const values = state.ok === false && state.values ? { ...initial, ...state.values, version: initial.version } : initial;
@@ -59,14 +59,19 @@ export function EmailSettingsForm({
     const data = new FormData(formRef.current);
     data.set("intent", intent);
     setPendingIntent(intent);
-    startTest(async () => {
-      await testDispatch(data);
-      setPendingIntent(null);
-    });
+    startDispatch(() => testDispatch(data));
+  };
+
+  // Saving is dispatched by hand too: React's automatic reset after a form action would put the controlled
+  // selects back to their first option. Without JavaScript the form still posts to the same action.
+  const save = (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    startDispatch(() => action(data));
   };
 
   return (
-    <form ref={formRef} action={action} noValidate className="space-y-6" aria-describedby="settings-form-message">
+    <form ref={formRef} action={action} onSubmit={save} noValidate className="space-y-6" aria-describedby="settings-form-message">
       <div id="settings-form-message">
         <FormMessage ok={state.ok} message={state.message} />
       </div>
@@ -74,6 +79,7 @@ export function EmailSettingsForm({
         key={`${initial.version}-${state.at ?? 0}`}
         values={values}
         errors={errors}
+        savePending={savePending}
         test={{ state: testState, pending: testPending, pendingIntent: testPending ? pendingIntent : null, run, defaultSendTo, budgetSeconds }}
       />
     </form>
@@ -84,10 +90,12 @@ function SettingsFields({
   values,
   errors,
   test,
+  savePending,
 }: {
   values: EmailFormInitial;
   errors: Record<string, string[] | undefined>;
   test: TestControls;
+  savePending: boolean;
 }) {
   const [provider, setProvider] = useState(values.provider);
   const [host, setHost] = useState(values.host);
@@ -337,7 +345,9 @@ function SettingsFields({
       </fieldset>
 
       <div className="flex items-center gap-3 border-t border-slate-100 pt-6">
-        <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
+        <SubmitButton pendingLabel="Saving…" pending={savePending}>
+          Save settings
+        </SubmitButton>
       </div>
 
       <TestPanel

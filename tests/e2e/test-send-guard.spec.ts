@@ -1,0 +1,25 @@
+import { expect } from "@playwright/test";
+import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+
+// The hosted default: SMTP_ALLOW_PRIVATE_NETWORKS is not set, so the test-send cannot reach this machine's network.
+const app = useFreshApp();
+
+test("with the network guard on, 127.0.0.1 and names that resolve to it are refused before connecting", async ({ page }) => {
+  await seedOrganisation(app(), "Harbour Accounting", [{ email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" }]);
+  await signIn(page, "owner@harbour.example");
+  await page.goto("/settings/email");
+  await page.getByLabel("Provider", { exact: true }).selectOption("custom");
+  await page.getByLabel("TLS Port", { exact: true }).fill("587");
+  await page.getByLabel("User", { exact: true }).fill("finance@harbour.example");
+  await page.getByLabel("Password", { exact: true }).fill("anything-at-all");
+  await page.getByLabel("From address", { exact: true }).fill("finance@harbour.example");
+  for (const host of ["127.0.0.1", "localhost"]) {
+    await page.getByLabel("Server", { exact: true }).fill(host);
+    await page.getByRole("button", { name: "Check connection" }).click();
+    const diagnosis = page.getByTestId("diagnosis");
+    await expect(diagnosis).toHaveAttribute("data-diagnosis", "blocked-address");
+    await expect(diagnosis).toContainText("only connects to public mail servers");
+    await expect(page.locator('[data-step="lookup"]')).toHaveAttribute("data-status", "failed");
+    await expect(page.locator('[data-step="connect"]')).toHaveAttribute("data-status", "skipped");
+  }
+});
