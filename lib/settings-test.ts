@@ -186,7 +186,8 @@ async function finishRun(
       matchesSaved,
     },
   });
-  if (matchesSaved) {
+  // A refused Send to address says nothing about the account itself.
+  if (matchesSaved && result.diagnosis?.id !== "recipient-refused") {
     // Only while the saved settings are still the version tested: a Working badge describes the settings as they are now.
     await db.emailSettings.updateMany({
       where: { orgId: ctx.org.id, version: input.version },

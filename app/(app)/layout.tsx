@@ -24,7 +24,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             </span>
           </Link>
           <details className="relative">
-            <summary aria-label="Account menu" className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100">
+            <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100">
               <span
                 aria-hidden
                 className="flex size-7 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-800"
@@ -32,6 +32,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
                 {ctx.user.name.slice(0, 1).toUpperCase()}
               </span>
               <span className="hidden sm:inline">{ctx.user.name}</span>
+              <span className="sr-only">Account menu</span>
             </summary>
             <div className="absolute right-0 z-20 mt-2 w-64 rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
               <div className="px-2 py-2 text-sm">

@@ -1,29 +1,18 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { PageHeader } from "@/app/_components/card";
-import { PRESETS } from "@/lib/smtp/presets";
+import { helpGuides } from "@/lib/help/guides";
+import { HelpSearch } from "./help-search";
 
 export const metadata: Metadata = { title: "Help" };
 
 export default function HelpIndexPage() {
+  const guides = helpGuides();
+  // Google Mail first: it is what most of our customers link.
+  const ordered = [...guides.filter((g) => g.href === "/help/google-mail-smtp"), ...guides.filter((g) => g.href !== "/help/google-mail-smtp")];
   return (
     <>
-      <PageHeader title="Help" description="Guides for linking the email account your finance mail is sent from." />
-      <ul className="grid gap-3 sm:grid-cols-2">
-        {PRESETS.map((p) => (
-          <li key={p.id}>
-            <Link
-              href={`/help/${p.helpSlug}`}
-              className="block rounded-xl border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-600"
-            >
-              <span className="font-semibold text-slate-900">{p.name}</span>
-              <span className="mt-1 block text-sm text-slate-600">
-                {p.host ? `${p.host}, port ${p.port}` : "Any SMTP server"}
-              </span>
-            </Link>
-          </li>
-        ))}
-      </ul>
+      <PageHeader title="Help" description="Guides for linking the email account your finance mail is sent from, and for fixing test-send errors." />
+      <HelpSearch guides={ordered} />
     </>
   );
 }

@@ -9,7 +9,8 @@ export function redactReply(text: string, secrets: (string | undefined | null)[]
     const forms = [secret, Buffer.from(secret).toString("base64")];
     for (const form of forms) out = out.split(form).join(REDACTED);
   }
-  // AUTH PLAIN/LOGIN payloads and tokens: 24+ base64 characters in one run, not part of a URL or host name.
-  out = out.replace(/(?<![\w./:-])[A-Za-z0-9+/]{24,}={0,2}(?![\w.-])/g, REDACTED);
+  // AUTH PLAIN/LOGIN payloads and tokens: 24+ base64 characters in one run with a digit or +/ in it (so long
+  // words such as SmtpClientAuthentication stay readable), not part of a URL or host name.
+  out = out.replace(/(?<![\w./:-])(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![\w.-])/g, REDACTED);
   return out.slice(0, 2000);
 }

@@ -23,7 +23,7 @@ test("an anonymous visit to a protected page goes to /sign-in and returns there 
 test("sign out ends the session; signing in again works", async ({ page }) => {
   await signIn(page, "owner@harbour.example");
   await expect(page.getByTestId("org-name")).toHaveText("Harbour Accounting");
-  await page.getByLabel("Account menu").click();
+  await page.locator("header summary").click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
   await page.goto("/");

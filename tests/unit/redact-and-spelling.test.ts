@@ -47,3 +47,10 @@ describe("From rewriting note", () => {
     expect(fromRewriteNote("custom", "me@clinic.example", "billing@clinic.example")).toBeNull();
   });
 });
+
+describe("redactReply keeps long words", () => {
+  it("does not hide Microsoft's SmtpClientAuthentication", () => {
+    const reply = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.";
+    expect(redactReply(reply)).toBe(reply);
+  });
+});

@@ -1,0 +1,118 @@
+// The troubleshooting guide: one entry per diagnosis the test-send can give (lib/smtp/diagnose.ts),
+// keyed by the same id, which is also the section's anchor on /help/troubleshooting.
+import type { DiagnosisId } from "../smtp/diagnose";
+
+export type TroubleshootingEntry = { title: string; meaning: string; steps: string[] };
+
+export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
+  "google-app-password-required": {
+    title: "Google says an application-specific password is required (534 5.7.9)",
+    meaning: "The regular Google account password was entered. Google does not accept it for SMTP.",
+    steps: [
+      "Turn on 2-Step Verification for the Google account.",
+      "Create an app password: Google Account → Security → Signing in to Google → App passwords.",
+      "Enter the 16-letter app password as the Password here (spaces do not matter) and save.",
+    ],
+  },
+  "bad-credentials": {
+    title: "Username and password not accepted (535 5.7.8)",
+    meaning: "The server rejected the User or the Password.",
+    steps: [
+      "Check that User is the full email address of the account.",
+      "Google app passwords are revoked whenever the Google account password changes: create a new one and enter it here.",
+      "For other providers, check whether they need an app password or SMTP credentials rather than the mailbox password.",
+    ],
+  },
+  "microsoft-smtp-auth-disabled": {
+    title: "Microsoft 365: SMTP AUTH is disabled (5.7.139 or 5.7.57)",
+    meaning: "Microsoft has authenticated SMTP turned off for the mailbox or for the whole organisation (tenant).",
+    steps: [
+      "A Microsoft 365 administrator opens the admin center → Users → Active users → the mailbox → Mail → Manage email apps, and ticks Authenticated SMTP.",
+      "If SMTP AUTH is disabled for the whole organisation, they must allow it in the Exchange Online settings first.",
+      "Changes can take up to an hour to apply; then test again.",
+    ],
+  },
+  "ssl-on-starttls-port": {
+    title: "SSL/TLS chosen on a STARTTLS port (wrong version number)",
+    meaning: "The server on this port starts in plain text and upgrades with STARTTLS, but the app was told to start with TLS.",
+    steps: ["Set Security to STARTTLS (the test result offers this as one click).", "Port 587 almost always means STARTTLS."],
+  },
+  "starttls-on-ssl-port": {
+    title: "STARTTLS chosen on an SSL/TLS port (no greeting on 465)",
+    meaning: "Port 465 expects encryption from the first byte, so the server waits silently for a TLS handshake.",
+    steps: ["Set Security to SSL/TLS (the test result offers this as one click), or use port 587 with STARTTLS."],
+  },
+  "connection-refused": {
+    title: "Connection refused",
+    meaning: "The server exists but nothing accepts connections on that port.",
+    steps: ["Check the TLS Port: usually 587 (STARTTLS) or 465 (SSL/TLS).", "Check the Server name against your provider's documentation."],
+  },
+  "host-not-found": {
+    title: "Server name not found",
+    meaning: "No server has the name entered in Server. Often a typing mistake.",
+    steps: ["Copy the server name from your provider's settings page.", "If the test suggests a similar known server (such as smtp.gmail.com), use it."],
+  },
+  "blocked-address": {
+    title: "Server on a private network",
+    meaning: "The server name points to a private, loopback or link-local address. For safety, this hosted service only connects to public mail servers.",
+    steps: [
+      "Use your provider's public SMTP server name.",
+      "For an on-premises relay, the administrator of this app can allow private networks with SMTP_ALLOW_PRIVATE_NETWORKS=true.",
+    ],
+  },
+  timeout: {
+    title: "No answer (timeout)",
+    meaning: "The server did not answer in time. Firewalls often block outgoing mail ports 25, 465 and 587.",
+    steps: [
+      "Check the Server and TLS Port.",
+      "Try the provider's other port: 587 with STARTTLS, or 465 with SSL/TLS.",
+      "Ask your network administrator whether outgoing connections to that port are allowed.",
+    ],
+  },
+  "certificate-untrusted": {
+    title: "Certificate not trusted",
+    meaning: "The server's TLS certificate is self-signed, expired or issued by an unknown authority, so the connection was stopped to protect your password.",
+    steps: [
+      "Check the Server name: a provider's real server has a trusted certificate.",
+      "For your own server with a private certificate authority, the administrator of this app can trust it with NODE_EXTRA_CA_CERTS.",
+    ],
+  },
+  "certificate-wrong-host": {
+    title: "Certificate is for another name",
+    meaning: "The server's certificate does not include the name entered in Server.",
+    steps: ["Use the exact server name your provider documents, not an IP address or alias.", "If you run the server, add this name to its certificate."],
+  },
+  "auth-required": {
+    title: "Authentication required (530 5.7.0)",
+    meaning: "The server only sends mail for signed-in accounts, and the connection was not signed in.",
+    steps: ["Fill in User and Password.", "Use STARTTLS or SSL/TLS: many servers only offer sign-in on an encrypted connection."],
+  },
+  "sending-limit": {
+    title: "Daily sending limit exceeded (550 5.4.5)",
+    meaning: "The provider accepted the account but refuses to send more mail for now.",
+    steps: [
+      "Wait for the limit to reset (Google counts a rolling 24 hours).",
+      "For larger volumes, use a business plan or a sending service such as Amazon SES, SendGrid, Mailgun or Postmark.",
+    ],
+  },
+  "recipient-refused": {
+    title: "Recipient refused",
+    meaning: "The server accepted the account but refused the address in Send to.",
+    steps: ["Check the Send to address for typos.", "Send the test to another address you control."],
+  },
+  "message-too-large": {
+    title: "Message too large",
+    meaning: "The server refused the message because of its size.",
+    steps: ["Keep attachments small, or link to large documents instead of attaching them."],
+  },
+  "saved-password-unreadable": {
+    title: "Saved password cannot be read",
+    meaning: "The stored password was encrypted with a key this server does not have (for example after moving servers or changing SETTINGS_ENCRYPTION_KEY).",
+    steps: ["Enter the password again, save, and test.", "Administrators: keep the old key in SETTINGS_ENCRYPTION_KEYS_OLD until `npm run keys:rotate` has run."],
+  },
+  "other-reply": {
+    title: "Any other server reply",
+    meaning: "The server answered with an error this guide does not list. The test result shows its exact reply (with anything secret removed).",
+    steps: ["Check each setting against your provider's documentation.", "Send the reply text to your email provider's support: it names the reason."],
+  },
+};

@@ -1,0 +1,123 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+
+const app = useFreshApp();
+
+test.beforeAll(async () => {
+  await seedOrganisation(app(), "Riverside Physio", [{ email: "ana@riverside.example", name: "Ana Admin", role: "ADMIN" }]);
+});
+
+test("the Google Mail guide carries every fact of the original guide", async ({ page }) => {
+  await page.goto("/help/google-mail-smtp");
+  const text = (await page.locator("article").innerText()).replace(/\s+/g, " ");
+  expect(text).toContain("2-Step Verification must be set up and turned on");
+  for (const label of ["Server", "TLS Port", "User", "Password"]) {
+    await expect(page.getByRole("rowheader", { name: label, exact: true })).toBeVisible();
+  }
+  expect(text).toContain("smtp.gmail.com");
+  await expect(page.getByTestId("gmail-ports")).toContainText("587 (recommended)");
+  await expect(page.getByTestId("gmail-ports")).toContainText("465");
+  expect(text).toContain("Your email address");
+  expect(text).toMatch(/app password.*not your usual Google password/);
+  for (const step of ["Security", "Signing in to Google", "App passwords", "Other (custom name)", "Generate", "16-character code in the yellow bar"]) {
+    expect(text).toContain(step);
+  }
+  const reasons = page.getByTestId("missing-reasons").getByRole("listitem");
+  await expect(reasons).toHaveText([
+    /2-Step Verification is not set up/,
+    /only set up for security keys/,
+    /work, school, or another organisation/,
+    /Advanced Protection/,
+  ]);
+  expect(text).toContain("App passwords are revoked when you change your Google Account password");
+  await expect(page.getByText(/Last reviewed/)).toBeVisible();
+  // Our own illustrations, each with alt text; no image is loaded from anywhere.
+  const figures = page.locator("figure [role=img]");
+  expect(await figures.count()).toBeGreaterThanOrEqual(5);
+  for (const label of await figures.evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? ""))) {
+    expect(label.length).toBeGreaterThan(20);
+  }
+  await expect(page.locator("img")).toHaveCount(0);
+});
+
+test("search on /help filters the guides as you type", async ({ page }) => {
+  await page.goto("/help");
+  const guides = page.getByRole("list", { name: "Guides" }).getByRole("link");
+  const all = await guides.count();
+  expect(all).toBeGreaterThan(10);
+  await page.getByLabel("Search the guides").fill("app password");
+  await expect(guides.first()).toContainText("Google Mail");
+  expect(await guides.count()).toBeLessThan(all);
+  await page.getByLabel("Search the guides").fill("zzzz-nothing");
+  await expect(page.getByText(/No guide matches/)).toBeVisible();
+});
+
+test("help pages print without navigation", async ({ page }) => {
+  await page.goto("/help/google-mail-smtp");
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("link", { name: "Go to Finance email settings" }).first()).toBeHidden();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+});
+
+test("every link from the help pages, the form and a test-send failure resolves, anchors included", async ({ page, request }) => {
+  const hrefs = new Set<string>();
+  const collect = async () => {
+    for (const href of await page.locator("a[href^='/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!))) hrefs.add(href);
+  };
+  await page.goto("/help");
+  await collect();
+  for (const href of [...hrefs].filter((h) => h.startsWith("/help/"))) {
+    await page.goto(href);
+    await collect();
+  }
+  await signIn(page, "ana@riverside.example");
+  await page.goto("/settings/email");
+  for (const provider of ["google-mail", "microsoft-365", "custom"]) {
+    await page.getByLabel("Provider", { exact: true }).selectOption(provider);
+    await collect();
+  }
+  // A failure's troubleshooting link (a refused private address fails at once, without network).
+  await page.getByLabel("Server", { exact: true }).fill("127.0.0.1");
+  await page.getByLabel("User", { exact: true }).fill("ana@riverside.example");
+  await page.getByLabel("Password", { exact: true }).fill("some-password");
+  await page.getByLabel("From address", { exact: true }).fill("ana@riverside.example");
+  await page.getByRole("button", { name: "Check connection" }).click();
+  await expect(page.getByTestId("diagnosis")).toBeVisible();
+  await collect();
+
+  expect(hrefs.size).toBeGreaterThan(20);
+  const checked: string[] = [];
+  for (const href of [...hrefs].sort()) {
+    const [pathPart, anchor] = href.split("#");
+    const res = await request.get(pathPart, { maxRedirects: 0 });
+    expect([200, 307], `${href} answered ${res.status()}`).toContain(res.status());
+    if (anchor) {
+      await page.goto(pathPart);
+      expect(await page.locator(`[id="${anchor}"]`).count(), `${href}: no element with id ${anchor}`).toBe(1);
+    }
+    checked.push(href);
+  }
+  expect(checked).toContain("/help/troubleshooting#blocked-address");
+  expect(checked).toContain("/help/google-mail-smtp#app-password");
+});
+
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  const levels = await page.locator("h1, h2, h3, h4").evaluateAll((hs) => hs.map((h) => Number(h.tagName[1])));
+  expect(levels[0]).toBe(1);
+  for (let i = 1; i < levels.length; i++) expect(levels[i] - levels[i - 1], `heading levels ${levels.join(",")}`).toBeLessThanOrEqual(1);
+}
+
+test("no serious accessibility problems on help, sign-in and the Finance email page", async ({ page }) => {
+  for (const path of ["/help", "/help/google-mail-smtp", "/help/troubleshooting", "/sign-in"]) {
+    await page.goto(path);
+    await expectAccessible(page);
+  }
+  await signIn(page, "ana@riverside.example");
+  await page.goto("/settings/email");
+  await page.getByLabel("Provider", { exact: true }).selectOption("google-mail");
+  await expectAccessible(page);
+});

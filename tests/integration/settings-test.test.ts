@@ -1,0 +1,292 @@
+// testSettings with a real SQLite database and the SMTP fixture: the saved password, run records, the Working /
+// Failing status (only for exactly the saved settings), the database rate limit, and the notes shown with a result.
+import crypto from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { createKeyring } from "@/lib/crypto";
+import { saveEmailSettings, type SaveActor } from "@/lib/email-settings";
+import { UserFacingError } from "@/lib/errors";
+import { testSettings, TestRateLimited, type TestRunner } from "@/lib/settings-test";
+import type { LookupAll } from "@/lib/smtp/address-guard";
+import type { MxResolver } from "@/lib/smtp/detect";
+import { emailSettingsSchema } from "@/lib/smtp/schema";
+
+const keyring = createKeyring([crypto.randomBytes(32)]);
+const T0 = new Date("2025-06-02T09:00:00Z");
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+let t: TestDatabase;
+let smtp: TestSmtpServer;
+let runner: TestRunner;
+
+beforeAll(async () => {
+  [t, smtp] = await Promise.all([createTestDatabase("settings-test"), startTestSmtpServer()]);
+  runner = { db: t.db, keyring, budgetMs: 2000, allowPrivate: true };
+});
+afterAll(async () => {
+  await Promise.all([t?.drop(), smtp?.close()]);
+});
+beforeEach(() => smtp.reset());
+
+/** What the form posts, parsed by the form's own schema; defaults point at the fixture's STARTTLS listener. */
+function form(values: Record<string, string> = {}) {
+  return emailSettingsSchema.parse({
+    provider: "custom",
+    host: "localhost",
+    port: String(smtp.starttlsPort),
+    security: "starttls",
+    user: smtp.user,
+    password: "",
+    fromName: "Clinic Billing",
+    fromAddress: "billing@clinic.example",
+    replyTo: "",
+    version: "0",
+    ...values,
+  });
+}
+
+type Ctx = { org: { id: string; name: string }; user: { id: string; name: string; email: string } };
+
+async function newOrg(name: string): Promise<{ ctx: Ctx; actor: SaveActor }> {
+  const org = await t.db.organisation.create({ data: { name } });
+  const email = `admin-${crypto.randomBytes(4).toString("hex")}@clinic.example`;
+  const user = await t.db.user.create({ data: { email, name: `${name} Admin`, passwordHash: "not-used" } });
+  await t.db.membership.create({ data: { userId: user.id, orgId: org.id, role: "ADMIN" } });
+  return {
+    ctx: { org: { id: org.id, name }, user: { id: user.id, name: user.name, email } },
+    actor: { userId: user.id, email, name: user.name, orgId: org.id },
+  };
+}
+
+const settingsRow = (orgId: string) => t.db.emailSettings.findUniqueOrThrow({ where: { orgId } });
+const runRow = (id: string) => t.db.smtpTestRun.findUniqueOrThrow({ where: { id } });
+const send = { mode: "send" as const, to: "owner@clinic.example" };
+
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (err: unknown) => err,
+  );
+}
+
+describe("testSettings: saved password, run records and status", () => {
+  it("uses the saved password when the form's is blank; success marks the saved settings Working", async () => {
+    const { ctx, actor } = await newOrg("Saved Password Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    const saved = await settingsRow(ctx.org.id);
+    expect(saved.passwordCiphertext).not.toContain(smtp.password);
+
+    const outcome = await testSettings(runner, ctx, form({ version: "1" }), send, T0);
+    expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
+    expect(outcome.matchesSaved).toBe(true);
+    expect(outcome.notes).toEqual([]);
+    // The fixture accepts only the right password: the message arriving proves the saved one was decrypted and used.
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0].envelopeTo).toEqual(["owner@clinic.example"]);
+
+    const run = await runRow(outcome.runId);
+    expect(run).toMatchObject({ orgId: ctx.org.id, userId: ctx.user.id, outcome: "SUCCESS", matchesSaved: true, failedStep: null, diagnosisId: null, mode: "send", recipient: "owner@clinic.example", host: "localhost", port: smtp.starttlsPort });
+    expect(run.createdAt).toEqual(T0);
+    expect(JSON.parse(run.steps).map((s: { status: string }) => s.status)).toEqual(["ok", "ok", "ok", "ok", "ok", "ok"]);
+    expect(JSON.stringify(run)).not.toContain(smtp.password);
+
+    const after = await settingsRow(ctx.org.id);
+    expect(after).toMatchObject({ status: "WORKING", lastTestError: null, lastTestAdvice: null, version: 1 });
+    expect(after.lastTestAt).toEqual(T0);
+  });
+
+  it("a failing test of the saved settings marks them Failing, with the error and advice", async () => {
+    const { ctx, actor } = await newOrg("Failing Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: "Not-The-Right-Password-1" }));
+
+    const outcome = await testSettings(runner, ctx, form({ version: "1" }), send, T0);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.matchesSaved).toBe(true);
+    expect(outcome.failedStep).toBe("auth");
+    expect(outcome.diagnosis?.id).toBe("bad-credentials");
+
+    const run = await runRow(outcome.runId);
+    expect(run).toMatchObject({ outcome: "FAILURE", failedStep: "auth", diagnosisId: "bad-credentials", matchesSaved: true });
+    expect(run.reply).toContain("535 5.7.8");
+    expect(run.reply).not.toContain("Not-The-Right-Password-1");
+
+    const after = await settingsRow(ctx.org.id);
+    expect(after.status).toBe("FAILING");
+    expect(after.lastTestAt).toEqual(T0);
+    expect(after.lastTestError).toBe(outcome.diagnosis?.title);
+    expect(after.lastTestAdvice).toBe(outcome.diagnosis?.advice.join(" "));
+
+    // Typing the saved password again is still a test of the saved settings.
+    const again = await testSettings(runner, ctx, form({ version: "1", password: "Not-The-Right-Password-1" }), send, at(SECOND));
+    expect(again.matchesSaved).toBe(true);
+  });
+
+  it("testing settings that differ from the saved ones records the run but leaves the status alone", async () => {
+    const { ctx, actor } = await newOrg("Unsaved Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await testSettings(runner, ctx, form({ version: "1" }), send, T0);
+    expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
+
+    // Another port and security, working: a note says they are not saved; the status still describes the saved ones.
+    const other = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), send, at(SECOND));
+    expect(other.ok, JSON.stringify(other)).toBe(true);
+    expect(other.matchesSaved).toBe(false);
+    expect(other.notes).toContain("These settings are not saved yet: save them to use them for your finance mail.");
+    expect(await runRow(other.runId)).toMatchObject({ outcome: "SUCCESS", matchesSaved: false, port: smtp.implicitTlsPort });
+
+    // A different (wrong) password typed in, failing: recorded, and the saved settings stay Working.
+    const wrong = await testSettings(runner, ctx, form({ version: "1", password: "Typed-Wrong-Password-2" }), send, at(2 * SECOND));
+    expect(wrong.ok).toBe(false);
+    expect(wrong.matchesSaved).toBe(false);
+    expect(await runRow(wrong.runId)).toMatchObject({ outcome: "FAILURE", diagnosisId: "bad-credentials", matchesSaved: false });
+
+    const after = await settingsRow(ctx.org.id);
+    expect(after).toMatchObject({ status: "WORKING", lastTestError: null });
+    expect(after.lastTestAt).toEqual(T0);
+    expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(3);
+  });
+
+  it("a later save resets the status to Untested, and a test of the old version does not set it again", async () => {
+    const { ctx, actor } = await newOrg("Changed Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await testSettings(runner, ctx, form({ version: "1" }), send, T0);
+    expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
+
+    const saved = await saveEmailSettings(t.db, keyring, actor, form({ version: "1", fromName: "Clinic Accounts" }));
+    expect(saved.version).toBe(2);
+    expect(await settingsRow(ctx.org.id)).toMatchObject({ status: "UNTESTED", lastTestError: null, lastTestAdvice: null });
+
+    // A form opened before that save (version 1) tests what is no longer saved.
+    const stale = await testSettings(runner, ctx, form({ version: "1" }), send, at(SECOND));
+    expect(stale.ok).toBe(true);
+    expect(stale.matchesSaved).toBe(false);
+    expect((await settingsRow(ctx.org.id)).status).toBe("UNTESTED");
+
+    const current = await testSettings(runner, ctx, form({ version: "2" }), { mode: "check", to: "owner@clinic.example" }, at(2 * SECOND));
+    expect(current.ok).toBe(true);
+    expect(current.matchesSaved).toBe(true);
+    expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
+  });
+
+  it("asks for a password when none is typed and none is saved, without leaving a run behind", async () => {
+    const { ctx } = await newOrg("No Password Clinic");
+    const err = await rejection(testSettings(runner, ctx, form(), send, T0));
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect((err as UserFacingError).field).toBe("password");
+    expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
+  });
+});
+
+describe("testSettings: rate limit", () => {
+  // Fails at the lookup at once: the limit is about runs, not about what they find.
+  const notFound: LookupAll = async (host) => {
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+  };
+  const fast = () => ({ ...runner, lookup: notFound });
+  const input = () => form({ password: "any-password-1" });
+
+  async function userOf(orgId: string, n: number) {
+    return { id: `user-${orgId}-${n}`, name: `User ${n}`, email: `user${n}-${orgId}@clinic.example` };
+  }
+
+  it("the 6th run in a minute for one user is refused with the wait; older runs stop counting", async () => {
+    const { ctx } = await newOrg("Busy User Clinic");
+    for (let i = 0; i < 5; i++) {
+      const outcome = await testSettings(fast(), ctx, input(), send, at(i * SECOND));
+      expect(outcome.diagnosis?.id).toBe("host-not-found");
+    }
+    const err = await rejection(testSettings(fast(), ctx, input(), send, at(10 * SECOND)));
+    expect(err).toBeInstanceOf(TestRateLimited);
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect((err as Error).message).toBe("You have run 5 tests in a minute, the most allowed. Try again in 50 seconds.");
+    // The refused run is not recorded, so it does not push the wait further out.
+    expect(await t.db.smtpTestRun.count({ where: { userId: ctx.user.id } })).toBe(5);
+
+    // Once the first run is more than a minute old, there is room again.
+    const later = await testSettings(fast(), ctx, input(), send, at(MINUTE + 500));
+    expect(later.ok).toBe(false);
+    expect(await t.db.smtpTestRun.count({ where: { userId: ctx.user.id } })).toBe(6);
+
+    // Another user of the same organisation is not held up by this one's minute.
+    const other = { ...ctx, user: await userOf(ctx.org.id, 2) };
+    await expect(testSettings(fast(), other, input(), send, at(MINUTE + 600))).resolves.toMatchObject({ ok: false });
+  });
+
+  it("runs by every user of the organisation count toward 20 an hour; runs older than an hour do not", async () => {
+    const { ctx } = await newOrg("Busy Org Clinic");
+    const users = await Promise.all([1, 2, 3, 4, 5].map((n) => userOf(ctx.org.id, n)));
+    // 20 runs by four users over 38 minutes, never more than one a minute per user.
+    for (let i = 0; i < 20; i++) {
+      await testSettings(fast(), { ...ctx, user: users[i % 4] }, input(), send, at(i * 2 * MINUTE));
+    }
+    // A fifth user, who has run nothing yet, is refused: the organisation has had its 20.
+    const err = await rejection(testSettings(fast(), { ...ctx, user: users[4] }, input(), send, at(40 * MINUTE)));
+    expect(err).toBeInstanceOf(TestRateLimited);
+    expect((err as Error).message).toBe("Your organisation has run 20 tests in an hour, the most allowed. Try again in 20 minutes.");
+    expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(20);
+
+    // Another organisation's runs are its own.
+    const { ctx: elsewhere } = await newOrg("Quiet Clinic");
+    await expect(testSettings(fast(), elsewhere, input(), send, at(40 * MINUTE))).resolves.toMatchObject({ ok: false });
+
+    // Just over an hour after the first run, it has left the window: one more is allowed, then the limit is back.
+    await expect(testSettings(fast(), { ...ctx, user: users[4] }, input(), send, at(60 * MINUTE + SECOND))).resolves.toMatchObject({ ok: false });
+    const again = await rejection(testSettings(fast(), { ...ctx, user: users[4] }, input(), send, at(60 * MINUTE + 2 * SECOND)));
+    expect((again as Error).message).toMatch(/^Your organisation has run 20 tests in an hour, the most allowed\. Try again in \d+ (seconds|minutes)\.$/);
+  });
+});
+
+describe("testSettings: notes", () => {
+  it("Gmail: notes that Google rewrites a From address other than the account", async () => {
+    const { ctx } = await newOrg("Gmail Clinic");
+    const gmail = (fromAddress: string) => form({ provider: "google-mail", password: smtp.password, fromAddress });
+
+    const other = await testSettings(runner, ctx, gmail("billing@clinic.example"), send, T0);
+    expect(other.ok, JSON.stringify(other)).toBe(true);
+    const rewrite = other.notes.find((n) => n.includes("instead of billing@clinic.example"));
+    expect(rewrite).toBe(
+      `Google Mail (Gmail) will show ${smtp.user} as the sender instead of billing@clinic.example, unless billing@clinic.example is added to the account as a verified "Send mail as" alias.`,
+    );
+
+    const same = await testSettings(runner, ctx, gmail(smtp.user.toUpperCase()), send, at(SECOND));
+    expect(same.ok).toBe(true);
+    expect(same.notes.some((n) => n.includes("Send mail as"))).toBe(false);
+
+    // Not Gmail: no rewrite note.
+    const custom = await testSettings(runner, ctx, form({ password: smtp.password }), send, at(2 * SECOND));
+    expect(custom.notes.some((n) => n.includes("Send mail as"))).toBe(false);
+  });
+
+  it("Google Workspace: when sign-in fails and the domain's MX is Google's, notes that app passwords may be off", async () => {
+    const { ctx } = await newOrg("Workspace Clinic");
+    const asked: string[] = [];
+    const googleMx: MxResolver = async (domain) => {
+      asked.push(domain);
+      return domain === "clinic.example" ? [{ exchange: "aspmx.l.google.com", priority: 1 }] : [];
+    };
+    const workspace = form({ provider: "google-workspace", password: "abcdefghijklmnop" });
+
+    const failed = await testSettings({ ...runner, resolveMx: googleMx }, ctx, workspace, send, T0);
+    expect(failed.diagnosis?.id).toBe("bad-credentials");
+    expect(asked).toEqual(["clinic.example"]);
+    expect(failed.notes.some((n) => n.startsWith("This address is hosted by Google Workspace."))).toBe(true);
+
+    // Another mail host: no Workspace note.
+    const otherMx: MxResolver = async () => [{ exchange: "mx.clinic.example", priority: 10 }];
+    const elsewhere = await testSettings({ ...runner, resolveMx: otherMx }, ctx, workspace, send, at(SECOND));
+    expect(elsewhere.diagnosis?.id).toBe("bad-credentials");
+    expect(elsewhere.notes.some((n) => n.includes("hosted by Google Workspace"))).toBe(false);
+
+    // Sign-in works: no reason to look the domain up, no note.
+    asked.length = 0;
+    const ok = await testSettings({ ...runner, resolveMx: googleMx }, ctx, form({ provider: "google-workspace", password: smtp.password }), send, at(2 * SECOND));
+    expect(ok.ok).toBe(true);
+    expect(asked).toEqual([]);
+    expect(ok.notes.some((n) => n.includes("hosted by Google Workspace"))).toBe(false);
+  });
+});
