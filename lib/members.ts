@@ -49,12 +49,22 @@ export async function addMember(db: Db, actor: Actor, input: AddMemberInput) {
   }
 }
 
+/**
+ * Takes the organisation's row lock for the rest of the transaction, so membership changes in one organisation
+ * run one at a time: two owners demoting each other at once cannot both see "two owners" (PostgreSQL's default
+ * isolation would allow it; SQLite already serialises writers). The same statement works on both.
+ */
+async function lockOrganisation(tx: Pick<Db, "$executeRaw">, orgId: string) {
+  await tx.$executeRaw`UPDATE "Organisation" SET "name" = "name" WHERE "id" = ${orgId}`;
+}
+
 async function ownerCount(tx: Pick<Db, "membership">, orgId: string) {
   return tx.membership.count({ where: { orgId, role: "OWNER" } });
 }
 
 export async function changeRole(db: Db, actor: Actor, membershipId: string, role: Role) {
   await db.$transaction(async (tx) => {
+    await lockOrganisation(tx, actor.orgId);
     const target = await tx.membership.findFirst({
       where: { id: membershipId, orgId: actor.orgId },
       include: { user: { select: { email: true } } },
@@ -78,6 +88,7 @@ export async function changeRole(db: Db, actor: Actor, membershipId: string, rol
 
 export async function removeMember(db: Db, actor: Actor, membershipId: string) {
   await db.$transaction(async (tx) => {
+    await lockOrganisation(tx, actor.orgId);
     const target = await tx.membership.findFirst({
       where: { id: membershipId, orgId: actor.orgId },
       include: { user: { select: { id: true, email: true } } },

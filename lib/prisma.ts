@@ -1,18 +1,26 @@
-// Builds a Prisma client over the driver adapter for a database target. The app uses the single
-// instance in lib/db.ts; command-line scripts and tests build their own from here.
+// Builds a Prisma client over the driver adapter for a database target: better-sqlite3 for the embedded
+// default, pg for PostgreSQL. The app uses the single instance in lib/db.ts; scripts and tests build their own.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaClient } from "./generated/sqlite/client";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient } from "./generated/postgres/client";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 import type { DatabaseTarget } from "./database-url";
 
 /** Columns that must never leave a query unless asked for by name. */
 const omit = { user: { passwordHash: true } } as const;
 
-export function createPrismaClient(target: DatabaseTarget) {
-  if (target.provider !== "sqlite") throw new Error("PostgreSQL is not supported by this build yet");
+function sqliteClient(filePath: string) {
   // busy timeout: several app instances may write the same file; wait for the lock rather than fail.
-  const adapter = new PrismaBetterSQLite3({ url: target.filePath, timeout: 10_000 });
-  return new PrismaClient({ adapter, omit });
+  return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: filePath, timeout: 10_000 }), omit });
 }
 
-export type Db = ReturnType<typeof createPrismaClient>;
+/** Both providers generate the same models (tests/unit/schema-parity.test.ts), so one client type serves both. */
+export type Db = ReturnType<typeof sqliteClient>;
+
+export function createPrismaClient(target: DatabaseTarget): Db {
+  if (target.provider === "sqlite") return sqliteClient(target.filePath);
+  const adapter = new PrismaPg({ connectionString: target.url, max: 10, idleTimeoutMillis: 30_000 });
+  return new PostgresClient({ adapter, omit }) as unknown as Db;
+}
+
 export type { Prisma } from "./generated/sqlite/client";

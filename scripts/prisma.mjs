@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the Prisma CLI offline: sets the variables that stop it (and Next) calling home,
-// and gives it the same default DATABASE_URL as the app. Usage: node scripts/prisma.mjs <prisma args>
-import { spawnSync } from "node:child_process";
+// Runs the Prisma CLI offline: sets the variables that stop it (and Next) calling home, and gives it the same
+// default DATABASE_URL as the app. Usage: node scripts/prisma.mjs <prisma args>
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,5 +14,17 @@ const env = {
   DATABASE_URL: process.env.DATABASE_URL || "file:./data/app.db",
 };
 const bin = path.join(root, "node_modules", "prisma", "build", "index.js");
-const result = spawnSync(process.execPath, [bin, ...process.argv.slice(2)], { cwd: root, env, stdio: "inherit" });
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, [bin, ...process.argv.slice(2)], { cwd: root, env, stdio: ["inherit", "pipe", "inherit"] });
+
+// With PostgreSQL, `migrate deploy` keeps a connection open for about 10 s after it has finished (the JS schema
+// engine does not close its pool). Once it has printed its final verdict there is nothing left to do: stop it.
+const DONE = /All migrations have been successfully applied|No pending migrations to apply/;
+let finished = false;
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!finished && DONE.test(String(chunk))) {
+    finished = true;
+    setTimeout(() => child.kill("SIGTERM"), 300).unref();
+  }
+});
+child.on("exit", (code, signal) => process.exit(finished && signal === "SIGTERM" ? 0 : (code ?? 1)));
