@@ -1,6 +1,7 @@
 // The app's configuration, read from process.env once and validated with zod. Nothing else reads process.env.
 // The embedded default needs no setup: missing secrets are generated once into the data folder (mode 0600).
-// A production deployment with its own DATABASE_URL must pass them in, and start-up names what is missing.
+// A production deployment (NODE_ENV=production and any of DATABASE_URL, AUTH_SECRET, SETTINGS_ENCRYPTION_KEY
+// set) must pass all three in, and start-up names each one that is missing.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -72,8 +73,10 @@ function loadOrCreateSecretsFile(dataDir: string): SecretsFile {
 export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Env {
   const problems: string[] = [];
   const isProduction = source.NODE_ENV === "production";
-  const explicitDatabase = Boolean(source.DATABASE_URL && source.DATABASE_URL.trim());
-  const embedded = !(isProduction && explicitDatabase);
+  // A production deployment is one that configures itself: with NODE_ENV=production, giving any of the three
+  // variables means all three are required. With none, `npm start` runs the zero-setup embedded default.
+  const given3 = (["DATABASE_URL", ...SECRET_NAMES] as const).filter((n) => Boolean(source[n]?.trim()));
+  const embedded = !(isProduction && given3.length > 0);
 
   let database: DatabaseTarget | undefined;
   try {
@@ -87,8 +90,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
   for (const name of SECRET_NAMES) if (source[name]) given[name] = source[name];
 
   if (!embedded) {
-    for (const name of SECRET_NAMES) {
-      if (!given[name]) problems.push(`${name} is required in production (NODE_ENV=production with DATABASE_URL set)`);
+    for (const name of ["DATABASE_URL", ...SECRET_NAMES] as const) {
+      if (!source[name]?.trim()) {
+        problems.push(`${name} is required in production (NODE_ENV=production with ${given3.join(", ")} set)`);
+      }
     }
   }
   const missing = SECRET_NAMES.filter((n) => !given[n]);

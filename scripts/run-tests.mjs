@@ -11,10 +11,10 @@ const results = path.join(root, "test-results");
 fs.mkdirSync(results, { recursive: true });
 const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" };
 
-function run(label, args, resultFile, count) {
+function run(label, args, resultFile, count, extraEnv = {}) {
   fs.rmSync(resultFile, { force: true });
   console.log(`\n=== ${label} ===`);
-  const status = spawnSync(process.execPath, args, { cwd: root, env, stdio: "inherit" }).status;
+  const status = spawnSync(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: "inherit" }).status;
   let summary = { passed: 0, failed: 0, skipped: 0 };
   try {
     summary = count(JSON.parse(fs.readFileSync(resultFile, "utf8")));
@@ -28,14 +28,22 @@ function run(label, args, resultFile, count) {
 
 const only = process.argv[2]; // optional: "unit" or "e2e"
 const suites = [];
+const vitestCount = (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
 if (only !== "e2e") {
   const file = path.join(results, "vitest-results.json");
   suites.push(
-    run("unit + integration (vitest)", ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], file, (r) => ({
-      passed: r.numPassedTests,
-      failed: r.numFailedTests,
-      skipped: r.numPendingTests + r.numTodoTests,
-    })),
+    run("unit + integration on SQLite (vitest)", ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], file, vitestCount),
+  );
+  // The integration suite again, on PostgreSQL (each test file creates and drops its own database).
+  const pgFile = path.join(results, "vitest-postgres-results.json");
+  suites.push(
+    run(
+      "integration on PostgreSQL (vitest)",
+      ["node_modules/vitest/vitest.mjs", "run", "tests/integration", "--reporter=default", "--reporter=json", `--outputFile.json=${pgFile}`],
+      pgFile,
+      vitestCount,
+      { TEST_DATABASE: "postgresql" },
+    ),
   );
 }
 if (only !== "unit") {

@@ -121,3 +121,22 @@ describe("loadEnv: bad values", () => {
     expect(load({}).SMTP_ALLOW_PRIVATE_NETWORKS).toBe(false);
   });
 });
+
+describe("loadEnv: a production deployment names every missing variable", () => {
+  it.each([
+    ["DATABASE_URL", { AUTH_SECRET: "a".repeat(40), SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }],
+    ["AUTH_SECRET", { DATABASE_URL: "postgresql://app@db.internal/app", SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }],
+    ["SETTINGS_ENCRYPTION_KEY", { DATABASE_URL: "postgresql://app@db.internal/app", AUTH_SECRET: "a".repeat(40) }],
+  ])("stops without %s", (missing, given) => {
+    let message = "";
+    try {
+      loadEnv({ NODE_ENV: "production", ...given } as NodeJS.ProcessEnv, fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-")));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`${missing} is required in production`);
+    for (const other of ["DATABASE_URL", "AUTH_SECRET", "SETTINGS_ENCRYPTION_KEY"].filter((n) => n !== missing)) {
+      expect(message).not.toContain(`${other} is required`);
+    }
+  });
+});

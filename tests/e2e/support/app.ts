@@ -7,13 +7,16 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { test as base, expect, type Page } from "@playwright/test";
 import { migrateDatabase, ROOT } from "../../helpers/migrate";
+import { createPostgresDatabase } from "../../helpers/postgres";
 import { hashPassword } from "../../../lib/password";
 
 export type TestApp = {
   baseURL: string;
   dbPath: string;
+  databaseUrl: string;
   sql: Database.Database;
   logs: () => string;
   stop: () => Promise<void>;
@@ -31,11 +34,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startApp(extraEnv: Record<string, string> = {}): Promise<TestApp> {
+export type AppOptions = {
+  /** Which database a fresh one is made in (default SQLite). */
+  database?: "sqlite" | "postgresql";
+  /** Share an existing database instead (for several instances of one app). */
+  shared?: { url: string; dbPath?: string; secrets: Record<string, string> };
+};
+
+/** A fresh, migrated database for an app (or for several instances sharing it). */
+export async function createAppDatabase(database: "sqlite" | "postgresql" = "sqlite") {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fes-e2e-"));
+  const secrets = {
+    AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+    SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+  };
+  if (database === "postgresql") {
+    const pgdb = await createPostgresDatabase("e2e");
+    return { url: pgdb.url, dir, secrets, drop: pgdb.drop };
+  }
   const dbPath = path.join(dir, "app.db");
   const url = `file:${dbPath}`;
   migrateDatabase(url);
+  return { url, dbPath, dir, secrets, drop: async () => undefined };
+}
+
+export async function startApp(extraEnv: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
+  const owned = options.shared ? undefined : await createAppDatabase(options.database);
+  const shared = options.shared ?? owned!;
+  const dir = owned?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "fes-e2e-"));
+  const url = shared.url;
+  const dbPath = shared.dbPath ?? "";
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   let output = "";
@@ -50,8 +78,7 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<T
         NEXT_TELEMETRY_DISABLED: "1",
         DATABASE_URL: url,
         DATA_DIR: dir,
-        AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
-        SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+        ...shared.secrets,
         ...extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -73,23 +100,43 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<T
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  const sql = new Database(dbPath);
-  sql.pragma("busy_timeout = 5000");
+  // Direct SQL for assertions: better-sqlite3 on the SQLite file; PostgreSQL specs use `pgQuery` instead.
+  const sql = dbPath ? new Database(dbPath) : (undefined as unknown as Database.Database);
+  sql?.pragma("busy_timeout = 5000");
   return {
     baseURL,
     dbPath,
+    databaseUrl: url,
     sql,
     logs: () => output,
     async stop() {
-      sql.close();
+      sql?.close();
       child.kill("SIGTERM");
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+      if (owned) await owned.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 export const STRONG_PASSWORD = "correct-horse-finance-42";
+
+/** SQL against the app's database, SQLite or PostgreSQL, with ? placeholders. */
+export async function query<T = Record<string, unknown>>(app: TestApp, text: string, ...params: unknown[]): Promise<T[]> {
+  if (app.sql) {
+    const stmt = app.sql.prepare(text);
+    const bound = params.map((p) => (typeof p === "boolean" ? (p ? 1 : 0) : p));
+    return (stmt.reader ? stmt.all(...bound) : (stmt.run(...bound), [])) as T[];
+  }
+  let n = 0;
+  const client = new pg.Client({ connectionString: app.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
 
 /** Inserts an organisation with members directly (for specs that are not about setup). */
 export async function seedOrganisation(
@@ -99,18 +146,20 @@ export async function seedOrganisation(
 ) {
   const orgId = `org_${crypto.randomUUID()}`;
   const now = new Date().toISOString();
-  app.sql.prepare(`INSERT INTO "Organisation" (id, name, createdAt) VALUES (?, ?, ?)`).run(orgId, orgName, now);
+  await query(app, `INSERT INTO "Organisation" (id, name, "createdAt") VALUES (?, ?, ?)`, orgId, orgName, now);
   for (const u of users) {
     const userId = `usr_${crypto.randomUUID()}`;
     const hash = await hashPassword(u.password ?? STRONG_PASSWORD);
-    app.sql
-      .prepare(
-        `INSERT INTO "User" (id, email, name, passwordHash, mustChangePassword, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(userId, u.email, u.name, hash, u.mustChangePassword ? 1 : 0, now, now);
-    app.sql
-      .prepare(`INSERT INTO "Membership" (id, userId, orgId, role, createdAt) VALUES (?, ?, ?, ?, ?)`)
-      .run(`mem_${crypto.randomUUID()}`, userId, orgId, u.role, now);
+    await query(
+      app,
+      `INSERT INTO "User" (id, email, name, "passwordHash", "mustChangePassword", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      userId, u.email, u.name, hash, Boolean(u.mustChangePassword), now, now,
+    );
+    await query(
+      app,
+      `INSERT INTO "Membership" (id, "userId", "orgId", role, "createdAt") VALUES (?, ?, ?, ?, ?)`,
+      `mem_${crypto.randomUUID()}`, userId, orgId, u.role, now,
+    );
   }
   return orgId;
 }
@@ -133,9 +182,9 @@ let current: TestApp | undefined;
  * Gives the calling spec file its own server and database: started before its first test, stopped after
  * its last. The `test` exported below points page.goto("/...") at it.
  */
-export function useFreshApp(extraEnv: Record<string, string> = {}): () => TestApp {
+export function useFreshApp(extraEnv: Record<string, string> = {}, options: AppOptions = {}): () => TestApp {
   base.beforeAll(async () => {
-    current = await startApp(extraEnv);
+    current = await startApp(extraEnv, options);
   });
   base.afterAll(async () => {
     await current?.stop();

@@ -1,0 +1,122 @@
+import { expect, type Browser, type Page } from "@playwright/test";
+import { test } from "@playwright/test";
+import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { ensureTestCa } from "../helpers/test-ca";
+import { createAppDatabase, query, seedOrganisation, startApp, STRONG_PASSWORD, type TestApp } from "./support/app";
+
+// Two `next start` processes on one PostgreSQL database behave as one app: limits, locks and data are shared.
+const ca = ensureTestCa();
+let a: TestApp;
+let b: TestApp;
+let smtp: TestSmtpServer;
+let database: Awaited<ReturnType<typeof createAppDatabase>>;
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  smtp = await startTestSmtpServer();
+  database = await createAppDatabase("postgresql");
+  const env = { NODE_EXTRA_CA_CERTS: ca.caFile, SMTP_ALLOW_PRIVATE_NETWORKS: "true" };
+  [a, b] = await Promise.all([startApp(env, { shared: database }), startApp(env, { shared: database })]);
+  await seedOrganisation(a, "Harbour Accounting", [
+    { email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" },
+    { email: "admin@harbour.example", name: "Adam Admin", role: "ADMIN" },
+    { email: "target@harbour.example", name: "Tara Target", role: "ADMIN" },
+  ]);
+});
+
+test.afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await database?.drop();
+  await smtp?.close();
+});
+
+async function pageOn(browser: Browser, app: TestApp, clientAddress = "198.51.100.1"): Promise<Page> {
+  const context = await browser.newContext({ baseURL: app.baseURL, extraHTTPHeaders: { "X-Forwarded-For": clientAddress } });
+  return context.newPage();
+}
+
+async function signInOn(browser: Browser, app: TestApp, email: string, password = STRONG_PASSWORD, clientAddress?: string) {
+  const page = await pageOn(browser, app, clientAddress);
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const outcome = page.getByRole("alert").filter({ hasText: /match|Too many/ });
+  await Promise.race([outcome.waitFor(), page.waitForURL((u) => !u.pathname.startsWith("/sign-in"))]);
+  return { page, refused: new URL(page.url()).pathname.startsWith("/sign-in") ? ((await outcome.textContent()) ?? "") : null };
+}
+
+test("the sign-in throttle counts failures on both instances together", async ({ browser }) => {
+  for (let i = 1; i <= 5; i++) {
+    const { refused, page } = await signInOn(browser, i % 2 ? a : b, "target@harbour.example", `wrong ${i}`, `203.0.113.${i}`);
+    expect(refused).toMatch(/do not match/);
+    await page.context().close();
+  }
+  const { refused, page } = await signInOn(browser, b, "target@harbour.example", STRONG_PASSWORD, "203.0.113.50");
+  expect(refused).toMatch(/Too many failed sign-in attempts/);
+  await page.context().close();
+});
+
+async function fillAndSave(page: Page) {
+  const field = (label: string) => page.getByLabel(label, { exact: true });
+  await page.goto("/settings/email");
+  await field("Provider").selectOption("custom");
+  await field("Server").fill("localhost");
+  await field("TLS Port").fill(String(smtp.starttlsPort));
+  await field("User").fill(smtp.user);
+  await field("Password").fill(smtp.password);
+  await field("From name").fill("Saved on A");
+  await field("From address").fill("accounts@harbour.example");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
+}
+
+test("a save on one instance is visible on the other at once", async ({ browser }) => {
+  const onA = (await signInOn(browser, a, "owner@harbour.example")).page;
+  await fillAndSave(onA);
+  const onB = (await signInOn(browser, b, "admin@harbour.example")).page;
+  await onB.goto("/settings/email");
+  await expect(onB.getByLabel("From name", { exact: true })).toHaveValue("Saved on A");
+  await expect(onB.getByTestId("password-saved-note")).toBeVisible();
+  await onA.context().close();
+  await onB.context().close();
+});
+
+test("the lost-update check works across instances", async ({ browser }) => {
+  const onA = (await signInOn(browser, a, "owner@harbour.example")).page;
+  const onB = (await signInOn(browser, b, "admin@harbour.example")).page;
+  await onA.goto("/settings/email");
+  await onB.goto("/settings/email");
+  await onA.getByLabel("From name", { exact: true }).fill("Olive's change");
+  await onB.getByLabel("From name", { exact: true }).fill("Adam's change");
+  await onA.getByRole("button", { name: "Save settings" }).click();
+  await expect(onA.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await onB.getByRole("button", { name: "Save settings" }).click();
+  await expect(onB.getByRole("alert").filter({ hasText: "Olive Owner changed these settings" })).toBeVisible();
+  const [row] = await query<{ fromName: string }>(a, `SELECT "fromName" FROM "EmailSettings"`);
+  expect(row.fromName).toBe("Olive's change");
+  await onA.context().close();
+  await onB.context().close();
+});
+
+test("the test-send rate limit counts runs on both instances together", async ({ browser }) => {
+  const onA = (await signInOn(browser, a, "admin@harbour.example")).page;
+  const onB = (await signInOn(browser, b, "admin@harbour.example")).page;
+  await onA.goto("/settings/email");
+  await onB.goto("/settings/email");
+  for (let i = 0; i < 5; i++) {
+    const page = i % 2 ? onB : onA;
+    await page.getByRole("button", { name: "Check connection" }).click();
+    await expect(page.getByRole("button", { name: "Check connection" })).toBeEnabled();
+    await expect(page.getByTestId("test-result")).toContainText(/Connection works|You have run/);
+    await expect(page.getByTestId("test-result")).toContainText("Connection works");
+  }
+  await onB.getByRole("button", { name: "Check connection" }).click();
+  await expect(onB.getByTestId("test-result").getByRole("alert")).toContainText(/You have run 5 tests in a minute/);
+  const [{ n }] = await query<{ n: string }>(a, `SELECT COUNT(*) AS n FROM "SmtpTestRun"`);
+  expect(Number(n)).toBe(5);
+  await onA.context().close();
+  await onB.context().close();
+});

@@ -1,0 +1,42 @@
+import { expect } from "@playwright/test";
+import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { ensureTestCa } from "../helpers/test-ca";
+import { query, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+
+// The main flow on PostgreSQL: sign in, save the Finance email settings, send a test email.
+const ca = ensureTestCa();
+const app = useFreshApp({ NODE_EXTRA_CA_CERTS: ca.caFile, SMTP_ALLOW_PRIVATE_NETWORKS: "true" }, { database: "postgresql" });
+
+let smtp: TestSmtpServer;
+test.beforeAll(async () => {
+  smtp = await startTestSmtpServer();
+  await seedOrganisation(app(), "Harbour Accounting", [{ email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" }]);
+});
+test.afterAll(async () => smtp?.close());
+
+test("on PostgreSQL: sign in, save settings, send a test email that arrives", async ({ page }) => {
+  expect(app().databaseUrl).toMatch(/^postgresql:\/\//);
+  await signIn(page, "owner@harbour.example");
+  await page.goto("/settings/email");
+  const field = (label: string) => page.getByLabel(label, { exact: true });
+  await field("Provider").selectOption("custom");
+  await field("Server").fill("localhost");
+  await field("TLS Port").fill(String(smtp.implicitTlsPort));
+  await field("Security").selectOption({ label: "SSL/TLS" });
+  await field("User").fill(smtp.user);
+  await field("Password").fill(smtp.password);
+  await field("From address").fill("accounts@harbour.example");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
+
+  await page.getByRole("button", { name: "Send test email" }).click();
+  await expect(page.getByTestId("test-result")).toContainText("Test email sent to owner@harbour.example");
+  await expect(page.getByTestId("settings-status")).toHaveText("Working");
+  expect(smtp.messages.map((m) => m.envelopeTo)).toEqual([["owner@harbour.example"]]);
+
+  const [row] = await query<{ status: string; passwordCiphertext: string }>(app(), `SELECT status, "passwordCiphertext" FROM "EmailSettings"`);
+  expect(row.status).toBe("WORKING");
+  expect(row.passwordCiphertext).not.toContain(smtp.password);
+  const runs = await query<{ outcome: string }>(app(), `SELECT outcome FROM "SmtpTestRun"`);
+  expect(runs).toEqual([{ outcome: "SUCCESS" }]);
+});

@@ -1,0 +1,63 @@
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { ROOT } from "../helpers/migrate";
+import { postgresUrl } from "../helpers/postgres";
+import { freePort } from "./support/app";
+
+// Production start-up (`next start`, as `npm start` runs it) with part of the configuration missing.
+const secret = crypto.randomBytes(32).toString("base64url");
+const key = crypto.randomBytes(32).toString("base64");
+const url = postgresUrl("fes_startup_check");
+
+async function start(env: Record<string, string>) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  return { child, port, output: () => output };
+}
+
+for (const [missing, env] of [
+  ["DATABASE_URL", { AUTH_SECRET: secret, SETTINGS_ENCRYPTION_KEY: key }],
+  ["AUTH_SECRET", { DATABASE_URL: url, SETTINGS_ENCRYPTION_KEY: key }],
+  ["SETTINGS_ENCRYPTION_KEY", { DATABASE_URL: url, AUTH_SECRET: secret }],
+] as const) {
+  test(`start-up stops and names ${missing} when it is missing in production`, async () => {
+    const app = await start(env);
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        app.child.kill("SIGKILL");
+        resolve(null);
+      }, 30_000);
+      app.child.once("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(1);
+    expect(app.output()).toContain(`${missing} is required in production`);
+    expect(app.output()).not.toContain(secret);
+  });
+}
+
+test("/api/health answers 503 while the database does not", async () => {
+  const app = await start({ DATABASE_URL: postgresUrl("fes_no_such_database"), AUTH_SECRET: secret, SETTINGS_ENCRYPTION_KEY: key });
+  try {
+    let res: Response | undefined;
+    for (let i = 0; i < 100 && !res; i++) {
+      res = await fetch(`http://127.0.0.1:${app.port}/api/health`).catch(() => undefined);
+      if (!res) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(res?.status).toBe(503);
+    expect(await res!.json()).toEqual({ version: expect.any(String), database: "unavailable" });
+  } finally {
+    app.child.kill("SIGTERM");
+  }
+});
