@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the Prisma CLI offline: sets the variables that stop it (and Next) calling home, and gives it the same
 // default DATABASE_URL as the app. Usage: node scripts/prisma.mjs <prisma args>
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,7 +14,18 @@ const env = {
   DATABASE_URL: process.env.DATABASE_URL || "file:./data/app.db",
 };
 const bin = path.join(root, "node_modules", "prisma", "build", "index.js");
-const child = spawn(process.execPath, [bin, ...process.argv.slice(2)], { cwd: root, env, stdio: ["inherit", "pipe", "inherit"] });
+const args = process.argv.slice(2);
+
+// `generate` makes the clients of both providers: the app picks one at run time from DATABASE_URL.
+if (args.length === 1 && args[0] === "generate") {
+  for (const url of ["file:./data/app.db", "postgresql://placeholder@localhost:5432/placeholder"]) {
+    const result = spawnSync(process.execPath, [bin, "generate"], { cwd: root, env: { ...env, DATABASE_URL: url }, stdio: "inherit" });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
+  process.exit(0);
+}
+
+const child = spawn(process.execPath, [bin, ...args], { cwd: root, env, stdio: ["inherit", "pipe", "inherit"] });
 
 // With PostgreSQL, `migrate deploy` keeps a connection open for about 10 s after it has finished (the JS schema
 // engine does not close its pool). Once it has printed its final verdict there is nothing left to do: stop it.
