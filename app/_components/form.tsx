@@ -1,6 +1,7 @@
 "use client";
 // Form building blocks shared by every form: labelled fields whose errors are announced and linked with
 // aria-describedby, a submit button that says what is happening, and a message banner.
+import Link from "next/link";
 import { useFormStatus } from "react-dom";
 import type { ReactNode } from "react";
 
@@ -53,50 +54,52 @@ export function FieldError({ id, errors }: { id: string; errors?: string[] }) {
   );
 }
 
-export function TextField({
-  name,
-  label,
-  type = "text",
-  defaultValue,
-  errors,
-  hint,
-  autoComplete,
-  required,
-  autoFocus,
-  inputMode,
-  maxLength,
-}: {
+type TextFieldProps = {
   name: string;
   label: string;
   type?: string;
+  /** Uncontrolled start value; or pass value + onChange to control the field. */
   defaultValue?: string;
+  value?: string;
+  onChange?: (value: string) => void;
+  onBlur?: (value: string) => void;
   errors?: string[];
   hint?: ReactNode;
+  /** A "How do I find this?" link to the help section for this field. */
+  helpHref?: string;
   autoComplete?: string;
   required?: boolean;
   autoFocus?: boolean;
   inputMode?: "email" | "numeric" | "text";
   maxLength?: number;
-}) {
+  placeholder?: string;
+};
+
+export function TextField({ name, label, type = "text", defaultValue, value, onChange, onBlur, errors, hint, helpHref, ...input }: TextFieldProps) {
   const id = `field-${name}`;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const invalid = Boolean(errors?.length);
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
+      <div className="flex items-baseline justify-between gap-2">
+        <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+          {label}
+        </label>
+        {helpHref && (
+          <Link href={helpHref} className="text-xs text-brand-700 underline" aria-label={`How do I find this? (${label})`}>
+            How do I find this?
+          </Link>
+        )}
+      </div>
       <input
         id={id}
         name={name}
         type={type}
-        defaultValue={defaultValue}
-        autoComplete={autoComplete}
-        required={required}
-        autoFocus={autoFocus}
-        inputMode={inputMode}
-        maxLength={maxLength}
+        {...(onChange ? { value, onChange: (e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.value) } : { defaultValue })}
+        onBlur={onBlur ? (e) => onBlur(e.target.value) : undefined}
+        spellCheck={type === "text" || type === "email" ? false : undefined}
+        {...input}
         aria-invalid={invalid || undefined}
         aria-describedby={[hint ? hintId : null, errorId].filter(Boolean).join(" ")}
         className={`mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 ${

@@ -3,7 +3,7 @@
 // until the user picks it; the password is write-only (never sent to the browser, blank keeps it).
 import Link from "next/link";
 import { useActionState, useRef, useState, useTransition } from "react";
-import { FieldError, FormMessage, SubmitButton } from "@/app/_components/form";
+import { FieldError, FormMessage, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { defaultSecurityForPort, getPreset, isGooglePreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
 import { splitHostPort } from "@/lib/smtp/schema";
@@ -167,7 +167,7 @@ function SettingsFields({
 
         <div className="grid gap-4 sm:grid-cols-[1fr_11rem_11rem]">
           <div>
-            <InputRow
+            <TextField
               name="host"
               label="Server"
               value={host}
@@ -190,7 +190,7 @@ function SettingsFields({
               </button>
             )}
           </div>
-          <InputRow
+          <TextField
             name="port"
             label="TLS Port"
             value={port}
@@ -232,7 +232,7 @@ function SettingsFields({
         )}
 
         <div>
-          <InputRow
+          <TextField
             name="user"
             label="User"
             defaultValue={values.user}
@@ -259,7 +259,7 @@ function SettingsFields({
         </div>
 
         <div>
-          <InputRow
+          <TextField
             name="password"
             label="Password"
             type="password"
@@ -316,14 +316,14 @@ function SettingsFields({
       <fieldset className="space-y-4 border-t border-slate-100 pt-6">
         <legend className="text-base font-semibold text-slate-900">How your mail is addressed</legend>
         <div className="grid gap-4 sm:grid-cols-2">
-          <InputRow
+          <TextField
             name="fromName"
             label="From name"
             defaultValue={values.fromName}
             errors={errors.fromName}
             hint="What recipients see, e.g. Riverside Physio Accounts."
           />
-          <InputRow
+          <TextField
             name="fromAddress"
             label="From address"
             type="email"
@@ -333,7 +333,7 @@ function SettingsFields({
             hint={preset?.rewritesFrom ? "Use the account's own address or a verified alias, or Google will replace it." : "The address your finance mail comes from."}
           />
         </div>
-        <InputRow
+        <TextField
           name="replyTo"
           label="Reply-to"
           type="email"
@@ -372,61 +372,6 @@ function SettingsFields({
 function portHint(recommended: number, others: number[]) {
   const alternatives = others.filter((p) => p !== recommended);
   return `${recommended} (recommended)${alternatives.length ? ` or ${alternatives.join(", ")}` : ""}`;
-}
-
-type InputRowProps = {
-  name: string;
-  label: string;
-  type?: string;
-  value?: string;
-  defaultValue?: string;
-  onChange?: (value: string) => void;
-  onBlur?: (value: string) => void;
-  errors?: string[];
-  hint?: React.ReactNode;
-  helpHref?: string;
-  autoComplete?: string;
-  inputMode?: "email" | "numeric" | "text";
-  placeholder?: string;
-};
-
-function InputRow({ name, label, type = "text", value, defaultValue, onChange, onBlur, errors, hint, helpHref, autoComplete, inputMode, placeholder }: InputRowProps) {
-  const id = `field-${name}`;
-  const invalid = Boolean(errors?.length);
-  return (
-    <div>
-      <div className="flex items-baseline justify-between gap-2">
-        <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-          {label}
-        </label>
-        {helpHref && (
-          <Link href={helpHref} className="text-xs text-brand-700 underline" aria-label={`How do I find this? (${label})`}>
-            How do I find this?
-          </Link>
-        )}
-      </div>
-      <input
-        id={id}
-        name={name}
-        type={type}
-        {...(onChange ? { value, onChange: (e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.value) } : { defaultValue })}
-        onBlur={onBlur ? (e) => onBlur(e.target.value) : undefined}
-        autoComplete={autoComplete}
-        inputMode={inputMode}
-        placeholder={placeholder}
-        spellCheck={false}
-        aria-invalid={invalid || undefined}
-        aria-describedby={`${id}-hint ${id}-error`}
-        className={`mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 ${
-          invalid ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-600 focus:ring-brand-100"
-        }`}
-      />
-      <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-        {hint}
-      </p>
-      <FieldError id={`${id}-error`} errors={errors} />
-    </div>
-  );
 }
 
 function SelectRow({ name, label, value, onChange, errors, hint, children }: {
