@@ -31,7 +31,7 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "node_modules/next/dist/bin/next", "start"]
+CMD ["npm", "start"]
 
 # Applies the committed migrations for DATABASE_URL (the same command as `npm run db:migrate`).
 FROM deps AS migrate

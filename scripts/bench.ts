@@ -37,15 +37,28 @@ async function freePort(): Promise<number> {
   });
 }
 
-function rssMb(pid: number): number {
-  // next start runs the server in the same process it was started as; sum it and any children.
-  const pids = [pid, ...fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && fs.readFileSync(`/proc/${p}/stat`, "utf8").split(" ")[3] === String(pid)).map(Number)];
-  let kb = 0;
-  for (const p of pids) {
-    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"));
-    if (m) kb += Number(m[1]);
+/** Resident memory of the Next.js server: the node process that `npm start` runs (the largest in its tree). */
+function rssMb(rootPid: number): number {
+  const parent = new Map<number, number>();
+  for (const p of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      parent.set(Number(p), Number(fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[1]));
+    } catch {
+      // process ended meanwhile
+    }
   }
-  return Math.round(kb / 1024);
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parent) if (ppid === tree[i]) tree.push(pid);
+  let largest = 0;
+  for (const pid of tree) {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) largest = Math.max(largest, Number(m[1]));
+    } catch {
+      // ended
+    }
+  }
+  return Math.round(largest / 1024);
 }
 
 async function prepare(provider: "sqlite" | "postgresql", secrets: { AUTH_SECRET: string; SETTINGS_ENCRYPTION_KEY: string }) {
@@ -86,9 +99,11 @@ async function prepare(provider: "sqlite" | "postgresql", secrets: { AUTH_SECRET
 
 async function startServer(url: string, dir: string, secrets: Record<string, string>) {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+  // `npm start`, as a user runs it.
+  const child: ChildProcess = spawn("npm", ["start", "--silent"], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: url, DATA_DIR: dir, ...secrets },
+    detached: true,
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), DATABASE_URL: url, DATA_DIR: dir, ...secrets },
     stdio: "ignore",
   });
   const base = `http://127.0.0.1:${port}`;
@@ -197,7 +212,8 @@ async function benchDatabase(provider: "sqlite" | "postgresql") {
       peakRss = Math.max(peakRss, rssMb(child.pid!));
     }
   } finally {
-    child.kill("SIGTERM");
+    process.kill(-child.pid!, "SIGTERM");
+    await new Promise((r) => setTimeout(r, 1000));
     await drop();
   }
   return { rows, peakRss };

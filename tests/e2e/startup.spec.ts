@@ -1,10 +1,9 @@
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { ROOT } from "../helpers/migrate";
 import { postgresUrl } from "../helpers/postgres";
-import { freePort } from "./support/app";
+import { freePort, stopProcessGroup } from "./support/app";
 
 // Production start-up (`next start`, as `npm start` runs it) with part of the configuration missing.
 const secret = crypto.randomBytes(32).toString("base64url");
@@ -13,9 +12,10 @@ const url = postgresUrl("fes_startup_check");
 
 async function start(env: Record<string, string>) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn("npm", ["start", "--silent"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", ...env },
+    detached: true,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -33,7 +33,7 @@ for (const [missing, env] of [
     const app = await start(env);
     const code = await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => {
-        app.child.kill("SIGKILL");
+        void stopProcessGroup(app.child);
         resolve(null);
       }, 30_000);
       app.child.once("exit", (c) => {
@@ -58,6 +58,6 @@ test("/api/health answers 503 while the database does not", async () => {
     expect(res?.status).toBe(503);
     expect(await res!.json()).toEqual({ version: expect.any(String), database: "unavailable" });
   } finally {
-    app.child.kill("SIGTERM");
+    await stopProcessGroup(app.child);
   }
 });

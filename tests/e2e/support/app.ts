@@ -34,6 +34,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Stops a process started with `detached: true` and everything it started. */
+export async function stopProcessGroup(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  try {
+    process.kill(-child.pid!, "SIGTERM");
+  } catch {
+    return;
+  }
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
 export type AppOptions = {
   /** Which database a fresh one is made in (default SQLite). */
   database?: "sqlite" | "postgresql";
@@ -67,23 +84,22 @@ export async function startApp(extraEnv: Record<string, string> = {}, options: A
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   let output = "";
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        DATABASE_URL: url,
-        DATA_DIR: dir,
-        ...shared.secrets,
-        ...extraEnv,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  // `npm start`, exactly as a user runs it (in its own process group, so stopping it stops next too).
+  const child: ChildProcess = spawn("npm", ["start", "--silent"], {
+    cwd: ROOT,
+    detached: true,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      DATABASE_URL: url,
+      DATA_DIR: dir,
+      ...shared.secrets,
+      ...extraEnv,
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
 
@@ -111,8 +127,7 @@ export async function startApp(extraEnv: Record<string, string> = {}, options: A
     logs: () => output,
     async stop() {
       sql?.close();
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+      await stopProcessGroup(child);
       if (owned) await owned.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
