@@ -101,6 +101,24 @@ test("a wrong Google app password shows the app-password advice, and nothing sec
   await expect(field(page, "Server")).toHaveValue("localhost");
 });
 
+test("a failing test of the saved settings turns the status to Failing, with the error and advice", async ({ page }) => {
+  await signIn(page, "ana@riverside.example");
+  await page.goto("/settings/email");
+  await field(page, "Password").fill("not-the-right-password");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
+  await page.getByRole("button", { name: "Check connection" }).click();
+  await expect(page.getByTestId("diagnosis")).toHaveAttribute("data-diagnosis", "bad-credentials");
+  await expect(page.getByTestId("settings-status")).toHaveText("Failing");
+  const banner = page.getByRole("region", { name: /Status: Failing/ });
+  await expect(banner).toContainText("The user name or password was not accepted");
+  await expect(banner).toContainText("enter the password again");
+  // Put the right password back for the tests that follow.
+  await field(page, "Password").fill(smtp.password);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
+});
+
 test("SSL/TLS on a STARTTLS port is diagnosed with a one-click fix", async ({ page }) => {
   await signIn(page, "ana@riverside.example");
   await page.goto("/settings/email");
