@@ -43,6 +43,8 @@ export function describeAuditEvent(action: string, details: Record<string, unkno
       return "Signed in";
     case "sign_in.failed":
       return "Failed sign-in attempt";
+    case "email_settings.saved":
+      return `Saved the finance email settings (${Object.keys((details.changes as Record<string, unknown>) ?? {}).length} changes)`;
     default:
       return action;
   }

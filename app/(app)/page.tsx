@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
 import { describeAuditEvent, recentAuditEvents } from "@/lib/audit";
+import { getEmailSettings } from "@/lib/email-settings";
+import { StatusBanner } from "./settings/email/status-banner";
 import { db } from "@/lib/db";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
@@ -18,9 +20,10 @@ export default async function DashboardPage({
 }) {
   const ctx = await requireMember({ path: "/" });
   const params = await searchParams;
-  const [memberCount, events] = await Promise.all([
+  const [memberCount, events, settings] = await Promise.all([
     db.membership.count({ where: { orgId: ctx.org.id } }),
     recentAuditEvents(db, ctx.org.id, 8),
+    getEmailSettings(db, ctx.org.id),
   ]);
   const isAdmin = hasRole(ctx.role, "ADMIN");
 
@@ -40,6 +43,7 @@ export default async function DashboardPage({
           Your password has been changed.
         </div>
       )}
+      <StatusBanner settings={settings} />
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Finance email" description="The SMTP account that sends your finance mail.">
           <p className="text-sm text-slate-700">
@@ -51,7 +55,7 @@ export default async function DashboardPage({
             href="/settings/email"
             className="mt-4 inline-flex rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-800"
           >
-            {isAdmin ? "Set up finance email" : "View finance email"}
+            {!isAdmin ? "View finance email" : settings ? "Open finance email settings" : "Set up finance email"}
           </Link>
         </Card>
         <Card title="Members" description={`${memberCount} ${memberCount === 1 ? "person has" : "people have"} access.`}>

@@ -64,6 +64,11 @@ test("a saved account sends a real test email; the status becomes Working, and a
   expect(message.raw).toContain("Riverside Physio");
   expect(message.raw).not.toContain(smtp.password);
 
+  // The dashboard shows the same status.
+  await page.goto("/");
+  await expect(page.getByTestId("settings-status")).toHaveText("Working");
+  await page.goto("/settings/email");
+
   // Any change to the saved settings means the Working badge no longer applies.
   await field(page, "From name").fill("Riverside Billing");
   await page.getByRole("button", { name: "Save settings" }).click();
