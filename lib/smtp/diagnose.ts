@@ -106,7 +106,6 @@ function isGoogle(ctx: DiagnoseContext) {
   return ctx.provider === "google-mail" || ctx.provider === "google-workspace" || /(^|\.)gmail\.com$/.test(ctx.host);
 }
 
-const securityName = (s: Security) => (s === "ssl" ? "SSL/TLS" : "STARTTLS");
 
 export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
   const response = err.response ?? "";
@@ -306,4 +305,3 @@ export function fromRewriteNote(provider: string | undefined, user: string, from
   return `${preset.name} will show ${user} as the sender instead of ${fromAddress}, unless ${fromAddress} is added to the account as a verified "Send mail as" alias.`;
 }
 
-export { securityName };
