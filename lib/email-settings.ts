@@ -3,6 +3,7 @@
 import type { Keyring } from "./crypto";
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
+import { formatDateTime } from "./format";
 import { UserFacingError } from "./errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "./smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./smtp/schema";
@@ -91,7 +92,6 @@ export type SaveResult = { changed: string[]; version: number };
 
 export class SettingsConflictError extends UserFacingError {}
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export async function saveEmailSettings(
   db: Db,
@@ -105,7 +105,7 @@ export async function saveEmailSettings(
     const currentVersion = current?.version ?? 0;
     if (input.version !== currentVersion) {
       const who = current?.updatedByName ?? current?.updatedByEmail ?? "Another admin";
-      const when = current ? dateTime.format(current.updatedAt) + " UTC" : "just now";
+      const when = current ? formatDateTime(current.updatedAt) : "just now";
       throw new SettingsConflictError(
         `${who} changed these settings at ${when}, after you opened this page. Nothing was saved: reload to see their version, then make your change again.`,
       );

@@ -19,7 +19,7 @@ import { createPrismaClient } from "../lib/prisma";
 import { emailSettingsSchema } from "../lib/smtp/schema";
 import { provisionUser } from "../lib/users";
 import { migrateDatabase } from "../tests/helpers/migrate";
-import { adminQuery, createPostgresDatabase } from "../tests/helpers/postgres";
+import { createPostgresDatabase } from "../tests/helpers/postgres";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS || 20);
@@ -191,7 +191,7 @@ async function benchDatabase(provider: "sqlite" | "postgresql") {
               setupRequest: (req: autocannon.Request, ctx: Record<string, unknown>) => {
                 if (ctx.org === undefined) ctx.org = org++ % cookies.length;
                 const i = ctx.org as number;
-                const version = versions.get(i) ?? (1 + 0);
+                const version = versions.get(i) ?? 1;
                 const { body, contentType } = multipart([
                   ...hidden,
                   ["version", String(version)], ["provider", "custom"], ["host", "smtp.bench.example"], ["port", "587"],
@@ -244,7 +244,6 @@ async function main() {
   const worstRatio = Math.max(...all.flatMap((a) => a.rows.filter((r) => r.target === "settings page").map((r) => r.p95 / a.rows.find((f) => f.target === "static /help" && f.clients === r.clients)!.p95)));
   const peak = Math.max(...all.map((a) => a.peakRss));
   console.log(`\nGoals: errors at 50 clients = ${errors} (goal 0) ${errors === 0 ? "PASS" : "MISS"}; settings page p95 / static p95 worst = ${worstRatio.toFixed(2)} (goal <= 3) ${worstRatio <= 3 ? "PASS" : "MISS"}; peak RSS = ${peak} MB (goal < 300) ${peak < 300 ? "PASS" : "MISS"}`);
-  void adminQuery;
 }
 
 main().then(

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
 import { describeAuditEvent, recentAuditEvents } from "@/lib/audit";
 import { getEmailSettings } from "@/lib/email-settings";
-import { StatusBanner } from "./settings/email/status-banner";
+import { formatDateTime } from "@/lib/format";
+import { StatusBanner } from "@/app/_components/settings-status";
 import { db } from "@/lib/db";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
@@ -11,7 +12,6 @@ import { requireMember } from "@/lib/session";
 export const metadata: Metadata = { title: "Dashboard" };
 export const dynamic = "force-dynamic";
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function DashboardPage({
   searchParams,
@@ -83,7 +83,7 @@ export default async function DashboardPage({
                     <span className="font-medium">{e.actorEmail ?? "System"}</span> · {describeAuditEvent(e.action, e.details)}
                   </span>
                   <time dateTime={e.createdAt.toISOString()} className="text-slate-500">
-                    {dateTime.format(e.createdAt)} UTC
+                    {formatDateTime(e.createdAt)}
                   </time>
                 </li>
               ))}

@@ -1,8 +1,7 @@
 "use server";
 import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/lib/auth";
-import { invalidInput, type ActionState } from "@/lib/action";
-import { formDataToObject } from "@/lib/action";
+import { formDataToObject, invalidInput, type ActionState } from "@/lib/action";
 import { safeRedirectPath } from "@/lib/redirect-target";
 import { INVALID_CREDENTIALS_MESSAGE, throttledMessage } from "@/lib/sign-in";
 import { signInSchema } from "@/lib/validation/account";

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Card, PageHeader } from "@/app/_components/card";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { formatDateTime } from "@/lib/format";
 import { recentTestRuns } from "@/lib/settings-test";
 import { EMAIL_SETTINGS_SAVED, getEmailSettings, type EmailSettingsView } from "@/lib/email-settings";
 import { hasRole } from "@/lib/roles";
@@ -9,13 +10,11 @@ import { requireMember } from "@/lib/session";
 import { getPreset } from "@/lib/smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/smtp/schema";
 import { EmailSettingsForm, type EmailFormInitial } from "./email-settings-form";
-import { StatusBanner } from "./status-banner";
+import { StatusBanner } from "@/app/_components/settings-status";
 
 export const metadata: Metadata = { title: "Finance email" };
 export const dynamic = "force-dynamic";
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const formatDate = (d: Date) => `${dateTime.format(d)} UTC`;
 
 export default async function FinanceEmailPage() {
   const ctx = await requireMember({ path: "/settings/email" });
@@ -71,7 +70,7 @@ export default async function FinanceEmailPage() {
                     <span className="text-slate-500"> · by {t.userEmail}</span>
                   </span>
                   <span className="text-slate-500">
-                    {formatDate(t.createdAt)}
+                    {formatDateTime(t.createdAt)}
                     {t.durationMs !== null ? ` · ${(t.durationMs / 1000).toFixed(1)} s` : ""}
                   </span>
                 </li>
@@ -92,7 +91,7 @@ export default async function FinanceEmailPage() {
                   <li key={event.id} className="py-3 text-sm" data-testid="history-entry">
                     <p className="text-slate-800">
                       <span className="font-medium">{event.actorEmail ?? "System"}</span>{" "}
-                      <span className="text-slate-500">· {formatDate(event.createdAt)}</span>
+                      <span className="text-slate-500">· {formatDateTime(event.createdAt)}</span>
                     </p>
                     <ul className="mt-1 space-y-0.5 text-slate-600">
                       {Object.entries(changes).map(([field, change]) => (
@@ -134,7 +133,7 @@ function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
     fromAddress: settings.fromAddress,
     replyTo: settings.replyTo,
     version: settings.version,
-    passwordSavedOn: settings.passwordSavedAt ? formatDate(settings.passwordSavedAt) : null,
+    passwordSavedOn: settings.passwordSavedAt ? formatDateTime(settings.passwordSavedAt) : null,
   };
 }
 

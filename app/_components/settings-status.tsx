@@ -1,8 +1,8 @@
+// The finance email status (Not set up; Saved, not tested yet; Working; Failing), on the dashboard and the settings page.
 import type { EmailSettingsView } from "@/lib/email-settings";
+import { formatDateTime } from "@/lib/format";
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
-/** The settings' state at the top of the page: Not set up; Saved, not tested yet; Working; Failing. */
+/** The settings' state, with the last test's time, or its error and advice. */
 export function StatusBanner({ settings }: { settings: EmailSettingsView | null }) {
   const state = !settings
     ? {
@@ -16,7 +16,7 @@ export function StatusBanner({ settings }: { settings: EmailSettingsView | null 
           label: "Working",
           tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
           dot: "bg-emerald-500",
-          detail: `Last successful test at ${settings.lastTestAt ? dateTime.format(settings.lastTestAt) + " UTC" : "an unknown time"}.`,
+          detail: `Last successful test at ${settings.lastTestAt ? formatDateTime(settings.lastTestAt) : "an unknown time"}.`,
         }
       : settings.status === "FAILING"
         ? {
