@@ -41,8 +41,38 @@ export function passwordAad(orgId: string) {
   return `email-settings:${orgId}`;
 }
 
+type EmailSettingsRow = {
+  provider: string;
+  host: string;
+  port: number;
+  security: string;
+  username: string;
+  hasPassword: boolean | number;
+  passwordSavedAt: Date | null;
+  fromName: string;
+  fromAddress: string;
+  replyTo: string | null;
+  version: number;
+  updatedAt: Date;
+  updatedByName: string | null;
+  updatedByEmail: string | null;
+  status: string;
+  lastTestAt: Date | null;
+  lastTestError: string | null;
+  lastTestAdvice: string | null;
+};
+
+/**
+ * The settings as pages show them. Raw SQL (the same on SQLite and PostgreSQL; Prisma still types the columns)
+ * because this read is on every view of the Finance email page, and Prisma's query compiler costs more than
+ * the query itself (docs/benchmarks.md). The ciphertext is never read: only whether there is one.
+ */
 export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSettingsView | null> {
-  const row = await db.emailSettings.findUnique({ where: { orgId } });
+  const [row] = await db.$queryRaw<EmailSettingsRow[]>`
+    SELECT "provider", "host", "port", "security", "username", ("passwordCiphertext" IS NOT NULL) AS "hasPassword",
+           "passwordSavedAt", "fromName", "fromAddress", "replyTo", "version", "updatedAt", "updatedByName",
+           "updatedByEmail", "status", "lastTestAt", "lastTestError", "lastTestAdvice"
+    FROM "EmailSettings" WHERE "orgId" = ${orgId}`;
   if (!row) return null;
   return {
     provider: (getPreset(row.provider)?.id ?? "custom") as PresetId,
@@ -54,7 +84,8 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     fromAddress: row.fromAddress,
     replyTo: row.replyTo ?? "",
     version: row.version,
-    hasPassword: Boolean(row.passwordCiphertext),
+    // An expression column: SQLite gives 0 or 1, PostgreSQL a boolean.
+    hasPassword: Boolean(row.hasPassword),
     passwordSavedAt: row.passwordSavedAt,
     updatedAt: row.updatedAt,
     updatedByName: row.updatedByName ?? row.updatedByEmail,
@@ -63,6 +94,14 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     lastTestError: row.lastTestError,
     lastTestAdvice: row.lastTestAdvice,
   };
+}
+
+/** Saves of the settings, newest first: who, when, and the audit details (JSON text). Raw SQL as above. */
+export async function settingsHistory(db: Db, orgId: string, take = 20) {
+  return db.$queryRaw<{ id: string; actorEmail: string | null; createdAt: Date; details: string }[]>`
+    SELECT "id", "actorEmail", "createdAt", "details" FROM "AuditEvent"
+    WHERE "orgId" = ${orgId} AND "action" = ${EMAIL_SETTINGS_SAVED}
+    ORDER BY "createdAt" DESC LIMIT ${take}`;
 }
 
 function displayValues(v: {

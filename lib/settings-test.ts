@@ -199,11 +199,23 @@ async function finishRun(
   return { ...result, notes, runId, matchesSaved };
 }
 
-export async function recentTestRuns(db: Db, orgId: string, take = 10) {
-  return db.smtpTestRun.findMany({
-    where: { orgId, outcome: { not: "RUNNING" } },
-    orderBy: { createdAt: "desc" },
-    take,
-    select: { id: true, userEmail: true, mode: true, recipient: true, outcome: true, failedStep: true, diagnosisId: true, reply: true, durationMs: true, createdAt: true, host: true, port: true },
-  });
+export type TestRunRow = {
+  id: string;
+  userEmail: string;
+  mode: string;
+  recipient: string;
+  outcome: string;
+  failedStep: string | null;
+  durationMs: number | null;
+  createdAt: Date;
+  host: string;
+  port: number;
+};
+
+/** Finished tests, newest first. Raw SQL for the same reason as getEmailSettings: it is read on every page view. */
+export async function recentTestRuns(db: Db, orgId: string, take = 10): Promise<TestRunRow[]> {
+  return db.$queryRaw<TestRunRow[]>`
+    SELECT "id", "userEmail", "mode", "recipient", "outcome", "failedStep", "durationMs", "createdAt", "host", "port"
+    FROM "SmtpTestRun" WHERE "orgId" = ${orgId} AND "outcome" <> 'RUNNING'
+    ORDER BY "createdAt" DESC LIMIT ${take}`;
 }
