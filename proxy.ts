@@ -2,7 +2,7 @@
 // Real protection is in every page (requireMember) and every server action (memberAction).
 import { NextResponse, type NextRequest } from "next/server";
 
-const PUBLIC_PREFIXES = ["/sign-in", "/setup", "/help", "/api/"];
+const PUBLIC_PREFIXES = ["/sign-in", "/setup", "/help"];
 const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
 
 export function proxy(request: NextRequest) {
@@ -21,5 +21,6 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Not for /api/: those routes answer JSON and check the session themselves.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/).*)"],
 };

@@ -5,6 +5,7 @@ import {
   replayServerAction,
   seedOrganisation,
   signIn,
+  STRONG_PASSWORD,
   test,
   useFreshApp,
 } from "./support/app";
@@ -46,6 +47,10 @@ test("Google Mail preset, app password with spaces, save and reload: values kept
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
+  // Without a reload: the history lists the save, and the password field is blank again with its saved note.
+  await expect(page.getByTestId("history-entry").first()).toContainText("Password: changed");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
+  await expect(page.getByTestId("password-saved-note")).toBeVisible();
 
   await page.reload();
   await expect(page.getByLabel("Provider", { exact: true })).toHaveValue("google-mail");
@@ -168,3 +173,63 @@ async function openAs(browser: import("@playwright/test").Browser, email: string
   await page.goto("/settings/email");
   return page;
 }
+
+test("the page itself is the same static file for everyone; the member's data comes only from the checked JSON route", async ({ page }) => {
+  const base = app().baseURL;
+  await signIn(page, "admin@harbour.example");
+  const cookie = await cookieHeader(page);
+
+  // The document: nothing about the member or the organisation, so it can never be served to the wrong person.
+  const html = await (await fetch(`${base}/settings/email`, { headers: { cookie } })).text();
+  expect(html).toContain("Finance email");
+  for (const personal of ["Harbour Accounting", "admin@harbour.example", "Adam Admin", "smtp.gmail.com"]) expect(html).not.toContain(personal);
+
+  // The data: the member's settings, never the password, and nothing without a session.
+  const data = await fetch(`${base}/api/settings/email`, { headers: { cookie } });
+  expect(data.status).toBe(200);
+  expect(data.headers.get("cache-control")).toContain("no-store");
+  const body = await data.text();
+  expect(JSON.parse(body)).toMatchObject({ canEdit: true, form: { host: "smtp.gmail.com" }, settings: { hasPassword: true } });
+  expect(body).not.toContain(APP_PASSWORD_COMPACT);
+  expect(body).not.toContain(settingsRow()!.passwordCiphertext!);
+
+  const anonymous = await fetch(`${base}/api/settings/email`);
+  expect(anonymous.status).toBe(401);
+  expect(await anonymous.json()).toEqual({ redirectTo: "/sign-in?callbackUrl=%2Fsettings%2Femail" });
+  const forged = await fetch(`${base}/api/settings/email`, { headers: { cookie: "authjs.session-token=forged.token.value" } });
+  expect(forged.status).toBe(401);
+  expect(await fetch(`${base}/api/me`).then((r) => r.status)).toBe(401);
+});
+
+test("a session that is no longer valid on the Finance email page goes to sign-in and comes back", async ({ page }) => {
+  await page.context().addCookies([{ name: "authjs.session-token", value: "expired-or-forged", url: app().baseURL }]);
+  await page.goto("/settings/email");
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fsettings%2Femail$/);
+  await page.getByLabel("Email").fill("admin@harbour.example");
+  await page.getByLabel("Password").fill(STRONG_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/settings\/email$/);
+  await expect(page.getByLabel("Server", { exact: true })).toHaveValue("smtp.gmail.com");
+});
+
+test("when the settings cannot be loaded the page says so, changes nothing, and Try again recovers", async ({ page }) => {
+  await signIn(page, "admin@harbour.example");
+  const before = settingsRow();
+  let failures = 0;
+  await page.route("**/api/settings/email", (route) => {
+    failures++;
+    return route.fulfill({ status: 500, contentType: "text/plain", body: "Internal Server Error" });
+  });
+  await page.goto("/settings/email");
+  const alert = page.getByRole("alert").filter({ hasText: "Your settings could not be loaded." });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText("Nothing has been changed.");
+  expect(failures).toBe(1);
+  await expect(page.getByLabel("Server", { exact: true })).toHaveCount(0);
+
+  await page.unroute("**/api/settings/email");
+  await page.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByLabel("Server", { exact: true })).toHaveValue("smtp.gmail.com");
+  await expect(alert).toHaveCount(0);
+  expect(settingsRow()).toEqual(before);
+});

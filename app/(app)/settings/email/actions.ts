@@ -1,5 +1,4 @@
 "use server";
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { memberAction } from "@/lib/action";
 import { db } from "@/lib/db";
@@ -20,7 +19,6 @@ export const saveEmailSettingsAction = memberAction(
       { userId: ctx.user.id, email: ctx.user.email, name: ctx.user.name, orgId: ctx.org.id },
       input,
     );
-    revalidatePath("/settings/email");
     return {
       ok: true,
       message:
@@ -67,7 +65,6 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
       input.settings,
       { mode: input.intent, to: input.sendTo },
     );
-    revalidatePath("/settings/email");
     const message = outcome.ok
       ? input.intent === "send"
         ? `Test email sent to ${input.sendTo}. It should arrive within a minute; check the spam folder too.`

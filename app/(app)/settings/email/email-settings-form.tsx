@@ -2,28 +2,15 @@
 // The finance email form. Provider presets fill Server, TLS Port and Security; Security follows the port
 // until the user picks it; the password is write-only (never sent to the browser, blank keeps it).
 import Link from "next/link";
-import { useActionState, useRef, useState, useTransition } from "react";
+import { useActionState, useEffect, useRef, useState, useTransition } from "react";
 import { FieldError, FormMessage, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
+import type { EmailFormInitial } from "@/lib/finance-email-page";
 import { defaultSecurityForPort, getPreset, isGooglePreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
 import { splitHostPort } from "@/lib/smtp/schema";
 import type { FormFix } from "@/lib/smtp/diagnose";
 import { detectProviderAction, saveEmailSettingsAction, testEmailSettingsAction, type TestResultForPage } from "./actions";
 import { TestPanel, type TestIntent } from "./test-panel";
-
-export type EmailFormInitial = {
-  provider: string;
-  host: string;
-  port: string;
-  security: string;
-  user: string;
-  fromName: string;
-  fromAddress: string;
-  replyTo: string;
-  version: number;
-  /** "25 Nov 2026, 13:05 UTC" when a password is saved */
-  passwordSavedOn: string | null;
-};
 
 type TestControls = {
   state: ActionState<TestResultForPage>;
@@ -38,10 +25,13 @@ export function EmailSettingsForm({
   initial,
   defaultSendTo,
   budgetSeconds,
+  onChanged,
 }: {
   initial: EmailFormInitial;
   defaultSendTo: string;
   budgetSeconds: number;
+  /** Called after a save or a test, so the page shows the new status, tests and history. */
+  onChanged: () => void;
 }) {
   const [state, action, savePending] = useActionState(saveEmailSettingsAction, {} as ActionState);
   const [testState, testDispatch, testPending] = useActionState(testEmailSettingsAction, {} as ActionState<TestResultForPage>);
@@ -52,6 +42,13 @@ export function EmailSettingsForm({
   const values = state.ok === false && state.values ? { ...initial, ...state.values, version: initial.version } : initial;
   // Field errors from a test run (it validates with the same schema) show next to the same fields.
   const errors = { ...(testState.errors ?? {}), ...(state.errors ?? {}) };
+
+  useEffect(() => {
+    if (state.ok) onChanged();
+  }, [state, onChanged]);
+  useEffect(() => {
+    if (testState.result) onChanged();
+  }, [testState, onChanged]);
 
   // A test is dispatched by hand, not as a form action, so the form keeps what was typed.
   const run = (intent: TestIntent) => {
@@ -76,7 +73,9 @@ export function EmailSettingsForm({
         <FormMessage ok={state.ok} message={state.message} />
       </div>
       <SettingsFields
-        key={`${initial.version}-${state.at ?? 0}`}
+        // Fields start again from the saved values when a save lands (the reload brings a new version) and
+        // from what was typed when one is refused.
+        key={`${initial.version}-${state.ok === false ? (state.at ?? 0) : ""}`}
         values={values}
         errors={errors}
         savePending={savePending}

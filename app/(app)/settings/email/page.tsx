@@ -1,169 +1,24 @@
+// A static shell: served like a file, whoever asks. Everything about the member and their organisation is
+// loaded by FinanceEmailView from /api/settings/email, which checks the session and role on every request.
 import type { Metadata } from "next";
-import { Card, PageHeader } from "@/app/_components/card";
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { formatDateTime } from "@/lib/format";
-import { recentTestRuns } from "@/lib/settings-test";
-import { EMAIL_SETTINGS_SAVED, getEmailSettings, type EmailSettingsView } from "@/lib/email-settings";
-import { hasRole } from "@/lib/roles";
-import { requireMember } from "@/lib/session";
-import { getPreset } from "@/lib/smtp/presets";
-import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/smtp/schema";
-import { EmailSettingsForm, type EmailFormInitial } from "./email-settings-form";
-import { StatusBanner } from "@/app/_components/settings-status";
+import { PageHeader } from "@/app/_components/card";
+import { FinanceEmailView } from "./finance-email-view";
 
 export const metadata: Metadata = { title: "Finance email" };
-export const dynamic = "force-dynamic";
 
-
-export default async function FinanceEmailPage() {
-  const ctx = await requireMember({ path: "/settings/email" });
-  const canEdit = hasRole(ctx.role, "ADMIN");
-  const [settings, history, editors, tests] = await Promise.all([
-    getEmailSettings(db, ctx.org.id),
-    db.auditEvent.findMany({
-      where: { orgId: ctx.org.id, action: EMAIL_SETTINGS_SAVED },
-      orderBy: { createdAt: "desc" },
-      take: 20,
-    }),
-    canEdit
-      ? Promise.resolve([])
-      : db.membership.findMany({
-          where: { orgId: ctx.org.id, role: { in: ["OWNER", "ADMIN"] } },
-          select: { user: { select: { name: true } } },
-        }),
-    recentTestRuns(db, ctx.org.id, 10),
-  ]);
-
+export default function FinanceEmailPage() {
   return (
     <>
       <PageHeader
         title="Finance email"
         description="The SMTP account your invoices, statements and receipts are sent from."
       />
-      <StatusBanner settings={settings} />
-      {canEdit ? (
-        <Card>
-          <EmailSettingsForm
-            initial={formInitial(settings)}
-            defaultSendTo={ctx.user.email}
-            budgetSeconds={Math.round(env().smtpTestBudgetMs / 1000)}
-          />
-        </Card>
-      ) : (
-        <ReadOnlySettings settings={settings} editors={editors.map((e) => e.user.name)} />
-      )}
-      <div className="mt-6">
-        <Card title="Recent tests" description="Test emails and connection checks, newest first.">
-          {tests.length === 0 ? (
-            <p className="text-sm text-slate-600">No tests yet. Save your settings, then send a test email to prove they work.</p>
-          ) : (
-            <ul className="divide-y divide-slate-100" aria-label="Recent tests">
-              {tests.map((t) => (
-                <li key={t.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm" data-testid="test-run">
-                  <span>
-                    <span className={t.outcome === "SUCCESS" ? "font-medium text-emerald-800" : "font-medium text-red-800"}>
-                      {t.outcome === "SUCCESS" ? "Passed" : "Failed"}
-                    </span>{" "}
-                    · {t.mode === "send" ? `Test email to ${t.recipient}` : `Connection check (${t.recipient})`} · {t.host}:{t.port}
-                    {t.failedStep ? ` · failed at ${t.failedStep}` : ""}
-                    <span className="text-slate-500"> · by {t.userEmail}</span>
-                  </span>
-                  <span className="text-slate-500">
-                    {formatDateTime(t.createdAt)}
-                    {t.durationMs !== null ? ` · ${(t.durationMs / 1000).toFixed(1)} s` : ""}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </Card>
-      </div>
-      <div className="mt-6">
-        <Card title="History" description="Every change to these settings, newest first.">
-          {history.length === 0 ? (
-            <p className="text-sm text-slate-600">No changes yet. Saves will be listed here with who made them.</p>
-          ) : (
-            <ol className="divide-y divide-slate-100" aria-label="Settings history">
-              {history.map((event) => {
-                const changes = (JSON.parse(event.details) as { changes?: Record<string, unknown> }).changes ?? {};
-                return (
-                  <li key={event.id} className="py-3 text-sm" data-testid="history-entry">
-                    <p className="text-slate-800">
-                      <span className="font-medium">{event.actorEmail ?? "System"}</span>{" "}
-                      <span className="text-slate-500">· {formatDateTime(event.createdAt)}</span>
-                    </p>
-                    <ul className="mt-1 space-y-0.5 text-slate-600">
-                      {Object.entries(changes).map(([field, change]) => (
-                        <li key={field}>
-                          {EMAIL_SETTINGS_FIELD_LABELS[field as keyof typeof EMAIL_SETTINGS_FIELD_LABELS] ?? field}:{" "}
-                          {change === "changed" ? (
-                            "changed"
-                          ) : (
-                            <>
-                              <span className="line-through decoration-slate-400">{(change as { from: string }).from || "(empty)"}</span> →{" "}
-                              <span className="text-slate-900">{(change as { to: string }).to || "(empty)"}</span>
-                            </>
-                          )}
-                        </li>
-                      ))}
-                    </ul>
-                  </li>
-                );
-              })}
-            </ol>
-          )}
-        </Card>
-      </div>
+      <noscript>
+        <p className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          This page needs JavaScript. Turn it on in your browser to see and change your finance email settings.
+        </p>
+      </noscript>
+      <FinanceEmailView />
     </>
-  );
-}
-
-function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
-  if (!settings) {
-    return { provider: "", host: "", port: "", security: "starttls", user: "", fromName: "", fromAddress: "", replyTo: "", version: 0, passwordSavedOn: null };
-  }
-  return {
-    provider: settings.provider,
-    host: settings.host,
-    port: String(settings.port),
-    security: settings.security,
-    user: settings.user,
-    fromName: settings.fromName,
-    fromAddress: settings.fromAddress,
-    replyTo: settings.replyTo,
-    version: settings.version,
-    passwordSavedOn: settings.passwordSavedAt ? formatDateTime(settings.passwordSavedAt) : null,
-  };
-}
-
-function ReadOnlySettings({ settings, editors }: { settings: EmailSettingsView | null; editors: string[] }) {
-  const who = editors.length ? editors.join(", ") : "an owner or admin";
-  return (
-    <Card title="Settings" description={`Only owners and admins can change these settings. Ask ${who}.`}>
-      {!settings ? (
-        <p className="text-sm text-slate-600">No account is linked yet.</p>
-      ) : (
-        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
-          {(
-            [
-              ["Provider", getPreset(settings.provider)?.name ?? settings.provider],
-              ["Server", settings.host],
-              ["TLS Port", String(settings.port)],
-              ["Security", settings.security === "ssl" ? "SSL/TLS" : "STARTTLS"],
-              ["User", settings.user],
-              ["From name", settings.fromName || "—"],
-              ["From address", settings.fromAddress],
-              ["Reply-to", settings.replyTo || "—"],
-            ] as const
-          ).map(([label, value]) => (
-            <div key={label}>
-              <dt className="text-slate-500">{label}</dt>
-              <dd className="font-medium text-slate-900">{value}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
-    </Card>
   );
 }

@@ -1,0 +1,121 @@
+// What the Finance email page loads (GET /api/settings/email): the member behind a session, and the page data.
+// These reads are raw SQL for speed, so they run here on SQLite and again on PostgreSQL (TEST_DATABASE).
+import crypto from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createKeyring } from "@/lib/crypto";
+import { getEmailSettings, saveEmailSettings, type SaveActor } from "@/lib/email-settings";
+import { loadFinanceEmailPage } from "@/lib/finance-email-page";
+import type { Db } from "@/lib/prisma";
+import { loadMemberContext, type MemberContext } from "@/lib/session";
+import { emailSettingsSchema } from "@/lib/smtp/schema";
+
+const PASSWORD = "qvzt mrwk pdxe hjla"; // a Google app password: 16 letters
+const keyring = createKeyring([crypto.randomBytes(32)]);
+
+function form(values: Record<string, string> = {}) {
+  return emailSettingsSchema.parse({
+    provider: "google-mail", host: "smtp.gmail.com", port: "587", security: "starttls", user: "accounts@clinic.test",
+    password: "", fromName: "Clinic Accounts", fromAddress: "accounts@clinic.test", replyTo: "", version: "0", ...values,
+  });
+}
+
+async function person(db: Db, orgId: string, name: string, role: string, extra: { mustChangePassword?: boolean; createdAt?: Date } = {}) {
+  const email = `${name.toLowerCase().replace(/\W+/g, ".")}.${crypto.randomBytes(3).toString("hex")}@clinic.test`;
+  const user = await db.user.create({ data: { email, name, passwordHash: "not-used", mustChangePassword: extra.mustChangePassword ?? false } });
+  await db.membership.create({ data: { userId: user.id, orgId, role, ...(extra.createdAt ? { createdAt: extra.createdAt } : {}) } });
+  return user;
+}
+
+describe("the Finance email page's data", () => {
+  let t: TestDatabase;
+  let orgId: string;
+  let admin: MemberContext;
+  let actor: SaveActor;
+  const budgetMs = 15_000;
+
+  beforeAll(async () => {
+    t = await createTestDatabase("page-data");
+    orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
+    const user = await person(t.db, orgId, "Priya Admin", "ADMIN");
+    admin = (await loadMemberContext(t.db, user.id))!;
+    actor = { userId: user.id, email: user.email, name: user.name, orgId };
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  it("finds the member behind a user id: user, organisation, role and a real boolean for a pending password change", async () => {
+    expect(admin).toMatchObject({ user: { name: "Priya Admin", mustChangePassword: false }, org: { id: orgId, name: "Riverside Clinic" }, role: "ADMIN" });
+    const pending = await person(t.db, orgId, "New Member", "MEMBER", { mustChangePassword: true });
+    const ctx = await loadMemberContext(t.db, pending.id);
+    expect(ctx?.user.mustChangePassword).toBe(true);
+    expect(ctx?.role).toBe("MEMBER");
+    expect(await loadMemberContext(t.db, "no-such-user")).toBeNull();
+  });
+
+  it("uses the first organisation a user joined, and refuses a membership with an unknown role", async () => {
+    const other = (await t.db.organisation.create({ data: { name: "Second Org" } })).id;
+    const user = await person(t.db, other, "Two Orgs", "MEMBER", { createdAt: new Date("2026-01-01T00:00:00Z") });
+    await t.db.membership.create({ data: { userId: user.id, orgId, role: "OWNER", createdAt: new Date("2026-06-01T00:00:00Z") } });
+    expect((await loadMemberContext(t.db, user.id))?.org.name).toBe("Second Org");
+
+    const odd = await person(t.db, other, "Odd Role", "SUPERUSER");
+    expect(await loadMemberContext(t.db, odd.id)).toBeNull();
+  });
+
+  it("before any save: blank form, no status, empty tests and history", async () => {
+    const data = await loadFinanceEmailPage(t.db, admin, { budgetMs });
+    expect(data).toMatchObject({ canEdit: true, settings: null, tests: [], history: [], editors: [], defaultSendTo: admin.user.email, budgetSeconds: 15 });
+    expect(data.form).toMatchObject({ provider: "", host: "", version: 0, passwordSavedOn: null });
+  });
+
+  it("after saves and tests: the saved values, status, newest tests and history first, and never the password", async () => {
+    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    await saveEmailSettings(t.db, keyring, actor, form({ version: "1", fromName: "Riverside Billing" }));
+    const base = { orgId, userId: actor.userId, userEmail: actor.email, host: "smtp.gmail.com", port: 587 };
+    await t.db.smtpTestRun.create({ data: { ...base, mode: "send", recipient: "a@clinic.test", outcome: "FAILURE", failedStep: "auth", durationMs: 812, createdAt: new Date(Date.now() - 60_000) } });
+    await t.db.smtpTestRun.create({ data: { ...base, mode: "check", recipient: "b@clinic.test", outcome: "SUCCESS", durationMs: 400, createdAt: new Date(Date.now() - 30_000) } });
+    await t.db.smtpTestRun.create({ data: { ...base, mode: "send", recipient: "c@clinic.test", outcome: "RUNNING" } });
+
+    const data = await loadFinanceEmailPage(t.db, admin, { budgetMs });
+    expect(data.form).toMatchObject({ provider: "google-mail", host: "smtp.gmail.com", port: "587", fromName: "Riverside Billing", version: 2 });
+    expect(data.form.passwordSavedOn).toMatch(/^\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC$/);
+    expect(data.settings).toMatchObject({ status: "UNTESTED", hasPassword: true, version: 2 });
+    expect(new Date(data.settings!.updatedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+
+    // Finished tests only, newest first.
+    expect(data.tests.map((r) => [r.recipient, r.outcome, r.failedStep])).toEqual([
+      ["b@clinic.test", "SUCCESS", null],
+      ["a@clinic.test", "FAILURE", "auth"],
+    ]);
+    expect(data.tests[1]).toMatchObject({ mode: "send", host: "smtp.gmail.com", port: 587, durationMs: 812 });
+
+    expect(data.history).toHaveLength(2);
+    expect(data.history[0].changes).toEqual({ fromName: { from: "Clinic Accounts", to: "Riverside Billing" } });
+    expect(data.history[1].changes).toMatchObject({ password: "changed", host: { from: "", to: "smtp.gmail.com" } });
+    expect(data.history[0].actorEmail).toBe(actor.email);
+
+    const json = JSON.stringify(data);
+    const { passwordCiphertext } = await t.db.emailSettings.findUniqueOrThrow({ where: { orgId } });
+    expect(json).not.toContain(PASSWORD);
+    expect(json).not.toContain(PASSWORD.replace(/ /g, ""));
+    expect(json).not.toContain(passwordCiphertext!);
+    expect(json).not.toMatch(/ciphertext|passwordKeyId/i);
+  });
+
+  it("a member gets the settings read-only with the names of who can change them", async () => {
+    const member = await person(t.db, orgId, "Sam Member", "MEMBER");
+    const data = await loadFinanceEmailPage(t.db, (await loadMemberContext(t.db, member.id))!, { budgetMs });
+    expect(data.canEdit).toBe(false);
+    expect(data.editors).toContain("Priya Admin");
+    expect(data.editors).not.toContain("Sam Member");
+  });
+
+  it("reports whether a password is saved as a boolean, on this database too", async () => {
+    const org = (await t.db.organisation.create({ data: { name: "No Password Yet" } })).id;
+    await t.db.emailSettings.create({ data: { orgId: org, provider: "custom", host: "mail.example.test", port: 587, security: "starttls", username: "u@example.test", fromName: "", fromAddress: "u@example.test" } });
+    expect((await getEmailSettings(t.db, org))?.hasPassword).toBe(false);
+    expect((await getEmailSettings(t.db, orgId))?.hasPassword).toBe(true);
+  });
+});
