@@ -60,7 +60,7 @@ export function EmailSettingsForm({
   };
 
   // Saving is dispatched by hand too: React's automatic reset after a form action would put the controlled
-  // selects back to their first option. Without JavaScript the form still posts to the same action.
+  // selects back to their first option.
   const save = (event: React.FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
