@@ -2,10 +2,10 @@
 # as the unprivileged "node" user. It runs `next start`, exactly as the test suite does.
 #   docker build -t finance-email-setup .
 #   docker build --target migrate -t finance-email-setup-migrate .   # applies migrations, then exits
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
-# better-sqlite3 compiles from source.
+# better-sqlite3 ships a prebuilt binary for Node 24; the toolchain is there for platforms without one.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts/prisma.mjs scripts/prisma.mjs
@@ -21,7 +21,7 @@ RUN npm run build
 FROM deps AS prod-deps
 RUN npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runner
+FROM node:24-bookworm-slim AS runner
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000
 COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
