@@ -1,8 +1,10 @@
 // The one wrapper every signed-in server action goes through. A server action is a public POST endpoint,
-// so each call (a) reads the session, (b) checks the member's role, (c) parses the FormData with the
-// form's own zod schema, and only then (d) runs the body with the organisation-scoped context.
+// so each call (a) reads the session, (b) checks the member's role, (c) parses the input (a form's FormData,
+// or a plain object from a client enhancement) with the form's own zod schema, and only then (d) runs the
+// body with the organisation-scoped context.
 import "server-only";
 import { z } from "zod";
+import { unstable_rethrow } from "next/navigation";
 import { getMemberContext, type MemberContext } from "./session";
 import { UserFacingError } from "./errors";
 import { hasRole, type Role } from "./roles";
@@ -35,6 +37,26 @@ export function formDataToObject(formData: FormData): Record<string, string> {
   return out;
 }
 
+/** An action's input as a plain object of strings: FormData from a form, or an object from client code. */
+export function actionInput(input: FormData | Record<string, unknown> | null | undefined): Record<string, string> {
+  if (input instanceof FormData) return formDataToObject(input);
+  const out: Record<string, string> = {};
+  // Anything else a caller could send (numbers, nested objects) is left for the schema to refuse by name.
+  for (const [key, value] of Object.entries(input ?? {})) out[key] = typeof value === "string" ? value : String(value);
+  return out;
+}
+
+/**
+ * Logs an unexpected error on the server before Next shows its error page: the action's name, the error's
+ * name and message, and its stack. Never the input: it can hold a password.
+ */
+export function logActionError(action: string, err: unknown) {
+  // Next's redirect() and notFound() work by throwing: they are not failures.
+  if (isNavigationError(err)) return;
+  const error = err instanceof Error ? err : new Error(String(err));
+  console.error(`[action] ${action} failed: ${error.name}: ${error.message}\n${error.stack ?? ""}`);
+}
+
 function publicValues(raw: Record<string, string>, secretFields: readonly string[]) {
   return Object.fromEntries(Object.entries(raw).filter(([k]) => !secretFields.includes(k)));
 }
@@ -62,8 +84,19 @@ export function fromUserFacingError(err: UserFacingError, values?: Record<string
   };
 }
 
+function isNavigationError(err: unknown): boolean {
+  try {
+    unstable_rethrow(err);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export function memberAction<S extends z.ZodType, R = unknown>(
   options: {
+    /** For the server log when the body fails unexpectedly. */
+    name: string;
     minimum: Role;
     schema: S;
     secretFields?: readonly string[];
@@ -72,7 +105,7 @@ export function memberAction<S extends z.ZodType, R = unknown>(
   },
   body: (input: z.infer<S>, ctx: MemberContext) => Promise<ActionState<R>>,
 ) {
-  return async (_previous: ActionState<R>, formData: FormData): Promise<ActionState<R>> => {
+  return async (_previous: ActionState<R>, input: FormData | Record<string, string>): Promise<ActionState<R>> => {
     const ctx = await getMemberContext();
     if (!ctx) return { ok: false, message: SESSION_ENDED, at: Date.now() };
     if (ctx.user.mustChangePassword) {
@@ -82,7 +115,7 @@ export function memberAction<S extends z.ZodType, R = unknown>(
       const who = options.minimum === "OWNER" ? "owners" : "owners and admins";
       return { ok: false, message: `Only ${who} can do this. Your role is ${ctx.role.toLowerCase()}.`, at: Date.now() };
     }
-    const raw = formDataToObject(formData);
+    const raw = actionInput(input);
     for (const field of options.ignoreFields ?? []) delete raw[field];
     const values = publicValues(raw, options.secretFields ?? []);
     const parsed = options.schema.safeParse(raw);
@@ -91,6 +124,7 @@ export function memberAction<S extends z.ZodType, R = unknown>(
       return { at: Date.now(), values, ...(await body(parsed.data, ctx)) };
     } catch (err) {
       if (err instanceof UserFacingError) return fromUserFacingError(err, values) as ActionState<R>;
+      logActionError(options.name, err);
       throw err;
     }
   };

@@ -1,7 +1,7 @@
 // The SMTP settings schema, shared by the email settings form and its server action (the server is the authority).
 // Every value arrives as a string from FormData; each rule attaches a plain message to the field it is about.
 import { z } from "zod";
-import { isGooglePreset, PRESET_IDS } from "./presets";
+import { getPreset, isGooglePreset, PRESET_IDS } from "./presets";
 
 export const EMAIL_SETTINGS_FIELD_LABELS = {
   provider: "Provider",
@@ -18,6 +18,8 @@ export const EMAIL_SETTINGS_FIELD_LABELS = {
 const LINE_BREAKS = "Line breaks are not allowed here.";
 const STALE_FORM = "The form is out of date. Reload the page and try again.";
 const PORT_MESSAGE = "Enter a port number from 1 to 65535, like 587 or 465.";
+export const FROM_NEEDED_MESSAGE =
+  "Enter the address mail is sent from, like billing@example.com (User is not an email address, so it cannot be used).";
 export const GOOGLE_APP_PASSWORD_MESSAGE =
   "Google requires an app password here, not your Google account password: 16 letters, shown as four groups of four.";
 
@@ -74,8 +76,25 @@ const portField = z.coerce
 
 const isEmail = (v: string) => z.email().safeParse(v).success;
 
-export const emailSettingsSchema = z
-  .strictObject(
+/**
+ * A provider's preset server when Server (and TLS Port) are left blank. In the browser choosing a provider fills
+ * them; without JavaScript the form posts them blank, and the server fills them the same way.
+ */
+function withPresetServer(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null) return raw;
+  const input = raw as Record<string, unknown>;
+  const preset = typeof input.provider === "string" ? getPreset(input.provider) : undefined;
+  const blank = (v: unknown) => v === undefined || (typeof v === "string" && v.trim() === "");
+  if (!preset?.host) return raw;
+  const filled = { ...input };
+  if (blank(input.host)) filled.host = preset.host;
+  if (blank(input.host) && blank(input.port)) Object.assign(filled, { port: String(preset.port), security: preset.security });
+  if (blank(filled.security)) filled.security = preset.security;
+  return filled;
+}
+
+/** The form's fields, each with its own rules; emailSettingsSchema adds the rules across fields. */
+const emailSettingsFields = z.strictObject(
     {
       provider: lineSafe("Choose a provider from the list.").pipe(z.enum(PRESET_IDS, { error: "Choose a provider from the list." })),
       host: hostField,
@@ -93,10 +112,12 @@ export const emailSettingsSchema = z
         .max(120, "Keep the name under 120 characters.")
         .optional()
         .transform((v) => v ?? ""),
+      // Blank means "send as User" (the guide asks only for Server, TLS Port, User and Password).
       fromAddress: singleLine("Enter the address mail is sent from, like billing@example.com.")
-        .min(1, { error: "Enter the address mail is sent from, like billing@example.com.", abort: true })
         .max(320, "An email address is at most 320 characters.")
-        .refine(isEmail, "Enter a valid email address, like billing@example.com."),
+        .refine((v) => v === "" || isEmail(v), "Enter a valid email address, like billing@example.com.")
+        .optional()
+        .transform((v) => v ?? ""),
       replyTo: singleLine("Enter a valid email address, or leave Reply-to blank.")
         .max(320, "An email address is at most 320 characters.")
         .refine((v) => v === "" || isEmail(v), "Enter a valid email address, or leave Reply-to blank.")
@@ -109,8 +130,14 @@ export const emailSettingsSchema = z
         .regex(/^\d{1,15}$/, STALE_FORM)
         .pipe(z.coerce.number<string>().int(STALE_FORM).min(0, STALE_FORM)),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? `Unexpected field: ${issue.keys.join(", ")}.` : undefined) },
-  )
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `Unexpected field: ${issue.keys.join(", ")}.` : undefined) },
+);
+
+/** The names of the form's fields (for tests that every one has a label). */
+export const EMAIL_SETTINGS_FIELD_NAMES = Object.keys(emailSettingsFields.shape);
+
+export const emailSettingsSchema = z
+  .preprocess(withPresetServer, emailSettingsFields)
   .superRefine(
     (value, ctx) => {
       if (!isGooglePreset(value.provider) || value.password === undefined) return;
@@ -122,10 +149,19 @@ export const emailSettingsSchema = z
     // Also run when other fields failed, so every problem shows at once; skip only if provider or password is unusable.
     { when: (payload) => !payload.issues.some((i) => !i.path?.length || i.path[0] === "provider" || i.path[0] === "password") },
   )
+  .superRefine(
+    (value, ctx) => {
+      if (value.fromAddress === "" && !isEmail(value.user)) {
+        ctx.addIssue({ code: "custom", path: ["fromAddress"], message: FROM_NEEDED_MESSAGE, input: value.fromAddress });
+      }
+    },
+    { when: (payload) => !payload.issues.some((i) => !i.path?.length || i.path[0] === "user" || i.path[0] === "fromAddress") },
+  )
   .transform((value) => {
-    if (!isGooglePreset(value.provider) || value.password === undefined) return value;
+    const fromAddress = value.fromAddress || value.user;
+    if (!isGooglePreset(value.provider) || value.password === undefined) return { ...value, fromAddress };
     const password = value.password.replace(/\s+/g, "");
-    return { ...value, password: password === "" ? undefined : password };
+    return { ...value, fromAddress, password: password === "" ? undefined : password };
   });
 
 export type EmailSettingsInput = z.infer<typeof emailSettingsSchema>;

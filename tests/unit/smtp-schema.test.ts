@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { EMAIL_SETTINGS_FIELD_LABELS, emailSettingsSchema, splitHostPort } from "@/lib/smtp/schema";
+import { EMAIL_SETTINGS_FIELD_LABELS, EMAIL_SETTINGS_FIELD_NAMES, emailSettingsSchema, FROM_NEEDED_MESSAGE, splitHostPort } from "@/lib/smtp/schema";
 
 // What FormData gives the server action: strings only.
 const valid = {
@@ -110,6 +110,22 @@ describe("emailSettingsSchema: Google app passwords", () => {
     expect(parse({ provider: "microsoft-365", password: "MyGooglePassw0rd!" }).success).toBe(true);
   });
 
+  it("with Google Mail chosen, User and an app password are all it needs: preset server, From = User", () => {
+    const r = emailSettingsSchema.parse({ provider: "google-mail", user: "ana@gmail.com", password: "abcd efgh ijkl mnop", version: "0" });
+    expect(r).toMatchObject({ host: "smtp.gmail.com", port: 587, security: "starttls", user: "ana@gmail.com", fromAddress: "ana@gmail.com", fromName: "" });
+  });
+
+  it("a blank Server is the chosen provider's; a typed TLS Port is kept", () => {
+    expect(emailSettingsSchema.parse({ ...gmail, password: "abcdefghijklmnop", host: "", port: "465", security: "ssl" })).toMatchObject({ host: "smtp.gmail.com", port: 465, security: "ssl" });
+    expect(fieldErrors("host", "", { ...valid, provider: "custom" })[0]).toMatch(/^Enter the server name/);
+  });
+
+  it("says the password is not an app password together with every other field error", () => {
+    const { fieldErrors } = errorsOf({ provider: "google-mail", user: "ana", password: "MyGooglePassw0rd!", port: "abc", replyTo: "x@", version: "0" });
+    expect(fieldErrors.password).toEqual([GOOGLE_MESSAGE]);
+    expect(Object.keys(fieldErrors).sort()).toEqual(["fromAddress", "password", "port", "replyTo"].sort());
+  });
+
   it("still reports the password when another field is wrong too", () => {
     const { fieldErrors } = errorsOf({ ...gmail, password: "MyGooglePassw0rd!", port: "abc" });
     expect(fieldErrors.password).toEqual([GOOGLE_MESSAGE]);
@@ -170,8 +186,22 @@ describe("emailSettingsSchema: other fields", () => {
     expect(parse({ password: "x".repeat(1024) }).success).toBe(true);
   });
 
-  it.each(["", "  "])("From address %j is refused as missing", (value) => {
-    expect(fieldErrors("fromAddress", value)).toEqual(["Enter the address mail is sent from, like billing@example.com."]);
+  it.each(["", "  "])("a blank From address %j is sent as User", (value) => {
+    expect(parse({ fromAddress: value, user: "ana@clinic.test" }).data?.fromAddress).toBe("ana@clinic.test");
+  });
+
+  it("a From address left out entirely is sent as User too", () => {
+    const { fromAddress: _, ...rest } = valid;
+    expect(emailSettingsSchema.parse(rest).fromAddress).toBe(valid.user);
+  });
+
+  it("asks for a From address only when User is not an email address", () => {
+    expect(fieldErrors("fromAddress", "", { ...valid, user: "AKIAIOSFODNN7EXAMPLE" })).toEqual([FROM_NEEDED_MESSAGE]);
+    expect(parse({ fromAddress: "billing@example.com", user: "AKIAIOSFODNN7EXAMPLE" }).success).toBe(true);
+  });
+
+  it("keeps a From address that differs from User", () => {
+    expect(parse({ fromAddress: "invoices@example.com" }).data?.fromAddress).toBe("invoices@example.com");
   });
 
   it.each(["billing", "billing@", "@example.com", "billing@example", "bill ing@example.com", "Acme <billing@example.com>"])(
@@ -181,10 +211,6 @@ describe("emailSettingsSchema: other fields", () => {
     },
   );
 
-  it("requires a From address", () => {
-    const { fromAddress: _, ...rest } = valid;
-    expect(Object.keys(errorsOf(rest).fieldErrors)).toEqual(["fromAddress"]);
-  });
 
   it.each(["accounts", "accounts@", "a@b"])("Reply-to %j is refused", (value) => {
     expect(fieldErrors("replyTo", value)).toEqual(["Enter a valid email address, or leave Reply-to blank."]);
@@ -255,7 +281,7 @@ describe("emailSettingsSchema: shape", () => {
       fromAddress: "From address",
       replyTo: "Reply-to",
     });
-    const schemaFields = Object.keys(emailSettingsSchema.in.shape).filter((k) => k !== "version");
+    const schemaFields = EMAIL_SETTINGS_FIELD_NAMES.filter((k) => k !== "version");
     expect(Object.keys(EMAIL_SETTINGS_FIELD_LABELS).sort()).toEqual(schemaFields.sort());
   });
 });

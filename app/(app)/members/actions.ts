@@ -13,7 +13,7 @@ const actorOf = (ctx: MemberContext): Actor => ({
   role: ctx.role,
 });
 
-export const addMemberAction = memberAction({ minimum: "ADMIN", schema: addMemberSchema }, async (input, ctx) => {
+export const addMemberAction = memberAction({ name: "addMember", minimum: "ADMIN", schema: addMemberSchema }, async (input, ctx) => {
   const { temporaryPassword } = await addMember(db, actorOf(ctx), input);
   revalidatePath("/members");
   return {
@@ -23,13 +23,13 @@ export const addMemberAction = memberAction({ minimum: "ADMIN", schema: addMembe
   };
 });
 
-export const changeRoleAction = memberAction({ minimum: "ADMIN", schema: changeRoleSchema }, async (input, ctx) => {
+export const changeRoleAction = memberAction({ name: "changeRole", minimum: "ADMIN", schema: changeRoleSchema }, async (input, ctx) => {
   await changeRole(db, actorOf(ctx), input.membershipId, input.role);
   revalidatePath("/members");
   return { ok: true, message: "Role updated." };
 });
 
-export const removeMemberAction = memberAction({ minimum: "ADMIN", schema: removeMemberSchema }, async (input, ctx) => {
+export const removeMemberAction = memberAction({ name: "removeMember", minimum: "ADMIN", schema: removeMemberSchema }, async (input, ctx) => {
   await removeMember(db, actorOf(ctx), input.membershipId);
   revalidatePath("/members");
   return { ok: true, message: "Member removed." };

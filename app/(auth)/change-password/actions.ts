@@ -1,6 +1,6 @@
 "use server";
 import { redirect } from "next/navigation";
-import { formDataToObject, fromUserFacingError, invalidInput, SESSION_ENDED, type ActionState } from "@/lib/action";
+import { formDataToObject, fromUserFacingError, invalidInput, logActionError, SESSION_ENDED, type ActionState } from "@/lib/action";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import { getMemberContext } from "@/lib/session";
@@ -22,6 +22,7 @@ export async function changePasswordAction(_previous: ActionState, formData: For
     );
   } catch (err) {
     if (err instanceof UserFacingError) return fromUserFacingError(err);
+    logActionError("changePassword", err);
     throw err;
   }
   redirect("/?passwordChanged=1");

@@ -1,6 +1,6 @@
 "use server";
 import { signIn } from "@/lib/auth";
-import { formDataToObject, fromUserFacingError, invalidInput, type ActionState } from "@/lib/action";
+import { formDataToObject, fromUserFacingError, invalidInput, logActionError, type ActionState } from "@/lib/action";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import { completeSetup, isSetupComplete, SETUP_CLOSED_MESSAGE } from "@/lib/setup";
@@ -17,6 +17,7 @@ export async function setupAction(_previous: ActionState, formData: FormData): P
     await completeSetup(db, parsed.data);
   } catch (err) {
     if (err instanceof UserFacingError) return fromUserFacingError(err, values);
+    logActionError("setup", err);
     throw err;
   }
   await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirectTo: "/" });

@@ -1,7 +1,7 @@
 "use server";
 import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/lib/auth";
-import { formDataToObject, invalidInput, type ActionState } from "@/lib/action";
+import { formDataToObject, invalidInput, logActionError, type ActionState } from "@/lib/action";
 import { safeRedirectPath } from "@/lib/redirect-target";
 import { INVALID_CREDENTIALS_MESSAGE, throttledMessage } from "@/lib/sign-in";
 import { signInSchema } from "@/lib/validation/account";
@@ -27,7 +27,8 @@ export async function signInAction(_previous: ActionState, formData: FormData): 
     if (err instanceof AuthError) {
       return { ok: false, message: "Sign-in failed. Please try again.", values, at: Date.now() };
     }
-    throw err; // includes the redirect that completes a successful sign-in
+    logActionError("signIn", err); // not the redirect that completes a successful sign-in
+    throw err;
   }
   return { ok: true, at: Date.now() };
 }

@@ -4,9 +4,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     alias: {
-      "@": path.resolve(__dirname),
+      "@": import.meta.dirname,
       // lib/ modules guard against client bundles with server-only; tests are server code.
-      "server-only": path.resolve(__dirname, "tests/helpers/server-only-stub.ts"),
+      "server-only": path.resolve(import.meta.dirname, "tests/helpers/server-only-stub.ts"),
     },
   },
   test: {
