@@ -116,6 +116,62 @@ export function TextField({ name, label, type = "text", defaultValue, value, onC
   );
 }
 
+export type SelectOption = { value: string; label: string };
+
+type SelectFieldProps = {
+  name: string;
+  label: string;
+  options: readonly SelectOption[];
+  /** Uncontrolled start value; or pass value + onChange to control the field. */
+  defaultValue?: string;
+  value?: string;
+  onChange?: (value: string) => void;
+  errors?: string[];
+  hint?: ReactNode;
+  /** A shown-only-to-screen-readers label, for a select inside a compact row. */
+  hideLabel?: boolean;
+  /** When several selects share a name on one page (one per row). */
+  id?: string;
+  compact?: boolean;
+};
+
+/** The one select markup: label, hint and error linked like TextField's. */
+export function SelectField({ name, label, options, defaultValue, value, onChange, errors, hint, hideLabel, id, compact }: SelectFieldProps) {
+  const fieldId = id ?? `field-${name}`;
+  const hintId = `${fieldId}-hint`;
+  const errorId = `${fieldId}-error`;
+  const invalid = Boolean(errors?.length);
+  return (
+    <div className={compact ? "flex items-center" : undefined}>
+      <label htmlFor={fieldId} className={hideLabel ? "sr-only" : "block text-sm font-medium text-slate-800"}>
+        {label}
+      </label>
+      <select
+        id={fieldId}
+        name={name}
+        {...(onChange ? { value, onChange: (e: React.ChangeEvent<HTMLSelectElement>) => onChange(e.target.value) } : { defaultValue })}
+        aria-invalid={invalid || undefined}
+        aria-describedby={[hint ? hintId : null, compact ? null : errorId].filter(Boolean).join(" ") || undefined}
+        className={`block rounded-md border bg-white text-sm shadow-sm ${compact ? "px-2 py-1.5" : "mt-1 w-full px-3 py-2"} ${
+          invalid ? "border-red-400" : "border-slate-300"
+        }`}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {hint && (
+        <p id={hintId} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+      {!compact && <FieldError id={errorId} errors={errors} />}
+    </div>
+  );
+}
+
 /** The result of the last submission: success is a polite status, failure an alert. */
 export function FormMessage({ ok, message }: { ok?: boolean; message?: string }) {
   if (!message) return <div role="status" aria-live="polite" className="sr-only" />;

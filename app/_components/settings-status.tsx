@@ -3,11 +3,7 @@ import type { EmailSettingsView } from "@/lib/email-settings";
 import { formatDateTime } from "@/lib/format";
 
 /** The settings' state, with the last test's time, or its error and advice. */
-export function StatusBanner({
-  settings,
-}: {
-  settings: (Pick<EmailSettingsView, "status" | "lastTestError" | "lastTestAdvice"> & { lastTestAt: Date | string | null }) | null;
-}) {
+export function StatusBanner({ settings }: { settings: Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> | null }) {
   const state = !settings
     ? {
         label: "Not set up",

@@ -1,11 +1,11 @@
-// What the Finance email page loads (GET /api/settings/email): the member behind a session, and the page data.
-// These reads are raw SQL for speed, so they run here on SQLite and again on PostgreSQL (TEST_DATABASE).
+// What the Finance email page renders on the server: the member behind a session, and the page's view model.
+// Run on SQLite and again on PostgreSQL (TEST_DATABASE).
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createKeyring } from "@/lib/crypto";
 import { getEmailSettings, saveEmailSettings, type SaveActor } from "@/lib/email-settings";
-import { loadFinanceEmailPage } from "@/lib/finance-email-page";
+import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
 import type { Db } from "@/lib/prisma";
 import { loadMemberContext, type MemberContext } from "@/lib/session";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
@@ -80,6 +80,9 @@ describe("the Finance email page's data", () => {
 
     const data = await loadFinanceEmailPage(t.db, admin, { budgetMs });
     expect(data.form).toMatchObject({ provider: "google-mail", host: "smtp.gmail.com", port: "587", fromName: "Riverside Billing", version: 2 });
+    // From address saved as User: the form shows it blank (its placeholder is User), the read-only view in full.
+    expect(data.form.fromAddress).toBe("");
+    expect(data.settings?.fromAddress).toBe("accounts@clinic.test");
     expect(data.form.passwordSavedOn).toMatch(/^\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC$/);
     expect(data.settings).toMatchObject({ status: "UNTESTED", hasPassword: true, version: 2 });
     expect(new Date(data.settings!.updatedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -96,7 +99,7 @@ describe("the Finance email page's data", () => {
     expect(data.history[1].changes).toMatchObject({ password: "changed", host: { from: "", to: "smtp.gmail.com" } });
     expect(data.history[0].actorEmail).toBe(actor.email);
 
-    const json = JSON.stringify(data);
+    const json = JSON.stringify(data); // what reaches the page's HTML and the form's props
     const { passwordCiphertext } = await t.db.emailSettings.findUniqueOrThrow({ where: { orgId } });
     expect(json).not.toContain(PASSWORD);
     expect(json).not.toContain(PASSWORD.replace(/ /g, ""));

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState, useState } from "react";
-import { FieldError, FormMessage, SubmitButton, TextField } from "@/app/_components/form";
+import { FormMessage, SelectField, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { ROLE_LABELS, type Role } from "@/lib/roles";
 import { addMemberAction } from "./actions";
@@ -27,25 +27,13 @@ export function AddMemberForm({ assignableRoles }: { assignableRoles: Role[] }) 
           errors={state.errors?.email}
           required
         />
-        <div>
-          <label htmlFor="field-role" className="block text-sm font-medium text-slate-800">
-            Role
-          </label>
-          <select
-            id="field-role"
-            name="role"
-            defaultValue={v.role ?? "MEMBER"}
-            aria-describedby="field-role-error"
-            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
-          >
-            {assignableRoles.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABELS[r]}
-              </option>
-            ))}
-          </select>
-          <FieldError id="field-role-error" errors={state.errors?.role} />
-        </div>
+        <SelectField
+          name="role"
+          label="Role"
+          defaultValue={v.role ?? "MEMBER"}
+          options={assignableRoles.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+          errors={state.errors?.role}
+        />
         <SubmitButton pendingLabel="Adding…" className="sm:mt-6">
           Add member
         </SubmitButton>

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { SubmitButton } from "@/app/_components/form";
+import { SelectField, SubmitButton } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { ROLE_LABELS, type Role } from "@/lib/roles";
 import { changeRoleAction, removeMemberAction } from "./actions";
@@ -40,21 +40,15 @@ export function MemberRow({ member }: { member: MemberRowData }) {
         {member.roleChoices.length > 0 ? (
           <form action={roleAction} className="flex items-center gap-2" key={roleState.at}>
             <input type="hidden" name="membershipId" value={member.membershipId} />
-            <label htmlFor={roleSelectId} className="sr-only">
-              Role for {member.email}
-            </label>
-            <select
+            <SelectField
               id={roleSelectId}
               name="role"
+              label={`Role for ${member.email}`}
+              hideLabel
+              compact
               defaultValue={member.role}
-              className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
-            >
-              {member.roleChoices.map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
-                </option>
-              ))}
-            </select>
+              options={member.roleChoices.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+            />
             <SubmitButton pendingLabel="Saving…" variant="secondary" aria-label={`Change role for ${member.email}`}>
               Change role
             </SubmitButton>

@@ -1,4 +1,5 @@
 "use server";
+import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { memberAction } from "@/lib/action";
 import { db } from "@/lib/db";
@@ -11,7 +12,7 @@ import { env } from "@/lib/env";
 import { testSettings, type TestOutcome } from "@/lib/settings-test";
 
 export const saveEmailSettingsAction = memberAction(
-  { minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo"] },
+  { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo"] },
   async (input, ctx) => {
     const result = await saveEmailSettings(
       db,
@@ -19,6 +20,8 @@ export const saveEmailSettingsAction = memberAction(
       { userId: ctx.user.id, email: ctx.user.email, name: ctx.user.name, orgId: ctx.org.id },
       input,
     );
+    // The action's response carries the page again: new status, history and the form's new version.
+    revalidatePath("/settings/email");
     return {
       ok: true,
       message:
@@ -32,7 +35,7 @@ export const saveEmailSettingsAction = memberAction(
 
 /** Suggests a preset for the User address (known mailbox domain, or the domain's MX). Never changes anything. */
 export const detectProviderAction = memberAction(
-  { minimum: "ADMIN", schema: z.strictObject({ user: emailField }) },
+  { name: "detectProvider", minimum: "ADMIN", schema: z.strictObject({ user: emailField }) },
   async (input) => {
     const found = await detectProvider(input.user);
     const data: Record<string, string> = found ? { presetId: found.presetId, reason: found.reason } : {};
@@ -56,7 +59,7 @@ const testRequestSchema = z.preprocess(
 export type TestResultForPage = Omit<TestOutcome, "runId">;
 
 export const testEmailSettingsAction = memberAction<typeof testRequestSchema, TestResultForPage>(
-  { minimum: "ADMIN", schema: testRequestSchema, secretFields: ["password"] },
+  { name: "testEmailSettings", minimum: "ADMIN", schema: testRequestSchema, secretFields: ["password"] },
   async (input, ctx) => {
     const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS } = env();
     const { runId: _runId, ...outcome } = await testSettings(
@@ -65,6 +68,8 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
       input.settings,
       { mode: input.intent, to: input.sendTo },
     );
+    // The page's status and recent tests come back with this response.
+    revalidatePath("/settings/email");
     const message = outcome.ok
       ? input.intent === "send"
         ? `Test email sent to ${input.sendTo}. It should arrive within a minute; check the spam folder too.`

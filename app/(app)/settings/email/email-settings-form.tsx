@@ -1,85 +1,60 @@
 "use client";
-// The finance email form. Provider presets fill Server, TLS Port and Security; Security follows the port
-// until the user picks it; the password is write-only (never sent to the browser, blank keeps it).
+// The finance email form. It posts to the save action as a plain HTML form (so the basic path works without
+// JavaScript: the server answers with field errors or the saved state); with JavaScript, presets, provider
+// detection, live hints and the test panel are added on top. The password is write-only: never sent to the
+// browser, blank keeps the saved one.
 import Link from "next/link";
-import { useActionState, useEffect, useRef, useState, useTransition } from "react";
-import { FieldError, FormMessage, SubmitButton, TextField } from "@/app/_components/form";
-import type { ActionState } from "@/lib/action";
-import type { EmailFormInitial } from "@/lib/finance-email-page";
+import { useActionState, useState, useTransition } from "react";
+import { FormMessage, SelectField, SubmitButton, TextField, type SelectOption } from "@/app/_components/form";
+import type { ActionState, FieldErrors } from "@/lib/action";
 import { defaultSecurityForPort, getPreset, isGooglePreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
 import { splitHostPort } from "@/lib/smtp/schema";
 import type { FormFix } from "@/lib/smtp/diagnose";
-import { detectProviderAction, saveEmailSettingsAction, testEmailSettingsAction, type TestResultForPage } from "./actions";
-import { TestPanel, type TestIntent } from "./test-panel";
+import { detectProviderAction, saveEmailSettingsAction } from "./actions";
+import type { EmailFormInitial } from "./page-data";
+import { TestPanel } from "./test-panel";
 
-type TestControls = {
-  state: ActionState<TestResultForPage>;
-  pending: boolean;
-  pendingIntent: TestIntent | null;
-  run: (intent: TestIntent) => void;
-  defaultSendTo: string;
-  budgetSeconds: number;
-};
+const PROVIDER_OPTIONS: SelectOption[] = [{ value: "", label: "Choose your provider…" }, ...PRESETS.map((p) => ({ value: p.id, label: p.name }))];
+const SECURITY_OPTIONS: SelectOption[] = [
+  { value: "starttls", label: "STARTTLS" },
+  { value: "ssl", label: "SSL/TLS" },
+];
 
 export function EmailSettingsForm({
   initial,
   defaultSendTo,
   budgetSeconds,
-  onChanged,
 }: {
   initial: EmailFormInitial;
   defaultSendTo: string;
   budgetSeconds: number;
-  /** Called after a save or a test, so the page shows the new status, tests and history. */
-  onChanged: () => void;
 }) {
   const [state, action, savePending] = useActionState(saveEmailSettingsAction, {} as ActionState);
-  const [testState, testDispatch, testPending] = useActionState(testEmailSettingsAction, {} as ActionState<TestResultForPage>);
-  const [pendingIntent, setPendingIntent] = useState<TestIntent | null>(null);
-  const [, startDispatch] = useTransition();
-  const formRef = useRef<HTMLFormElement>(null);
-  // After a refused save, start from what was typed (never the password); after a good one, from the saved values.
+  const [, startSave] = useTransition();
+  // A refused save rendered by the server (no JavaScript) starts from what was typed, never the password.
   const values = state.ok === false && state.values ? { ...initial, ...state.values, version: initial.version } : initial;
-  // Field errors from a test run (it validates with the same schema) show next to the same fields.
-  const errors = { ...(testState.errors ?? {}), ...(state.errors ?? {}) };
 
-  useEffect(() => {
-    if (state.ok) onChanged();
-  }, [state, onChanged]);
-  useEffect(() => {
-    if (testState.result) onChanged();
-  }, [testState, onChanged]);
-
-  // A test is dispatched by hand, not as a form action, so the form keeps what was typed.
-  const run = (intent: TestIntent) => {
-    if (!formRef.current) return;
-    const data = new FormData(formRef.current);
-    data.set("intent", intent);
-    setPendingIntent(intent);
-    startDispatch(() => testDispatch(data));
-  };
-
-  // Saving is dispatched by hand too: React's automatic reset after a form action would put the controlled
-  // selects back to their first option.
+  // With JavaScript the save runs in a transition rather than as the form's action: React resets a form after
+  // its action, which would clear the password and what was typed when the save is refused.
   const save = (event: React.FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    startDispatch(() => action(data));
+    startSave(() => action(data));
   };
 
   return (
-    <form ref={formRef} action={action} onSubmit={save} noValidate className="space-y-6" aria-describedby="settings-form-message">
+    <form action={action} onSubmit={save} noValidate className="space-y-6" aria-describedby="settings-form-message">
       <div id="settings-form-message">
         <FormMessage ok={state.ok} message={state.message} />
       </div>
+      {/* A save brings the page back with a new version: the fields then start again from the saved values. */}
       <SettingsFields
-        // Fields start again from the saved values when a save lands (the reload brings a new version) and
-        // from what was typed when one is refused.
-        key={`${initial.version}-${state.ok === false ? (state.at ?? 0) : ""}`}
+        key={initial.version}
         values={values}
-        errors={errors}
+        saveErrors={state.errors ?? {}}
         savePending={savePending}
-        test={{ state: testState, pending: testPending, pendingIntent: testPending ? pendingIntent : null, run, defaultSendTo, budgetSeconds }}
+        defaultSendTo={defaultSendTo}
+        budgetSeconds={budgetSeconds}
       />
     </form>
   );
@@ -87,16 +62,23 @@ export function EmailSettingsForm({
 
 function SettingsFields({
   values,
-  errors,
-  test,
+  saveErrors,
   savePending,
+  defaultSendTo,
+  budgetSeconds,
 }: {
   values: EmailFormInitial;
-  errors: Record<string, string[] | undefined>;
-  test: TestControls;
+  saveErrors: FieldErrors;
   savePending: boolean;
+  defaultSendTo: string;
+  budgetSeconds: number;
 }) {
+  // A test validates with the same schema as a save: its field errors show next to the same fields.
+  const [testErrors, setTestErrors] = useState<FieldErrors>({});
+  const errors = { ...testErrors, ...saveErrors };
   const [provider, setProvider] = useState(values.provider);
+  const [user, setUser] = useState(values.user);
+  const [fromAddress, setFromAddress] = useState(values.fromAddress);
   const [host, setHost] = useState(values.host);
   const [port, setPort] = useState(values.port);
   const [security, setSecurity] = useState(values.security || "starttls");
@@ -130,12 +112,10 @@ function SettingsFields({
     if (!securityChosen && Number.isInteger(n) && n > 0) setSecurity(defaultSecurityForPort(n));
   }
 
-  function detect(user: string) {
-    if ((provider && provider !== "custom") || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(user.trim())) return;
+  function detect(typed: string) {
+    if ((provider && provider !== "custom") || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(typed.trim())) return;
     startDetect(async () => {
-      const body = new FormData();
-      body.set("user", user.trim());
-      const result = await detectProviderAction({}, body);
+      const result = await detectProviderAction({}, { user: typed.trim() });
       const found = result.data?.presetId;
       setSuggestion(found && found !== provider ? { presetId: found, reason: result.data?.reason ?? "" } : null);
     });
@@ -148,21 +128,15 @@ function SettingsFields({
       <input type="hidden" name="version" value={values.version} />
       <fieldset className="space-y-4">
         <legend className="text-base font-semibold text-slate-900">SMTP account</legend>
-        <SelectRow
+        <SelectField
           name="provider"
           label="Provider"
+          options={PROVIDER_OPTIONS}
           value={provider}
           onChange={applyPreset}
           errors={errors.provider}
           hint="Choosing a provider fills in its server, port and security."
-        >
-          <option value="">Choose your provider…</option>
-          {PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </SelectRow>
+        />
 
         <div className="grid gap-4 sm:grid-cols-[1fr_11rem_11rem]">
           <div>
@@ -199,9 +173,10 @@ function SettingsFields({
             hint={preset?.host ? portHint(preset.port, preset.alternatives.map((a) => a.port)) : "Usually 587 or 465."}
             helpHref={helpHref("port")}
           />
-          <SelectRow
+          <SelectField
             name="security"
             label="Security"
+            options={SECURITY_OPTIONS}
             value={security}
             onChange={(v) => {
               setSecurity(v);
@@ -209,10 +184,7 @@ function SettingsFields({
             }}
             errors={errors.security}
             hint="465 uses SSL/TLS; 587 uses STARTTLS."
-          >
-            <option value="starttls">STARTTLS</option>
-            <option value="ssl">SSL/TLS</option>
-          </SelectRow>
+          />
         </div>
         {warning && (
           <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
@@ -234,7 +206,8 @@ function SettingsFields({
           <TextField
             name="user"
             label="User"
-            defaultValue={values.user}
+            value={user}
+            onChange={setUser}
             errors={errors.user}
             hint={preset?.userHint ?? "Usually your full email address."}
             helpHref={helpHref("user")}
@@ -327,9 +300,15 @@ function SettingsFields({
             label="From address"
             type="email"
             inputMode="email"
-            defaultValue={values.fromAddress}
+            value={fromAddress}
+            onChange={setFromAddress}
+            placeholder={user.includes("@") ? user : undefined}
             errors={errors.fromAddress}
-            hint={preset?.rewritesFrom ? "Use the account's own address or a verified alias, or Google will replace it." : "The address your finance mail comes from."}
+            hint={
+              fromAddress.trim() !== "" && fromAddress.trim().toLowerCase() !== user.trim().toLowerCase() && preset?.rewritesFrom
+                ? "Use the account's own address or a verified alias, or Google will replace it."
+                : "Optional: leave blank to send as User."
+            }
           />
         </div>
         <TextField
@@ -350,12 +329,9 @@ function SettingsFields({
       </div>
 
       <TestPanel
-        state={test.state}
-        pending={test.pending}
-        pendingIntent={test.pendingIntent}
-        defaultSendTo={test.defaultSendTo}
-        budgetSeconds={test.budgetSeconds}
-        onRun={test.run}
+        defaultSendTo={defaultSendTo}
+        budgetSeconds={budgetSeconds}
+        onFieldErrors={setTestErrors}
         onFix={(fix: FormFix) => {
           if (fix.field === "security") {
             setSecurity(fix.value);
@@ -371,38 +347,4 @@ function SettingsFields({
 function portHint(recommended: number, others: number[]) {
   const alternatives = others.filter((p) => p !== recommended);
   return `${recommended} (recommended)${alternatives.length ? ` or ${alternatives.join(", ")}` : ""}`;
-}
-
-function SelectRow({ name, label, value, onChange, errors, hint, children }: {
-  name: string;
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  errors?: string[];
-  hint?: string;
-  children: React.ReactNode;
-}) {
-  const id = `field-${name}`;
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <select
-        id={id}
-        name={name}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={`${id}-hint ${id}-error`}
-        className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
-      >
-        {children}
-      </select>
-      <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-        {hint}
-      </p>
-      <FieldError id={`${id}-error`} errors={errors} />
-    </div>
-  );
 }

@@ -1,24 +1,41 @@
-// A static shell: served like a file, whoever asks. Everything about the member and their organisation is
-// loaded by FinanceEmailView from /api/settings/email, which checks the session and role on every request.
+// The Finance email page, rendered on the server with the member's saved settings in the first response.
+// Saves and tests re-render it through their actions' responses (revalidatePath), so status, recent tests and
+// history are fresh without another request.
 import type { Metadata } from "next";
-import { PageHeader } from "@/app/_components/card";
-import { FinanceEmailView } from "./finance-email-view";
+import { Card, PageHeader } from "@/app/_components/card";
+import { StatusBanner } from "@/app/_components/settings-status";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { requireMember } from "@/lib/session";
+import { EmailSettingsForm } from "./email-settings-form";
+import { loadFinanceEmailPage } from "./page-data";
+import { ReadOnlySettings, RecentTests, SettingsHistory } from "./settings-cards";
 
 export const metadata: Metadata = { title: "Finance email" };
 
-export default function FinanceEmailPage() {
+export default async function FinanceEmailPage() {
+  const ctx = await requireMember({ path: "/settings/email" });
+  const data = await loadFinanceEmailPage(db, ctx, { budgetMs: env().smtpTestBudgetMs });
   return (
     <>
       <PageHeader
         title="Finance email"
         description="The SMTP account your invoices, statements and receipts are sent from."
       />
-      <noscript>
-        <p className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          This page needs JavaScript. Turn it on in your browser to see and change your finance email settings.
-        </p>
-      </noscript>
-      <FinanceEmailView />
+      <StatusBanner settings={data.settings} />
+      {data.canEdit ? (
+        <Card>
+          <EmailSettingsForm initial={data.form} defaultSendTo={data.defaultSendTo} budgetSeconds={data.budgetSeconds} />
+        </Card>
+      ) : (
+        <ReadOnlySettings settings={data.settings} editors={data.editors} />
+      )}
+      <div className="mt-6">
+        <RecentTests tests={data.tests} />
+      </div>
+      <div className="mt-6">
+        <SettingsHistory history={data.history} />
+      </div>
     </>
   );
 }

@@ -1,34 +1,52 @@
 "use client";
-// "Send test email" / "Check connection": runs the test on what is in the form (not only what is saved)
-// and shows each step, the diagnosis with advice, and the server's (redacted) reply.
+// "Send test email" / "Check connection": owns the test action's state. It runs the test on what is in the
+// surrounding form (not only what is saved) and shows each step, the diagnosis with advice, and the server's
+// (redacted) reply. The action's response also re-renders the page's status and recent tests.
 import Link from "next/link";
-import type { ActionState } from "@/lib/action";
+import { useActionState, useEffect, useRef, useState, useTransition } from "react";
+import type { ActionState, FieldErrors } from "@/lib/action";
 import type { FormFix } from "@/lib/smtp/diagnose";
-import type { TestResultForPage } from "./actions";
+import { testEmailSettingsAction, type TestResultForPage } from "./actions";
 
 export type TestIntent = "send" | "check";
 
 export function TestPanel({
-  state,
-  pending,
-  pendingIntent,
   defaultSendTo,
-  onRun,
-  onFix,
   budgetSeconds,
+  onFix,
+  onFieldErrors,
 }: {
-  state: ActionState<TestResultForPage>;
-  pending: boolean;
-  pendingIntent: TestIntent | null;
   defaultSendTo: string;
-  onRun: (intent: TestIntent) => void;
-  onFix: (fix: FormFix) => void;
   budgetSeconds: number;
+  /** A diagnosis's one-click fix, applied to the form's fields. */
+  onFix: (fix: FormFix) => void;
+  /** The test's errors for the form's fields (the same schema as saving), to show next to those fields. */
+  onFieldErrors: (errors: FieldErrors) => void;
 }) {
+  const [state, dispatch, pending] = useActionState(testEmailSettingsAction, {} as ActionState<TestResultForPage>);
+  const [intent, setIntent] = useState<TestIntent | null>(null);
+  const [, startTest] = useTransition();
+  const panel = useRef<HTMLElement>(null);
+  const pendingIntent = pending ? intent : null;
+
+  useEffect(() => {
+    onFieldErrors(state.errors ?? {});
+  }, [state, onFieldErrors]);
+
+  // Dispatched in a transition, not as a form action, so the form keeps what was typed.
+  const onRun = (next: TestIntent) => {
+    const form = panel.current?.closest("form");
+    if (!form) return;
+    const data = new FormData(form);
+    data.set("intent", next);
+    setIntent(next);
+    startTest(() => dispatch(data));
+  };
+
   const result = state.result;
   const sendToError = state.errors?.sendTo?.[0];
   return (
-    <section aria-labelledby="test-heading" className="space-y-4 border-t border-slate-100 pt-6">
+    <section ref={panel} aria-labelledby="test-heading" className="space-y-4 border-t border-slate-100 pt-6">
       <div>
         <h2 id="test-heading" className="text-base font-semibold text-slate-900">
           Test these settings
@@ -37,6 +55,11 @@ export function TestPanel({
           Tests what is in the form above, so you can try before saving. A blank Password uses the saved one.
         </p>
       </div>
+      <noscript>
+        <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          Sending a test needs JavaScript. Saving works without it.
+        </p>
+      </noscript>
       <div className="flex flex-wrap items-end gap-3">
         <div className="min-w-64 flex-1">
           <label htmlFor="field-sendTo" className="block text-sm font-medium text-slate-800">

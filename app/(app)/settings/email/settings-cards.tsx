@@ -1,108 +1,13 @@
-"use client";
-// The Finance email page's content, loaded from /api/settings/email: the status, the form (or, for members,
-// the settings read-only), recent tests and the history. Loaded again after every save and test.
-import { useCallback, useEffect, useRef, useState } from "react";
+// The Finance email page's server-rendered cards: the settings read-only (for members), recent tests and history.
 import { Card } from "@/app/_components/card";
-import { StatusBanner } from "@/app/_components/settings-status";
-import type { EmailSettingsJson, FinanceEmailPageData, HistoryEntry, TestRunSummary } from "@/lib/finance-email-page";
+import type { EmailSettingsView } from "@/lib/email-settings";
 import { formatDateTime } from "@/lib/format";
+import type { TestRunRow } from "@/lib/settings-test";
 import { getPreset } from "@/lib/smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/smtp/schema";
-import { EmailSettingsForm } from "./email-settings-form";
+import type { HistoryEntry } from "./page-data";
 
-type Load = { state: "loading" } | { state: "failed" } | { state: "ready"; data: FinanceEmailPageData };
-
-export function FinanceEmailView() {
-  const [load, setLoad] = useState<Load>({ state: "loading" });
-  // Only the newest request may update the page (a slow early answer must not overwrite a later one).
-  const latest = useRef(0);
-
-  const reload = useCallback(async () => {
-    const request = ++latest.current;
-    try {
-      const res = await fetch("/api/settings/email", { cache: "no-store" });
-      const body = (await res.json()) as FinanceEmailPageData | { redirectTo: string };
-      if (request !== latest.current) return;
-      if ("redirectTo" in body) {
-        window.location.replace(body.redirectTo);
-        return;
-      }
-      if (!res.ok) throw new Error(`status ${res.status}`);
-      setLoad({ state: "ready", data: body });
-    } catch {
-      // Keep what is on screen if this was a refresh; say so only when there is nothing to show.
-      if (request === latest.current) setLoad((current) => (current.state === "ready" ? current : { state: "failed" }));
-    }
-  }, []);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  if (load.state === "loading") return <LoadingSettings />;
-  if (load.state === "failed") {
-    return (
-      <div role="alert" className="rounded-xl border border-red-200 bg-red-50 px-5 py-4 text-sm text-red-900">
-        <p className="font-semibold">Your settings could not be loaded.</p>
-        <p className="mt-1">Check your connection, then try again. Nothing has been changed.</p>
-        <button
-          type="button"
-          onClick={() => {
-            setLoad({ state: "loading" });
-            void reload();
-          }}
-          className="mt-3 rounded-md border border-red-300 bg-white px-3 py-1.5 font-medium text-red-900 hover:bg-red-100"
-        >
-          Try again
-        </button>
-      </div>
-    );
-  }
-
-  const { data } = load;
-  return (
-    <>
-      <StatusBanner settings={data.settings} />
-      {data.canEdit ? (
-        <Card>
-          <EmailSettingsForm
-            initial={data.form}
-            defaultSendTo={data.defaultSendTo}
-            budgetSeconds={data.budgetSeconds}
-            onChanged={reload}
-          />
-        </Card>
-      ) : (
-        <ReadOnlySettings settings={data.settings} editors={data.editors} />
-      )}
-      <div className="mt-6">
-        <RecentTests tests={data.tests} />
-      </div>
-      <div className="mt-6">
-        <SettingsHistory history={data.history} />
-      </div>
-    </>
-  );
-}
-
-function LoadingSettings() {
-  return (
-    <div role="status" aria-busy="true" className="space-y-6">
-      <span className="sr-only">Loading your finance email settings…</span>
-      <div aria-hidden className="h-20 animate-pulse rounded-xl border border-slate-200 bg-white" />
-      <div aria-hidden className="space-y-4 rounded-xl border border-slate-200 bg-white px-5 py-6">
-        {[0, 1, 2, 3].map((i) => (
-          <div key={i} className="space-y-2">
-            <div className="h-3 w-24 animate-pulse rounded bg-slate-200" />
-            <div className="h-9 animate-pulse rounded-md bg-slate-100" />
-          </div>
-        ))}
-      </div>
-    </div>
-  );
-}
-
-function RecentTests({ tests }: { tests: TestRunSummary[] }) {
+export function RecentTests({ tests }: { tests: TestRunRow[] }) {
   return (
     <Card title="Recent tests" description="Test emails and connection checks, newest first.">
       {tests.length === 0 ? (
@@ -131,7 +36,7 @@ function RecentTests({ tests }: { tests: TestRunSummary[] }) {
   );
 }
 
-function SettingsHistory({ history }: { history: HistoryEntry[] }) {
+export function SettingsHistory({ history }: { history: HistoryEntry[] }) {
   return (
     <Card title="History" description="Every change to these settings, newest first.">
       {history.length === 0 ? (
@@ -167,7 +72,7 @@ function SettingsHistory({ history }: { history: HistoryEntry[] }) {
   );
 }
 
-function ReadOnlySettings({ settings, editors }: { settings: EmailSettingsJson | null; editors: string[] }) {
+export function ReadOnlySettings({ settings, editors }: { settings: EmailSettingsView | null; editors: string[] }) {
   const who = editors.length ? editors.join(", ") : "an owner or admin";
   return (
     <Card title="Settings" description={`Only owners and admins can change these settings. Ask ${who}.`}>

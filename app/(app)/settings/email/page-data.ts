@@ -1,0 +1,90 @@
+// The Finance email page's view model for one member: the saved settings (never the password: only when it was
+// saved), the form's starting values, recent tests and the history. Read on the server for every render.
+import "server-only";
+import type { Db } from "@/lib/prisma";
+import type { MemberContext } from "@/lib/session";
+import { getEmailSettings, settingsHistory, type EmailSettingsView } from "@/lib/email-settings";
+import { formatDateTime } from "@/lib/format";
+import { hasRole } from "@/lib/roles";
+import { recentTestRuns, type TestRunRow } from "@/lib/settings-test";
+
+/** The form's starting values: the saved settings, or blanks. Strings, as the form's inputs hold them. */
+export type EmailFormInitial = {
+  provider: string;
+  host: string;
+  port: string;
+  security: string;
+  user: string;
+  fromName: string;
+  fromAddress: string;
+  replyTo: string;
+  version: number;
+  /** "25 Nov 2026, 13:05 UTC" when a password is saved */
+  passwordSavedOn: string | null;
+};
+
+export type SettingsChange = "changed" | { from: string; to: string };
+export type HistoryEntry = { id: string; actorEmail: string | null; createdAt: Date; changes: Record<string, SettingsChange> };
+
+export type FinanceEmailPageData = {
+  canEdit: boolean;
+  settings: EmailSettingsView | null;
+  form: EmailFormInitial;
+  /** Who can change the settings, for members who cannot. */
+  editors: string[];
+  tests: TestRunRow[];
+  history: HistoryEntry[];
+  defaultSendTo: string;
+  budgetSeconds: number;
+};
+
+const BLANK_FORM: EmailFormInitial = {
+  provider: "", host: "", port: "", security: "starttls", user: "", fromName: "", fromAddress: "", replyTo: "", version: 0, passwordSavedOn: null,
+};
+
+function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
+  if (!settings) return BLANK_FORM;
+  return {
+    provider: settings.provider,
+    host: settings.host,
+    port: String(settings.port),
+    security: settings.security,
+    user: settings.user,
+    fromName: settings.fromName,
+    // Shown blank when it is User: the form's placeholder says so, and a change of User then moves From with it.
+    fromAddress: settings.fromAddress === settings.user ? "" : settings.fromAddress,
+    replyTo: settings.replyTo,
+    version: settings.version,
+    passwordSavedOn: settings.passwordSavedAt ? formatDateTime(settings.passwordSavedAt) : null,
+  };
+}
+
+export async function loadFinanceEmailPage(db: Db, ctx: MemberContext, options: { budgetMs: number }): Promise<FinanceEmailPageData> {
+  const canEdit = hasRole(ctx.role, "ADMIN");
+  const [settings, history, editors, tests] = await Promise.all([
+    getEmailSettings(db, ctx.org.id),
+    settingsHistory(db, ctx.org.id, 20),
+    canEdit
+      ? Promise.resolve([])
+      : db.membership.findMany({
+          where: { orgId: ctx.org.id, role: { in: ["OWNER", "ADMIN"] } },
+          select: { user: { select: { name: true } } },
+        }),
+    recentTestRuns(db, ctx.org.id, 10),
+  ]);
+  return {
+    canEdit,
+    settings,
+    form: formInitial(settings),
+    editors: editors.map((e) => e.user.name),
+    tests,
+    history: history.map((event) => ({
+      id: event.id,
+      actorEmail: event.actorEmail,
+      createdAt: event.createdAt,
+      changes: (JSON.parse(event.details) as { changes?: Record<string, SettingsChange> }).changes ?? {},
+    })),
+    defaultSendTo: ctx.user.email,
+    budgetSeconds: Math.round(options.budgetMs / 1000),
+  };
+}
