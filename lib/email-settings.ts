@@ -3,6 +3,7 @@
 import type { Keyring } from "./crypto";
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
+import { isUniqueViolation } from "./db-errors";
 import { formatDateTime } from "./format";
 import { UserFacingError } from "./errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "./smtp/presets";
@@ -209,7 +210,7 @@ export async function saveEmailSettings(
       try {
         await tx.emailSettings.create({ data: { ...data, orgId: actor.orgId, version: 1 } });
       } catch (err) {
-        if ((err as { code?: string }).code === "P2002") {
+        if (isUniqueViolation(err)) {
           throw new SettingsConflictError("Someone else saved these settings a moment ago. Reload and try again.");
         }
         throw err;

@@ -2,6 +2,7 @@
 // Every query is scoped to the actor's organisation; the last owner can never be demoted or removed.
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
+import { isUniqueViolation } from "./db-errors";
 import { UserFacingError } from "./errors";
 import { generateTemporaryPassword, hashPassword } from "./password";
 import { canAssignRole, isRole, ROLE_LABELS, type Role } from "./roles";
@@ -42,7 +43,7 @@ export async function addMember(db: Db, actor: Actor, input: AddMemberInput) {
     });
     return { membership, temporaryPassword };
   } catch (err) {
-    if ((err as { code?: string }).code === "P2002") {
+    if (isUniqueViolation(err)) {
       throw new UserFacingError("An account with this email already exists.", "email");
     }
     throw err;

@@ -1,6 +1,7 @@
 // First run: the first person creates the organisation and their owner account. Closed for good once any user exists.
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
+import { isUniqueViolation } from "./db-errors";
 import { hashPassword } from "./password";
 import { UserFacingError } from "./errors";
 import type { SetupInput } from "./validation/account";
@@ -38,7 +39,7 @@ export async function completeSetup(db: Db, input: SetupInput) {
     return result;
   } catch (err) {
     if (err instanceof UserFacingError) throw err;
-    if ((err as { code?: string }).code === "P2002") throw new UserFacingError(SETUP_CLOSED_MESSAGE);
+    if (isUniqueViolation(err)) throw new UserFacingError(SETUP_CLOSED_MESSAGE);
     throw err;
   }
 }
