@@ -17,7 +17,7 @@ export class SignInRefused extends CredentialsSignin {
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
-export const { handlers, signIn, signOut } = NextAuth(() => ({
+export const { handlers, signIn, signOut, auth } = NextAuth(() => ({
   secret: env().AUTH_SECRET,
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },

@@ -2,10 +2,8 @@
 import "server-only";
 import { cache } from "react";
 import { redirect } from "next/navigation";
-import { cookies } from "next/headers";
-import { decode } from "next-auth/jwt";
+import { auth } from "./auth";
 import { db } from "./db";
-import { env } from "./env";
 import type { Db } from "./prisma";
 import { hasRole, isRole, type Role } from "./roles";
 import { isSetupComplete } from "./setup";
@@ -17,90 +15,29 @@ export type MemberContext = {
   membershipId: string;
 };
 
-// Auth.js names its session cookie by scheme; a large token is split into name.0, name.1, ...
-const SESSION_COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
-
-type CookieReader = { get(name: string): { value: string } | undefined };
-
 /**
- * Tokens already verified in this process, by their exact text, until they expire. Verifying (key derivation,
- * decryption, MAC through WebCrypto) cost more than the rest of a data request; a token is immutable, so the
- * same text verifies the same way until its expiry, which is checked again on every use. Only good tokens are
- * kept, at most MAX_VERIFIED (oldest dropped first), so made-up tokens cannot crowd it.
+ * The member behind a user id: their first membership, with its user and organisation. Every session is turned
+ * into a member here and only here, so a check on the session itself (e.g. a session version) belongs here too.
  */
-const verifiedTokens = new Map<string, { userId: string; expiresAtMs: number }>();
-const MAX_VERIFIED = 10_000;
-
-/**
- * The signed-in user's id from the session cookie, or null. This is the check Auth.js's auth() makes
- * (its own decode: encrypted, authenticated, expiry enforced) without the rest of its request machinery;
- * sessions are refreshed by Auth.js's own routes, not here.
- */
-export async function readSessionUserId(jar: CookieReader, secret: string, now = Date.now()): Promise<string | null> {
-  for (const name of SESSION_COOKIE_NAMES) {
-    let token = jar.get(name)?.value;
-    if (token === undefined) {
-      const chunks: string[] = [];
-      for (let i = 0; jar.get(`${name}.${i}`); i++) chunks.push(jar.get(`${name}.${i}`)!.value);
-      if (chunks.length === 0) continue;
-      token = chunks.join("");
-    }
-    const cacheKey = `${secret}\u0000${name}\u0000${token}`;
-    const known = verifiedTokens.get(cacheKey);
-    if (known) {
-      if (known.expiresAtMs > now) return known.userId;
-      verifiedTokens.delete(cacheKey);
-      return null;
-    }
-    try {
-      const payload = await decode({ token, secret, salt: name });
-      if (typeof payload?.sub !== "string") return null;
-      if (typeof payload.exp === "number") {
-        if (verifiedTokens.size >= MAX_VERIFIED) verifiedTokens.delete(verifiedTokens.keys().next().value!);
-        verifiedTokens.set(cacheKey, { userId: payload.sub, expiresAtMs: payload.exp * 1000 });
-      }
-      return payload.sub;
-    } catch {
-      return null;
-    }
-  }
-  return null;
-}
-
-type MembershipRow = {
-  membershipId: string;
-  role: string;
-  userId: string;
-  name: string;
-  email: string;
-  mustChangePassword: boolean;
-  orgId: string;
-  orgName: string;
-};
-
-/** The member behind a user id: one join (Prisma's include takes three queries; this runs on every request). */
 export async function loadMemberContext(database: Db, userId: string): Promise<MemberContext | null> {
-  const rows = await database.$queryRaw<MembershipRow[]>`
-    SELECT m."id" AS "membershipId", m."role" AS "role", u."id" AS "userId", u."name" AS "name", u."email" AS "email",
-           u."mustChangePassword" AS "mustChangePassword", o."id" AS "orgId", o."name" AS "orgName"
-    FROM "Membership" m
-    JOIN "User" u ON u."id" = m."userId"
-    JOIN "Organisation" o ON o."id" = m."orgId"
-    WHERE m."userId" = ${userId}
-    ORDER BY m."createdAt" ASC
-    LIMIT 1`;
-  const row = rows[0];
-  if (!row || !isRole(row.role)) return null;
-  return {
-    user: { id: row.userId, name: row.name, email: row.email, mustChangePassword: row.mustChangePassword },
-    org: { id: row.orgId, name: row.orgName },
-    role: row.role,
-    membershipId: row.membershipId,
-  };
+  const membership = await database.membership.findFirst({
+    where: { userId },
+    orderBy: { createdAt: "asc" },
+    select: {
+      id: true,
+      role: true,
+      user: { select: { id: true, name: true, email: true, mustChangePassword: true } },
+      org: { select: { id: true, name: true } },
+    },
+  });
+  if (!membership || !isRole(membership.role)) return null;
+  return { user: membership.user, org: membership.org, role: membership.role, membershipId: membership.id };
 }
 
+/** The signed-in member, from Auth.js's session; once per request however many components and checks ask. */
 export const getMemberContext = cache(async (): Promise<MemberContext | null> => {
-  const userId = await readSessionUserId(await cookies(), env().AUTH_SECRET);
+  const session = await auth();
+  const userId = session?.user?.id;
   return userId ? loadMemberContext(db, userId) : null;
 });
 

@@ -1,0 +1,99 @@
+// The member behind a session: Auth.js's auth() gives the user id (mocked here: it needs a request), and
+// loadMemberContext reads the member through Prisma, on SQLite and again on PostgreSQL (TEST_DATABASE).
+import crypto from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import type { Db } from "@/lib/prisma";
+
+const state = vi.hoisted(() => ({ db: undefined as unknown, userId: undefined as string | undefined }));
+vi.mock("@/lib/db", () => ({
+  get db() {
+    return state.db;
+  },
+}));
+vi.mock("@/lib/auth", () => ({
+  auth: vi.fn(async () => (state.userId ? { user: { id: state.userId }, expires: new Date(Date.now() + 60_000).toISOString() } : null)),
+}));
+
+const { checkMember, getMemberContext, loadMemberContext } = await import("@/lib/session");
+
+let t: TestDatabase;
+let orgId: string;
+
+async function person(db: Db, org: string, name: string, role: string, extra: { mustChangePassword?: boolean; createdAt?: Date } = {}) {
+  const email = `${name.toLowerCase().replace(/\W+/g, ".")}.${crypto.randomBytes(3).toString("hex")}@clinic.test`;
+  const user = await db.user.create({ data: { email, name, passwordHash: "not-used", mustChangePassword: extra.mustChangePassword ?? false } });
+  await db.membership.create({ data: { userId: user.id, orgId: org, role, ...(extra.createdAt ? { createdAt: extra.createdAt } : {}) } });
+  return user;
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase("session");
+  state.db = t.db;
+  orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
+  await person(t.db, orgId, "First Owner", "OWNER"); // setup is complete, so checkMember goes on to the session
+});
+afterAll(async () => {
+  await t.drop();
+});
+beforeEach(() => {
+  state.userId = undefined;
+});
+
+describe("loadMemberContext", () => {
+  it("finds the member behind a user id: user, organisation, role and a real boolean for a pending password change", async () => {
+    const admin = await person(t.db, orgId, "Priya Admin", "ADMIN");
+    expect(await loadMemberContext(t.db, admin.id)).toEqual({
+      user: { id: admin.id, name: "Priya Admin", email: admin.email, mustChangePassword: false },
+      org: { id: orgId, name: "Riverside Clinic" },
+      role: "ADMIN",
+      membershipId: expect.any(String),
+    });
+    const pending = await person(t.db, orgId, "New Member", "MEMBER", { mustChangePassword: true });
+    const ctx = await loadMemberContext(t.db, pending.id);
+    expect(ctx?.user.mustChangePassword).toBe(true);
+    expect(ctx?.role).toBe("MEMBER");
+    expect(await loadMemberContext(t.db, "no-such-user")).toBeNull();
+  });
+
+  it("never returns the password hash", async () => {
+    const user = await person(t.db, orgId, "Hash Check", "MEMBER");
+    expect(JSON.stringify(await loadMemberContext(t.db, user.id))).not.toContain("not-used");
+  });
+
+  it("uses the first organisation a user joined, and refuses a membership with an unknown role", async () => {
+    const other = (await t.db.organisation.create({ data: { name: "Second Org" } })).id;
+    const user = await person(t.db, other, "Two Orgs", "MEMBER", { createdAt: new Date("2026-01-01T00:00:00Z") });
+    await t.db.membership.create({ data: { userId: user.id, orgId, role: "OWNER", createdAt: new Date("2026-06-01T00:00:00Z") } });
+    expect((await loadMemberContext(t.db, user.id))?.org.name).toBe("Second Org");
+
+    const odd = await person(t.db, other, "Odd Role", "SUPERUSER");
+    expect(await loadMemberContext(t.db, odd.id)).toBeNull();
+  });
+});
+
+describe("getMemberContext and checkMember, from Auth.js's session", () => {
+  it("no session: no member, and checkMember sends to sign-in, remembering the path", async () => {
+    expect(await getMemberContext()).toBeNull();
+    expect(await checkMember()).toEqual({ redirectTo: "/sign-in" });
+    expect(await checkMember({ path: "/settings/email?x=1" })).toEqual({ redirectTo: "/sign-in?callbackUrl=%2Fsettings%2Femail%3Fx%3D1" });
+  });
+
+  it("a session whose user no longer exists counts as no session", async () => {
+    state.userId = "deleted-user";
+    expect(await checkMember()).toEqual({ redirectTo: "/sign-in" });
+  });
+
+  it("the session's user becomes the member; role and pending password change are enforced", async () => {
+    const member = await person(t.db, orgId, "Sam Member", "MEMBER");
+    state.userId = member.id;
+    expect((await getMemberContext())?.user.id).toBe(member.id);
+    expect(await checkMember()).toMatchObject({ ctx: { user: { id: member.id }, role: "MEMBER" } });
+    expect(await checkMember({ minimum: "ADMIN" })).toEqual({ redirectTo: "/?denied=1" });
+
+    const pending = await person(t.db, orgId, "Pending Admin", "ADMIN", { mustChangePassword: true });
+    state.userId = pending.id;
+    expect(await checkMember({ minimum: "ADMIN" })).toEqual({ redirectTo: "/change-password" });
+    expect(await checkMember({ minimum: "ADMIN", allowPendingPasswordChange: true })).toMatchObject({ ctx: { role: "ADMIN" } });
+  });
+});
