@@ -42,38 +42,34 @@ export function passwordAad(orgId: string) {
   return `email-settings:${orgId}`;
 }
 
-type EmailSettingsRow = {
-  provider: string;
-  host: string;
-  port: number;
-  security: string;
-  username: string;
-  hasPassword: boolean | number;
-  passwordSavedAt: Date | null;
-  fromName: string;
-  fromAddress: string;
-  replyTo: string | null;
-  version: number;
-  updatedAt: Date;
-  updatedByName: string | null;
-  updatedByEmail: string | null;
-  status: string;
-  lastTestAt: Date | null;
-  lastTestError: string | null;
-  lastTestAdvice: string | null;
-};
-
 /**
- * The settings as pages show them. Raw SQL (the same on SQLite and PostgreSQL; Prisma still types the columns)
- * because this read is on every view of the Finance email page, and Prisma's query compiler costs more than
- * the query itself (docs/benchmarks.md). The ciphertext is never read: only whether there is one.
+ * The settings as pages show them. The ciphertext is never read: whether a password is saved comes from
+ * passwordSavedAt, which saveEmailSettings sets in the same write as the ciphertext and nothing ever clears
+ * (rotateStoredSecrets only replaces a ciphertext that exists).
  */
 export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSettingsView | null> {
-  const [row] = await db.$queryRaw<EmailSettingsRow[]>`
-    SELECT "provider", "host", "port", "security", "username", ("passwordCiphertext" IS NOT NULL) AS "hasPassword",
-           "passwordSavedAt", "fromName", "fromAddress", "replyTo", "version", "updatedAt", "updatedByName",
-           "updatedByEmail", "status", "lastTestAt", "lastTestError", "lastTestAdvice"
-    FROM "EmailSettings" WHERE "orgId" = ${orgId}`;
+  const row = await db.emailSettings.findUnique({
+    where: { orgId },
+    select: {
+      provider: true,
+      host: true,
+      port: true,
+      security: true,
+      username: true,
+      passwordSavedAt: true,
+      fromName: true,
+      fromAddress: true,
+      replyTo: true,
+      version: true,
+      updatedAt: true,
+      updatedByName: true,
+      updatedByEmail: true,
+      status: true,
+      lastTestAt: true,
+      lastTestError: true,
+      lastTestAdvice: true,
+    },
+  });
   if (!row) return null;
   return {
     provider: (getPreset(row.provider)?.id ?? "custom") as PresetId,
@@ -85,8 +81,7 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     fromAddress: row.fromAddress,
     replyTo: row.replyTo ?? "",
     version: row.version,
-    // An expression column: SQLite gives 0 or 1, PostgreSQL a boolean.
-    hasPassword: Boolean(row.hasPassword),
+    hasPassword: row.passwordSavedAt !== null,
     passwordSavedAt: row.passwordSavedAt,
     updatedAt: row.updatedAt,
     updatedByName: row.updatedByName ?? row.updatedByEmail,
@@ -97,12 +92,14 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
   };
 }
 
-/** Saves of the settings, newest first: who, when, and the audit details (JSON text). Raw SQL as above. */
+/** Saves of the settings, newest first: who, when, and the audit details (JSON text). */
 export async function settingsHistory(db: Db, orgId: string, take = 20) {
-  return db.$queryRaw<{ id: string; actorEmail: string | null; createdAt: Date; details: string }[]>`
-    SELECT "id", "actorEmail", "createdAt", "details" FROM "AuditEvent"
-    WHERE "orgId" = ${orgId} AND "action" = ${EMAIL_SETTINGS_SAVED}
-    ORDER BY "createdAt" DESC LIMIT ${take}`;
+  return db.auditEvent.findMany({
+    where: { orgId, action: EMAIL_SETTINGS_SAVED },
+    orderBy: { createdAt: "desc" },
+    take,
+    select: { id: true, actorEmail: true, createdAt: true, details: true },
+  });
 }
 
 function displayValues(v: {

@@ -54,6 +54,7 @@ export async function addMember(db: Db, actor: Actor, input: AddMemberInput) {
  * Takes the organisation's row lock for the rest of the transaction, so membership changes in one organisation
  * run one at a time: two owners demoting each other at once cannot both see "two owners" (PostgreSQL's default
  * isolation would allow it; SQLite already serialises writers). The same statement works on both.
+ * It stays SQL: Prisma runs an update that changes nothing as a plain SELECT, which takes no lock.
  */
 async function lockOrganisation(tx: Pick<Db, "$executeRaw">, orgId: string) {
   await tx.$executeRaw`UPDATE "Organisation" SET "name" = "name" WHERE "id" = ${orgId}`;

@@ -212,10 +212,23 @@ export type TestRunRow = {
   port: number;
 };
 
-/** Finished tests, newest first. Raw SQL for the same reason as getEmailSettings: it is read on every page view. */
+/** Finished tests, newest first. */
 export async function recentTestRuns(db: Db, orgId: string, take = 10): Promise<TestRunRow[]> {
-  return db.$queryRaw<TestRunRow[]>`
-    SELECT "id", "userEmail", "mode", "recipient", "outcome", "failedStep", "durationMs", "createdAt", "host", "port"
-    FROM "SmtpTestRun" WHERE "orgId" = ${orgId} AND "outcome" <> 'RUNNING'
-    ORDER BY "createdAt" DESC LIMIT ${take}`;
+  return db.smtpTestRun.findMany({
+    where: { orgId, outcome: { not: "RUNNING" } },
+    orderBy: { createdAt: "desc" },
+    take,
+    select: {
+      id: true,
+      userEmail: true,
+      mode: true,
+      recipient: true,
+      outcome: true,
+      failedStep: true,
+      durationMs: true,
+      createdAt: true,
+      host: true,
+      port: true,
+    },
+  });
 }

@@ -10,6 +10,7 @@ import {
   rotateStoredSecrets,
   saveEmailSettings,
   SettingsConflictError,
+  settingsHistory,
   type SaveActor,
 } from "@/lib/email-settings";
 import { UserFacingError } from "@/lib/errors";
@@ -277,6 +278,69 @@ describe("the stored data", () => {
     } finally {
       await t.drop();
     }
+  });
+});
+
+describe("getEmailSettings and settingsHistory", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase("email-settings-read");
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  it("says whether a password is saved without ever selecting the ciphertext, before and after a key rotation", async () => {
+    const selects: unknown[] = [];
+    const watched = t.db.$extends({
+      query: {
+        emailSettings: {
+          findUnique({ args, query }) {
+            selects.push(args.select);
+            return query(args);
+          },
+        },
+      },
+    }) as unknown as Db;
+
+    const actor = await newOrg(t.db, "Read View");
+    expect(await getEmailSettings(watched, actor.orgId)).toBeNull();
+    await t.db.emailSettings.create({
+      data: { orgId: actor.orgId, provider: "custom", host: "mail.example.test", port: 587, security: "starttls", username: "u@example.test", fromName: "", fromAddress: "u@example.test" },
+    });
+    expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: false, passwordSavedAt: null, provider: "custom", replyTo: "" });
+
+    const savedAt = new Date("2025-03-04T05:06:07Z");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD, version: "1" }), savedAt);
+    expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: true, passwordSavedAt: savedAt, version: 2 });
+
+    // Rotation replaces the ciphertext only: the saved-at date, and so hasPassword, stay.
+    await rotateStoredSecrets(t.db, createKeyring([crypto.randomBytes(32), keyA]));
+    expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: true, passwordSavedAt: savedAt });
+
+    expect(selects).toHaveLength(4);
+    for (const select of selects) {
+      expect(select).toBeTypeOf("object");
+      expect(Object.keys(select as object)).not.toContain("passwordCiphertext");
+    }
+  });
+
+  it("lists this organisation's saves newest first, at most `take`", async () => {
+    const actor = await newOrg(t.db, "History");
+    const other = await newOrg(t.db, "Other History");
+    const event = (orgId: string, minute: number, action = EMAIL_SETTINGS_SAVED) =>
+      t.db.auditEvent.create({
+        data: { orgId, action, actorEmail: actor.email, details: JSON.stringify({ minute }), createdAt: new Date(Date.UTC(2025, 0, 1, 9, minute)) },
+      });
+    for (const minute of [1, 3, 2]) await event(actor.orgId, minute);
+    await event(actor.orgId, 4, "member.added");
+    await event(other.orgId, 5);
+
+    const history = await settingsHistory(t.db, actor.orgId);
+    expect(history.map((h) => JSON.parse(h.details).minute)).toEqual([3, 2, 1]);
+    expect(Object.keys(history[0]).sort()).toEqual(["actorEmail", "createdAt", "details", "id"]);
+    expect(history[0]).toMatchObject({ actorEmail: actor.email, createdAt: new Date(Date.UTC(2025, 0, 1, 9, 3)) });
+    expect((await settingsHistory(t.db, actor.orgId, 2)).map((h) => JSON.parse(h.details).minute)).toEqual([3, 2]);
   });
 });
 

@@ -7,7 +7,7 @@ import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-s
 import { createKeyring } from "@/lib/crypto";
 import { saveEmailSettings, type SaveActor } from "@/lib/email-settings";
 import { UserFacingError } from "@/lib/errors";
-import { testSettings, TestRateLimited, type TestRunner } from "@/lib/settings-test";
+import { recentTestRuns, testSettings, TestRateLimited, type TestRunner } from "@/lib/settings-test";
 import type { LookupAll } from "@/lib/smtp/address-guard";
 import type { MxResolver } from "@/lib/smtp/detect";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
@@ -288,5 +288,33 @@ describe("testSettings: notes", () => {
     expect(ok.ok).toBe(true);
     expect(asked).toEqual([]);
     expect(ok.notes.some((n) => n.includes("hosted by Google Workspace"))).toBe(false);
+  });
+});
+
+describe("recentTestRuns", () => {
+  it("lists this organisation's finished runs newest first, at most `take`, never one still running", async () => {
+    const { ctx } = await newOrg("Run List");
+    const { ctx: other } = await newOrg("Other Run List");
+    const run = (orgId: string, minute: number, outcome: string) =>
+      t.db.smtpTestRun.create({
+        data: { orgId, userId: ctx.user.id, userEmail: ctx.user.email, mode: "check", recipient: `r${minute}@clinic.example`, host: "smtp.example.test", port: 587, outcome, durationMs: minute * 100, createdAt: at(minute * MINUTE) },
+      });
+    await run(ctx.org.id, 1, "SUCCESS");
+    await run(ctx.org.id, 3, "FAILURE");
+    await run(ctx.org.id, 2, "SUCCESS");
+    await run(ctx.org.id, 4, "RUNNING");
+    await run(other.org.id, 5, "SUCCESS");
+
+    const runs = await recentTestRuns(t.db, ctx.org.id);
+    expect(runs.map((r) => [r.recipient, r.outcome])).toEqual([
+      ["r3@clinic.example", "FAILURE"],
+      ["r2@clinic.example", "SUCCESS"],
+      ["r1@clinic.example", "SUCCESS"],
+    ]);
+    expect(runs[0]).toEqual({
+      id: expect.any(String), userEmail: ctx.user.email, mode: "check", recipient: "r3@clinic.example", outcome: "FAILURE",
+      failedStep: null, durationMs: 300, createdAt: at(3 * MINUTE), host: "smtp.example.test", port: 587,
+    });
+    expect(await recentTestRuns(t.db, ctx.org.id, 2)).toHaveLength(2);
   });
 });
