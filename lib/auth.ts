@@ -1,5 +1,6 @@
 // next-auth (Auth.js v5): email + password credentials, JWT sessions. The token carries only the user id;
 // role and organisation are read from the database on every request (lib/session.ts), so changes apply at once.
+import "server-only";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { db } from "./db";

@@ -1,5 +1,6 @@
 // Encryption of secrets at rest (the SMTP password): AES-256-GCM, one token string per secret, keys identified by id
 // so a keyring of [current, ...previous] keys can read old tokens while every new one uses the current key.
+import "server-only";
 import crypto from "node:crypto";
 
 const VERSION = "v1";

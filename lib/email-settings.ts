@@ -1,5 +1,6 @@
 // The organisation's finance email settings: read for display (never the password), save with an
 // optimistic version check (no lost updates), encrypt the password, and audit what changed.
+import "server-only";
 import type { Keyring } from "./crypto";
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";

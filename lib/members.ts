@@ -1,5 +1,6 @@
 // Organisation membership: list, add (with a one-time temporary password), change role, remove.
 // Every query is scoped to the actor's organisation; the last owner can never be demoted or removed.
+import "server-only";
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
 import { isUniqueViolation } from "./db-errors";

@@ -1,6 +1,7 @@
 // The keyring that encrypts stored SMTP passwords, built from the environment: the current key first,
 // then SETTINGS_ENCRYPTION_KEYS_OLD (still readable during a rotation). In the embedded default the keys
 // live in data/secrets.json; when `npm run keys:rotate` rewrites that file, running servers pick it up.
+import "server-only";
 import fs from "node:fs";
 import { createKeyring, keyFromBase64, type Keyring } from "./crypto";
 import { env, reloadEnv, secretsFilePath, type Env } from "./env";

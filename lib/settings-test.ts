@@ -1,6 +1,7 @@
 // Test send for an organisation: rate limit (in the database, so every instance counts), the saved password
 // when the form's is blank, the run itself, its record, and the settings status (Working / Failing) when
 // what was tested is exactly what is saved.
+import "server-only";
 import type { Keyring } from "./crypto";
 import { SecretDecryptError } from "./crypto";
 import type { Db } from "./prisma";

@@ -1,4 +1,5 @@
 // First run: the first person creates the organisation and their owner account. Closed for good once any user exists.
+import "server-only";
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
 import { isUniqueViolation } from "./db-errors";

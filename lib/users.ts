@@ -1,4 +1,5 @@
 // Account operations outside the web forms: provisioning from the command line and password changes.
+import "server-only";
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
 import { UserFacingError } from "./errors";

@@ -2,6 +2,7 @@
 // readable until every row has moved. npm run keys:rotate
 // Embedded default (no SETTINGS_ENCRYPTION_KEY in the environment): generates the new key into data/secrets.json,
 // which running servers reload. With SETTINGS_ENCRYPTION_KEY set: moves rows to that key, read with SETTINGS_ENCRYPTION_KEYS_OLD.
+// Start it with npm run: the lib modules import "server-only", which loads only under the react-server condition the npm script passes to Node.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";

@@ -1,6 +1,7 @@
 // Creates a user from the command line, e.g. to recover access when no owner can sign in.
 // npm run user:create -- --email a@b.c --org "Name" --role owner|admin|member [--name "Full Name"] [--password X] [--create-org]
 // Without --password the password is read from the first line of stdin (no echo when stdin is a terminal).
+// Start it with npm run: the lib modules import "server-only", which loads only under the react-server condition the npm script passes to Node.
 import readline from "node:readline";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";

@@ -2,6 +2,7 @@
 // way the connection would resolve it (dns.lookup, all addresses, so /etc/hosts counts); every address
 // must be public. The connection then goes to the checked address itself, so a second DNS answer
 // (DNS rebinding) cannot send it elsewhere.
+import "server-only";
 import dns from "node:dns";
 import net from "node:net";
 

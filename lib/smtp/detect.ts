@@ -1,5 +1,6 @@
 // Guesses the provider preset from an email address: well-known mailbox domains first, then the domain's MX records.
 // Detection only pre-fills the form, so every failure (bad address, DNS error, timeout) quietly gives null.
+import "server-only";
 import { resolveMx as dnsResolveMx } from "node:dns/promises";
 import { PRESETS, type PresetId } from "./presets";
 

@@ -1,4 +1,5 @@
 // The test email itself: says which organisation, which settings (never the password), who sent it and when.
+import "server-only";
 import MailComposer from "nodemailer/lib/mail-composer";
 
 export const TEST_EMAIL_SUBJECT = "Test email from Finance Email Setup";

@@ -1,6 +1,7 @@
 // Runs an SMTP test with nodemailer, step by step: address lookup, connection, TLS, authentication,
 // sender and recipient, message. "check" stops after the recipient is accepted (RSET, QUIT: nothing sent).
 // Every phase has a timeout and the whole run a hard budget, so a silent server ends with an answer.
+import "server-only";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import SMTPConnection from "nodemailer/lib/smtp-connection";

@@ -26,10 +26,18 @@ const newKey = () => crypto.randomBytes(32);
 const b64 = (key: Buffer) => key.toString("base64");
 const secretsFile = () => path.join(dataDir, "secrets.json");
 
+/** What `npm run keys:rotate` runs (package.json), tsx taken from node_modules/.bin: lib modules need its react-server condition. */
+function npmScript(name: string) {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const [bin, ...args] = scripts[name].split(" ");
+  return { file: path.join(ROOT, "node_modules/.bin", bin), args };
+}
+
 function run(vars: Record<string, string>) {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ["NODE_ENV", "SETTINGS_ENCRYPTION_KEY", "SETTINGS_ENCRYPTION_KEYS_OLD", "AUTH_SECRET", "DATA_DIR"]) delete env[name];
-  const result = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "scripts/keys-rotate.ts")], {
+  const command = npmScript("keys:rotate");
+  const result = spawnSync(command.file, command.args, {
     cwd: ROOT,
     env: {
       ...env,

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database";
@@ -7,8 +8,16 @@ import { verifyPassword } from "@/lib/password";
 // Runs the real script as an operator would, against a fresh database file.
 let t: TestDatabase;
 
+/** What `npm run user:create` runs (package.json), tsx taken from node_modules/.bin: lib modules need its react-server condition. */
+function npmScript(name: string) {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const [bin, ...args] = scripts[name].split(" ");
+  return { file: path.join(ROOT, "node_modules/.bin", bin), args };
+}
+
 function run(args: string[], stdin = "") {
-  const result = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "scripts/user-create.ts"), ...args], {
+  const command = npmScript("user:create");
+  const result = spawnSync(command.file, [...command.args, ...args], {
     cwd: ROOT,
     env: {
       ...process.env,
