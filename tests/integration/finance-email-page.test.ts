@@ -1,4 +1,4 @@
-// What the Finance email page renders on the server: the member behind a session, and the page's view model.
+// What the Finance email page renders on the server: its view model (the member lookup is in session.test.ts).
 // Run on SQLite and again on PostgreSQL (TEST_DATABASE).
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,25 +43,6 @@ describe("the Finance email page's data", () => {
   });
   afterAll(async () => {
     await t.drop();
-  });
-
-  it("finds the member behind a user id: user, organisation, role and a real boolean for a pending password change", async () => {
-    expect(admin).toMatchObject({ user: { name: "Priya Admin", mustChangePassword: false }, org: { id: orgId, name: "Riverside Clinic" }, role: "ADMIN" });
-    const pending = await person(t.db, orgId, "New Member", "MEMBER", { mustChangePassword: true });
-    const ctx = await loadMemberContext(t.db, pending.id);
-    expect(ctx?.user.mustChangePassword).toBe(true);
-    expect(ctx?.role).toBe("MEMBER");
-    expect(await loadMemberContext(t.db, "no-such-user")).toBeNull();
-  });
-
-  it("uses the first organisation a user joined, and refuses a membership with an unknown role", async () => {
-    const other = (await t.db.organisation.create({ data: { name: "Second Org" } })).id;
-    const user = await person(t.db, other, "Two Orgs", "MEMBER", { createdAt: new Date("2026-01-01T00:00:00Z") });
-    await t.db.membership.create({ data: { userId: user.id, orgId, role: "OWNER", createdAt: new Date("2026-06-01T00:00:00Z") } });
-    expect((await loadMemberContext(t.db, user.id))?.org.name).toBe("Second Org");
-
-    const odd = await person(t.db, other, "Odd Role", "SUPERUSER");
-    expect(await loadMemberContext(t.db, odd.id)).toBeNull();
   });
 
   it("before any save: blank form, no status, empty tests and history", async () => {
