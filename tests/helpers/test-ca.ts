@@ -5,11 +5,15 @@
 //   server.pem / server-key.pem         signed by the CA, SAN DNS:localhost, IP:127.0.0.1
 //   other.pem / other-key.pem           signed by the CA, SAN DNS:other.example only ("certificate for another name")
 //   untrusted.pem / untrusted-key.pem   self-signed for localhost / 127.0.0.1, not from the CA
+//   gmail.pem / gmail-key.pem           signed by the CA, SAN DNS:smtp.gmail.com; only made by ensureGmailCert() (for the
+//                                       e2e spec that points smtp.gmail.com at a local server), never by ensureTestCa()
 //
 // Created once and reused. Safe when several processes call it at the same time: everything is generated in a
 // private temporary directory which is then renamed into place in one step; the loser of the race discards its copy.
+// The gmail pair is added to an existing directory later, under an exclusive lock file (gmail.lock) so that two
+// processes never leave one's key beside the other's certificate.
 import { execFileSync } from "node:child_process";
-import { randomBytes, X509Certificate } from "node:crypto";
+import { createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -135,5 +139,83 @@ export function ensureTestCa(dir: string = DEFAULT_TEST_CA_DIR): TestCaFiles {
     throw new Error(`could not install the test CA into ${dir}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export interface TestCaGmailFiles extends TestCaFiles {
+  /** Signed by the test CA, SAN DNS:smtp.gmail.com. */
+  gmailCert: string;
+  gmailKey: string;
+}
+
+const GMAIL_HOST = "smtp.gmail.com";
+const LOCK_STALE_MS = 30_000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** The gmail pair is present, signed by this directory's CA, names smtp.gmail.com, matches its key, and lasts a day more. */
+function isGmailComplete(files: TestCaGmailFiles): boolean {
+  try {
+    const ca = new X509Certificate(fs.readFileSync(files.caFile));
+    const cert = new X509Certificate(fs.readFileSync(files.gmailCert));
+    const key = createPrivateKey(fs.readFileSync(files.gmailKey));
+    return (
+      cert.checkIssued(ca) &&
+      cert.verify(ca.publicKey) &&
+      cert.checkHost(GMAIL_HOST) === GMAIL_HOST &&
+      cert.checkPrivateKey(key) &&
+      new Date(cert.validTo).getTime() >= Date.now() + 24 * 3600_000
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The test CA (as ensureTestCa) plus gmail.pem / gmail-key.pem, a leaf for DNS:smtp.gmail.com signed by it, made
+ * if missing (or not from this CA). Several processes may call it at once.
+ */
+export function ensureGmailCert(dir: string = DEFAULT_TEST_CA_DIR): TestCaGmailFiles {
+  const base = ensureTestCa(dir);
+  const files: TestCaGmailFiles = { ...base, gmailCert: path.join(base.dir, "gmail.pem"), gmailKey: path.join(base.dir, "gmail-key.pem") };
+  if (isGmailComplete(files)) return files;
+
+  const lock = path.join(base.dir, "gmail.lock");
+  const deadline = Date.now() + 2 * LOCK_STALE_MS;
+  for (;;) {
+    let fd: number;
+    try {
+      fd = fs.openSync(lock, "wx");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (isGmailComplete(files)) return files; // another process has just made it
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true }); // left by a crash
+      } catch {
+        // gone already
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      sleepSync(50);
+      continue;
+    }
+    const tmp = `${base.dir}.gmail-tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    try {
+      if (isGmailComplete(files)) return files;
+      fs.mkdirSync(tmp);
+      fs.copyFileSync(base.caFile, path.join(tmp, "ca.pem"));
+      fs.copyFileSync(base.caKeyFile, path.join(tmp, "ca-key.pem"));
+      signLeaf(tmp, "gmail", GMAIL_HOST, `DNS:${GMAIL_HOST}`);
+      // Key first, then the certificate: until both are in place the pair does not match, so readers wait on the lock.
+      fs.renameSync(path.join(tmp, "gmail-key.pem"), files.gmailKey);
+      fs.renameSync(path.join(tmp, "gmail.pem"), files.gmailCert);
+      if (!isGmailComplete(files)) throw new Error(`openssl did not produce a usable smtp.gmail.com certificate in ${base.dir}`);
+      return files;
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(lock, { force: true });
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   }
 }

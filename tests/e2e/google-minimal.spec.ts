@@ -1,0 +1,215 @@
+// Issue 10: Google Mail needs only User and Password. Choosing the provider fills Server smtp.gmail.com, TLS Port 587
+// and STARTTLS; From address may stay blank (it becomes User). The test email then goes to "smtp.gmail.com:587" for
+// real: the app is started with tests/e2e/support/hosts-preload.cjs, which makes smtp.gmail.com resolve to 127.0.0.1
+// inside the app's process, where a STARTTLS SMTP server (smtp-server) answers with a certificate for
+// DNS:smtp.gmail.com from the test CA (trusted through NODE_EXTRA_CA_CERTS). Nothing in the app is changed for this.
+import net from "node:net";
+import fs from "node:fs";
+import path from "node:path";
+import { expect, type Page } from "@playwright/test";
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { ensureGmailCert } from "../helpers/test-ca";
+import { query, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+
+const GMAIL_HOST = "smtp.gmail.com";
+const GMAIL_PORT = 587;
+const USER = "harbour.accounts@gmail.com";
+const APP_PASSWORD = "qwhz ktrm vbnx plsd";
+const APP_PASSWORD_COMPACT = "qwhzktrmvbnxplsd";
+const ADMIN = "admin@harbour.example";
+const OTHER_ADMIN = "admin@quay.example";
+
+const ca = ensureGmailCert();
+const preload = path.resolve(__dirname, "support/hosts-preload.cjs");
+const requirePreload = `--require ${/[\s"'\\]/.test(preload) ? JSON.stringify(preload) : preload}`;
+const app = useFreshApp({
+  NODE_EXTRA_CA_CERTS: ca.caFile,
+  SMTP_ALLOW_PRIVATE_NETWORKS: "true",
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, requirePreload].filter(Boolean).join(" "),
+  TEST_HOSTS: `${GMAIL_HOST}=127.0.0.1`,
+});
+test.describe.configure({ mode: "serial" });
+
+type Received = { authUser: string; envelopeFrom: string; envelopeTo: string[]; from: string; raw: string };
+type Gmail = { messages: Received[]; authAttempts: string[]; close: () => Promise<void> };
+
+function headerValue(raw: string, name: string): string {
+  const end = raw.search(/\r?\n\r?\n/);
+  const head = (end === -1 ? raw : raw.slice(0, end)).replace(/\r?\n[ \t]+/g, " ");
+  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ":"));
+  return line ? line.slice(name.length + 1).trim() : "";
+}
+
+/** The address in a From header value: `"Name" <a@b>` or `a@b`. */
+function addressOf(value: string): string {
+  const angle = /<([^<>]+)>\s*$/.exec(value);
+  return (angle ? angle[1] : value).trim();
+}
+
+/** A STARTTLS SMTP server on 127.0.0.1:587 presenting the smtp.gmail.com certificate, with Gmail's AUTH rules. */
+async function startGmailStandIn(): Promise<Gmail> {
+  const messages: Received[] = [];
+  const authAttempts: string[] = [];
+  const smtp = new SMTPServer({
+    secure: false,
+    name: GMAIL_HOST,
+    key: fs.readFileSync(ca.gmailKey),
+    cert: fs.readFileSync(ca.gmailCert),
+    authMethods: ["PLAIN", "LOGIN"],
+    authOptional: false,
+    allowInsecureAuth: false, // AUTH only after STARTTLS, as at Google
+    disableReverseLookup: true,
+    logger: false,
+    socketTimeout: 30_000,
+    closeTimeout: 100,
+    onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback) {
+      const user = auth.username ?? "";
+      authAttempts.push(user);
+      if (user === USER && auth.password === APP_PASSWORD_COMPACT) return callback(null, { user });
+      const err = Object.assign(new Error("5.7.8 Username and Password not accepted."), { responseCode: 535 });
+      return callback(err);
+    },
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        messages.push({
+          authUser: String(session.user ?? ""),
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          from: headerValue(raw, "From"),
+          raw,
+        });
+        callback(null, `2.0.0 OK ${Math.floor(Date.now() / 1000)} ${session.id} - gsmtp`);
+      });
+    },
+  });
+  // smtp-server re-emits its sockets' and listener's errors (a client that drops mid-session, or the listen error
+  // handled below); without a listener that would throw.
+  smtp.on("error", () => {});
+  const server = smtp.server as net.Server;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off("listening", onListening);
+      reject(
+        err.code === "EADDRINUSE"
+          ? new Error(`Port ${GMAIL_PORT} on 127.0.0.1 is already in use, so the smtp.gmail.com stand-in cannot listen there. Stop whatever holds it (\`ss -ltnp | grep :${GMAIL_PORT}\`) and run again.`)
+          : err.code === "EACCES"
+            ? new Error(`Not allowed to listen on port ${GMAIL_PORT} (below 1024): run this spec as root or with CAP_NET_BIND_SERVICE.`)
+            : err,
+      );
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolve();
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(GMAIL_PORT, "127.0.0.1");
+  });
+  return {
+    messages,
+    authAttempts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        smtp.close(() => resolve());
+        for (const conn of smtp.connections) (conn as unknown as { close(): void }).close();
+      }),
+  };
+}
+
+let gmail: Gmail | undefined;
+test.beforeAll(async () => {
+  gmail = await startGmailStandIn();
+  await seedOrganisation(app(), "Harbour Accounting", [{ email: ADMIN, name: "Adam Admin", role: "ADMIN" }]);
+  await seedOrganisation(app(), "Quay Bookkeeping", [{ email: OTHER_ADMIN, name: "Queenie Admin", role: "ADMIN" }]);
+});
+test.afterAll(async () => {
+  await gmail?.close();
+});
+
+const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+
+type Row = { provider: string; host: string; port: number; security: string; username: string; fromAddress: string; fromName: string };
+const rowFor = async (adminEmail: string) =>
+  (
+    await query<Row>(
+      app(),
+      `SELECT s.* FROM "EmailSettings" s JOIN "Membership" m ON m."orgId" = s."orgId" JOIN "User" u ON u.id = m."userId" WHERE u.email = ?`,
+      adminEmail,
+    )
+  )[0];
+
+test("Google Mail with only User and Password: saved with From = User, and a test email arrives from User", async ({ page }) => {
+  const bodies: Promise<string>[] = [];
+  page.on("response", (r) => bodies.push(r.text().catch(() => "")));
+  await signIn(page, ADMIN);
+  await page.goto("/settings/email");
+  await expect(page.getByTestId("settings-status")).toHaveText("Not set up");
+
+  await field(page, "Provider").selectOption({ label: "Google Mail (Gmail)" });
+  await expect(field(page, "Server")).toHaveValue(GMAIL_HOST);
+  await expect(field(page, "TLS Port")).toHaveValue(String(GMAIL_PORT));
+  await expect(field(page, "Security")).toHaveValue("starttls");
+  // Only these two are typed.
+  await field(page, "User").fill(USER);
+  await field(page, "Password").fill(APP_PASSWORD);
+  await expect(field(page, "From address")).toHaveValue("");
+  await expect(field(page, "From address")).toHaveAttribute("placeholder", USER);
+  await expect(field(page, "From name")).toHaveValue("");
+
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
+
+  const row = await rowFor(ADMIN);
+  expect(row).toMatchObject({ provider: "google-mail", host: GMAIL_HOST, port: GMAIL_PORT, security: "starttls", username: USER, fromAddress: USER });
+
+  // From address = User is shown as the blank field with User as its placeholder.
+  await page.reload();
+  await expect(field(page, "Provider")).toHaveValue("google-mail");
+  await expect(field(page, "User")).toHaveValue(USER);
+  await expect(field(page, "From address")).toHaveValue("");
+  await expect(field(page, "From address")).toHaveAttribute("placeholder", USER);
+  await expect(field(page, "Password")).toHaveValue("");
+
+  // Send to defaults to the signed-in user; a blank Password uses the saved one.
+  await expect(field(page, "Send to")).toHaveValue(ADMIN);
+  await page.getByRole("button", { name: "Send test email" }).click();
+  await expect(page.getByTestId("test-result")).toContainText(`Test email sent to ${ADMIN}`, { timeout: 20_000 });
+  await expect(page.getByTestId("settings-status")).toHaveText("Working");
+
+  expect(gmail!.authAttempts).toEqual([USER]);
+  expect(gmail!.messages).toHaveLength(1);
+  const message = gmail!.messages[0];
+  expect(message.authUser).toBe(USER);
+  expect(addressOf(message.from)).toBe(USER);
+  expect(message.envelopeFrom).toBe(USER);
+  expect(message.envelopeTo).toEqual([ADMIN]);
+
+  const all = (await Promise.all(bodies)).join("\n") + (await page.content());
+  expect(bodies.length).toBeGreaterThan(5);
+  for (const secret of [APP_PASSWORD_COMPACT, APP_PASSWORD, "qwhz", "plsd"]) {
+    expect(all.includes(secret), `a response contained ${secret}`).toBe(false);
+  }
+});
+
+test("a Google account password and a bad TLS Port are both refused at once, and nothing is saved", async ({ page }) => {
+  await signIn(page, OTHER_ADMIN);
+  await page.goto("/settings/email");
+  await field(page, "Provider").selectOption({ label: "Google Mail (Gmail)" });
+  await field(page, "User").fill("quay.books@gmail.com");
+  await field(page, "Password").fill("MyGooglePassw0rd!");
+  await field(page, "TLS Port").fill("abc");
+  await page.getByRole("button", { name: "Save settings" }).click();
+
+  // The hints alone already say "app password" and "587 (recommended) or 465": these are the error messages.
+  await expect(field(page, "Password")).toHaveAccessibleDescription(/Google requires an app password/);
+  await expect(field(page, "TLS Port")).toHaveAccessibleDescription(/Enter a port number from 1 to 65535/);
+  await expect(field(page, "Password")).toHaveAttribute("aria-invalid", "true");
+  await expect(field(page, "TLS Port")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toHaveCount(0);
+  expect(await rowFor(OTHER_ADMIN)).toBeUndefined();
+  await expect(page.getByTestId("settings-status")).toHaveText("Not set up");
+});
