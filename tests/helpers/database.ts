@@ -2,6 +2,7 @@
 // PostgreSQL database cloned from a template migrated once per set of migrations. Both are migrated with the
 // committed migrations through the app's own Prisma CLI wrapper (scripts/prisma.mjs).
 import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -64,4 +65,16 @@ export async function createTestDatabase(label = "test"): Promise<TestDatabase> 
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh database for the enclosing describe block (created before its tests, dropped after them). */
+export function useTestDatabase(label: string): () => TestDatabase {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await createTestDatabase(label);
+  });
+  afterAll(async () => {
+    await current?.drop();
+  });
+  return () => current!;
 }

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createTestDatabase, useTestDatabase, type TestDatabase } from "../helpers/database";
 import { createKeyring, keyIdOf, SecretDecryptError } from "@/lib/crypto";
 import {
   EMAIL_SETTINGS_SAVED,
@@ -282,17 +282,11 @@ describe("the stored data", () => {
 });
 
 describe("getEmailSettings and settingsHistory", () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase("email-settings-read");
-  });
-  afterAll(async () => {
-    await t.drop();
-  });
+  const database = useTestDatabase("email-settings-read");
 
   it("says whether a password is saved without ever selecting the ciphertext, before and after a key rotation", async () => {
     const selects: unknown[] = [];
-    const watched = t.db.$extends({
+    const watched = database().db.$extends({
       query: {
         emailSettings: {
           findUnique({ args, query }) {
@@ -303,19 +297,19 @@ describe("getEmailSettings and settingsHistory", () => {
       },
     }) as unknown as Db;
 
-    const actor = await newOrg(t.db, "Read View");
+    const actor = await newOrg(database().db, "Read View");
     expect(await getEmailSettings(watched, actor.orgId)).toBeNull();
-    await t.db.emailSettings.create({
+    await database().db.emailSettings.create({
       data: { orgId: actor.orgId, provider: "custom", host: "mail.example.test", port: 587, security: "starttls", username: "u@example.test", fromName: "", fromAddress: "u@example.test" },
     });
     expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: false, passwordSavedAt: null, provider: "custom", replyTo: "" });
 
     const savedAt = new Date("2025-03-04T05:06:07Z");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD, version: "1" }), savedAt);
+    await saveEmailSettings(database().db, keyring, actor, form({ password: PASSWORD, version: "1" }), savedAt);
     expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: true, passwordSavedAt: savedAt, version: 2 });
 
     // Rotation replaces the ciphertext only: the saved-at date, and so hasPassword, stay.
-    await rotateStoredSecrets(t.db, createKeyring([crypto.randomBytes(32), keyA]));
+    await rotateStoredSecrets(database().db, createKeyring([crypto.randomBytes(32), keyA]));
     expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: true, passwordSavedAt: savedAt });
 
     expect(selects).toHaveLength(4);
@@ -326,21 +320,21 @@ describe("getEmailSettings and settingsHistory", () => {
   });
 
   it("lists this organisation's saves newest first, at most `take`", async () => {
-    const actor = await newOrg(t.db, "History");
-    const other = await newOrg(t.db, "Other History");
+    const actor = await newOrg(database().db, "History");
+    const other = await newOrg(database().db, "Other History");
     const event = (orgId: string, minute: number, action = EMAIL_SETTINGS_SAVED) =>
-      t.db.auditEvent.create({
+      database().db.auditEvent.create({
         data: { orgId, action, actorEmail: actor.email, details: JSON.stringify({ minute }), createdAt: new Date(Date.UTC(2025, 0, 1, 9, minute)) },
       });
     for (const minute of [1, 3, 2]) await event(actor.orgId, minute);
     await event(actor.orgId, 4, "member.added");
     await event(other.orgId, 5);
 
-    const history = await settingsHistory(t.db, actor.orgId);
+    const history = await settingsHistory(database().db, actor.orgId);
     expect(history.map((h) => JSON.parse(h.details).minute)).toEqual([3, 2, 1]);
     expect(Object.keys(history[0]).sort()).toEqual(["actorEmail", "createdAt", "details", "id"]);
     expect(history[0]).toMatchObject({ actorEmail: actor.email, createdAt: new Date(Date.UTC(2025, 0, 1, 9, 3)) });
-    expect((await settingsHistory(t.db, actor.orgId, 2)).map((h) => JSON.parse(h.details).minute)).toEqual([3, 2]);
+    expect((await settingsHistory(database().db, actor.orgId, 2)).map((h) => JSON.parse(h.details).minute)).toEqual([3, 2]);
   });
 });
 
