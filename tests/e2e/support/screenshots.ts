@@ -1,4 +1,4 @@
-// Not a test: `npx tsx tests/e2e/support/screenshots.ts` saves screenshots of the main pages to /tmp/shots
+// Not a test: `npx tsx --conditions=react-server tests/e2e/support/screenshots.ts` saves screenshots of the main pages to /tmp/shots
 // (desktop and phone widths) so a person can look at them.
 import { chromium } from "@playwright/test";
 import { seedOrganisation, startApp, STRONG_PASSWORD } from "./app";
@@ -31,6 +31,14 @@ async function main() {
         await page.goto(path);
         await page.screenshot({ path: `/tmp/shots/${label}${path.replaceAll("/", "-")}.png`, fullPage: true });
       }
+      // The Finance email form as the guide asks it: a provider, User and Password; From address shows User.
+      await page.goto("/settings/email");
+      await page.getByLabel("Provider", { exact: true }).selectOption("google-mail");
+      await page.getByLabel("User", { exact: true }).fill("accounts@riverside.example");
+      await page.getByLabel("Password", { exact: true }).fill("MyGooglePassw0rd!");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByLabel("Password", { exact: true }).and(page.locator("[aria-invalid=true]")).waitFor();
+      await page.screenshot({ path: `/tmp/shots/${label}-settings-email-guide-fields.png`, fullPage: true });
       await page.close();
     }
   } finally {

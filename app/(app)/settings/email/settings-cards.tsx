@@ -92,13 +92,19 @@ export function ReadOnlySettings({ settings, editors }: { settings: EmailSetting
               ["Reply-to", settings.replyTo || "—"],
             ] as const
           ).map(([label, value]) => (
-            <div key={label}>
-              <dt className="text-slate-500">{label}</dt>
-              <dd className="font-medium text-slate-900">{value}</dd>
-            </div>
+            <Detail key={label} label={label} value={value} />
           ))}
         </dl>
       )}
     </Card>
+  );
+}
+
+function Detail({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="font-medium text-slate-900">{value}</dd>
+    </div>
   );
 }
