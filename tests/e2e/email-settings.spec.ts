@@ -44,9 +44,17 @@ test("Google Mail preset, app password with spaces, save and reload: values kept
   await page.getByLabel("Password", { exact: true }).fill(APP_PASSWORD);
   await page.getByLabel("From name", { exact: true }).fill("Harbour Accounts");
   await page.getByLabel("From address", { exact: true }).fill("accounts@harbour.example");
+  const requests: string[] = [];
+  const record = (r: import("@playwright/test").Request) => {
+    if (!new URL(r.url()).pathname.startsWith("/_next/static/")) requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  };
+  page.on("request", record);
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
+  // The save's own response brought the fresh page: one request, the action's POST, and no fetch after it.
+  page.off("request", record);
+  expect(requests).toEqual(["POST /settings/email"]);
   // Without a reload: the history lists the save, and the password field is blank again with its saved note.
   await expect(page.getByTestId("history-entry").first()).toContainText("Password: changed");
   await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");

@@ -3,15 +3,15 @@
 // JavaScript: the server answers with field errors or the saved state); with JavaScript, presets, provider
 // detection, live hints and the test panel are added on top. The password is write-only: never sent to the
 // browser, blank keeps the saved one.
-import Link from "next/link";
 import { useActionState, useState, useTransition } from "react";
 import { FormMessage, SelectField, SubmitButton, TextField, type SelectOption } from "@/app/_components/form";
 import type { ActionState, FieldErrors } from "@/lib/action";
-import { defaultSecurityForPort, getPreset, isGooglePreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
+import { defaultSecurityForPort, getPreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
 import { splitHostPort } from "@/lib/smtp/schema";
 import type { FormFix } from "@/lib/smtp/diagnose";
 import { detectProviderAction, saveEmailSettingsAction } from "./actions";
 import type { EmailFormInitial } from "./page-data";
+import { AddressingFields, PasswordField } from "./account-fields";
 import { TestPanel } from "./test-panel";
 
 const PROVIDER_OPTIONS: SelectOption[] = [{ value: "", label: "Choose your provider…" }, ...PRESETS.map((p) => ({ value: p.id, label: p.name }))];
@@ -78,7 +78,6 @@ function SettingsFields({
   const errors = { ...testErrors, ...saveErrors };
   const [provider, setProvider] = useState(values.provider);
   const [user, setUser] = useState(values.user);
-  const [fromAddress, setFromAddress] = useState(values.fromAddress);
   const [host, setHost] = useState(values.host);
   const [port, setPort] = useState(values.port);
   const [security, setSecurity] = useState(values.security || "starttls");
@@ -89,7 +88,6 @@ function SettingsFields({
   const [suggestion, setSuggestion] = useState<{ presetId: string; reason: string } | null>(null);
   const [, startDetect] = useTransition();
   const preset = getPreset(provider);
-  const google = isGooglePreset(provider);
   const portNumber = Number(port);
   const warning = Number.isInteger(portNumber) ? securityMismatchWarning(portNumber, security as Security) : null;
   const split = splitHostPort(host);
@@ -230,97 +228,20 @@ function SettingsFields({
           )}
         </div>
 
-        <div>
-          <TextField
-            name="password"
-            label="Password"
-            type="password"
-            errors={errors.password}
-            autoComplete="new-password"
-            placeholder={values.passwordSavedOn ? "••••••••••••" : undefined}
-            hint={
-              <>
-                {values.passwordSavedOn && (
-                  <span className="block font-medium text-slate-700" data-testid="password-saved-note">
-                    Saved on {values.passwordSavedOn}; leave blank to keep it.
-                  </span>
-                )}
-                {preset?.passwordHint ?? "The password or app password for this account."}
-              </>
-            }
-            helpHref={helpHref("password")}
-          />
-          {errors.password?.[0]?.startsWith("Google requires an app password") && (
-            <Link href="/help/google-mail-smtp#app-password" className="mt-1 block text-sm font-medium text-brand-700 underline">
-              How to create a Google app password
-            </Link>
-          )}
-          {google && (
-            <div className="mt-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950" data-testid="google-notes">
-              <p className="font-medium">Google needs two things first</p>
-              <ul className="mt-1 list-disc space-y-0.5 pl-5">
-                <li>
-                  <Link className="underline" href="/help/google-mail-smtp#two-step-verification">
-                    2-Step Verification
-                  </Link>{" "}
-                  turned on for the account.
-                </li>
-                <li>
-                  An{" "}
-                  <Link className="underline" href="/help/google-mail-smtp#app-password">
-                    app password
-                  </Link>{" "}
-                  (16 letters) — your usual Google password will not work. Changing the Google password revokes it.
-                </li>
-              </ul>
-            </div>
-          )}
-          {preset && !google && preset.requirements.length > 0 && (
-            <ul className="mt-2 list-disc space-y-0.5 pl-5 text-xs text-slate-600">
-              {preset.requirements.map((r) => (
-                <li key={r}>{r}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      </fieldset>
-
-      <fieldset className="space-y-4 border-t border-slate-100 pt-6">
-        <legend className="text-base font-semibold text-slate-900">How your mail is addressed</legend>
-        <div className="grid gap-4 sm:grid-cols-2">
-          <TextField
-            name="fromName"
-            label="From name"
-            defaultValue={values.fromName}
-            errors={errors.fromName}
-            hint="What recipients see, e.g. Riverside Physio Accounts."
-          />
-          <TextField
-            name="fromAddress"
-            label="From address"
-            type="email"
-            inputMode="email"
-            value={fromAddress}
-            onChange={setFromAddress}
-            placeholder={user.includes("@") ? user : undefined}
-            errors={errors.fromAddress}
-            hint={
-              fromAddress.trim() !== "" && fromAddress.trim().toLowerCase() !== user.trim().toLowerCase() && preset?.rewritesFrom
-                ? "Use the account's own address or a verified alias, or Google will replace it."
-                : "Optional: leave blank to send as User."
-            }
-          />
-        </div>
-        <TextField
-          name="replyTo"
-          label="Reply-to"
-          type="email"
-          inputMode="email"
-          defaultValue={values.replyTo}
-          errors={errors.replyTo}
-          hint="Optional: where replies go, if not the From address."
+        <PasswordField
+          presetId={provider}
+          passwordSavedOn={values.passwordSavedOn}
+          errors={errors.password}
+          helpHref={helpHref("password")}
         />
       </fieldset>
+
+      <AddressingFields
+        user={user}
+        rewritesFrom={Boolean(preset?.rewritesFrom)}
+        defaults={{ fromName: values.fromName, fromAddress: values.fromAddress, replyTo: values.replyTo }}
+        errors={errors}
+      />
 
       <div className="flex items-center gap-3 border-t border-slate-100 pt-6">
         <SubmitButton pendingLabel="Saving…" pending={savePending}>
