@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export async function GET() {
   let database: "ok" | "unavailable" = "ok";
   try {
-    await db.$queryRawUnsafe("SELECT 1");
+    await db.$queryRaw`SELECT 1`;
   } catch {
     database = "unavailable";
   }

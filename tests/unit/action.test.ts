@@ -1,0 +1,81 @@
+// memberAction: what a signed-in server action does before and around its body. The session is mocked here
+// (Auth.js's auth() needs a request); session.test.ts covers reading it for real.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import type { MemberContext } from "@/lib/session";
+
+const session = vi.hoisted(() => ({ ctx: null as MemberContext | null }));
+vi.mock("@/lib/session", () => ({ getMemberContext: async () => session.ctx }));
+
+const { actionInput, logActionError, memberAction } = await import("@/lib/action");
+const { redirect } = await import("next/navigation");
+
+const admin: MemberContext = {
+  user: { id: "u1", name: "Priya Admin", email: "priya@clinic.test", mustChangePassword: false },
+  org: { id: "o1", name: "Riverside Clinic" },
+  role: "ADMIN",
+  membershipId: "m1",
+};
+const schema = z.strictObject({ user: z.email({ error: "Enter an email address." }), password: z.string().optional() });
+
+let logged: string[];
+beforeEach(() => {
+  session.ctx = admin;
+  logged = [];
+  vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("memberAction", () => {
+  it("takes a plain object as well as FormData, validated by the same schema", async () => {
+    const body = vi.fn(async (input: z.infer<typeof schema>) => ({ ok: true, message: `hello ${input.user}` }));
+    const action = memberAction({ name: "greet", minimum: "ADMIN", schema }, body);
+    expect(await action({}, { user: "a@b.example" })).toMatchObject({ ok: true, message: "hello a@b.example" });
+    const form = new FormData();
+    form.set("user", "c@d.example");
+    form.set("$ACTION_ID_abc", "");
+    expect(await action({}, form)).toMatchObject({ ok: true, message: "hello c@d.example" });
+    expect(await action({}, { user: "not an address" })).toMatchObject({ ok: false, errors: { user: ["Enter an email address."] } });
+    expect(await action({}, { user: "a@b.example", extra: "x" })).toMatchObject({ ok: false });
+    expect(body).toHaveBeenCalledTimes(2);
+  });
+
+  it("refuses without a session or below the role, before the body runs", async () => {
+    const body = vi.fn(async () => ({ ok: true }));
+    const action = memberAction({ name: "ownersOnly", minimum: "OWNER", schema }, body);
+    expect((await action({}, { user: "a@b.example" })).message).toBe("Only owners can do this. Your role is admin.");
+    session.ctx = null;
+    expect((await action({}, { user: "a@b.example" })).message).toMatch(/session has ended/);
+    expect(body).not.toHaveBeenCalled();
+  });
+
+  it("logs an unexpected error with the action's name, never the input, then lets Next show its error page", async () => {
+    const action = memberAction({ name: "saveThing", minimum: "ADMIN", schema, secretFields: ["password"] }, async () => {
+      throw new Error("connection pool exhausted");
+    });
+    await expect(action({}, { user: "a@b.example", password: "hunter2-secret" })).rejects.toThrow("connection pool exhausted");
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain("[action] saveThing failed: Error: connection pool exhausted");
+    expect(logged[0]).not.toContain("hunter2-secret");
+  });
+
+  it("does not log Next's redirect, which works by throwing", async () => {
+    const action = memberAction({ name: "goHome", minimum: "ADMIN", schema }, async () => redirect("/"));
+    await expect(action({}, { user: "a@b.example" })).rejects.toThrow();
+    expect(logged).toEqual([]);
+    logActionError("direct", new Error("boom"));
+    expect(logged).toHaveLength(1);
+  });
+});
+
+describe("actionInput", () => {
+  it("drops React's $ACTION_ fields and files, and stringifies plain values", () => {
+    const form = new FormData();
+    form.set("$ACTION_KEY", "k");
+    form.set("name", "Ana");
+    form.set("upload", new Blob(["x"]));
+    expect(actionInput(form)).toEqual({ name: "Ana" });
+    expect(actionInput({ port: 587 })).toEqual({ port: "587" });
+    expect(actionInput(null)).toEqual({});
+  });
+});
