@@ -129,6 +129,7 @@ async function buildBenchApp() {
     console.error(fs.readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n"));
     throw new Error(`BENCH_FLOOR=1 next build failed (log: ${logFile})`);
   }
+  fs.rmSync(logFile, { force: true });
   log(`built into ${DIST_DIR} in ${round((performance.now() - started) / 1000)} s`);
 }
 
