@@ -2,6 +2,10 @@
 // Facts about a provider belong here, not in a component, so they are corrected in one place.
 
 export type Security = "ssl" | "starttls";
+
+/** What the Password field says when a Google preset gets something that is not a 16-letter app password. */
+export const GOOGLE_APP_PASSWORD_MESSAGE =
+  "Google requires an app password here, not your Google account password: 16 letters, shown as four groups of four.";
 export type PasswordKind = "app-password" | "account-password" | "api-key" | "smtp-credentials";
 
 export type SmtpEndpoint = {

@@ -1,7 +1,11 @@
 // The SMTP settings schema, shared by the email settings form and its server action (the server is the authority).
 // Every value arrives as a string from FormData; each rule attaches a plain message to the field it is about.
 import { z } from "zod";
-import { getPreset, isGooglePreset, PRESET_IDS } from "./presets";
+import { isHostname, splitHostPort } from "./host";
+import { getPreset, GOOGLE_APP_PASSWORD_MESSAGE, isGooglePreset, PRESET_IDS } from "./presets";
+
+// The browser imports these from their own modules (no zod there); re-exported for the server side and tests.
+export { GOOGLE_APP_PASSWORD_MESSAGE, splitHostPort };
 
 export const EMAIL_SETTINGS_FIELD_LABELS = {
   provider: "Provider",
@@ -20,30 +24,12 @@ const STALE_FORM = "The form is out of date. Reload the page and try again.";
 const PORT_MESSAGE = "Enter a port number from 1 to 65535, like 587 or 465.";
 export const FROM_NEEDED_MESSAGE =
   "Enter the address mail is sent from, like billing@example.com (User is not an email address, so it cannot be used).";
-export const GOOGLE_APP_PASSWORD_MESSAGE =
-  "Google requires an app password here, not your Google account password: 16 letters, shown as four groups of four.";
 
 const noLineBreaks = (v: string) => !/[\r\n]/.test(v);
 
 /** A string refused outright when it holds CR or LF (header injection), checked before trimming can hide a trailing one. */
 const lineSafe = (error: string) => z.string({ error }).refine(noLineBreaks, { error: LINE_BREAKS, abort: true });
 const singleLine = (error: string) => lineSafe(error).trim();
-
-const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-
-function isHostname(value: string): boolean {
-  const name = value.replace(/\.$/, "");
-  return name.length > 0 && name.length <= 253 && name.split(".").every((label) => LABEL_RE.test(label));
-}
-
-/** "smtp.example.com:587" → { host, port }, so the form can offer to split it in one click; null when it is not that shape. */
-export function splitHostPort(value: string): { host: string; port: number } | null {
-  const match = /^([^\s:/]+):(\d{1,5})$/.exec(value.trim());
-  if (!match) return null;
-  const port = Number(match[2]);
-  if (!isHostname(match[1]) || port < 1 || port > 65535) return null;
-  return { host: match[1].toLowerCase().replace(/\.$/, ""), port };
-}
 
 /** The first thing wrong with a trimmed server name, or null. */
 function hostProblem(host: string): string | null {

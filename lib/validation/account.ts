@@ -2,8 +2,9 @@
 import { z } from "zod";
 import { ROLES } from "../roles";
 import { isCommonPassword } from "./common-passwords";
+import { PASSWORD_MIN_LENGTH } from "./password-policy";
 
-export const PASSWORD_MIN_LENGTH = 12;
+export { PASSWORD_MIN_LENGTH };
 
 const noLineBreaks = (v: string) => !/[\r\n]/.test(v);
 

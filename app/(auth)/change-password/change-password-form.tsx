@@ -2,7 +2,7 @@
 import { useActionState } from "react";
 import { FormMessage, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
-import { PASSWORD_MIN_LENGTH } from "@/lib/validation/account";
+import { PASSWORD_MIN_LENGTH } from "@/lib/validation/password-policy";
 import { changePasswordAction } from "./actions";
 
 export function ChangePasswordForm({ temporary }: { temporary: boolean }) {

@@ -5,8 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { TextField } from "@/app/_components/form";
 import type { FieldErrors } from "@/lib/action";
-import { getPreset, isGooglePreset } from "@/lib/smtp/presets";
-import { GOOGLE_APP_PASSWORD_MESSAGE } from "@/lib/smtp/schema";
+import { getPreset, GOOGLE_APP_PASSWORD_MESSAGE, isGooglePreset } from "@/lib/smtp/presets";
 
 export function PasswordField({
   presetId,

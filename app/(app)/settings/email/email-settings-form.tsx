@@ -7,7 +7,7 @@ import { useActionState, useState, useTransition } from "react";
 import { FormMessage, SelectField, SubmitButton, TextField, type SelectOption } from "@/app/_components/form";
 import type { ActionState, FieldErrors } from "@/lib/action";
 import { defaultSecurityForPort, getPreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
-import { splitHostPort } from "@/lib/smtp/schema";
+import { splitHostPort } from "@/lib/smtp/host";
 import type { FormFix } from "@/lib/smtp/diagnose";
 import { detectProviderAction, saveEmailSettingsAction } from "./actions";
 import type { EmailFormInitial } from "./page-data";
