@@ -1,11 +1,12 @@
 // Not a test: `npx tsx --conditions=react-server tests/e2e/support/screenshots.ts` saves screenshots of the main pages to /tmp/shots
 // (desktop and phone widths) so a person can look at them.
 import { chromium } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../../scripts/chromium";
 import { seedOrganisation, startApp, STRONG_PASSWORD } from "./app";
 
 async function main() {
   const app = await startApp();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     for (const [label, viewport] of [["desktop", { width: 1280, height: 860 }], ["phone", { width: 390, height: 800 }]] as const) {
       const page = await browser.newPage({ baseURL: app.baseURL, viewport });
