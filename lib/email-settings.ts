@@ -35,6 +35,16 @@ export type EmailSettingsView = {
 
 export const EMAIL_SETTINGS_SAVED = "email_settings.saved";
 
+export const PASSWORD_AGAIN_MESSAGE = "Enter the password again: the server or user changed.";
+
+/**
+ * Whether the saved password may be used for these settings: only for the server and user it was saved with, so a
+ * changed Server (or User) can never receive it. A change of TLS Port or Security on the same server keeps it.
+ */
+export function savedPasswordApplies(saved: { host: string; username: string }, settings: { host: string; user: string }): boolean {
+  return saved.host === settings.host && saved.username === settings.user;
+}
+
 /** Fields compared for the audit trail, with their values as shown to people. */
 const AUDITED_FIELDS = ["provider", "host", "port", "security", "user", "fromName", "fromAddress", "replyTo"] as const;
 type AuditedField = (typeof AUDITED_FIELDS)[number];
@@ -147,6 +157,9 @@ export async function saveEmailSettings(
       throw new SettingsConflictError(
         `${who} changed these settings at ${when}, after you opened this page. Nothing was saved: reload to see their version, then make your change again.`,
       );
+    }
+    if (!input.password && current?.passwordCiphertext && !savedPasswordApplies(current, input)) {
+      throw new UserFacingError(PASSWORD_AGAIN_MESSAGE, "password");
     }
     if (!input.password && !current?.passwordCiphertext) {
       const preset = getPreset(input.provider);

@@ -6,7 +6,7 @@ import type { Keyring } from "./crypto";
 import { SecretDecryptError } from "./crypto";
 import type { Db } from "./prisma";
 import { UserFacingError } from "./errors";
-import { passwordAad } from "./email-settings";
+import { PASSWORD_AGAIN_MESSAGE, passwordAad, savedPasswordApplies } from "./email-settings";
 import { detectProvider, type MxResolver } from "./smtp/detect";
 import { fromRewriteNote, savedPasswordUnreadable } from "./smtp/diagnose";
 import type { EmailSettingsInput } from "./smtp/schema";
@@ -76,6 +76,10 @@ export async function testSettings(
 ): Promise<TestOutcome> {
   const { db, keyring } = runner;
   const saved = await db.emailSettings.findUnique({ where: { orgId: ctx.org.id } });
+  // Refused before anything is recorded or any connection made: the saved password never goes to another server.
+  if (!input.password && saved?.passwordCiphertext && !savedPasswordApplies(saved, input)) {
+    throw new UserFacingError(PASSWORD_AGAIN_MESSAGE, "password");
+  }
 
   const runId = await reserveRun(
     db,

@@ -164,3 +164,18 @@ test("the sixth test in a minute is refused with when to try again", async ({ pa
   await expect(page.getByTestId("test-result").getByRole("alert")).toContainText(/You have run 5 tests in a minute, the most allowed\. Try again in \d+ seconds?\./);
   expect(runs()).toBe(5);
 });
+
+test("with Server changed and Password blank, the saved password is not used: the Password field asks for it again", async ({ page }) => {
+  await signIn(page, "ana@riverside.example");
+  await page.goto("/settings/email");
+  const before = app().sql.prepare(`SELECT host, "passwordCiphertext" FROM "EmailSettings"`).get();
+  smtp.reset();
+  // 127.0.0.1 is a name the fixture's certificate is valid for: a test there would get through TLS to AUTH.
+  await field(page, "Server").fill("127.0.0.1");
+  await page.getByRole("button", { name: "Check connection" }).click();
+  await expect(field(page, "Password")).toHaveAccessibleDescription(/Enter the password again: the server or user changed\./);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.locator("#settings-form-message").getByRole("alert")).toHaveText("Enter the password again: the server or user changed.");
+  expect(smtp.sessions).toHaveLength(0);
+  expect(app().sql.prepare(`SELECT host, "passwordCiphertext" FROM "EmailSettings"`).get()).toEqual(before);
+});

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 import { createKeyring } from "@/lib/crypto";
-import { saveEmailSettings, type SaveActor } from "@/lib/email-settings";
+import { PASSWORD_AGAIN_MESSAGE, saveEmailSettings, type SaveActor } from "@/lib/email-settings";
 import { UserFacingError } from "@/lib/errors";
 import { recentTestRuns, testSettings, TestRateLimited, type TestRunner } from "@/lib/settings-test";
 import type { LookupAll } from "@/lib/smtp/address-guard";
@@ -179,6 +179,75 @@ describe("testSettings: saved password, run records and status", () => {
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as UserFacingError).field).toBe("password");
     expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
+  });
+});
+
+describe("the saved password goes only to the server and user it was saved with", () => {
+  let other: TestSmtpServer;
+  beforeAll(async () => {
+    other = await startTestSmtpServer();
+  });
+  afterAll(async () => {
+    await other?.close();
+  });
+  beforeEach(() => other.reset());
+
+  // The second server's certificate is valid for 127.0.0.1 too: a test there would get through TLS and send AUTH.
+  const elsewhere = () => ({ host: "127.0.0.1", port: String(other.starttlsPort) });
+  const authsOn = (server: TestSmtpServer) => server.sessions.filter((s) => s.commands.some((c) => c.startsWith("AUTH"))).length;
+
+  it("a blank-password test after changing Server is refused at the Password field, and the other server sees nothing", async () => {
+    const { ctx, actor } = await newOrg("Moved Server Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    const err = await rejection(testSettings(runner, ctx, form({ version: "1", ...elsewhere() }), { mode: "check", to: "owner@clinic.example" }, T0));
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
+    expect(other.sessions).toHaveLength(0);
+    expect(authsOn(other)).toBe(0);
+    expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
+
+    // With the password typed again, the same test goes ahead (and reaches that server).
+    const typed = await testSettings(runner, ctx, form({ version: "1", ...elsewhere(), password: other.password }), { mode: "check", to: "owner@clinic.example" }, at(SECOND));
+    expect(typed.ok, JSON.stringify(typed)).toBe(true);
+    expect(authsOn(other)).toBe(1);
+  });
+
+  it("a blank-password test after changing User is refused the same way, with no AUTH on the saved server", async () => {
+    const { ctx, actor } = await newOrg("Changed User Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    smtp.reset();
+    const err = await rejection(testSettings(runner, ctx, form({ version: "1", user: "someone.else@clinic.example" }), send, T0));
+    expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
+    expect(authsOn(smtp)).toBe(0);
+  });
+
+  it("a blank-password save of a new Server or User is refused and changes nothing; other fields keep the saved password", async () => {
+    const { ctx, actor } = await newOrg("Save Elsewhere Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    const before = await settingsRow(ctx.org.id);
+    for (const change of [elsewhere(), { user: "someone.else@clinic.example" }]) {
+      const err = await rejection(saveEmailSettings(t.db, keyring, actor, form({ version: "1", ...change })));
+      expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
+      expect(await settingsRow(ctx.org.id)).toEqual(before);
+    }
+    // A new From name, Reply-to, or port and security on the same server keep the saved password.
+    await saveEmailSettings(t.db, keyring, actor, form({ version: "1", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example" }));
+    await saveEmailSettings(t.db, keyring, actor, form({ version: "2", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example", port: String(smtp.implicitTlsPort), security: "ssl" }));
+    expect((await settingsRow(ctx.org.id)).passwordCiphertext).toBe(before.passwordCiphertext);
+    // And a typed password with the new server is saved.
+    await saveEmailSettings(t.db, keyring, actor, form({ version: "3", ...elsewhere(), password: other.password }));
+    expect(await settingsRow(ctx.org.id)).toMatchObject({ host: "127.0.0.1", port: other.starttlsPort });
+  });
+
+  it("the one-click switch between 587-style STARTTLS and 465-style SSL/TLS on the saved server still tests with the saved password", async () => {
+    const { ctx, actor } = await newOrg("Port Switch Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    smtp.reset();
+    const switched = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), send, T0);
+    expect(switched.ok, JSON.stringify(switched)).toBe(true);
+    expect(authsOn(smtp)).toBe(1);
+    const back = await testSettings(runner, ctx, form({ version: "1" }), send, at(SECOND));
+    expect(back.ok).toBe(true);
   });
 });
 

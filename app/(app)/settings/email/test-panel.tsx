@@ -52,7 +52,7 @@ export function TestPanel({
           Test these settings
         </h2>
         <p className="mt-0.5 text-sm text-slate-600">
-          Tests what is in the form above, so you can try before saving. A blank Password uses the saved one.
+          Tests what is in the form above, so you can try before saving. A blank Password uses the saved one, on the saved server and user only.
         </p>
       </div>
       <noscript>
