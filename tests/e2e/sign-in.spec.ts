@@ -20,6 +20,22 @@ test("an anonymous visit to a protected page goes to /sign-in and returns there 
   await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
 });
 
+test("a callbackUrl that a browser would read as another host never leaves this site, signed in or not", async ({ page }) => {
+  const origin = new URL(app().baseURL).origin;
+  // A tab inside "/\t/evil.example" is dropped by browsers, which then read "//evil.example".
+  const tricks = ["%2F%09%2Fevil.example", "%2F%5C%2Fevil.example", "%2F.%2F%2Fevil.example", "https%3A%2F%2Fevil.example", "%2F%0A%2Fevil.example"];
+  await page.goto(`/sign-in?callbackUrl=${tricks[0]}`);
+  await page.getByLabel("Email").fill("owner@harbour.example");
+  await page.getByLabel("Password").fill(STRONG_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${origin}/`);
+  for (const trick of tricks) {
+    await page.goto(`/sign-in?callbackUrl=${trick}`);
+    await expect(page, trick).toHaveURL(`${origin}/`);
+    await expect(page.getByTestId("org-name")).toHaveText("Harbour Accounting");
+  }
+});
+
 test("sign out ends the session; signing in again works", async ({ page }) => {
   await signIn(page, "owner@harbour.example");
   await expect(page.getByTestId("org-name")).toHaveText("Harbour Accounting");

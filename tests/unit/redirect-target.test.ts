@@ -20,9 +20,41 @@ describe("safeRedirectPath", () => {
     "/sign-in",
     "/sign-in?callbackUrl=/sign-in",
     "/api/auth/signout",
+    // Known bypass forms: control characters browsers drop, backslashes they turn into slashes, dot segments.
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r/evil.example",
+    "/\u0000/evil.example",
+    "/\t\t//evil.example",
+    "/\\/evil.example",
+    "/\\\\evil.example",
+    "/.//evil.example",
+    "/./\\evil.example",
+    "/x/..//evil.example",
+    "///evil.example",
+    "https:evil.example",
+    "https:/evil.example",
+    "HTTPS://evil.example",
+    "javascript:alert(document.cookie)",
+    " /settings",
+    "/sign-in/other",
   ])("falls back for %j", (value) => {
     expect(safeRedirectPath(value)).toBe("/");
     expect(safeRedirectPath(value, "/home")).toBe("/home");
+  });
+
+  it.each([
+    // Encoded forms stay encoded: a path on this site, never a host.
+    ["/%2F%2Fevil.example", "/%2F%2Fevil.example"],
+    ["/%2Fevil.example", "/%2Fevil.example"],
+    ["/%09/evil.example", "/%09/evil.example"],
+    ["/%5C%5Cevil.example", "/%5C%5Cevil.example"],
+    // Resolved, not copied: dot segments collapse, and the path is what the browser would ask for.
+    ["/settings/../members", "/members"],
+    ["/settings/email?x=1#top", "/settings/email?x=1#top"],
+    ["/settings email", "/settings%20email"],
+  ])("resolves %j to the local path %j", (value, expected) => {
+    expect(safeRedirectPath(value)).toBe(expected);
   });
 
   it("falls back for anything that is not a string", () => {
