@@ -51,8 +51,12 @@ const BLOCKED_V4: Range[] = [
   v4("169.254.0.0/16", "a link-local address (including cloud metadata services)"),
   v4("172.16.0.0/12", "a private network address"),
   v4("192.0.0.0/24", "a reserved address"),
+  v4("192.0.2.0/24", "a documentation address"),
+  v4("192.88.99.0/24", "a 6to4 relay address"),
   v4("192.168.0.0/16", "a private network address"),
   v4("198.18.0.0/15", "a benchmarking address"),
+  v4("198.51.100.0/24", "a documentation address"),
+  v4("203.0.113.0/24", "a documentation address"),
   v4("224.0.0.0/4", "a multicast address"),
   v4("240.0.0.0/4", "a reserved address"),
 ];
@@ -64,7 +68,17 @@ const BLOCKED_V6: Range[] = [
   v6("fe80::/10", "a link-local address"),
   v6("ff00::/8", "a multicast address"),
   v6("64:ff9b:1::/48", "a private NAT64 address"),
+  v6("100::/64", "a discard-only address"),
+  v6("2001::/32", "a Teredo tunnel address"),
+  v6("2001:2::/48", "a benchmarking address"),
+  v6("2001:db8::/32", "a documentation address"),
+  v6("2002::/16", "a 6to4 tunnel address"),
+  v6("3fff::/20", "a documentation address"),
+  v6("fec0::/10", "a site-local address"),
 ];
+
+/** IPv6 global unicast: anything outside it (once the ranges above are refused) is reserved. */
+const GLOBAL_UNICAST_V6 = v6("2000::/3", "global unicast");
 
 function inRange(value: bigint, range: Range): boolean {
   const shift = BigInt(range.size - range.bits);
@@ -80,16 +94,20 @@ export function blockedReason(address: string): string | null {
   }
   if (family === 6) {
     const n = ipv6ToBigInt(address);
-    // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible/NAT64 forms carry an IPv4 address: judge that one.
-    const mapped = n >> 32n === 0xffffn || n >> 32n === 0n || n >> 32n === 0x64ff9b0000000000000000n;
+    // IPv4-mapped (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), IPv4-compatible and NAT64 forms carry an
+    // IPv4 address: judge that one.
+    const high = n >> 32n;
+    const mapped = high === 0xffffn || high === 0xffff0000n || high === 0n || high === 0x64ff9b0000000000000000n;
     if (mapped && n > 1n) {
       const embedded = n & 0xffffffffn;
       const dotted = [24n, 16n, 8n, 0n].map((s) => Number((embedded >> s) & 0xffn)).join(".");
       const reason = blockedReason(dotted);
       if (reason) return reason;
-      if (n >> 32n !== 0x64ff9b0000000000000000n) return null;
+      if (high !== 0x64ff9b0000000000000000n) return null;
     }
-    return BLOCKED_V6.find((r) => inRange(n, r))?.label ?? null;
+    const blocked = BLOCKED_V6.find((r) => inRange(n, r))?.label;
+    if (blocked) return blocked;
+    return inRange(n, GLOBAL_UNICAST_V6) || high === 0x64ff9b0000000000000000n ? null : "a reserved address";
   }
   return "not an IP address";
 }
@@ -117,11 +135,13 @@ export async function resolveAndCheck(
     for (const { address } of records) {
       const reason = blockedReason(address);
       if (reason) {
+        // The address itself is kept for the server's own use, never put in the message: a test send must not
+        // tell whoever runs it what lies inside this host's network.
         return {
           ok: false,
           reason: "blocked",
           address,
-          message: `${host} points to ${address}, ${reason}. For safety this service only connects to public mail servers.`,
+          message: `${host} points to a private or internal address. For safety this service only connects to public mail servers.`,
         };
       }
     }
