@@ -14,3 +14,10 @@ export function redactReply(text: string, secrets: (string | undefined | null)[]
   out = out.replace(/(?<![\w./:-])(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{24,}={0,2}(?![\w.-])/g, REDACTED);
   return out.slice(0, 2000);
 }
+
+export const NOT_SMTP_REPLY = "The server did not answer like an SMTP server.";
+
+/** An SMTP reply starts with a three-digit code; anything else (a web server, an SSH banner) is never shown. */
+export function isSmtpReply(text: string): boolean {
+  return /^[1-5]\d\d(?:[ -]|\r?\n|$)/.test(text.trimStart());
+}

@@ -8,7 +8,7 @@ import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { resolveAndCheck, type LookupAll } from "./address-guard";
 import { blockedAddress, diagnose, hostNotFound, type Diagnosis, type SmtpErrorLike } from "./diagnose";
 import type { Security } from "./presets";
-import { redactReply } from "./redact";
+import { isSmtpReply, NOT_SMTP_REPLY, redactReply } from "./redact";
 
 export type StepId = "lookup" | "connect" | "tls" | "auth" | "envelope" | "message";
 export type StepStatus = "ok" | "failed" | "skipped";
@@ -130,11 +130,19 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
     if (step === "tls" && !steps.some((s) => s.id === "connect")) finish("connect", "ok");
     if (step === "message") finish("envelope", "ok", `${input.envelopeFrom} → ${input.to}`);
     const reply = err.response ?? lastReply;
-    finish(step, "failed", redactReply(err.message ?? String(err), secrets));
+    // Something other than an SMTP server answered: say so, without its bytes (no banner grabbing).
+    const smtpLike = reply === undefined || isSmtpReply(reply);
+    finish(step, "failed", smtpLike ? redactReply(err.message ?? String(err), secrets) : NOT_SMTP_REPLY);
     return result(false, {
       failedStep: step,
-      reply: reply ? redactReply(reply, secrets) : undefined,
-      diagnosis: diagnose(err, { host: input.host, port: input.port, security: input.security, provider: input.provider, user: input.user }),
+      reply: reply && smtpLike ? redactReply(reply, secrets) : undefined,
+      diagnosis: diagnose(smtpLike ? err : { ...err, response: undefined, message: NOT_SMTP_REPLY }, {
+        host: input.host,
+        port: input.port,
+        security: input.security,
+        provider: input.provider,
+        user: input.user,
+      }),
     });
   };
 

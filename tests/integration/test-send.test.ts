@@ -1,11 +1,13 @@
 // runSmtpTest against the real SMTP fixture: every step, both modes, and each diagnosis from the error nodemailer
 // really produced (diagnose() is wrapped, not replaced, so the test can also see the error object it was given).
+import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { REPLIES, SCRIPTED, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 import type { DiagnoseContext, SmtpErrorLike } from "@/lib/smtp/diagnose";
 import { buildTestMessage, TEST_EMAIL_SUBJECT } from "@/lib/smtp/test-email";
 import { runSmtpTest, type SmtpTestInput, type StepId } from "@/lib/smtp/test-send";
+import { isSmtpReply, NOT_SMTP_REPLY } from "@/lib/smtp/redact";
 
 const seen = vi.hoisted(() => ({ calls: [] as { err: unknown; ctx: unknown }[] }));
 vi.mock("@/lib/smtp/diagnose", async (importOriginal) => {
@@ -257,7 +259,7 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     const result = await runSmtpTest(input({ allowPrivate: false }));
     expect(result.failedStep).toBe("lookup");
     expect(result.diagnosis?.id).toBe("blocked-address");
-    expect(result.diagnosis?.explanation).toMatch(/loopback/);
+    expect(result.diagnosis?.explanation).toBe("localhost points to a private or internal address. For safety this service only connects to public mail servers.");
     expect(smtp.sessions).toHaveLength(0);
     const ip = await runSmtpTest(input({ host: "127.0.0.1", allowPrivate: false }));
     expect(ip.diagnosis?.id).toBe("blocked-address");
@@ -337,5 +339,32 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     expect(result.reply).toBe(REPLIES.messageTooBig.join("\n"));
     expect(statusOf(result.steps)).toEqual({ lookup: "ok", connect: "ok", tls: "ok", auth: "ok", envelope: "ok", message: "failed" });
     expect(small.messages).toHaveLength(0);
+  });
+});
+
+describe("a server that is not an SMTP server", () => {
+  it("is reported as such, without any of the bytes it sent (no banner grabbing)", async () => {
+    const banner = "HTTP/1.1 400 Bad Request\r\nServer: internal-admin-panel/2.4 build 7781\r\nX-Secret: s3cr3t-banner\r\n\r\n";
+    const server = net.createServer((socket) => socket.end(banner));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const result = await runSmtpTest(input({ host: "127.0.0.1", port, mode: "check" }));
+      expect(result.ok).toBe(false);
+      expect(result.reply).toBeUndefined();
+      expect(result.steps.find((s) => s.status === "failed")?.detail).toBe(NOT_SMTP_REPLY);
+      const shown = JSON.stringify(result);
+      for (const leaked of ["internal-admin-panel", "s3cr3t-banner", "HTTP/1.1"]) expect(shown).not.toContain(leaked);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("an SMTP server's own error reply is still shown", () => {
+    expect(isSmtpReply("535-5.7.8 Username and Password not accepted.\n535 5.7.8 Learn more")).toBe(true);
+    expect(isSmtpReply("220 smtp.example.com ESMTP")).toBe(true);
+    expect(isSmtpReply("HTTP/1.1 400 Bad Request")).toBe(false);
+    expect(isSmtpReply("SSH-2.0-OpenSSH_9.2p1")).toBe(false);
+    expect(isSmtpReply("+OK POP3 ready")).toBe(false);
   });
 });
