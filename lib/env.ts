@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
+import { parseMailPorts, type MailPorts } from "./smtp/mail-ports";
 
 const base64Key = z
   .string()
@@ -32,6 +33,8 @@ export type Env = Secrets & {
   SMTP_ALLOW_PRIVATE_NETWORKS: boolean;
   /** How long a test send may take in all before it is stopped with a timeout (SMTP_TEST_TIMEOUT_MS, default 15 s). */
   smtpTestBudgetMs: number;
+  /** The ports a test send may use (SMTP_ALLOWED_PORTS; default 25, 465, 587 and 2525). */
+  smtpAllowedPorts: MailPorts;
 };
 
 export class EnvError extends Error {
@@ -127,7 +130,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push("SMTP_TEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 120000");
   }
 
-  if (problems.length > 0 || !parsed.success || !database) throw new EnvError(problems);
+  const allowedPorts = parseMailPorts(source.SMTP_ALLOWED_PORTS);
+  if (!allowedPorts) problems.push("SMTP_ALLOWED_PORTS must be comma-separated ports or ranges of ports, like 25,465,587,2525 or 2500-2599");
+
+  if (problems.length > 0 || !parsed.success || !database || !allowedPorts) throw new EnvError(problems);
   return {
     ...parsed.data,
     previousEncryptionKeys,
@@ -137,6 +143,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     embedded,
     SMTP_ALLOW_PRIVATE_NETWORKS: allowPrivate === "true" || allowPrivate === "1",
     smtpTestBudgetMs: budget,
+    smtpAllowedPorts: allowedPorts,
   };
 }
 

@@ -11,6 +11,7 @@ import { detectProvider, type MxResolver } from "./smtp/detect";
 import { fromRewriteNote, savedPasswordUnreadable } from "./smtp/diagnose";
 import type { EmailSettingsInput } from "./smtp/schema";
 import { buildTestMessage } from "./smtp/test-email";
+import { isMailPortAllowed, mailPortMessage, type MailPorts } from "./smtp/mail-ports";
 import { runSmtpTest, STEP_LABELS, type SmtpTestResult } from "./smtp/test-send";
 import type { LookupAll } from "./smtp/address-guard";
 
@@ -26,6 +27,8 @@ export type TestRunner = {
   keyring: Keyring;
   budgetMs: number;
   allowPrivate: boolean;
+  /** The ports a test may connect to (SMTP_ALLOWED_PORTS): mail ports only, so it cannot scan a network. */
+  allowedPorts: MailPorts;
   lookup?: LookupAll;
   resolveMx?: MxResolver;
 };
@@ -67,6 +70,11 @@ async function reserveRun(
   return created.id;
 }
 
+/** A port outside the allowed mail ports is refused at the TLS Port field, naming the allowed ones. */
+export function assertMailPort(allowed: MailPorts, port: number) {
+  if (!isMailPortAllowed(allowed, port)) throw new UserFacingError(mailPortMessage(allowed), "port");
+}
+
 export async function testSettings(
   runner: TestRunner,
   ctx: { org: { id: string; name: string }; user: { id: string; name: string; email: string } },
@@ -76,6 +84,7 @@ export async function testSettings(
 ): Promise<TestOutcome> {
   const { db, keyring } = runner;
   const saved = await db.emailSettings.findUnique({ where: { orgId: ctx.org.id } });
+  assertMailPort(runner.allowedPorts, input.port);
   // Refused before anything is recorded or any connection made: the saved password never goes to another server.
   if (!input.password && saved?.passwordCiphertext && !savedPasswordApplies(saved, input)) {
     throw new UserFacingError(PASSWORD_AGAIN_MESSAGE, "password");

@@ -17,15 +17,16 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium";
 import pg from "pg";
 import { chromium, type Browser, type Request } from "playwright-core";
 import { encode } from "@auth/core/jwt";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium";
 import { createKeyring, keyFromBase64 } from "../lib/crypto";
 import { parseDatabaseUrl } from "../lib/database-url";
 import { saveEmailSettings } from "../lib/email-settings";
 import { createPrismaClient } from "../lib/prisma";
 import { testSettings } from "../lib/settings-test";
+import { parseMailPorts } from "../lib/smtp/mail-ports";
 import { emailSettingsSchema } from "../lib/smtp/schema";
 import { provisionUser } from "../lib/users";
 
@@ -201,6 +202,8 @@ async function provision(url: string, secrets: Secrets): Promise<string[]> {
     keyring,
     budgetMs: 5_000,
     allowPrivate: true,
+    // The saved server is a closed local port, not a mail port.
+    allowedPorts: parseMailPorts("1-65535")!,
     lookup: async () => [{ address: "127.0.0.1", family: 4 }],
   };
   const cookies: string[] = [];

@@ -16,7 +16,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   smtp = await startTestSmtpServer();
   database = await createAppDatabase("postgresql");
-  const env = { NODE_EXTRA_CA_CERTS: ca.caFile, SMTP_ALLOW_PRIVATE_NETWORKS: "true" };
+  const env = { NODE_EXTRA_CA_CERTS: ca.caFile, SMTP_ALLOW_PRIVATE_NETWORKS: "true", SMTP_ALLOWED_PORTS: "25,465,587,2525,1024-65535" };
   [a, b] = await Promise.all([startApp(env, { shared: database }), startApp(env, { shared: database })]);
   await seedOrganisation(a, "Harbour Accounting", [
     { email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" },

@@ -5,7 +5,7 @@ import { query, seedOrganisation, signIn, test, useFreshApp } from "./support/ap
 
 // The main flow on PostgreSQL: sign in, save the Finance email settings, send a test email.
 const ca = ensureTestCa();
-const app = useFreshApp({ NODE_EXTRA_CA_CERTS: ca.caFile, SMTP_ALLOW_PRIVATE_NETWORKS: "true" }, { database: "postgresql" });
+const app = useFreshApp({ NODE_EXTRA_CA_CERTS: ca.caFile, SMTP_ALLOW_PRIVATE_NETWORKS: "true", SMTP_ALLOWED_PORTS: "25,465,587,2525,1024-65535" }, { database: "postgresql" });
 
 let smtp: TestSmtpServer;
 test.beforeAll(async () => {

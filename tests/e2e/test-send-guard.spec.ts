@@ -23,3 +23,20 @@ test("with the network guard on, 127.0.0.1 and names that resolve to it are refu
     await expect(page.locator('[data-step="connect"]')).toHaveAttribute("data-status", "skipped");
   }
 });
+
+test("with the default mail ports, a test or save on another port is refused at TLS Port, naming the allowed ones", async ({ page }) => {
+  await signIn(page, "owner@harbour.example");
+  await page.goto("/settings/email");
+  await page.getByLabel("Provider", { exact: true }).selectOption("custom");
+  await page.getByLabel("Server", { exact: true }).fill("smtp.example.com");
+  await page.getByLabel("TLS Port", { exact: true }).fill("8080");
+  await page.getByLabel("User", { exact: true }).fill("finance@harbour.example");
+  await page.getByLabel("Password", { exact: true }).fill("anything-at-all");
+  const message = "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here.";
+  await page.getByRole("button", { name: "Check connection" }).click();
+  await expect(page.getByLabel("TLS Port", { exact: true })).toHaveAccessibleDescription(/Use a mail port: 25, 465, 587 or 2525\. Other ports are not allowed here\./);
+  await expect(page.locator('[data-step="lookup"]')).toHaveCount(0);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.locator("#settings-form-message").getByRole("alert")).toHaveText(message);
+});
+

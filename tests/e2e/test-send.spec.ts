@@ -8,6 +8,8 @@ const ca = ensureTestCa();
 const app = useFreshApp({
   NODE_EXTRA_CA_CERTS: ca.caFile,
   SMTP_ALLOW_PRIVATE_NETWORKS: "true",
+  // The fixture listens on free high ports, not mail ports.
+  SMTP_ALLOWED_PORTS: "25,465,587,2525,1024-65535",
   SMTP_TEST_TIMEOUT_MS: String(BUDGET_MS),
 });
 test.describe.configure({ mode: "serial" });

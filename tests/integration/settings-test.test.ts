@@ -10,6 +10,7 @@ import { UserFacingError } from "@/lib/errors";
 import { recentTestRuns, testSettings, TestRateLimited, type TestRunner } from "@/lib/settings-test";
 import type { LookupAll } from "@/lib/smtp/address-guard";
 import type { MxResolver } from "@/lib/smtp/detect";
+import { DEFAULT_MAIL_PORT_RULE, parseMailPorts } from "@/lib/smtp/mail-ports";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 
 const keyring = createKeyring([crypto.randomBytes(32)]);
@@ -24,7 +25,8 @@ let runner: TestRunner;
 
 beforeAll(async () => {
   [t, smtp] = await Promise.all([createTestDatabase("settings-test"), startTestSmtpServer()]);
-  runner = { db: t.db, keyring, budgetMs: 2000, allowPrivate: true };
+  // The fixture listens on free high ports; the mail-port rule itself is tested below with the default list.
+  runner = { db: t.db, keyring, budgetMs: 2000, allowPrivate: true, allowedPorts: { ports: [], ranges: [[1024, 65535]] } };
 });
 afterAll(async () => {
   await Promise.all([t?.drop(), smtp?.close()]);
@@ -248,6 +250,23 @@ describe("the saved password goes only to the server and user it was saved with"
     expect(authsOn(smtp)).toBe(1);
     const back = await testSettings(runner, ctx, form({ version: "1" }), send, at(SECOND));
     expect(back.ok).toBe(true);
+  });
+});
+
+describe("testSettings: mail ports only", () => {
+  it("refuses a port outside the allowed list at the TLS Port field, naming the allowed ones, before connecting", async () => {
+    const { ctx, actor } = await newOrg("Port Scan Clinic");
+    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    smtp.reset();
+    const strict = { ...runner, allowedPorts: DEFAULT_MAIL_PORT_RULE };
+    const err = await rejection(testSettings(strict, ctx, form({ version: "1" }), send, T0));
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect(err).toMatchObject({ field: "port", message: "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here." });
+    expect(smtp.sessions).toHaveLength(0);
+    expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
+    // SMTP_ALLOWED_PORTS can name the relay's port (or a range) instead.
+    const relay = { ...runner, allowedPorts: parseMailPorts(`25,587,${smtp.starttlsPort}`)! };
+    expect((await testSettings(relay, ctx, form({ version: "1" }), send, at(SECOND))).ok).toBe(true);
   });
 });
 

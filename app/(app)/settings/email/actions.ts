@@ -9,11 +9,12 @@ import { detectProvider } from "@/lib/smtp/detect";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 import { emailField } from "@/lib/validation/account";
 import { env } from "@/lib/env";
-import { testSettings, type TestOutcome } from "@/lib/settings-test";
+import { assertMailPort, testSettings, type TestOutcome } from "@/lib/settings-test";
 
 export const saveEmailSettingsAction = memberAction(
   { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo"] },
   async (input, ctx) => {
+    assertMailPort(env().smtpAllowedPorts, input.port);
     const result = await saveEmailSettings(
       db,
       settingsKeyring(),
@@ -61,9 +62,9 @@ export type TestResultForPage = Omit<TestOutcome, "runId">;
 export const testEmailSettingsAction = memberAction<typeof testRequestSchema, TestResultForPage>(
   { name: "testEmailSettings", minimum: "ADMIN", schema: testRequestSchema, secretFields: ["password"] },
   async (input, ctx) => {
-    const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS } = env();
+    const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS, smtpAllowedPorts } = env();
     const { runId: _runId, ...outcome } = await testSettings(
-      { db, keyring: settingsKeyring(), budgetMs: smtpTestBudgetMs, allowPrivate: SMTP_ALLOW_PRIVATE_NETWORKS },
+      { db, keyring: settingsKeyring(), budgetMs: smtpTestBudgetMs, allowPrivate: SMTP_ALLOW_PRIVATE_NETWORKS, allowedPorts: smtpAllowedPorts },
       ctx,
       input.settings,
       { mode: input.intent, to: input.sendTo },
