@@ -29,6 +29,8 @@ export type TestRunner = {
   allowPrivate: boolean;
   /** The ports a test may connect to (SMTP_ALLOWED_PORTS): mail ports only, so it cannot scan a network. */
   allowedPorts: MailPorts;
+  /** How many tests may run at once in this instance (default MAX_CONCURRENT_TESTS). */
+  maxConcurrentTests?: number;
   lookup?: LookupAll;
   resolveMx?: MxResolver;
 };
@@ -70,6 +72,24 @@ async function reserveRun(
   return created.id;
 }
 
+/** Tests running in this instance at most (each may hold a connection for its whole budget). */
+export const MAX_CONCURRENT_TESTS = 8;
+export const TESTS_BUSY_MESSAGE = "Too many tests are running on this server right now. Try again in a few seconds.";
+export class TestsBusy extends UserFacingError {}
+
+let runningTests = 0;
+
+/** A place among the tests running in this instance, or a refusal at once (never a queue of waiting connections). */
+function takeTestSlot(max: number): () => void {
+  if (runningTests >= max) throw new TestsBusy(TESTS_BUSY_MESSAGE);
+  runningTests++;
+  let released = false;
+  return () => {
+    if (!released) runningTests--;
+    released = true;
+  };
+}
+
 /** A port outside the allowed mail ports is refused at the TLS Port field, naming the allowed ones. */
 export function assertMailPort(allowed: MailPorts, port: number) {
   if (!isMailPortAllowed(allowed, port)) throw new UserFacingError(mailPortMessage(allowed), "port");
@@ -82,14 +102,29 @@ export async function testSettings(
   request: { mode: "send" | "check"; to: string },
   now = new Date(),
 ): Promise<TestOutcome> {
-  const { db, keyring } = runner;
-  const saved = await db.emailSettings.findUnique({ where: { orgId: ctx.org.id } });
+  const saved = await runner.db.emailSettings.findUnique({ where: { orgId: ctx.org.id } });
   assertMailPort(runner.allowedPorts, input.port);
   // Refused before anything is recorded or any connection made: the saved password never goes to another server.
   if (!input.password && saved?.passwordCiphertext && !savedPasswordApplies(saved, input)) {
     throw new UserFacingError(PASSWORD_AGAIN_MESSAGE, "password");
   }
+  const release = takeTestSlot(runner.maxConcurrentTests ?? MAX_CONCURRENT_TESTS);
+  try {
+    return await runTest(runner, ctx, input, request, now, saved);
+  } finally {
+    release();
+  }
+}
 
+async function runTest(
+  runner: TestRunner,
+  ctx: { org: { id: string; name: string }; user: { id: string; name: string; email: string } },
+  input: EmailSettingsInput,
+  request: { mode: "send" | "check"; to: string },
+  now: Date,
+  saved: Awaited<ReturnType<Db["emailSettings"]["findUnique"]>>,
+): Promise<TestOutcome> {
+  const { db, keyring } = runner;
   const runId = await reserveRun(
     db,
     { orgId: ctx.org.id, userId: ctx.user.id, userEmail: ctx.user.email, mode: request.mode, recipient: request.to, host: input.host, port: input.port },

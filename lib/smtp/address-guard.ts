@@ -1,14 +1,57 @@
-// Stops the test-send from being used to probe the host's own network. The server name is resolved the
-// way the connection would resolve it (dns.lookup, all addresses, so /etc/hosts counts); every address
-// must be public. The connection then goes to the checked address itself, so a second DNS answer
-// (DNS rebinding) cannot send it elsewhere.
+// Stops the test-send from being used to probe the host's own network. The server name is resolved with DNS
+// queries (A and AAAA) that have their own timeout; every address must be global unicast. The connection then goes
+// to the checked address itself, so a second DNS answer (DNS rebinding) cannot send it elsewhere.
 import "server-only";
 import dns from "node:dns";
 import net from "node:net";
 
 export type LookupAll = (host: string) => Promise<{ address: string; family: number }[]>;
 
-export const systemLookup: LookupAll = (host) => dns.promises.lookup(host, { all: true, verbatim: true });
+/** DNS did not answer in time (as opposed to answering that the name does not exist). */
+export class LookupTimeout extends Error {}
+
+const TIMEOUT_CODES = new Set([dns.TIMEOUT, dns.CANCELLED, "ETIMEOUT", "ECANCELLED"]);
+
+/**
+ * Looks a name up with DNS queries through c-ares (dns.Resolver), each try with a timeout, and the whole lookup
+ * within timeoutMs. Not dns.lookup: that runs getaddrinfo on libuv's thread pool without any timeout, so a slow DNS
+ * server would hold threads that password hashing and file access share, stalling sign-ins on the same instance.
+ * "localhost" is loopback by definition (RFC 6761) and needs no query.
+ */
+export function dnsLookup(options: { timeoutMs: number; tries?: number; servers?: string[] }): LookupAll {
+  const tries = options.tries ?? 2;
+  return async (host) => {
+    const name = host.replace(/\.$/, "").toLowerCase();
+    if (name === "localhost" || name.endsWith(".localhost")) {
+      return [
+        { address: "127.0.0.1", family: 4 },
+        { address: "::1", family: 6 },
+      ];
+    }
+    const resolver = new dns.promises.Resolver({ timeout: Math.max(50, Math.floor(options.timeoutMs / (tries + 1))), tries });
+    if (options.servers) resolver.setServers(options.servers);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+    });
+    try {
+      const answers = await Promise.race([Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]), deadline]);
+      if (answers === "timeout") throw new LookupTimeout(`DNS did not answer for ${host} within ${options.timeoutMs} ms`);
+      const [v4, v6] = answers;
+      const records = [
+        ...(v4.status === "fulfilled" ? v4.value.map((address) => ({ address, family: 4 })) : []),
+        ...(v6.status === "fulfilled" ? v6.value.map((address) => ({ address, family: 6 })) : []),
+      ];
+      if (records.length > 0) return records;
+      const codes = [v4, v6].map((r) => (r.status === "rejected" ? (r.reason as { code?: string }).code : undefined));
+      if (codes.some((code) => code && TIMEOUT_CODES.has(code))) throw new LookupTimeout(`DNS did not answer for ${host}`);
+      throw Object.assign(new Error(`${host} not found`), { code: "ENOTFOUND" });
+    } finally {
+      clearTimeout(timer);
+      resolver.cancel();
+    }
+  };
+}
 
 type Range = { base: bigint; bits: number; size: 32 | 128; label: string };
 
@@ -114,18 +157,28 @@ export function blockedReason(address: string): string | null {
 
 export type GuardResult =
   | { ok: true; addresses: string[]; address: string }
-  | { ok: false; reason: "not-found"; message: string }
+  | { ok: false; reason: "not-found" | "lookup-timeout"; message: string }
   | { ok: false; reason: "blocked"; message: string; address: string };
+
+/** How long a name lookup may take within a test's overall budget. */
+export function lookupBudgetMs(budgetMs: number): number {
+  return Math.min(5000, Math.max(500, Math.round(budgetMs / 3)));
+}
 
 export async function resolveAndCheck(
   host: string,
-  options: { allowPrivate: boolean; lookup?: LookupAll },
+  options: { allowPrivate: boolean; lookup?: LookupAll; lookupTimeoutMs?: number },
 ): Promise<GuardResult> {
-  const lookup = options.lookup ?? systemLookup;
+  const timeoutMs = options.lookupTimeoutMs ?? 5000;
+  const lookup = options.lookup ?? dnsLookup({ timeoutMs });
   let records: { address: string; family: number }[];
   try {
     records = net.isIP(host) ? [{ address: host, family: net.isIP(host) }] : await lookup(host);
-  } catch {
+  } catch (err) {
+    if (err instanceof LookupTimeout) {
+      const seconds = Math.round(timeoutMs / 100) / 10;
+      return { ok: false, reason: "lookup-timeout", message: `The name ${host} could not be looked up: DNS did not answer within ${seconds} s.` };
+    }
     return { ok: false, reason: "not-found", message: `The server name ${host} could not be found.` };
   }
   if (records.length === 0) {

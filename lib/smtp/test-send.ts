@@ -5,7 +5,7 @@ import "server-only";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
-import { resolveAndCheck, type LookupAll } from "./address-guard";
+import { lookupBudgetMs, resolveAndCheck, type LookupAll } from "./address-guard";
 import { blockedAddress, diagnose, hostNotFound, type Diagnosis, type SmtpErrorLike } from "./diagnose";
 import type { Security } from "./presets";
 import { isSmtpReply, NOT_SMTP_REPLY, redactReply } from "./redact";
@@ -88,7 +88,11 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
   };
 
   // 1. Address lookup, and the network guard.
-  const guard = await resolveAndCheck(input.host, { allowPrivate: input.allowPrivate, lookup: input.lookup });
+  const guard = await resolveAndCheck(input.host, {
+    allowPrivate: input.allowPrivate,
+    lookup: input.lookup,
+    lookupTimeoutMs: lookupBudgetMs(input.budgetMs),
+  });
   if (!guard.ok) {
     finish("lookup", "failed", guard.message);
     return result(false, {

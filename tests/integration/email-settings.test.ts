@@ -105,7 +105,8 @@ describe("saveEmailSettings and readSavedPassword", () => {
     const ana = await newOrg(t.db, "Conflict", "Ana Admin");
     await saveEmailSettings(t.db, keyring, ana, form({ password: PASSWORD }));
     const bo = { ...ana, userId: "bo-id", email: "bo@acme.test", name: "Bo Admin" };
-    await saveEmailSettings(t.db, keyring, bo, form({ host: "smtp.bo.test", version: "1" }));
+    const boPassword = "Bo-Sentinel-5521 pq"; // a new server needs its password typed
+    await saveEmailSettings(t.db, keyring, bo, form({ host: "smtp.bo.test", password: boPassword, version: "1" }));
     const before = await row(t.db, ana.orgId);
     const auditBefore = await auditRows(t.db, ana.orgId);
 
@@ -121,7 +122,7 @@ describe("saveEmailSettings and readSavedPassword", () => {
     expect(first).toBeInstanceOf(SettingsConflictError);
 
     expect(await row(t.db, ana.orgId)).toEqual(before);
-    expect(await readSavedPassword(t.db, keyring, ana.orgId)).toBe(PASSWORD);
+    expect(await readSavedPassword(t.db, keyring, ana.orgId)).toBe(boPassword);
     expect(await auditRows(t.db, ana.orgId)).toHaveLength(auditBefore.length);
   });
 
@@ -199,7 +200,9 @@ describe("saveEmailSettings and readSavedPassword", () => {
   });
 
   it.each([
-    ["a server change", { host: "smtp.example.test" }],
+    // A new server needs the password typed again (the saved one is only for the server it was saved with).
+    ["a server change", { host: "smtp.example.test", password: NEW_PASSWORD }],
+    ["a port change", { port: "465", security: "ssl" }],
     ["a password change only", { password: NEW_PASSWORD }],
   ])("resets the status from WORKING to UNTESTED after %s", async (_label, change) => {
     const actor = await newOrg(t.db, `Status ${_label}`);

@@ -1,13 +1,14 @@
 // testSettings with a real SQLite database and the SMTP fixture: the saved password, run records, the Working /
 // Failing status (only for exactly the saved settings), the database rate limit, and the notes shown with a result.
 import crypto from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 import { createKeyring } from "@/lib/crypto";
 import { PASSWORD_AGAIN_MESSAGE, saveEmailSettings, type SaveActor } from "@/lib/email-settings";
 import { UserFacingError } from "@/lib/errors";
-import { recentTestRuns, testSettings, TestRateLimited, type TestRunner } from "@/lib/settings-test";
+import { recentTestRuns, testSettings, TestRateLimited, TestsBusy, TESTS_BUSY_MESSAGE, type TestRunner } from "@/lib/settings-test";
 import type { LookupAll } from "@/lib/smtp/address-guard";
 import type { MxResolver } from "@/lib/smtp/detect";
 import { DEFAULT_MAIL_PORT_RULE, parseMailPorts } from "@/lib/smtp/mail-ports";
@@ -267,6 +268,27 @@ describe("testSettings: mail ports only", () => {
     // SMTP_ALLOWED_PORTS can name the relay's port (or a range) instead.
     const relay = { ...runner, allowedPorts: parseMailPorts(`25,587,${smtp.starttlsPort}`)! };
     expect((await testSettings(relay, ctx, form({ version: "1" }), send, at(SECOND))).ok).toBe(true);
+  });
+});
+
+describe("testSettings: tests running at once in one instance", () => {
+  it("beyond the cap a test is refused at once, not queued; a place frees up when a test ends", async () => {
+    const capped = { ...runner, maxConcurrentTests: 2 };
+    const orgs = await Promise.all(["Busy A", "Busy B", "Busy C", "Busy D"].map((name) => newOrg(name)));
+    // The fixture's silent port accepts the connection and never greets: each test holds its place for its budget.
+    const silent = () => form({ port: String(smtp.silentPort), password: "Some-Password-1" });
+    const started = performance.now();
+    const holding = [testSettings(capped, orgs[0].ctx, silent(), send, T0), testSettings(capped, orgs[1].ctx, silent(), send, T0)];
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await rejection(testSettings(capped, orgs[2].ctx, silent(), send, T0));
+    expect(refused).toBeInstanceOf(TestsBusy);
+    expect((refused as Error).message).toBe(TESTS_BUSY_MESSAGE);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(await t.db.smtpTestRun.count({ where: { orgId: orgs[2].ctx.org.id } })).toBe(0);
+    const held = await Promise.all(holding);
+    expect(held.map((r) => r.ok)).toEqual([false, false]);
+    const after = await testSettings(capped, orgs[3].ctx, form({ password: smtp.password }), send, T0);
+    expect(after.ok).toBe(true);
   });
 });
 

@@ -77,7 +77,7 @@ describe("resolveAndCheck", () => {
     }
   });
 
-  it("uses the system resolver, so localhost from /etc/hosts is refused", async () => {
+  it("treats localhost as loopback without a DNS query, so it is refused", async () => {
     const result = await resolveAndCheck("localhost", { allowPrivate: false });
     expect(result).toMatchObject({ ok: false, reason: "blocked" });
   });
