@@ -6,6 +6,7 @@ import "server-only";
 import { z } from "zod";
 import { unstable_rethrow } from "next/navigation";
 import { getMemberContext, type MemberContext } from "./session";
+import { isDatabaseFailure } from "./db-errors";
 import { UserFacingError } from "./errors";
 import { hasRole, type Role } from "./roles";
 
@@ -26,6 +27,7 @@ export type ActionState<R = unknown> = {
 
 export const SESSION_ENDED = "Your session has ended. Sign in again to continue.";
 export const FORM_INVALID = "Some fields need attention; nothing was changed.";
+export const DATABASE_FAILED = "Could not save: the database did not answer. Nothing was changed; try again.";
 
 /** FormData as a plain object, without React's own $ACTION_ bookkeeping fields. */
 export function formDataToObject(formData: FormData): Record<string, string> {
@@ -102,29 +104,33 @@ export function memberAction<S extends z.ZodType, R = unknown>(
     secretFields?: readonly string[];
     /** Fields of the same HTML form that belong to another action (dropped before parsing). */
     ignoreFields?: readonly string[];
+    /** What the form says when the database fails (default DATABASE_FAILED). */
+    databaseFailure?: string;
   },
   body: (input: z.infer<S>, ctx: MemberContext) => Promise<ActionState<R>>,
 ) {
   return async (_previous: ActionState<R>, input: FormData | Record<string, string>): Promise<ActionState<R>> => {
-    const ctx = await getMemberContext();
-    if (!ctx) return { ok: false, message: SESSION_ENDED, at: Date.now() };
-    if (ctx.user.mustChangePassword) {
-      return { ok: false, message: "Change your temporary password before doing anything else.", at: Date.now() };
-    }
-    if (!hasRole(ctx.role, options.minimum)) {
-      const who = options.minimum === "OWNER" ? "owners" : "owners and admins";
-      return { ok: false, message: `Only ${who} can do this. Your role is ${ctx.role.toLowerCase()}.`, at: Date.now() };
-    }
     const raw = actionInput(input);
     for (const field of options.ignoreFields ?? []) delete raw[field];
     const values = publicValues(raw, options.secretFields ?? []);
-    const parsed = options.schema.safeParse(raw);
-    if (!parsed.success) return invalidInput(parsed.error, values) as ActionState<R>;
     try {
+      const ctx = await getMemberContext();
+      if (!ctx) return { ok: false, message: SESSION_ENDED, at: Date.now() };
+      if (ctx.user.mustChangePassword) {
+        return { ok: false, message: "Change your temporary password before doing anything else.", at: Date.now() };
+      }
+      if (!hasRole(ctx.role, options.minimum)) {
+        const who = options.minimum === "OWNER" ? "owners" : "owners and admins";
+        return { ok: false, message: `Only ${who} can do this. Your role is ${ctx.role.toLowerCase()}.`, at: Date.now() };
+      }
+      const parsed = options.schema.safeParse(raw);
+      if (!parsed.success) return invalidInput(parsed.error, values) as ActionState<R>;
       return { at: Date.now(), values, ...(await body(parsed.data, ctx)) };
     } catch (err) {
       if (err instanceof UserFacingError) return fromUserFacingError(err, values) as ActionState<R>;
       logActionError(options.name, err);
+      // The form comes back with what was typed (never a secret) instead of the error page.
+      if (isDatabaseFailure(err)) return { ok: false, message: options.databaseFailure ?? DATABASE_FAILED, values, at: Date.now() };
       throw err;
     }
   };

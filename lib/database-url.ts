@@ -20,3 +20,7 @@ export function parseDatabaseUrl(raw: string | undefined, cwd = process.cwd()): 
   }
   throw new Error("DATABASE_URL must be a file: URL (SQLite) or a postgresql:// URL");
 }
+
+/** How long to wait for a PostgreSQL connection and for one statement, so a dead database fails in seconds. */
+export type DatabaseTimeouts = { connectTimeoutMs: number; statementTimeoutMs: number };
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 5_000, statementTimeoutMs: 15_000 };

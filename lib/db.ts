@@ -7,7 +7,10 @@ import { createPrismaClient, type Db } from "./prisma";
 const globalForDb = globalThis as unknown as { financeEmailDb?: Db };
 
 function client(): Db {
-  if (!globalForDb.financeEmailDb) globalForDb.financeEmailDb = createPrismaClient(env().database);
+  if (!globalForDb.financeEmailDb) {
+    const { database, databaseTimeouts } = env();
+    globalForDb.financeEmailDb = createPrismaClient(database, databaseTimeouts);
+  }
   return globalForDb.financeEmailDb;
 }
 

@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
+import { DEFAULT_DATABASE_TIMEOUTS, parseDatabaseUrl, type DatabaseTarget, type DatabaseTimeouts } from "./database-url";
 import { parseMailPorts, type MailPorts } from "./smtp/mail-ports";
 
 const base64Key = z
@@ -35,6 +35,8 @@ export type Env = Secrets & {
   smtpTestBudgetMs: number;
   /** The ports a test send may use (SMTP_ALLOWED_PORTS; default 25, 465, 587 and 2525). */
   smtpAllowedPorts: MailPorts;
+  /** DATABASE_CONNECT_TIMEOUT_MS (default 5 s) and DATABASE_STATEMENT_TIMEOUT_MS (default 15 s), for PostgreSQL. */
+  databaseTimeouts: DatabaseTimeouts;
 };
 
 export class EnvError extends Error {
@@ -130,6 +132,19 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push("SMTP_TEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 120000");
   }
 
+  const millis = (name: string, fallback: number) => {
+    const text = source[name];
+    const value = text ? Number(text) : fallback;
+    if (!Number.isInteger(value) || value < 100 || value > 600_000) {
+      problems.push(`${name} must be a whole number of milliseconds from 100 to 600000`);
+    }
+    return value;
+  };
+  const databaseTimeouts: DatabaseTimeouts = {
+    connectTimeoutMs: millis("DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs),
+    statementTimeoutMs: millis("DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs),
+  };
+
   const allowedPorts = parseMailPorts(source.SMTP_ALLOWED_PORTS);
   if (!allowedPorts) problems.push("SMTP_ALLOWED_PORTS must be comma-separated ports or ranges of ports, like 25,465,587,2525 or 2500-2599");
 
@@ -144,6 +159,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     SMTP_ALLOW_PRIVATE_NETWORKS: allowPrivate === "true" || allowPrivate === "1",
     smtpTestBudgetMs: budget,
     smtpAllowedPorts: allowedPorts,
+    databaseTimeouts,
   };
 }
 

@@ -4,7 +4,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
-import type { DatabaseTarget } from "./database-url";
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTarget, type DatabaseTimeouts } from "./database-url";
 
 /** Columns that must never leave a query unless asked for by name. */
 const omit = { user: { passwordHash: true } } as const;
@@ -17,9 +17,17 @@ function sqliteClient(filePath: string) {
 /** Both providers generate the same models (tests/unit/schema-parity.test.ts), so one client type serves both. */
 export type Db = ReturnType<typeof sqliteClient>;
 
-export function createPrismaClient(target: DatabaseTarget): Db {
+export function createPrismaClient(target: DatabaseTarget, timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS): Db {
   if (target.provider === "sqlite") return sqliteClient(target.filePath);
-  const adapter = new PrismaPg({ connectionString: target.url, max: 10, idleTimeoutMillis: 30_000 });
+  const adapter = new PrismaPg({
+    connectionString: target.url,
+    max: 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // Enforced by the server, and by the client too in case the server itself stops answering.
+    statement_timeout: timeouts.statementTimeoutMs,
+    query_timeout: timeouts.statementTimeoutMs + 1_000,
+  });
   return new PostgresClient({ adapter, omit }) as unknown as Db;
 }
 

@@ -4,10 +4,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import type { MemberContext } from "@/lib/session";
 
-const session = vi.hoisted(() => ({ ctx: null as MemberContext | null }));
-vi.mock("@/lib/session", () => ({ getMemberContext: async () => session.ctx }));
+const session = vi.hoisted(() => ({ ctx: null as MemberContext | null, fail: null as Error | null }));
+vi.mock("@/lib/session", () => ({
+  getMemberContext: async () => {
+    if (session.fail) throw session.fail;
+    return session.ctx;
+  },
+}));
 
-const { actionInput, logActionError, memberAction } = await import("@/lib/action");
+const { actionInput, DATABASE_FAILED, logActionError, memberAction } = await import("@/lib/action");
 const { redirect } = await import("next/navigation");
 
 const admin: MemberContext = {
@@ -21,6 +26,7 @@ const schema = z.strictObject({ user: z.email({ error: "Enter an email address."
 let logged: string[];
 beforeEach(() => {
   session.ctx = admin;
+  session.fail = null;
   logged = [];
   vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
 });
@@ -57,6 +63,23 @@ describe("memberAction", () => {
     expect(logged).toHaveLength(1);
     expect(logged[0]).toContain("[action] saveThing failed: Error: connection pool exhausted");
     expect(logged[0]).not.toContain("hunter2-secret");
+  });
+
+  it("a database failure, in the session check or the body, gives the form its message and what was typed, never the password", async () => {
+    const down = Object.assign(new Error("Connection terminated due to connection timeout"), { clientVersion: "6.19.3" });
+    const action = memberAction({ name: "save", minimum: "ADMIN", schema, secretFields: ["password"] }, async () => {
+      throw down;
+    });
+    const typed = { user: "a@b.example", password: "hunter2-secret" };
+    expect(await action({}, typed)).toMatchObject({ ok: false, message: DATABASE_FAILED, values: { user: "a@b.example" } });
+    session.fail = down;
+    const state = await action({}, typed);
+    expect(state).toMatchObject({ ok: false, message: DATABASE_FAILED, values: { user: "a@b.example" } });
+    expect(JSON.stringify(state)).not.toContain("hunter2-secret");
+    expect(logged).toHaveLength(2);
+    expect(logged.join("\n")).not.toContain("hunter2-secret");
+    const custom = memberAction({ name: "test", minimum: "ADMIN", schema, databaseFailure: "Could not run the test." }, async () => ({ ok: true }));
+    expect((await custom({}, typed)).message).toBe("Could not run the test.");
   });
 
   it("does not log Next's redirect, which works by throwing", async () => {

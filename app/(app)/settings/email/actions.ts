@@ -60,7 +60,13 @@ const testRequestSchema = z.preprocess(
 export type TestResultForPage = Omit<TestOutcome, "runId">;
 
 export const testEmailSettingsAction = memberAction<typeof testRequestSchema, TestResultForPage>(
-  { name: "testEmailSettings", minimum: "ADMIN", schema: testRequestSchema, secretFields: ["password"] },
+  {
+    name: "testEmailSettings",
+    minimum: "ADMIN",
+    schema: testRequestSchema,
+    secretFields: ["password"],
+    databaseFailure: "Could not run the test: the database did not answer. Nothing was changed; try again.",
+  },
   async (input, ctx) => {
     const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS, smtpAllowedPorts } = env();
     const { runId: _runId, ...outcome } = await testSettings(
