@@ -1,7 +1,13 @@
-// Password hashing with scrypt from node:crypto (memory-hard; no native add-on to build).
-// Format: scrypt$N$r$p$salt$hash, so parameters can be raised later without breaking old hashes.
+// Password hashing: argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane), from @node-rs/argon2
+// (a prebuilt binary inside the package). Hashes made earlier with scrypt still verify, and are replaced at the
+// next successful sign-in (needsRehash).
 import crypto from "node:crypto";
 import { promisify } from "node:util";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+
+// algorithm 2 is Argon2id (the package's Algorithm enum is a const enum, which isolated modules cannot read).
+const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_PREFIX = `$argon2id$v=19$m=${ARGON2.memoryCost},t=${ARGON2.timeCost},p=${ARGON2.parallelism}$`;
 
 const scrypt = promisify(crypto.scrypt) as (
   password: string,
@@ -9,26 +15,35 @@ const scrypt = promisify(crypto.scrypt) as (
   keylen: number,
   options: crypto.ScryptOptions,
 ) => Promise<Buffer>;
-
-const PARAMS = { N: 2 ** 15, r: 8, p: 1 };
-const KEY_LENGTH = 32;
-const MAX_MEM = 64 * 1024 * 1024;
+const SCRYPT_MAX_MEM = 256 * 1024 * 1024;
 
 export async function hashPassword(password: string): Promise<string> {
-  const salt = crypto.randomBytes(16);
-  const hash = await scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { ...PARAMS, maxmem: MAX_MEM });
-  return ["scrypt", PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64"), hash.toString("base64")].join("$");
+  return argon2Hash(password.normalize("NFKC"), ARGON2);
+}
+
+/** True when the stored hash is not argon2id with today's parameters: hash the password again after it verifies. */
+export function needsRehash(stored: string): boolean {
+  return !stored.startsWith(ARGON2_PREFIX);
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const normalized = password.normalize("NFKC");
+  if (stored.startsWith("$argon2")) {
+    try {
+      return await argon2Verify(stored, normalized);
+    } catch {
+      return false;
+    }
+  }
+  // Earlier format: scrypt$N$r$p$salt$hash.
   const [scheme, n, r, p, saltB64, hashB64] = stored.split("$");
   if (scheme !== "scrypt" || !saltB64 || !hashB64) return false;
   const expected = Buffer.from(hashB64, "base64");
-  const actual = await scrypt(password.normalize("NFKC"), Buffer.from(saltB64, "base64"), expected.length, {
+  const actual = await scrypt(normalized, Buffer.from(saltB64, "base64"), expected.length, {
     N: Number(n),
     r: Number(r),
     p: Number(p),
-    maxmem: MAX_MEM,
+    maxmem: SCRYPT_MAX_MEM,
   });
   return crypto.timingSafeEqual(actual, expected);
 }

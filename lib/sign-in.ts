@@ -3,7 +3,7 @@
 // further attempts are refused without checking the password.
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
-import { verifyAgainstDummy, verifyPassword } from "./password";
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password";
 
 export const THROTTLE = { maxFailures: 5, windowMs: 15 * 60_000 } as const;
 
@@ -71,6 +71,13 @@ export async function authenticate(
     return { ok: false, reason: "invalid" };
   }
 
+  // A hash from before today's parameters is replaced now, while the password is at hand.
+  if (needsRehash(user.passwordHash)) {
+    await db.user.updateMany({
+      where: { id: user.id, passwordHash: user.passwordHash },
+      data: { passwordHash: await hashPassword(input.password) },
+    });
+  }
   await db.signInFailure.deleteMany({ where: { key: `email:${input.email}` } });
   if (orgId) await recordAudit(db, { orgId, actor: { id: user.id, email: user.email }, action: "sign_in.succeeded" });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { authenticate, THROTTLE } from "@/lib/sign-in";
-import { hashPassword } from "@/lib/password";
+import crypto from "node:crypto";
+import { hashPassword, needsRehash } from "@/lib/password";
 
 const PASSWORD = "correct mule staple 42";
 const WINDOW = 15 * 60_000;
@@ -34,6 +35,21 @@ const attempt = (email: string, password: string, clientAddress: string | null, 
   authenticate(t.db, { email, password, clientAddress }, now);
 
 describe("authenticate", () => {
+  it("replaces an earlier scrypt hash with argon2id at the next successful sign-in, and keeps it on a failure", async () => {
+    const salt = crypto.randomBytes(16);
+    const key = crypto.scryptSync("old scrypt passphrase 7", salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    const old = ["scrypt", 32768, 8, 1, salt.toString("base64"), key.toString("base64")].join("$");
+    await t.db.user.create({ data: { email: "olde@example.com", name: "Olde", passwordHash: old } });
+    const stored = async () => (await t.db.user.findUniqueOrThrow({ where: { email: "olde@example.com" }, omit: { passwordHash: false } })).passwordHash;
+    expect((await attempt("olde@example.com", "a wrong guess", null)).ok).toBe(false);
+    expect(await stored()).toBe(old);
+    expect((await attempt("olde@example.com", "old scrypt passphrase 7", null)).ok).toBe(true);
+    const upgraded = await stored();
+    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(needsRehash(upgraded)).toBe(false);
+    expect((await attempt("olde@example.com", "old scrypt passphrase 7", null)).ok).toBe(true);
+  });
+
   it("the window is 5 failures in 15 minutes", () => {
     expect(THROTTLE).toEqual({ maxFailures: 5, windowMs: WINDOW });
   });
