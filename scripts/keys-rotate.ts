@@ -69,10 +69,11 @@ async function rotateUntilDone(db: Db, keyring: Keyring) {
   let total = 0;
   let left = 0;
   for (let pass = 1; pass <= PASSES; pass++) {
-    if (pass > 1) await new Promise((r) => setTimeout(r, PASS_PAUSE_MS));
     const result = await rotateStoredSecrets(db, keyring);
     rotated += result.rotated;
     total = result.total;
+    // Counted after a pause, not at once: a save by an instance still on the old key lands in that time.
+    await new Promise((r) => setTimeout(r, PASS_PAUSE_MS));
     left = await countNotUnder(db, keyring.currentKeyId);
     if (left === 0) break;
   }
@@ -137,7 +138,14 @@ async function rotateEmbedded(db: Db, dataDir: string, envOldKeys: string[]) {
 async function rotateFromEnv(db: Db, currentKey: string, oldKeys: string[]) {
   const keyring = createKeyring(unique([currentKey, ...oldKeys]).map(keyFromBase64));
   await assertAllReadable(db, keyring);
-  const { rotated, total } = await rotateStoredSecrets(db, keyring);
+  // Counted again after each pass: an instance still running with the old key can save under it meanwhile.
+  const { rotated, total, left } = await rotateUntilDone(db, keyring);
+  if (left > 0) {
+    throw new RotateError(
+      `${left} stored secret${left === 1 ? " is" : "s are"} still under an older key after ${PASSES} passes: an instance still running ` +
+        "with the old SETTINGS_ENCRYPTION_KEY is saving under it. Keep SETTINGS_ENCRYPTION_KEYS_OLD, restart every instance with the new key, then run npm run keys:rotate again.",
+    );
+  }
   process.stdout.write(summary(rotated, total, keyring.currentKeyId));
   process.stdout.write("SETTINGS_ENCRYPTION_KEYS_OLD can be removed once every instance runs with the new SETTINGS_ENCRYPTION_KEY.\n");
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database";
 import { createKeyring, keyIdOf, SecretDecryptError, type Keyring } from "@/lib/crypto";
-import { readSavedPassword, saveEmailSettings } from "@/lib/email-settings";
+import { passwordAad, readSavedPassword, saveEmailSettings } from "@/lib/email-settings";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 
 // Runs the real script as an operator would, against a fresh database file and its own data folder.
@@ -33,25 +33,27 @@ function npmScript(name: string) {
   return { file: path.join(ROOT, "node_modules/.bin", bin), args };
 }
 
-function run(vars: Record<string, string>) {
+function cliEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ["NODE_ENV", "SETTINGS_ENCRYPTION_KEY", "SETTINGS_ENCRYPTION_KEYS_OLD", "AUTH_SECRET", "DATA_DIR"]) delete env[name];
+  return { ...env, DATABASE_URL: t.url, DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1", ...vars };
+}
+
+function run(vars: Record<string, string>) {
   const command = npmScript("keys:rotate");
-  const result = spawnSync(command.file, command.args, {
-    cwd: ROOT,
-    env: {
-      ...env,
-      DATABASE_URL: t.url,
-      DATA_DIR: dataDir,
-      NEXT_TELEMETRY_DISABLED: "1",
-      CHECKPOINT_DISABLE: "1",
-      PRISMA_HIDE_UPDATE_MESSAGE: "1",
-      ...vars,
-    },
-    encoding: "utf8",
-    timeout: 30_000,
-  });
+  const result = spawnSync(command.file, command.args, { cwd: ROOT, env: cliEnv(vars), encoding: "utf8", timeout: 30_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same, without blocking this process, so the test can keep writing while the script runs. */
+function runInBackground(vars: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const command = npmScript("keys:rotate");
+  const child = spawn(command.file, command.args, { cwd: ROOT, env: cliEnv(vars) });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
 /** An organisation with settings saved through the app's own code, the password encrypted with the given keyring. */
@@ -178,6 +180,32 @@ describe("npm run keys:rotate, keys from the environment", () => {
     await expectReadableOnlyWith(a, "acme-smtp-pass-1", current, [old1]);
     await expectReadableOnlyWith(b, "globex-smtp-pass-2", current, [old2]);
     expect(fs.existsSync(secretsFile())).toBe(false);
+  });
+
+  it("counts again after its passes and exits 1 while an instance on the old key keeps saving under it", async () => {
+    const old = newKey();
+    const current = newKey();
+    const orgId = await orgWithPassword("Stale Instance", createKeyring([old]), "stale-smtp-pass-5");
+    await orgWithPassword("Moved Along", createKeyring([old]), "moved-smtp-pass-6");
+    const oldKeyring = createKeyring([old]);
+    let writing = true;
+    // An app instance that still runs with the old key, saving this organisation's password again and again.
+    const writer = (async () => {
+      while (writing) {
+        await t.db.emailSettings.update({
+          where: { orgId },
+          data: { passwordCiphertext: oldKeyring.encrypt("stale-smtp-pass-5", passwordAad(orgId)), passwordKeyId: oldKeyring.currentKeyId },
+        });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const r = await runInBackground({ AUTH_SECRET: authSecret, SETTINGS_ENCRYPTION_KEY: b64(current), SETTINGS_ENCRYPTION_KEYS_OLD: b64(old) });
+    writing = false;
+    await writer;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^keys:rotate: 1 stored secret is still under an older key after 5 passes: an instance still running with the old SETTINGS_ENCRYPTION_KEY/);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toContain("stale-smtp-pass-5");
   });
 
   it("exits 1 naming the unknown key id, and leaves that row untouched", async () => {
