@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { defineConfig } from "prisma/config";
-import { parseDatabaseUrl } from "./lib/database-url";
+import { parseDatabaseUrl, postgresSsl } from "./lib/database-url";
 
 const target = parseDatabaseUrl(process.env.DATABASE_URL);
 const folder = target.provider === "sqlite" ? "sqlite" : "postgres";
@@ -31,7 +31,7 @@ export default defineConfig({
       database: decodeURIComponent(url.pathname.slice(1)),
       user: decodeURIComponent(url.username),
       password: decodeURIComponent(url.password),
-      ssl: url.searchParams.get("sslmode") === "require" ? { rejectUnauthorized: true } : undefined,
+      ssl: postgresSsl(target.url),
       allowExitOnIdle: true,
       idleTimeoutMillis: 500,
     });

@@ -4,7 +4,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
-import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTarget, type DatabaseTimeouts } from "./database-url";
+import { DEFAULT_DATABASE_TIMEOUTS, postgresSsl, withoutSslParams, type DatabaseTarget, type DatabaseTimeouts } from "./database-url";
 
 /** Columns that must never leave a query unless asked for by name. */
 const omit = { user: { passwordHash: true } } as const;
@@ -20,7 +20,8 @@ export type Db = ReturnType<typeof sqliteClient>;
 export function createPrismaClient(target: DatabaseTarget, timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS): Db {
   if (target.provider === "sqlite") return sqliteClient(target.filePath);
   const adapter = new PrismaPg({
-    connectionString: target.url,
+    connectionString: withoutSslParams(target.url),
+    ssl: postgresSsl(target.url),
     max: 10,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: timeouts.connectTimeoutMs,
