@@ -37,6 +37,8 @@ export type Env = Secrets & {
   smtpAllowedPorts: MailPorts;
   /** DATABASE_CONNECT_TIMEOUT_MS (default 5 s) and DATABASE_STATEMENT_TIMEOUT_MS (default 15 s), for PostgreSQL. */
   databaseTimeouts: DatabaseTimeouts;
+  /** SETUP_TOKEN: the hosted first run's token, when the operator sets it (otherwise derived; lib/setup-token.ts). */
+  setupToken: string | undefined;
 };
 
 export class EnvError extends Error {
@@ -145,6 +147,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     statementTimeoutMs: millis("DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs),
   };
 
+  const setupToken = source.SETUP_TOKEN?.trim() || undefined;
+  if (setupToken !== undefined && (setupToken.length < 16 || setupToken.length > 200)) {
+    problems.push("SETUP_TOKEN must be 16 to 200 characters (generate one with: openssl rand -hex 16)");
+  }
+
   const allowedPorts = parseMailPorts(source.SMTP_ALLOWED_PORTS);
   if (!allowedPorts) problems.push("SMTP_ALLOWED_PORTS must be comma-separated ports or ranges of ports, like 25,465,587,2525 or 2500-2599");
 
@@ -160,6 +167,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     smtpTestBudgetMs: budget,
     smtpAllowedPorts: allowedPorts,
     databaseTimeouts,
+    setupToken,
   };
 }
 

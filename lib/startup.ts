@@ -1,6 +1,10 @@
 // Start-up check for the Node.js server (loaded from instrumentation.ts): a bad or missing configuration
-// stops the process with a message naming each variable, instead of failing on the first request.
+// stops the process with a message naming each variable, instead of failing on the first request. On a hosted
+// deployment that has not been set up yet, it prints the one-time setup token /setup asks for.
+import { db } from "./db";
 import { env, EnvError } from "./env";
+import { isSetupComplete } from "./setup";
+import { expectedSetupToken, setupTokenRequired } from "./setup-token";
 
 try {
   env();
@@ -10,4 +14,14 @@ try {
     process.exit(1);
   }
   throw err;
+}
+
+const config = env();
+if (setupTokenRequired(config) && !config.setupToken) {
+  isSetupComplete(db).then(
+    (complete) => {
+      if (!complete) console.log(`First run: open /setup and enter this setup token: ${expectedSetupToken(config)}`);
+    },
+    () => console.error("First run: the database did not answer, so the setup token was not printed. Restart when it is up."),
+  );
 }

@@ -41,8 +41,10 @@ export const setupSchema = z.strictObject({
   name: personNameField,
   email: emailField,
   password: newPasswordField,
+  /** Asked for on a hosted deployment only (lib/setup-token.ts); checked by the setup action. */
+  setupToken: z.string().max(200, "The setup token is at most 200 characters.").optional(),
 });
-export type SetupInput = z.infer<typeof setupSchema>;
+export type SetupInput = Omit<z.infer<typeof setupSchema>, "setupToken">;
 
 export const signInSchema = z.strictObject({
   email: emailField,

@@ -4,11 +4,19 @@ import { captureServerAction, count, replayServerAction, signIn, test, useFreshA
 const app = useFreshApp();
 test.describe.configure({ mode: "serial" });
 
+/** The token the server printed at start-up (a hosted deployment: NODE_ENV=production with real configuration). */
+function printedSetupToken(): string {
+  const match = /First run: open \/setup and enter this setup token: (\S+)/.exec(app().logs());
+  expect(match, app().logs()).not.toBeNull();
+  return match![1];
+}
+
 test("with no user yet, every page leads to /setup, and bad input is refused next to its field", async ({ page }) => {
   for (const path of ["/", "/members", "/settings/email", "/sign-in"]) {
     await page.goto(path);
     await expect(page).toHaveURL(/\/setup$/);
   }
+  await page.getByLabel("Setup token").fill(printedSetupToken());
   await page.getByLabel("Organisation name").fill("Riverside Physio");
   await page.getByLabel("Your name").fill("Ana Owner");
   await page.getByLabel("Email").fill("not-an-email");
@@ -26,8 +34,24 @@ test("with no user yet, every page leads to /setup, and bad input is refused nex
   expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(0);
 });
 
+test("a hosted first run needs the setup token from the server's log: none or a wrong one is refused, nothing created", async ({ page }) => {
+  await page.goto("/setup");
+  await page.getByLabel("Organisation name").fill("Stranger Ltd");
+  await page.getByLabel("Your name").fill("Eve Stranger");
+  await page.getByLabel("Email").fill("eve@stranger.example");
+  for (const token of ["", "0000-0000-0000-0000"]) {
+    await page.getByLabel("Password").fill("a long and private passphrase");
+    await page.getByLabel("Setup token").fill(token);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByLabel("Setup token")).toHaveAccessibleDescription(/The setup token does not match/);
+    await expect(page.getByLabel("Organisation name")).toHaveValue("Stranger Ltd");
+    expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(0);
+  }
+});
+
 test("setup creates the organisation and owner, signs them in, and then closes for good", async ({ page, browser }) => {
   await page.goto("/setup");
+  await page.getByLabel("Setup token").fill(printedSetupToken());
   await page.getByLabel("Organisation name").fill("Riverside Physio");
   await page.getByLabel("Your name").fill("Ana Owner");
   await page.getByLabel("Email").fill("Ana@Riverside.example");

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthPanel } from "@/app/_components/card";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { isSetupComplete } from "@/lib/setup";
+import { setupTokenRequired } from "@/lib/setup-token";
 import { SetupForm } from "./setup-form";
 
 export const metadata: Metadata = { title: "Set up" };
@@ -15,7 +17,7 @@ export default async function SetupPage() {
       title="Welcome! Let's get you set up"
       description="Create your organisation and your owner account. You can invite colleagues afterwards."
     >
-      <SetupForm />
+      <SetupForm askForToken={setupTokenRequired(env())} />
     </AuthPanel>
   );
 }

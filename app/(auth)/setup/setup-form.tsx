@@ -5,12 +5,23 @@ import type { ActionState } from "@/lib/action";
 import { PASSWORD_MIN_LENGTH } from "@/lib/validation/password-policy";
 import { setupAction } from "./actions";
 
-export function SetupForm() {
+export function SetupForm({ askForToken }: { askForToken: boolean }) {
   const [state, action] = useActionState(setupAction, {} as ActionState);
   const v = state.values ?? {};
   return (
     <form action={action} className="space-y-4" noValidate key={state.at}>
       <FormMessage ok={state.ok} message={state.message} />
+      {askForToken && (
+        <TextField
+          name="setupToken"
+          label="Setup token"
+          autoComplete="off"
+          errors={state.errors?.setupToken}
+          hint="Printed in the server's log when it started (or the SETUP_TOKEN your deployment sets). It proves you run this server."
+          required
+          autoFocus
+        />
+      )}
       <TextField
         name="organisationName"
         label="Organisation name"
@@ -19,7 +30,7 @@ export function SetupForm() {
         errors={state.errors?.organisationName}
         hint="As your customers know it, e.g. Riverside Physiotherapy."
         required
-        autoFocus
+        autoFocus={!askForToken}
       />
       <TextField name="name" label="Your name" autoComplete="name" defaultValue={v.name} errors={state.errors?.name} required />
       <TextField
