@@ -2,6 +2,7 @@ import { expect, type Page } from "@playwright/test";
 import {
   captureServerAction,
   cookieHeader,
+  fillCustomSettings,
   replayServerAction,
   seedOrganisation,
   signIn,
@@ -188,12 +189,13 @@ test("the first HTML response holds the member's own saved settings, never the p
   const base = app().baseURL;
   await seedOrganisation(app(), "Lighthouse Dental", [{ email: "lena@lighthouse.example", name: "Lena Lighthouse", role: "OWNER" }]);
   const lena = await openAs(browser, "lena@lighthouse.example");
-  await lena.getByLabel("Provider", { exact: true }).selectOption("custom");
-  await lena.getByLabel("Server", { exact: true }).fill("smtp.lighthouse.example");
-  await lena.getByLabel("TLS Port", { exact: true }).fill("587");
-  await lena.getByLabel("User", { exact: true }).fill("billing@lighthouse.example");
-  await lena.getByLabel("Password", { exact: true }).fill("Lighthouse-Secret-1");
-  await lena.getByLabel("From name", { exact: true }).fill("Lighthouse Billing");
+  await fillCustomSettings(lena, {
+    host: "smtp.lighthouse.example",
+    port: "587",
+    user: "billing@lighthouse.example",
+    password: "Lighthouse-Secret-1",
+    fromName: "Lighthouse Billing",
+  });
   await lena.getByRole("button", { name: "Save settings" }).click();
   await expect(lena.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   const lenaCookie = await cookieHeader(lena);

@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { fillCustomSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 // Every page is served with the Content-Security-Policy and works under it: no violation is reported by the
 // browser, while pages load, hydrate and run a server action.
@@ -44,11 +44,7 @@ test("no page reports a policy violation, signed out or signed in, including a s
   for (const path of ["/", "/settings/email", "/members", "/change-password"]) await visit(path);
 
   await page.goto("/settings/email");
-  await page.getByLabel("Provider", { exact: true }).selectOption("custom");
-  await page.getByLabel("Server", { exact: true }).fill("smtp.harbour.example");
-  await page.getByLabel("TLS Port", { exact: true }).fill("587");
-  await page.getByLabel("User", { exact: true }).fill("accounts@harbour.example");
-  await page.getByLabel("Password", { exact: true }).fill("a-password-for-smtp");
+  await fillCustomSettings(page, { host: "smtp.harbour.example", port: "587", user: "accounts@harbour.example", password: "a-password-for-smtp" });
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   expect(await violations()).toEqual([]);

@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { fillCustomSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 // The hosted default: SMTP_ALLOW_PRIVATE_NETWORKS is not set, so the test-send cannot reach this machine's network.
 const app = useFreshApp();
@@ -8,11 +8,7 @@ test("with the network guard on, 127.0.0.1 and names that resolve to it are refu
   await seedOrganisation(app(), "Harbour Accounting", [{ email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" }]);
   await signIn(page, "owner@harbour.example");
   await page.goto("/settings/email");
-  await page.getByLabel("Provider", { exact: true }).selectOption("custom");
-  await page.getByLabel("TLS Port", { exact: true }).fill("587");
-  await page.getByLabel("User", { exact: true }).fill("finance@harbour.example");
-  await page.getByLabel("Password", { exact: true }).fill("anything-at-all");
-  await page.getByLabel("From address", { exact: true }).fill("finance@harbour.example");
+  await fillCustomSettings(page, { port: "587", user: "finance@harbour.example", password: "anything-at-all", fromAddress: "finance@harbour.example" });
   for (const host of ["127.0.0.1", "localhost"]) {
     await page.getByLabel("Server", { exact: true }).fill(host);
     await page.getByRole("button", { name: "Check connection" }).click();
@@ -27,11 +23,7 @@ test("with the network guard on, 127.0.0.1 and names that resolve to it are refu
 test("with the default mail ports, a test or save on another port is refused at TLS Port, naming the allowed ones", async ({ page }) => {
   await signIn(page, "owner@harbour.example");
   await page.goto("/settings/email");
-  await page.getByLabel("Provider", { exact: true }).selectOption("custom");
-  await page.getByLabel("Server", { exact: true }).fill("smtp.example.com");
-  await page.getByLabel("TLS Port", { exact: true }).fill("8080");
-  await page.getByLabel("User", { exact: true }).fill("finance@harbour.example");
-  await page.getByLabel("Password", { exact: true }).fill("anything-at-all");
+  await fillCustomSettings(page, { host: "smtp.example.com", port: "8080", user: "finance@harbour.example", password: "anything-at-all" });
   const message = "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here.";
   await page.getByRole("button", { name: "Check connection" }).click();
   await expect(page.getByLabel("TLS Port", { exact: true })).toHaveAccessibleDescription(/Use a mail port: 25, 465, 587 or 2525\. Other ports are not allowed here\./);

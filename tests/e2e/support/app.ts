@@ -260,3 +260,16 @@ export async function cookieHeader(page: Page): Promise<string> {
   const cookies = await page.context().cookies();
   return cookies.map((c) => `${c.name}=${c.value}`).join("; ");
 }
+
+/** Fills the Finance email form for an "Other SMTP server", field by field as a person would; blank ones are left. */
+export async function fillCustomSettings(
+  page: Page,
+  values: { host?: string; port?: string; user?: string; password?: string; fromName?: string; fromAddress?: string },
+) {
+  const labels = { host: "Server", port: "TLS Port", user: "User", password: "Password", fromName: "From name", fromAddress: "From address" } as const;
+  await page.getByLabel("Provider", { exact: true }).selectOption("custom");
+  for (const [key, label] of Object.entries(labels) as [keyof typeof labels, string][]) {
+    const value = values[key];
+    if (value !== undefined) await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}
