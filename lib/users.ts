@@ -37,16 +37,40 @@ export async function provisionUser(
   });
 }
 
+/** Wrong current passwords on the change-password page: at most this many in the window, then a pause. */
+export const CURRENT_PASSWORD_LIMIT = { max: 5, windowMs: 15 * 60_000 } as const;
+
 export async function changePassword(
   db: Db,
   user: { id: string; email: string; orgId: string },
   currentPassword: string,
   newPassword: string,
+  now = new Date(),
 ) {
+  // The check is recorded before it is made, so parallel guesses cannot all get past the limit; a right password
+  // removes its record again. The rows live beside sign-in's, so every instance counts them together.
+  const key = `change-password:${user.id}`;
+  const attempt = await db.signInFailure.create({ data: { key, createdAt: now } });
+  const recent = await db.signInFailure.findMany({
+    where: { key, createdAt: { gt: new Date(now.getTime() - CURRENT_PASSWORD_LIMIT.windowMs) } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, createdAt: true },
+  });
+  if (recent.length > CURRENT_PASSWORD_LIMIT.max) {
+    await db.signInFailure.delete({ where: { id: attempt.id } });
+    const others = recent.filter((r) => r.id !== attempt.id);
+    const retryAt = others[CURRENT_PASSWORD_LIMIT.max - 1].createdAt.getTime() + CURRENT_PASSWORD_LIMIT.windowMs;
+    const minutes = Math.max(1, Math.ceil((retryAt - now.getTime()) / 60_000));
+    throw new UserFacingError(
+      `Too many wrong current passwords. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an owner to reset your access.`,
+      "currentPassword",
+    );
+  }
   const row = await db.user.findUnique({ where: { id: user.id }, omit: { passwordHash: false } });
   if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
     throw new UserFacingError("That is not your current password.", "currentPassword");
   }
+  await db.signInFailure.delete({ where: { id: attempt.id } });
   await db.user.update({
     where: { id: user.id },
     data: { passwordHash: await hashPassword(newPassword), mustChangePassword: false },

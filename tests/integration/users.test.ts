@@ -52,6 +52,33 @@ describe("changePassword", () => {
     expect(events).toEqual([expect.objectContaining({ orgId, action: "user.password_changed", details: "{}" })]);
   });
 
+  it("after 5 wrong current passwords in 15 minutes even the right one is refused, until the first leaves the window", async () => {
+    const user = await newcomer("guessed@example.com");
+    const T0 = new Date("2031-02-03T10:00:00Z");
+    const at = (ms: number) => new Date(T0.getTime() + ms);
+    for (let i = 0; i < 5; i++) {
+      const err = await changePassword(t.db, user, `guess-${i}`, "brand new passphrase", at(i * 1000)).catch((e: unknown) => e);
+      expect((err as Error).message).toBe("That is not your current password.");
+    }
+    const paused = await changePassword(t.db, user, "temporary-pass-1", "brand new passphrase", at(10_000)).catch((e: unknown) => e);
+    expect(paused).toBeInstanceOf(UserFacingError);
+    expect((paused as UserFacingError).message).toBe("Too many wrong current passwords. Try again in 15 minutes, or ask an owner to reset your access.");
+    expect(await verifyPassword("temporary-pass-1", await storedHash(user.id))).toBe(true);
+    // The first failure leaves the window: the right password goes through.
+    await changePassword(t.db, user, "temporary-pass-1", "brand new passphrase", at(15 * 60_000 + 1000));
+    expect(await verifyPassword("brand new passphrase", await storedHash(user.id))).toBe(true);
+  });
+
+  it("20 parallel guesses check the password at most 5 times", async () => {
+    const user = await newcomer("parallel@example.com");
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => changePassword(t.db, user, `guess-${i}`, "brand new passphrase").catch((e: unknown) => (e as Error).message)),
+    );
+    const checked = results.filter((m) => m === "That is not your current password.").length;
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(results.filter((m) => typeof m === "string" && m.startsWith("Too many wrong current passwords")).length).toBe(20 - checked);
+  });
+
   it("refuses a user that does not exist", async () => {
     const err = await changePassword(t.db, { id: "missing", email: "x@example.com", orgId }, "a", "brand new passphrase").catch(
       (e: unknown) => e,
