@@ -8,7 +8,7 @@ import { env } from "./env";
 import { authenticate, clientAddressFrom } from "./sign-in";
 import { signInSchema } from "./validation/account";
 
-/** Carries why a sign-in was refused to the sign-in action: "invalid" or "throttled:<epoch ms>". */
+/** Carries why a sign-in was refused to the sign-in action: "invalid", "expired" or "throttled:<epoch ms>". */
 export class SignInRefused extends CredentialsSignin {
   constructor(code: string) {
     super();
@@ -35,7 +35,7 @@ export const { handlers, signIn, signOut, auth } = NextAuth(() => ({
           clientAddress: clientAddressFrom(request.headers),
         });
         if (!result.ok) {
-          throw new SignInRefused(result.reason === "throttled" ? `throttled:${result.retryAt.getTime()}` : "invalid");
+          throw new SignInRefused(result.reason === "throttled" ? `throttled:${result.retryAt.getTime()}` : result.reason);
         }
         return { id: result.user.id, email: result.user.email, name: result.user.name };
       },

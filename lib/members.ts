@@ -22,7 +22,10 @@ export async function listMembers(db: Db, orgId: string) {
   return rows.map((m) => ({ ...m, role: isRole(m.role) ? m.role : ("MEMBER" as Role) }));
 }
 
-export async function addMember(db: Db, actor: Actor, input: AddMemberInput) {
+/** How long an admin's temporary password works before the member must ask for a new one. */
+export const TEMPORARY_PASSWORD_HOURS = 72;
+
+export async function addMember(db: Db, actor: Actor, input: AddMemberInput, now = new Date()) {
   if (!canAssignRole(actor.role, null, input.role)) {
     throw new UserFacingError("Only an owner can add another owner.", "role");
   }
@@ -31,7 +34,13 @@ export async function addMember(db: Db, actor: Actor, input: AddMemberInput) {
   try {
     const membership = await db.$transaction(async (tx) => {
       const user = await tx.user.create({
-        data: { email: input.email, name: input.name, passwordHash, mustChangePassword: true },
+        data: {
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          mustChangePassword: true,
+          temporaryPasswordExpiresAt: new Date(now.getTime() + TEMPORARY_PASSWORD_HOURS * 3_600_000),
+        },
       });
       const created = await tx.membership.create({ data: { userId: user.id, orgId: actor.orgId, role: input.role } });
       await recordAudit(tx, {

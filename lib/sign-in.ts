@@ -10,9 +10,12 @@ export const THROTTLE = { maxFailures: 5, windowMs: 15 * 60_000 } as const;
 export type SignInResult =
   | { ok: true; user: { id: string; email: string; name: string } }
   | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "expired" }
   | { ok: false; reason: "throttled"; retryAt: Date };
 
 export const INVALID_CREDENTIALS_MESSAGE = "That email and password do not match an account.";
+export const TEMPORARY_PASSWORD_EXPIRED_MESSAGE =
+  "This temporary password has expired. Ask an owner or admin of your organisation to add you again with a new one.";
 
 export function throttledMessage(retryAt: Date, now = new Date()): string {
   const minutes = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 60_000));
@@ -71,6 +74,10 @@ export async function authenticate(
     return { ok: false, reason: "invalid" };
   }
 
+  // A temporary password from an admin works for a limited time only (the member has not chosen their own yet).
+  if (user.mustChangePassword && user.temporaryPasswordExpiresAt && user.temporaryPasswordExpiresAt <= now) {
+    return { ok: false, reason: "expired" };
+  }
   // A hash from before today's parameters is replaced now, while the password is at hand.
   if (needsRehash(user.passwordHash)) {
     await db.user.updateMany({

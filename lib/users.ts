@@ -73,7 +73,7 @@ export async function changePassword(
   await db.signInFailure.delete({ where: { id: attempt.id } });
   await db.user.update({
     where: { id: user.id },
-    data: { passwordHash: await hashPassword(newPassword), mustChangePassword: false },
+    data: { passwordHash: await hashPassword(newPassword), mustChangePassword: false, temporaryPasswordExpiresAt: null },
   });
   await recordAudit(db, { orgId: user.orgId, actor: { id: user.id, email: user.email }, action: "user.password_changed" });
 }

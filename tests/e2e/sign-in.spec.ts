@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { count, seedOrganisation, signIn, STRONG_PASSWORD, test, useFreshApp } from "./support/app";
+import { count, query, seedOrganisation, signIn, STRONG_PASSWORD, test, useFreshApp } from "./support/app";
 
 const app = useFreshApp();
 
@@ -34,6 +34,17 @@ test("a callbackUrl that a browser would read as another host never leaves this 
     await expect(page, trick).toHaveURL(`${origin}/`);
     await expect(page.getByTestId("org-name")).toHaveText("Harbour Accounting");
   }
+});
+
+test("an expired temporary password is refused with what to do, not as a wrong password", async ({ page }) => {
+  await seedOrganisation(app(), "Tide Pool Clinic", [{ email: "newbie@tidepool.example", name: "Nia Newbie", role: "MEMBER", mustChangePassword: true }]);
+  await query(app(), `UPDATE "User" SET "temporaryPasswordExpiresAt" = ? WHERE email = ?`, new Date(Date.now() - 60_000).toISOString(), "newbie@tidepool.example");
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("newbie@tidepool.example");
+  await page.getByLabel("Password").fill(STRONG_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "This temporary password has expired." })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in/);
 });
 
 test("sign out ends the session; signing in again works", async ({ page }) => {

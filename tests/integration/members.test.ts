@@ -48,11 +48,8 @@ describe("addMember", () => {
     const org = await createOrg("Add Org");
     const { actor } = await seedMember(org.id, "owner@add.example", "OWNER");
 
-    const { membership, temporaryPassword } = await addMember(t.db, actor, {
-      email: "new@add.example",
-      name: "New Person",
-      role: "MEMBER",
-    });
+    const now = new Date("2031-05-06T07:08:09Z");
+    const { membership, temporaryPassword } = await addMember(t.db, actor, { email: "new@add.example", name: "New Person", role: "MEMBER" }, now);
     temporaryPasswords.push(temporaryPassword);
     expect(membership).toMatchObject({ orgId: org.id, role: "MEMBER" });
 
@@ -63,6 +60,8 @@ describe("addMember", () => {
     expect(user.id).toBe(membership.userId);
     expect(user.name).toBe("New Person");
     expect(user.mustChangePassword).toBe(true);
+    // The temporary password works for 72 hours.
+    expect(user.temporaryPasswordExpiresAt).toEqual(new Date("2031-05-09T07:08:09Z"));
     expect(await verifyPassword(temporaryPassword, user.passwordHash)).toBe(true);
     expect(await verifyPassword("seed password for everyone", user.passwordHash)).toBe(false);
 

@@ -50,6 +50,23 @@ describe("authenticate", () => {
     expect((await attempt("olde@example.com", "old scrypt passphrase 7", null)).ok).toBe(true);
   });
 
+  it("a temporary password from an admin works until it expires, then is refused as expired (not as wrong)", async () => {
+    await t.db.user.create({
+      data: {
+        email: "newbie@example.com",
+        name: "Newbie",
+        passwordHash: await hashPassword("temp-pass-ABCDE-12345"),
+        mustChangePassword: true,
+        temporaryPasswordExpiresAt: at(72 * 3_600_000),
+      },
+    });
+    expect((await attempt("newbie@example.com", "temp-pass-ABCDE-12345", null, at(71 * 3_600_000))).ok).toBe(true);
+    expect(await attempt("newbie@example.com", "temp-pass-ABCDE-12345", null, at(72 * 3_600_000))).toEqual({ ok: false, reason: "expired" });
+    // A wrong guess is still just wrong, and an expired one counts as no failure.
+    expect(await attempt("newbie@example.com", "other", null, at(73 * 3_600_000))).toEqual({ ok: false, reason: "invalid" });
+    expect(await t.db.signInFailure.count({ where: { key: "email:newbie@example.com" } })).toBe(1);
+  });
+
   it("the window is 5 failures in 15 minutes", () => {
     expect(THROTTLE).toEqual({ maxFailures: 5, windowMs: WINDOW });
   });

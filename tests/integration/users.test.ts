@@ -41,7 +41,10 @@ describe("changePassword", () => {
 
   it("stores the new password, clears mustChangePassword and records the change", async () => {
     const user = await newcomer("right@example.com");
+    await t.db.user.update({ where: { id: user.id }, data: { temporaryPasswordExpiresAt: new Date(Date.now() + 3_600_000) } });
     await changePassword(t.db, user, "temporary-pass-1", "brand new passphrase");
+    // The member's own password does not expire.
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).temporaryPasswordExpiresAt).toBeNull();
 
     const hash = await storedHash(user.id);
     expect(await verifyPassword("brand new passphrase", hash)).toBe(true);

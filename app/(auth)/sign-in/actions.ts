@@ -3,7 +3,7 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/lib/auth";
 import { formDataToObject, invalidInput, logActionError, type ActionState } from "@/lib/action";
 import { safeRedirectPath } from "@/lib/redirect-target";
-import { INVALID_CREDENTIALS_MESSAGE, throttledMessage } from "@/lib/sign-in";
+import { INVALID_CREDENTIALS_MESSAGE, TEMPORARY_PASSWORD_EXPIRED_MESSAGE, throttledMessage } from "@/lib/sign-in";
 import { signInSchema } from "@/lib/validation/account";
 
 export async function signInAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
@@ -21,7 +21,9 @@ export async function signInAction(_previous: ActionState, formData: FormData): 
     if (err instanceof CredentialsSignin) {
       const message = err.code.startsWith("throttled:")
         ? throttledMessage(new Date(Number(err.code.slice("throttled:".length))))
-        : INVALID_CREDENTIALS_MESSAGE;
+        : err.code === "expired"
+          ? TEMPORARY_PASSWORD_EXPIRED_MESSAGE
+          : INVALID_CREDENTIALS_MESSAGE;
       return { ok: false, message, values, at: Date.now() };
     }
     if (err instanceof AuthError) {
