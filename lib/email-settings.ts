@@ -41,8 +41,18 @@ export const PASSWORD_AGAIN_MESSAGE = "Enter the password again: the server or u
  * Whether the saved password may be used for these settings: only for the server and user it was saved with, so a
  * changed Server (or User) can never receive it. A change of TLS Port or Security on the same server keeps it.
  */
-export function savedPasswordApplies(saved: { host: string; username: string }, settings: { host: string; user: string }): boolean {
+function savedPasswordApplies(saved: { host: string; username: string }, settings: { host: string; user: string }): boolean {
   return saved.host === settings.host && saved.username === settings.user;
+}
+
+/** Refuses, at the Password field, to use a saved password for another server or user (a blank Password). */
+export function assertSavedPasswordApplies(
+  saved: { host: string; username: string; passwordCiphertext: string | null } | null,
+  settings: { host: string; user: string; password?: string },
+) {
+  if (!settings.password && saved?.passwordCiphertext && !savedPasswordApplies(saved, settings)) {
+    throw new UserFacingError(PASSWORD_AGAIN_MESSAGE, "password");
+  }
 }
 
 /** Fields compared for the audit trail, with their values as shown to people. */
@@ -158,9 +168,7 @@ export async function saveEmailSettings(
         `${who} changed these settings at ${when}, after you opened this page. Nothing was saved: reload to see their version, then make your change again.`,
       );
     }
-    if (!input.password && current?.passwordCiphertext && !savedPasswordApplies(current, input)) {
-      throw new UserFacingError(PASSWORD_AGAIN_MESSAGE, "password");
-    }
+    assertSavedPasswordApplies(current, input);
     if (!input.password && !current?.passwordCiphertext) {
       const preset = getPreset(input.provider);
       throw new UserFacingError(

@@ -129,22 +129,19 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push("SMTP_ALLOW_PRIVATE_NETWORKS must be true or false");
   }
 
-  const budget = source.SMTP_TEST_TIMEOUT_MS ? Number(source.SMTP_TEST_TIMEOUT_MS) : 15_000;
-  if (!Number.isInteger(budget) || budget < 1000 || budget > 120_000) {
-    problems.push("SMTP_TEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 120000");
-  }
-
-  const millis = (name: string, fallback: number) => {
+  /** A duration variable: whole milliseconds within [min, max], or the fallback when unset. */
+  const millis = (name: string, fallback: number, min: number, max: number) => {
     const text = source[name];
     const value = text ? Number(text) : fallback;
-    if (!Number.isInteger(value) || value < 100 || value > 600_000) {
-      problems.push(`${name} must be a whole number of milliseconds from 100 to 600000`);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number of milliseconds from ${min} to ${max}`);
     }
     return value;
   };
+  const budget = millis("SMTP_TEST_TIMEOUT_MS", 15_000, 1000, 120_000);
   const databaseTimeouts: DatabaseTimeouts = {
-    connectTimeoutMs: millis("DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs),
-    statementTimeoutMs: millis("DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs),
+    connectTimeoutMs: millis("DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs, 100, 600_000),
+    statementTimeoutMs: millis("DATABASE_STATEMENT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs, 100, 600_000),
   };
 
   const setupToken = source.SETUP_TOKEN?.trim() || undefined;

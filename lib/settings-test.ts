@@ -6,12 +6,12 @@ import type { Keyring } from "./crypto";
 import { SecretDecryptError } from "./crypto";
 import type { Db } from "./prisma";
 import { UserFacingError } from "./errors";
-import { PASSWORD_AGAIN_MESSAGE, passwordAad, savedPasswordApplies } from "./email-settings";
+import { assertSavedPasswordApplies, passwordAad } from "./email-settings";
 import { detectProvider, type MxResolver } from "./smtp/detect";
 import { fromRewriteNote, savedPasswordUnreadable } from "./smtp/diagnose";
 import type { EmailSettingsInput } from "./smtp/schema";
 import { buildTestMessage } from "./smtp/test-email";
-import { isMailPortAllowed, mailPortMessage, type MailPorts } from "./smtp/mail-ports";
+import { assertMailPort, type MailPorts } from "./smtp/mail-ports";
 import { runSmtpTest, STEP_LABELS, type SmtpTestResult } from "./smtp/test-send";
 import type { LookupAll } from "./smtp/address-guard";
 
@@ -34,6 +34,9 @@ export type TestRunner = {
   lookup?: LookupAll;
   resolveMx?: MxResolver;
 };
+
+/** Who runs a test, for which organisation. */
+export type TestContext = { org: { id: string; name: string }; user: { id: string; name: string; email: string } };
 
 export type TestOutcome = SmtpTestResult & { notes: string[]; runId: string; matchesSaved: boolean };
 
@@ -90,14 +93,9 @@ function takeTestSlot(max: number): () => void {
   };
 }
 
-/** A port outside the allowed mail ports is refused at the TLS Port field, naming the allowed ones. */
-export function assertMailPort(allowed: MailPorts, port: number) {
-  if (!isMailPortAllowed(allowed, port)) throw new UserFacingError(mailPortMessage(allowed), "port");
-}
-
 export async function testSettings(
   runner: TestRunner,
-  ctx: { org: { id: string; name: string }; user: { id: string; name: string; email: string } },
+  ctx: TestContext,
   input: EmailSettingsInput,
   request: { mode: "send" | "check"; to: string },
   now = new Date(),
@@ -105,9 +103,7 @@ export async function testSettings(
   const saved = await runner.db.emailSettings.findUnique({ where: { orgId: ctx.org.id } });
   assertMailPort(runner.allowedPorts, input.port);
   // Refused before anything is recorded or any connection made: the saved password never goes to another server.
-  if (!input.password && saved?.passwordCiphertext && !savedPasswordApplies(saved, input)) {
-    throw new UserFacingError(PASSWORD_AGAIN_MESSAGE, "password");
-  }
+  assertSavedPasswordApplies(saved, input);
   const release = takeTestSlot(runner.maxConcurrentTests ?? MAX_CONCURRENT_TESTS);
   try {
     return await runTest(runner, ctx, input, request, now, saved);
@@ -118,7 +114,7 @@ export async function testSettings(
 
 async function runTest(
   runner: TestRunner,
-  ctx: { org: { id: string; name: string }; user: { id: string; name: string; email: string } },
+  ctx: TestContext,
   input: EmailSettingsInput,
   request: { mode: "send" | "check"; to: string },
   now: Date,

@@ -3,6 +3,7 @@
 // further attempts are refused without checking the password.
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
+import { minutesUntil } from "./format";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password";
 
 export const THROTTLE = { maxFailures: 5, windowMs: 15 * 60_000 } as const;
@@ -18,8 +19,7 @@ export const TEMPORARY_PASSWORD_EXPIRED_MESSAGE =
   "This temporary password has expired. Ask an owner or admin of your organisation to add you again with a new one.";
 
 export function throttledMessage(retryAt: Date, now = new Date()): string {
-  const minutes = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 60_000));
-  return `Too many failed sign-in attempts. Sign-in is paused for ${minutes} minute${minutes === 1 ? "" : "s"}; try again then, or ask an owner to reset your access.`;
+  return `Too many failed sign-in attempts. Sign-in is paused for ${minutesUntil(retryAt, now)}; try again then, or ask an owner to reset your access.`;
 }
 
 function throttleKeys(email: string, clientAddress: string | null): string[] {

@@ -2,6 +2,7 @@
 import "server-only";
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
+import { minutesUntil } from "./format";
 import { UserFacingError } from "./errors";
 import { hashPassword, verifyPassword } from "./password";
 import type { Role } from "./roles";
@@ -59,10 +60,9 @@ export async function changePassword(
   if (recent.length > CURRENT_PASSWORD_LIMIT.max) {
     await db.signInFailure.delete({ where: { id: attempt.id } });
     const others = recent.filter((r) => r.id !== attempt.id);
-    const retryAt = others[CURRENT_PASSWORD_LIMIT.max - 1].createdAt.getTime() + CURRENT_PASSWORD_LIMIT.windowMs;
-    const minutes = Math.max(1, Math.ceil((retryAt - now.getTime()) / 60_000));
+    const retryAt = new Date(others[CURRENT_PASSWORD_LIMIT.max - 1].createdAt.getTime() + CURRENT_PASSWORD_LIMIT.windowMs);
     throw new UserFacingError(
-      `Too many wrong current passwords. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an owner to reset your access.`,
+      `Too many wrong current passwords. Try again in ${minutesUntil(retryAt, now)}, or ask an owner to reset your access.`,
       "currentPassword",
     );
   }

@@ -1,5 +1,7 @@
 // Which ports a test send may connect to: mail ports only, so it cannot be used to scan the host's network.
 // SMTP_ALLOWED_PORTS changes the list for on-premises relays: comma-separated ports, or ranges like 1025-2000.
+import { UserFacingError } from "../errors";
+
 export const DEFAULT_MAIL_PORTS = [25, 465, 587, 2525] as const;
 
 export type MailPorts = { ports: number[]; ranges: [number, number][] };
@@ -36,4 +38,9 @@ export function mailPortMessage(rule: MailPorts): string {
   const names = [...rule.ports.map(String), ...rule.ranges.map(([from, to]) => `${from}-${to}`)];
   const list = names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : names[0];
   return `Use a mail port: ${list}. Other ports are not allowed here.`;
+}
+
+/** A port outside the allowed mail ports is refused at the TLS Port field, naming the allowed ones. */
+export function assertMailPort(allowed: MailPorts, port: number) {
+  if (!isMailPortAllowed(allowed, port)) throw new UserFacingError(mailPortMessage(allowed), "port");
 }

@@ -9,7 +9,8 @@ import { detectProvider } from "@/lib/smtp/detect";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 import { emailField } from "@/lib/validation/account";
 import { env } from "@/lib/env";
-import { assertMailPort, testSettings, type TestOutcome } from "@/lib/settings-test";
+import { testSettings, type TestOutcome } from "@/lib/settings-test";
+import { assertMailPort } from "@/lib/smtp/mail-ports";
 
 export const saveEmailSettingsAction = memberAction(
   { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo"] },
