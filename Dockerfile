@@ -1,5 +1,5 @@
 # Finance Email Setup: production image. Multi-stage; the final stage has production dependencies only and runs
-# as the unprivileged "node" user. It runs `next start`, exactly as the test suite does.
+# as the unprivileged "node" user. It runs `npm start` (server.mjs: Next.js's handler), exactly as the test suite does.
 #   docker build -t finance-email-setup .
 #   docker build --target migrate -t finance-email-setup-migrate .   # applies migrations, then exits
 FROM node:24-bookworm-slim AS deps
@@ -23,10 +23,12 @@ RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runner
 WORKDIR /app
+# Behind a load balancer that appends to X-Forwarded-For, set TRUSTED_PROXY_HOPS=1 (see README).
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000
 COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/.next ./.next
-COPY --from=build --chown=node:node /app/package.json /app/next.config.js ./
+COPY --from=build --chown=node:node /app/package.json /app/next.config.js /app/server.mjs ./
+COPY --from=build --chown=node:node /app/lib/client-address.mjs ./lib/client-address.mjs
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

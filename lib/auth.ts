@@ -5,7 +5,8 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { db } from "./db";
 import { env } from "./env";
-import { authenticate, clientAddressFrom } from "./sign-in";
+import { clientAddressFrom } from "./client-address.mjs";
+import { authenticate } from "./sign-in";
 import { signInSchema } from "./validation/account";
 
 /** Carries why a sign-in was refused to the sign-in action: "invalid", "expired" or "throttled:<epoch ms>". */

@@ -8,6 +8,7 @@ import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_DATABASE_TIMEOUTS, parseDatabaseUrl, type DatabaseTarget, type DatabaseTimeouts } from "./database-url";
 import { parseMailPorts, type MailPorts } from "./smtp/mail-ports";
+import { parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM } from "./client-address.mjs";
 
 const base64Key = z
   .string()
@@ -151,6 +152,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
 
   const allowedPorts = parseMailPorts(source.SMTP_ALLOWED_PORTS);
   if (!allowedPorts) problems.push("SMTP_ALLOWED_PORTS must be comma-separated ports or ranges of ports, like 25,465,587,2525 or 2500-2599");
+
+  // Used by server.mjs before the app loads; validated here too so a bad value is listed with the other problems.
+  if (parseTrustedProxyHops(source.TRUSTED_PROXY_HOPS) === null) {
+    problems.push(TRUSTED_PROXY_HOPS_PROBLEM);
+  }
 
   if (problems.length > 0 || !parsed.success || !database || !allowedPorts) throw new EnvError(problems);
   return {

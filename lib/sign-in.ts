@@ -1,12 +1,28 @@
-// Credential check with a guessing throttle. Failures are rows in the database, so every app instance
-// counts them together: after MAX_FAILURES for one email or one client address within the window,
-// further attempts are refused without checking the password.
+// Credential check with a guessing throttle (lib/attempt-limit.ts records each attempt before its check):
+// - a hard limit per (email, client address), so a guesser locks out only their own address, never the owner;
+// - a looser hard limit per client address across all emails, against one address spraying many accounts;
+// - per email, only a slowing delay once it has recent failures: the right password from a clean address
+//   still gets through, a little later.
 import type { Db } from "./prisma";
+import { type AttemptLimit, forgetAttempts, otherAttempts, pruneAttempts, recordAttempts, retryAt } from "./attempt-limit";
 import { recordAudit } from "./audit";
 import { minutesUntil } from "./format";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password";
 
-export const THROTTLE = { maxFailures: 5, windowMs: 15 * 60_000 } as const;
+const WINDOW_MS = 15 * 60_000;
+export const THROTTLE = {
+  perEmailAndAddress: { max: 5, windowMs: WINDOW_MS },
+  perAddress: { max: 20, windowMs: WINDOW_MS },
+  /** From this many recent failures for an email, each attempt on it waits, doubling up to the cap. */
+  slowdown: { afterFailures: 5, firstDelayMs: 1000, maxDelayMs: 8000 },
+} as const satisfies { perEmailAndAddress: AttemptLimit; perAddress: AttemptLimit; slowdown: object };
+
+/** The wait before checking a password for an email with this many failures in the window. */
+export function slowdownMs(failures: number): number {
+  const { afterFailures, firstDelayMs, maxDelayMs } = THROTTLE.slowdown;
+  if (failures < afterFailures) return 0;
+  return Math.min(maxDelayMs, firstDelayMs * 2 ** Math.min(failures - afterFailures, 10));
+}
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string; name: string } }
@@ -22,41 +38,35 @@ export function throttledMessage(retryAt: Date, now = new Date()): string {
   return `Too many failed sign-in attempts. Sign-in is paused for ${minutesUntil(retryAt, now)}; try again then, or ask an owner to reset your access.`;
 }
 
-function throttleKeys(email: string, clientAddress: string | null): string[] {
-  return clientAddress ? [`email:${email}`, `ip:${clientAddress}`] : [`email:${email}`];
-}
-
-async function throttledUntil(db: Db, keys: string[], now: Date): Promise<Date | null> {
-  const since = new Date(now.getTime() - THROTTLE.windowMs);
-  let until: Date | null = null;
-  for (const key of keys) {
-    const recent = await db.signInFailure.findMany({
-      where: { key, createdAt: { gt: since } },
-      orderBy: { createdAt: "desc" },
-      take: THROTTLE.maxFailures,
-      select: { createdAt: true },
-    });
-    if (recent.length >= THROTTLE.maxFailures) {
-      // Refused until the oldest of the last N failures leaves the window.
-      const retryAt = new Date(recent[recent.length - 1].createdAt.getTime() + THROTTLE.windowMs);
-      if (!until || retryAt > until) until = retryAt;
-    }
-  }
-  return until;
-}
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function authenticate(
   db: Db,
   input: { email: string; password: string; clientAddress: string | null },
   now = new Date(),
+  wait: (ms: number) => Promise<void> = sleep,
 ): Promise<SignInResult> {
-  input = { ...input, email: input.email.trim().toLowerCase() };
-  const keys = throttleKeys(input.email, input.clientAddress);
-  const retryAt = await throttledUntil(db, keys, now);
-  if (retryAt) return { ok: false, reason: "throttled", retryAt };
+  const email = input.email.trim().toLowerCase();
+  const address = input.clientAddress ?? "unknown";
+  const keys = { pair: `email+ip:${email}|${address}`, address: `ip:${address}`, email: `email:${email}` };
+  const ids = await recordAttempts(db, [keys.pair, keys.address, keys.email], now);
+
+  const limits: [string, AttemptLimit][] = [[keys.pair, THROTTLE.perEmailAndAddress], [keys.address, THROTTLE.perAddress]];
+  let pausedUntil: Date | null = null;
+  for (const [key, limit] of limits) {
+    const until = retryAt(await otherAttempts(db, key, ids, limit.windowMs, now), limit);
+    if (until && (!pausedUntil || until > pausedUntil)) pausedUntil = until;
+  }
+  if (pausedUntil) {
+    await forgetAttempts(db, ids);
+    return { ok: false, reason: "throttled", retryAt: pausedUntil };
+  }
+  const emailFailures = (await otherAttempts(db, keys.email, ids, WINDOW_MS, now)).length;
+  const delay = slowdownMs(emailFailures);
+  if (delay > 0) await wait(delay);
 
   const user = await db.user.findUnique({
-    where: { email: input.email },
+    where: { email },
     omit: { passwordHash: false },
     include: { memberships: { select: { orgId: true }, take: 1 } },
   });
@@ -64,10 +74,8 @@ export async function authenticate(
   const orgId = user?.memberships[0]?.orgId ?? null;
 
   if (!user || !valid) {
-    await db.$transaction([
-      db.signInFailure.createMany({ data: keys.map((key) => ({ key, createdAt: now })) }),
-      db.signInFailure.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - THROTTLE.windowMs) } } }),
-    ]);
+    // The attempt's rows stay: they are the failure.
+    await pruneAttempts(db, WINDOW_MS, now);
     if (user && orgId) {
       await recordAudit(db, { orgId, actor: { id: user.id, email: user.email }, action: "sign_in.failed" });
     }
@@ -76,6 +84,7 @@ export async function authenticate(
 
   // A temporary password from an admin works for a limited time only (the member has not chosen their own yet).
   if (user.mustChangePassword && user.temporaryPasswordExpiresAt && user.temporaryPasswordExpiresAt <= now) {
+    await forgetAttempts(db, ids);
     return { ok: false, reason: "expired" };
   }
   // A hash from before today's parameters is replaced now, while the password is at hand.
@@ -85,20 +94,9 @@ export async function authenticate(
       data: { passwordHash: await hashPassword(input.password) },
     });
   }
-  await db.signInFailure.deleteMany({ where: { key: `email:${input.email}` } });
+  // The owner is in: their email's slowdown and this address's mistakes for it are forgotten (not other addresses').
+  await forgetAttempts(db, ids);
+  await db.signInFailure.deleteMany({ where: { key: { in: [keys.email, keys.pair] } } });
   if (orgId) await recordAudit(db, { orgId, actor: { id: user.id, email: user.email }, action: "sign_in.succeeded" });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
-}
-
-/**
- * The client's address as the nearest proxy saw it: the last X-Forwarded-For entry (Next sets the header
- * from the socket when there is no proxy). Used only to group failures for the throttle.
- */
-export function clientAddressFrom(headers: Headers): string | null {
-  const forwarded = headers.get("x-forwarded-for");
-  if (forwarded) {
-    const parts = forwarded.split(",").map((p) => p.trim()).filter(Boolean);
-    if (parts.length > 0) return parts[parts.length - 1].slice(0, 64);
-  }
-  return headers.get("x-real-ip")?.trim().slice(0, 64) || null;
 }

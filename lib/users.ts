@@ -1,6 +1,7 @@
 // Account operations outside the web forms: provisioning from the command line and password changes.
 import "server-only";
 import type { Db } from "./prisma";
+import { type AttemptLimit, forgetAttempts, otherAttempts, recordAttempts, retryAt } from "./attempt-limit";
 import { recordAudit } from "./audit";
 import { minutesUntil } from "./format";
 import { UserFacingError } from "./errors";
@@ -39,7 +40,7 @@ export async function provisionUser(
 }
 
 /** Wrong current passwords on the change-password page: at most this many in the window, then a pause. */
-export const CURRENT_PASSWORD_LIMIT = { max: 5, windowMs: 15 * 60_000 } as const;
+export const CURRENT_PASSWORD_LIMIT: AttemptLimit = { max: 5, windowMs: 15 * 60_000 };
 
 export async function changePassword(
   db: Db,
@@ -48,21 +49,14 @@ export async function changePassword(
   newPassword: string,
   now = new Date(),
 ) {
-  // The check is recorded before it is made, so parallel guesses cannot all get past the limit; a right password
-  // removes its record again. The rows live beside sign-in's, so every instance counts them together.
+  // Recorded before the check, so parallel guesses cannot all get past the limit (lib/attempt-limit.ts).
   const key = `change-password:${user.id}`;
-  const attempt = await db.signInFailure.create({ data: { key, createdAt: now } });
-  const recent = await db.signInFailure.findMany({
-    where: { key, createdAt: { gt: new Date(now.getTime() - CURRENT_PASSWORD_LIMIT.windowMs) } },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, createdAt: true },
-  });
-  if (recent.length > CURRENT_PASSWORD_LIMIT.max) {
-    await db.signInFailure.delete({ where: { id: attempt.id } });
-    const others = recent.filter((r) => r.id !== attempt.id);
-    const retryAt = new Date(others[CURRENT_PASSWORD_LIMIT.max - 1].createdAt.getTime() + CURRENT_PASSWORD_LIMIT.windowMs);
+  const ids = await recordAttempts(db, [key], now);
+  const pausedUntil = retryAt(await otherAttempts(db, key, ids, CURRENT_PASSWORD_LIMIT.windowMs, now), CURRENT_PASSWORD_LIMIT);
+  if (pausedUntil) {
+    await forgetAttempts(db, ids);
     throw new UserFacingError(
-      `Too many wrong current passwords. Try again in ${minutesUntil(retryAt, now)}, or ask an owner to reset your access.`,
+      `Too many wrong current passwords. Try again in ${minutesUntil(pausedUntil, now)}, or ask an owner to reset your access.`,
       "currentPassword",
     );
   }
@@ -70,7 +64,7 @@ export async function changePassword(
   if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
     throw new UserFacingError("That is not your current password.", "currentPassword");
   }
-  await db.signInFailure.delete({ where: { id: attempt.id } });
+  await forgetAttempts(db, ids);
   await db.user.update({
     where: { id: user.id },
     data: { passwordHash: await hashPassword(newPassword), mustChangePassword: false, temporaryPasswordExpiresAt: null },

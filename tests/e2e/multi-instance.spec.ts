@@ -48,7 +48,8 @@ async function signInOn(browser: Browser, app: TestApp, email: string, password 
   return { page, refused: new URL(page.url()).pathname.startsWith("/sign-in") ? ((await outcome.textContent()) ?? "") : null };
 }
 
-test("the sign-in throttle counts failures on both instances together", async ({ browser }) => {
+test("the sign-in throttle counts failures on both instances together, and a made-up X-Forwarded-For does not escape it", async ({ browser }) => {
+  // TRUSTED_PROXY_HOPS is 0 (the default): the socket's address counts, so these five "different" addresses are one.
   for (let i = 1; i <= 5; i++) {
     const { refused, page } = await signInOn(browser, i % 2 ? a : b, "target@harbour.example", `wrong ${i}`, `203.0.113.${i}`);
     expect(refused).toMatch(/do not match/);

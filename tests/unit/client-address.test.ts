@@ -1,32 +1,56 @@
 import { describe, expect, it } from "vitest";
-import { clientAddressFrom } from "@/lib/sign-in";
+import { clientAddress, clientAddressFrom, parseTrustedProxyHops } from "@/lib/client-address.mjs";
 
-describe("clientAddressFrom", () => {
-  it("takes the rightmost X-Forwarded-For entry (the one the nearest proxy added)", () => {
-    const headers = new Headers({ "x-forwarded-for": "1.1.1.1, 10.0.0.5,  203.0.113.7 " });
-    expect(clientAddressFrom(headers)).toBe("203.0.113.7");
+describe("clientAddress (server.mjs, before Next.js sees the request)", () => {
+  it("with 0 trusted hops, the socket's peer is the client and X-Forwarded-For is ignored", () => {
+    expect(clientAddress({ forwardedFor: "198.51.100.7", peer: "203.0.113.9", hops: 0 })).toBe("203.0.113.9");
+    expect(clientAddress({ forwardedFor: undefined, peer: "203.0.113.9", hops: 0 })).toBe("203.0.113.9");
   });
 
-  it("ignores empty entries in X-Forwarded-For", () => {
+  it("with N trusted hops, the client is the Nth address from the right of (X-Forwarded-For, peer)", () => {
+    // client 198.51.100.7 → CDN adds it → load balancer 10.0.0.2 adds the CDN's 192.0.2.1 → app sees peer 10.0.0.2
+    const forwardedFor = "6.6.6.6, 198.51.100.7, 192.0.2.1";
+    expect(clientAddress({ forwardedFor, peer: "10.0.0.2", hops: 1 })).toBe("192.0.2.1");
+    expect(clientAddress({ forwardedFor, peer: "10.0.0.2", hops: 2 })).toBe("198.51.100.7");
+    // A client's own made-up entry on the left is never reached unless more hops are trusted than exist.
+    expect(clientAddress({ forwardedFor: "6.6.6.6, 198.51.100.7", peer: "10.0.0.2", hops: 1 })).toBe("198.51.100.7");
+  });
+
+  it("with fewer entries than hops, the leftmost one is used; with nothing at all, null", () => {
+    expect(clientAddress({ forwardedFor: "198.51.100.7", peer: "10.0.0.2", hops: 5 })).toBe("198.51.100.7");
+    expect(clientAddress({ forwardedFor: undefined, peer: undefined, hops: 0 })).toBeNull();
+  });
+
+  it("joins repeated headers, skips empty entries, unwraps IPv4-mapped peers and caps the length", () => {
+    expect(clientAddress({ forwardedFor: ["198.51.100.7", " , 192.0.2.1"], peer: "10.0.0.2", hops: 2 })).toBe("198.51.100.7");
+    expect(clientAddress({ forwardedFor: undefined, peer: "::ffff:192.0.2.33", hops: 0 })).toBe("192.0.2.33");
+    expect(clientAddress({ forwardedFor: undefined, peer: "::1", hops: 0 })).toBe("::1");
+    expect(clientAddress({ forwardedFor: "a".repeat(500), peer: "10.0.0.2", hops: 1 })).toHaveLength(64);
+  });
+});
+
+describe("parseTrustedProxyHops", () => {
+  it("defaults to 0 and accepts whole numbers up to 10", () => {
+    expect(parseTrustedProxyHops(undefined)).toBe(0);
+    expect(parseTrustedProxyHops(" ")).toBe(0);
+    expect(parseTrustedProxyHops("2")).toBe(2);
+    expect(parseTrustedProxyHops("10")).toBe(10);
+  });
+
+  it("refuses anything else", () => {
+    for (const bad of ["-1", "1.5", "one", "11", "0x1", "true"]) expect(parseTrustedProxyHops(bad), bad).toBeNull();
+  });
+});
+
+describe("clientAddressFrom (the app's side)", () => {
+  it("takes the one address server.mjs left, or the rightmost entry when the header arrived as is", () => {
+    expect(clientAddressFrom(new Headers({ "x-forwarded-for": "203.0.113.7" }))).toBe("203.0.113.7");
+    expect(clientAddressFrom(new Headers({ "x-forwarded-for": "1.1.1.1, 10.0.0.5,  203.0.113.7 " }))).toBe("203.0.113.7");
     expect(clientAddressFrom(new Headers({ "x-forwarded-for": "198.51.100.1, ," }))).toBe("198.51.100.1");
   });
 
-  it("prefers X-Forwarded-For over X-Real-IP", () => {
-    const headers = new Headers({ "x-forwarded-for": "203.0.113.7", "x-real-ip": "198.51.100.9" });
-    expect(clientAddressFrom(headers)).toBe("203.0.113.7");
-  });
-
-  it("falls back to X-Real-IP", () => {
-    expect(clientAddressFrom(new Headers({ "x-real-ip": " 198.51.100.9 " }))).toBe("198.51.100.9");
-    expect(clientAddressFrom(new Headers({ "x-forwarded-for": " , ", "x-real-ip": "198.51.100.9" }))).toBe("198.51.100.9");
-  });
-
-  it("returns null without either header", () => {
+  it("returns null without the header, and never trusts X-Real-IP", () => {
     expect(clientAddressFrom(new Headers())).toBeNull();
-    expect(clientAddressFrom(new Headers({ "x-real-ip": "  " }))).toBeNull();
-  });
-
-  it("caps the length so a huge header cannot become a huge key", () => {
-    expect(clientAddressFrom(new Headers({ "x-forwarded-for": "a".repeat(500) }))).toHaveLength(64);
+    expect(clientAddressFrom(new Headers({ "x-real-ip": "198.51.100.9" }))).toBeNull();
   });
 });
