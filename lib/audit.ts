@@ -37,8 +37,12 @@ export function describeAuditEvent(action: string, details: Record<string, unkno
       return `Changed ${s("email")} from ${s("from")} to ${s("to")}`;
     case "member.removed":
       return `Removed ${s("email")}`;
+    case "member.password_reset":
+      return `Reset the password of ${s("email")} and signed them out everywhere`;
     case "user.password_changed":
       return "Changed their password";
+    case "user.signed_out_everywhere":
+      return "Signed out everywhere";
     case "sign_in.succeeded":
       return "Signed in";
     case "sign_in.failed":

@@ -1,5 +1,6 @@
-// next-auth (Auth.js v5): email + password credentials, JWT sessions. The token carries only the user id;
-// role and organisation are read from the database on every request (lib/session.ts), so changes apply at once.
+// next-auth (Auth.js v5): email + password credentials, JWT sessions. The token carries the user id, the user's
+// session version when it was issued and the sign-in time; role and organisation are read from the database on
+// every request (lib/session.ts), where a token from an older session version or past the absolute lifetime is refused.
 import "server-only";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
@@ -17,12 +18,28 @@ export class SignInRefused extends CredentialsSignin {
   }
 }
 
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+declare module "next-auth" {
+  interface User {
+    sessionVersion?: number;
+  }
+  interface Session {
+    /** The user's session version when this sign-in happened (lib/session.ts compares it with the current one). */
+    sessionVersion?: number;
+    /** When the user signed in (seconds since the epoch); refreshing the token keeps it. */
+    signedInAt?: number;
+  }
+}
+declare module "@auth/core/jwt" {
+  interface JWT {
+    sessionVersion?: number;
+    signedInAt?: number;
+  }
+}
 
 export const { handlers, signIn, signOut, auth } = NextAuth(() => ({
   secret: env().AUTH_SECRET,
   trustHost: true,
-  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+  session: { strategy: "jwt", maxAge: env().sessionMaxAgeSeconds },
   pages: { signIn: "/sign-in", error: "/sign-in" },
   providers: [
     Credentials({
@@ -38,13 +55,23 @@ export const { handlers, signIn, signOut, auth } = NextAuth(() => ({
         if (!result.ok) {
           throw new SignInRefused(result.reason === "throttled" ? `throttled:${result.retryAt.getTime()}` : result.reason);
         }
-        return { id: result.user.id, email: result.user.email, name: result.user.name };
+        return { ...result.user };
       },
     }),
   ],
   callbacks: {
+    // `user` is there only at sign-in: the version and time are fixed then, and a refresh carries them unchanged.
+    jwt({ token, user }) {
+      if (user) {
+        token.sessionVersion = user.sessionVersion;
+        token.signedInAt = Math.floor(Date.now() / 1000);
+      }
+      return token;
+    },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
+      session.sessionVersion = token.sessionVersion;
+      session.signedInAt = token.signedInAt;
       return session;
     },
   },

@@ -40,6 +40,8 @@ export type Env = Secrets & {
   databaseTimeouts: DatabaseTimeouts;
   /** SETUP_TOKEN: the hosted first run's token, when the operator sets it (otherwise derived; lib/setup-token.ts). */
   setupToken: string | undefined;
+  /** How long a sign-in lasts at most, however active the session (SESSION_MAX_AGE_DAYS, default 7). */
+  sessionMaxAgeSeconds: number;
 };
 
 export class EnvError extends Error {
@@ -130,15 +132,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push("SMTP_ALLOW_PRIVATE_NETWORKS must be true or false");
   }
 
-  /** A duration variable: whole milliseconds within [min, max], or the fallback when unset. */
-  const millis = (name: string, fallback: number, min: number, max: number) => {
+  /** A duration variable: a whole number of `unit` within [min, max], or the fallback when unset. */
+  const duration = (unit: "milliseconds" | "days") => (name: string, fallback: number, min: number, max: number) => {
     const text = source[name];
     const value = text ? Number(text) : fallback;
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number of milliseconds from ${min} to ${max}`);
+      problems.push(`${name} must be a whole number of ${unit} from ${min} to ${max}`);
     }
     return value;
   };
+  const millis = duration("milliseconds");
+  const sessionMaxAgeDays = duration("days")("SESSION_MAX_AGE_DAYS", 7, 1, 90);
   const budget = millis("SMTP_TEST_TIMEOUT_MS", 15_000, 1000, 120_000);
   const databaseTimeouts: DatabaseTimeouts = {
     connectTimeoutMs: millis("DATABASE_CONNECT_TIMEOUT_MS", DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs, 100, 600_000),
@@ -171,6 +175,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     smtpAllowedPorts: allowedPorts,
     databaseTimeouts,
     setupToken,
+    sessionMaxAgeSeconds: sessionMaxAgeDays * 86_400,
   };
 }
 

@@ -1,4 +1,4 @@
-// Organisation membership: list, add (with a one-time temporary password), change role, remove.
+// Organisation membership: list, add (with a one-time temporary password), change role, reset a password, remove.
 // Every query is scoped to the actor's organisation; the last owner can never be demoted or removed.
 import "server-only";
 import type { Db } from "./prisma";
@@ -98,30 +98,82 @@ export async function changeRole(db: Db, actor: Actor, membershipId: string, rol
   });
 }
 
+/**
+ * The member an owner or admin acts on, with the checks removal and a password reset share: in this
+ * organisation, not an owner unless the actor is one, and not the actor themselves.
+ */
+async function manageableMember(
+  tx: Pick<Db, "membership">,
+  actor: Actor,
+  membershipId: string,
+  messages: { verb: string; self: string },
+) {
+  const target = await tx.membership.findFirst({
+    where: { id: membershipId, orgId: actor.orgId },
+    include: { user: { select: { id: true, email: true, name: true } } },
+  });
+  if (!target) throw new UserFacingError("That member is no longer in this organisation.");
+  const role = isRole(target.role) ? target.role : "MEMBER";
+  if (!canAssignRole(actor.role, role, role)) throw new UserFacingError(`Only an owner can ${messages.verb} an owner.`);
+  if (target.userId === actor.userId) throw new UserFacingError(messages.self);
+  return { ...target, role };
+}
+
+/**
+ * A new temporary password for a member who lost theirs (or whose account may be in someone else's hands). Every
+ * session they have ends at its next request, the old password stops working, and the new one expires like any
+ * temporary password.
+ */
+export async function resetMemberPassword(db: Db, actor: Actor, membershipId: string, now = new Date()) {
+  const temporaryPassword = generateTemporaryPassword();
+  const passwordHash = await hashPassword(temporaryPassword);
+  const target = await db.$transaction(async (tx) => {
+    await lockOrganisation(tx, actor.orgId);
+    const target = await manageableMember(tx, actor, membershipId, {
+      verb: "reset the password of",
+      self: "To change your own password, use Change password.",
+    });
+    await tx.user.update({
+      where: { id: target.userId },
+      data: {
+        passwordHash,
+        mustChangePassword: true,
+        temporaryPasswordExpiresAt: new Date(now.getTime() + TEMPORARY_PASSWORD_HOURS * 3_600_000),
+        sessionVersion: { increment: 1 },
+      },
+    });
+    await recordAudit(tx, {
+      orgId: actor.orgId,
+      actor: { id: actor.userId, email: actor.email },
+      action: "member.password_reset",
+      details: { email: target.user.email },
+    });
+    return target;
+  });
+  return { temporaryPassword, email: target.user.email, name: target.user.name };
+}
+
 export async function removeMember(db: Db, actor: Actor, membershipId: string) {
   await db.$transaction(async (tx) => {
     await lockOrganisation(tx, actor.orgId);
-    const target = await tx.membership.findFirst({
-      where: { id: membershipId, orgId: actor.orgId },
-      include: { user: { select: { id: true, email: true } } },
+    const target = await manageableMember(tx, actor, membershipId, {
+      verb: "remove",
+      self: "You cannot remove yourself. Ask another owner or admin.",
     });
-    if (!target) throw new UserFacingError("That member is no longer in this organisation.");
-    const role = isRole(target.role) ? target.role : "MEMBER";
-    if (!canAssignRole(actor.role, role, role)) throw new UserFacingError("Only an owner can remove an owner.");
-    if (target.userId === actor.userId) {
-      throw new UserFacingError("You cannot remove yourself. Ask another owner or admin.");
-    }
-    if (role === "OWNER" && (await ownerCount(tx, actor.orgId)) <= 1) throw new UserFacingError(LAST_OWNER_MESSAGE);
+    if (target.role === "OWNER" && (await ownerCount(tx, actor.orgId)) <= 1) throw new UserFacingError(LAST_OWNER_MESSAGE);
     await tx.membership.delete({ where: { id: target.id } });
-    // A user belongs to one organisation here; without a membership the account has no use left.
+    // A user belongs to one organisation here; without a membership the account has no use left. If it ever
+    // has another, its sessions still end, so a removed person's open tabs stop working at once.
     if ((await tx.membership.count({ where: { userId: target.userId } })) === 0) {
       await tx.user.delete({ where: { id: target.userId } });
+    } else {
+      await tx.user.update({ where: { id: target.userId }, data: { sessionVersion: { increment: 1 } } });
     }
     await recordAudit(tx, {
       orgId: actor.orgId,
       actor: { id: actor.userId, email: actor.email },
       action: "member.removed",
-      details: { email: target.user.email, role: ROLE_LABELS[role] },
+      details: { email: target.user.email, role: ROLE_LABELS[target.role] },
     });
   });
 }

@@ -4,6 +4,7 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { auth } from "./auth";
 import { db } from "./db";
+import { env } from "./env";
 import type { Db } from "./prisma";
 import { hasRole, isRole, type Role } from "./roles";
 import { isSetupComplete } from "./setup";
@@ -15,13 +16,17 @@ export type MemberContext = {
   membershipId: string;
 };
 
+/** What a session token says: who, and under which of the user's session versions it was issued. */
+export type SessionClaims = { userId: string; sessionVersion: number };
+
 /**
- * The member behind a user id: their first membership, with its user and organisation. Every session is turned
- * into a member here and only here, so a check on the session itself (e.g. a session version) belongs here too.
+ * The member behind a session: their first membership, with its user and organisation. Every session is turned
+ * into a member here and only here, so this is where a token from an older session version is refused (the user
+ * changed their password, signed out everywhere, or an admin reset or removed them).
  */
-export async function loadMemberContext(database: Db, userId: string): Promise<MemberContext | null> {
+export async function loadMemberContext(database: Db, claims: SessionClaims): Promise<MemberContext | null> {
   const membership = await database.membership.findFirst({
-    where: { userId },
+    where: { userId: claims.userId, user: { sessionVersion: claims.sessionVersion } },
     orderBy: { createdAt: "asc" },
     select: {
       id: true,
@@ -34,11 +39,20 @@ export async function loadMemberContext(database: Db, userId: string): Promise<M
   return { user: membership.user, org: membership.org, role: membership.role, membershipId: membership.id };
 }
 
+/** True when a sign-in at `signedInAt` (seconds) is older than the absolute session lifetime. */
+export function sessionExpired(signedInAt: number, maxAgeSeconds: number, now = Date.now()): boolean {
+  return now / 1000 - signedInAt >= maxAgeSeconds;
+}
+
 /** The signed-in member, from Auth.js's session; once per request however many components and checks ask. */
 export const getMemberContext = cache(async (): Promise<MemberContext | null> => {
   const session = await auth();
   const userId = session?.user?.id;
-  return userId ? loadMemberContext(db, userId) : null;
+  const { sessionVersion, signedInAt } = session ?? {};
+  // Tokens without a version or sign-in time come from before sessions could be ended: they sign in again.
+  if (!userId || typeof sessionVersion !== "number" || typeof signedInAt !== "number") return null;
+  if (sessionExpired(signedInAt, env().sessionMaxAgeSeconds)) return null;
+  return loadMemberContext(db, { userId, sessionVersion });
 });
 
 export type MemberCheck = { ctx: MemberContext } | { redirectTo: string };

@@ -25,7 +25,7 @@ export function slowdownMs(failures: number): number {
 }
 
 export type SignInResult =
-  | { ok: true; user: { id: string; email: string; name: string } }
+  | { ok: true; user: { id: string; email: string; name: string; sessionVersion: number } }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "expired" }
   | { ok: false; reason: "throttled"; retryAt: Date };
@@ -98,5 +98,5 @@ export async function authenticate(
   await forgetAttempts(db, ids);
   await db.signInFailure.deleteMany({ where: { key: { in: [keys.email, keys.pair] } } });
   if (orgId) await recordAudit(db, { orgId, actor: { id: user.id, email: user.email }, action: "sign_in.succeeded" });
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
+  return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }

@@ -1,4 +1,4 @@
-// Account operations outside the web forms: provisioning from the command line and password changes.
+// Account operations: provisioning from the command line, password changes and ending every session.
 import "server-only";
 import type { Db } from "./prisma";
 import { type AttemptLimit, forgetAttempts, otherAttempts, recordAttempts, retryAt } from "./attempt-limit";
@@ -67,7 +67,19 @@ export async function changePassword(
   await forgetAttempts(db, ids);
   await db.user.update({
     where: { id: user.id },
-    data: { passwordHash: await hashPassword(newPassword), mustChangePassword: false, temporaryPasswordExpiresAt: null },
+    // A new password ends every session made with the old one; the action signs this browser in again.
+    data: {
+      passwordHash: await hashPassword(newPassword),
+      mustChangePassword: false,
+      temporaryPasswordExpiresAt: null,
+      sessionVersion: { increment: 1 },
+    },
   });
   await recordAudit(db, { orgId: user.orgId, actor: { id: user.id, email: user.email }, action: "user.password_changed" });
+}
+
+/** "Sign out everywhere": every session of this user, on every device, ends at its next request. */
+export async function endAllSessions(db: Db, user: { id: string; email: string; orgId: string }) {
+  await db.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
+  await recordAudit(db, { orgId: user.orgId, actor: { id: user.id, email: user.email }, action: "user.signed_out_everywhere" });
 }

@@ -229,10 +229,11 @@ async function provision(url: string, secrets: Secrets): Promise<string[]> {
       const ctx = { org: { id: org.id, name: org.name }, user: { id: user.id, name: user.name, email: user.email } };
       for (const mode of ["check", "send"] as const) await testSettings(runner, ctx, form(2, "Bench Finance"), { mode, to: email });
       const token = await encode({
-        token: { sub: user.id, name: user.name, email: user.email },
+        // As lib/auth.ts issues it: the user's session version and the sign-in time (lib/session.ts checks both).
+        token: { sub: user.id, name: user.name, email: user.email, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) },
         secret: secrets.AUTH_SECRET,
         salt: SESSION_COOKIE,
-        maxAge: 8 * 60 * 60,
+        maxAge: 24 * 60 * 60,
       });
       cookies.push(token);
     }

@@ -46,6 +46,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
                     {ROLE_LABELS[ctx.role]} · {ctx.org.name}
                   </p>
                 </div>
+                <Link href="/account" className="block rounded px-2 py-2 text-sm text-slate-700 hover:bg-slate-100">
+                  Your account
+                </Link>
                 <Link href="/change-password" className="block rounded px-2 py-2 text-sm text-slate-700 hover:bg-slate-100">
                   Change password
                 </Link>

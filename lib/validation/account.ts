@@ -65,7 +65,8 @@ export const changeRoleSchema = z.strictObject({
   role: roleField,
 });
 
-export const removeMemberSchema = z.strictObject({
+/** A form that acts on one member: remove them, or reset their password. */
+export const memberTargetSchema = z.strictObject({
   membershipId: z.string().min(1).max(64),
 });
 

@@ -38,7 +38,7 @@ describe("the Finance email page's data", () => {
     t = await createTestDatabase("page-data");
     orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
     const user = await person(t.db, orgId, "Priya Admin", "ADMIN");
-    admin = (await loadMemberContext(t.db, user.id))!;
+    admin = (await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))!;
     actor = { userId: user.id, email: user.email, name: user.name, orgId };
   });
   afterAll(async () => {
@@ -90,7 +90,7 @@ describe("the Finance email page's data", () => {
 
   it("a member gets the settings read-only with the names of who can change them", async () => {
     const member = await person(t.db, orgId, "Sam Member", "MEMBER");
-    const data = await loadFinanceEmailPage(t.db, (await loadMemberContext(t.db, member.id))!, { budgetMs });
+    const data = await loadFinanceEmailPage(t.db, (await loadMemberContext(t.db, { userId: member.id, sessionVersion: 0 }))!, { budgetMs });
     expect(data.canEdit).toBe(false);
     expect(data.editors).toContain("Priya Admin");
     expect(data.editors).not.toContain("Sam Member");

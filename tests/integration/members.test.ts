@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { addMember, changeRole, listMembers, removeMember, type Actor } from "@/lib/members";
+import { addMember, changeRole, listMembers, removeMember, resetMemberPassword, type Actor } from "@/lib/members";
+import { authenticate } from "@/lib/sign-in";
 import { UserFacingError } from "@/lib/errors";
 import { hashPassword, verifyPassword } from "@/lib/password";
 import type { Role } from "@/lib/roles";
@@ -204,6 +205,15 @@ describe("removeMember", () => {
     ]);
   });
 
+  it("a removed person who keeps an account elsewhere still loses every session", async () => {
+    const org = await createOrg("Remove Sessions Org");
+    const { actor: owner } = await seedMember(org.id, "owner@sessions.example", "OWNER");
+    const { membership, user } = await seedMember(org.id, "two-hats@sessions.example", "MEMBER");
+    await t.db.membership.create({ data: { userId: user.id, orgId: (await createOrg("Other Hat")).id, role: "MEMBER" } });
+    await removeMember(t.db, owner, membership.id);
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion).toBe(1);
+  });
+
   it("does not let an admin remove an owner", async () => {
     const org = await createOrg("Admin Remove Org");
     const { membership: ownerMembership } = await seedMember(org.id, "owner@adminremove.example", "OWNER");
@@ -270,6 +280,49 @@ describe("removeMember", () => {
   });
 });
 
+describe("resetMemberPassword", () => {
+  const versionOf = async (userId: string) => (await t.db.user.findUniqueOrThrow({ where: { id: userId } })).sessionVersion;
+
+  it("gives a new temporary password, ends every session, stops the old password and records it", async () => {
+    const org = await createOrg("Reset Org");
+    const { actor } = await seedMember(org.id, "owner@reset.example", "OWNER");
+    const { user, membership } = await seedMember(org.id, "forgot@reset.example", "MEMBER");
+    const now = new Date();
+    const result = await resetMemberPassword(t.db, actor, membership.id, now);
+    temporaryPasswords.push(result.temporaryPassword);
+    expect(result).toMatchObject({ email: "forgot@reset.example", name: "forgot" });
+
+    const after = await t.db.user.findUniqueOrThrow({ where: { id: user.id }, omit: { passwordHash: false } });
+    expect(after.sessionVersion).toBe(user.sessionVersion + 1);
+    expect(after.mustChangePassword).toBe(true);
+    expect(after.temporaryPasswordExpiresAt?.getTime()).toBe(now.getTime() + 72 * 3_600_000);
+    expect(await verifyPassword(result.temporaryPassword, after.passwordHash)).toBe(true);
+    const signIn = (password: string) =>
+      authenticate(t.db, { email: "forgot@reset.example", password, clientAddress: "192.0.2.9" }, new Date(), async () => undefined);
+    expect(await signIn("seed password for everyone")).toEqual({ ok: false, reason: "invalid" });
+    expect(await signIn(result.temporaryPassword)).toMatchObject({ ok: true, user: { sessionVersion: after.sessionVersion } });
+    const event = await t.db.auditEvent.findFirstOrThrow({ where: { orgId: org.id, action: "member.password_reset" } });
+    expect(event).toMatchObject({ actorId: actor.userId, details: JSON.stringify({ email: "forgot@reset.example" }) });
+  });
+
+  it("an admin may not reset an owner, no one resets themselves, a member resets no one, and another organisation is out of reach", async () => {
+    const org = await createOrg("Reset Rules Org");
+    const owner = await seedMember(org.id, "owner@rules.example", "OWNER");
+    const admin = await seedMember(org.id, "admin@rules.example", "ADMIN");
+    const member = await seedMember(org.id, "member@rules.example", "MEMBER");
+    const elsewhere = await seedMember((await createOrg("Elsewhere")).id, "x@elsewhere.example", "MEMBER");
+    expect((await rejection(resetMemberPassword(t.db, admin.actor, owner.membership.id))).message).toBe("Only an owner can reset the password of an owner.");
+    expect((await rejection(resetMemberPassword(t.db, owner.actor, owner.membership.id))).message).toBe("To change your own password, use Change password.");
+    await rejection(resetMemberPassword(t.db, member.actor, admin.membership.id));
+    expect((await rejection(resetMemberPassword(t.db, owner.actor, elsewhere.membership.id))).message).toBe("That member is no longer in this organisation.");
+    for (const { user } of [owner, admin, elsewhere]) expect(await versionOf(user.id)).toBe(0);
+    // An admin may reset a member.
+    const { temporaryPassword } = await resetMemberPassword(t.db, admin.actor, member.membership.id);
+    temporaryPasswords.push(temporaryPassword);
+    expect(await versionOf(member.user.id)).toBe(1);
+  });
+});
+
 describe("audit trail", () => {
   it("never holds a password or a password hash", async () => {
     const events = await t.db.auditEvent.findMany();
@@ -281,6 +334,7 @@ describe("audit trail", () => {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toMatch(/scrypt\$/);
-    expect(text.toLowerCase()).not.toContain("password");
+    // No field but the action's name mentions a password at all.
+    expect(JSON.stringify(events.map(({ action: _action, ...rest }) => rest)).toLowerCase()).not.toContain("password");
   });
 });

@@ -5,17 +5,32 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import type { Db } from "@/lib/prisma";
 
-const state = vi.hoisted(() => ({ db: undefined as unknown, userId: undefined as string | undefined }));
+const state = vi.hoisted(() => ({
+  db: undefined as unknown,
+  userId: undefined as string | undefined,
+  sessionVersion: 0 as number | undefined,
+  signedInAt: undefined as number | undefined,
+}));
 vi.mock("@/lib/db", () => ({
   get db() {
     return state.db;
   },
 }));
 vi.mock("@/lib/auth", () => ({
-  auth: vi.fn(async () => (state.userId ? { user: { id: state.userId }, expires: new Date(Date.now() + 60_000).toISOString() } : null)),
+  auth: vi.fn(async () =>
+    state.userId
+      ? {
+          user: { id: state.userId },
+          expires: new Date(Date.now() + 60_000).toISOString(),
+          sessionVersion: state.sessionVersion,
+          signedInAt: state.signedInAt ?? Math.floor(Date.now() / 1000) - 60,
+        }
+      : null,
+  ),
 }));
 
-const { checkMember, getMemberContext, loadMemberContext } = await import("@/lib/session");
+const { checkMember, getMemberContext, loadMemberContext, sessionExpired } = await import("@/lib/session");
+const { env } = await import("@/lib/env");
 
 let t: TestDatabase;
 let orgId: string;
@@ -38,37 +53,39 @@ afterAll(async () => {
 });
 beforeEach(() => {
   state.userId = undefined;
+  state.sessionVersion = 0;
+  state.signedInAt = undefined;
 });
 
 describe("loadMemberContext", () => {
   it("finds the member behind a user id: user, organisation, role and a real boolean for a pending password change", async () => {
     const admin = await person(t.db, orgId, "Priya Admin", "ADMIN");
-    expect(await loadMemberContext(t.db, admin.id)).toEqual({
+    expect(await loadMemberContext(t.db, { userId: admin.id, sessionVersion: 0 })).toEqual({
       user: { id: admin.id, name: "Priya Admin", email: admin.email, mustChangePassword: false },
       org: { id: orgId, name: "Riverside Clinic" },
       role: "ADMIN",
       membershipId: expect.any(String),
     });
     const pending = await person(t.db, orgId, "New Member", "MEMBER", { mustChangePassword: true });
-    const ctx = await loadMemberContext(t.db, pending.id);
+    const ctx = await loadMemberContext(t.db, { userId: pending.id, sessionVersion: 0 });
     expect(ctx?.user.mustChangePassword).toBe(true);
     expect(ctx?.role).toBe("MEMBER");
-    expect(await loadMemberContext(t.db, "no-such-user")).toBeNull();
+    expect(await loadMemberContext(t.db, { userId: "no-such-user", sessionVersion: 0 })).toBeNull();
   });
 
   it("never returns the password hash", async () => {
     const user = await person(t.db, orgId, "Hash Check", "MEMBER");
-    expect(JSON.stringify(await loadMemberContext(t.db, user.id))).not.toContain("not-used");
+    expect(JSON.stringify(await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))).not.toContain("not-used");
   });
 
   it("uses the first organisation a user joined, and refuses a membership with an unknown role", async () => {
     const other = (await t.db.organisation.create({ data: { name: "Second Org" } })).id;
     const user = await person(t.db, other, "Two Orgs", "MEMBER", { createdAt: new Date("2026-01-01T00:00:00Z") });
     await t.db.membership.create({ data: { userId: user.id, orgId, role: "OWNER", createdAt: new Date("2026-06-01T00:00:00Z") } });
-    expect((await loadMemberContext(t.db, user.id))?.org.name).toBe("Second Org");
+    expect((await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))?.org.name).toBe("Second Org");
 
     const odd = await person(t.db, other, "Odd Role", "SUPERUSER");
-    expect(await loadMemberContext(t.db, odd.id)).toBeNull();
+    expect(await loadMemberContext(t.db, { userId: odd.id, sessionVersion: 0 })).toBeNull();
   });
 });
 
@@ -95,5 +112,32 @@ describe("getMemberContext and checkMember, from Auth.js's session", () => {
     state.userId = pending.id;
     expect(await checkMember({ minimum: "ADMIN" })).toEqual({ redirectTo: "/change-password" });
     expect(await checkMember({ minimum: "ADMIN", allowPendingPasswordChange: true })).toMatchObject({ ctx: { role: "ADMIN" } });
+  });
+
+  it("a token issued under an older session version is refused once the user's version moves on", async () => {
+    const member = await person(t.db, orgId, "Vera Version", "MEMBER");
+    state.userId = member.id;
+    expect((await getMemberContext())?.user.id).toBe(member.id);
+    await t.db.user.update({ where: { id: member.id }, data: { sessionVersion: { increment: 1 } } });
+    expect(await getMemberContext()).toBeNull();
+    expect(await checkMember()).toEqual({ redirectTo: "/sign-in" });
+    // A token issued after the change (at version 1) is fine; one without a version (from before versions) is not.
+    state.sessionVersion = 1;
+    expect((await getMemberContext())?.user.id).toBe(member.id);
+    state.sessionVersion = undefined;
+    expect(await getMemberContext()).toBeNull();
+  });
+
+  it("a sign-in older than SESSION_MAX_AGE_DAYS (7 by default) is refused, however recently the token was refreshed", async () => {
+    expect(env().sessionMaxAgeSeconds).toBe(7 * 86_400);
+    const member = await person(t.db, orgId, "Liz Lifetime", "MEMBER");
+    state.userId = member.id;
+    const now = Math.floor(Date.now() / 1000);
+    state.signedInAt = now - 7 * 86_400 + 120;
+    expect((await getMemberContext())?.user.id).toBe(member.id);
+    state.signedInAt = now - 7 * 86_400 - 1;
+    expect(await getMemberContext()).toBeNull();
+    expect(sessionExpired(1000, 100, 1_099_999)).toBe(false);
+    expect(sessionExpired(1000, 100, 1_100_000)).toBe(true);
   });
 });

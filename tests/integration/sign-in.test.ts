@@ -74,7 +74,7 @@ describe("authenticate", () => {
 
   it("signs in with the right password and records it", async () => {
     const result = await attempt("ana@example.com", PASSWORD, "203.0.113.1");
-    expect(result).toEqual({ ok: true, user: { id: userId, email: "ana@example.com", name: "Ana Owner" } });
+    expect(result).toEqual({ ok: true, user: { id: userId, email: "ana@example.com", name: "Ana Owner", sessionVersion: 0 } });
     const events = await t.db.auditEvent.findMany();
     expect(events).toEqual([expect.objectContaining({ orgId, actorId: userId, action: "sign_in.succeeded" })]);
   });

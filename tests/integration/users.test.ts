@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { changePassword, provisionUser } from "@/lib/users";
+import { changePassword, endAllSessions, provisionUser } from "@/lib/users";
 import { UserFacingError } from "@/lib/errors";
 import { hashPassword, verifyPassword } from "@/lib/password";
 
@@ -53,6 +53,18 @@ describe("changePassword", () => {
 
     const events = await t.db.auditEvent.findMany({ where: { actorId: user.id } });
     expect(events).toEqual([expect.objectContaining({ orgId, action: "user.password_changed", details: "{}" })]);
+    // Every session made with the old password ends (lib/session.ts refuses the older version).
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion).toBe(1);
+  });
+
+  it("a wrong current password leaves the sessions alone; sign out everywhere ends them and is recorded", async () => {
+    const user = await newcomer("sessions@example.com");
+    await changePassword(t.db, user, "wrong", "brand new passphrase").catch(() => undefined);
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion).toBe(0);
+    await endAllSessions(t.db, user);
+    await endAllSessions(t.db, user);
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion).toBe(2);
+    expect(await t.db.auditEvent.count({ where: { actorId: user.id, action: "user.signed_out_everywhere" } })).toBe(2);
   });
 
   it("after 5 wrong current passwords in 15 minutes even the right one is refused, until the first leaves the window", async () => {

@@ -120,6 +120,19 @@ describe("loadEnv: bad values", () => {
     expect(load({ SMTP_ALLOW_PRIVATE_NETWORKS: "TRUE" }).SMTP_ALLOW_PRIVATE_NETWORKS).toBe(true);
     expect(load({}).SMTP_ALLOW_PRIVATE_NETWORKS).toBe(false);
   });
+
+  it("SESSION_MAX_AGE_DAYS: 7 days by default, 1 to 90 whole days", () => {
+    expect(load({}).sessionMaxAgeSeconds).toBe(7 * 86_400);
+    expect(load({ SESSION_MAX_AGE_DAYS: "1" }).sessionMaxAgeSeconds).toBe(86_400);
+    for (const bad of ["0", "91", "1.5", "week"]) {
+      expect(problemsOf(() => load({ SESSION_MAX_AGE_DAYS: bad }))).toEqual(["SESSION_MAX_AGE_DAYS must be a whole number of days from 1 to 90"]);
+    }
+  });
+
+  it("TRUSTED_PROXY_HOPS: a bad value is listed with the other problems", () => {
+    expect(problemsOf(() => load({ TRUSTED_PROXY_HOPS: "two" }))).toEqual([expect.stringMatching(/^TRUSTED_PROXY_HOPS must be a whole number from 0 to 10/)]);
+    expect(() => load({ TRUSTED_PROXY_HOPS: "2" })).not.toThrow();
+  });
 });
 
 describe("loadEnv: a production deployment names every missing variable", () => {

@@ -2,9 +2,9 @@
 import { revalidatePath } from "next/cache";
 import { memberAction } from "@/lib/action";
 import { db } from "@/lib/db";
-import { addMember, changeRole, removeMember, type Actor } from "@/lib/members";
+import { addMember, changeRole, removeMember, resetMemberPassword, type Actor } from "@/lib/members";
 import type { MemberContext } from "@/lib/session";
-import { addMemberSchema, changeRoleSchema, removeMemberSchema } from "@/lib/validation/account";
+import { addMemberSchema, changeRoleSchema, memberTargetSchema } from "@/lib/validation/account";
 
 const actorOf = (ctx: MemberContext): Actor => ({
   userId: ctx.user.id,
@@ -29,8 +29,18 @@ export const changeRoleAction = memberAction({ name: "changeRole", minimum: "ADM
   return { ok: true, message: "Role updated." };
 });
 
-export const removeMemberAction = memberAction({ name: "removeMember", minimum: "ADMIN", schema: removeMemberSchema }, async (input, ctx) => {
+export const removeMemberAction = memberAction({ name: "removeMember", minimum: "ADMIN", schema: memberTargetSchema }, async (input, ctx) => {
   await removeMember(db, actorOf(ctx), input.membershipId);
   revalidatePath("/members");
   return { ok: true, message: "Member removed." };
+});
+
+export const resetPasswordAction = memberAction({ name: "resetPassword", minimum: "ADMIN", schema: memberTargetSchema }, async (input, ctx) => {
+  const { temporaryPassword, email, name } = await resetMemberPassword(db, actorOf(ctx), input.membershipId);
+  revalidatePath("/members");
+  return {
+    ok: true,
+    message: `${name} is signed out everywhere and can sign in with the temporary password below.`,
+    data: { temporaryPassword, email },
+  };
 });

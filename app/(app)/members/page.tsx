@@ -27,6 +27,7 @@ export default async function MembersPage() {
       isSelf,
       roleChoices: roleChoices.length > 1 ? roleChoices : [],
       canRemove: !isSelf && !lastOwner && canAssignRole(ctx.role, m.role, m.role),
+      canResetPassword: !isSelf && canAssignRole(ctx.role, m.role, m.role),
     };
   });
 

@@ -1,6 +1,8 @@
 "use server";
+import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { formDataToObject, fromUserFacingError, invalidInput, logActionError, SESSION_ENDED, type ActionState } from "@/lib/action";
+import { signIn } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
 import { getMemberContext } from "@/lib/session";
@@ -24,6 +26,13 @@ export async function changePasswordAction(_previous: ActionState, formData: For
     if (err instanceof UserFacingError) return fromUserFacingError(err);
     logActionError("changePassword", err);
     throw err;
+  }
+  // The change ended every session, this one too: sign this browser in again with the password just chosen.
+  try {
+    await signIn("credentials", { email: ctx.user.email, password: parsed.data.newPassword, redirect: false });
+  } catch (err) {
+    if (!(err instanceof AuthError)) throw err;
+    redirect("/sign-in?passwordChanged=1");
   }
   redirect("/?passwordChanged=1");
 }

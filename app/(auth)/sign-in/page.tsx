@@ -11,9 +11,20 @@ import { SignInForm } from "./sign-in-form";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+/** Why the visitor is here after an action of their own ended their session. */
+const NOTICES: Record<string, string> = {
+  everywhere: "You are signed out on every device. Sign in again here when you need to.",
+  passwordChanged: "Your password has been changed. Sign in with the new one.",
+};
+
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string; signedOut?: string; passwordChanged?: string }>;
+}) {
   if (!(await isSetupComplete(db))) redirect("/setup");
-  const { callbackUrl } = await searchParams;
+  const { callbackUrl, signedOut, passwordChanged } = await searchParams;
+  const notice = signedOut === "everywhere" ? NOTICES.everywhere : passwordChanged ? NOTICES.passwordChanged : null;
   const target = safeRedirectPath(callbackUrl);
   if (await getMemberContext()) redirect(target);
   return (
@@ -26,6 +37,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </>
       }
     >
+      {notice && (
+        <p role="status" className="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+          {notice}
+        </p>
+      )}
       <SignInForm callbackUrl={target === "/" ? undefined : target} />
     </AuthPanel>
   );
