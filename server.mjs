@@ -2,8 +2,10 @@
 // It exists for one reason: `next start` keeps an X-Forwarded-For header sent by the client and never exposes the
 // socket's address, so a guesser could pick the address the sign-in throttle counts. Here the header is replaced,
 // before Next.js sees the request, by the one address TRUSTED_PROXY_HOPS says to believe (lib/client-address.mjs).
-// Like `next start`, it listens on PORT (default 3000) and HOSTNAME (default all interfaces).
+// Like `next start`, it listens on PORT (default 3000) on every interface; `-p`/`--port` and `-H`/`--hostname`
+// work as they do there (`npm start -- -H 127.0.0.1`).
 import { createServer } from "node:http";
+import { parseArgs } from "node:util";
 import { clientAddress, parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM } from "./lib/client-address.mjs";
 
 process.env.NODE_ENV ??= "production";
@@ -12,8 +14,9 @@ if (hops === null) {
   console.error(`Configuration error:\n  - ${TRUSTED_PROXY_HOPS_PROBLEM}`);
   process.exit(1);
 }
-const port = Number(process.env.PORT || 3000);
-const hostname = process.env.HOSTNAME || undefined;
+const { values: args } = parseArgs({ options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } } });
+const port = Number(args.port || process.env.PORT || 3000);
+const hostname = args.hostname || undefined;
 
 // Imported after NODE_ENV is set, as `next start` sets it before loading the server.
 const { default: next } = await import("next");

@@ -1,12 +1,14 @@
 // next-auth (Auth.js v5): email + password credentials, JWT sessions. The token carries the user id, the user's
-// session version when it was issued and the sign-in time; role and organisation are read from the database on
-// every request (lib/session.ts), where a token from an older session version or past the absolute lifetime is refused.
+// session version when it was issued and the sign-in time, checked on every read (lib/session-token.ts); role and
+// organisation are read from the database on every request (lib/session.ts), so changes apply at once.
 import "server-only";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { db } from "./db";
+import { isDatabaseFailure } from "./db-errors";
 import { env } from "./env";
 import { clientAddressFrom } from "./client-address.mjs";
+import { sessionTokenCurrent } from "./session-token";
 import { authenticate } from "./sign-in";
 import { signInSchema } from "./validation/account";
 
@@ -61,12 +63,21 @@ export const { handlers, signIn, signOut, auth } = NextAuth(() => ({
   ],
   callbacks: {
     // `user` is there only at sign-in: the version and time are fixed then, and a refresh carries them unchanged.
-    jwt({ token, user }) {
+    // Every later read checks them; null ends the session and clears its cookie.
+    async jwt({ token, user }) {
       if (user) {
         token.sessionVersion = user.sessionVersion;
         token.signedInAt = Math.floor(Date.now() / 1000);
+        return token;
       }
-      return token;
+      try {
+        return (await sessionTokenCurrent(db, token, env().sessionMaxAgeSeconds)) ? token : null;
+      } catch (err) {
+        // A database that does not answer is no verdict on the session: signing everyone out would lose what they
+        // typed. The token stays, and loadMemberContext's own version-checked read fails with the database error.
+        if (isDatabaseFailure(err)) return token;
+        throw err;
+      }
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;

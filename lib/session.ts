@@ -4,7 +4,6 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { auth } from "./auth";
 import { db } from "./db";
-import { env } from "./env";
 import type { Db } from "./prisma";
 import { hasRole, isRole, type Role } from "./roles";
 import { isSetupComplete } from "./setup";
@@ -21,8 +20,8 @@ export type SessionClaims = { userId: string; sessionVersion: number };
 
 /**
  * The member behind a session: their first membership, with its user and organisation. Every session is turned
- * into a member here and only here, so this is where a token from an older session version is refused (the user
- * changed their password, signed out everywhere, or an admin reset or removed them).
+ * into a member here and only here. The session version is part of the same query, so a token that is no longer
+ * current never becomes a member, even between Auth.js's check (lib/session-token.ts) and this read.
  */
 export async function loadMemberContext(database: Db, claims: SessionClaims): Promise<MemberContext | null> {
   const membership = await database.membership.findFirst({
@@ -39,19 +38,12 @@ export async function loadMemberContext(database: Db, claims: SessionClaims): Pr
   return { user: membership.user, org: membership.org, role: membership.role, membershipId: membership.id };
 }
 
-/** True when a sign-in at `signedInAt` (seconds) is older than the absolute session lifetime. */
-export function sessionExpired(signedInAt: number, maxAgeSeconds: number, now = Date.now()): boolean {
-  return now / 1000 - signedInAt >= maxAgeSeconds;
-}
-
 /** The signed-in member, from Auth.js's session; once per request however many components and checks ask. */
 export const getMemberContext = cache(async (): Promise<MemberContext | null> => {
   const session = await auth();
   const userId = session?.user?.id;
-  const { sessionVersion, signedInAt } = session ?? {};
-  // Tokens without a version or sign-in time come from before sessions could be ended: they sign in again.
-  if (!userId || typeof sessionVersion !== "number" || typeof signedInAt !== "number") return null;
-  if (sessionExpired(signedInAt, env().sessionMaxAgeSeconds)) return null;
+  const sessionVersion = session?.sessionVersion;
+  if (!userId || typeof sessionVersion !== "number") return null;
   return loadMemberContext(db, { userId, sessionVersion });
 });
 

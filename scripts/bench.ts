@@ -254,7 +254,6 @@ async function startServer(url: string, dataDir: string, secrets: Secrets) {
     NEXT_TELEMETRY_DISABLED: "1",
     BENCH_FLOOR: "1", // the same next.config.js as the build: distDir .next-bench
     PORT: String(port),
-    HOSTNAME: "127.0.0.1",
     DATABASE_URL: url,
     DATA_DIR: dataDir,
     ...secrets,
@@ -263,7 +262,7 @@ async function startServer(url: string, dataDir: string, secrets: Secrets) {
   delete env.NODE_OPTIONS;
   const logFile = path.join(dataDir, "server.log");
   const out = fs.openSync(logFile, "w");
-  const child: ChildProcess = spawn("npm", ["start", "--silent"], {
+  const child: ChildProcess = spawn("npm", ["start", "--silent", "--", "-H", "127.0.0.1"], {
     cwd: ROOT,
     detached: true,
     env,

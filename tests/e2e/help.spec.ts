@@ -111,12 +111,16 @@ async function expectAccessible(page: Page) {
   for (let i = 1; i < levels.length; i++) expect(levels[i] - levels[i - 1], `heading levels ${levels.join(",")}`).toBeLessThanOrEqual(1);
 }
 
-test("no serious accessibility problems on help, sign-in and the Finance email page", async ({ page }) => {
+test("no serious accessibility problems on help, sign-in, the Finance email page, Members and Your account", async ({ page }) => {
   for (const path of ["/help", "/help/google-mail-smtp", "/help/troubleshooting", "/sign-in"]) {
     await page.goto(path);
     await expectAccessible(page);
   }
   await signIn(page, "ana@riverside.example");
+  for (const path of ["/members", "/account"]) {
+    await page.goto(path);
+    await expectAccessible(page);
+  }
   await page.goto("/settings/email");
   await page.getByLabel("Provider", { exact: true }).selectOption("google-mail");
   await expectAccessible(page);

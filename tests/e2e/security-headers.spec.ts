@@ -41,7 +41,7 @@ test("no page reports a policy violation, signed out or signed in, including a s
   };
   for (const path of ["/sign-in", "/help", "/help/google-mail-smtp", "/help/troubleshooting", "/help/microsoft-365-smtp", "/no-such-page"]) await visit(path);
   await signIn(page, "owner@harbour.example");
-  for (const path of ["/", "/settings/email", "/members", "/change-password"]) await visit(path);
+  for (const path of ["/", "/settings/email", "/members", "/account", "/change-password"]) await visit(path);
 
   await page.goto("/settings/email");
   await fillCustomSettings(page, { host: "smtp.harbour.example", port: "587", user: "accounts@harbour.example", password: "a-password-for-smtp" });

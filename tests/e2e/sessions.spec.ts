@@ -47,6 +47,8 @@ test("a password change in one browser signs the other out at its next request; 
   await laptop.goto("/settings/email");
   await expect(laptop.getByRole("heading", { name: "Finance email" })).toBeVisible();
 
+  // Auth.js's own session endpoint agrees: the old token is no session at all.
+  expect(await (await phone.request.get("/api/auth/session")).json()).toBeNull();
   await expectSignedOut(phone);
   await signIn(phone, "two@lakeside.example", "tove's brand new phrase 7");
   await laptop.context().close();

@@ -5,7 +5,7 @@ import { ROOT } from "../helpers/migrate";
 import { postgresUrl } from "../helpers/postgres";
 import { freePort, stopProcessGroup } from "./support/app";
 
-// Production start-up (`next start`, as `npm start` runs it) with part of the configuration missing.
+// Production start-up (`npm start`: server.mjs with Next.js's handler) with part of the configuration missing or wrong.
 const secret = crypto.randomBytes(32).toString("base64url");
 const key = crypto.randomBytes(32).toString("base64");
 const url = postgresUrl("fes_startup_check");
@@ -24,12 +24,14 @@ async function start(env: Record<string, string>) {
   return { child, port, output: () => output };
 }
 
-for (const [missing, env] of [
-  ["DATABASE_URL", { AUTH_SECRET: secret, SETTINGS_ENCRYPTION_KEY: key }],
-  ["AUTH_SECRET", { DATABASE_URL: url, SETTINGS_ENCRYPTION_KEY: key }],
-  ["SETTINGS_ENCRYPTION_KEY", { DATABASE_URL: url, AUTH_SECRET: secret }],
+for (const [missing, env, message] of [
+  ["DATABASE_URL", { AUTH_SECRET: secret, SETTINGS_ENCRYPTION_KEY: key }, "DATABASE_URL is required in production"],
+  ["AUTH_SECRET", { DATABASE_URL: url, SETTINGS_ENCRYPTION_KEY: key }, "AUTH_SECRET is required in production"],
+  ["SETTINGS_ENCRYPTION_KEY", { DATABASE_URL: url, AUTH_SECRET: secret }, "SETTINGS_ENCRYPTION_KEY is required in production"],
+  // A proxy count that is not a number would leave the throttle's client address undefined: refuse to start.
+  ["TRUSTED_PROXY_HOPS", { TRUSTED_PROXY_HOPS: "the load balancer", AUTH_SECRET: secret }, "TRUSTED_PROXY_HOPS must be a whole number from 0 to 10"],
 ] as const) {
-  test(`start-up stops and names ${missing} when it is missing in production`, async () => {
+  test(`start-up stops and names ${missing} when it is missing or wrong in production`, async () => {
     const app = await start(env);
     const code = await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => {
@@ -42,7 +44,7 @@ for (const [missing, env] of [
       });
     });
     expect(code).toBe(1);
-    expect(app.output()).toContain(`${missing} is required in production`);
+    expect(app.output()).toContain(message);
     expect(app.output()).not.toContain(secret);
   });
 }

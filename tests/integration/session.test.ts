@@ -9,7 +9,6 @@ const state = vi.hoisted(() => ({
   db: undefined as unknown,
   userId: undefined as string | undefined,
   sessionVersion: 0 as number | undefined,
-  signedInAt: undefined as number | undefined,
 }));
 vi.mock("@/lib/db", () => ({
   get db() {
@@ -23,13 +22,13 @@ vi.mock("@/lib/auth", () => ({
           user: { id: state.userId },
           expires: new Date(Date.now() + 60_000).toISOString(),
           sessionVersion: state.sessionVersion,
-          signedInAt: state.signedInAt ?? Math.floor(Date.now() / 1000) - 60,
         }
       : null,
   ),
 }));
 
-const { checkMember, getMemberContext, loadMemberContext, sessionExpired } = await import("@/lib/session");
+const { checkMember, getMemberContext, loadMemberContext } = await import("@/lib/session");
+const { sessionExpired, sessionTokenCurrent } = await import("@/lib/session-token");
 const { env } = await import("@/lib/env");
 
 let t: TestDatabase;
@@ -54,7 +53,6 @@ afterAll(async () => {
 beforeEach(() => {
   state.userId = undefined;
   state.sessionVersion = 0;
-  state.signedInAt = undefined;
 });
 
 describe("loadMemberContext", () => {
@@ -129,15 +127,27 @@ describe("getMemberContext and checkMember, from Auth.js's session", () => {
   });
 
   it("a sign-in older than SESSION_MAX_AGE_DAYS (7 by default) is refused, however recently the token was refreshed", async () => {
-    expect(env().sessionMaxAgeSeconds).toBe(7 * 86_400);
+    const maxAge = env().sessionMaxAgeSeconds;
+    expect(maxAge).toBe(7 * 86_400);
     const member = await person(t.db, orgId, "Liz Lifetime", "MEMBER");
-    state.userId = member.id;
     const now = Math.floor(Date.now() / 1000);
-    state.signedInAt = now - 7 * 86_400 + 120;
-    expect((await getMemberContext())?.user.id).toBe(member.id);
-    state.signedInAt = now - 7 * 86_400 - 1;
-    expect(await getMemberContext()).toBeNull();
+    const token = (signedInAt: number) => ({ sub: member.id, sessionVersion: 0, signedInAt });
+    expect(await sessionTokenCurrent(t.db, token(now - maxAge + 120), maxAge)).toBe(true);
+    expect(await sessionTokenCurrent(t.db, token(now - maxAge - 1), maxAge)).toBe(false);
     expect(sessionExpired(1000, 100, 1_099_999)).toBe(false);
     expect(sessionExpired(1000, 100, 1_100_000)).toBe(true);
+  });
+
+  it("Auth.js's check refuses a token from an older session version, a token without one, and an unknown user", async () => {
+    const maxAge = env().sessionMaxAgeSeconds;
+    const member = await person(t.db, orgId, "Otto Older", "MEMBER");
+    const signedInAt = Math.floor(Date.now() / 1000) - 60;
+    expect(await sessionTokenCurrent(t.db, { sub: member.id, sessionVersion: 0, signedInAt }, maxAge)).toBe(true);
+    await t.db.user.update({ where: { id: member.id }, data: { sessionVersion: 3 } });
+    expect(await sessionTokenCurrent(t.db, { sub: member.id, sessionVersion: 0, signedInAt }, maxAge)).toBe(false);
+    expect(await sessionTokenCurrent(t.db, { sub: member.id, sessionVersion: 3, signedInAt }, maxAge)).toBe(true);
+    expect(await sessionTokenCurrent(t.db, { sub: member.id, signedInAt }, maxAge)).toBe(false);
+    expect(await sessionTokenCurrent(t.db, { sub: member.id, sessionVersion: 3 }, maxAge)).toBe(false);
+    expect(await sessionTokenCurrent(t.db, { sub: "no-such-user", sessionVersion: 0, signedInAt }, maxAge)).toBe(false);
   });
 });
