@@ -9,6 +9,7 @@ import { z } from "zod";
 import { DEFAULT_DATABASE_TIMEOUTS, parseDatabaseUrl, type DatabaseTarget, type DatabaseTimeouts } from "./database-url";
 import { parseMailPorts, type MailPorts } from "./smtp/mail-ports";
 import { parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM } from "./client-address.mjs";
+import { parseOAuthConfig, type OAuthConfig } from "./oauth/config";
 
 const base64Key = z
   .string()
@@ -42,6 +43,8 @@ export type Env = Secrets & {
   setupToken: string | undefined;
   /** How long a sign-in lasts at most, however active the session (SESSION_MAX_AGE_DAYS, default 7). */
   sessionMaxAgeSeconds: number;
+  /** Sign-in with Microsoft or Google for the finance mailbox (lib/oauth/config.ts). */
+  oauth: OAuthConfig;
 };
 
 export class EnvError extends Error {
@@ -162,6 +165,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push(TRUSTED_PROXY_HOPS_PROBLEM);
   }
 
+  const oauth = parseOAuthConfig(source, isProduction, problems);
+
   if (problems.length > 0 || !parsed.success || !database || !allowedPorts) throw new EnvError(problems);
   return {
     ...parsed.data,
@@ -176,6 +181,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseTimeouts,
     setupToken,
     sessionMaxAgeSeconds: sessionMaxAgeDays * 86_400,
+    oauth,
   };
 }
 

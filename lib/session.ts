@@ -13,6 +13,8 @@ export type MemberContext = {
   org: { id: string; name: string };
   role: Role;
   membershipId: string;
+  /** The session version this request's token was issued under (a mail provider sign-in is bound to it). */
+  sessionVersion: number;
 };
 
 /** What a session token says: who, and under which of the user's session versions it was issued. */
@@ -35,7 +37,7 @@ export async function loadMemberContext(database: Db, claims: SessionClaims): Pr
     },
   });
   if (!membership || !isRole(membership.role)) return null;
-  return { user: membership.user, org: membership.org, role: membership.role, membershipId: membership.id };
+  return { user: membership.user, org: membership.org, role: membership.role, membershipId: membership.id, sessionVersion: claims.sessionVersion };
 }
 
 /** The signed-in member, from Auth.js's session; once per request however many components and checks ask. */

@@ -5,6 +5,7 @@ import "server-only";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
+import XOAuth2 from "nodemailer/lib/xoauth2";
 import { lookupBudgetMs, resolveAndCheck, type LookupAll } from "./address-guard";
 import { blockedAddress, diagnose, hostNotFound, type Diagnosis, type SmtpErrorLike } from "./diagnose";
 import type { Security } from "./presets";
@@ -30,6 +31,8 @@ export type SmtpTestInput = {
   security: Security;
   user: string;
   password: string;
+  /** Sign in with this OAuth 2.0 access token over XOAUTH2 instead of the password (a mailbox linked by sign-in). */
+  accessToken?: string;
   provider?: string;
   envelopeFrom: string;
   to: string;
@@ -126,7 +129,7 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
   }) as Conn;
 
   let lastReply: string | undefined;
-  const secrets = [input.password, `\u0000${input.user}\u0000${input.password}`];
+  const secrets = [input.password, `\u0000${input.user}\u0000${input.password}`, ...(input.accessToken ? [input.accessToken] : [])].filter(Boolean);
   const stage = { current: "connect" as StepId };
   const fail = (err: SmtpErrorLike) => {
     const step = attributeStep(err, stage.current, events, implicitTls);
@@ -183,8 +186,13 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
     // 4. Authentication.
     stage.current = "auth";
     if (input.user) {
-      await step<boolean>((done) => conn.login({ user: input.user, pass: input.password }, done));
-      finish("auth", "ok", `Signed in as ${input.user}`);
+      // A linked mailbox signs in with its access token (nodemailer's XOAUTH2 with a fixed token: the app refreshes
+      // tokens itself, because nodemailer's refresh would drop a rotated refresh token).
+      const credentials = input.accessToken
+        ? { user: input.user, oauth2: new XOAuth2({ user: input.user, accessToken: input.accessToken }) }
+        : { user: input.user, pass: input.password };
+      await step<boolean>((done) => conn.login(credentials as never, done));
+      finish("auth", "ok", `Signed in as ${input.user}${input.accessToken ? " with its sign-in token (XOAUTH2)" : ""}`);
     } else {
       finish("auth", "skipped", "No user name given");
     }

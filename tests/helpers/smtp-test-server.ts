@@ -100,6 +100,8 @@ export const REPLIES = {
     "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
   ],
   smtpAuthDisabled: ["535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."],
+  smtpAuthDisabledMailbox: ["535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox."],
+  oauthRejected: ["535 5.7.3 Authentication unsuccessful"],
   clientNotAuthenticated: ["530 5.7.57 Client not authenticated to send mail."],
   dailyLimit: [
     "550-5.4.5 Daily user sending limit exceeded. For more information on Gmail",
@@ -179,6 +181,13 @@ export interface StartTestSmtpServerOptions {
   password?: string;
   /** Maximum message size in bytes (advertised as SIZE, enforced at end of DATA with a 552). */
   sizeLimit?: number;
+  /**
+   * Accept AUTH XOAUTH2 with an access token this function accepts (the OpenID test provider's verifyAccessToken),
+   * for the user the token was issued to, as Microsoft and Google do. Without it XOAUTH2 is not offered.
+   */
+  verifyAccessToken?: (token: string) => Promise<{ ok: true; email: string; scope: string } | { ok: false; reason: string }>;
+  /** Mailboxes whose SMTP AUTH is switched off: XOAUTH2 for them answers Microsoft's 535 5.7.139. */
+  smtpAuthDisabledFor?: readonly string[];
 }
 
 type AuthCallback = (err: Error | null | undefined, response?: { user?: unknown }) => void;
@@ -268,7 +277,7 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
       name: "localhost",
       key: fs.readFileSync(keyFile),
       cert: fs.readFileSync(certFile),
-      authMethods: ["PLAIN", "LOGIN"],
+      authMethods: opts.verifyAccessToken ? ["PLAIN", "LOGIN", "XOAUTH2"] : ["PLAIN", "LOGIN"],
       authOptional: false,
       // Nothing unusual on purpose: AUTH only after STARTTLS (smtp-server's default, and what Gmail/Office 365 do).
       allowInsecureAuth: false,
@@ -313,6 +322,19 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
 
       onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback: AuthCallback) {
         const name = auth.username ?? "";
+        if (auth.method === "XOAUTH2") {
+          const verify = opts.verifyAccessToken;
+          if (!verify) return callback(replyError(REPLIES.oauthRejected));
+          void verify(auth.accessToken ?? "").then((result) => {
+            if (!result.ok || !sameAddress(name, result.email) || !/SMTP\.Send|mail\.google\.com/.test(result.scope)) {
+              return callback(replyError(REPLIES.oauthRejected));
+            }
+            if ((opts.smtpAuthDisabledFor ?? []).some((m) => sameAddress(name, m))) return callback(replyError(REPLIES.smtpAuthDisabledMailbox));
+            record(_session).user = name;
+            callback(null, { user: name });
+          }, () => callback(replyError(REPLIES.oauthRejected)));
+          return;
+        }
         if (sameAddress(name, SCRIPTED.m365DisabledUser)) return callback(replyError(REPLIES.smtpAuthDisabled));
         if (sameAddress(name, SCRIPTED.m365BasicUser)) {
           record(_session).user = name;

@@ -20,6 +20,7 @@ const admin: MemberContext = {
   org: { id: "o1", name: "Riverside Clinic" },
   role: "ADMIN",
   membershipId: "m1",
+  sessionVersion: 0,
 };
 const schema = z.strictObject({ user: z.email({ error: "Enter an email address." }), password: z.string().optional() });
 

@@ -1,0 +1,87 @@
+// The mail providers a finance mailbox can be linked with by signing in (OAuth 2.0 + OpenID Connect), and the
+// operator's configuration for each. Facts about a provider (scopes, which presets offer it) live here only.
+// Pure: lib/env.ts validates the variables with parseOAuthConfig at start-up.
+
+export type OAuthProviderId = "microsoft" | "google";
+
+export type OAuthProviderFacts = {
+  readonly id: OAuthProviderId;
+  /** "Connect with <label>" */
+  readonly label: string;
+  readonly envPrefix: "MICROSOFT" | "GOOGLE";
+  /** OpenID issuer used when <PREFIX>_AUTHORITY is not set. */
+  readonly defaultAuthority: string;
+  readonly scope: string;
+  /** Extra authorization parameters the provider needs to return a refresh token. */
+  readonly authorizationParams: Readonly<Record<string, string>>;
+  /** The SMTP presets whose page offers "Connect with <label>". */
+  readonly presets: readonly string[];
+};
+
+export const OAUTH_PROVIDERS: Readonly<Record<OAuthProviderId, OAuthProviderFacts>> = {
+  microsoft: {
+    id: "microsoft",
+    label: "Microsoft",
+    envPrefix: "MICROSOFT",
+    defaultAuthority: "https://login.microsoftonline.com/common/v2.0",
+    scope: "https://outlook.office.com/SMTP.Send offline_access openid email profile",
+    authorizationParams: { prompt: "select_account" },
+    presets: ["microsoft-365", "outlook-com"],
+  },
+  google: {
+    id: "google",
+    label: "Google",
+    envPrefix: "GOOGLE",
+    defaultAuthority: "https://accounts.google.com",
+    scope: "https://mail.google.com/ openid email",
+    // Google returns a refresh token only for offline access, and again only when consent is asked for.
+    authorizationParams: { access_type: "offline", prompt: "consent" },
+    presets: ["google-mail", "google-workspace"],
+  },
+};
+
+export function isOAuthProviderId(value: string): value is OAuthProviderId {
+  return Object.hasOwn(OAUTH_PROVIDERS, value);
+}
+
+export type OAuthClientConfig = { clientId: string; clientSecret: string; authority: string };
+export type OAuthConfig = {
+  /** Where the provider sends the admin back: <appUrl>/api/oauth/<provider>/callback. */
+  appUrl: string | undefined;
+  clients: Partial<Record<OAuthProviderId, OAuthClientConfig>>;
+};
+
+function httpUrl(value: string, httpsOnly: boolean): URL | null {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "https:" || (!httpsOnly && url.protocol === "http:")) return url;
+  } catch {
+    // not a URL
+  }
+  return null;
+}
+
+/**
+ * MICROSOFT_CLIENT_ID / _SECRET / _AUTHORITY, GOOGLE_CLIENT_ID / _SECRET / _AUTHORITY, and APP_URL (falling back to
+ * AUTH_URL). A provider is configured when its client id is set; then its secret is required, and in production so
+ * is APP_URL (the redirect URI must be the address people use, not a guess from the request).
+ */
+export function parseOAuthConfig(source: Record<string, string | undefined>, isProduction: boolean, problems: string[]): OAuthConfig {
+  const clients: OAuthConfig["clients"] = {};
+  for (const facts of Object.values(OAUTH_PROVIDERS)) {
+    const clientId = source[`${facts.envPrefix}_CLIENT_ID`]?.trim();
+    if (!clientId) continue;
+    const clientSecret = source[`${facts.envPrefix}_CLIENT_SECRET`]?.trim();
+    const authority = source[`${facts.envPrefix}_AUTHORITY`]?.trim() || facts.defaultAuthority;
+    if (!clientSecret) problems.push(`${facts.envPrefix}_CLIENT_SECRET is required when ${facts.envPrefix}_CLIENT_ID is set`);
+    if (!httpUrl(authority, true)) problems.push(`${facts.envPrefix}_AUTHORITY must be an https:// URL (an OpenID issuer)`);
+    clients[facts.id] = { clientId, clientSecret: clientSecret ?? "", authority: authority.replace(/\/+$/, "") };
+  }
+  const appUrlText = source.APP_URL?.trim() || source.AUTH_URL?.trim() || undefined;
+  const appUrl = appUrlText ? httpUrl(appUrlText, false) : null;
+  if (appUrlText && !appUrl) problems.push("APP_URL must be an http:// or https:// URL, like https://finance-email.example.com");
+  if (!appUrlText && isProduction && Object.keys(clients).length > 0) {
+    problems.push("APP_URL is required in production when a mail provider sign-in is configured (the address people open the app at)");
+  }
+  return { appUrl: appUrl ? appUrl.origin + appUrl.pathname.replace(/\/+$/, "") : undefined, clients };
+}

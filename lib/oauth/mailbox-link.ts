@@ -1,0 +1,307 @@
+// Linking a finance mailbox by signing in with its provider, and keeping that link working: the authorization code
+// flow with PKCE, state and nonce (openid-client), the tokens stored encrypted, and the access token refreshed with
+// every rotated refresh token saved before the new access token is used.
+import "server-only";
+import crypto from "node:crypto";
+import * as oidc from "openid-client";
+import type { Keyring } from "../crypto";
+import type { Db } from "../prisma";
+import { recordAudit } from "../audit";
+import { UserFacingError } from "../errors";
+import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "./config";
+
+/** The cookie that binds a started sign-in to the admin's browser (httpOnly, SameSite=Lax, only for /api/oauth). */
+export const OAUTH_STATE_COOKIE = "fes-oauth-state";
+/** How long a started sign-in may take before its state is refused. */
+export const OAUTH_REQUEST_TTL_MS = 10 * 60_000;
+/** An access token is renewed this long before it expires, so a test never starts with one about to lapse. */
+const ACCESS_TOKEN_MARGIN_MS = 2 * 60_000;
+/** How long one instance may hold the refresh lease before another may take over. */
+const REFRESH_LEASE_MS = 30_000;
+/** How long an instance waits for another's refresh before giving up. */
+const REFRESH_WAIT_MS = 15_000;
+
+/** Who is linking: the signed-in owner or admin, in their organisation, under their current session version. */
+export type LinkActor = { orgId: string; userId: string; email: string; sessionVersion: number };
+
+export class OAuthFlowError extends UserFacingError {}
+
+/** A refresh the provider refused, with its reason (e.g. invalid_grant, "AADSTS50173: ..."). */
+export class OAuthRefreshError extends Error {
+  constructor(
+    readonly provider: OAuthProviderId,
+    readonly code: string,
+    readonly description: string,
+  ) {
+    super(`${OAUTH_PROVIDERS[provider].label} refused to renew the sign-in: ${code}${description ? ` (${description})` : ""}`);
+    this.name = "OAuthRefreshError";
+  }
+}
+
+const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
+// Each ciphertext is bound to its organisation and purpose, so a token copied to another row does not decrypt.
+const aad = (orgId: string, purpose: "refresh" | "access") => `mailbox-link:${orgId}:${purpose}`;
+
+export function redirectUri(config: OAuthConfig, provider: OAuthProviderId, requestOrigin: string): string {
+  return `${config.appUrl ?? requestOrigin}/api/oauth/${provider}/callback`;
+}
+
+const discovered = new Map<string, Promise<oidc.Configuration>>();
+
+/** The provider's OpenID configuration, discovered once per process (a failed discovery is retried next time). */
+export function providerConfiguration(client: OAuthClientConfig): Promise<oidc.Configuration> {
+  const key = `${client.authority}\n${client.clientId}`;
+  let pending = discovered.get(key);
+  if (!pending) {
+    pending = oidc.discovery(new URL(client.authority), client.clientId, client.clientSecret, undefined, { timeout: 10 });
+    pending.catch(() => discovered.delete(key));
+    discovered.set(key, pending);
+  }
+  return pending;
+}
+
+function clientFor(config: OAuthConfig, provider: OAuthProviderId): OAuthClientConfig {
+  const client = config.clients[provider];
+  if (!client) throw new OAuthFlowError(`Sign-in with ${OAUTH_PROVIDERS[provider].label} is not set up on this server.`);
+  return client;
+}
+
+/**
+ * Starts a sign-in: records the request (hashed state, encrypted PKCE verifier, nonce, who started it) and returns
+ * the provider's authorization URL and the state, which the caller also puts in a cookie in the admin's browser.
+ */
+export async function startMailboxLink(
+  db: Db,
+  keyring: Keyring,
+  config: OAuthConfig,
+  input: { provider: OAuthProviderId; actor: LinkActor; redirectUri: string },
+  now = new Date(),
+): Promise<{ url: URL; state: string }> {
+  const facts = OAUTH_PROVIDERS[input.provider];
+  const configuration = await providerConfiguration(clientFor(config, input.provider));
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const stateHash = sha256(state);
+  await db.oAuthRequest.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - OAUTH_REQUEST_TTL_MS) } } });
+  await db.oAuthRequest.create({
+    data: {
+      stateHash,
+      provider: input.provider,
+      orgId: input.actor.orgId,
+      userId: input.actor.userId,
+      sessionVersion: input.actor.sessionVersion,
+      codeVerifierCiphertext: keyring.encrypt(codeVerifier, `oauth-request:${stateHash}`),
+      nonce,
+      createdAt: now,
+    },
+  });
+  const url = oidc.buildAuthorizationUrl(configuration, {
+    redirect_uri: input.redirectUri,
+    scope: facts.scope,
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: "S256",
+    state,
+    nonce,
+    ...facts.authorizationParams,
+  });
+  return { url, state };
+}
+
+const REFUSED_STATE = "This sign-in link is not valid any more. Start again with the Connect button.";
+
+/**
+ * Finishes a sign-in at the callback. The state must be the one in this browser's cookie, recorded by the same
+ * admin in the same organisation and session, unused and under 10 minutes old; it is used up before the code is
+ * exchanged, so a replay finds it spent. The mailbox address comes from the ID token.
+ */
+export async function finishMailboxLink(
+  db: Db,
+  keyring: Keyring,
+  config: OAuthConfig,
+  input: { provider: OAuthProviderId; actor: LinkActor; callbackUrl: URL; cookieState: string | undefined; redirectUri: string },
+  now = new Date(),
+): Promise<{ email: string }> {
+  const state = input.callbackUrl.searchParams.get("state");
+  if (!state || !input.cookieState || state !== input.cookieState) throw new OAuthFlowError(REFUSED_STATE);
+  const stateHash = sha256(state);
+  const request = await db.oAuthRequest.findUnique({ where: { stateHash } });
+  const fresh = request && now.getTime() - request.createdAt.getTime() <= OAUTH_REQUEST_TTL_MS;
+  const same =
+    request &&
+    request.provider === input.provider &&
+    request.orgId === input.actor.orgId &&
+    request.userId === input.actor.userId &&
+    request.sessionVersion === input.actor.sessionVersion;
+  if (!request || !fresh || !same || request.usedAt) throw new OAuthFlowError(REFUSED_STATE);
+  const spent = await db.oAuthRequest.updateMany({ where: { stateHash, usedAt: null }, data: { usedAt: now } });
+  if (spent.count !== 1) throw new OAuthFlowError(REFUSED_STATE);
+
+  const providerError = input.callbackUrl.searchParams.get("error");
+  if (providerError) {
+    const description = input.callbackUrl.searchParams.get("error_description") ?? "";
+    throw new OAuthFlowError(`${OAUTH_PROVIDERS[input.provider].label} did not link the mailbox: ${providerError}${description ? ` (${description})` : ""}`);
+  }
+
+  const configuration = await providerConfiguration(clientFor(config, input.provider));
+  // openid-client checks the state again, and the ID token's signature, issuer, audience, nonce and expiry. It
+  // sends the URL without its query as redirect_uri, so it must be the registered one, not what a proxy forwarded.
+  const callbackUrl = new URL(input.redirectUri);
+  callbackUrl.search = input.callbackUrl.search;
+  const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
+    pkceCodeVerifier: keyring.decrypt(request.codeVerifierCiphertext, `oauth-request:${stateHash}`),
+    expectedState: state,
+    expectedNonce: request.nonce,
+    idTokenExpected: true,
+  });
+  const claims = tokens.claims();
+  const email = String(claims?.email ?? claims?.preferred_username ?? "").trim().toLowerCase();
+  if (!claims || !/^[^@\s]+@[^@\s]+$/.test(email)) {
+    throw new OAuthFlowError(`${OAUTH_PROVIDERS[input.provider].label} did not say which mailbox this is. Sign in with the finance mailbox itself.`);
+  }
+  if (!tokens.refresh_token) {
+    throw new OAuthFlowError(`${OAUTH_PROVIDERS[input.provider].label} did not allow the app to keep sending. Connect again and accept every permission asked for.`);
+  }
+  const tenantId = typeof claims.tid === "string" ? claims.tid : null;
+  const orgId = input.actor.orgId;
+  const data = {
+    provider: input.provider,
+    email,
+    subject: claims.sub,
+    tenantId,
+    refreshTokenCiphertext: keyring.encrypt(tokens.refresh_token, aad(orgId, "refresh")),
+    accessTokenCiphertext: keyring.encrypt(tokens.access_token, aad(orgId, "access")),
+    accessTokenExpiresAt: expiresAt(tokens, now),
+    refreshLeaseUntil: null,
+    linkedAt: now,
+    linkedByEmail: input.actor.email,
+  };
+  await db.mailboxLink.upsert({
+    where: { orgId },
+    create: { orgId, ...data },
+    update: { ...data, tokenVersion: { increment: 1 } },
+  });
+  await recordAudit(db, {
+    orgId,
+    actor: { id: input.actor.userId, email: input.actor.email },
+    action: "mailbox.linked",
+    details: { provider: OAUTH_PROVIDERS[input.provider].label, email },
+  });
+  return { email };
+}
+
+function expiresAt(tokens: { expires_in?: number }, now: Date): Date {
+  // Without expires_in, assume the common hour and renew early.
+  return new Date(now.getTime() + (tokens.expires_in ?? 3600) * 1000);
+}
+
+export type MailboxLinkSummary = { provider: OAuthProviderId; email: string; linkedAt: Date; linkedByEmail: string | null };
+
+export async function getMailboxLink(db: Db, orgId: string): Promise<MailboxLinkSummary | null> {
+  const link = await db.mailboxLink.findUnique({
+    where: { orgId },
+    select: { provider: true, email: true, linkedAt: true, linkedByEmail: true },
+  });
+  return link ? { ...link, provider: link.provider as OAuthProviderId } : null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A live access token for the organisation's linked mailbox. When the stored one is about to expire, one instance
+ * takes the refresh lease (a version-checked update, so two instances never refresh with the same refresh token,
+ * which a rotating provider would treat as reuse), refreshes, and saves the rotated refresh token together with the
+ * new access token before returning it; the others wait for that result.
+ */
+export async function mailboxAccessToken(
+  db: Db,
+  keyring: Keyring,
+  config: OAuthConfig,
+  orgId: string,
+  now: () => Date = () => new Date(),
+): Promise<{ email: string; accessToken: string; provider: OAuthProviderId }> {
+  const waitUntil = now().getTime() + REFRESH_WAIT_MS;
+  for (;;) {
+    const link = await db.mailboxLink.findUnique({ where: { orgId } });
+    if (!link) throw new OAuthFlowError("No mailbox is linked. Connect it first.");
+    const provider = link.provider as OAuthProviderId;
+    const at = now();
+    if (link.accessTokenCiphertext && link.accessTokenExpiresAt && link.accessTokenExpiresAt.getTime() - ACCESS_TOKEN_MARGIN_MS > at.getTime()) {
+      return { email: link.email, provider, accessToken: keyring.decrypt(link.accessTokenCiphertext, aad(orgId, "access")) };
+    }
+    const leased = link.refreshLeaseUntil && link.refreshLeaseUntil > at;
+    if (!leased) {
+      const claim = await db.mailboxLink.updateMany({
+        where: { orgId, tokenVersion: link.tokenVersion },
+        data: { tokenVersion: link.tokenVersion + 1, refreshLeaseUntil: new Date(at.getTime() + REFRESH_LEASE_MS) },
+      });
+      if (claim.count === 1) return refreshHeldLink(db, keyring, config, { ...link, tokenVersion: link.tokenVersion + 1 }, now);
+    }
+    if (at.getTime() > waitUntil) throw new Error("Another server is still renewing the mailbox sign-in. Try again in a moment.");
+    await sleep(200);
+  }
+}
+
+async function refreshHeldLink(
+  db: Db,
+  keyring: Keyring,
+  config: OAuthConfig,
+  link: { orgId: string; provider: string; email: string; tokenVersion: number; refreshTokenCiphertext: string },
+  now: () => Date,
+) {
+  const provider = link.provider as OAuthProviderId;
+  const orgId = link.orgId;
+  let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
+  try {
+    const configuration = await providerConfiguration(clientFor(config, provider));
+    tokens = await oidc.refreshTokenGrant(configuration, keyring.decrypt(link.refreshTokenCiphertext, aad(orgId, "refresh")));
+  } catch (err) {
+    await db.mailboxLink.updateMany({ where: { orgId, tokenVersion: link.tokenVersion }, data: { refreshLeaseUntil: null } });
+    if (err instanceof oidc.ResponseBodyError) throw new OAuthRefreshError(provider, err.error, err.error_description ?? "");
+    throw err;
+  }
+  const at = now();
+  // Saved before the access token is handed out: a rotated refresh token that is not stored is a link that dies.
+  await db.mailboxLink.updateMany({
+    where: { orgId, tokenVersion: link.tokenVersion },
+    data: {
+      tokenVersion: link.tokenVersion + 1,
+      refreshLeaseUntil: null,
+      ...(tokens.refresh_token ? { refreshTokenCiphertext: keyring.encrypt(tokens.refresh_token, aad(orgId, "refresh")) } : {}),
+      accessTokenCiphertext: keyring.encrypt(tokens.access_token, aad(orgId, "access")),
+      accessTokenExpiresAt: expiresAt(tokens, at),
+    },
+  });
+  return { email: link.email, provider, accessToken: tokens.access_token };
+}
+
+/**
+ * Unlinks the mailbox: tells the provider to revoke the refresh token where it can (best effort: the link is
+ * removed here whatever it answers), deletes the tokens and records who did it.
+ */
+export async function disconnectMailbox(db: Db, keyring: Keyring, config: OAuthConfig, actor: LinkActor): Promise<boolean> {
+  const link = await db.mailboxLink.findUnique({ where: { orgId: actor.orgId } });
+  if (!link) return false;
+  const provider = link.provider as OAuthProviderId;
+  const client = config.clients[provider];
+  if (client) {
+    try {
+      const configuration = await providerConfiguration(client);
+      if (configuration.serverMetadata().revocation_endpoint) {
+        await oidc.tokenRevocation(configuration, keyring.decrypt(link.refreshTokenCiphertext, aad(actor.orgId, "refresh")), {
+          token_type_hint: "refresh_token",
+        });
+      }
+    } catch (err) {
+      console.warn(`[oauth] revoking the ${provider} token failed: ${(err as Error).name}`);
+    }
+  }
+  await db.mailboxLink.deleteMany({ where: { orgId: actor.orgId } });
+  await recordAudit(db, {
+    orgId: actor.orgId,
+    actor: { id: actor.userId, email: actor.email },
+    action: "mailbox.disconnected",
+    details: { provider: OAUTH_PROVIDERS[provider].label, email: link.email },
+  });
+  return true;
+}

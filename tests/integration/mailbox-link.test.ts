@@ -1,0 +1,303 @@
+// Linking a finance mailbox by signing in (issue 12), against a real OpenID Connect provider (oidc-provider over
+// HTTPS, found through discovery as Microsoft's would be) and a real SMTP server that takes XOAUTH2 only with a live
+// access token from it. On SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as oidc from "openid-client";
+import { createKeyring } from "@/lib/crypto";
+import type { OAuthConfig } from "@/lib/oauth/config";
+import {
+  disconnectMailbox,
+  finishMailboxLink,
+  mailboxAccessToken,
+  OAuthFlowError,
+  OAuthRefreshError,
+  startMailboxLink,
+  type LinkActor,
+} from "@/lib/oauth/mailbox-link";
+import { runSmtpTest } from "@/lib/smtp/test-send";
+import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
+import { startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
+import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+
+const REDIRECT = "https://finance-email.example/api/oauth/microsoft/callback";
+const MAILBOX = { email: "finance@contoso.example", password: "contoso sign-in 1" };
+const KEY = crypto.randomBytes(32);
+const keyring = createKeyring([KEY]);
+
+let t: TestDatabase;
+let idp: OidcTestProvider;
+let smtp: TestSmtpServer;
+let config: OAuthConfig;
+let actor: LinkActor;
+
+beforeAll(async () => {
+  t = await createTestDatabase("mailbox-link");
+  idp = await startOidcTestProvider({
+    clients: [{ clientId: "finance-email-app", clientSecret: "app-secret-for-tests", redirectUris: [REDIRECT] }],
+    accounts: [MAILBOX, { email: "disabled@contoso.example", password: "contoso sign-in 2" }],
+    accessTokenTtlSeconds: 3600,
+  });
+  smtp = await startTestSmtpServer({ verifyAccessToken: (token) => idp.verifyAccessToken(token), smtpAuthDisabledFor: ["disabled@contoso.example"] });
+  config = {
+    appUrl: "https://finance-email.example",
+    clients: { microsoft: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer } },
+  };
+  const org = await t.db.organisation.create({ data: { name: "Contoso Clinic" } });
+  const user = await t.db.user.create({ data: { email: "admin@contoso.example", name: "Ada Admin", passwordHash: "x" } });
+  await t.db.membership.create({ data: { userId: user.id, orgId: org.id, role: "ADMIN" } });
+  actor = { orgId: org.id, userId: user.id, email: user.email, sessionVersion: 0 };
+});
+afterAll(async () => {
+  await smtp?.close();
+  await idp?.close();
+  await t?.drop();
+});
+beforeEach(async () => {
+  await t.db.mailboxLink.deleteMany();
+  await t.db.oAuthRequest.deleteMany();
+});
+
+/** Starts a sign-in, signs in and consents at the provider, and returns the callback URL and the cookie's state. */
+async function signInAtProvider(account = MAILBOX, who = actor) {
+  const { url, state } = await startMailboxLink(t.db, keyring, config, { provider: "microsoft", actor: who, redirectUri: REDIRECT });
+  const callback = await idp.authorize({ authorizationUrl: url, email: account.email, password: account.password });
+  return { callbackUrl: new URL(callback), state };
+}
+
+const finish = (callbackUrl: URL, cookieState: string | undefined, who = actor, now?: Date) =>
+  finishMailboxLink(t.db, keyring, config, { provider: "microsoft", actor: who, callbackUrl, cookieState, redirectUri: REDIRECT }, now);
+
+async function link(account = MAILBOX) {
+  const { callbackUrl, state } = await signInAtProvider(account);
+  return finish(callbackUrl, state);
+}
+
+const storedRefreshToken = async () => {
+  const row = await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } });
+  return keyring.decrypt(row.refreshTokenCiphertext, `mailbox-link:${actor.orgId}:refresh`);
+};
+
+describe("linking", () => {
+  it("the authorization code flow with PKCE links the mailbox named in the ID token; the tokens are stored only encrypted", async () => {
+    const { callbackUrl, state } = await signInAtProvider();
+    const authorize = new URL(callbackUrl);
+    expect(authorize.searchParams.get("code")).toBeTruthy();
+    expect(await finish(callbackUrl, state)).toEqual({ email: MAILBOX.email });
+
+    const row = await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } });
+    expect(row).toMatchObject({ provider: "microsoft", email: MAILBOX.email, linkedByEmail: actor.email });
+    const refreshToken = await storedRefreshToken();
+    const { accessToken } = await mailboxAccessToken(t.db, keyring, config, actor.orgId);
+    expect(await idp.verifyAccessToken(accessToken)).toMatchObject({ ok: true, email: MAILBOX.email });
+    const stored = (await t.storedBytes()).toString("latin1");
+    expect(stored).not.toContain(refreshToken);
+    expect(stored).not.toContain(accessToken);
+    expect(await t.db.auditEvent.findFirst({ where: { orgId: actor.orgId, action: "mailbox.linked" } })).toMatchObject({
+      details: JSON.stringify({ provider: "Microsoft", email: MAILBOX.email }),
+    });
+  });
+
+  it("refuses a state that is missing, not this browser's, forged, replayed, expired, or from another admin or session", async () => {
+    const refused = async (promise: Promise<unknown>) => {
+      const err = await promise.then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(OAuthFlowError);
+      expect((err as Error).message).toBe("This sign-in link is not valid any more. Start again with the Connect button.");
+    };
+    const a = await signInAtProvider();
+    await refused(finish(a.callbackUrl, undefined)); // no cookie: started in another browser
+    await refused(finish(a.callbackUrl, "another-browsers-state"));
+    const forged = new URL(a.callbackUrl);
+    forged.searchParams.set("state", "forged-state");
+    await refused(finish(forged, "forged-state"));
+    await refused(finish(a.callbackUrl, a.state, { ...actor, userId: "another-admin" }));
+    await refused(finish(a.callbackUrl, a.state, { ...actor, sessionVersion: 1 }));
+    await refused(finish(a.callbackUrl, a.state, { ...actor, orgId: "another-org" }));
+    // None of those used it up: the rightful admin can still finish, once.
+    expect(await finish(a.callbackUrl, a.state)).toEqual({ email: MAILBOX.email });
+    await refused(finish(a.callbackUrl, a.state));
+
+    const late = await signInAtProvider();
+    await refused(finish(late.callbackUrl, late.state, actor, new Date(Date.now() + 10 * 60_000 + 1000)));
+  });
+
+  it("the provider's own refusal (consent cancelled) is reported, and nothing is linked", async () => {
+    await link(); // an earlier link stays as it was
+    const { url, state } = await startMailboxLink(t.db, keyring, config, { provider: "microsoft", actor, redirectUri: REDIRECT });
+    const callback = new URL(await idp.authorize({ authorizationUrl: url, ...MAILBOX, consent: "cancel" }));
+    const err = await finish(callback, state).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OAuthFlowError);
+    expect((err as Error).message).toMatch(/^Microsoft did not link the mailbox: access_denied/);
+    expect(await t.db.mailboxLink.count()).toBe(1);
+  });
+});
+
+describe("tokens", () => {
+  const later = (minutes: number) => () => new Date(Date.now() + minutes * 60_000);
+
+  it("a refresh saves the rotated refresh token before using the access token; the old one is refused and the link keeps working", async () => {
+    await link();
+    const first = await mailboxAccessToken(t.db, keyring, config, actor.orgId);
+    // Still fresh: the same token, no refresh.
+    expect((await mailboxAccessToken(t.db, keyring, config, actor.orgId)).accessToken).toBe(first.accessToken);
+    const oldRefresh = await storedRefreshToken();
+
+    const renewed = await mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59));
+    expect(renewed.accessToken).not.toBe(first.accessToken);
+    expect(await idp.verifyAccessToken(renewed.accessToken)).toMatchObject({ ok: true, email: MAILBOX.email });
+    const newRefresh = await storedRefreshToken();
+    expect(newRefresh).not.toBe(oldRefresh);
+
+    // The provider rotated it: the old refresh token no longer works (checked with a token only this test holds,
+    // since presenting the used one again revokes the whole grant at this provider).
+    const configuration = await oidc.discovery(new URL(idp.issuer), "finance-email-app", "app-secret-for-tests");
+    const err = await oidc.refreshTokenGrant(configuration, oldRefresh).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(oidc.ResponseBodyError);
+    expect((err as oidc.ResponseBodyError).error).toBe("invalid_grant");
+  });
+
+  /** Asks for the access token in `count` separate processes started at the same moment (each its own instance). */
+  async function tokensFromProcesses(count: number, offsetMinutes: number): Promise<string[]> {
+    const script = path.resolve(import.meta.dirname, "../helpers/refresh-mailbox-token.ts");
+    const input = JSON.stringify({ databaseUrl: t.url, key: KEY.toString("base64"), config, orgId: actor.orgId, offsetMinutes });
+    const children = Array.from({ length: count }, () =>
+      spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", script], {
+        env: { ...process.env, NODE_OPTIONS: "", MAILBOX_REFRESH: input },
+      }),
+    );
+    const outputs = children.map(
+      (child) =>
+        new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+          let out = "";
+          let err = "";
+          child.stdout.on("data", (d) => (out += d));
+          child.stderr.on("data", (d) => (err += d));
+          child.on("close", (code) => resolve({ code, out, err }));
+        }),
+    );
+    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+      const onData = (d: Buffer) => {
+        if (String(d).includes("ready")) {
+          child.stdout.off("data", onData);
+          resolve();
+        }
+      };
+      child.stdout.on("data", onData);
+    })));
+    for (const child of children) child.stdin.end("go\n");
+    const runs = await Promise.all(outputs);
+    for (const run of runs) expect(run, run.err).toMatchObject({ code: 0 });
+    return runs.map((run) => (JSON.parse(run.out.trim().split("\n").at(-1)!) as { accessToken: string }).accessToken);
+  }
+
+  // PostgreSQL is the database for several instances; SQLite is the one-instance embedded default, where the same
+  // race is between concurrent requests of that one instance.
+  it(`${TEST_PROVIDER === "postgresql" ? "three app processes" : "concurrent requests of the one instance"} refreshing at once make one refresh and keep the newest token`, async () => {
+    await link();
+    const tokens =
+      TEST_PROVIDER === "postgresql"
+        ? await tokensFromProcesses(3, 59)
+        : (await Promise.all([0, 1, 2].map(() => mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59))))).map((r) => r.accessToken);
+    expect(new Set(tokens).size).toBe(1);
+    expect(await idp.verifyAccessToken(tokens[0])).toMatchObject({ ok: true });
+    // The stored refresh token is the newest: one more refresh with it works. (Had two instances refreshed with
+    // the same token, this provider, like any that detects reuse, would have revoked the whole grant.)
+    const again = await mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59 * 2));
+    expect(again.accessToken).not.toBe(tokens[0]);
+    expect(await idp.verifyAccessToken(again.accessToken)).toMatchObject({ ok: true });
+  });
+
+  it("while another instance holds the refresh lease, an instance waits for its result instead of refreshing", async () => {
+    await link();
+    const row = await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } });
+    const refreshBefore = await storedRefreshToken();
+    // Another instance has taken the lease (as its claim would) and is still talking to the provider.
+    await t.db.mailboxLink.update({
+      where: { orgId: actor.orgId },
+      data: { tokenVersion: row.tokenVersion + 1, refreshLeaseUntil: new Date(Date.now() + 59 * 60_000 + 30_000) },
+    });
+    const waiting = mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59));
+    await new Promise((r) => setTimeout(r, 500));
+    // The other instance finishes: its new access token (valid for another hour) is saved, the lease released.
+    await t.db.mailboxLink.update({
+      where: { orgId: actor.orgId },
+      data: {
+        tokenVersion: row.tokenVersion + 2,
+        refreshLeaseUntil: null,
+        accessTokenCiphertext: keyring.encrypt("token-from-the-other-instance", `mailbox-link:${actor.orgId}:access`),
+        accessTokenExpiresAt: new Date(Date.now() + 120 * 60_000),
+      },
+    });
+    expect((await waiting).accessToken).toBe("token-from-the-other-instance");
+    expect(await storedRefreshToken()).toBe(refreshBefore);
+  });
+
+  it("a sign-in revoked at the provider (password change, consent withdrawn) fails the refresh with the provider's reason", async () => {
+    await link();
+    expect(await idp.revokeGrantsFor(MAILBOX.email)).toBeGreaterThan(0);
+    const err = await mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OAuthRefreshError);
+    expect((err as OAuthRefreshError).code).toBe("invalid_grant");
+    // The link is still there, for "Reconnect"; the lease is released so the next try asks the provider again.
+    const row = await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } });
+    expect(row.refreshLeaseUntil).toBeNull();
+  });
+
+  it("Disconnect revokes the refresh token at the provider, deletes the tokens and records it", async () => {
+    await link();
+    const refreshToken = await storedRefreshToken();
+    expect(await disconnectMailbox(t.db, keyring, config, actor)).toBe(true);
+    expect(await t.db.mailboxLink.count()).toBe(0);
+    const configuration = await oidc.discovery(new URL(idp.issuer), "finance-email-app", "app-secret-for-tests");
+    const err = await oidc.refreshTokenGrant(configuration, refreshToken).catch((e: unknown) => e);
+    expect((err as oidc.ResponseBodyError).error).toBe("invalid_grant");
+    expect(await t.db.auditEvent.count({ where: { orgId: actor.orgId, action: "mailbox.disconnected" } })).toBe(1);
+    expect(await disconnectMailbox(t.db, keyring, config, actor)).toBe(false);
+  });
+});
+
+describe("sending over XOAUTH2", () => {
+  const send = (accessToken: string, user = MAILBOX.email) =>
+    runSmtpTest({
+      mode: "send",
+      host: "localhost",
+      port: smtp.starttlsPort,
+      security: "starttls",
+      user,
+      password: "",
+      accessToken,
+      provider: "microsoft-365",
+      envelopeFrom: user,
+      to: "accounts@contoso.example",
+      message: async () => Buffer.from(`From: ${user}\r\nTo: accounts@contoso.example\r\nSubject: XOAUTH2 test\r\n\r\nHello.\r\n`),
+      budgetMs: 10_000,
+      allowPrivate: true,
+    });
+
+  it("a test email goes out with the linked mailbox's access token, and no password", async () => {
+    await link();
+    const { accessToken } = await mailboxAccessToken(t.db, keyring, config, actor.orgId);
+    const result = await send(accessToken);
+    expect(result.ok).toBe(true);
+    expect(result.steps.find((s) => s.id === "auth")).toMatchObject({ status: "ok", detail: expect.stringContaining("XOAUTH2") });
+    expect(smtp.sessions.at(-1)?.commands).toContain("AUTH XOAUTH2");
+    expect(JSON.stringify(result)).not.toContain(accessToken);
+  });
+
+  it("a revoked token gets Microsoft's 535 5.7.3, and a mailbox with SMTP AUTH off gets 535 5.7.139", async () => {
+    await link();
+    const { accessToken } = await mailboxAccessToken(t.db, keyring, config, actor.orgId);
+    await idp.revokeGrantsFor(MAILBOX.email);
+    const revoked = await send(accessToken);
+    expect(revoked).toMatchObject({ ok: false, failedStep: "auth" });
+    expect(revoked.reply).toContain("535 5.7.3");
+    expect(JSON.stringify(revoked)).not.toContain(accessToken);
+
+    await t.db.mailboxLink.deleteMany();
+    await link({ email: "disabled@contoso.example", password: "contoso sign-in 2" });
+    const disabled = await send((await mailboxAccessToken(t.db, keyring, config, actor.orgId)).accessToken, "disabled@contoso.example");
+    expect(disabled.reply).toContain("535 5.7.139");
+  });
+});
