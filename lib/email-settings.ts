@@ -6,6 +6,7 @@ import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
 import { isUniqueViolation } from "./db-errors";
 import { formatDateTime } from "./format";
+import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, type OAuthProviderId } from "./oauth/config";
 import { UserFacingError } from "./errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "./smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./smtp/schema";
@@ -27,7 +28,8 @@ export type EmailSettingsView = {
   passwordSavedAt: Date | null;
   updatedAt: Date;
   updatedByName: string | null;
-  status: Exclude<SettingsStatus, "NOT_SET_UP">;
+  /** NOT_SET_UP: saved, but nothing to send with (the linked mailbox was disconnected and no password is saved). */
+  status: SettingsStatus;
   lastTestAt: Date | null;
   lastTestError: string | null;
   lastTestAdvice: string | null;
@@ -106,7 +108,7 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     passwordSavedAt: row.passwordSavedAt,
     updatedAt: row.updatedAt,
     updatedByName: row.updatedByName ?? row.updatedByEmail,
-    status: row.status === "WORKING" || row.status === "FAILING" ? row.status : "UNTESTED",
+    status: row.status === "WORKING" || row.status === "FAILING" || row.status === "NOT_SET_UP" ? row.status : "UNTESTED",
     lastTestAt: row.lastTestAt,
     lastTestError: row.lastTestError,
     lastTestAdvice: row.lastTestAdvice,
@@ -168,8 +170,11 @@ export async function saveEmailSettings(
         `${who} changed these settings at ${when}, after you opened this page. Nothing was saved: reload to see their version, then make your change again.`,
       );
     }
-    assertSavedPasswordApplies(current, input);
-    if (!input.password && !current?.passwordCiphertext) {
+    // A mailbox linked by signing in needs no password: the sign-in is what sends.
+    const link = await tx.mailboxLink.findUnique({ where: { orgId: actor.orgId }, select: { provider: true, email: true } });
+    const signedIn = sendsWithMailboxLink(link, input);
+    if (!signedIn) assertSavedPasswordApplies(current, input);
+    if (!signedIn && !input.password && !current?.passwordCiphertext) {
       const preset = getPreset(input.provider);
       throw new UserFacingError(
         isGooglePreset(input.provider) || preset?.passwordKind === "app-password"
@@ -244,6 +249,38 @@ export async function saveEmailSettings(
       details: { changes },
     });
     return { changed: Object.keys(changes).map((f) => EMAIL_SETTINGS_FIELD_LABELS[f as keyof typeof EMAIL_SETTINGS_FIELD_LABELS]), version };
+  });
+}
+
+/**
+ * After a mailbox is linked by signing in: the settings send as that mailbox, with its provider's preset (the one
+ * already chosen if it is that provider's, else the one for the mailbox's domain). From name and Reply-to stay; a
+ * From address that was only User follows the new User.
+ */
+export async function saveSettingsForLinkedMailbox(
+  db: Db,
+  keyring: Keyring,
+  actor: SaveActor,
+  link: { provider: OAuthProviderId; email: string },
+): Promise<SaveResult> {
+  const current = await db.emailSettings.findUnique({ where: { orgId: actor.orgId } });
+  const keepPreset = current && oauthProviderForPreset(current.provider) === link.provider;
+  const preset = getPreset(keepPreset ? current.provider : presetForLinkedMailbox(link.provider, link.email))!;
+  // The sign-in sends only to the preset's own server: its port and security stay as chosen if it is already that server.
+  const server =
+    keepPreset && current.host.toLowerCase() === preset.host ? { host: current.host, port: current.port, security: current.security as Security } : preset;
+  const ownFrom = current && current.fromAddress.toLowerCase() !== current.username.toLowerCase() ? current.fromAddress : link.email;
+  return saveEmailSettings(db, keyring, actor, {
+    provider: preset.id as PresetId,
+    host: server.host,
+    port: server.port,
+    security: server.security,
+    user: link.email,
+    password: undefined,
+    fromName: current?.fromName ?? "",
+    fromAddress: ownFrom,
+    replyTo: current?.replyTo ?? undefined,
+    version: current?.version ?? 0,
   });
 }
 

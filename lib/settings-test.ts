@@ -8,7 +8,9 @@ import type { Db } from "./prisma";
 import { UserFacingError } from "./errors";
 import { assertSavedPasswordApplies, passwordAad } from "./email-settings";
 import { detectProvider, type MxResolver } from "./smtp/detect";
-import { fromRewriteNote, savedPasswordUnreadable } from "./smtp/diagnose";
+import { fromRewriteNote, mailboxSignInFailed, savedPasswordUnreadable } from "./smtp/diagnose";
+import { OAUTH_PROVIDERS, sendsWithMailboxLink, type OAuthConfig } from "./oauth/config";
+import { mailboxAccessToken, OAuthRefreshError } from "./oauth/mailbox-link";
 import type { EmailSettingsInput } from "./smtp/schema";
 import { buildTestMessage } from "./smtp/test-email";
 import { assertMailPort, type MailPorts } from "./smtp/mail-ports";
@@ -33,6 +35,8 @@ export type TestRunner = {
   maxConcurrentTests?: number;
   lookup?: LookupAll;
   resolveMx?: MxResolver;
+  /** Mail provider sign-in (a mailbox linked with Microsoft or Google sends with its access token). */
+  oauth?: OAuthConfig;
 };
 
 /** Who runs a test, for which organisation. */
@@ -102,11 +106,14 @@ export async function testSettings(
 ): Promise<TestOutcome> {
   const saved = await runner.db.emailSettings.findUnique({ where: { orgId: ctx.org.id } });
   assertMailPort(runner.allowedPorts, input.port);
+  const link = await runner.db.mailboxLink.findUnique({ where: { orgId: ctx.org.id }, select: { provider: true, email: true } });
+  // A linked mailbox with no password typed sends with its sign-in, which is bound to its provider's server.
+  const withLink = !input.password && sendsWithMailboxLink(link, input);
   // Refused before anything is recorded or any connection made: the saved password never goes to another server.
-  assertSavedPasswordApplies(saved, input);
+  if (!withLink) assertSavedPasswordApplies(saved, input);
   const release = takeTestSlot(runner.maxConcurrentTests ?? MAX_CONCURRENT_TESTS);
   try {
-    return await runTest(runner, ctx, input, request, now, saved);
+    return await runTest(runner, ctx, input, request, now, saved, withLink);
   } finally {
     release();
   }
@@ -119,6 +126,7 @@ async function runTest(
   request: { mode: "send" | "check"; to: string },
   now: Date,
   saved: Awaited<ReturnType<Db["emailSettings"]["findUnique"]>>,
+  withLink: boolean,
 ): Promise<TestOutcome> {
   const { db, keyring } = runner;
   const runId = await reserveRun(
@@ -129,9 +137,26 @@ async function runTest(
 
   let password = input.password;
   let savedPassword: string | undefined;
+  let accessToken: string | undefined;
   let result: SmtpTestResult;
+  if (withLink) {
+    try {
+      accessToken = (await mailboxAccessToken(db, keyring, runner.oauth ?? { appUrl: undefined, clients: {} }, ctx.org.id)).accessToken;
+    } catch (err) {
+      if (!(err instanceof OAuthRefreshError)) throw err;
+      result = {
+        ok: false,
+        mode: request.mode,
+        steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail: err.message }],
+        durationMs: 0,
+        failedStep: "auth",
+        diagnosis: mailboxSignInFailed({ providerLabel: OAUTH_PROVIDERS[err.provider].label, code: err.code, description: err.description }),
+      };
+      return finishRun(runner, ctx, runId, result, matchesSavedSettings(saved, input, undefined), input, now);
+    }
+  }
   try {
-    if (saved?.passwordCiphertext) savedPassword = keyring.decrypt(saved.passwordCiphertext, passwordAad(ctx.org.id));
+    if (saved?.passwordCiphertext && !withLink) savedPassword = keyring.decrypt(saved.passwordCiphertext, passwordAad(ctx.org.id));
   } catch (err) {
     if (!(err instanceof SecretDecryptError)) throw err;
     if (!password) {
@@ -147,7 +172,7 @@ async function runTest(
     }
   }
   password ??= savedPassword;
-  if (!password) {
+  if (!password && !accessToken) {
     // Nothing was run: the reserved row must neither stay RUNNING nor count toward the limit.
     await db.smtpTestRun.delete({ where: { id: runId } });
     throw new UserFacingError("Enter the password to test with: none is saved yet.", "password");
@@ -159,7 +184,8 @@ async function runTest(
     port: input.port,
     security: input.security,
     user: input.user,
-    password,
+    password: password ?? "",
+    accessToken,
     provider: input.provider,
     envelopeFrom: input.fromAddress,
     to: request.to,
@@ -182,7 +208,16 @@ async function runTest(
       }),
   });
 
-  const matchesSaved = Boolean(
+  return finishRun(runner, ctx, runId, result, matchesSavedSettings(saved, input, savedPassword), input, now);
+}
+
+/** Whether what was tested is exactly what is saved (only then does the result set the settings' status). */
+function matchesSavedSettings(
+  saved: Awaited<ReturnType<Db["emailSettings"]["findUnique"]>>,
+  input: EmailSettingsInput,
+  savedPassword: string | undefined,
+): boolean {
+  return Boolean(
     saved &&
       saved.version === input.version &&
       saved.provider === input.provider &&
@@ -193,7 +228,6 @@ async function runTest(
       saved.fromAddress === input.fromAddress &&
       (input.password === undefined || input.password === savedPassword),
   );
-  return finishRun(runner, ctx, runId, result, matchesSaved, input, now);
 }
 
 async function finishRun(

@@ -22,6 +22,9 @@ export function SubmitButton({
   name?: string;
   value?: string;
   "aria-label"?: string;
+  /** Posts the surrounding form to another action than the form's own. */
+  formAction?: (formData: FormData) => void | Promise<void>;
+  onClick?: (event: React.MouseEvent<HTMLButtonElement>) => void;
 }) {
   const status = useFormStatus();
   const pending = pendingOverride ?? status.pending;
@@ -73,6 +76,7 @@ type TextFieldProps = {
   inputMode?: "email" | "numeric" | "text";
   maxLength?: number;
   placeholder?: string;
+  readOnly?: boolean;
 };
 
 export function TextField({ name, label, type = "text", defaultValue, value, onChange, onBlur, errors, hint, helpHref, ...input }: TextFieldProps) {
@@ -102,7 +106,7 @@ export function TextField({ name, label, type = "text", defaultValue, value, onC
         {...input}
         aria-invalid={invalid || undefined}
         aria-describedby={[hint ? hintId : null, errorId].filter(Boolean).join(" ")}
-        className={`mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none focus:ring-2 ${
+        className={`mt-1 block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm outline-none read-only:bg-slate-50 read-only:text-slate-700 focus:ring-2 ${
           invalid ? "border-red-400 focus:ring-red-200" : "border-slate-300 focus:border-brand-600 focus:ring-brand-100"
         }`}
       />

@@ -4,12 +4,14 @@ import { formatDateTime } from "@/lib/format";
 
 /** The settings' state, with the last test's time, or its error and advice. */
 export function StatusBanner({ settings }: { settings: Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> | null }) {
-  const state = !settings
+  const state = !settings || settings.status === "NOT_SET_UP"
     ? {
         label: "Not set up",
         tone: "border-slate-200 bg-white text-slate-800",
         dot: "bg-slate-400",
-        detail: "No email account is linked yet, so finance mail cannot be sent.",
+        detail: !settings
+          ? "No email account is linked yet, so finance mail cannot be sent."
+          : "The mailbox was disconnected, so finance mail cannot be sent. Connect it again, or enter a password and save.",
       }
     : settings.status === "WORKING"
       ? {
@@ -23,7 +25,8 @@ export function StatusBanner({ settings }: { settings: Pick<EmailSettingsView, "
             label: "Failing",
             tone: "border-red-200 bg-red-50 text-red-950",
             dot: "bg-red-500",
-            detail: [settings.lastTestError, settings.lastTestAdvice].filter(Boolean).join(" "),
+            // The error is a title (no full stop); the advice follows as its own sentence.
+            detail: [settings.lastTestError?.replace(/([^.!?])$/, "$1."), settings.lastTestAdvice].filter(Boolean).join(" "),
           }
         : {
             label: "Saved, not tested yet",

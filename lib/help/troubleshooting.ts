@@ -25,9 +25,10 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   },
   "microsoft-smtp-auth-disabled": {
     title: "Microsoft 365: SMTP AUTH is disabled (5.7.139 or 5.7.57)",
-    meaning: "Microsoft has authenticated SMTP turned off for the mailbox or for the whole organisation (tenant).",
+    meaning: "Microsoft has authenticated SMTP turned off for the mailbox or for the whole organisation (tenant). This applies to a mailbox connected by signing in too: it still sends over SMTP.",
     steps: [
       "A Microsoft 365 administrator opens the admin center → Users → Active users → the mailbox → Mail → Manage email apps, and ticks Authenticated SMTP.",
+      "Or in Exchange Online PowerShell: Set-CASMailbox -Identity finance@yourcompany.com -SmtpClientAuthenticationDisabled $false",
       "If SMTP AUTH is disabled for the whole organisation, they must allow it in the Exchange Online settings first.",
       "Changes can take up to an hour to apply; then test again.",
     ],
@@ -114,5 +115,32 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
     title: "Any other server reply",
     meaning: "The server answered with an error this guide does not list. The test result shows its exact reply (with anything secret removed).",
     steps: ["Check each setting against your provider's documentation.", "Send the reply text to your email provider's support: it names the reason."],
+  },
+  "mailbox-sign-in-expired": {
+    title: "The mailbox's sign-in expired or was revoked (invalid_grant, AADSTS50173, AADSTS700082)",
+    meaning:
+      "The app sends as a mailbox connected by signing in. That sign-in ends when the mailbox's password changes, when someone withdraws the app's consent, by an administrator's policy, or after 90 days without use.",
+    steps: ["On the Finance email page, press Reconnect and sign in to the mailbox again.", "Send a test email to confirm."],
+  },
+  "mailbox-consent-needed": {
+    title: "An administrator must approve the app (AADSTS65001, AADSTS90094)",
+    meaning: "The mailbox's Microsoft 365 organisation lets only administrators approve apps that send mail.",
+    steps: [
+      "A Microsoft 365 administrator opens the Entra admin center → Enterprise applications → this app → Permissions, and grants admin consent (the permission is SMTP.Send).",
+      "Then press Reconnect on the Finance email page.",
+    ],
+  },
+  "mailbox-app-unknown": {
+    title: "The app is not known in the mailbox's organisation (AADSTS700016)",
+    meaning: "Microsoft could not find the app registration for the mailbox's tenant.",
+    steps: [
+      "The operator of this service registers the app for accounts in any organisational directory (see Help → For operators: sign-in apps).",
+      "An administrator of your organisation approves it; then press Reconnect.",
+    ],
+  },
+  "mailbox-token-rejected": {
+    title: "The mail server rejected the mailbox's sign-in (535 5.7.3, or 535 5.7.8 after XOAUTH2)",
+    meaning: "The sign-in token was refused by the SMTP server: it was revoked, or User is not the mailbox that signed in.",
+    steps: ["Press Reconnect and sign in to the mailbox that sends the finance mail.", "Check that User is that mailbox's address."],
   },
 };

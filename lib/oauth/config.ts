@@ -1,6 +1,7 @@
 // The mail providers a finance mailbox can be linked with by signing in (OAuth 2.0 + OpenID Connect), and the
 // operator's configuration for each. Facts about a provider (scopes, which presets offer it) live here only.
-// Pure: lib/env.ts validates the variables with parseOAuthConfig at start-up.
+// Pure: lib/env.ts validates the variables with parseOAuthConfig at start-up, and the settings form reads the facts.
+import { getPreset } from "../smtp/presets";
 
 export type OAuthProviderId = "microsoft" | "google";
 
@@ -84,4 +85,31 @@ export function parseOAuthConfig(source: Record<string, string | undefined>, isP
     problems.push("APP_URL is required in production when a mail provider sign-in is configured (the address people open the app at)");
   }
   return { appUrl: appUrl ? appUrl.origin + appUrl.pathname.replace(/\/+$/, "") : undefined, clients };
+}
+
+/** The provider whose sign-in a preset offers ("Connect with Microsoft" on Microsoft 365 and Outlook.com). */
+export function oauthProviderForPreset(presetId: string): OAuthProviderId | null {
+  return Object.values(OAUTH_PROVIDERS).find((p) => p.presets.includes(presetId))?.id ?? null;
+}
+
+/**
+ * Whether settings send with the linked mailbox's sign-in rather than a password: the link's provider offers the
+ * chosen preset, Server is that preset's own server (the token never goes to another host), and User is the linked
+ * mailbox. Anything else needs a password.
+ */
+export function sendsWithMailboxLink(
+  link: { provider: string; email: string } | null | undefined,
+  settings: { provider: string; host: string; user: string },
+): boolean {
+  if (!link || oauthProviderForPreset(settings.provider) !== link.provider) return false;
+  const preset = getPreset(settings.provider);
+  const hosts = [preset?.host, ...(preset?.alternatives.map((a) => a.host) ?? [])].map((h) => h?.toLowerCase());
+  return hosts.includes(settings.host.trim().toLowerCase()) && settings.user.trim().toLowerCase() === link.email.toLowerCase();
+}
+
+/** The preset a newly linked mailbox is saved with: the one whose mailbox domains hold it (Outlook.com, Gmail), else the business one. */
+export function presetForLinkedMailbox(provider: OAuthProviderId, email: string): string {
+  const domain = email.split("@")[1]?.toLowerCase() ?? "";
+  const presets = OAUTH_PROVIDERS[provider].presets.map((id) => getPreset(id)).filter((p) => p !== undefined);
+  return (presets.find((p) => p.mailboxDomains.includes(domain)) ?? presets.find((p) => p.mailboxDomains.length === 0) ?? presets[0]).id;
 }

@@ -297,6 +297,11 @@ export async function disconnectMailbox(db: Db, keyring: Keyring, config: OAuthC
     }
   }
   await db.mailboxLink.deleteMany({ where: { orgId: actor.orgId } });
+  // Settings that sent as this mailbox, with no password to fall back on, have nothing to send with now.
+  await db.emailSettings.updateMany({
+    where: { orgId: actor.orgId, username: link.email, passwordCiphertext: null },
+    data: { status: "NOT_SET_UP", lastTestError: null, lastTestAdvice: null },
+  });
   await recordAudit(db, {
     orgId: actor.orgId,
     actor: { id: actor.userId, email: actor.email },

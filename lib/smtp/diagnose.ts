@@ -19,6 +19,10 @@ export type DiagnosisId =
   | "recipient-refused"
   | "message-too-large"
   | "saved-password-unreadable"
+  | "mailbox-sign-in-expired"
+  | "mailbox-consent-needed"
+  | "mailbox-app-unknown"
+  | "mailbox-token-rejected"
   | "other-reply";
 
 export type FormFix = { field: "security" | "host" | "port"; value: string; label: string };
@@ -50,6 +54,10 @@ export const DIAGNOSIS_IDS: readonly DiagnosisId[] = [
   "recipient-refused",
   "message-too-large",
   "saved-password-unreadable",
+  "mailbox-sign-in-expired",
+  "mailbox-consent-needed",
+  "mailbox-app-unknown",
+  "mailbox-token-rejected",
   "other-reply",
 ];
 
@@ -65,7 +73,17 @@ export type SmtpErrorLike = {
   cause?: unknown;
 };
 
-export type DiagnoseContext = { host: string; port: number; security: Security; provider?: string; user?: string };
+export type DiagnoseContext = {
+  host: string;
+  port: number;
+  security: Security;
+  provider?: string;
+  user?: string;
+  /** The test signed in with a linked mailbox's access token (XOAUTH2), not a password. */
+  signedIn?: boolean;
+};
+
+const RECONNECT = "Press Reconnect beside \"Connected as\" and sign in to the mailbox again: that is the one-click fix.";
 
 const help = (id: DiagnosisId) => `/help/troubleshooting#${id}`;
 
@@ -131,10 +149,19 @@ export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
       title: "Microsoft 365 has SMTP sign-in turned off",
       explanation: "Microsoft refused the sign-in because SMTP AUTH is disabled for this mailbox or for the whole organisation.",
       advice: [
-        "Ask your Microsoft 365 administrator to turn on Authenticated SMTP for this mailbox (Microsoft 365 admin center → Users → Mail → Manage email apps).",
+        "Ask your Microsoft 365 administrator to turn on Authenticated SMTP for this mailbox (Microsoft 365 admin center → Users → Active users → the mailbox → Mail → Manage email apps), or in Exchange Online PowerShell: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false",
         "If it is off for the whole tenant, they must allow SMTP AUTH in Exchange Online settings first.",
       ],
       helpHref: help("microsoft-smtp-auth-disabled"),
+    };
+  }
+  if (ctx.signedIn && (err.code === "EAUTH" || err.responseCode === 535 || /5\.7\.3\b|5\.7\.8\b/.test(text))) {
+    return {
+      id: "mailbox-token-rejected",
+      title: "The mail server did not accept the mailbox's sign-in",
+      explanation: "The server refused the access token from the mailbox's sign-in (Microsoft answers 535 5.7.3, Google 535 5.7.8): the sign-in was revoked, or the mailbox is not the one that signed in.",
+      advice: [RECONNECT, "Check that User is the mailbox you sign in to."],
+      helpHref: help("mailbox-token-rejected"),
     };
   }
   if (err.code === "EAUTH" || err.responseCode === 535 || /5\.7\.8\b/.test(text)) {
@@ -294,6 +321,47 @@ export function savedPasswordUnreadable(message: string): Diagnosis {
     explanation: message,
     advice: ["Enter the password again and save, then test."],
     helpHref: help("saved-password-unreadable"),
+  };
+}
+
+/**
+ * A linked mailbox whose provider refused to renew the sign-in, by the provider's error: expired or revoked
+ * (invalid_grant, AADSTS50173, AADSTS700082), consent needed (AADSTS65001, AADSTS90094), or an app unknown in the
+ * mailbox's tenant (AADSTS700016). The provider's own words are kept.
+ */
+export function mailboxSignInFailed(refusal: { providerLabel: string; code: string; description: string }): Diagnosis {
+  const reason = `${refusal.providerLabel} said: ${refusal.code}${refusal.description ? ` (${refusal.description})` : ""}`;
+  const said = `${refusal.code} ${refusal.description}`;
+  if (/AADSTS(65001|90094)\b|consent_required/i.test(said)) {
+    return {
+      id: "mailbox-consent-needed",
+      title: `${refusal.providerLabel} needs an administrator to approve this app`,
+      explanation: `The mailbox's organisation requires an administrator's consent before the app may send. ${reason}`,
+      advice: [
+        "Ask your Microsoft 365 administrator to grant admin consent for this app (Entra admin center → Enterprise applications → the app → Permissions → Grant admin consent), with the SMTP.Send permission.",
+        RECONNECT,
+      ],
+      helpHref: help("mailbox-consent-needed"),
+    };
+  }
+  if (/AADSTS700016\b|unauthorized_client/i.test(said)) {
+    return {
+      id: "mailbox-app-unknown",
+      title: `${refusal.providerLabel} does not know this app in the mailbox's organisation`,
+      explanation: `The app registration is not available to the mailbox's tenant. ${reason}`,
+      advice: [
+        "The operator of this service must register the app as multi-tenant (accounts in any organisational directory) or in your tenant: see the help for operators.",
+        "Then an administrator of your tenant approves it, and you press Reconnect.",
+      ],
+      helpHref: help("mailbox-app-unknown"),
+    };
+  }
+  return {
+    id: "mailbox-sign-in-expired",
+    title: `The ${refusal.providerLabel} sign-in for this mailbox has expired or was revoked`,
+    explanation: `The app can no longer send as this mailbox: its sign-in ends when the mailbox's password changes, when consent is withdrawn, by an administrator's policy, or after 90 days without use. ${reason}`,
+    advice: [RECONNECT],
+    helpHref: help("mailbox-sign-in-expired"),
   };
 }
 

@@ -149,6 +149,7 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
         security: input.security,
         provider: input.provider,
         user: input.user,
+        signedIn: Boolean(input.accessToken),
       }),
     });
   };

@@ -5,12 +5,13 @@
 //   server.pem / server-key.pem         signed by the CA, SAN DNS:localhost, IP:127.0.0.1
 //   other.pem / other-key.pem           signed by the CA, SAN DNS:other.example only ("certificate for another name")
 //   untrusted.pem / untrusted-key.pem   self-signed for localhost / 127.0.0.1, not from the CA
-//   gmail.pem / gmail-key.pem           signed by the CA, SAN DNS:smtp.gmail.com; only made by ensureGmailCert() (for the
-//                                       e2e spec that points smtp.gmail.com at a local server), never by ensureTestCa()
+//   <label>.pem / <label>-key.pem       signed by the CA, SAN DNS:<a real server name> (gmail: smtp.gmail.com, office365:
+//                                       smtp.office365.com); only made by ensureNamedCert() / ensureGmailCert(), for the e2e
+//                                       specs that point a provider's server name at a local server; never by ensureTestCa()
 //
 // Created once and reused. Safe when several processes call it at the same time: everything is generated in a
 // private temporary directory which is then renamed into place in one step; the loser of the race discards its copy.
-// The gmail pair is added to an existing directory later, under an exclusive lock file (gmail.lock) so that two
+// A named pair is added to an existing directory later, under an exclusive lock file (<label>.lock) so that two
 // processes never leave one's key beside the other's certificate.
 import { execFileSync } from "node:child_process";
 import { createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
@@ -148,23 +149,28 @@ export interface TestCaGmailFiles extends TestCaFiles {
   gmailKey: string;
 }
 
-const GMAIL_HOST = "smtp.gmail.com";
+/** A leaf for one real server name, signed by the test CA: `<label>.pem` and `<label>-key.pem` in the CA's folder. */
+export interface TestCaNamedCert extends TestCaFiles {
+  cert: string;
+  key: string;
+}
+
 const LOCK_STALE_MS = 30_000;
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** The gmail pair is present, signed by this directory's CA, names smtp.gmail.com, matches its key, and lasts a day more. */
-function isGmailComplete(files: TestCaGmailFiles): boolean {
+/** The pair is present, signed by this directory's CA, names the host, matches its key, and lasts a day more. */
+function isNamedCertComplete(files: TestCaNamedCert, host: string): boolean {
   try {
     const ca = new X509Certificate(fs.readFileSync(files.caFile));
-    const cert = new X509Certificate(fs.readFileSync(files.gmailCert));
-    const key = createPrivateKey(fs.readFileSync(files.gmailKey));
+    const cert = new X509Certificate(fs.readFileSync(files.cert));
+    const key = createPrivateKey(fs.readFileSync(files.key));
     return (
       cert.checkIssued(ca) &&
       cert.verify(ca.publicKey) &&
-      cert.checkHost(GMAIL_HOST) === GMAIL_HOST &&
+      cert.checkHost(host) === host &&
       cert.checkPrivateKey(key) &&
       new Date(cert.validTo).getTime() >= Date.now() + 24 * 3600_000
     );
@@ -174,15 +180,15 @@ function isGmailComplete(files: TestCaGmailFiles): boolean {
 }
 
 /**
- * The test CA (as ensureTestCa) plus gmail.pem / gmail-key.pem, a leaf for DNS:smtp.gmail.com signed by it, made
- * if missing (or not from this CA). Several processes may call it at once.
+ * The test CA (as ensureTestCa) plus a leaf for DNS:<host> signed by it (for e2e specs that point a real provider's
+ * server name at a local stand-in), made if missing or not from this CA. Several processes may call it at once.
  */
-export function ensureGmailCert(dir: string = DEFAULT_TEST_CA_DIR): TestCaGmailFiles {
+export function ensureNamedCert(host: string, label: string, dir: string = DEFAULT_TEST_CA_DIR): TestCaNamedCert {
   const base = ensureTestCa(dir);
-  const files: TestCaGmailFiles = { ...base, gmailCert: path.join(base.dir, "gmail.pem"), gmailKey: path.join(base.dir, "gmail-key.pem") };
-  if (isGmailComplete(files)) return files;
+  const files: TestCaNamedCert = { ...base, cert: path.join(base.dir, `${label}.pem`), key: path.join(base.dir, `${label}-key.pem`) };
+  if (isNamedCertComplete(files, host)) return files;
 
-  const lock = path.join(base.dir, "gmail.lock");
+  const lock = path.join(base.dir, `${label}.lock`);
   const deadline = Date.now() + 2 * LOCK_STALE_MS;
   for (;;) {
     let fd: number;
@@ -190,7 +196,7 @@ export function ensureGmailCert(dir: string = DEFAULT_TEST_CA_DIR): TestCaGmailF
       fd = fs.openSync(lock, "wx");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (isGmailComplete(files)) return files; // another process has just made it
+      if (isNamedCertComplete(files, host)) return files; // another process has just made it
       try {
         if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true }); // left by a crash
       } catch {
@@ -200,17 +206,17 @@ export function ensureGmailCert(dir: string = DEFAULT_TEST_CA_DIR): TestCaGmailF
       sleepSync(50);
       continue;
     }
-    const tmp = `${base.dir}.gmail-tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    const tmp = `${base.dir}.${label}-tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
     try {
-      if (isGmailComplete(files)) return files;
+      if (isNamedCertComplete(files, host)) return files;
       fs.mkdirSync(tmp);
       fs.copyFileSync(base.caFile, path.join(tmp, "ca.pem"));
       fs.copyFileSync(base.caKeyFile, path.join(tmp, "ca-key.pem"));
-      signLeaf(tmp, "gmail", GMAIL_HOST, `DNS:${GMAIL_HOST}`);
+      signLeaf(tmp, label, host, `DNS:${host}`);
       // Key first, then the certificate: until both are in place the pair does not match, so readers wait on the lock.
-      fs.renameSync(path.join(tmp, "gmail-key.pem"), files.gmailKey);
-      fs.renameSync(path.join(tmp, "gmail.pem"), files.gmailCert);
-      if (!isGmailComplete(files)) throw new Error(`openssl did not produce a usable smtp.gmail.com certificate in ${base.dir}`);
+      fs.renameSync(path.join(tmp, `${label}-key.pem`), files.key);
+      fs.renameSync(path.join(tmp, `${label}.pem`), files.cert);
+      if (!isNamedCertComplete(files, host)) throw new Error(`openssl did not produce a usable ${host} certificate in ${base.dir}`);
       return files;
     } finally {
       fs.closeSync(fd);
@@ -218,4 +224,10 @@ export function ensureGmailCert(dir: string = DEFAULT_TEST_CA_DIR): TestCaGmailF
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
+}
+
+/** The test CA plus gmail.pem / gmail-key.pem, a leaf for DNS:smtp.gmail.com. */
+export function ensureGmailCert(dir: string = DEFAULT_TEST_CA_DIR): TestCaGmailFiles {
+  const { cert, key, ...base } = ensureNamedCert("smtp.gmail.com", "gmail", dir);
+  return { ...base, gmailCert: cert, gmailKey: key };
 }

@@ -293,11 +293,13 @@ describe("sending over XOAUTH2", () => {
     const revoked = await send(accessToken);
     expect(revoked).toMatchObject({ ok: false, failedStep: "auth" });
     expect(revoked.reply).toContain("535 5.7.3");
+    expect(revoked.diagnosis).toMatchObject({ id: "mailbox-token-rejected", advice: expect.arrayContaining([expect.stringContaining("Reconnect")]) });
     expect(JSON.stringify(revoked)).not.toContain(accessToken);
 
     await t.db.mailboxLink.deleteMany();
     await link({ email: "disabled@contoso.example", password: "contoso sign-in 2" });
     const disabled = await send((await mailboxAccessToken(t.db, keyring, config, actor.orgId)).accessToken, "disabled@contoso.example");
     expect(disabled.reply).toContain("535 5.7.139");
+    expect(disabled.diagnosis).toMatchObject({ id: "microsoft-smtp-auth-disabled", advice: [expect.stringContaining("Set-CASMailbox"), expect.any(String)] });
   });
 });

@@ -56,6 +56,8 @@ export type AppOptions = {
   database?: "sqlite" | "postgresql";
   /** Share an existing database instead (for several instances of one app). */
   shared?: { url: string; dbPath?: string; secrets: Record<string, string> };
+  /** Listen on this port (from freePort) when something must know the address before the app starts. */
+  port?: number;
 };
 
 /** A fresh, migrated database for an app (or for several instances sharing it). */
@@ -81,7 +83,7 @@ export async function startApp(extraEnv: Record<string, string> = {}, options: A
   const dir = owned?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "fes-e2e-"));
   const url = shared.url;
   const dbPath = shared.dbPath ?? "";
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const baseURL = `http://127.0.0.1:${port}`;
   let output = "";
   // `npm start`, exactly as a user runs it (in its own process group, so stopping it stops next too).

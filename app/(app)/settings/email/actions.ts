@@ -11,9 +11,13 @@ import { emailField } from "@/lib/validation/account";
 import { env } from "@/lib/env";
 import { testSettings, type TestOutcome } from "@/lib/settings-test";
 import { assertMailPort } from "@/lib/smtp/mail-ports";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/oauth/config";
+import { disconnectMailbox, OAUTH_REQUEST_TTL_MS, OAUTH_STATE_COOKIE, redirectUri, startMailboxLink } from "@/lib/oauth/mailbox-link";
 
 export const saveEmailSettingsAction = memberAction(
-  { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo"] },
+  { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo", "signInProvider"] },
   async (input, ctx) => {
     assertMailPort(env().smtpAllowedPorts, input.port);
     const result = await saveEmailSettings(
@@ -66,12 +70,13 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
     minimum: "ADMIN",
     schema: testRequestSchema,
     secretFields: ["password"],
+    ignoreFields: ["signInProvider"],
     databaseFailure: "Could not run the test: the database did not answer. Nothing was changed; try again.",
   },
   async (input, ctx) => {
-    const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS, smtpAllowedPorts } = env();
+    const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS, smtpAllowedPorts, oauth } = env();
     const { runId: _runId, ...outcome } = await testSettings(
-      { db, keyring: settingsKeyring(), budgetMs: smtpTestBudgetMs, allowPrivate: SMTP_ALLOW_PRIVATE_NETWORKS, allowedPorts: smtpAllowedPorts },
+      { db, keyring: settingsKeyring(), budgetMs: smtpTestBudgetMs, allowPrivate: SMTP_ALLOW_PRIVATE_NETWORKS, allowedPorts: smtpAllowedPorts, oauth },
       ctx,
       input.settings,
       { mode: input.intent, to: input.sendTo },
@@ -86,3 +91,45 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
     return { ok: outcome.ok, message, result: outcome };
   },
 );
+
+// The Connect and Disconnect buttons sit in the settings form, whose other fields come along and are dropped.
+const providerSchema = z.object({
+  signInProvider: z.enum(Object.keys(OAUTH_PROVIDERS) as [OAuthProviderId, ...OAuthProviderId[]], { error: "Choose Microsoft or Google." }),
+});
+
+/** The origin the browser used, for the redirect URI when APP_URL is not set (development and the embedded default). */
+async function requestOrigin(): Promise<string> {
+  const h = await headers();
+  return `${h.get("x-forwarded-proto") ?? "http"}://${h.get("x-forwarded-host") ?? h.get("host")}`;
+}
+
+/** "Connect with Microsoft/Google": starts the provider's sign-in for the finance mailbox (owners and admins). */
+export const connectMailboxAction = memberAction({ name: "connectMailbox", minimum: "ADMIN", schema: providerSchema, secretFields: ["password"] }, async (input, ctx) => {
+  const config = env().oauth;
+  const uri = redirectUri(config, input.signInProvider, await requestOrigin());
+  const { url, state } = await startMailboxLink(db, settingsKeyring(), config, {
+    provider: input.signInProvider,
+    actor: { orgId: ctx.org.id, userId: ctx.user.id, email: ctx.user.email, sessionVersion: ctx.sessionVersion },
+    redirectUri: uri,
+  });
+  (await cookies()).set(OAUTH_STATE_COOKIE, state, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: uri.startsWith("https:"),
+    path: "/api/oauth",
+    maxAge: OAUTH_REQUEST_TTL_MS / 1000,
+  });
+  redirect(url.href);
+});
+
+/** "Disconnect": revokes and forgets the mailbox's sign-in. */
+export const disconnectMailboxAction = memberAction({ name: "disconnectMailbox", minimum: "ADMIN", schema: z.object({}), secretFields: ["password"] }, async (_input, ctx) => {
+  const removed = await disconnectMailbox(db, settingsKeyring(), env().oauth, {
+    orgId: ctx.org.id,
+    userId: ctx.user.id,
+    email: ctx.user.email,
+    sessionVersion: ctx.sessionVersion,
+  });
+  revalidatePath("/settings/email");
+  return { ok: true, message: removed ? "Disconnected. The app no longer holds a sign-in for this mailbox." : "No mailbox was connected." };
+});

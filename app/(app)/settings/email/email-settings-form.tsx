@@ -13,6 +13,9 @@ import { detectProviderAction, saveEmailSettingsAction } from "./actions";
 import type { EmailFormInitial } from "./page-data";
 import { AddressingFields, PasswordField } from "./account-fields";
 import { TestPanel } from "./test-panel";
+import { MailboxSignIn } from "./mailbox-sign-in";
+import type { MailboxSignInView } from "./page-data";
+import { oauthProviderForPreset } from "@/lib/oauth/config";
 
 const PROVIDER_OPTIONS: SelectOption[] = [{ value: "", label: "Choose your provider…" }, ...PRESETS.map((p) => ({ value: p.id, label: p.name }))];
 const SECURITY_OPTIONS: SelectOption[] = [
@@ -24,10 +27,12 @@ export function EmailSettingsForm({
   initial,
   defaultSendTo,
   budgetSeconds,
+  mailboxSignIn,
 }: {
   initial: EmailFormInitial;
   defaultSendTo: string;
   budgetSeconds: number;
+  mailboxSignIn: MailboxSignInView;
 }) {
   const [state, action, savePending] = useActionState(saveEmailSettingsAction, {} as ActionState);
   const [, startSave] = useTransition();
@@ -55,6 +60,7 @@ export function EmailSettingsForm({
         savePending={savePending}
         defaultSendTo={defaultSendTo}
         budgetSeconds={budgetSeconds}
+        mailboxSignIn={mailboxSignIn}
       />
     </form>
   );
@@ -66,12 +72,14 @@ function SettingsFields({
   savePending,
   defaultSendTo,
   budgetSeconds,
+  mailboxSignIn,
 }: {
   values: EmailFormInitial;
   saveErrors: FieldErrors;
   savePending: boolean;
   defaultSendTo: string;
   budgetSeconds: number;
+  mailboxSignIn: MailboxSignInView;
 }) {
   // A test validates with the same schema as a save: its field errors show next to the same fields.
   const [testErrors, setTestErrors] = useState<FieldErrors>({});
@@ -91,6 +99,11 @@ function SettingsFields({
   const portNumber = Number(port);
   const warning = Number.isInteger(portNumber) ? securityMismatchWarning(portNumber, security as Security) : null;
   const split = splitHostPort(host);
+  // The chosen preset's sign-in provider, and the mailbox linked with it: then User is that mailbox, and no password.
+  const signInProvider = oauthProviderForPreset(provider);
+  const linked = signInProvider && mailboxSignIn.link?.provider === signInProvider ? mailboxSignIn.link : null;
+  const offerPassword = !linked && provider !== "outlook-com";
+  const effectiveUser = linked ? linked.email : user;
 
   function applyPreset(id: string) {
     setProvider(id);
@@ -135,6 +148,7 @@ function SettingsFields({
           errors={errors.provider}
           hint="Choosing a provider fills in its server, port and security."
         />
+        {signInProvider && <MailboxSignIn provider={signInProvider} presetId={provider} view={mailboxSignIn} />}
 
         <div className="grid gap-4 sm:grid-cols-[1fr_11rem_11rem]">
           <div>
@@ -143,6 +157,7 @@ function SettingsFields({
               label="Server"
               value={host}
               onChange={setHost}
+              readOnly={Boolean(linked)}
               errors={errors.host}
               hint={preset?.host ? `${preset.name}: ${preset.host}` : "The SMTP server name from your provider, like smtp.example.com."}
               helpHref={helpHref("server")}
@@ -204,10 +219,11 @@ function SettingsFields({
           <TextField
             name="user"
             label="User"
-            value={user}
+            value={effectiveUser}
             onChange={setUser}
+            readOnly={Boolean(linked)}
             errors={errors.user}
-            hint={preset?.userHint ?? "Usually your full email address."}
+            hint={linked ? "The mailbox you signed in to. To send as another one, Reconnect and sign in to it." : (preset?.userHint ?? "Usually your full email address.")}
             helpHref={helpHref("user")}
             autoComplete="off"
             onBlur={detect}
@@ -228,16 +244,24 @@ function SettingsFields({
           )}
         </div>
 
-        <PasswordField
-          presetId={provider}
-          passwordSavedOn={values.passwordSavedOn}
-          errors={errors.password}
-          helpHref={helpHref("password")}
-        />
+        {offerPassword && provider === "microsoft-365" && (
+          <p className="text-sm text-slate-600" data-testid="microsoft-password-note">
+            Or use a password: it works only while SMTP AUTH is turned on for the mailbox, and Microsoft turns password
+            SMTP off by default for every organisation from the end of December 2026.
+          </p>
+        )}
+        {offerPassword && (
+          <PasswordField
+            presetId={provider}
+            passwordSavedOn={values.passwordSavedOn}
+            errors={errors.password}
+            helpHref={helpHref("password")}
+          />
+        )}
       </fieldset>
 
       <AddressingFields
-        user={user}
+        user={effectiveUser}
         rewritesFrom={Boolean(preset?.rewritesFrom)}
         defaults={{ fromName: values.fromName, fromAddress: values.fromAddress, replyTo: values.replyTo }}
         errors={errors}

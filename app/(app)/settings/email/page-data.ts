@@ -7,6 +7,8 @@ import { getEmailSettings, settingsHistory, type EmailSettingsView } from "@/lib
 import { formatDateTime } from "@/lib/format";
 import { hasRole } from "@/lib/roles";
 import { recentTestRuns, type TestRunRow } from "@/lib/settings-test";
+import type { OAuthConfig, OAuthProviderId } from "@/lib/oauth/config";
+import { getMailboxLink } from "@/lib/oauth/mailbox-link";
 
 /** The form's starting values: the saved settings, or blanks. Strings, as the form's inputs hold them. */
 export type EmailFormInitial = {
@@ -26,6 +28,12 @@ export type EmailFormInitial = {
 export type SettingsChange = "changed" | { from: string; to: string };
 export type HistoryEntry = { id: string; actorEmail: string | null; createdAt: Date; changes: Record<string, SettingsChange> };
 
+/** Sign-in with Microsoft or Google: which the operator set up, and the organisation's linked mailbox, if any. */
+export type MailboxSignInView = {
+  configured: Record<OAuthProviderId, boolean>;
+  link: { provider: OAuthProviderId; email: string } | null;
+};
+
 export type FinanceEmailPageData = {
   canEdit: boolean;
   settings: EmailSettingsView | null;
@@ -36,6 +44,7 @@ export type FinanceEmailPageData = {
   history: HistoryEntry[];
   defaultSendTo: string;
   budgetSeconds: number;
+  mailboxSignIn: MailboxSignInView;
 };
 
 const BLANK_FORM: EmailFormInitial = {
@@ -59,9 +68,13 @@ function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
   };
 }
 
-export async function loadFinanceEmailPage(db: Db, ctx: MemberContext, options: { budgetMs: number }): Promise<FinanceEmailPageData> {
+export async function loadFinanceEmailPage(
+  db: Db,
+  ctx: MemberContext,
+  options: { budgetMs: number; oauth?: OAuthConfig },
+): Promise<FinanceEmailPageData> {
   const canEdit = hasRole(ctx.role, "ADMIN");
-  const [settings, history, editors, tests] = await Promise.all([
+  const [settings, history, editors, tests, link] = await Promise.all([
     getEmailSettings(db, ctx.org.id),
     settingsHistory(db, ctx.org.id, 20),
     canEdit
@@ -71,6 +84,7 @@ export async function loadFinanceEmailPage(db: Db, ctx: MemberContext, options: 
           select: { user: { select: { name: true } } },
         }),
     recentTestRuns(db, ctx.org.id, 10),
+    getMailboxLink(db, ctx.org.id),
   ]);
   return {
     canEdit,
@@ -86,5 +100,9 @@ export async function loadFinanceEmailPage(db: Db, ctx: MemberContext, options: 
     })),
     defaultSendTo: ctx.user.email,
     budgetSeconds: Math.round(options.budgetMs / 1000),
+    mailboxSignIn: {
+      configured: { microsoft: Boolean(options.oauth?.clients.microsoft), google: Boolean(options.oauth?.clients.google) },
+      link: link ? { provider: link.provider, email: link.email } : null,
+    },
   };
 }

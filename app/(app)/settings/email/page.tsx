@@ -13,19 +13,35 @@ import { ReadOnlySettings, RecentTests, SettingsHistory } from "./settings-cards
 
 export const metadata: Metadata = { title: "Finance email" };
 
-export default async function FinanceEmailPage() {
+export default async function FinanceEmailPage({ searchParams }: { searchParams: Promise<{ connected?: string; connectError?: string }> }) {
   const ctx = await requireMember({ path: "/settings/email" });
-  const data = await loadFinanceEmailPage(db, ctx, { budgetMs: env().smtpTestBudgetMs });
+  const data = await loadFinanceEmailPage(db, ctx, { budgetMs: env().smtpTestBudgetMs, oauth: env().oauth });
+  const { connected, connectError } = await searchParams;
   return (
     <>
       <PageHeader
         title="Finance email"
         description="The SMTP account your invoices, statements and receipts are sent from."
       />
+      {connectError && (
+        <p role="alert" className="mb-6 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+          {connectError}
+        </p>
+      )}
+      {connected && data.mailboxSignIn.link && !connectError && (
+        <p role="status" className="mb-6 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+          Connected as {data.mailboxSignIn.link.email}. Send a test email to prove it works.
+        </p>
+      )}
       <StatusBanner settings={data.settings} />
       {data.canEdit ? (
         <Card>
-          <EmailSettingsForm initial={data.form} defaultSendTo={data.defaultSendTo} budgetSeconds={data.budgetSeconds} />
+          <EmailSettingsForm
+            initial={data.form}
+            defaultSendTo={data.defaultSendTo}
+            budgetSeconds={data.budgetSeconds}
+            mailboxSignIn={data.mailboxSignIn}
+          />
         </Card>
       ) : (
         <ReadOnlySettings settings={data.settings} editors={data.editors} />

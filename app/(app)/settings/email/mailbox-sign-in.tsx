@@ -1,0 +1,117 @@
+"use client";
+// "Connect with Microsoft / Google" inside the finance email form, for the presets whose provider offers it: the
+// recommended way for Microsoft (password SMTP is switched off by default from the end of December 2026), an option
+// for Google when the operator set it up. The buttons post the surrounding form to their own actions.
+import Link from "next/link";
+import { useActionState, useTransition } from "react";
+import { SubmitButton } from "@/app/_components/form";
+import type { ActionState } from "@/lib/action";
+import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/oauth/config";
+import { connectMailboxAction, disconnectMailboxAction } from "./actions";
+import type { MailboxSignInView } from "./page-data";
+
+export function MailboxSignIn({
+  provider,
+  presetId,
+  view,
+}: {
+  provider: OAuthProviderId;
+  presetId: string;
+  view: MailboxSignInView;
+}) {
+  const [connectState, connect, connecting] = useActionState(connectMailboxAction, {} as ActionState);
+  const [disconnectState, disconnect, disconnecting] = useActionState(disconnectMailboxAction, {} as ActionState);
+  const [, startTransition] = useTransition();
+  // With JavaScript the buttons run their action in a transition rather than submitting the form: React resets a
+  // form after a form action, which would lose what was typed if the action is refused. Without JavaScript the
+  // buttons' formAction posts the form.
+  const run = (action: (data: FormData) => void, confirmText?: string) => (event: React.MouseEvent<HTMLButtonElement>) => {
+    event.preventDefault();
+    if (confirmText && !confirm(confirmText)) return;
+    const data = new FormData(event.currentTarget.form!, event.currentTarget);
+    startTransition(() => action(data));
+  };
+  const label = OAUTH_PROVIDERS[provider].label;
+  const link = view.link?.provider === provider ? view.link : null;
+  const message = [connectState, disconnectState].find((s) => s.message)?.message;
+  const failed = [connectState, disconnectState].some((s) => s.ok === false);
+
+  if (!view.configured[provider]) {
+    return provider === "microsoft" ? (
+      <div className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="mailbox-sign-in">
+        <p className="font-medium text-slate-900">Your administrator has not set up Microsoft sign-in</p>
+        <p className="mt-0.5">
+          Signing in is how Microsoft mailboxes should be linked.{" "}
+          <Link className="font-medium text-brand-700 underline" href="/help/operators/oauth-apps">
+            How the operator of this service sets it up
+          </Link>
+        </p>
+      </div>
+    ) : null;
+  }
+
+  return (
+    <div className="rounded-md border border-brand-100 bg-brand-50/60 px-3 py-3 text-sm text-slate-800" data-testid="mailbox-sign-in">
+      {/* Which provider Connect signs in with (the save and test actions drop it). */}
+      <input type="hidden" name="signInProvider" value={provider} />
+      {link ? (
+        <>
+          <p role="status" className="font-medium text-slate-900">
+            Connected as <span data-testid="connected-mailbox">{link.email}</span>
+          </p>
+          <p className="mt-0.5 text-slate-600">The app sends as this mailbox with its {label} sign-in. No password is stored.</p>
+          <div className="mt-3 flex flex-wrap gap-2">
+            <SubmitButton
+              pendingLabel="Opening sign-in…"
+              variant="secondary"
+              formAction={connect}
+              onClick={run(connect)}
+              pending={connecting}
+            >
+              Reconnect
+            </SubmitButton>
+            <SubmitButton
+              pendingLabel="Disconnecting…"
+              variant="danger"
+              formAction={disconnect}
+              onClick={run(disconnect, `Disconnect ${link?.email}? The app will no longer be able to send as this mailbox.`)}
+              pending={disconnecting}
+            >
+              Disconnect
+            </SubmitButton>
+          </div>
+        </>
+      ) : (
+        <>
+          <p className="font-medium text-slate-900">
+            {provider === "microsoft" ? "Recommended: connect by signing in to the mailbox" : "Or connect by signing in to the mailbox"}
+          </p>
+          <p className="mt-0.5 text-slate-600">
+            {provider === "microsoft"
+              ? "You sign in at Microsoft and approve sending mail; the app keeps no password."
+              : "You sign in at Google and approve sending mail; the app keeps no password."}
+          </p>
+          <div className="mt-3">
+            <SubmitButton
+              pendingLabel="Opening sign-in…"
+              variant={provider === "microsoft" ? "primary" : "secondary"}
+              formAction={connect}
+              onClick={run(connect)}
+              pending={connecting}
+            >
+              Connect with {label}
+            </SubmitButton>
+          </div>
+        </>
+      )}
+      {presetId === "outlook-com" && !link && (
+        <p className="mt-2 text-slate-600">Outlook.com no longer accepts passwords for sending mail: signing in is the only way.</p>
+      )}
+      {message && (
+        <p role={failed ? "alert" : "status"} className={`mt-2 ${failed ? "text-red-800" : "text-emerald-800"}`}>
+          {message}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,197 @@
+// Issue 12: link a Microsoft 365 mailbox by signing in, send over XOAUTH2, see a revoked sign-in diagnosed, Reconnect.
+// The "Microsoft" here is a real OpenID Connect provider (oidc-provider over HTTPS with the test CA, found through
+// discovery as login.microsoftonline.com would be), and "smtp.office365.com:587" is a local STARTTLS SMTP server
+// (127.0.0.2, with a certificate for that name from the test CA) that accepts AUTH XOAUTH2 only with a live access
+// token from that provider, answering 535 5.7.3 otherwise, as Microsoft does. The app resolves the name through
+// tests/e2e/support/hosts-preload.cjs; nothing in the app is changed for the test.
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
+import { ensureNamedCert } from "../helpers/test-ca";
+import { captureServerAction, cookieHeader, count, freePort, replayServerAction, seedOrganisation, signIn, startApp, type TestApp } from "./support/app";
+
+const OFFICE365 = "smtp.office365.com";
+const LOCAL_OFFICE365 = "127.0.0.2";
+const MAILBOX = { email: "finance@contoso.example", password: "Contoso sign-in 2026" };
+const CLIENT = { clientId: "finance-email-setup", clientSecret: "client-secret-for-the-browser-test" };
+
+const cert = ensureNamedCert(OFFICE365, "office365");
+const preload = path.resolve(__dirname, "support/hosts-preload.cjs");
+
+let app: TestApp;
+let idp: OidcTestProvider;
+let office365: { received: { authUser: string; method: string; to: string[] }[]; close: () => Promise<void> };
+
+/** smtp.office365.com's stand-in: STARTTLS on 587, AUTH XOAUTH2 with a live token for that mailbox only. */
+async function startOffice365(verify: OidcTestProvider["verifyAccessToken"]) {
+  const received: { authUser: string; method: string; to: string[] }[] = [];
+  const server = new SMTPServer({
+    name: OFFICE365,
+    key: fs.readFileSync(cert.key),
+    cert: fs.readFileSync(cert.cert),
+    authMethods: ["XOAUTH2", "LOGIN"],
+    disableReverseLookup: true,
+    logger: false,
+    onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback) {
+      const refuse = () => callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
+      if (auth.method !== "XOAUTH2") return refuse();
+      void verify(auth.accessToken ?? "").then((result) => {
+        if (!result.ok || result.email !== (auth.username ?? "").toLowerCase()) return refuse();
+        callback(null, { user: `${auth.username}|${auth.method}` });
+      }, refuse);
+    },
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      stream.resume();
+      stream.on("end", () => {
+        const [authUser, method] = String(session.user).split("|");
+        received.push({ authUser, method, to: session.envelope.rcptTo.map((r) => r.address) });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(587, LOCAL_OFFICE365, () => resolve());
+  });
+  return { received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  const port = await freePort();
+  idp = await startOidcTestProvider({
+    clients: [{ ...CLIENT, redirectUris: [`http://127.0.0.1:${port}/api/oauth/microsoft/callback`] }],
+    accounts: [{ ...MAILBOX, name: "Contoso Finance" }],
+  });
+  office365 = await startOffice365((token) => idp.verifyAccessToken(token));
+  app = await startApp(
+    {
+      MICROSOFT_CLIENT_ID: CLIENT.clientId,
+      MICROSOFT_CLIENT_SECRET: CLIENT.clientSecret,
+      MICROSOFT_AUTHORITY: idp.issuer,
+      APP_URL: `http://127.0.0.1:${port}`,
+      NODE_EXTRA_CA_CERTS: cert.caFile,
+      SMTP_ALLOW_PRIVATE_NETWORKS: "true",
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${preload}`].filter(Boolean).join(" "),
+      TEST_HOSTS: `${OFFICE365}=${LOCAL_OFFICE365}`,
+    },
+    { port },
+  );
+  await seedOrganisation(app, "Contoso Dental", [
+    { email: "admin@contoso.example", name: "Ada Admin", role: "ADMIN" },
+    { email: "member@contoso.example", name: "Mo Member", role: "MEMBER" },
+  ]);
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  await office365?.close();
+  await idp?.close();
+});
+
+async function adminPage(browser: Browser): Promise<Page> {
+  // The provider's pages are served with the test CA, which this browser does not know; the app's own server
+  // checks the provider's certificate properly (NODE_EXTRA_CA_CERTS).
+  const context = await browser.newContext({ baseURL: app.baseURL, ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  await signIn(page, "admin@contoso.example");
+  return page;
+}
+
+/** At the provider: sign in as the mailbox and accept the permissions asked for. */
+async function signInAtMicrosoft(page: Page) {
+  await page.getByLabel("Email").fill(MAILBOX.email);
+  await page.getByLabel("Password").fill(MAILBOX.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("SMTP.Send")).toBeVisible();
+  await page.getByRole("button", { name: "Accept" }).click();
+  await page.waitForURL(/\/settings\/email\?connected=microsoft/);
+}
+
+const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+
+test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a revoked sign-in says Reconnect, Reconnect restores it", async ({ browser }) => {
+  const page = await adminPage(browser);
+  await page.goto("/settings/email");
+  await field(page, "Provider").selectOption("microsoft-365");
+  // Signing in comes first; the password path second, with its limits.
+  await expect(page.getByTestId("microsoft-password-note")).toContainText("end of December 2026");
+  await page.getByRole("button", { name: "Connect with Microsoft" }).click();
+
+  await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/`));
+  await signInAtMicrosoft(page);
+  await expect(page.getByTestId("connected-mailbox")).toHaveText(MAILBOX.email);
+  await expect(page.getByRole("status").filter({ hasText: `Connected as ${MAILBOX.email}. Send a test email` })).toBeVisible();
+  await expect(field(page, "User")).toHaveValue(MAILBOX.email);
+  await expect(field(page, "User")).toHaveAttribute("readonly", "");
+  await expect(field(page, "Server")).toHaveValue(OFFICE365);
+  await expect(page.getByLabel("Password", { exact: true })).toHaveCount(0);
+  await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
+
+  // The test email goes out as the mailbox, signed in with its token.
+  await page.getByRole("button", { name: "Send test email" }).click();
+  await expect(page.getByTestId("test-result")).toContainText("Test email sent");
+  await expect(page.getByTestId("test-result")).toContainText("XOAUTH2");
+  expect(office365.received.at(-1)).toEqual({ authUser: MAILBOX.email, method: "XOAUTH2", to: ["admin@contoso.example"] });
+  await expect(page.getByTestId("settings-status")).toHaveText("Working");
+
+  // The mailbox's password changes at Microsoft: every grant is revoked. The next check fails with the one fix.
+  await idp.revokeGrantsFor(MAILBOX.email);
+  await page.getByRole("button", { name: "Check connection" }).click();
+  const diagnosis = page.getByTestId("diagnosis");
+  await expect(diagnosis).toHaveAttribute("data-diagnosis", "mailbox-token-rejected");
+  await expect(diagnosis).toContainText("Press Reconnect");
+  await expect(page.getByTestId("settings-status")).toHaveText("Failing");
+
+  await page.getByRole("button", { name: "Reconnect" }).click();
+  await signInAtMicrosoft(page);
+  await expect(page.getByTestId("connected-mailbox")).toHaveText(MAILBOX.email);
+  await page.getByRole("button", { name: "Check connection" }).click();
+  await expect(page.getByTestId("test-result")).toContainText("Connection works");
+  await expect(page.getByTestId("settings-status")).toHaveText("Working");
+
+  // Nothing secret reached the browser or sits in the database in clear.
+  const html = await page.content();
+  expect(html).not.toMatch(/refresh_token|access_token/i);
+  expect(count(app, `SELECT COUNT(*) AS n FROM "MailboxLink" WHERE "refreshTokenCiphertext" LIKE 'v1.%'`)).toBe(1);
+
+  // Disconnect: the tokens are gone and the status says so.
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Disconnect" }).click();
+  await expect(page.getByRole("button", { name: "Connect with Microsoft" })).toBeVisible();
+  await expect(page.getByTestId("settings-status")).toHaveText("Not set up");
+  expect(count(app, `SELECT COUNT(*) AS n FROM "MailboxLink"`)).toBe(0);
+  await page.context().close();
+});
+
+test("a member can neither start nor finish a sign-in, and a callback without this browser's state links nothing", async ({ browser }) => {
+  // The admin's Connect, captured (not sent) and replayed with a member's session: refused, nothing recorded.
+  const admin = await adminPage(browser);
+  await admin.goto("/settings/email");
+  await field(admin, "Provider").selectOption("microsoft-365");
+  const connect = await captureServerAction(admin, () => admin.getByRole("button", { name: "Connect with Microsoft" }).click(), true);
+  const context = await browser.newContext({ baseURL: app.baseURL });
+  const member = await context.newPage();
+  await signIn(member, "member@contoso.example");
+  const requests = () => count(app, `SELECT COUNT(*) AS n FROM "OAuthRequest"`);
+  const before = requests();
+  const refused = await replayServerAction(connect, { cookie: await cookieHeader(member) });
+  expect(refused.text).toContain("Only owners and admins can do this");
+  expect(requests()).toBe(before);
+
+  const asMember = await member.request.get("/api/oauth/microsoft/callback?code=stolen&state=guessed", { maxRedirects: 0 });
+  expect(asMember.status()).toBe(303);
+  expect(asMember.headers()["location"]).toMatch(/\/\?denied=1$/);
+  await context.close();
+
+  const forged = await admin.request.get("/api/oauth/microsoft/callback?code=stolen&state=guessed", { maxRedirects: 0 });
+  expect(forged.status()).toBe(303);
+  expect(new URL(forged.headers()["location"]).searchParams.get("connectError")).toBe(
+    "This sign-in link is not valid any more. Start again with the Connect button.",
+  );
+  expect(count(app, `SELECT COUNT(*) AS n FROM "MailboxLink"`)).toBe(0);
+  await admin.context().close();
+});
