@@ -15,6 +15,12 @@ export function helpGuides(): GuideSummary[] {
   return [
     ...providers,
     {
+      href: "/help/operators/oauth-apps",
+      title: "Sign-in apps for Microsoft and Google (for operators)",
+      summary: "Register the apps that let organisations connect their mailboxes by signing in.",
+      keywords: "operator oauth entra azure app registration client id secret redirect uri SMTP.Send consent google cloud verification",
+    },
+    {
       href: "/help/troubleshooting",
       title: "Troubleshooting test emails",
       summary: "What each test-send error means and what to do next.",

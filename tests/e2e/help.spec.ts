@@ -125,3 +125,26 @@ test("no serious accessibility problems on help, sign-in, the Finance email page
   await page.getByLabel("Provider", { exact: true }).selectOption("google-mail");
   await expectAccessible(page);
 });
+
+test("Microsoft guides lead with signing in; Outlook.com offers no password; the operators' page says how to register the apps", async ({ page }) => {
+  await page.goto("/help/microsoft-365-smtp");
+  const sections = await page.locator("section[id]").evaluateAll((all) => all.map((s) => s.id));
+  expect(sections.indexOf("sign-in")).toBeLessThan(sections.indexOf("password"));
+  await expect(page.getByRole("img", { name: /permission screen: the app asks to Send mail as you \(SMTP\.Send\)/ })).toBeVisible();
+  await expect(page.locator("#password")).toContainText("end of December 2026");
+
+  await page.goto("/help/outlook-com-smtp");
+  await expect(page.locator("#password")).toContainText("no longer accepts passwords");
+  await expect(page.locator("#sign-in")).toContainText("Connect with Microsoft");
+
+  await page.goto("/help/google-mail-smtp#sign-in");
+  await expect(page.locator("#sign-in")).toContainText("Which to choose?");
+
+  await page.goto("/help/operators/oauth-apps");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign-in apps for Microsoft and Google (for operators)");
+  await expect(page.locator("#microsoft")).toContainText("/api/oauth/microsoft/callback");
+  await expect(page.locator("#microsoft")).toContainText("SMTP.Send");
+  await expect(page.locator("#microsoft")).toContainText("24 months");
+  await expect(page.locator("#google")).toContainText("restricted");
+  await expectAccessible(page);
+});

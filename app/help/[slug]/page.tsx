@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Callout, GuideArticle, GuideSection } from "@/app/help/_components/guide";
 import { PRESETS, type SmtpPreset } from "@/lib/smtp/presets";
+import { oauthProviderForPreset } from "@/lib/oauth/config";
+import { MailboxSignInGuide } from "@/app/help/_components/mailbox-sign-in-guide";
 
 // Provider guides generated from the presets table, so the guide and the form cannot drift apart.
 // Google Mail has its own, longer page (app/help/google-mail-smtp).
@@ -35,6 +37,7 @@ export default async function ProviderGuidePage({ params }: { params: Promise<{ 
   const preset = presetFor((await params).slug);
   if (!preset) notFound();
   const custom = preset.id === "custom";
+  const signInProvider = oauthProviderForPreset(preset.id);
   return (
     <GuideArticle
       title={custom ? "Any other SMTP server" : `${preset.name} SMTP settings`}
@@ -44,7 +47,8 @@ export default async function ProviderGuidePage({ params }: { params: Promise<{ 
           : `Choose ${preset.name} as the Provider on the Finance email page: Server, TLS Port and Security are filled in for you.`
       }
     >
-      {preset.requirements.length > 0 && (
+      {signInProvider === "microsoft" && <MailboxSignInGuide provider="microsoft" />}
+      {preset.requirements.length > 0 && preset.id !== "outlook-com" && (
         <Callout tone="warning" title="Before you start">
           <ul className="list-disc pl-5">
             {preset.requirements.map((r) => (
@@ -78,10 +82,21 @@ export default async function ProviderGuidePage({ params }: { params: Promise<{ 
         <p>{preset.userHint}</p>
       </GuideSection>
       <GuideSection id="password" title="Password">
-        <p>
-          Use {PASSWORD_KIND_TEXT[preset.passwordKind]}. {preset.passwordHint}
-        </p>
+        {preset.id === "outlook-com" ? (
+          <p>Outlook.com no longer accepts passwords for sending mail over SMTP (it answers 535 5.7.139): connect by signing in instead.</p>
+        ) : (
+          <p>
+            Use {PASSWORD_KIND_TEXT[preset.passwordKind]}. {preset.passwordHint}
+          </p>
+        )}
+        {preset.id === "microsoft-365" && (
+          <p>
+            A password works only while SMTP AUTH is turned on for the mailbox, and Microsoft turns password SMTP off by default for
+            every organisation from the end of December 2026: prefer Connect with Microsoft.
+          </p>
+        )}
       </GuideSection>
+      {signInProvider === "google" && <MailboxSignInGuide provider="google" />}
       <p className="text-sm">
         Something not working? See <Link href="/help/troubleshooting" className="text-brand-700 underline">troubleshooting</Link>.
       </p>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { Callout, GuideArticle, GuideSection, Highlight, ScreenMock } from "@/app/help/_components/guide";
 import { getPreset } from "@/lib/smtp/presets";
+import { MailboxSignInGuide } from "@/app/help/_components/mailbox-sign-in-guide";
 
 export const metadata: Metadata = { title: "Google Mail SMTP settings and app passwords" };
 
@@ -187,6 +188,8 @@ export default function GoogleMailGuidePage() {
           </p>
         </Callout>
       </GuideSection>
+
+      <MailboxSignInGuide provider="google" />
     </GuideArticle>
   );
 }
