@@ -68,7 +68,7 @@ export function passwordAad(orgId: string) {
 /**
  * The settings as pages show them. The ciphertext is never read: whether a password is saved comes from
  * passwordSavedAt, which saveEmailSettings sets in the same write as the ciphertext and nothing ever clears
- * (rotateStoredSecrets only replaces a ciphertext that exists).
+ * (rotateStoredSecrets in lib/stored-secrets.ts only replaces a ciphertext that exists).
  */
 export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSettingsView | null> {
   const row = await db.emailSettings.findUnique({
@@ -289,24 +289,4 @@ export async function readSavedPassword(db: Db, keyring: Keyring, orgId: string)
   const row = await db.emailSettings.findUnique({ where: { orgId }, select: { passwordCiphertext: true } });
   if (!row?.passwordCiphertext) return null;
   return keyring.decrypt(row.passwordCiphertext, passwordAad(orgId));
-}
-
-/** Re-encrypts every stored password under the keyring's current key. Returns how many rows changed. */
-export async function rotateStoredSecrets(db: Db, keyring: Keyring): Promise<{ rotated: number; total: number }> {
-  const rows = await db.emailSettings.findMany({
-    where: { passwordCiphertext: { not: null } },
-    select: { id: true, orgId: true, passwordCiphertext: true },
-  });
-  let rotated = 0;
-  for (const row of rows) {
-    if (!row.passwordCiphertext || !keyring.needsRotation(row.passwordCiphertext)) continue;
-    const plaintext = keyring.decrypt(row.passwordCiphertext, passwordAad(row.orgId));
-    // Only rewrite the exact ciphertext read, so a save racing with the rotation is never overwritten.
-    const res = await db.emailSettings.updateMany({
-      where: { id: row.id, passwordCiphertext: row.passwordCiphertext },
-      data: { passwordCiphertext: keyring.encrypt(plaintext, passwordAad(row.orgId)), passwordKeyId: keyring.currentKeyId },
-    });
-    rotated += res.count;
-  }
-  return { rotated, total: rows.length };
 }

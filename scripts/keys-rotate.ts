@@ -1,4 +1,4 @@
-// Re-encrypts every stored secret (the SMTP passwords) under a new key without downtime: the old key stays
+// Re-encrypts every stored secret (SMTP passwords, linked mailboxes' tokens: lib/stored-secrets.ts) under a new key without downtime: the old key stays
 // readable until every row has moved. npm run keys:rotate
 // Embedded default (no SETTINGS_ENCRYPTION_KEY in the environment): generates the new key into data/secrets.json,
 // which running servers reload. With SETTINGS_ENCRYPTION_KEY set: moves rows to that key, read with SETTINGS_ENCRYPTION_KEYS_OLD.
@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createKeyring, keyFromBase64, keyIdOf, SecretDecryptError, type Keyring } from "../lib/crypto";
-import { passwordAad, rotateStoredSecrets } from "../lib/email-settings";
+import { countNotUnder, rotateStoredSecrets, storedSecrets } from "../lib/stored-secrets";
 import { EnvError, loadEnv, secretsFilePath } from "../lib/env";
 import { createPrismaClient, type Db } from "../lib/prisma";
 
@@ -23,45 +23,27 @@ const tokenKeyId = (token: string) => /^v1\.([0-9a-f]{8})\./.exec(token)?.[1] ??
 
 /** Fails before anything changes when a stored secret cannot be read with any known key. Never prints a secret. */
 async function assertAllReadable(db: Db, keyring: Keyring) {
-  const rows = await db.emailSettings.findMany({
-    where: { passwordCiphertext: { not: null } },
-    select: { orgId: true, passwordCiphertext: true, org: { select: { name: true } } },
-  });
   const problems: string[] = [];
-  for (const row of rows) {
+  for (const secret of await storedSecrets(db)) {
     try {
-      keyring.decrypt(row.passwordCiphertext!, passwordAad(row.orgId));
+      keyring.decrypt(secret.ciphertext, secret.aad);
     } catch (err) {
       if (!(err instanceof SecretDecryptError)) throw err;
       const what =
         err.reason === "unknown-key"
-          ? `encrypted with unknown key id ${tokenKeyId(row.passwordCiphertext!)}`
+          ? `encrypted with unknown key id ${tokenKeyId(secret.ciphertext)}`
           : err.reason === "format"
             ? "not in a readable format"
-            : `failed its integrity check (key id ${tokenKeyId(row.passwordCiphertext!)})`;
-      problems.push(`"${row.org.name}" (${row.orgId}): ${what}`);
+            : `failed its integrity check (key id ${tokenKeyId(secret.ciphertext)})`;
+      problems.push(`"${secret.orgName}" (${secret.orgId}), ${secret.kind}: ${what}`);
     }
   }
   if (problems.length > 0) {
     throw new RotateError(
       `${problems.length} stored secret${problems.length === 1 ? "" : "s"} cannot be read with the known keys: ${problems.join("; ")}. ` +
-        "Add the missing key to SETTINGS_ENCRYPTION_KEYS_OLD, or re-enter that organisation's SMTP password. Nothing was changed.",
+        "Add the missing key to SETTINGS_ENCRYPTION_KEYS_OLD, or re-enter that organisation's SMTP password (or reconnect its mailbox). Nothing was changed.",
     );
   }
-}
-
-/** Stored secrets not yet under the given key, judged by both the key id column and the token itself. */
-function countNotUnder(db: Db, keyId: string) {
-  return db.emailSettings.count({
-    where: {
-      passwordCiphertext: { not: null },
-      OR: [
-        { passwordKeyId: null },
-        { passwordKeyId: { not: keyId } },
-        { NOT: { passwordCiphertext: { startsWith: `v1.${keyId}.` } } },
-      ],
-    },
-  });
 }
 
 async function rotateUntilDone(db: Db, keyring: Keyring) {

@@ -138,6 +138,14 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
       "An administrator of your organisation approves it; then press Reconnect.",
     ],
   },
+  "send-as-denied": {
+    title: "Not allowed to send as this address (5.7.60 SendAsDenied)",
+    meaning: "Microsoft 365 sends only as the signed-in mailbox or an address it has Send As permission for.",
+    steps: [
+      "Leave From address blank to send as the mailbox itself, or",
+      "a Microsoft 365 administrator gives the mailbox Send As permission for the From address: Exchange admin center → Recipients → Mailboxes → that address → Delegation → Send As.",
+    ],
+  },
   "mailbox-token-rejected": {
     title: "The mail server rejected the mailbox's sign-in (535 5.7.3, or 535 5.7.8 after XOAUTH2)",
     meaning: "The sign-in token was refused by the SMTP server: it was revoked, or User is not the mailbox that signed in.",

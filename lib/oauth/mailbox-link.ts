@@ -40,7 +40,8 @@ export class OAuthRefreshError extends Error {
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
 // Each ciphertext is bound to its organisation and purpose, so a token copied to another row does not decrypt.
-const aad = (orgId: string, purpose: "refresh" | "access") => `mailbox-link:${orgId}:${purpose}`;
+export const mailboxTokenAad = (orgId: string, purpose: "refresh" | "access") => `mailbox-link:${orgId}:${purpose}`;
+const aad = mailboxTokenAad;
 
 export function redirectUri(config: OAuthConfig, provider: OAuthProviderId, requestOrigin: string): string {
   return `${config.appUrl ?? requestOrigin}/api/oauth/${provider}/callback`;

@@ -17,6 +17,7 @@ export type DiagnosisId =
   | "auth-required"
   | "sending-limit"
   | "recipient-refused"
+  | "send-as-denied"
   | "message-too-large"
   | "saved-password-unreadable"
   | "mailbox-sign-in-expired"
@@ -52,6 +53,7 @@ export const DIAGNOSIS_IDS: readonly DiagnosisId[] = [
   "auth-required",
   "sending-limit",
   "recipient-refused",
+  "send-as-denied",
   "message-too-large",
   "saved-password-unreadable",
   "mailbox-sign-in-expired",
@@ -153,6 +155,18 @@ export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
         "If it is off for the whole tenant, they must allow SMTP AUTH in Exchange Online settings first.",
       ],
       helpHref: help("microsoft-smtp-auth-disabled"),
+    };
+  }
+  if (/5\.7\.60\b|SendAsDenied|not have permissions to send as this sender/i.test(text)) {
+    return {
+      id: "send-as-denied",
+      title: "The mailbox may not send as this From address",
+      explanation: "Microsoft refused the message because the From address is neither the mailbox itself nor an address it has Send As permission for (5.7.60 SendAsDenied).",
+      advice: [
+        "Set From address to the mailbox itself (leave it blank to send as User), or",
+        "ask your Microsoft 365 administrator to give the mailbox Send As permission for that address (Exchange admin center → Recipients → Mailboxes → the address → Delegation → Send As).",
+      ],
+      helpHref: help("send-as-denied"),
     };
   }
   if (ctx.signedIn && (err.code === "EAUTH" || err.responseCode === 535 || /5\.7\.3\b|5\.7\.8\b/.test(text))) {

@@ -1,3 +1,4 @@
+import { rotateStoredSecrets } from "@/lib/stored-secrets";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +8,6 @@ import {
   EMAIL_SETTINGS_SAVED,
   getEmailSettings,
   readSavedPassword,
-  rotateStoredSecrets,
   saveEmailSettings,
   SettingsConflictError,
   settingsHistory,

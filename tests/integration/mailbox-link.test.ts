@@ -18,6 +18,7 @@ import {
   type LinkActor,
 } from "@/lib/oauth/mailbox-link";
 import { runSmtpTest } from "@/lib/smtp/test-send";
+import { countNotUnder, rotateStoredSecrets } from "@/lib/stored-secrets";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
 import { startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
 import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
@@ -255,6 +256,22 @@ describe("tokens", () => {
     expect((err as oidc.ResponseBodyError).error).toBe("invalid_grant");
     expect(await t.db.auditEvent.count({ where: { orgId: actor.orgId, action: "mailbox.disconnected" } })).toBe(1);
     expect(await disconnectMailbox(t.db, keyring, config, actor)).toBe(false);
+  });
+});
+
+describe("key rotation", () => {
+  it("keys:rotate's pass re-encrypts the mailbox's tokens under the new key, and the link keeps working with it", async () => {
+    await link();
+    const newKey = crypto.randomBytes(32);
+    const rotating = createKeyring([newKey, KEY]);
+    expect(await countNotUnder(t.db, rotating.currentKeyId)).toBe(2);
+    expect(await rotateStoredSecrets(t.db, rotating)).toEqual({ rotated: 2, total: 2 });
+    expect(await countNotUnder(t.db, rotating.currentKeyId)).toBe(0);
+    const newOnly = createKeyring([newKey]);
+    const { accessToken } = await mailboxAccessToken(t.db, newOnly, config, actor.orgId);
+    expect(await idp.verifyAccessToken(accessToken)).toMatchObject({ ok: true });
+    // And a refresh with the re-encrypted refresh token.
+    expect((await mailboxAccessToken(t.db, newOnly, config, actor.orgId, () => new Date(Date.now() + 59 * 60_000))).accessToken).not.toBe(accessToken);
   });
 });
 

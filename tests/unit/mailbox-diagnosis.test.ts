@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mailboxSignInFailed } from "@/lib/smtp/diagnose";
+import { diagnose, mailboxSignInFailed } from "@/lib/smtp/diagnose";
 import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink } from "@/lib/oauth/config";
 
 describe("mailboxSignInFailed: a refused renewal, by the provider's reason", () => {
@@ -53,5 +53,27 @@ describe("which settings send with the linked mailbox", () => {
     expect(presetForLinkedMailbox("microsoft", "clinic@outlook.com")).toBe("outlook-com");
     expect(presetForLinkedMailbox("google", "clinic@gmail.com")).toBe("google-mail");
     expect(presetForLinkedMailbox("google", "billing@clinic.example")).toBe("google-workspace");
+  });
+});
+
+describe("diagnose: Microsoft's replies to a linked mailbox", () => {
+  const ctx = { host: "smtp.office365.com", port: 587, security: "starttls" as const, provider: "microsoft-365", user: "finance@contoso.example" };
+
+  it("5.7.60 SendAsDenied says the From address needs Send As permission", () => {
+    const d = diagnose({ responseCode: 550, response: "550 5.7.60 SMTP; Client does not have permissions to send as this sender", command: "MAIL FROM" }, ctx);
+    expect(d.id).toBe("send-as-denied");
+    expect(d.advice.join(" ")).toContain("Send As permission");
+  });
+
+  it("535 5.7.3 after XOAUTH2 is a rejected sign-in (Reconnect); after a password it stays a password problem", () => {
+    const err = { code: "EAUTH", responseCode: 535, response: "535 5.7.3 Authentication unsuccessful", command: "AUTH XOAUTH2" };
+    expect(diagnose(err, { ...ctx, signedIn: true }).id).toBe("mailbox-token-rejected");
+    expect(diagnose(err, ctx).id).toBe("bad-credentials");
+  });
+
+  it("5.7.139 names the PowerShell line a tenant administrator runs", () => {
+    const d = diagnose({ responseCode: 535, response: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox." }, { ...ctx, signedIn: true });
+    expect(d.id).toBe("microsoft-smtp-auth-disabled");
+    expect(d.advice[0]).toContain("Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false");
   });
 });

@@ -1,0 +1,85 @@
+// Every secret the app stores encrypted with the settings keyring, in one list: the SMTP passwords and a linked
+// mailbox's refresh and access tokens. Key rotation (npm run keys:rotate) reads, re-encrypts and counts them here,
+// so a new kind of secret is rotated by adding it to this list.
+import "server-only";
+import type { Keyring } from "./crypto";
+import type { Db } from "./prisma";
+import { passwordAad } from "./email-settings";
+import { mailboxTokenAad } from "./oauth/mailbox-link";
+
+export type StoredSecret = {
+  kind: "SMTP password" | "mailbox refresh token" | "mailbox access token";
+  orgId: string;
+  orgName: string;
+  ciphertext: string;
+  aad: string;
+  /** Replaces this ciphertext only if it is still the one read (a save or refresh racing with rotation wins). */
+  replace(db: Db, ciphertext: string, keyId: string): Promise<number>;
+};
+
+export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
+  const [settings, links] = await Promise.all([
+    db.emailSettings.findMany({
+      where: { passwordCiphertext: { not: null } },
+      select: { id: true, orgId: true, passwordCiphertext: true, org: { select: { name: true } } },
+    }),
+    db.mailboxLink.findMany({
+      select: { id: true, orgId: true, refreshTokenCiphertext: true, accessTokenCiphertext: true, org: { select: { name: true } } },
+    }),
+  ]);
+  const secrets: StoredSecret[] = [];
+  for (const row of settings) {
+    const ciphertext = row.passwordCiphertext!;
+    secrets.push({
+      kind: "SMTP password",
+      orgId: row.orgId,
+      orgName: row.org.name,
+      ciphertext,
+      aad: passwordAad(row.orgId),
+      replace: async (db, next, keyId) =>
+        (await db.emailSettings.updateMany({ where: { id: row.id, passwordCiphertext: ciphertext }, data: { passwordCiphertext: next, passwordKeyId: keyId } })).count,
+    });
+  }
+  for (const row of links) {
+    const refresh = row.refreshTokenCiphertext;
+    secrets.push({
+      kind: "mailbox refresh token",
+      orgId: row.orgId,
+      orgName: row.org.name,
+      ciphertext: refresh,
+      aad: mailboxTokenAad(row.orgId, "refresh"),
+      replace: async (db, next) =>
+        (await db.mailboxLink.updateMany({ where: { id: row.id, refreshTokenCiphertext: refresh }, data: { refreshTokenCiphertext: next } })).count,
+    });
+    const access = row.accessTokenCiphertext;
+    if (access) {
+      secrets.push({
+        kind: "mailbox access token",
+        orgId: row.orgId,
+        orgName: row.org.name,
+        ciphertext: access,
+        aad: mailboxTokenAad(row.orgId, "access"),
+        replace: async (db, next) =>
+          (await db.mailboxLink.updateMany({ where: { id: row.id, accessTokenCiphertext: access }, data: { accessTokenCiphertext: next } })).count,
+      });
+    }
+  }
+  return secrets;
+}
+
+/** Re-encrypts every stored secret under the keyring's current key. Returns how many changed, of how many. */
+export async function rotateStoredSecrets(db: Db, keyring: Keyring): Promise<{ rotated: number; total: number }> {
+  const secrets = await storedSecrets(db);
+  let rotated = 0;
+  for (const secret of secrets) {
+    if (!keyring.needsRotation(secret.ciphertext)) continue;
+    const plaintext = keyring.decrypt(secret.ciphertext, secret.aad);
+    rotated += await secret.replace(db, keyring.encrypt(plaintext, secret.aad), keyring.currentKeyId);
+  }
+  return { rotated, total: secrets.length };
+}
+
+/** How many stored secrets are not under the given key (judged by each token's own key id). */
+export async function countNotUnder(db: Db, keyId: string): Promise<number> {
+  return (await storedSecrets(db)).filter((s) => !s.ciphertext.startsWith(`v1.${keyId}.`)).length;
+}
