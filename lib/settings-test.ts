@@ -8,7 +8,7 @@ import type { Db } from "./prisma";
 import { UserFacingError } from "./errors";
 import { assertSavedPasswordApplies, passwordAad } from "./email-settings";
 import { detectProvider, type MxResolver } from "./smtp/detect";
-import { fromRewriteNote, mailboxSignInFailed, savedPasswordUnreadable } from "./smtp/diagnose";
+import { fromRewriteNote, mailboxSignInFailed, savedPasswordUnreadable, type Diagnosis } from "./smtp/diagnose";
 import { OAUTH_PROVIDERS, sendsWithMailboxLink, type OAuthConfig } from "./oauth/config";
 import { mailboxAccessToken, OAuthRefreshError } from "./oauth/mailbox-link";
 import type { EmailSettingsInput } from "./smtp/schema";
@@ -144,14 +144,8 @@ async function runTest(
       accessToken = (await mailboxAccessToken(db, keyring, runner.oauth ?? { appUrl: undefined, clients: {} }, ctx.org.id)).accessToken;
     } catch (err) {
       if (!(err instanceof OAuthRefreshError)) throw err;
-      result = {
-        ok: false,
-        mode: request.mode,
-        steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail: err.message }],
-        durationMs: 0,
-        failedStep: "auth",
-        diagnosis: mailboxSignInFailed({ providerLabel: OAUTH_PROVIDERS[err.provider].label, code: err.code, description: err.description }),
-      };
+      const diagnosis = mailboxSignInFailed({ providerLabel: OAUTH_PROVIDERS[err.provider].label, code: err.code, description: err.description });
+      result = failedBeforeConnecting(request.mode, err.message, diagnosis);
       return finishRun(runner, ctx, runId, result, matchesSavedSettings(saved, input, undefined), input, now);
     }
   }
@@ -160,14 +154,7 @@ async function runTest(
   } catch (err) {
     if (!(err instanceof SecretDecryptError)) throw err;
     if (!password) {
-      result = {
-        ok: false,
-        mode: request.mode,
-        steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail: err.message }],
-        durationMs: 0,
-        failedStep: "auth",
-        diagnosis: savedPasswordUnreadable(err.message),
-      };
+      result = failedBeforeConnecting(request.mode, err.message, savedPasswordUnreadable(err.message));
       return finishRun(runner, ctx, runId, result, false, input, now);
     }
   }
@@ -209,6 +196,11 @@ async function runTest(
   });
 
   return finishRun(runner, ctx, runId, result, matchesSavedSettings(saved, input, savedPassword), input, now);
+}
+
+/** A test that failed at Authentication before any connection: the credentials could not be had. */
+function failedBeforeConnecting(mode: "send" | "check", detail: string, diagnosis: Diagnosis): SmtpTestResult {
+  return { ok: false, mode, steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail }], durationMs: 0, failedStep: "auth", diagnosis };
 }
 
 /** Whether what was tested is exactly what is saved (only then does the result set the settings' status). */

@@ -41,26 +41,19 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
     });
   }
   for (const row of links) {
-    const refresh = row.refreshTokenCiphertext;
-    secrets.push({
-      kind: "mailbox refresh token",
-      orgId: row.orgId,
-      orgName: row.org.name,
-      ciphertext: refresh,
-      aad: mailboxTokenAad(row.orgId, "refresh"),
-      replace: async (db, next) =>
-        (await db.mailboxLink.updateMany({ where: { id: row.id, refreshTokenCiphertext: refresh }, data: { refreshTokenCiphertext: next } })).count,
-    });
-    const access = row.accessTokenCiphertext;
-    if (access) {
+    const tokens = { refresh: row.refreshTokenCiphertext, access: row.accessTokenCiphertext } as const;
+    for (const purpose of ["refresh", "access"] as const) {
+      const ciphertext = tokens[purpose];
+      if (!ciphertext) continue;
+      const column = purpose === "refresh" ? "refreshTokenCiphertext" : "accessTokenCiphertext";
       secrets.push({
-        kind: "mailbox access token",
+        kind: `mailbox ${purpose} token`,
         orgId: row.orgId,
         orgName: row.org.name,
-        ciphertext: access,
-        aad: mailboxTokenAad(row.orgId, "access"),
+        ciphertext,
+        aad: mailboxTokenAad(row.orgId, purpose),
         replace: async (db, next) =>
-          (await db.mailboxLink.updateMany({ where: { id: row.id, accessTokenCiphertext: access }, data: { accessTokenCiphertext: next } })).count,
+          (await db.mailboxLink.updateMany({ where: { id: row.id, [column]: ciphertext }, data: { [column]: next } })).count,
       });
     }
   }
