@@ -181,7 +181,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseTimeouts,
     setupToken,
     sessionMaxAgeSeconds: sessionMaxAgeDays * 86_400,
-    oauth,
+    oauth: { ...oauth, allowPrivateNetworks: allowPrivate === "true" || allowPrivate === "1" },
   };
 }
 

@@ -50,6 +50,11 @@ export type OAuthConfig = {
   /** Where the provider sends the admin back: <appUrl>/api/oauth/<provider>/callback. */
   appUrl: string | undefined;
   clients: Partial<Record<OAuthProviderId, OAuthClientConfig>>;
+  /**
+   * Whether the provider's endpoints on hosts other than the configured authority may be private addresses
+   * (SMTP_ALLOW_PRIVATE_NETWORKS, as for SMTP servers). The authority itself was set by the operator.
+   */
+  allowPrivateNetworks?: boolean;
 };
 
 function httpUrl(value: string, httpsOnly: boolean): URL | null {

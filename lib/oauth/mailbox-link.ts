@@ -8,6 +8,7 @@ import type { Keyring } from "../crypto";
 import type { Db } from "../prisma";
 import { recordAudit } from "../audit";
 import { UserFacingError } from "../errors";
+import { resolveAndCheck } from "../smtp/address-guard";
 import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "./config";
 
 /** The cookie that binds a started sign-in to the admin's browser (httpOnly, SameSite=Lax, only for /api/oauth). */
@@ -49,22 +50,53 @@ export function redirectUri(config: OAuthConfig, provider: OAuthProviderId, requ
 
 const discovered = new Map<string, Promise<oidc.Configuration>>();
 
+export const PRIVATE_ENDPOINT_MESSAGE =
+  "The mail provider's sign-in service names an endpoint on a private or internal address. For safety this service does not connect to it.";
+
+/**
+ * fetch for the provider's endpoints: the configured authority is trusted (the operator chose it); any other host
+ * its discovery document names goes through the same address guard as an SMTP server, so a discovery document
+ * cannot point the app at this host's own network.
+ */
+function guardedFetch(authority: URL, allowPrivate: boolean): oidc.CustomFetch {
+  return async (url, options) => {
+    const target = new URL(url);
+    if (target.host !== authority.host) {
+      const guard = await resolveAndCheck(target.hostname, { allowPrivate, lookupTimeoutMs: 5000 });
+      if (!guard.ok) throw new OAuthFlowError(guard.reason === "blocked" ? PRIVATE_ENDPOINT_MESSAGE : guard.message);
+    }
+    return fetch(url, options as RequestInit);
+  };
+}
+
+/** openid-client wraps what a custom fetch throws ("something went wrong"); the guard's own message is the one to show. */
+function guardRefusal(err: unknown): unknown {
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return cause instanceof OAuthFlowError ? cause : err;
+}
+
 /** The provider's OpenID configuration, discovered once per process (a failed discovery is retried next time). */
-export function providerConfiguration(client: OAuthClientConfig): Promise<oidc.Configuration> {
-  const key = `${client.authority}\n${client.clientId}`;
+export function providerConfiguration(client: OAuthClientConfig, allowPrivate = false): Promise<oidc.Configuration> {
+  const key = `${client.authority}\n${client.clientId}\n${allowPrivate}`;
   let pending = discovered.get(key);
   if (!pending) {
-    pending = oidc.discovery(new URL(client.authority), client.clientId, client.clientSecret, undefined, { timeout: 10 });
+    const authority = new URL(client.authority);
+    pending = oidc
+      .discovery(authority, client.clientId, client.clientSecret, undefined, { timeout: 10 })
+      .then((configuration) => {
+        configuration[oidc.customFetch] = guardedFetch(authority, allowPrivate);
+        return configuration;
+      });
     pending.catch(() => discovered.delete(key));
     discovered.set(key, pending);
   }
   return pending;
 }
 
-function clientFor(config: OAuthConfig, provider: OAuthProviderId): OAuthClientConfig {
+function configurationFor(config: OAuthConfig, provider: OAuthProviderId): Promise<oidc.Configuration> {
   const client = config.clients[provider];
   if (!client) throw new OAuthFlowError(`Sign-in with ${OAUTH_PROVIDERS[provider].label} is not set up on this server.`);
-  return client;
+  return providerConfiguration(client, config.allowPrivateNetworks ?? false);
 }
 
 /**
@@ -79,7 +111,7 @@ export async function startMailboxLink(
   now = new Date(),
 ): Promise<{ url: URL; state: string }> {
   const facts = OAUTH_PROVIDERS[input.provider];
-  const configuration = await providerConfiguration(clientFor(config, input.provider));
+  const configuration = await configurationFor(config, input.provider);
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -144,17 +176,21 @@ export async function finishMailboxLink(
     throw new OAuthFlowError(`${OAUTH_PROVIDERS[input.provider].label} did not link the mailbox: ${providerError}${description ? ` (${description})` : ""}`);
   }
 
-  const configuration = await providerConfiguration(clientFor(config, input.provider));
+  const configuration = await configurationFor(config, input.provider);
   // openid-client checks the state again, and the ID token's signature, issuer, audience, nonce and expiry. It
   // sends the URL without its query as redirect_uri, so it must be the registered one, not what a proxy forwarded.
   const callbackUrl = new URL(input.redirectUri);
   callbackUrl.search = input.callbackUrl.search;
-  const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
-    pkceCodeVerifier: keyring.decrypt(request.codeVerifierCiphertext, `oauth-request:${stateHash}`),
-    expectedState: state,
-    expectedNonce: request.nonce,
-    idTokenExpected: true,
-  });
+  const tokens = await oidc
+    .authorizationCodeGrant(configuration, callbackUrl, {
+      pkceCodeVerifier: keyring.decrypt(request.codeVerifierCiphertext, `oauth-request:${stateHash}`),
+      expectedState: state,
+      expectedNonce: request.nonce,
+      idTokenExpected: true,
+    })
+    .catch((err: unknown) => {
+      throw guardRefusal(err);
+    });
   const claims = tokens.claims();
   const email = String(claims?.email ?? claims?.preferred_username ?? "").trim().toLowerCase();
   if (!claims || !/^[^@\s]+@[^@\s]+$/.test(email)) {
@@ -254,12 +290,12 @@ async function refreshHeldLink(
   const orgId = link.orgId;
   let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
   try {
-    const configuration = await providerConfiguration(clientFor(config, provider));
+    const configuration = await configurationFor(config, provider);
     tokens = await oidc.refreshTokenGrant(configuration, keyring.decrypt(link.refreshTokenCiphertext, aad(orgId, "refresh")));
   } catch (err) {
     await db.mailboxLink.updateMany({ where: { orgId, tokenVersion: link.tokenVersion }, data: { refreshLeaseUntil: null } });
     if (err instanceof oidc.ResponseBodyError) throw new OAuthRefreshError(provider, err.error, err.error_description ?? "");
-    throw err;
+    throw guardRefusal(err);
   }
   const at = now();
   // Saved before the access token is handed out: a rotated refresh token that is not stored is a link that dies.
@@ -284,10 +320,9 @@ export async function disconnectMailbox(db: Db, keyring: Keyring, config: OAuthC
   const link = await db.mailboxLink.findUnique({ where: { orgId: actor.orgId } });
   if (!link) return false;
   const provider = link.provider as OAuthProviderId;
-  const client = config.clients[provider];
-  if (client) {
+  if (config.clients[provider]) {
     try {
-      const configuration = await providerConfiguration(client);
+      const configuration = await configurationFor(config, provider);
       if (configuration.serverMetadata().revocation_endpoint) {
         await oidc.tokenRevocation(configuration, keyring.decrypt(link.refreshTokenCiphertext, aad(actor.orgId, "refresh")), {
           token_type_hint: "refresh_token",

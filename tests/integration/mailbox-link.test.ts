@@ -3,6 +3,9 @@
 // access token from it. On SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as oidc from "openid-client";
@@ -14,6 +17,7 @@ import {
   mailboxAccessToken,
   OAuthFlowError,
   OAuthRefreshError,
+  PRIVATE_ENDPOINT_MESSAGE,
   startMailboxLink,
   type LinkActor,
 } from "@/lib/oauth/mailbox-link";
@@ -22,6 +26,7 @@ import { countNotUnder, rotateStoredSecrets } from "@/lib/stored-secrets";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
 import { startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
 import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { ensureTestCa } from "../helpers/test-ca";
 
 const REDIRECT = "https://finance-email.example/api/oauth/microsoft/callback";
 const MAILBOX = { email: "finance@contoso.example", password: "contoso sign-in 1" };
@@ -256,6 +261,64 @@ describe("tokens", () => {
     expect((err as oidc.ResponseBodyError).error).toBe("invalid_grant");
     expect(await t.db.auditEvent.count({ where: { orgId: actor.orgId, action: "mailbox.disconnected" } })).toBe(1);
     expect(await disconnectMailbox(t.db, keyring, config, actor)).toBe(false);
+  });
+});
+
+describe("the network guard on the provider's endpoints", () => {
+  /** An issuer at https://localhost:<port> whose discovery document puts the token endpoint on 127.0.0.1 (loopback). */
+  async function issuerWithPrivateTokenEndpoint() {
+    const ca = ensureTestCa();
+    let tokenRequests = 0;
+    const server = https.createServer({ cert: fs.readFileSync(ca.serverCert), key: fs.readFileSync(ca.serverKey) }, (req, res) => {
+      const port = (server.address() as AddressInfo).port;
+      if (req.url === "/.well-known/openid-configuration") {
+        res.setHeader("content-type", "application/json");
+        res.end(
+          JSON.stringify({
+            issuer: `https://localhost:${port}`,
+            authorization_endpoint: `https://localhost:${port}/auth`,
+            token_endpoint: `https://127.0.0.1:${port}/token`,
+            jwks_uri: `https://localhost:${port}/jwks`,
+            response_types_supported: ["code"],
+            code_challenge_methods_supported: ["S256"],
+          }),
+        );
+        return;
+      }
+      if (req.url === "/token") tokenRequests++;
+      res.statusCode = 400;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ error: "invalid_grant" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const issuer = `https://localhost:${(server.address() as AddressInfo).port}`;
+    return { issuer, tokenRequests: () => tokenRequests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it("an endpoint on another host that is a private address is never contacted (unless private networks are allowed)", async () => {
+    const fake = await issuerWithPrivateTokenEndpoint();
+    try {
+      for (const allowPrivateNetworks of [false, true]) {
+        const guarded: OAuthConfig = { ...config, allowPrivateNetworks, clients: { microsoft: { clientId: "c", clientSecret: "s", authority: fake.issuer } } };
+        const { state } = await startMailboxLink(t.db, keyring, guarded, { provider: "microsoft", actor, redirectUri: REDIRECT });
+        const callbackUrl = new URL(`${REDIRECT}?code=some-code&state=${state}&iss=${encodeURIComponent(fake.issuer)}`);
+        const err = await finishMailboxLink(t.db, keyring, guarded, { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT }).catch(
+          (e: unknown) => e,
+        );
+        if (!allowPrivateNetworks) {
+          expect(err).toBeInstanceOf(OAuthFlowError);
+          expect((err as Error).message).toBe(PRIVATE_ENDPOINT_MESSAGE);
+          expect((err as Error).message).not.toContain("127.0.0.1");
+          expect(fake.tokenRequests()).toBe(0);
+        } else {
+          // Allowed: the request goes out (and this fake refuses the code).
+          expect(err).toBeInstanceOf(oidc.ResponseBodyError);
+          expect(fake.tokenRequests()).toBe(1);
+        }
+      }
+    } finally {
+      await fake.close();
+    }
   });
 });
 
