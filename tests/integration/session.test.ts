@@ -63,6 +63,7 @@ describe("loadMemberContext", () => {
       org: { id: orgId, name: "Riverside Clinic" },
       role: "ADMIN",
       membershipId: expect.any(String),
+      sessionVersion: 0,
     });
     const pending = await person(t.db, orgId, "New Member", "MEMBER", { mustChangePassword: true });
     const ctx = await loadMemberContext(t.db, { userId: pending.id, sessionVersion: 0 });
