@@ -22,6 +22,9 @@ import {
   type LinkActor,
 } from "@/lib/oauth/mailbox-link";
 import { runSmtpTest } from "@/lib/smtp/test-send";
+import { saveSettingsForLinkedMailbox } from "@/lib/email-settings";
+import { testSettings } from "@/lib/settings-test";
+import { parseMailPorts } from "@/lib/smtp/mail-ports";
 import { countNotUnder, rotateStoredSecrets } from "@/lib/stored-secrets";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
 import { startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
@@ -62,6 +65,8 @@ afterAll(async () => {
   await t?.drop();
 });
 beforeEach(async () => {
+  await t.db.emailSettings.deleteMany();
+  await t.db.smtpTestRun.deleteMany();
   await t.db.mailboxLink.deleteMany();
   await t.db.oAuthRequest.deleteMany();
 });
@@ -261,6 +266,33 @@ describe("tokens", () => {
     expect((err as oidc.ResponseBodyError).error).toBe("invalid_grant");
     expect(await t.db.auditEvent.count({ where: { orgId: actor.orgId, action: "mailbox.disconnected" } })).toBe(1);
     expect(await disconnectMailbox(t.db, keyring, config, actor)).toBe(false);
+  });
+});
+
+describe("a test of the saved settings when the sign-in has ended", () => {
+  it("fails at Authentication with the provider's reason and Reconnect, and the status becomes Failing", async () => {
+    await link();
+    const who = { userId: actor.userId, email: actor.email, name: "Ada Admin", orgId: actor.orgId };
+    const { version } = await saveSettingsForLinkedMailbox(t.db, keyring, who, { provider: "microsoft", email: MAILBOX.email });
+    const saved = await t.db.emailSettings.findUniqueOrThrow({ where: { orgId: actor.orgId } });
+    expect(saved).toMatchObject({ provider: "microsoft-365", host: "smtp.office365.com", username: MAILBOX.email, fromAddress: MAILBOX.email, passwordCiphertext: null });
+    // The stored access token has run out and the mailbox's password changed at Microsoft.
+    await t.db.mailboxLink.update({ where: { orgId: actor.orgId }, data: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });
+    await idp.revokeGrantsFor(MAILBOX.email);
+
+    const outcome = await testSettings(
+      { db: t.db, keyring, budgetMs: 5000, allowPrivate: true, allowedPorts: parseMailPorts("25,465,587,2525")!, oauth: config },
+      { org: { id: actor.orgId, name: "Contoso Clinic" }, user: { id: actor.userId, name: "Ada Admin", email: actor.email } },
+      { provider: "microsoft-365", host: "smtp.office365.com", port: 587, security: "starttls", user: MAILBOX.email, password: undefined, fromName: "", fromAddress: MAILBOX.email, replyTo: undefined, version },
+      { mode: "check", to: actor.email },
+    );
+    expect(outcome).toMatchObject({ ok: false, failedStep: "auth", matchesSaved: true });
+    expect(outcome.diagnosis).toMatchObject({ id: "mailbox-sign-in-expired", advice: [expect.stringContaining("Reconnect")] });
+    expect(outcome.diagnosis?.explanation).toContain("Microsoft said: invalid_grant");
+    expect(await t.db.emailSettings.findUniqueOrThrow({ where: { orgId: actor.orgId } })).toMatchObject({
+      status: "FAILING",
+      lastTestError: "The Microsoft sign-in for this mailbox has expired or was revoked",
+    });
   });
 });
 
