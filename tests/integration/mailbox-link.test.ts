@@ -8,6 +8,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as jose from "jose";
 import * as oidc from "openid-client";
 import { createKeyring } from "@/lib/crypto";
 import type { OAuthConfig } from "@/lib/oauth/config";
@@ -293,6 +294,83 @@ describe("a test of the saved settings when the sign-in has ended", () => {
       status: "FAILING",
       lastTestError: "The Microsoft sign-in for this mailbox has expired or was revoked",
     });
+  });
+});
+
+describe("Microsoft's multi-tenant authority (login.microsoftonline.com/common)", () => {
+  // Microsoft's common endpoint publishes the issuer "https://login.microsoftonline.com/{tenantid}/v2.0"; each ID
+  // token names the user's own tenant. openid-client engages its Entra ID handling only for that exact origin, so
+  // the origin is kept and this test's fetch carries its requests to a local stand-in that signs the ID tokens.
+  it("accepts an ID token from the signing-in user's own tenant and refuses one whose issuer names another tenant", async () => {
+    const ca = ensureTestCa();
+    const { privateKey, publicKey } = await jose.generateKeyPair("RS256");
+    const jwk = { ...(await jose.exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
+    const TENANT = "11111111-2222-3333-4444-555555555555";
+    let issuerForToken = "";
+    const server = https.createServer({ cert: fs.readFileSync(ca.serverCert), key: fs.readFileSync(ca.serverKey) }, async (req, res) => {
+      res.setHeader("content-type", "application/json");
+      const base = "https://login.microsoftonline.com";
+      if (req.url === "/common/v2.0/.well-known/openid-configuration") {
+        res.end(
+          JSON.stringify({
+            issuer: `${base}/{tenantid}/v2.0`,
+            authorization_endpoint: `${base}/common/oauth2/v2.0/authorize`,
+            token_endpoint: `${base}/common/oauth2/v2.0/token`,
+            jwks_uri: `${base}/common/discovery/v2.0/keys`,
+            response_types_supported: ["code"],
+            id_token_signing_alg_values_supported: ["RS256"],
+          }),
+        );
+      } else if (req.url === "/common/discovery/v2.0/keys") {
+        res.end(JSON.stringify({ keys: [jwk] }));
+      } else if (req.url === "/common/oauth2/v2.0/token") {
+        const request = await t.db.oAuthRequest.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+        const idToken = await new jose.SignJWT({ tid: TENANT, nonce: request.nonce, preferred_username: "finance@contoso.example" })
+          .setProtectedHeader({ alg: "RS256", kid: "test-key" })
+          .setIssuer(issuerForToken)
+          .setAudience("entra-app-id")
+          .setSubject("mailbox-subject")
+          .setIssuedAt()
+          .setExpirationTime("1h")
+          .sign(privateKey);
+        res.end(JSON.stringify({ access_token: "at", refresh_token: "rt", id_token: idToken, token_type: "Bearer", expires_in: 3600 }));
+      } else {
+        res.statusCode = 404;
+        res.end("{}");
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const local = `https://localhost:${(server.address() as AddressInfo).port}`;
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+      return realFetch(url.origin === "https://login.microsoftonline.com" ? `${local}${url.pathname}${url.search}` : input, init);
+    }) as typeof fetch;
+    const entra: OAuthConfig = {
+      appUrl: "https://finance-email.example",
+      clients: { microsoft: { clientId: "entra-app-id", clientSecret: "secret", authority: "https://login.microsoftonline.com/common/v2.0" } },
+    };
+    const attempt = async () => {
+      const { state } = await startMailboxLink(t.db, keyring, entra, { provider: "microsoft", actor, redirectUri: REDIRECT });
+      const callbackUrl = new URL(`${REDIRECT}?code=a-code&state=${state}`);
+      return finishMailboxLink(t.db, keyring, entra, { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT });
+    };
+    try {
+      issuerForToken = `https://login.microsoftonline.com/${TENANT}/v2.0`;
+      expect(await attempt()).toEqual({ email: "finance@contoso.example" });
+      expect(await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } })).toMatchObject({ tenantId: TENANT });
+
+      await t.db.mailboxLink.deleteMany();
+      issuerForToken = "https://login.microsoftonline.com/99999999-8888-7777-6666-555555555555/v2.0";
+      const err = await attempt().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toBe("unexpected JWT claim value encountered");
+      expect(((err as Error).cause as Error).message).toBe('unexpected JWT "iss" (issuer) claim value');
+      expect(await t.db.mailboxLink.count()).toBe(0);
+    } finally {
+      globalThis.fetch = realFetch;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
