@@ -34,6 +34,7 @@ import { ensureTestCa } from "../helpers/test-ca";
 
 const REDIRECT = "https://finance-email.example/api/oauth/microsoft/callback";
 const MAILBOX = { email: "finance@contoso.example", password: "contoso sign-in 1" };
+const GMAIL = { email: "clinic.accounts@gmail.com", password: "gmail sign-in 1" };
 const KEY = crypto.randomBytes(32);
 const keyring = createKeyring([KEY]);
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
   t = await createTestDatabase("mailbox-link");
   idp = await startOidcTestProvider({
     clients: [{ clientId: "finance-email-app", clientSecret: "app-secret-for-tests", redirectUris: [REDIRECT] }],
-    accounts: [MAILBOX, { email: "disabled@contoso.example", password: "contoso sign-in 2" }],
+    accounts: [MAILBOX, GMAIL, { email: "disabled@contoso.example", password: "contoso sign-in 2" }],
     accessTokenTtlSeconds: 3600,
   });
   smtp = await startTestSmtpServer({ verifyAccessToken: (token) => idp.verifyAccessToken(token), smtpAuthDisabledFor: ["disabled@contoso.example"] });
@@ -267,6 +268,33 @@ describe("tokens", () => {
     expect((err as oidc.ResponseBodyError).error).toBe("invalid_grant");
     expect(await t.db.auditEvent.count({ where: { orgId: actor.orgId, action: "mailbox.disconnected" } })).toBe(1);
     expect(await disconnectMailbox(t.db, keyring, config, actor)).toBe(false);
+  });
+});
+
+describe("Google", () => {
+  it("links a Google mailbox with Google's scope and offline access, and saves it with the Gmail preset", async () => {
+    const google: OAuthConfig = {
+      appUrl: "https://finance-email.example",
+      clients: { google: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer } },
+    };
+    const { url, state } = await startMailboxLink(t.db, keyring, google, { provider: "google", actor, redirectUri: REDIRECT });
+    expect(url.searchParams.get("scope")).toBe("https://mail.google.com/ openid email");
+    expect(url.searchParams.get("access_type")).toBe("offline");
+    expect(url.searchParams.get("code_challenge_method")).toBe("S256");
+    const callbackUrl = new URL(await idp.authorize({ authorizationUrl: url, ...GMAIL }));
+    expect(await finishMailboxLink(t.db, keyring, google, { provider: "google", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT })).toEqual({
+      email: GMAIL.email,
+    });
+    const who = { userId: actor.userId, email: actor.email, name: "Ada Admin", orgId: actor.orgId };
+    await saveSettingsForLinkedMailbox(t.db, keyring, who, { provider: "google", email: GMAIL.email });
+    expect(await t.db.emailSettings.findUniqueOrThrow({ where: { orgId: actor.orgId } })).toMatchObject({
+      provider: "google-mail",
+      host: "smtp.gmail.com",
+      username: GMAIL.email,
+    });
+    const { accessToken, provider } = await mailboxAccessToken(t.db, keyring, google, actor.orgId);
+    expect(provider).toBe("google");
+    expect(await idp.verifyAccessToken(accessToken)).toMatchObject({ ok: true, email: GMAIL.email, scope: expect.stringContaining("https://mail.google.com/") });
   });
 });
 
