@@ -10,6 +10,7 @@ import { DEFAULT_DATABASE_TIMEOUTS, parseDatabaseUrl, type DatabaseTarget, type 
 import { parseMailPorts, type MailPorts } from "./smtp/mail-ports";
 import { parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM } from "./client-address.mjs";
 import { parseOAuthConfig, type OAuthConfig } from "./oauth/config";
+import { parseSystemMail, type SystemMailConfig } from "./system-mail";
 
 const base64Key = z
   .string()
@@ -45,6 +46,8 @@ export type Env = Secrets & {
   sessionMaxAgeSeconds: number;
   /** Sign-in with Microsoft or Google for the finance mailbox (lib/oauth/config.ts). */
   oauth: OAuthConfig;
+  /** The operator's own sending account for the app's emails (SYSTEM_MAIL_URL, SYSTEM_MAIL_FROM), or null. */
+  systemMail: SystemMailConfig | null;
 };
 
 export class EnvError extends Error {
@@ -166,6 +169,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 
   const oauth = parseOAuthConfig(source, isProduction, problems);
+  const systemMail = parseSystemMail(source.SYSTEM_MAIL_URL, source.SYSTEM_MAIL_FROM);
+  problems.push(...systemMail.problems);
 
   if (problems.length > 0 || !parsed.success || !database || !allowedPorts) throw new EnvError(problems);
   return {
@@ -182,6 +187,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     setupToken,
     sessionMaxAgeSeconds: sessionMaxAgeDays * 86_400,
     oauth: { ...oauth, allowPrivateNetworks: allowPrivate === "true" || allowPrivate === "1" },
+    systemMail: systemMail.config,
   };
 }
 
