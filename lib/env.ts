@@ -48,6 +48,8 @@ export type Env = Secrets & {
   oauth: OAuthConfig;
   /** The operator's own sending account for the app's emails (SYSTEM_MAIL_URL, SYSTEM_MAIL_FROM), or null. */
   systemMail: SystemMailConfig | null;
+  /** METRICS_TOKEN: the bearer token for /api/metrics, which answers 404 without one. */
+  metricsToken: string | undefined;
 };
 
 export class EnvError extends Error {
@@ -170,6 +172,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
 
   const oauth = parseOAuthConfig(source, isProduction, problems);
   const systemMail = parseSystemMail(source.SYSTEM_MAIL_URL, source.SYSTEM_MAIL_FROM);
+  const metricsToken = source.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push("METRICS_TOKEN must be at least 16 characters (generate one with: openssl rand -hex 16)");
   problems.push(...systemMail.problems);
 
   if (problems.length > 0 || !parsed.success || !database || !allowedPorts) throw new EnvError(problems);
@@ -188,6 +192,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionMaxAgeSeconds: sessionMaxAgeDays * 86_400,
     oauth: { ...oauth, allowPrivateNetworks: allowPrivate === "true" || allowPrivate === "1" },
     systemMail: systemMail.config,
+    metricsToken,
   };
 }
 

@@ -49,3 +49,9 @@ test("no page reports a policy violation, signed out or signed in, including a s
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   expect(await violations()).toEqual([]);
 });
+
+test("/api/metrics does not exist unless the operator sets METRICS_TOKEN", async ({ request }) => {
+  const res = await request.get("/api/metrics", { headers: { Authorization: "Bearer anything-at-all-here" } });
+  expect(res.status()).toBe(404);
+  expect(await res.text()).not.toContain("fes_");
+});

@@ -153,3 +153,11 @@ describe("loadEnv: a production deployment names every missing variable", () => 
     }
   });
 });
+
+describe("loadEnv: METRICS_TOKEN", () => {
+  it("is optional, and at least 16 characters when set", () => {
+    expect(loadEnv({} as NodeJS.ProcessEnv, fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-m-"))).metricsToken).toBeUndefined();
+    expect(problemsOf(() => load({ METRICS_TOKEN: "short" }))).toEqual(["METRICS_TOKEN must be at least 16 characters (generate one with: openssl rand -hex 16)"]);
+    expect(load({ METRICS_TOKEN: "a-long-enough-metrics-token" }).metricsToken).toBe("a-long-enough-metrics-token");
+  });
+});

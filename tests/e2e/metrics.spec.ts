@@ -1,0 +1,39 @@
+import { expect } from "@playwright/test";
+import { query, seedOrganisation, test, useFreshApp } from "./support/app";
+
+// /api/metrics for operators (issue 13, part): Prometheus text from prom-client, behind a bearer token.
+const TOKEN = "metrics-token-for-the-browser-test";
+const app = useFreshApp({ METRICS_TOKEN: TOKEN });
+
+async function savedAccount(orgName: string, status: string) {
+  const orgId = await seedOrganisation(app(), orgName, [{ email: `owner@${orgName.toLowerCase().replace(/\W+/g, "")}.example`, name: "Owner", role: "OWNER" }]);
+  await query(
+    app(),
+    `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt", status) VALUES (?, ?, 'custom', 'smtp.example.com', 587, 'starttls', 'billing@example.com', '', 'billing@example.com', ?, ?)`,
+    `set_${orgId}`,
+    orgId,
+    new Date().toISOString(),
+    status,
+  );
+}
+
+test("without the bearer token: 401; with it: Prometheus text with accounts by state and the process's own metrics", async ({ request }) => {
+  await savedAccount("Working Clinic", "WORKING");
+  await savedAccount("Failing Clinic", "FAILING");
+  await savedAccount("Another Failing Clinic", "FAILING");
+
+  const attempts: Record<string, string>[] = [{}, { Authorization: "Bearer not-the-token-at-all" }, { Authorization: TOKEN }];
+  for (const headers of attempts) {
+    const refused = await request.get("/api/metrics", { headers });
+    expect(refused.status()).toBe(401);
+    expect(await refused.text()).not.toContain("fes_accounts");
+  }
+  const res = await request.get("/api/metrics", { headers: { Authorization: `Bearer ${TOKEN}` } });
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-type"]).toContain("text/plain");
+  const text = await res.text();
+  expect(text).toContain('fes_accounts{state="working"} 1');
+  expect(text).toContain('fes_accounts{state="failing"} 2');
+  expect(text).toContain('fes_accounts{state="untested"} 0');
+  expect(text).toMatch(/^fes_process_resident_memory_bytes \d+/m);
+});
