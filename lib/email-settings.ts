@@ -33,6 +33,8 @@ export type EmailSettingsView = {
   lastTestAt: Date | null;
   lastTestError: string | null;
   lastTestAdvice: string | null;
+  /** When the scheduled check last logged in to the account (lib/watch). */
+  lastCheckAt: Date | null;
 };
 
 export const EMAIL_SETTINGS_SAVED = "email_settings.saved";
@@ -91,6 +93,7 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
       lastTestAt: true,
       lastTestError: true,
       lastTestAdvice: true,
+      lastCheckAt: true,
     },
   });
   if (!row) return null;
@@ -112,6 +115,7 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     lastTestAt: row.lastTestAt,
     lastTestError: row.lastTestError,
     lastTestAdvice: row.lastTestAdvice,
+    lastCheckAt: row.lastCheckAt,
   };
 }
 

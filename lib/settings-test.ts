@@ -8,13 +8,13 @@ import type { Db } from "./prisma";
 import { UserFacingError } from "./errors";
 import { assertSavedPasswordApplies, passwordAad } from "./email-settings";
 import { detectProvider, type MxResolver } from "./smtp/detect";
-import { fromRewriteNote, mailboxSignInFailed, savedPasswordUnreadable, type Diagnosis } from "./smtp/diagnose";
+import { fromRewriteNote, mailboxSignInFailed, savedPasswordUnreadable } from "./smtp/diagnose";
 import { OAUTH_PROVIDERS, sendsWithMailboxLink, type OAuthConfig } from "./oauth/config";
 import { mailboxAccessToken, OAuthRefreshError } from "./oauth/mailbox-link";
 import type { EmailSettingsInput } from "./smtp/schema";
 import { buildTestMessage } from "./smtp/test-email";
 import { assertMailPort, type MailPorts } from "./smtp/mail-ports";
-import { runSmtpTest, STEP_LABELS, type SmtpTestResult } from "./smtp/test-send";
+import { failedBeforeConnecting, runSmtpTest, type SmtpTestResult } from "./smtp/test-send";
 import type { LookupAll } from "./smtp/address-guard";
 
 export const TEST_LIMITS = {
@@ -196,11 +196,6 @@ async function runTest(
   });
 
   return finishRun(runner, ctx, runId, result, matchesSavedSettings(saved, input, savedPassword), input, now);
-}
-
-/** A test that failed at Authentication before any connection: the credentials could not be had. */
-function failedBeforeConnecting(mode: "send" | "check", detail: string, diagnosis: Diagnosis): SmtpTestResult {
-  return { ok: false, mode, steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail }], durationMs: 0, failedStep: "auth", diagnosis };
 }
 
 /** Whether what was tested is exactly what is saved (only then does the result set the settings' status). */

@@ -1,9 +1,15 @@
 // The finance email status (Not set up; Saved, not tested yet; Working; Failing), on the dashboard and the settings page.
 import type { EmailSettingsView } from "@/lib/email-settings";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, timeAgo } from "@/lib/format";
 
 /** The settings' state, with the last test's time, or its error and advice. */
-export function StatusBanner({ settings }: { settings: Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> | null }) {
+export function StatusBanner({
+  settings,
+  now = new Date(),
+}: {
+  settings: (Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> & { lastCheckAt?: Date | null }) | null;
+  now?: Date;
+}) {
   const state = !settings || settings.status === "NOT_SET_UP"
     ? {
         label: "Not set up",
@@ -39,6 +45,11 @@ export function StatusBanner({ settings }: { settings: Pick<EmailSettingsView, "
       <h2 id="settings-status" className="flex items-center gap-2 text-sm font-semibold">
         <span aria-hidden className={`size-2.5 rounded-full ${state.dot}`} />
         Status: <span data-testid="settings-status">{state.label}</span>
+        {settings?.lastCheckAt && settings.status !== "NOT_SET_UP" && (
+          <span className="font-normal" data-testid="last-check">
+            · checked {timeAgo(settings.lastCheckAt, now)}
+          </span>
+        )}
       </h2>
       <p className="mt-1 text-sm">{state.detail}</p>
     </section>

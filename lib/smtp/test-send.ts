@@ -24,8 +24,14 @@ export const STEP_LABELS: Record<StepId, string> = {
   message: "Message accepted",
 };
 
+/**
+ * send: a whole test email. check: up to the recipient being accepted, then RSET. login: connect, TLS and
+ * authenticate, then QUIT (the scheduled account check: nothing is sent and no recipient is named).
+ */
+export type SmtpTestMode = "send" | "check" | "login";
+
 export type SmtpTestInput = {
-  mode: "send" | "check";
+  mode: SmtpTestMode;
   host: string;
   port: number;
   security: Security;
@@ -45,7 +51,7 @@ export type SmtpTestInput = {
 
 export type SmtpTestResult = {
   ok: boolean;
-  mode: "send" | "check";
+  mode: SmtpTestMode;
   steps: TestStep[];
   durationMs: number;
   failedStep?: StepId;
@@ -84,7 +90,8 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
     const done = new Set(steps.map((s) => s.id));
     for (const id of Object.keys(STEP_LABELS) as StepId[]) {
       if (done.has(id)) continue;
-      if (input.mode === "check" && id === "message") continue;
+      if (input.mode !== "send" && id === "message") continue;
+      if (input.mode === "login" && id === "envelope") continue;
       steps.push({ id, label: STEP_LABELS[id], status: "skipped", ms: 0 });
     }
     return { ok, mode: input.mode, steps, durationMs: Math.round(performance.now() - started), ...extra };
@@ -198,9 +205,11 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
       finish("auth", "skipped", "No user name given");
     }
 
-    // 5 and 6. Envelope, then the message (send) or RSET and QUIT (check).
+    // 5 and 6. Envelope, then the message (send) or RSET and QUIT (check); a login check stops here.
     stage.current = "envelope";
-    if (input.mode === "check") {
+    if (input.mode === "login") {
+      // QUIT follows below.
+    } else if (input.mode === "check") {
       lastReply = await step<string>((done) => command(conn, `MAIL FROM:<${input.envelopeFrom}>`, "MAIL FROM").then((r) => done(null, r), done));
       lastReply = await step<string>((done) => command(conn, `RCPT TO:<${input.to}>`, "RCPT TO").then((r) => done(null, r), done));
       finish("envelope", "ok", `${input.envelopeFrom} → ${input.to}`);
@@ -237,4 +246,9 @@ function attributeStep(err: SmtpErrorLike, current: StepId, events: { message: s
   if (/CERT|SELF_SIGNED|UNABLE_TO|certificate|altnames|wrong version|WRONG_VERSION|ssl|tls/i.test(text)) return "tls";
   if (!implicitTls && events.some((e) => /STARTTLS/i.test(e.message)) && /ESOCKET|ETLS/.test(text)) return "tls";
   return "connect";
+}
+
+/** A test that failed at Authentication before any connection: the credentials could not be had. */
+export function failedBeforeConnecting(mode: SmtpTestMode, detail: string, diagnosis: Diagnosis): SmtpTestResult {
+  return { ok: false, mode, steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail }], durationMs: 0, failedStep: "auth", diagnosis };
 }
