@@ -1,0 +1,94 @@
+// What an alert says, by email (through the operator's system mailer) and by webhook: one message per event
+// (failing, reminder, recovered) with the diagnosis in its own words, since when, what else fails meanwhile and a
+// link to the page. Built from the diagnosis and the organisation only: no setting that could hold a secret is read.
+import "server-only";
+import crypto from "node:crypto";
+import nodemailer from "nodemailer";
+import { formatDateTime } from "../format";
+import type { Diagnosis } from "../smtp/diagnose";
+import type { SystemMailConfig } from "../system-mail";
+
+export type AlertEvent = "account.failing" | "account.reminder" | "account.recovered";
+
+export type AlertDetails = {
+  event: AlertEvent;
+  organisation: { id: string; name: string };
+  /** The diagnosis of the failing check (for recovered: the one that had been failing, if known). */
+  diagnosis: Pick<Diagnosis, "id" | "title" | "advice"> | null;
+  since: Date | null;
+  /** The Finance email page, absolute. */
+  pageUrl: string;
+};
+
+export function alertContent(a: AlertDetails): { subject: string; text: string } {
+  const org = a.organisation.name;
+  if (a.event === "account.recovered") {
+    return {
+      subject: `Finance email works again for ${org}`,
+      text: [
+        `The finance email account of ${org} works again${a.since ? ` (it had been failing since ${formatDateTime(a.since)})` : ""}.`,
+        "Finance mail can be sent again; nothing else needs doing.",
+        "",
+        `Finance email settings: ${a.pageUrl}`,
+      ].join("\n"),
+    };
+  }
+  const what = a.diagnosis ? `${a.diagnosis.title}.` : "The account's check failed.";
+  return {
+    subject: `${a.event === "account.reminder" ? "Still failing" : "Action needed"}: finance email for ${org} cannot send`,
+    text: [
+      `The finance email account of ${org} is failing${a.since ? ` since ${formatDateTime(a.since)}` : ""}.`,
+      "",
+      what,
+      ...(a.diagnosis?.advice.map((line) => `- ${line}`) ?? []),
+      "",
+      "Until it is fixed, invoices, statements and receipts sent with these settings, by this app or by any other system that uses them, will not go out.",
+      "",
+      `Fix it here: ${a.pageUrl}`,
+    ].join("\n"),
+  };
+}
+
+/** Sends one alert to one person through the system mailer. */
+export async function sendAlertEmail(mail: SystemMailConfig, to: string, alert: AlertDetails): Promise<void> {
+  const { subject, text } = alertContent(alert);
+  const transport = nodemailer.createTransport({
+    host: mail.host,
+    port: mail.port,
+    secure: mail.security === "ssl",
+    requireTLS: mail.security === "starttls",
+    auth: { user: mail.user, pass: mail.password },
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 30_000,
+  });
+  try {
+    await transport.sendMail({
+      from: { name: "Finance Email Setup", address: mail.from },
+      to,
+      subject,
+      text,
+      headers: { "Auto-Submitted": "auto-generated" },
+    });
+  } finally {
+    transport.close();
+  }
+}
+
+/**
+ * The webhook's JSON body and its signature header. `text` is there so Slack and Teams incoming webhooks show the
+ * alert as it is; the signature is HMAC-SHA256 of the exact body with the organisation's webhook secret.
+ */
+export function webhookRequest(alert: AlertDetails, secret: string): { body: string; headers: Record<string, string> } {
+  const { subject, text } = alertContent(alert);
+  const body = JSON.stringify({
+    event: alert.event,
+    organisation: alert.organisation,
+    diagnosis: alert.diagnosis ? { id: alert.diagnosis.id, title: alert.diagnosis.title } : null,
+    since: alert.since?.toISOString() ?? null,
+    page: alert.pageUrl,
+    text: `${subject}\n\n${text}`,
+  });
+  const signature = crypto.createHmac("sha256", secret).update(body).digest("hex");
+  return { body, headers: { "Content-Type": "application/json", "X-Signature-256": `sha256=${signature}` } };
+}
