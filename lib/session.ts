@@ -40,9 +40,12 @@ export async function loadMemberContext(database: Db, claims: SessionClaims): Pr
   return { user: membership.user, org: membership.org, role: membership.role, membershipId: membership.id, sessionVersion: claims.sessionVersion };
 }
 
+/** Auth.js's session, read (and its token checked) once per request however many components ask. */
+export const getSession = cache(() => auth());
+
 /** The signed-in member, from Auth.js's session; once per request however many components and checks ask. */
 export const getMemberContext = cache(async (): Promise<MemberContext | null> => {
-  const session = await auth();
+  const session = await getSession();
   const userId = session?.user?.id;
   const sessionVersion = session?.sessionVersion;
   if (!userId || typeof sessionVersion !== "number") return null;

@@ -3,14 +3,13 @@
 // what was tested is exactly what is saved.
 import "server-only";
 import type { Keyring } from "./crypto";
-import { SecretDecryptError } from "./crypto";
 import type { Db } from "./prisma";
 import { UserFacingError } from "./errors";
-import { assertSavedPasswordApplies, passwordAad } from "./email-settings";
+import { assertSavedPasswordApplies } from "./email-settings";
 import { detectProvider, type MxResolver } from "./smtp/detect";
-import { fromRewriteNote, mailboxSignInFailed, savedPasswordUnreadable } from "./smtp/diagnose";
-import { OAUTH_PROVIDERS, sendsWithMailboxLink, type OAuthConfig } from "./oauth/config";
-import { mailboxAccessToken, OAuthRefreshError } from "./oauth/mailbox-link";
+import { fromRewriteNote } from "./smtp/diagnose";
+import { sendsWithMailboxLink, type OAuthConfig } from "./oauth/config";
+import { savedCredential } from "./saved-credential";
 import type { EmailSettingsInput } from "./smtp/schema";
 import { buildTestMessage } from "./smtp/test-email";
 import { assertMailPort, type MailPorts } from "./smtp/mail-ports";
@@ -140,23 +139,20 @@ async function runTest(
   let accessToken: string | undefined;
   let result: SmtpTestResult;
   if (withLink) {
-    try {
-      accessToken = (await mailboxAccessToken(db, keyring, runner.oauth ?? { appUrl: undefined, clients: {} }, ctx.org.id)).accessToken;
-    } catch (err) {
-      if (!(err instanceof OAuthRefreshError)) throw err;
-      const diagnosis = mailboxSignInFailed({ providerLabel: OAUTH_PROVIDERS[err.provider].label, code: err.code, description: err.description });
-      result = failedBeforeConnecting(request.mode, err.message, diagnosis);
+    const credential = await savedCredential(runner, ctx.org.id, { withLink: true });
+    if (!credential.ok) {
+      result = failedBeforeConnecting(request.mode, credential.detail, credential.diagnosis);
       return finishRun(runner, ctx, runId, result, matchesSavedSettings(saved, input, undefined), input, now);
     }
-  }
-  try {
-    if (saved?.passwordCiphertext && !withLink) savedPassword = keyring.decrypt(saved.passwordCiphertext, passwordAad(ctx.org.id));
-  } catch (err) {
-    if (!(err instanceof SecretDecryptError)) throw err;
-    if (!password) {
-      result = failedBeforeConnecting(request.mode, err.message, savedPasswordUnreadable(err.message));
+    accessToken = credential.accessToken;
+  } else if (saved?.passwordCiphertext) {
+    const credential = await savedCredential(runner, ctx.org.id, { withLink: false, passwordCiphertext: saved.passwordCiphertext });
+    // An unreadable saved password matters only when none was typed.
+    if (!credential.ok && !password) {
+      result = failedBeforeConnecting(request.mode, credential.detail, credential.diagnosis);
       return finishRun(runner, ctx, runId, result, false, input, now);
     }
+    if (credential.ok) savedPassword = credential.password;
   }
   password ??= savedPassword;
   if (!password && !accessToken) {

@@ -95,8 +95,7 @@ export async function authenticate(
     });
   }
   // The owner is in: their email's slowdown and this address's mistakes for it are forgotten (not other addresses').
-  await forgetAttempts(db, ids);
-  await db.signInFailure.deleteMany({ where: { key: { in: [keys.email, keys.pair] } } });
+  await db.signInFailure.deleteMany({ where: { OR: [{ id: { in: ids } }, { key: { in: [keys.email, keys.pair] } }] } });
   if (orgId) await recordAudit(db, { orgId, actor: { id: user.id, email: user.email }, action: "sign_in.succeeded" });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }

@@ -42,7 +42,6 @@ export class OAuthRefreshError extends Error {
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
 // Each ciphertext is bound to its organisation and purpose, so a token copied to another row does not decrypt.
 export const mailboxTokenAad = (orgId: string, purpose: "refresh" | "access") => `mailbox-link:${orgId}:${purpose}`;
-const aad = mailboxTokenAad;
 
 export function redirectUri(config: OAuthConfig, provider: OAuthProviderId, requestOrigin: string): string {
   return `${config.appUrl ?? requestOrigin}/api/oauth/${provider}/callback`;
@@ -206,8 +205,8 @@ export async function finishMailboxLink(
     email,
     subject: claims.sub,
     tenantId,
-    refreshTokenCiphertext: keyring.encrypt(tokens.refresh_token, aad(orgId, "refresh")),
-    accessTokenCiphertext: keyring.encrypt(tokens.access_token, aad(orgId, "access")),
+    refreshTokenCiphertext: keyring.encrypt(tokens.refresh_token, mailboxTokenAad(orgId, "refresh")),
+    accessTokenCiphertext: keyring.encrypt(tokens.access_token, mailboxTokenAad(orgId, "access")),
     accessTokenExpiresAt: expiresAt(tokens, now),
     refreshLeaseUntil: null,
     linkedAt: now,
@@ -264,7 +263,7 @@ export async function mailboxAccessToken(
     const provider = link.provider as OAuthProviderId;
     const at = now();
     if (link.accessTokenCiphertext && link.accessTokenExpiresAt && link.accessTokenExpiresAt.getTime() - ACCESS_TOKEN_MARGIN_MS > at.getTime()) {
-      return { email: link.email, provider, accessToken: keyring.decrypt(link.accessTokenCiphertext, aad(orgId, "access")) };
+      return { email: link.email, provider, accessToken: keyring.decrypt(link.accessTokenCiphertext, mailboxTokenAad(orgId, "access")) };
     }
     const leased = link.refreshLeaseUntil && link.refreshLeaseUntil > at;
     if (!leased) {
@@ -291,7 +290,7 @@ async function refreshHeldLink(
   let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
   try {
     const configuration = await configurationFor(config, provider);
-    tokens = await oidc.refreshTokenGrant(configuration, keyring.decrypt(link.refreshTokenCiphertext, aad(orgId, "refresh")));
+    tokens = await oidc.refreshTokenGrant(configuration, keyring.decrypt(link.refreshTokenCiphertext, mailboxTokenAad(orgId, "refresh")));
   } catch (err) {
     await db.mailboxLink.updateMany({ where: { orgId, tokenVersion: link.tokenVersion }, data: { refreshLeaseUntil: null } });
     if (err instanceof oidc.ResponseBodyError) throw new OAuthRefreshError(provider, err.error, err.error_description ?? "");
@@ -304,8 +303,8 @@ async function refreshHeldLink(
     data: {
       tokenVersion: link.tokenVersion + 1,
       refreshLeaseUntil: null,
-      ...(tokens.refresh_token ? { refreshTokenCiphertext: keyring.encrypt(tokens.refresh_token, aad(orgId, "refresh")) } : {}),
-      accessTokenCiphertext: keyring.encrypt(tokens.access_token, aad(orgId, "access")),
+      ...(tokens.refresh_token ? { refreshTokenCiphertext: keyring.encrypt(tokens.refresh_token, mailboxTokenAad(orgId, "refresh")) } : {}),
+      accessTokenCiphertext: keyring.encrypt(tokens.access_token, mailboxTokenAad(orgId, "access")),
       accessTokenExpiresAt: expiresAt(tokens, at),
     },
   });
@@ -324,7 +323,7 @@ export async function disconnectMailbox(db: Db, keyring: Keyring, config: OAuthC
     try {
       const configuration = await configurationFor(config, provider);
       if (configuration.serverMetadata().revocation_endpoint) {
-        await oidc.tokenRevocation(configuration, keyring.decrypt(link.refreshTokenCiphertext, aad(actor.orgId, "refresh")), {
+        await oidc.tokenRevocation(configuration, keyring.decrypt(link.refreshTokenCiphertext, mailboxTokenAad(actor.orgId, "refresh")), {
           token_type_hint: "refresh_token",
         });
       }

@@ -4,12 +4,10 @@
 // returns (became failing, still failing, recovered) is what alerts are sent on.
 import "server-only";
 import type { Keyring } from "../crypto";
-import { SecretDecryptError } from "../crypto";
 import type { Db } from "../prisma";
-import { passwordAad } from "../email-settings";
-import { OAUTH_PROVIDERS, sendsWithMailboxLink, type OAuthConfig } from "../oauth/config";
-import { mailboxAccessToken, OAuthRefreshError } from "../oauth/mailbox-link";
-import { mailboxSignInFailed, savedPasswordUnreadable, type DiagnosisId } from "../smtp/diagnose";
+import { sendsWithMailboxLink, type OAuthConfig } from "../oauth/config";
+import { savedCredential } from "../saved-credential";
+import type { DiagnosisId } from "../smtp/diagnose";
 import type { LookupAll } from "../smtp/address-guard";
 import { failedBeforeConnecting, runSmtpTest, type SmtpTestResult } from "../smtp/test-send";
 
@@ -43,35 +41,25 @@ export async function checkAccount(runner: CheckRunner, orgId: string, now = new
   if (!withLink && !settings.passwordCiphertext) return null;
 
   const security = settings.security === "ssl" ? "ssl" : "starttls";
-  let result: SmtpTestResult | undefined;
-  let password = "";
-  let accessToken: string | undefined;
-  try {
-    if (withLink) accessToken = (await mailboxAccessToken(db, keyring, runner.oauth ?? { appUrl: undefined, clients: {} }, orgId)).accessToken;
-    else password = keyring.decrypt(settings.passwordCiphertext!, passwordAad(orgId));
-  } catch (err) {
-    if (err instanceof OAuthRefreshError) {
-      result = failedBeforeConnecting("login", err.message, mailboxSignInFailed({ providerLabel: OAUTH_PROVIDERS[err.provider].label, code: err.code, description: err.description }));
-    } else if (err instanceof SecretDecryptError) {
-      result = failedBeforeConnecting("login", err.message, savedPasswordUnreadable(err.message));
-    } else throw err;
-  }
-  result ??= await runSmtpTest({
-    mode: "login",
-    host: settings.host,
-    port: settings.port,
-    security,
-    user: settings.username,
-    password,
-    accessToken,
-    provider: settings.provider,
-    envelopeFrom: settings.fromAddress,
-    to: settings.fromAddress,
-    message: async () => Buffer.alloc(0),
-    budgetMs: runner.budgetMs,
-    allowPrivate: runner.allowPrivate,
-    lookup: runner.lookup,
-  });
+  const credential = await savedCredential(runner, orgId, withLink ? { withLink } : { withLink, passwordCiphertext: settings.passwordCiphertext! });
+  const result: SmtpTestResult = !credential.ok
+    ? failedBeforeConnecting("login", credential.detail, credential.diagnosis)
+    : await runSmtpTest({
+        mode: "login",
+        host: settings.host,
+        port: settings.port,
+        security,
+        user: settings.username,
+        password: credential.password ?? "",
+        accessToken: credential.accessToken,
+        provider: settings.provider,
+        envelopeFrom: settings.fromAddress,
+        to: settings.fromAddress,
+        message: async () => Buffer.alloc(0),
+        budgetMs: runner.budgetMs,
+        allowPrivate: runner.allowPrivate,
+        lookup: runner.lookup,
+      });
 
   await db.accountCheck.create({
     data: {

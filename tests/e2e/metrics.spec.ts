@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { query, seedOrganisation, test, useFreshApp } from "./support/app";
+import { seedEmailSettings, seedOrganisation, test, useFreshApp } from "./support/app";
 
 // /api/metrics for operators (issue 13, part): Prometheus text from prom-client, behind a bearer token.
 const TOKEN = "metrics-token-for-the-browser-test";
@@ -7,14 +7,7 @@ const app = useFreshApp({ METRICS_TOKEN: TOKEN });
 
 async function savedAccount(orgName: string, status: string) {
   const orgId = await seedOrganisation(app(), orgName, [{ email: `owner@${orgName.toLowerCase().replace(/\W+/g, "")}.example`, name: "Owner", role: "OWNER" }]);
-  await query(
-    app(),
-    `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt", status) VALUES (?, ?, 'custom', 'smtp.example.com', 587, 'starttls', 'billing@example.com', '', 'billing@example.com', ?, ?)`,
-    `set_${orgId}`,
-    orgId,
-    new Date().toISOString(),
-    status,
-  );
+  await seedEmailSettings(app(), orgId, { status });
 }
 
 test("without the bearer token: 401; with it: Prometheus text with accounts by state and the process's own metrics", async ({ request }) => {

@@ -2,11 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
 import { SubmitButton } from "@/app/_components/form";
-import { auth } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { ROLE_LABELS } from "@/lib/roles";
-import { requireMember } from "@/lib/session";
+import { getSession, requireMember } from "@/lib/session";
 import { signOutEverywhereAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -14,7 +13,7 @@ export const dynamic = "force-dynamic";
 
 export default async function AccountPage() {
   const ctx = await requireMember({ path: "/account" });
-  const signedInAt = (await auth())?.signedInAt;
+  const signedInAt = (await getSession())?.signedInAt;
   const signedIn = signedInAt ? new Date(signedInAt * 1000) : null;
   const endsBy = signedIn ? new Date(signedIn.getTime() + env().sessionMaxAgeSeconds * 1000) : null;
 

@@ -181,6 +181,19 @@ export async function seedOrganisation(
   return orgId;
 }
 
+/** Saved settings for an organisation, straight into the database, in a given state (for specs about status). */
+export async function seedEmailSettings(app: TestApp, orgId: string, state: { status: string; lastCheckAt?: Date }) {
+  await query(
+    app,
+    `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt", status, "lastCheckAt") VALUES (?, ?, 'custom', 'smtp.example.com', 587, 'starttls', 'billing@example.com', '', 'billing@example.com', ?, ?, ?)`,
+    `set_${orgId}`,
+    orgId,
+    new Date().toISOString(),
+    state.status,
+    state.lastCheckAt?.toISOString() ?? null,
+  );
+}
+
 export async function signIn(page: Page, email: string, password = STRONG_PASSWORD) {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(email);

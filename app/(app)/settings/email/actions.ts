@@ -11,7 +11,8 @@ import { emailField } from "@/lib/validation/account";
 import { env } from "@/lib/env";
 import { testSettings, type TestOutcome } from "@/lib/settings-test";
 import { assertMailPort } from "@/lib/smtp/mail-ports";
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
+import { requestOrigin } from "@/lib/request-origin";
 import { redirect } from "next/navigation";
 import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/oauth/config";
 import { disconnectMailbox, OAUTH_REQUEST_TTL_MS, OAUTH_STATE_COOKIE, redirectUri, startMailboxLink } from "@/lib/oauth/mailbox-link";
@@ -96,12 +97,6 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
 const providerSchema = z.object({
   signInProvider: z.enum(Object.keys(OAUTH_PROVIDERS) as [OAuthProviderId, ...OAuthProviderId[]], { error: "Choose Microsoft or Google." }),
 });
-
-/** The origin the browser used, for the redirect URI when APP_URL is not set (development and the embedded default). */
-async function requestOrigin(): Promise<string> {
-  const h = await headers();
-  return `${h.get("x-forwarded-proto") ?? "http"}://${h.get("x-forwarded-host") ?? h.get("host")}`;
-}
 
 /** "Connect with Microsoft/Google": starts the provider's sign-in for the finance mailbox (owners and admins). */
 export const connectMailboxAction = memberAction({ name: "connectMailbox", minimum: "ADMIN", schema: providerSchema, secretFields: ["password"] }, async (input, ctx) => {

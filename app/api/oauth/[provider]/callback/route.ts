@@ -9,13 +9,14 @@ import { UserFacingError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { isOAuthProviderId, OAUTH_PROVIDERS } from "@/lib/oauth/config";
 import { finishMailboxLink, OAUTH_STATE_COOKIE, OAuthFlowError, redirectUri } from "@/lib/oauth/mailbox-link";
+import { requestOrigin } from "@/lib/request-origin";
 import { checkMember } from "@/lib/session";
 import { settingsKeyring } from "@/lib/settings-keyring";
 
 export async function GET(request: NextRequest, { params }: { params: Promise<{ provider: string }> }) {
   const { provider } = await params;
   if (!isOAuthProviderId(provider)) return NextResponse.json({ error: "Unknown provider." }, { status: 404 });
-  const origin = request.nextUrl.origin;
+  const origin = await requestOrigin();
   const check = await checkMember({ minimum: "ADMIN", path: "/settings/email" });
   if ("redirectTo" in check) return NextResponse.redirect(new URL(check.redirectTo, origin), 303);
   const ctx = check.ctx;
