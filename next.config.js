@@ -26,6 +26,8 @@ const nextConfig = {
   pageExtensions: benchFloor ? ["tsx", "ts", "jsx", "js", "bench.tsx"] : ["tsx", "ts", "jsx", "js"],
   distDir: process.env.NEXT_DIST_DIR || (benchFloor ? ".next-bench" : ".next"),
   poweredByHeader: false,
+  // The job queue of the scheduled checks runs as plain Node.js (its own pg pool and timers), not bundled.
+  serverExternalPackages: ["pg-boss"],
   // The server actions carry only small forms; keep the body limit tight.
   experimental: { serverActions: { bodySizeLimit: "64kb" } },
   async headers() {

@@ -10,6 +10,7 @@ import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, t
 import { UserFacingError } from "./errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "./smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./smtp/schema";
+import { CHECK_AFTER_SAVE_MS } from "./watch/schedule";
 
 export type SettingsStatus = "NOT_SET_UP" | "UNTESTED" | "WORKING" | "FAILING";
 
@@ -216,6 +217,12 @@ export async function saveEmailSettings(
       status: "UNTESTED",
       lastTestError: null,
       lastTestAdvice: null,
+      // New settings are checked on their own 2 minutes after the save. An alert already sent stays open, so the
+      // other admins get the recovery notice once these settings work.
+      checkDueAt: new Date(now.getTime() + CHECK_AFTER_SAVE_MS),
+      checkFailures: 0,
+      failingSince: null,
+      failingDiagnosisId: null,
       ...(input.password
         ? {
             passwordCiphertext: keyring.encrypt(input.password, passwordAad(actor.orgId)),

@@ -50,6 +50,15 @@ export type Env = Secrets & {
   systemMail: SystemMailConfig | null;
   /** METRICS_TOKEN: the bearer token for /api/metrics, which answers 404 without one. */
   metricsToken: string | undefined;
+  /** The scheduled account checks (lib/watch). */
+  watch: {
+    /** ACCOUNT_CHECK_INTERVAL_MINUTES (default 360: every 6 hours; minimum 1). */
+    intervalMinutes: number;
+    /** CHECK_CONCURRENCY: checks at once in one instance (default 20). */
+    concurrency: number;
+    /** false with WORKER=off: this instance serves pages only and runs no checks. */
+    worker: boolean;
+  };
 };
 
 export class EnvError extends Error {
@@ -141,7 +150,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 
   /** A duration variable: a whole number of `unit` within [min, max], or the fallback when unset. */
-  const duration = (unit: "milliseconds" | "days") => (name: string, fallback: number, min: number, max: number) => {
+  const duration = (unit: "milliseconds" | "minutes" | "days" | "checks") => (name: string, fallback: number, min: number, max: number) => {
     const text = source[name];
     const value = text ? Number(text) : fallback;
     if (!Number.isInteger(value) || value < min || value > max) {
@@ -176,6 +185,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push("METRICS_TOKEN must be at least 16 characters (generate one with: openssl rand -hex 16)");
   problems.push(...systemMail.problems);
 
+  const intervalMinutes = duration("minutes")("ACCOUNT_CHECK_INTERVAL_MINUTES", 360, 1, 10_080);
+  const concurrency = duration("checks")("CHECK_CONCURRENCY", 20, 1, 500);
+  const worker = (source.WORKER ?? "on").trim().toLowerCase();
+  if (!["on", "off"].includes(worker)) problems.push("WORKER must be on or off");
+
   if (problems.length > 0 || !parsed.success || !database || !allowedPorts) throw new EnvError(problems);
   return {
     ...parsed.data,
@@ -193,6 +207,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     oauth: { ...oauth, allowPrivateNetworks: allowPrivate === "true" || allowPrivate === "1" },
     systemMail: systemMail.config,
     metricsToken,
+    watch: { intervalMinutes, concurrency, worker: worker !== "off" },
   };
 }
 

@@ -5,14 +5,27 @@ import "server-only";
 import crypto from "node:crypto";
 import client from "prom-client";
 import type { Db } from "./prisma";
+import { checkCandidates, dueChecks, intervalMs } from "./watch/schedule";
 
-type Metrics = { registry: client.Registry };
+type Metrics = {
+  registry: client.Registry;
+  /** Scheduled checks run by this instance, by result (ok, failed). */
+  checks: client.Counter<"result">;
+  /** How long each scheduled check took, in seconds. */
+  checkDuration: client.Histogram;
+  /** Alert deliveries by channel (email, webhook) and outcome (sent, failed: given up after retrying). */
+  alerts: client.Counter<"channel" | "outcome">;
+};
 const holder = globalThis as typeof globalThis & { financeEmailMetrics?: Metrics };
 
 /** The settings' states as metric labels. */
 const STATES = { UNTESTED: "untested", WORKING: "working", FAILING: "failing", NOT_SET_UP: "not_set_up" } as const;
 
-export function metrics(db: Db): Metrics {
+/**
+ * The process's metrics. The first caller's db (and check interval, for the queue depth) serve every scrape; the
+ * counters are this instance's own, as Prometheus expects (it sums them over instances).
+ */
+export function metrics(db: Db, options: { checkIntervalMinutes?: number } = {}): Metrics {
   if (holder.financeEmailMetrics) return holder.financeEmailMetrics;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "fes_" });
@@ -39,7 +52,44 @@ export function metrics(db: Db): Metrics {
       for (const row of rows) this.set({ provider: row.provider }, row._count._all);
     },
   });
-  holder.financeEmailMetrics = { registry };
+  const interval = intervalMs(options.checkIntervalMinutes ?? 360);
+  new client.Gauge({
+    name: "fes_check_queue_depth",
+    help: "Scheduled account checks that are due and not yet done.",
+    registers: [registry],
+    async collect() {
+      this.set(dueChecks(await checkCandidates(db), interval, new Date()).length);
+    },
+  });
+  new client.Gauge({
+    name: "fes_alert_deliveries_pending",
+    help: "Alert emails and webhook calls waiting to be sent or retried.",
+    registers: [registry],
+    async collect() {
+      this.set(await db.alertDelivery.count({ where: { status: "PENDING" } }));
+    },
+  });
+  const checks = new client.Counter({
+    name: "fes_account_checks_total",
+    help: "Scheduled account checks run by this instance, by result.",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  const checkDuration = new client.Histogram({
+    name: "fes_account_check_duration_seconds",
+    help: "How long a scheduled account check took (connect, TLS, sign in, QUIT).",
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30],
+    registers: [registry],
+  });
+  const alerts = new client.Counter({
+    name: "fes_alerts_total",
+    help: "Alert deliveries by channel and outcome (sent; failed after retrying).",
+    labelNames: ["channel", "outcome"] as const,
+    registers: [registry],
+  });
+  for (const result of ["ok", "failed"]) checks.inc({ result }, 0);
+  for (const channel of ["email", "webhook"]) for (const outcome of ["sent", "failed"]) alerts.inc({ channel, outcome }, 0);
+  holder.financeEmailMetrics = { registry, checks, checkDuration, alerts };
   return holder.financeEmailMetrics;
 }
 

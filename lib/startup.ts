@@ -5,6 +5,7 @@ import { db } from "./db";
 import { env, EnvError } from "./env";
 import { isSetupComplete } from "./setup";
 import { expectedSetupToken, setupTokenRequired } from "./setup-token";
+import { startWatching } from "./watch/start";
 
 try {
   env();
@@ -23,5 +24,15 @@ if (setupTokenRequired(config) && !config.setupToken) {
       if (!complete) console.log(`First run: open /setup and enter this setup token: ${expectedSetupToken(config)}`);
     },
     () => console.error("First run: the database did not answer, so the setup token was not printed. Restart when it is up."),
+  );
+}
+
+// The scheduled account checks run in every instance unless WORKER=off (then `npm run worker` runs them elsewhere).
+if (config.watch.worker) {
+  startWatching(db, config).then(
+    (watcher) => {
+      for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void watcher.stop());
+    },
+    (err) => console.error("Scheduled checks could not start:", err instanceof Error ? err.message : err),
   );
 }

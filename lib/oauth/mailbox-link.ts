@@ -9,6 +9,7 @@ import type { Db } from "../prisma";
 import { recordAudit } from "../audit";
 import { UserFacingError } from "../errors";
 import { resolveAndCheck } from "../smtp/address-guard";
+import { CHECK_AFTER_SAVE_MS } from "../watch/schedule";
 import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "./config";
 
 /** The cookie that binds a started sign-in to the admin's browser (httpOnly, SameSite=Lax, only for /api/oauth). */
@@ -217,6 +218,8 @@ export async function finishMailboxLink(
     create: { orgId, ...data },
     update: { ...data, tokenVersion: { increment: 1 } },
   });
+  // A new sign-in (a Reconnect after a revoked one, above all) is checked on its own 2 minutes later.
+  await db.emailSettings.updateMany({ where: { orgId }, data: { checkDueAt: new Date(now.getTime() + CHECK_AFTER_SAVE_MS) } });
   await recordAudit(db, {
     orgId,
     actor: { id: input.actor.userId, email: input.actor.email },

@@ -26,7 +26,7 @@ export type CheckRunner = {
 /**
  * ok: working, as before. recovered: working again after failing. failing: has just started failing (alert).
  * still-failing: failing, as before. unconfirmed: a first transient failure (the status is unchanged).
- * changed: the settings were saved while the check ran; the result describes old settings and is not applied.
+ * changed: the settings were saved, or another check moved the status, while this one ran; its result is not applied.
  */
 export type CheckTransition = "ok" | "recovered" | "failing" | "still-failing" | "unconfirmed" | "changed";
 export type CheckOutcome = { result: SmtpTestResult; transition: CheckTransition; failingSince: Date | null };
@@ -87,18 +87,24 @@ export async function checkAccount(runner: CheckRunner, orgId: string, now = new
   const failingSince = result.ok ? null : wasFailing ? (settings.failingSince ?? now) : transition === "failing" ? now : null;
   const data =
     transition === "unconfirmed"
-      ? { lastCheckAt: now, checkFailures: failures }
+      ? { lastCheckAt: now, checkDueAt: null, checkFailures: failures }
       : result.ok
-        ? { lastCheckAt: now, checkFailures: 0, status: "WORKING", failingSince: null, lastTestError: null, lastTestAdvice: null }
+        ? { lastCheckAt: now, checkDueAt: null, checkFailures: 0, status: "WORKING", failingSince: null, failingDiagnosisId: null, lastTestError: null, lastTestAdvice: null }
         : {
             lastCheckAt: now,
+            checkDueAt: null,
             checkFailures: failures,
             status: "FAILING",
             failingSince,
+            failingDiagnosisId: result.diagnosis?.id ?? null,
             lastTestError: result.diagnosis?.title ?? "The check failed.",
             lastTestAdvice: result.diagnosis?.advice.join(" ") ?? null,
           };
-  // Only while the settings are still the version checked: a save in the meantime is a new account to check.
-  const applied = await db.emailSettings.updateMany({ where: { orgId, version: settings.version }, data });
+  // Only while the settings are still the version checked (a save in the meantime is a new account to check) and
+  // the status is still the one this transition starts from: of two checks racing, one moves it, so one alerts.
+  const applied = await db.emailSettings.updateMany({
+    where: { orgId, version: settings.version, status: settings.status, checkFailures: settings.checkFailures },
+    data,
+  });
   return { result, transition: applied.count === 1 ? transition : "changed", failingSince };
 }

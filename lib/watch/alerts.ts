@@ -8,7 +8,8 @@ import { formatDateTime } from "../format";
 import type { Diagnosis } from "../smtp/diagnose";
 import type { SystemMailConfig } from "../system-mail";
 
-export type AlertEvent = "account.failing" | "account.reminder" | "account.recovered";
+/** What an alert is about; alert.test is the "Send a test alert" button's. */
+export type AlertEvent = "account.failing" | "account.reminder" | "account.recovered" | "alert.test";
 
 export type AlertDetails = {
   event: AlertEvent;
@@ -22,6 +23,17 @@ export type AlertDetails = {
 
 export function alertContent(a: AlertDetails): { subject: string; text: string } {
   const org = a.organisation.name;
+  if (a.event === "alert.test") {
+    return {
+      subject: `Test alert for ${org}`,
+      text: [
+        `This is a test alert from Finance Email Setup for ${org}. It was sent on purpose, from the Alerts section: nothing is wrong.`,
+        "If the finance email account starts failing, the alert will arrive here like this one.",
+        "",
+        `Finance email settings: ${a.pageUrl}`,
+      ].join("\n"),
+    };
+  }
   if (a.event === "account.recovered") {
     return {
       subject: `Finance email works again for ${org}`,

@@ -172,6 +172,11 @@ export interface TestSmtpServer {
   waitForSessionsClosed(timeoutMs?: number): Promise<void>;
   /** Forgets recorded messages and sessions. */
   reset(): void;
+  /**
+   * As when the provider revokes the account's password (a Google password change revoking the app password): while
+   * revoked, AUTH with the right user and password gets the same 535 as a wrong password. false puts it back.
+   */
+  setRevoked(revoked: boolean): void;
   /** Closes every listener and connection at once. */
   close(): Promise<void>;
 }
@@ -266,6 +271,7 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
   const sessions: TestSmtpSession[] = [];
   const byId = new Map<string, TestSmtpSession>();
   const closeWaiters = new Set<() => void>();
+  let revoked = false;
 
   const notifyClosed = () => {
     if (sessions.every((s) => s.closed)) for (const wake of [...closeWaiters]) wake();
@@ -341,7 +347,7 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
           return callback(null, { user: name });
         }
         if (auth.password === SCRIPTED.appPasswordRequiredPassword) return callback(replyError(REPLIES.appPasswordRequired));
-        if (name === user && auth.password === password) {
+        if (name === user && auth.password === password && !revoked) {
           record(_session).user = name;
           return callback(null, { user: name });
         }
@@ -458,6 +464,10 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
         }, timeoutMs);
         closeWaiters.add(wake);
       });
+    },
+
+    setRevoked(value) {
+      revoked = value;
     },
 
     reset() {

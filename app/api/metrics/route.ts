@@ -13,6 +13,6 @@ export async function GET(request: NextRequest) {
   if (!metricsTokenMatches(token, request.headers.get("authorization"))) {
     return NextResponse.json({ error: "A bearer token is required." }, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } });
   }
-  const { registry } = metrics(db);
+  const { registry } = metrics(db, { checkIntervalMinutes: env().watch.intervalMinutes });
   return new NextResponse(await registry.metrics(), { headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" } });
 }

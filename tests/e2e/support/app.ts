@@ -97,6 +97,9 @@ export async function startApp(extraEnv: Record<string, string> = {}, options: A
       PORT: String(port),
       DATABASE_URL: url,
       DATA_DIR: dir,
+      // The scheduled checks run only in the specs about them (they pass WORKER=on), so no other spec's account is
+      // checked behind its back.
+      WORKER: "off",
       ...shared.secrets,
       ...extraEnv,
     },

@@ -1,0 +1,182 @@
+// Which alert an account's status calls for, and getting it to people. The alert state lives on the settings row
+// (alertOpenSince: the failing alert of this episode went out; lastAlertAt: when the last one did), and the deliveries
+// are written in the same transaction that moves it, with a compare-and-set on that state: however many checks or
+// instances race, one of them queues the alert, and a restart neither repeats nor loses it. The queued deliveries
+// (one email per owner or admin who wants them, and the webhook) are then sent, and retried with backoff for 24 hours.
+import "server-only";
+import type { Keyring } from "../crypto";
+import type { Db } from "../prisma";
+import type { Diagnosis } from "../smtp/diagnose";
+import type { SystemMailConfig } from "../system-mail";
+import { sendAlertEmail, webhookRequest, type AlertDetails, type AlertEvent } from "./alerts";
+import { postWebhook, webhookTarget, type NetworkOptions } from "./webhook";
+
+export const RETRY_FOR_MS = 24 * 3_600_000;
+/** While one instance sends a delivery, the others leave it alone for this long. */
+const SEND_LEASE_MS = 2 * 60_000;
+
+export type AlertDeps = {
+  db: Db;
+  keyring: Keyring;
+  /** The operator's system mailer; without one, alerts are in-app and webhook only. */
+  systemMail: SystemMailConfig | null;
+  /** The Finance email page, absolute, for the link in every alert. */
+  pageUrl: string;
+  network: NetworkOptions;
+  /** Called once per delivery that was sent or gave up (for the metrics). */
+  onDelivered?: (channel: string, outcome: "sent" | "failed") => void;
+};
+
+/** Wait before the nth retry: 1, 2, 4 … minutes, at most an hour. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(3_600_000, 60_000 * 2 ** Math.max(0, attempt - 1));
+}
+
+type AlertState = {
+  status: string;
+  failingSince: Date | null;
+  alertOpenSince: Date | null;
+  lastAlertAt: Date | null;
+};
+
+/** The alert the status calls for now, if any. reminderHours 0 means no reminders. */
+export function alertDue(s: AlertState, reminderHours: number, now: Date): AlertEvent | null {
+  if (s.status === "FAILING") {
+    if (!s.alertOpenSince) return "account.failing";
+    if (reminderHours > 0 && s.lastAlertAt && now.getTime() - s.lastAlertAt.getTime() >= reminderHours * 3_600_000) return "account.reminder";
+    return null;
+  }
+  return s.status === "WORKING" && s.alertOpenSince ? "account.recovered" : null;
+}
+
+function serialise(details: AlertDetails): string {
+  return JSON.stringify({ ...details, since: details.since?.toISOString() ?? null });
+}
+function deserialise(payload: string): AlertDetails {
+  const parsed = JSON.parse(payload) as Omit<AlertDetails, "since"> & { since: string | null };
+  return { ...parsed, since: parsed.since ? new Date(parsed.since) : null };
+}
+
+/**
+ * After a check: queues the alert the account's status calls for (failing, reminder or recovered), with the state
+ * change, in one transaction. Returns the event queued, or null.
+ */
+export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Diagnosis | null | undefined, now = new Date()): Promise<AlertEvent | null> {
+  const { db } = deps;
+  const [state, org] = await Promise.all([
+    db.emailSettings.findUnique({ where: { orgId }, select: { status: true, failingSince: true, alertOpenSince: true, lastAlertAt: true } }),
+    db.organisation.findUnique({ where: { id: orgId }, select: { name: true, alertReminderHours: true, webhookUrl: true } }),
+  ]);
+  if (!state || !org) return null;
+  const event = alertDue(state, org.alertReminderHours, now);
+  if (!event) return null;
+
+  const details: AlertDetails = {
+    event,
+    organisation: { id: orgId, name: org.name },
+    diagnosis: event === "account.recovered" || !diagnosis ? null : { id: diagnosis.id, title: diagnosis.title, advice: diagnosis.advice },
+    since: event === "account.recovered" ? state.alertOpenSince : (state.failingSince ?? now),
+    pageUrl: deps.pageUrl,
+  };
+  const nextState =
+    event === "account.recovered" ? { alertOpenSince: null, lastAlertAt: now } : { alertOpenSince: state.alertOpenSince ?? details.since, lastAlertAt: now };
+
+  const queued = await db.$transaction(async (tx) => {
+    const claimed = await tx.emailSettings.updateMany({
+      where: { orgId, status: state.status, alertOpenSince: state.alertOpenSince, lastAlertAt: state.lastAlertAt },
+      data: nextState,
+    });
+    if (claimed.count !== 1) return false;
+    const recipients = deps.systemMail
+      ? await tx.membership.findMany({
+          where: { orgId, role: { in: ["OWNER", "ADMIN"] }, alertEmails: true },
+          select: { user: { select: { email: true } } },
+        })
+      : [];
+    const payload = serialise(details);
+    const rows = [
+      ...recipients.map((r) => ({ channel: "email", target: r.user.email })),
+      ...(org.webhookUrl ? [{ channel: "webhook", target: new URL(org.webhookUrl).host }] : []),
+    ].map((r) => ({ ...r, orgId, event, payload, nextAttemptAt: now, createdAt: now }));
+    if (rows.length > 0) await tx.alertDelivery.createMany({ data: rows });
+    return true;
+  });
+  return queued ? event : null;
+}
+
+/** Queues a test alert to the webhook and sends it at once. Returns the delivery's outcome. */
+export async function sendTestAlert(deps: AlertDeps, orgId: string, now = new Date()): Promise<{ ok: boolean; error: string | null }> {
+  const org = await deps.db.organisation.findUniqueOrThrow({ where: { id: orgId }, select: { name: true, webhookUrl: true } });
+  if (!org.webhookUrl) return { ok: false, error: "No webhook is set." };
+  const details: AlertDetails = { event: "alert.test", organisation: { id: orgId, name: org.name }, diagnosis: null, since: null, pageUrl: deps.pageUrl };
+  const row = await deps.db.alertDelivery.create({
+    data: { orgId, event: "alert.test", channel: "webhook", target: new URL(org.webhookUrl).host, payload: serialise(details), nextAttemptAt: now, createdAt: now },
+  });
+  await deliverAlerts(deps, { ids: [row.id], now });
+  const done = await deps.db.alertDelivery.findUniqueOrThrow({ where: { id: row.id } });
+  return { ok: done.status === "SENT", error: done.lastError };
+}
+
+/**
+ * Sends the deliveries that are due (all, one organisation's, or the given ones). Each is claimed first, so two
+ * instances never send the same one; a failure is retried with backoff until 24 hours after it was queued (a test
+ * alert is not retried: its button shows the result).
+ */
+export async function deliverAlerts(
+  deps: AlertDeps,
+  options: { now?: Date; orgId?: string; ids?: string[]; limit?: number } = {},
+): Promise<{ sent: number; failed: number; retrying: number }> {
+  const now = options.now ?? new Date();
+  const due = await deps.db.alertDelivery.findMany({
+    where: {
+      status: "PENDING",
+      nextAttemptAt: { lte: now },
+      ...(options.orgId ? { orgId: options.orgId } : {}),
+      ...(options.ids ? { id: { in: options.ids } } : {}),
+    },
+    orderBy: { nextAttemptAt: "asc" },
+    take: options.limit ?? 100,
+  });
+  const totals = { sent: 0, failed: 0, retrying: 0 };
+  const webhooks = new Map<string, Awaited<ReturnType<typeof webhookTarget>>>();
+  for (const d of due) {
+    const claimed = await deps.db.alertDelivery.updateMany({
+      where: { id: d.id, status: "PENDING", attempts: d.attempts },
+      data: { attempts: d.attempts + 1, nextAttemptAt: new Date(now.getTime() + SEND_LEASE_MS) },
+    });
+    if (claimed.count !== 1) continue;
+    const attempt = d.attempts + 1;
+    let error: string | null = null;
+    try {
+      const details = deserialise(d.payload);
+      if (d.channel === "email") {
+        if (!deps.systemMail) throw new Error("system mail is not set up");
+        await sendAlertEmail(deps.systemMail, d.target, details);
+      } else {
+        if (!webhooks.has(d.orgId)) webhooks.set(d.orgId, await webhookTarget(deps.db, deps.keyring, d.orgId));
+        const hook = webhooks.get(d.orgId);
+        if (!hook) throw new Error("the webhook was removed");
+        await postWebhook(hook.url, webhookRequest(details, hook.secret), deps.network);
+      }
+    } catch (err) {
+      error = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
+    }
+    if (error === null) {
+      await deps.db.alertDelivery.update({ where: { id: d.id }, data: { status: "SENT", sentAt: new Date(), lastError: null } });
+      totals.sent++;
+      deps.onDelivered?.(d.channel, "sent");
+      continue;
+    }
+    const retryAt = new Date(now.getTime() + retryDelayMs(attempt));
+    const giveUp = d.event === "alert.test" || retryAt.getTime() - d.createdAt.getTime() > RETRY_FOR_MS;
+    await deps.db.alertDelivery.update({
+      where: { id: d.id },
+      data: giveUp ? { status: "FAILED", lastError: error } : { nextAttemptAt: retryAt, lastError: error },
+    });
+    if (giveUp) {
+      totals.failed++;
+      deps.onDelivered?.(d.channel, "failed");
+    } else totals.retrying++;
+  }
+  return totals;
+}

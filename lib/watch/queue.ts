@@ -1,0 +1,122 @@
+// The scheduled checks on PostgreSQL, with pg-boss (a job queue in the same database, no new server). A schedule
+// runs the fan-out once a minute across the deployment; it queues one job per account that is due, whose id comes
+// from a singleton key per account and period (or per save), so a second fan-out, or a second instance, queues the
+// same job again and the database keeps one: each account is checked once per period however many instances run.
+// Every instance works the queue: CHECK_CONCURRENCY at once here, and at most 5 at once per SMTP host across all
+// instances (pg-boss's group concurrency, counted in the database).
+import "server-only";
+import crypto from "node:crypto";
+import { PgBoss } from "pg-boss";
+import { deliverAlerts } from "./alert-outbox";
+import { checkCandidates, dueChecks } from "./schedule";
+import { PER_HOST_CONCURRENCY, pruneHistory, runScheduledCheck, type WatchDeps } from "./run-check";
+
+export const CHECK_QUEUE = "account-check";
+export const FAN_OUT_QUEUE = "account-check-fan-out";
+export const PRUNE_QUEUE = "watch-prune";
+
+/** A job id that is the same for the same singleton key (a UUID made from its hash). */
+export function jobIdFor(singletonKey: string): string {
+  const h = crypto.createHash("sha256").update(`finance-email-check:${singletonKey}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+type CheckJob = { orgId: string };
+
+/**
+ * Queues the checks due at `now` (and the after-save checks due within the next minute, to start on time). Safe to
+ * run from any number of instances at once. Returns how many jobs were new.
+ */
+export async function fanOut(boss: PgBoss, deps: Pick<WatchDeps, "db" | "intervalMs" | "budgetMs">, now = new Date()): Promise<number> {
+  const due = dueChecks(await checkCandidates(deps.db), deps.intervalMs, now, 60_000);
+  let queued = 0;
+  for (let i = 0; i < due.length; i += 1000) {
+    const ids = await boss.insert(
+      CHECK_QUEUE,
+      due.slice(i, i + 1000).map((d) => ({
+        id: jobIdFor(d.key),
+        singletonKey: d.key,
+        data: { orgId: d.orgId } satisfies CheckJob,
+        // A period's check is due now; an after-save check may wait for its time.
+        startAfter: d.startAfter.getTime() > now.getTime() ? d.startAfter : undefined,
+        group: { id: d.host.toLowerCase() },
+      })),
+      { returnId: true },
+    );
+    queued += ids?.length ?? 0;
+  }
+  return queued;
+}
+
+export type QueueWorker = {
+  boss: PgBoss;
+  /** Check jobs queued or running now. */
+  inFlight(): Promise<number>;
+  stop(): Promise<void>;
+};
+
+export async function startQueueWorker(
+  deps: WatchDeps,
+  options: {
+    connectionString: string;
+    ssl?: unknown;
+    /** Run the once-a-minute fan-out and the daily prune on pg-boss's schedule (tests call fanOut themselves). */
+    schedule?: boolean;
+    /** Work the check queue in this process (false: only queue). */
+    work?: boolean;
+    onError?: (err: unknown) => void;
+  },
+): Promise<QueueWorker> {
+  const onError = options.onError ?? ((err) => console.error("Scheduled checks:", err));
+  const boss = new PgBoss({ connectionString: options.connectionString, ssl: options.ssl, schema: "pgboss", max: 4, application_name: "finance-email-worker" });
+  boss.on("error", onError);
+  await boss.start();
+
+  const budgetSeconds = Math.ceil(deps.budgetMs / 1000);
+  const existing = new Set((await boss.getQueues([CHECK_QUEUE, FAN_OUT_QUEUE, PRUNE_QUEUE])).map((q) => q.name));
+  // A check that overruns its budget expires and is not retried: the next period checks the account again. Jobs
+  // are kept two periods (at least two days) so a finished period's job id still stops a duplicate.
+  if (!existing.has(CHECK_QUEUE)) {
+    await boss.createQueue(CHECK_QUEUE, {
+      retryLimit: 0,
+      expireInSeconds: budgetSeconds + 15,
+      deleteAfterSeconds: Math.max(2 * 86_400, Math.ceil((2 * deps.intervalMs) / 1000)),
+    });
+  }
+  if (!existing.has(FAN_OUT_QUEUE)) await boss.createQueue(FAN_OUT_QUEUE, { policy: "singleton", retryLimit: 0, expireInSeconds: 120 });
+  if (!existing.has(PRUNE_QUEUE)) await boss.createQueue(PRUNE_QUEUE, { policy: "singleton", retryLimit: 1, expireInSeconds: 600 });
+
+  if (options.schedule !== false) {
+    await boss.schedule(FAN_OUT_QUEUE, "* * * * *");
+    await boss.schedule(PRUNE_QUEUE, "17 3 * * *");
+  }
+  if (options.work !== false) {
+    await boss.work(FAN_OUT_QUEUE, async () => {
+      const now = deps.clock?.() ?? new Date();
+      await fanOut(boss, deps, now);
+      await deliverAlerts(deps, { now }); // retries of failed deliveries
+    });
+    await boss.work(PRUNE_QUEUE, async () => {
+      await pruneHistory(deps);
+    });
+    await boss.work<CheckJob>(
+      CHECK_QUEUE,
+      { localConcurrency: deps.concurrency, groupConcurrency: PER_HOST_CONCURRENCY, batchSize: 1, pollingIntervalSeconds: 1 },
+      async ([job]) => {
+        await runScheduledCheck(deps, job.data.orgId);
+      },
+    );
+  }
+  return {
+    boss,
+    async inFlight() {
+      const result = await boss
+        .getDb()
+        .executeSql("SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')", [CHECK_QUEUE]);
+      return (result.rows[0] as { n: number }).n;
+    },
+    async stop() {
+      await boss.stop({ graceful: true, timeout: deps.budgetMs + 5_000 });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// When each organisation's account is checked. Time is cut into periods of ACCOUNT_CHECK_INTERVAL_MINUTES; each
+// organisation has its own fixed offset into the period (from a hash of its id), so 10,000 accounts are spread over
+// the interval instead of all checked on the hour. An account is due once per period, at its slot, and also at
+// checkDueAt (2 minutes after a save). Pure functions: the PostgreSQL queue and the SQLite loop both use them.
+import crypto from "node:crypto";
+import type { Db } from "../prisma";
+
+/** A check runs this long after every save. */
+export const CHECK_AFTER_SAVE_MS = 2 * 60_000;
+
+export function intervalMs(intervalMinutes: number): number {
+  return intervalMinutes * 60_000;
+}
+
+/** The organisation's fixed offset into every period, in [0, interval). */
+export function orgOffsetMs(orgId: string, interval: number): number {
+  const hash = crypto.createHash("sha256").update(orgId).digest();
+  return Number(hash.readBigUInt64BE(0) % BigInt(interval));
+}
+
+/** The organisation's current period: the number of its latest slot at or before now, and that slot's time. */
+export function currentSlot(orgId: string, interval: number, now: Date): { period: number; at: Date } {
+  const offset = orgOffsetMs(orgId, interval);
+  const period = Math.floor((now.getTime() - offset) / interval);
+  return { period, at: new Date(period * interval + offset) };
+}
+
+/** Why a check is due: its slot in this period has come and it has not been checked since, or a save asked for one. */
+export type DueCheck = { orgId: string; host: string; key: string; startAfter: Date };
+
+type Candidate = { orgId: string; host: string; lastCheckAt: Date | null; checkDueAt: Date | null; version: number };
+
+/**
+ * The checks due at `now` (or, with lookAheadMs, about to be: a queue can hold them until startAfter). The key names
+ * one check: the same account in the same period, or after the same save, always gets the same key.
+ */
+export function dueChecks(accounts: Candidate[], interval: number, now: Date, lookAheadMs = 0): DueCheck[] {
+  const due: DueCheck[] = [];
+  for (const a of accounts) {
+    if (a.checkDueAt) {
+      // A save's check stands in for the period's: it is about to test the new settings anyway.
+      if (a.checkDueAt.getTime() <= now.getTime() + lookAheadMs) {
+        due.push({ orgId: a.orgId, host: a.host, key: `${a.orgId}:save:${a.version}`, startAfter: a.checkDueAt });
+      }
+      continue;
+    }
+    const slot = currentSlot(a.orgId, interval, now);
+    if (!a.lastCheckAt || a.lastCheckAt.getTime() < slot.at.getTime()) {
+      due.push({ orgId: a.orgId, host: a.host, key: `${a.orgId}:${slot.period}`, startAfter: slot.at });
+    }
+  }
+  return due;
+}
+
+/** The accounts that are checked: saved, with a way to sign in (NOT_SET_UP means disconnected). */
+export async function checkCandidates(db: Db): Promise<Candidate[]> {
+  const rows = await db.emailSettings.findMany({
+    where: { status: { not: "NOT_SET_UP" } },
+    select: { orgId: true, host: true, lastCheckAt: true, checkDueAt: true, version: true },
+  });
+  return rows;
+}

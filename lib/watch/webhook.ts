@@ -1,0 +1,105 @@
+// The organisation's alert webhook: an HTTPS URL on a public address, checked when it is set and again at every
+// delivery, and posted to at the address that was checked (a second DNS answer cannot send it into this host's
+// network). Its signing secret is made here, shown once, and stored only encrypted.
+import "server-only";
+import crypto from "node:crypto";
+import https from "node:https";
+import { z } from "zod";
+import type { Keyring } from "../crypto";
+import type { Db } from "../prisma";
+import { resolveAndCheck, type LookupAll } from "../smtp/address-guard";
+
+export const webhookUrlField = z
+  .string()
+  .trim()
+  .min(1, "Enter the webhook URL.")
+  .max(2000, "The URL is too long.")
+  .refine((v) => URL.canParse(v) && new URL(v).protocol === "https:", "Enter an https:// URL, like the one Slack or Teams gives for an incoming webhook.")
+  .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), "Leave the user name and password out of the URL.");
+
+/** The form that sets the webhook (and the server action's input). */
+export const webhookSchema = z.strictObject({ webhookUrl: webhookUrlField });
+
+export const webhookSecretAad = (orgId: string) => `alert-webhook:${orgId}`;
+
+export function newWebhookSecret(): string {
+  return `whsec_${crypto.randomBytes(24).toString("base64url")}`;
+}
+
+export type WebhookTarget = { url: string; secret: string };
+
+export type NetworkOptions = { allowPrivate: boolean; lookup?: LookupAll };
+
+/** null when the URL may be used; otherwise why not, in words for the field. */
+export async function webhookUrlProblem(url: string, options: NetworkOptions): Promise<string | null> {
+  const { hostname } = new URL(url);
+  const guard = await resolveAndCheck(hostname.replace(/^\[|\]$/g, ""), { allowPrivate: options.allowPrivate, lookup: options.lookup, lookupTimeoutMs: 5000 });
+  if (guard.ok) return null;
+  return guard.reason === "blocked"
+    ? `${hostname} points to a private or internal address. For safety alerts are only sent to public addresses.`
+    : guard.message;
+}
+
+/** Sets the webhook: returns the new secret, the only time it is shown. */
+export async function setWebhook(db: Db, keyring: Keyring, orgId: string, url: string, now = new Date()): Promise<string> {
+  const secret = newWebhookSecret();
+  await db.organisation.update({
+    where: { id: orgId },
+    data: { webhookUrl: url, webhookSecretCiphertext: keyring.encrypt(secret, webhookSecretAad(orgId)), webhookSetAt: now },
+  });
+  return secret;
+}
+
+export async function removeWebhook(db: Db, orgId: string): Promise<void> {
+  await db.organisation.update({ where: { id: orgId }, data: { webhookUrl: null, webhookSecretCiphertext: null, webhookSetAt: null } });
+}
+
+export async function webhookTarget(db: Db, keyring: Keyring, orgId: string): Promise<WebhookTarget | null> {
+  const org = await db.organisation.findUnique({ where: { id: orgId }, select: { webhookUrl: true, webhookSecretCiphertext: true } });
+  if (!org?.webhookUrl || !org.webhookSecretCiphertext) return null;
+  return { url: org.webhookUrl, secret: keyring.decrypt(org.webhookSecretCiphertext, webhookSecretAad(orgId)) };
+}
+
+export class WebhookDeliveryError extends Error {}
+
+/**
+ * POSTs the body to the URL, at the address the guard checked, within timeoutMs. Resolves on a 2xx answer; anything
+ * else throws WebhookDeliveryError with a short reason (the status, or what went wrong), never the URL's secret parts.
+ */
+export async function postWebhook(
+  url: string,
+  request: { body: string; headers: Record<string, string> },
+  options: NetworkOptions & { timeoutMs?: number },
+): Promise<number> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, "");
+  const guard = await resolveAndCheck(host, { allowPrivate: options.allowPrivate, lookup: options.lookup, lookupTimeoutMs: 5000 });
+  if (!guard.ok) throw new WebhookDeliveryError(guard.reason === "blocked" ? `${target.hostname} points to a private or internal address` : guard.message);
+  const family = guard.address.includes(":") ? 6 : 4;
+  return new Promise<number>((resolve, reject) => {
+    const req = https.request(
+      target,
+      {
+        method: "POST",
+        headers: { ...request.headers, "Content-Length": Buffer.byteLength(request.body), "User-Agent": "FinanceEmailSetup-Alerts/1" },
+        // The connection goes to the checked address; the certificate is still verified for the URL's host name.
+        lookup: (_name, opts, callback) => {
+          if ((opts as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: guard.address, family }]);
+          else (callback as (e: null, a: string, f: number) => void)(null, guard.address, family);
+        },
+        timeout: options.timeoutMs ?? 10_000,
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve(status);
+          else reject(new WebhookDeliveryError(`the webhook answered HTTP ${status}`));
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new WebhookDeliveryError(`no answer within ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s`)));
+    req.on("error", (err) => reject(err instanceof WebhookDeliveryError ? err : new WebhookDeliveryError(err.message)));
+    req.end(request.body);
+  });
+}

@@ -1,0 +1,274 @@
+// The watch (issue 13) end to end below the browser: the scheduler this database uses (pg-boss workers on
+// PostgreSQL, the in-process loop on SQLite) checks a real TLS SMTP server whose account is revoked mid-test; alerts
+// go through a second real SMTP server (the system mailer) and to a real HTTPS webhook. Time moves a period at a
+// time through the scheduler's clock (ACCOUNT_CHECK_INTERVAL_MINUTES=1).
+import crypto from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createKeyring } from "@/lib/crypto";
+import { saveEmailSettings } from "@/lib/email-settings";
+import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { deliverAlerts, retryDelayMs } from "@/lib/watch/alert-outbox";
+import { startLocalScheduler, type LocalScheduler } from "@/lib/watch/local-scheduler";
+import { fanOut, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";
+import { pruneHistory, runScheduledCheck, type WatchDeps } from "@/lib/watch/run-check";
+import { currentSlot } from "@/lib/watch/schedule";
+import { setWebhook, webhookUrlProblem } from "@/lib/watch/webhook";
+import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
+import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
+
+const INTERVAL = 60_000;
+const keyring = createKeyring([crypto.randomBytes(32)]);
+let t: TestDatabase;
+let account: TestSmtpServer;
+let systemMail: TestSmtpServer;
+let hook: WebhookReceiver;
+let deps: WatchDeps;
+let clock = new Date();
+let scheduler: { runPeriod(now: Date): Promise<void>; stop(): Promise<void> };
+let orgId: string;
+let secret: string;
+
+/** The account's time in period k from the test's start: its slot plus a little, so it is due. */
+let start: number;
+const period = (k: number) => new Date(currentSlot(orgId, INTERVAL, new Date(start)).at.getTime() + k * INTERVAL + 1_000);
+
+beforeAll(async () => {
+  t = await createTestDatabase("watch");
+  [account, systemMail, hook] = await Promise.all([startTestSmtpServer(), startTestSmtpServer({ user: "alerts@fes.example", password: "system-mail-pass" }), startWebhookReceiver()]);
+  deps = {
+    db: t.db,
+    keyring,
+    budgetMs: 1500,
+    allowPrivate: true,
+    systemMail: { host: "localhost", port: systemMail.starttlsPort, security: "starttls", user: "alerts@fes.example", password: "system-mail-pass", from: "alerts@fes.example" },
+    pageUrl: "https://fes.example/settings/email",
+    network: { allowPrivate: true },
+    intervalMs: INTERVAL,
+    concurrency: 20,
+    clock: () => clock,
+  };
+  if (TEST_PROVIDER === "postgresql") {
+    const worker: QueueWorker = await startQueueWorker(deps, { connectionString: t.url, schedule: false });
+    scheduler = {
+      async runPeriod(now) {
+        clock = now;
+        await fanOut(worker.boss, deps, now);
+        const deadline = Date.now() + 15_000;
+        while ((await worker.inFlight()) > 0) {
+          if (Date.now() > deadline) throw new Error("checks still queued after 15 s");
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      stop: () => worker.stop(),
+    };
+  } else {
+    const local: LocalScheduler = startLocalScheduler(deps, { tickMs: 3_600_000 });
+    scheduler = {
+      async runPeriod(now) {
+        clock = now;
+        await local.tick();
+        await local.idle();
+      },
+      stop: () => local.stop(),
+    };
+  }
+});
+afterAll(async () => {
+  await scheduler?.stop();
+  await Promise.all([account?.close(), systemMail?.close(), hook?.close()]);
+  await t?.drop();
+});
+
+const people = {
+  owner: { email: "olive@riverside.example", role: "OWNER", alertEmails: true },
+  admin: { email: "adam@riverside.example", role: "ADMIN", alertEmails: true },
+  quietAdmin: { email: "quinn@riverside.example", role: "ADMIN", alertEmails: false },
+  member: { email: "mo@riverside.example", role: "MEMBER", alertEmails: true },
+};
+
+beforeEach(async () => {
+  await t.db.organisation.deleteMany();
+  await t.db.user.deleteMany();
+  account.reset();
+  account.setRevoked(false);
+  systemMail.reset();
+  hook.received.length = 0;
+  hook.answerWith(200);
+  orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
+  for (const p of Object.values(people)) {
+    const user = await t.db.user.create({ data: { email: p.email, name: p.email.split("@")[0], passwordHash: "x" } });
+    await t.db.membership.create({ data: { userId: user.id, orgId, role: p.role, alertEmails: p.alertEmails } });
+  }
+  const owner = await t.db.user.findUniqueOrThrow({ where: { email: people.owner.email } });
+  await saveAccount({ userId: owner.id, email: owner.email, name: "Olive", orgId }, account.starttlsPort);
+  secret = await setWebhook(t.db, keyring, orgId, hook.url);
+  start = Date.now();
+});
+
+async function saveAccount(actor: { userId: string; email: string; name: string; orgId: string }, port: number, version = 0) {
+  const input = emailSettingsSchema.parse({
+    provider: "custom",
+    host: "localhost",
+    port: String(port),
+    security: "starttls",
+    user: DEFAULT_SMTP_USER,
+    password: DEFAULT_SMTP_PASSWORD,
+    fromAddress: DEFAULT_SMTP_USER,
+    version: String(version),
+  });
+  await saveEmailSettings(t.db, keyring, actor, input);
+  // The after-save check is tested on its own; here the schedule's periods drive the checks.
+  await t.db.emailSettings.update({ where: { orgId }, data: { checkDueAt: null } });
+}
+
+const settings = () => t.db.emailSettings.findUniqueOrThrow({ where: { orgId } });
+const alertMailTo = (subject: RegExp) =>
+  systemMail.messages.filter((m) => subject.test(m.subject)).flatMap((m) => m.envelopeTo).sort();
+
+describe(`the watch on ${TEST_PROVIDER}`, () => {
+  it("a revoked app password flips Working to Failing within one period and alerts each owner and admin once, and the webhook, signed; recovery is told once", async () => {
+    await scheduler.runPeriod(period(0));
+    expect(await settings()).toMatchObject({ status: "WORKING", lastCheckAt: period(0) });
+    expect(systemMail.messages).toHaveLength(0);
+
+    account.setRevoked(true); // a Google password change revokes the app password
+    await scheduler.runPeriod(period(1));
+    expect(await settings()).toMatchObject({ status: "FAILING", failingSince: period(1), failingDiagnosisId: "bad-credentials", alertOpenSince: period(1) });
+    // One email for the owner and one for the admin; not the admin who turned theirs off, not the member.
+    expect(alertMailTo(/^Action needed/)).toEqual([people.admin.email, people.owner.email]);
+    const alert = systemMail.messages.find((m) => m.envelopeTo.includes(people.owner.email))!;
+    const body = alert.raw.replace(/=\r?\n/g, ""); // quoted-printable soft line breaks
+    expect(body).toContain("The user name or password was not accepted.");
+    expect(body).toContain("Fix it here: https://fes.example/settings/email");
+    expect(alert.raw).not.toContain(DEFAULT_SMTP_PASSWORD);
+    const [failing] = await hook.waitFor(1);
+    expect(failing.json).toMatchObject({ event: "account.failing", organisation: { id: orgId, name: "Riverside Clinic" }, diagnosis: { id: "bad-credentials" } });
+    expect(hook.signedWith(failing, secret)).toBe(true);
+    expect(hook.signedWith(failing, "whsec_someone-else")).toBe(false);
+
+    // Still failing the next period: no second alert (the reminder is a day away).
+    await scheduler.runPeriod(period(2));
+    expect(systemMail.messages).toHaveLength(2);
+    expect(hook.received).toHaveLength(1);
+
+    account.setRevoked(false); // a new app password is entered
+    await scheduler.runPeriod(period(3));
+    expect(await settings()).toMatchObject({ status: "WORKING", alertOpenSince: null });
+    expect(alertMailTo(/works again/)).toEqual([people.admin.email, people.owner.email]);
+    await hook.waitFor(2);
+    expect(hook.received[1].json).toMatchObject({ event: "account.recovered", since: period(1).toISOString() });
+    expect(hook.signedWith(hook.received[1], secret)).toBe(true);
+    await scheduler.runPeriod(period(4));
+    expect(systemMail.messages).toHaveLength(4);
+    expect(hook.received).toHaveLength(2);
+    expect(await t.db.accountCheck.count({ where: { orgId } })).toBe(5);
+  });
+
+  it("a server that stops answering counts as failing only on the second period in a row", async () => {
+    await scheduler.runPeriod(period(0));
+    const actor = await t.db.user.findUniqueOrThrow({ where: { email: people.owner.email } });
+    const { version } = await settings();
+    await saveAccount({ userId: actor.id, email: actor.email, name: "Olive", orgId }, account.silentPort, version);
+    await t.db.emailSettings.update({ where: { orgId }, data: { status: "WORKING" } });
+    await scheduler.runPeriod(period(1));
+    expect(await settings()).toMatchObject({ status: "WORKING", checkFailures: 1 });
+    expect(systemMail.messages).toHaveLength(0);
+    await scheduler.runPeriod(period(2));
+    expect(await settings()).toMatchObject({ status: "FAILING", failingDiagnosisId: "timeout" });
+    expect(alertMailTo(/^Action needed/)).toEqual([people.admin.email, people.owner.email]);
+  });
+
+  it("reminds every 24 hours while it fails (or every 72, or never, as the organisation chose)", async () => {
+    account.setRevoked(true);
+    const t0 = period(0);
+    const at = (hours: number) => new Date(t0.getTime() + hours * 3_600_000);
+    await runScheduledCheck(deps, orgId, t0);
+    expect(alertMailTo(/^Action needed/)).toHaveLength(2);
+    await runScheduledCheck(deps, orgId, at(23));
+    expect(alertMailTo(/^Still failing/)).toHaveLength(0);
+    await runScheduledCheck(deps, orgId, at(24));
+    expect(alertMailTo(/^Still failing/)).toEqual([people.admin.email, people.owner.email]);
+    await t.db.organisation.update({ where: { id: orgId }, data: { alertReminderHours: 72 } });
+    await runScheduledCheck(deps, orgId, at(72));
+    expect(alertMailTo(/^Still failing/)).toHaveLength(2);
+    await runScheduledCheck(deps, orgId, at(96));
+    expect(alertMailTo(/^Still failing/)).toHaveLength(4);
+    await t.db.organisation.update({ where: { id: orgId }, data: { alertReminderHours: 0 } });
+    await runScheduledCheck(deps, orgId, at(500));
+    expect(alertMailTo(/^Still failing/)).toHaveLength(4);
+    expect(hook.received.map((r) => r.json.event)).toEqual(["account.failing", "account.reminder", "account.reminder"]);
+  });
+
+  it("a webhook that fails is retried with backoff, listed, and given up 24 hours after the alert", async () => {
+    hook.answerWith(500);
+    account.setRevoked(true);
+    const t0 = period(0);
+    await runScheduledCheck(deps, orgId, t0);
+    const webhookRow = () => t.db.alertDelivery.findFirstOrThrow({ where: { orgId, channel: "webhook" } });
+    expect(await webhookRow()).toMatchObject({ status: "PENDING", attempts: 1, lastError: "the webhook answered HTTP 500" });
+    expect((await webhookRow()).nextAttemptAt).toEqual(new Date(t0.getTime() + retryDelayMs(1)));
+    // Not before its time.
+    expect(await deliverAlerts(deps, { now: new Date(t0.getTime() + 30_000) })).toEqual({ sent: 0, failed: 0, retrying: 0 });
+    hook.answerWith(200);
+    expect(await deliverAlerts(deps, { now: new Date(t0.getTime() + retryDelayMs(1)) })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await webhookRow()).toMatchObject({ status: "SENT", attempts: 2, lastError: null });
+    expect(hook.received.filter((r) => r.json.event === "account.failing")).toHaveLength(2);
+
+    // The recovery notice, to a webhook that keeps failing for a day: retried, then given up.
+    hook.answerWith(503);
+    account.setRevoked(false);
+    const t1 = new Date(t0.getTime() + 3_600_000);
+    await runScheduledCheck(deps, orgId, t1);
+    const recovered = () => t.db.alertDelivery.findFirstOrThrow({ where: { orgId, channel: "webhook", event: "account.recovered" } });
+    let now = t1;
+    while ((await recovered()).status === "PENDING") {
+      now = (await recovered()).nextAttemptAt;
+      await deliverAlerts(deps, { now });
+    }
+    expect(await recovered()).toMatchObject({ status: "FAILED", lastError: "the webhook answered HTTP 503" });
+    expect(now.getTime() - t1.getTime()).toBeLessThanOrEqual(24 * 3_600_000);
+    expect((await recovered()).attempts).toBeGreaterThan(5);
+  });
+
+  it("checks, alerts and deliveries older than 30 days are pruned", async () => {
+    account.setRevoked(true);
+    const old = new Date(Date.now() - 31 * 86_400_000);
+    await runScheduledCheck(deps, orgId, old);
+    await runScheduledCheck(deps, orgId, new Date());
+    expect(await t.db.accountCheck.count()).toBe(2);
+    const deliveries = await t.db.alertDelivery.count();
+    expect(await pruneHistory(deps)).toEqual({ checks: 1, deliveries: deliveries - (await t.db.alertDelivery.count({ where: { createdAt: { gt: old } } })) });
+    expect(await t.db.accountCheck.count()).toBe(1);
+    expect(await t.db.alertDelivery.count({ where: { createdAt: { lte: old } } })).toBe(0);
+  });
+
+  it("a check runs 2 minutes after a save, not before", async () => {
+    const owner = await t.db.user.findUniqueOrThrow({ where: { email: people.owner.email } });
+    const { version } = await settings();
+    const savedAt = new Date(Date.now() + 5 * INTERVAL);
+    const input = emailSettingsSchema.parse({
+      provider: "custom", host: "localhost", port: String(account.implicitTlsPort), security: "ssl", user: DEFAULT_SMTP_USER, password: DEFAULT_SMTP_PASSWORD, fromAddress: DEFAULT_SMTP_USER, version: String(version),
+    });
+    await saveEmailSettings(t.db, keyring, { userId: owner.id, email: owner.email, name: "Olive", orgId }, input, savedAt);
+    expect((await settings()).checkDueAt).toEqual(new Date(savedAt.getTime() + 120_000));
+    // The period's slot has passed, but the save's own check stands in for it, at its time.
+    if (TEST_PROVIDER === "sqlite") {
+      await scheduler.runPeriod(new Date(savedAt.getTime() + 119_000));
+      expect((await settings()).lastCheckAt).toBeNull();
+    }
+    await scheduler.runPeriod(new Date(savedAt.getTime() + 121_000));
+    expect(await settings()).toMatchObject({ status: "WORKING", checkDueAt: null, lastCheckAt: new Date(savedAt.getTime() + 121_000) });
+  });
+
+  it("a webhook URL that resolves to a private address is refused", async () => {
+    const guarded = { allowPrivate: false };
+    expect(await webhookUrlProblem("https://localhost:8443/hook", guarded)).toMatch(/private or internal address/);
+    expect(await webhookUrlProblem("https://10.1.2.3/hook", guarded)).toMatch(/private or internal address/);
+    expect(await webhookUrlProblem("https://[::1]/hook", guarded)).toMatch(/private or internal address/);
+    expect(await webhookUrlProblem("https://hooks.example/x", { allowPrivate: false, lookup: async () => [{ address: "169.254.169.254", family: 4 }] })).toMatch(
+      /private or internal address/,
+    );
+    expect(await webhookUrlProblem("https://hooks.example/x", { allowPrivate: false, lookup: async () => [{ address: "93.184.215.14", family: 4 }] })).toBeNull();
+  });
+});
