@@ -1,14 +1,15 @@
-// Every secret the app stores encrypted with the settings keyring, in one list: the SMTP passwords and a linked
-// mailbox's refresh and access tokens. Key rotation (npm run keys:rotate) reads, re-encrypts and counts them here,
+// Every secret the app stores encrypted with the settings keyring, in one list: the SMTP passwords, a linked
+// mailbox's refresh and access tokens, and the alert webhooks' signing secrets. Key rotation (npm run keys:rotate) reads, re-encrypts and counts them here,
 // so a new kind of secret is rotated by adding it to this list.
 import "server-only";
 import type { Keyring } from "./crypto";
 import type { Db } from "./prisma";
 import { passwordAad } from "./email-settings";
 import { mailboxTokenAad } from "./oauth/mailbox-link";
+import { webhookSecretAad } from "./watch/webhook";
 
 export type StoredSecret = {
-  kind: "SMTP password" | "mailbox refresh token" | "mailbox access token";
+  kind: "SMTP password" | "mailbox refresh token" | "mailbox access token" | "webhook secret";
   orgId: string;
   orgName: string;
   ciphertext: string;
@@ -18,7 +19,7 @@ export type StoredSecret = {
 };
 
 export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
-  const [settings, links] = await Promise.all([
+  const [settings, links, webhooks] = await Promise.all([
     db.emailSettings.findMany({
       where: { passwordCiphertext: { not: null } },
       select: { id: true, orgId: true, passwordCiphertext: true, org: { select: { name: true } } },
@@ -26,6 +27,7 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
     db.mailboxLink.findMany({
       select: { id: true, orgId: true, refreshTokenCiphertext: true, accessTokenCiphertext: true, org: { select: { name: true } } },
     }),
+    db.organisation.findMany({ where: { webhookSecretCiphertext: { not: null } }, select: { id: true, name: true, webhookSecretCiphertext: true } }),
   ]);
   const secrets: StoredSecret[] = [];
   for (const row of settings) {
@@ -56,6 +58,18 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
           (await db.mailboxLink.updateMany({ where: { id: row.id, [column]: ciphertext }, data: { [column]: next } })).count,
       });
     }
+  }
+  for (const org of webhooks) {
+    const ciphertext = org.webhookSecretCiphertext!;
+    secrets.push({
+      kind: "webhook secret",
+      orgId: org.id,
+      orgName: org.name,
+      ciphertext,
+      aad: webhookSecretAad(org.id),
+      replace: async (db, next) =>
+        (await db.organisation.updateMany({ where: { id: org.id, webhookSecretCiphertext: ciphertext }, data: { webhookSecretCiphertext: next } })).count,
+    });
   }
   return secrets;
 }

@@ -1,3 +1,4 @@
+import { setWebhook, webhookTarget } from "@/lib/watch/webhook";
 import { rotateStoredSecrets } from "@/lib/stored-secrets";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -350,7 +351,7 @@ describe("rotateStoredSecrets", () => {
     await t.drop();
   });
 
-  it("re-encrypts every stored password under the new key, readable afterwards with the new key only", async () => {
+  it("re-encrypts every stored password and webhook secret under the new key, readable afterwards with the new key only", async () => {
     const oldKey = crypto.randomBytes(32);
     const newKey = crypto.randomBytes(32);
     const oldRing = createKeyring([oldKey]);
@@ -358,9 +359,10 @@ describe("rotateStoredSecrets", () => {
     const b = await newOrg(t.db, "Rotate B");
     await saveEmailSettings(t.db, oldRing, a, form({ password: PASSWORD }));
     await saveEmailSettings(t.db, oldRing, b, form({ password: NEW_PASSWORD }));
+    const webhookSecret = await setWebhook(t.db, oldRing, b.orgId, "https://hooks.example/finance");
     const beforeA = await row(t.db, a.orgId);
 
-    expect(await rotateStoredSecrets(t.db, createKeyring([newKey, oldKey]))).toEqual({ rotated: 2, total: 2 });
+    expect(await rotateStoredSecrets(t.db, createKeyring([newKey, oldKey]))).toEqual({ rotated: 3, total: 3 });
 
     const afterA = await row(t.db, a.orgId);
     expect(afterA.passwordKeyId).toBe(keyIdOf(newKey));
@@ -371,12 +373,13 @@ describe("rotateStoredSecrets", () => {
     const newOnly = createKeyring([newKey]);
     expect(await readSavedPassword(t.db, newOnly, a.orgId)).toBe(PASSWORD);
     expect(await readSavedPassword(t.db, newOnly, b.orgId)).toBe(NEW_PASSWORD);
+    expect((await webhookTarget(t.db, newOnly, b.orgId))?.secret).toBe(webhookSecret);
     const err = await rejection(readSavedPassword(t.db, oldRing, a.orgId));
     expect(err).toBeInstanceOf(SecretDecryptError);
     expect((err as SecretDecryptError).reason).toBe("unknown-key");
 
     // A second run finds nothing left to do.
-    expect(await rotateStoredSecrets(t.db, newOnly)).toEqual({ rotated: 0, total: 2 });
+    expect(await rotateStoredSecrets(t.db, newOnly)).toEqual({ rotated: 0, total: 3 });
     expect((await row(t.db, a.orgId)).passwordCiphertext).toBe(afterA.passwordCiphertext);
   });
 });
