@@ -6,10 +6,10 @@ import type { Keyring } from "./crypto";
 import type { Db } from "./prisma";
 import { passwordAad } from "./email-settings";
 import { mailboxTokenAad } from "./oauth/mailbox-link";
-import { webhookSecretAad } from "./watch/webhook";
+import { webhookSecretAad, webhookUrlAad } from "./watch/webhook";
 
 export type StoredSecret = {
-  kind: "SMTP password" | "mailbox refresh token" | "mailbox access token" | "webhook secret";
+  kind: "SMTP password" | "mailbox refresh token" | "mailbox access token" | "webhook URL" | "webhook secret";
   orgId: string;
   orgName: string;
   ciphertext: string;
@@ -27,7 +27,10 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
     db.mailboxLink.findMany({
       select: { id: true, orgId: true, refreshTokenCiphertext: true, accessTokenCiphertext: true, org: { select: { name: true } } },
     }),
-    db.organisation.findMany({ where: { webhookSecretCiphertext: { not: null } }, select: { id: true, name: true, webhookSecretCiphertext: true } }),
+    db.organisation.findMany({
+      where: { webhookSecretCiphertext: { not: null } },
+      select: { id: true, name: true, webhookUrlCiphertext: true, webhookSecretCiphertext: true },
+    }),
   ]);
   const secrets: StoredSecret[] = [];
   for (const row of settings) {
@@ -60,16 +63,21 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
     }
   }
   for (const org of webhooks) {
-    const ciphertext = org.webhookSecretCiphertext!;
-    secrets.push({
-      kind: "webhook secret",
-      orgId: org.id,
-      orgName: org.name,
-      ciphertext,
-      aad: webhookSecretAad(org.id),
-      replace: async (db, next) =>
-        (await db.organisation.updateMany({ where: { id: org.id, webhookSecretCiphertext: ciphertext }, data: { webhookSecretCiphertext: next } })).count,
-    });
+    for (const [kind, column, aad] of [
+      ["webhook URL", "webhookUrlCiphertext", webhookUrlAad(org.id)],
+      ["webhook secret", "webhookSecretCiphertext", webhookSecretAad(org.id)],
+    ] as const) {
+      const ciphertext = org[column];
+      if (!ciphertext) continue;
+      secrets.push({
+        kind,
+        orgId: org.id,
+        orgName: org.name,
+        ciphertext,
+        aad,
+        replace: async (db, next) => (await db.organisation.updateMany({ where: { id: org.id, [column]: ciphertext }, data: { [column]: next } })).count,
+      });
+    }
   }
   return secrets;
 }

@@ -65,7 +65,7 @@ export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Dia
   const { db } = deps;
   const [state, org] = await Promise.all([
     db.emailSettings.findUnique({ where: { orgId }, select: { status: true, failingSince: true, alertOpenSince: true, lastAlertAt: true } }),
-    db.organisation.findUnique({ where: { id: orgId }, select: { name: true, alertReminderHours: true, webhookUrl: true } }),
+    db.organisation.findUnique({ where: { id: orgId }, select: { name: true, alertReminderHours: true, webhookHost: true } }),
   ]);
   if (!state || !org) return null;
   const event = alertDue(state, org.alertReminderHours, now);
@@ -96,7 +96,7 @@ export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Dia
     const payload = serialise(details);
     const rows = [
       ...recipients.map((r) => ({ channel: "email", target: r.user.email })),
-      ...(org.webhookUrl ? [{ channel: "webhook", target: new URL(org.webhookUrl).host }] : []),
+      ...(org.webhookHost ? [{ channel: "webhook", target: org.webhookHost }] : []),
     ].map((r) => ({ ...r, orgId, event, payload, nextAttemptAt: now, createdAt: now }));
     if (rows.length > 0) await tx.alertDelivery.createMany({ data: rows });
     return true;
@@ -106,11 +106,11 @@ export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Dia
 
 /** Queues a test alert to the webhook and sends it at once. Returns the delivery's outcome. */
 export async function sendTestAlert(deps: AlertDeps, orgId: string, now = new Date()): Promise<{ ok: boolean; error: string | null }> {
-  const org = await deps.db.organisation.findUniqueOrThrow({ where: { id: orgId }, select: { name: true, webhookUrl: true } });
-  if (!org.webhookUrl) return { ok: false, error: "No webhook is set." };
+  const org = await deps.db.organisation.findUniqueOrThrow({ where: { id: orgId }, select: { name: true, webhookHost: true } });
+  if (!org.webhookHost) return { ok: false, error: "No webhook is set." };
   const details: AlertDetails = { event: "alert.test", organisation: { id: orgId, name: org.name }, diagnosis: null, since: null, pageUrl: deps.pageUrl };
   const row = await deps.db.alertDelivery.create({
-    data: { orgId, event: "alert.test", channel: "webhook", target: new URL(org.webhookUrl).host, payload: serialise(details), nextAttemptAt: now, createdAt: now },
+    data: { orgId, event: "alert.test", channel: "webhook", target: org.webhookHost, payload: serialise(details), nextAttemptAt: now, createdAt: now },
   });
   await deliverAlerts(deps, { ids: [row.id], now });
   const done = await deps.db.alertDelivery.findUniqueOrThrow({ where: { id: row.id } });

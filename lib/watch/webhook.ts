@@ -1,6 +1,7 @@
 // The organisation's alert webhook: an HTTPS URL on a public address, checked when it is set and again at every
 // delivery, and posted to at the address that was checked (a second DNS answer cannot send it into this host's
-// network). Its signing secret is made here, shown once, and stored only encrypted.
+// network). Its signing secret is made here and shown once; the secret and the URL (Slack's and Teams' URLs carry a
+// token) are stored only encrypted, and a browser is only ever shown the URL's host.
 import "server-only";
 import crypto from "node:crypto";
 import https from "node:https";
@@ -21,6 +22,7 @@ export const webhookUrlField = z
 export const webhookSchema = z.strictObject({ webhookUrl: webhookUrlField });
 
 export const webhookSecretAad = (orgId: string) => `alert-webhook:${orgId}`;
+export const webhookUrlAad = (orgId: string) => `alert-webhook-url:${orgId}`;
 
 export function newWebhookSecret(): string {
   return `whsec_${crypto.randomBytes(24).toString("base64url")}`;
@@ -45,19 +47,27 @@ export async function setWebhook(db: Db, keyring: Keyring, orgId: string, url: s
   const secret = newWebhookSecret();
   await db.organisation.update({
     where: { id: orgId },
-    data: { webhookUrl: url, webhookSecretCiphertext: keyring.encrypt(secret, webhookSecretAad(orgId)), webhookSetAt: now },
+    data: {
+      webhookUrlCiphertext: keyring.encrypt(url, webhookUrlAad(orgId)),
+      webhookHost: new URL(url).host,
+      webhookSecretCiphertext: keyring.encrypt(secret, webhookSecretAad(orgId)),
+      webhookSetAt: now,
+    },
   });
   return secret;
 }
 
 export async function removeWebhook(db: Db, orgId: string): Promise<void> {
-  await db.organisation.update({ where: { id: orgId }, data: { webhookUrl: null, webhookSecretCiphertext: null, webhookSetAt: null } });
+  await db.organisation.update({ where: { id: orgId }, data: { webhookUrlCiphertext: null, webhookHost: null, webhookSecretCiphertext: null, webhookSetAt: null } });
 }
 
 export async function webhookTarget(db: Db, keyring: Keyring, orgId: string): Promise<WebhookTarget | null> {
-  const org = await db.organisation.findUnique({ where: { id: orgId }, select: { webhookUrl: true, webhookSecretCiphertext: true } });
-  if (!org?.webhookUrl || !org.webhookSecretCiphertext) return null;
-  return { url: org.webhookUrl, secret: keyring.decrypt(org.webhookSecretCiphertext, webhookSecretAad(orgId)) };
+  const org = await db.organisation.findUnique({ where: { id: orgId }, select: { webhookUrlCiphertext: true, webhookSecretCiphertext: true } });
+  if (!org?.webhookUrlCiphertext || !org.webhookSecretCiphertext) return null;
+  return {
+    url: keyring.decrypt(org.webhookUrlCiphertext, webhookUrlAad(orgId)),
+    secret: keyring.decrypt(org.webhookSecretCiphertext, webhookSecretAad(orgId)),
+  };
 }
 
 export class WebhookDeliveryError extends Error {}

@@ -362,7 +362,7 @@ describe("rotateStoredSecrets", () => {
     const webhookSecret = await setWebhook(t.db, oldRing, b.orgId, "https://hooks.example/finance");
     const beforeA = await row(t.db, a.orgId);
 
-    expect(await rotateStoredSecrets(t.db, createKeyring([newKey, oldKey]))).toEqual({ rotated: 3, total: 3 });
+    expect(await rotateStoredSecrets(t.db, createKeyring([newKey, oldKey]))).toEqual({ rotated: 4, total: 4 });
 
     const afterA = await row(t.db, a.orgId);
     expect(afterA.passwordKeyId).toBe(keyIdOf(newKey));
@@ -373,13 +373,13 @@ describe("rotateStoredSecrets", () => {
     const newOnly = createKeyring([newKey]);
     expect(await readSavedPassword(t.db, newOnly, a.orgId)).toBe(PASSWORD);
     expect(await readSavedPassword(t.db, newOnly, b.orgId)).toBe(NEW_PASSWORD);
-    expect((await webhookTarget(t.db, newOnly, b.orgId))?.secret).toBe(webhookSecret);
+    expect(await webhookTarget(t.db, newOnly, b.orgId)).toEqual({ url: "https://hooks.example/finance", secret: webhookSecret });
     const err = await rejection(readSavedPassword(t.db, oldRing, a.orgId));
     expect(err).toBeInstanceOf(SecretDecryptError);
     expect((err as SecretDecryptError).reason).toBe("unknown-key");
 
     // A second run finds nothing left to do.
-    expect(await rotateStoredSecrets(t.db, newOnly)).toEqual({ rotated: 0, total: 3 });
+    expect(await rotateStoredSecrets(t.db, newOnly)).toEqual({ rotated: 0, total: 4 });
     expect((await row(t.db, a.orgId)).passwordCiphertext).toBe(afterA.passwordCiphertext);
   });
 });

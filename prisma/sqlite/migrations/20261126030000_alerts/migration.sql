@@ -1,6 +1,7 @@
 -- Alerts and the check schedule (issue 13).
 ALTER TABLE "Organisation" ADD COLUMN "alertReminderHours" INTEGER NOT NULL DEFAULT 24;
-ALTER TABLE "Organisation" ADD COLUMN "webhookUrl" TEXT;
+ALTER TABLE "Organisation" ADD COLUMN "webhookUrlCiphertext" TEXT;
+ALTER TABLE "Organisation" ADD COLUMN "webhookHost" TEXT;
 ALTER TABLE "Organisation" ADD COLUMN "webhookSecretCiphertext" TEXT;
 ALTER TABLE "Organisation" ADD COLUMN "webhookSetAt" DATETIME;
 ALTER TABLE "Membership" ADD COLUMN "alertEmails" BOOLEAN NOT NULL DEFAULT true;
