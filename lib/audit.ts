@@ -49,6 +49,12 @@ export function describeAuditEvent(action: string, details: Record<string, unkno
       return "Failed sign-in attempt";
     case "email_settings.saved":
       return `Saved the finance email settings (${Object.keys((details.changes as Record<string, unknown>) ?? {}).length} changes)`;
+    case "alerts.reminders":
+      return Number(details.reminderHours) ? `Set alert reminders to every ${s("reminderHours")} hours` : "Turned alert reminders off";
+    case "alerts.webhook_set":
+      return `Set the alert webhook (${s("host")})`;
+    case "alerts.webhook_removed":
+      return "Removed the alert webhook";
     default:
       return action;
   }

@@ -36,6 +36,9 @@ export type EmailSettingsView = {
   lastTestAdvice: string | null;
   /** When the scheduled check last logged in to the account (lib/watch). */
   lastCheckAt: Date | null;
+  /** Since when the scheduled check finds it failing, and the diagnosis (for "Fix it"). */
+  failingSince: Date | null;
+  failingDiagnosisId: string | null;
 };
 
 export const EMAIL_SETTINGS_SAVED = "email_settings.saved";
@@ -95,6 +98,8 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
       lastTestError: true,
       lastTestAdvice: true,
       lastCheckAt: true,
+      failingSince: true,
+      failingDiagnosisId: true,
     },
   });
   if (!row) return null;
@@ -117,7 +122,21 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     lastTestError: row.lastTestError,
     lastTestAdvice: row.lastTestAdvice,
     lastCheckAt: row.lastCheckAt,
+    failingSince: row.failingSince,
+    failingDiagnosisId: row.failingDiagnosisId,
   };
+}
+
+export type FailingAccount = { title: string | null; since: Date | null; diagnosisId: string | null };
+
+/** The organisation's account if it is failing (for the banner on every page), else null. */
+export async function getFailingAccount(db: Db, orgId: string): Promise<FailingAccount | null> {
+  const row = await db.emailSettings.findUnique({
+    where: { orgId },
+    select: { status: true, lastTestError: true, failingSince: true, failingDiagnosisId: true },
+  });
+  if (row?.status !== "FAILING") return null;
+  return { title: row.lastTestError, since: row.failingSince, diagnosisId: row.failingDiagnosisId };
 }
 
 /** Saves of the settings, newest first: who, when, and the audit details (JSON text). */

@@ -1,15 +1,20 @@
 // The signed-in frame: organisation, navigation and the account menu, rendered on the server with the page.
 // Each page checks the member itself (requireMember, with where to come back to); the layout only reads who
-// is signed in, so it never redirects ahead of the page.
+// is signed in, so it never redirects ahead of the page. A failing finance email account shows under the header.
 import Link from "next/link";
 import { Logo } from "@/app/_components/card";
+import { FailingAccountBanner } from "@/app/_components/failing-banner";
 import { NavLinks, type NavItem } from "@/app/_components/nav-links";
+import { db } from "@/lib/db";
+import { getFailingAccount } from "@/lib/email-settings";
 import { hasRole, ROLE_LABELS } from "@/lib/roles";
 import { getMemberContext } from "@/lib/session";
 import { signOutAction } from "./actions";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const ctx = await getMemberContext();
+  // Owners and admins are the ones who can fix a failing account, so they see it on every page.
+  const failing = ctx && hasRole(ctx.role, "ADMIN") ? await getFailingAccount(db, ctx.org.id) : null;
   const nav: NavItem[] = [
     { href: "/", label: "Dashboard" },
     { href: "/settings/email", label: "Finance email" },
@@ -65,6 +70,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <NavLinks items={nav} />
         </nav>
       </header>
+      {failing && <FailingAccountBanner failing={failing} />}
       <main id="main" className="mx-auto max-w-5xl px-4 py-8">
         {children}
       </main>

@@ -8,6 +8,7 @@ import { StatusBanner } from "@/app/_components/settings-status";
 import { db } from "@/lib/db";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
+import { checkTimeline } from "@/lib/watch/alert-settings";
 
 export const metadata: Metadata = { title: "Dashboard" };
 export const dynamic = "force-dynamic";
@@ -20,10 +21,11 @@ export default async function DashboardPage({
 }) {
   const ctx = await requireMember({ path: "/" });
   const params = await searchParams;
-  const [memberCount, events, settings] = await Promise.all([
+  const [memberCount, events, settings, timeline] = await Promise.all([
     db.membership.count({ where: { orgId: ctx.org.id } }),
     recentAuditEvents(db, ctx.org.id, 8),
     getEmailSettings(db, ctx.org.id),
+    checkTimeline(db, ctx.org.id),
   ]);
   const isAdmin = hasRole(ctx.role, "ADMIN");
 
@@ -43,7 +45,7 @@ export default async function DashboardPage({
           Your password has been changed.
         </div>
       )}
-      <StatusBanner settings={settings} />
+      <StatusBanner settings={settings} timeline={timeline} />
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Finance email" description="The SMTP account that sends your finance mail.">
           <p className="text-sm text-slate-700">

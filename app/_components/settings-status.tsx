@@ -1,13 +1,18 @@
 // The finance email status (Not set up; Saved, not tested yet; Working; Failing), on the dashboard and the settings page.
 import type { EmailSettingsView } from "@/lib/email-settings";
 import { formatDateTime, timeAgo } from "@/lib/format";
+import type { CheckTimeline } from "@/lib/watch/alert-settings";
+import { CheckTimelineStrip } from "./check-timeline";
 
 /** The settings' state, with the last test's time, or its error and advice. */
 export function StatusBanner({
   settings,
+  timeline,
   now = new Date(),
 }: {
   settings: (Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> & { lastCheckAt?: Date | null }) | null;
+  /** The last 30 days of scheduled checks, where the page shows them. */
+  timeline?: CheckTimeline;
   now?: Date;
 }) {
   const state = !settings || settings.status === "NOT_SET_UP"
@@ -52,6 +57,7 @@ export function StatusBanner({
         )}
       </h2>
       <p className="mt-1 text-sm">{state.detail}</p>
+      {timeline && settings && settings.status !== "NOT_SET_UP" && <CheckTimelineStrip timeline={timeline} />}
     </section>
   );
 }

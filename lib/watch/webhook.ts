@@ -5,21 +5,9 @@
 import "server-only";
 import crypto from "node:crypto";
 import https from "node:https";
-import { z } from "zod";
 import type { Keyring } from "../crypto";
 import type { Db } from "../prisma";
 import { resolveAndCheck, type LookupAll } from "../smtp/address-guard";
-
-export const webhookUrlField = z
-  .string()
-  .trim()
-  .min(1, "Enter the webhook URL.")
-  .max(2000, "The URL is too long.")
-  .refine((v) => URL.canParse(v) && new URL(v).protocol === "https:", "Enter an https:// URL, like the one Slack or Teams gives for an incoming webhook.")
-  .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), "Leave the user name and password out of the URL.");
-
-/** The form that sets the webhook (and the server action's input). */
-export const webhookSchema = z.strictObject({ webhookUrl: webhookUrlField });
 
 export const webhookSecretAad = (orgId: string) => `alert-webhook:${orgId}`;
 export const webhookUrlAad = (orgId: string) => `alert-webhook-url:${orgId}`;

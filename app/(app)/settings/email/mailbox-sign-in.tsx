@@ -38,7 +38,7 @@ export function MailboxSignIn({
 
   if (!view.configured[provider]) {
     return provider === "microsoft" ? (
-      <div className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="mailbox-sign-in">
+      <div id="mailbox-sign-in" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="mailbox-sign-in">
         <p className="font-medium text-slate-900">Your administrator has not set up Microsoft sign-in</p>
         <p className="mt-0.5">
           Signing in is how Microsoft mailboxes should be linked.{" "}
@@ -51,7 +51,7 @@ export function MailboxSignIn({
   }
 
   return (
-    <div className="rounded-md border border-brand-100 bg-brand-50/60 px-3 py-3 text-sm text-slate-800" data-testid="mailbox-sign-in">
+    <div id="mailbox-sign-in" className="scroll-mt-4 rounded-md border border-brand-100 bg-brand-50/60 px-3 py-3 text-sm text-slate-800" data-testid="mailbox-sign-in">
       {/* Which provider Connect signs in with (the save and test actions drop it). */}
       <input type="hidden" name="signInProvider" value={provider} />
       {link ? (

@@ -9,6 +9,7 @@ import { hasRole } from "@/lib/roles";
 import { recentTestRuns, type TestRunRow } from "@/lib/settings-test";
 import type { OAuthConfig, OAuthProviderId } from "@/lib/oauth/config";
 import { getMailboxLink } from "@/lib/oauth/mailbox-link";
+import { checkTimeline, loadAlertsView, type AlertsView, type CheckTimeline } from "@/lib/watch/alert-settings";
 
 /** The form's starting values: the saved settings, or blanks. Strings, as the form's inputs hold them. */
 export type EmailFormInitial = {
@@ -45,6 +46,10 @@ export type FinanceEmailPageData = {
   defaultSendTo: string;
   budgetSeconds: number;
   mailboxSignIn: MailboxSignInView;
+  /** The last 30 days of scheduled checks. */
+  timeline: CheckTimeline;
+  /** The Alerts section, for owners and admins. */
+  alerts: AlertsView | null;
 };
 
 const BLANK_FORM: EmailFormInitial = {
@@ -74,7 +79,7 @@ export async function loadFinanceEmailPage(
   options: { budgetMs: number; oauth?: OAuthConfig },
 ): Promise<FinanceEmailPageData> {
   const canEdit = hasRole(ctx.role, "ADMIN");
-  const [settings, history, editors, tests, link] = await Promise.all([
+  const [settings, history, editors, tests, link, timeline, alerts] = await Promise.all([
     getEmailSettings(db, ctx.org.id),
     settingsHistory(db, ctx.org.id, 20),
     canEdit
@@ -85,6 +90,8 @@ export async function loadFinanceEmailPage(
         }),
     recentTestRuns(db, ctx.org.id, 10),
     getMailboxLink(db, ctx.org.id),
+    checkTimeline(db, ctx.org.id),
+    canEdit ? loadAlertsView(db, ctx.org.id) : Promise.resolve(null),
   ]);
   return {
     canEdit,
@@ -104,5 +111,7 @@ export async function loadFinanceEmailPage(
       configured: { microsoft: Boolean(options.oauth?.clients.microsoft), google: Boolean(options.oauth?.clients.google) },
       link: link ? { provider: link.provider, email: link.email } : null,
     },
+    timeline,
+    alerts,
   };
 }

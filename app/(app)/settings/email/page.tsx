@@ -7,6 +7,7 @@ import { StatusBanner } from "@/app/_components/settings-status";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { requireMember } from "@/lib/session";
+import { AlertsSection } from "./alerts-section";
 import { EmailSettingsForm } from "./email-settings-form";
 import { loadFinanceEmailPage } from "./page-data";
 import { ReadOnlySettings, RecentTests, SettingsHistory } from "./settings-cards";
@@ -33,7 +34,7 @@ export default async function FinanceEmailPage({ searchParams }: { searchParams:
           Connected as {data.mailboxSignIn.link.email}. Send a test email to prove it works.
         </p>
       )}
-      <StatusBanner settings={data.settings} />
+      <StatusBanner settings={data.settings} timeline={data.timeline} />
       {data.canEdit ? (
         <Card>
           <EmailSettingsForm
@@ -45,6 +46,13 @@ export default async function FinanceEmailPage({ searchParams }: { searchParams:
         </Card>
       ) : (
         <ReadOnlySettings settings={data.settings} editors={data.editors} />
+      )}
+      {data.alerts && (
+        <div className="mt-6" id="alerts">
+          <Card title="Alerts" description="Who is told, and how, when the finance email account stops working.">
+            <AlertsSection view={data.alerts} userId={ctx.user.id} systemMailConfigured={env().systemMail !== null} />
+          </Card>
+        </div>
       )}
       <div className="mt-6">
         <RecentTests tests={data.tests} />
