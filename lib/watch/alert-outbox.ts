@@ -5,6 +5,7 @@
 // (one email per owner or admin who wants them, and the webhook) are then sent, and retried with backoff for 24 hours.
 import "server-only";
 import type { Keyring } from "../crypto";
+import { metrics } from "../metrics";
 import type { Db } from "../prisma";
 import type { Diagnosis } from "../smtp/diagnose";
 import type { SystemMailConfig } from "../system-mail";
@@ -23,8 +24,6 @@ export type AlertDeps = {
   /** The Finance email page, absolute, for the link in every alert. */
   pageUrl: string;
   network: NetworkOptions;
-  /** Called once per delivery that was sent or gave up (for the metrics). */
-  onDelivered?: (channel: string, outcome: "sent" | "failed") => void;
 };
 
 /** Wait before the nth retry: 1, 2, 4 … minutes, at most an hour. */
@@ -164,7 +163,7 @@ export async function deliverAlerts(
     if (error === null) {
       await deps.db.alertDelivery.update({ where: { id: d.id }, data: { status: "SENT", sentAt: new Date(), lastError: null } });
       totals.sent++;
-      deps.onDelivered?.(d.channel, "sent");
+      metrics(deps.db).alerts.inc({ channel: d.channel, outcome: "sent" });
       continue;
     }
     const retryAt = new Date(now.getTime() + retryDelayMs(attempt));
@@ -175,7 +174,7 @@ export async function deliverAlerts(
     });
     if (giveUp) {
       totals.failed++;
-      deps.onDelivered?.(d.channel, "failed");
+      metrics(deps.db).alerts.inc({ channel: d.channel, outcome: "failed" });
     } else totals.retrying++;
   }
   return totals;

@@ -42,8 +42,3 @@ export async function pruneHistory(deps: Pick<WatchDeps, "db">, now = new Date()
   ]);
   return { checks: checks.count, deliveries: deliveries.count };
 }
-
-/** Counts each delivery that was sent or given up in the metrics. */
-export function countDelivery(deps: Pick<WatchDeps, "db">) {
-  return (channel: string, outcome: "sent" | "failed") => metrics(deps.db).alerts.inc({ channel, outcome });
-}

@@ -52,10 +52,10 @@ export function dueChecks(accounts: Candidate[], interval: number, now: Date, lo
   return due;
 }
 
-/** The accounts that are checked: saved, with a way to sign in (NOT_SET_UP means disconnected). */
+/** The accounts that are checked: saved, with a password or a linked mailbox to sign in with (NOT_SET_UP: disconnected). */
 export async function checkCandidates(db: Db): Promise<Candidate[]> {
   const rows = await db.emailSettings.findMany({
-    where: { status: { not: "NOT_SET_UP" } },
+    where: { status: { not: "NOT_SET_UP" }, OR: [{ passwordCiphertext: { not: null } }, { org: { mailboxLink: { isNot: null } } }] },
     select: { orgId: true, host: true, lastCheckAt: true, checkDueAt: true, version: true },
   });
   return rows;

@@ -7,7 +7,7 @@ import { postgresSsl, withoutSslParams } from "../database-url";
 import type { Db } from "../prisma";
 import { startLocalScheduler } from "./local-scheduler";
 import { startQueueWorker } from "./queue";
-import { countDelivery, type WatchDeps } from "./run-check";
+import type { WatchDeps } from "./run-check";
 import { intervalMs } from "./schedule";
 
 /** The page every alert links to: APP_URL's, else this server's own address. */
@@ -17,7 +17,7 @@ export function financeEmailPageUrl(e: Env): string {
 }
 
 export function watchDeps(db: Db, e: Env): WatchDeps {
-  const deps: WatchDeps = {
+  return {
     db,
     keyring: keyringFromEnv(e),
     budgetMs: e.smtpTestBudgetMs,
@@ -29,8 +29,6 @@ export function watchDeps(db: Db, e: Env): WatchDeps {
     intervalMs: intervalMs(e.watch.intervalMinutes),
     concurrency: e.watch.concurrency,
   };
-  deps.onDelivered = countDelivery(deps);
-  return deps;
 }
 
 export type Watcher = { kind: "queue" | "local"; stop(): Promise<void> };

@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { seedEmailSettings, seedOrganisation, test, useFreshApp } from "./support/app";
+import { query, seedEmailSettings, seedOrganisation, test, useFreshApp } from "./support/app";
 
 // /api/metrics for operators (issue 13, part): Prometheus text from prom-client, behind a bearer token.
 const TOKEN = "metrics-token-for-the-browser-test";
@@ -14,6 +14,8 @@ test("without the bearer token: 401; with it: Prometheus text with accounts by s
   await savedAccount("Working Clinic", "WORKING");
   await savedAccount("Failing Clinic", "FAILING");
   await savedAccount("Another Failing Clinic", "FAILING");
+  // One of them has a password saved and has never been checked: its check is due (nothing runs it here: WORKER=off).
+  await query(app(), `UPDATE "EmailSettings" SET "passwordCiphertext" = 'v1.k.x' WHERE "orgId" = (SELECT id FROM "Organisation" WHERE name = 'Working Clinic')`);
 
   const attempts: Record<string, string>[] = [{}, { Authorization: "Bearer not-the-token-at-all" }, { Authorization: TOKEN }];
   for (const headers of attempts) {
@@ -29,4 +31,10 @@ test("without the bearer token: 401; with it: Prometheus text with accounts by s
   expect(text).toContain('fes_accounts{state="failing"} 2');
   expect(text).toContain('fes_accounts{state="untested"} 0');
   expect(text).toMatch(/^fes_process_resident_memory_bytes \d+/m);
+  // The watch's: checks run and failed, their duration, queue depth and alerts (this instance runs no checks: WORKER=off).
+  expect(text).toContain('fes_account_checks_total{result="failed"} 0');
+  expect(text).toContain("fes_account_check_duration_seconds_count 0");
+  expect(text).toMatch(/^fes_check_queue_depth 1$/m);
+  expect(text).toContain('fes_alerts_total{channel="webhook",outcome="failed"} 0');
+  expect(text).toMatch(/^fes_alert_deliveries_pending 0$/m);
 });

@@ -32,3 +32,18 @@ test("with the default mail ports, a test or save on another port is refused at 
   await expect(page.locator("#settings-form-message").getByRole("alert")).toHaveText(message);
 });
 
+
+test("an alert webhook on a private address is refused when set, next to its field, keeping what was typed; nothing is saved", async ({ page }) => {
+  await signIn(page, "owner@harbour.example");
+  await page.goto("/settings/email");
+  const field = page.getByLabel("Webhook URL");
+  for (const url of ["https://localhost:8443/hooks/finance", "https://169.254.169.254/latest", "http://hooks.example.com/plain-http"]) {
+    await field.fill(url);
+    await page.getByRole("button", { name: "Set webhook" }).click();
+    await expect(field).toHaveAccessibleDescription(url.startsWith("http:") ? /Enter an https:\/\/ URL/ : /points to a private or internal address/);
+    await expect(field).toHaveValue(url);
+  }
+  await expect(page.getByTestId("webhook-secret")).toHaveCount(0);
+  const saved = app().sql.prepare(`SELECT count(*) AS n FROM "Organisation" WHERE "webhookUrlCiphertext" IS NOT NULL`).get() as { n: number };
+  expect(saved.n).toBe(0);
+});

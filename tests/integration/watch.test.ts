@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring } from "@/lib/crypto";
 import { saveEmailSettings } from "@/lib/email-settings";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
-import { deliverAlerts, retryDelayMs } from "@/lib/watch/alert-outbox";
+import { metrics } from "@/lib/metrics";
+import { deliverAlerts, retryDelayMs, sendTestAlert } from "@/lib/watch/alert-outbox";
 import { startLocalScheduler, type LocalScheduler } from "@/lib/watch/local-scheduler";
 import { fanOut, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";
 import { pruneHistory, runScheduledCheck, type WatchDeps } from "@/lib/watch/run-check";
@@ -259,6 +260,45 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     }
     await scheduler.runPeriod(new Date(savedAt.getTime() + 121_000));
     expect(await settings()).toMatchObject({ status: "WORKING", checkDueAt: null, lastCheckAt: new Date(savedAt.getTime() + 121_000) });
+  });
+
+  it("'Send a test alert' delivers a signed alert.test at once, and reports a failing webhook without retrying it", async () => {
+    expect(await sendTestAlert(deps, orgId)).toEqual({ ok: true, error: null });
+    const [received] = await hook.waitFor(1);
+    expect(received.json).toMatchObject({ event: "alert.test", organisation: { name: "Riverside Clinic" } });
+    expect(received.json.text).toEqual(expect.stringContaining("nothing is wrong"));
+    expect(hook.signedWith(received, secret)).toBe(true);
+    hook.answerWith(404);
+    expect(await sendTestAlert(deps, orgId)).toEqual({ ok: false, error: "the webhook answered HTTP 404" });
+    expect(await t.db.alertDelivery.findMany({ where: { orgId, event: "alert.test" }, orderBy: { createdAt: "asc" }, select: { status: true } })).toEqual([
+      { status: "SENT" },
+      { status: "FAILED" },
+    ]);
+    expect(systemMail.messages).toHaveLength(0);
+  });
+
+  it("metrics count the checks run and failed, their durations, and the alerts sent", async () => {
+    const value = async (name: string, labels = "") => {
+      const text = await metrics(t.db).registry.metrics();
+      const line = text.split("\n").find((l) => l.startsWith(`${name}${labels} `));
+      return line ? Number(line.split(" ")[1]) : 0;
+    };
+    const before = {
+      ok: await value("fes_account_checks_total", '{result="ok"}'),
+      failed: await value("fes_account_checks_total", '{result="failed"}'),
+      durations: await value("fes_account_check_duration_seconds_count"),
+      emails: await value("fes_alerts_total", '{channel="email",outcome="sent"}'),
+      webhooks: await value("fes_alerts_total", '{channel="webhook",outcome="sent"}'),
+    };
+    await runScheduledCheck(deps, orgId, period(0));
+    account.setRevoked(true);
+    await runScheduledCheck(deps, orgId, period(1));
+    expect(await value("fes_account_checks_total", '{result="ok"}')).toBe(before.ok + 1);
+    expect(await value("fes_account_checks_total", '{result="failed"}')).toBe(before.failed + 1);
+    expect(await value("fes_account_check_duration_seconds_count")).toBe(before.durations + 2);
+    expect(await value("fes_alerts_total", '{channel="email",outcome="sent"}')).toBe(before.emails + 2);
+    expect(await value("fes_alerts_total", '{channel="webhook",outcome="sent"}')).toBe(before.webhooks + 1);
+    expect(await value("fes_alert_deliveries_pending")).toBe(0);
   });
 
   it("a webhook URL that resolves to a private address is refused", async () => {

@@ -161,3 +161,16 @@ describe("loadEnv: METRICS_TOKEN", () => {
     expect(load({ METRICS_TOKEN: "a-long-enough-metrics-token" }).metricsToken).toBe("a-long-enough-metrics-token");
   });
 });
+
+describe("loadEnv: the scheduled checks", () => {
+  it("ACCOUNT_CHECK_INTERVAL_MINUTES: every 6 hours by default, at least 1 minute; CHECK_CONCURRENCY 20; workers on unless WORKER=off", () => {
+    expect(load({}).watch).toEqual({ intervalMinutes: 360, concurrency: 20, worker: true });
+    expect(load({ ACCOUNT_CHECK_INTERVAL_MINUTES: "1", CHECK_CONCURRENCY: "5", WORKER: "off" }).watch).toEqual({ intervalMinutes: 1, concurrency: 5, worker: false });
+    expect(load({ WORKER: "ON" }).watch.worker).toBe(true);
+    for (const bad of ["0", "1.5", "ten", "10081"]) {
+      expect(problemsOf(() => load({ ACCOUNT_CHECK_INTERVAL_MINUTES: bad }))).toEqual(["ACCOUNT_CHECK_INTERVAL_MINUTES must be a whole number of minutes from 1 to 10080"]);
+    }
+    expect(problemsOf(() => load({ CHECK_CONCURRENCY: "0" }))).toEqual(["CHECK_CONCURRENCY must be a whole number of checks from 1 to 500"]);
+    expect(problemsOf(() => load({ WORKER: "no" }))).toEqual(["WORKER must be on or off"]);
+  });
+});
