@@ -3,11 +3,12 @@
 // from a singleton key per account and period (or per save), so a second fan-out, or a second instance, queues the
 // same job again and the database keeps one: each account is checked once per period however many instances run.
 // Every instance works the queue: CHECK_CONCURRENCY at once here, and at most 5 at once per SMTP host across all
-// instances (pg-boss's group concurrency, counted in the database).
+// instances (pg-boss's group concurrency, made exact by the host slots in the database: lib/watch/host-slots.ts).
 import "server-only";
 import crypto from "node:crypto";
 import { PgBoss } from "pg-boss";
 import { deliverAlerts } from "./alert-outbox";
+import { takeHostSlot } from "./host-slots";
 import { checkCandidates, dueChecks } from "./schedule";
 import { PER_HOST_CONCURRENCY, pruneHistory, runScheduledCheck, type WatchDeps } from "./run-check";
 
@@ -21,7 +22,10 @@ export function jobIdFor(singletonKey: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-type CheckJob = { orgId: string };
+type CheckJob = { orgId: string; host: string };
+
+/** How long a check waits for one of its host's 5 slots before it is left for the next period. */
+const HOST_SLOT_WAIT_MS = 60_000;
 
 /**
  * Queues the checks due at `now` (and the after-save checks due within the next minute, to start on time). Safe to
@@ -36,7 +40,7 @@ export async function fanOut(boss: PgBoss, deps: Pick<WatchDeps, "db" | "interva
       due.slice(i, i + 1000).map((d) => ({
         id: jobIdFor(d.key),
         singletonKey: d.key,
-        data: { orgId: d.orgId } satisfies CheckJob,
+        data: { orgId: d.orgId, host: d.host } satisfies CheckJob,
         // A period's check is due now; an after-save check may wait for its time.
         startAfter: d.startAfter.getTime() > now.getTime() ? d.startAfter : undefined,
         group: { id: d.host.toLowerCase() },
@@ -79,7 +83,7 @@ export async function startQueueWorker(
   if (!existing.has(CHECK_QUEUE)) {
     await boss.createQueue(CHECK_QUEUE, {
       retryLimit: 0,
-      expireInSeconds: budgetSeconds + 15,
+      expireInSeconds: budgetSeconds + HOST_SLOT_WAIT_MS / 1000 + 15,
       deleteAfterSeconds: Math.max(2 * 86_400, Math.ceil((2 * deps.intervalMs) / 1000)),
     });
   }
@@ -103,7 +107,14 @@ export async function startQueueWorker(
       CHECK_QUEUE,
       { localConcurrency: deps.concurrency, groupConcurrency: PER_HOST_CONCURRENCY, batchSize: 1, pollingIntervalSeconds: 1 },
       async ([job]) => {
-        await runScheduledCheck(deps, job.data.orgId);
+        const slot = await takeHostSlot(deps.db, job.data.host, { limit: PER_HOST_CONCURRENCY, leaseMs: deps.budgetMs + 15_000, waitMs: HOST_SLOT_WAIT_MS });
+        // The host stayed busy for a minute: this period's check is given up (the next period checks it again).
+        if (!slot) return;
+        try {
+          await runScheduledCheck(deps, job.data.orgId);
+        } finally {
+          await slot.release();
+        }
       },
     );
   }

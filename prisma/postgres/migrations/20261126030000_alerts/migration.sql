@@ -28,3 +28,11 @@ CREATE TABLE "AlertDelivery" (
 CREATE INDEX "AlertDelivery_status_nextAttemptAt_idx" ON "AlertDelivery"("status", "nextAttemptAt");
 CREATE INDEX "AlertDelivery_orgId_createdAt_idx" ON "AlertDelivery"("orgId", "createdAt");
 ALTER TABLE "AlertDelivery" ADD CONSTRAINT "AlertDelivery_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organisation"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+CREATE TABLE "HostSlot" (
+    "host" TEXT NOT NULL,
+    "slot" INTEGER NOT NULL,
+    "holder" TEXT,
+    "leaseUntil" TIMESTAMP(3) NOT NULL,
+    CONSTRAINT "HostSlot_pkey" PRIMARY KEY ("host","slot")
+);

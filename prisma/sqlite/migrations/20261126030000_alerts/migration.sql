@@ -27,3 +27,12 @@ CREATE TABLE "AlertDelivery" (
 );
 CREATE INDEX "AlertDelivery_status_nextAttemptAt_idx" ON "AlertDelivery"("status", "nextAttemptAt");
 CREATE INDEX "AlertDelivery_orgId_createdAt_idx" ON "AlertDelivery"("orgId", "createdAt");
+
+CREATE TABLE "HostSlot" (
+    "host" TEXT NOT NULL,
+    "slot" INTEGER NOT NULL,
+    "holder" TEXT,
+    "leaseUntil" DATETIME NOT NULL,
+
+    PRIMARY KEY ("host", "slot")
+);
