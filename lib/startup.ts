@@ -33,6 +33,9 @@ if (config.watch.worker) {
     (watcher) => {
       for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void watcher.stop());
     },
-    (err) => console.error("Scheduled checks could not start:", err instanceof Error ? err.message : err),
+    (err) =>
+      console.error(
+        `Scheduled checks could not start: ${err instanceof Error ? err.message : err}. If the job queue is missing, run npm run db:migrate.`,
+      ),
   );
 }

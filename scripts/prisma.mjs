@@ -38,4 +38,27 @@ child.stdout.on("data", (chunk) => {
     setTimeout(() => child.kill("SIGTERM"), 300).unref();
   }
 });
-child.on("exit", (code, signal) => process.exit(finished && signal === "SIGTERM" ? 0 : (code ?? 1)));
+child.on("exit", async (code, signal) => {
+  const ok = finished && signal === "SIGTERM" ? true : code === 0;
+  if (!ok) process.exit(code ?? 1);
+  if (args[0] === "migrate" && args[1] === "deploy" && /^postgres(ql)?:/.test(env.DATABASE_URL)) await installJobQueue();
+  process.exit(0);
+});
+
+// The scheduled checks' job queue (pg-boss) keeps its tables in its own schema of the same database. It is created
+// and upgraded here, with the app's own migrations, so the web process never changes the schema by itself.
+async function installJobQueue() {
+  const { PgBoss } = await import("pg-boss");
+  const boss = new PgBoss({ connectionString: env.DATABASE_URL, schema: "pgboss", migrate: true, supervise: false, schedule: false, max: 1 });
+  boss.on("error", () => undefined);
+  try {
+    await boss.start();
+    console.log("The job queue (pg-boss, schema pgboss) is up to date.");
+  } catch (err) {
+    console.error(`Could not install the job queue (pg-boss): ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  } finally {
+    await boss.stop({ graceful: false, close: true }).catch(() => undefined);
+  }
+  if (process.exitCode) process.exit(process.exitCode);
+}

@@ -72,7 +72,15 @@ export async function startQueueWorker(
   },
 ): Promise<QueueWorker> {
   const onError = options.onError ?? ((err) => console.error("Scheduled checks:", err));
-  const boss = new PgBoss({ connectionString: options.connectionString, ssl: options.ssl, schema: "pgboss", max: 4, application_name: "finance-email-worker" });
+  // migrate: false: the queue's schema is installed by `npm run db:migrate` with the app's own migrations.
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    ssl: options.ssl,
+    schema: "pgboss",
+    migrate: false,
+    max: 4,
+    application_name: "finance-email-worker",
+  });
   boss.on("error", onError);
   await boss.start();
 

@@ -34,6 +34,9 @@ async function postgresTemplate(): Promise<string> {
     const file = path.join(migrations, name, "migration.sql");
     if (fs.existsSync(file)) hash.update(name).update(fs.readFileSync(file));
   }
+  // `db:migrate` also installs the job queue's schema (pg-boss): a new version of either makes a new template.
+  hash.update(fs.readFileSync(path.join(ROOT, "scripts/prisma.mjs")));
+  hash.update(JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/pg-boss/package.json"), "utf8")).version);
   const template = `fes_template_${hash.digest("hex").slice(0, 12)}`;
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
