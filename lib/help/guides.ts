@@ -21,6 +21,12 @@ export function helpGuides(): GuideSummary[] {
       keywords: "operator oauth entra azure app registration client id secret redirect uri SMTP.Send consent google cloud verification",
     },
     {
+      href: "/help/alerts",
+      title: "Alerts when finance email stops working",
+      summary: "What is checked and how often, who is told, and how to receive alerts in Slack, Teams or by webhook.",
+      keywords: "alert alerts watch check schedule banner email reminder webhook slack teams signature hmac x-signature-256 revoked app password",
+    },
+    {
       href: "/help/troubleshooting",
       title: "Troubleshooting test emails",
       summary: "What each test-send error means and what to do next.",

@@ -102,6 +102,8 @@ test("every link from the help pages, the form and a test-send failure resolves,
   }
   expect(checked).toContain("/help/troubleshooting#blocked-address");
   expect(checked).toContain("/help/google-mail-smtp#app-password");
+  expect(checked).toContain("/help/alerts");
+  expect(checked).toContain("/settings/email#alerts");
 });
 
 async function expectAccessible(page: Page) {
@@ -114,7 +116,7 @@ async function expectAccessible(page: Page) {
 }
 
 test("no serious accessibility problems on help, sign-in, the Finance email page, Members and Your account", async ({ page }) => {
-  for (const path of ["/help", "/help/google-mail-smtp", "/help/troubleshooting", "/sign-in"]) {
+  for (const path of ["/help", "/help/google-mail-smtp", "/help/troubleshooting", "/help/alerts", "/sign-in"]) {
     await page.goto(path);
     await expectAccessible(page);
   }

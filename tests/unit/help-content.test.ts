@@ -12,8 +12,8 @@ describe("help guides and the presets table", () => {
   it("lists a guide for every preset, and every provider guide belongs to a preset", () => {
     const guideHrefs = helpGuides().map((g) => g.href);
     for (const preset of PRESETS) expect(guideHrefs).toContain(`/help/${preset.helpSlug}`);
-    // Besides the provider guides: troubleshooting, and the operators' guide to the sign-in apps.
-    const providerGuides = guideHrefs.filter((h) => h !== "/help/troubleshooting" && h !== "/help/operators/oauth-apps");
+    // Besides the provider guides: troubleshooting, alerts, and the operators' guide to the sign-in apps.
+    const providerGuides = guideHrefs.filter((h) => !["/help/troubleshooting", "/help/alerts", "/help/operators/oauth-apps"].includes(h));
     expect(providerGuides.sort()).toEqual(PRESETS.map((p) => `/help/${p.helpSlug}`).sort());
   });
 
@@ -23,7 +23,7 @@ describe("help guides and the presets table", () => {
       .filter((d) => d.isDirectory() && !d.name.startsWith("_") && !d.name.startsWith("[") && fs.existsSync(path.join(helpDir, d.name, "page.tsx")))
       .map((d) => d.name);
     const slugs = new Set(PRESETS.map((p) => p.helpSlug));
-    for (const page of staticPages) expect(page === "troubleshooting" || slugs.has(page), `app/help/${page}`).toBe(true);
+    for (const page of staticPages) expect(page === "troubleshooting" || page === "alerts" || slugs.has(page), `app/help/${page}`).toBe(true);
     // app/help/operators holds the operators' guides (no page of its own), each listed in the guides.
     const operatorPages = fs.readdirSync(path.join(helpDir, "operators"));
     expect(operatorPages.map((p) => `/help/operators/${p}`).every((href) => helpGuides().some((g) => g.href === href))).toBe(true);

@@ -2,6 +2,7 @@
 // Saves and tests re-render it through their actions' responses (revalidatePath), so status, recent tests and
 // history are fresh without another request.
 import type { Metadata } from "next";
+import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
 import { StatusBanner } from "@/app/_components/settings-status";
 import { db } from "@/lib/db";
@@ -49,7 +50,17 @@ export default async function FinanceEmailPage({ searchParams }: { searchParams:
       )}
       {data.alerts && (
         <div className="mt-6" id="alerts">
-          <Card title="Alerts" description="Who is told, and how, when the finance email account stops working.">
+          <Card
+            title="Alerts"
+            description={
+              <>
+                Who is told, and how, when the finance email account stops working.{" "}
+                <Link href="/help/alerts" className="text-brand-700 underline">
+                  How alerts work
+                </Link>
+              </>
+            }
+          >
             <AlertsSection view={data.alerts} userId={ctx.user.id} systemMailConfigured={env().systemMail !== null} />
           </Card>
         </div>
