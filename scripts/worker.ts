@@ -7,16 +7,7 @@ import { createPrismaClient } from "../lib/prisma";
 import { startWatching } from "../lib/watch/start";
 
 async function main() {
-  let env;
-  try {
-    env = loadEnv();
-  } catch (err) {
-    if (err instanceof EnvError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const env = loadEnv();
   const db = createPrismaClient(env.database, env.databaseTimeouts);
   const watcher = await startWatching(db, env);
   console.log(
@@ -32,6 +23,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error("worker:", err instanceof Error ? err.message : err);
+  // A configuration problem lists every variable to fix; anything else is one line.
+  console.error(err instanceof EnvError ? err.message : `worker: ${err instanceof Error ? err.message : err}`);
   process.exit(1);
 });

@@ -3,11 +3,11 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring } from "@/lib/crypto";
-import { passwordAad, saveEmailSettings } from "@/lib/email-settings";
-import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { passwordAad } from "@/lib/email-settings";
 import { checkAccount, type CheckRunner } from "@/lib/watch/account-check";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { saveTestAccount } from "../helpers/watch";
+import { DEFAULT_SMTP_PASSWORD, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 
 const keyring = createKeyring([crypto.randomBytes(32)]);
 let t: TestDatabase;
@@ -35,19 +35,7 @@ beforeEach(async () => {
   smtp.reset();
 });
 
-async function save(port: number) {
-  const input = emailSettingsSchema.parse({
-    provider: "custom",
-    host: "localhost",
-    port: String(port),
-    security: "starttls",
-    user: DEFAULT_SMTP_USER,
-    password: DEFAULT_SMTP_PASSWORD,
-    fromAddress: DEFAULT_SMTP_USER,
-    version: "0",
-  });
-  await saveEmailSettings(t.db, keyring, actor, input);
-}
+const save = (port: number) => saveTestAccount(t.db, keyring, actor, port);
 const settings = () => t.db.emailSettings.findUniqueOrThrow({ where: { orgId } });
 /** As when the provider revokes the password: the saved one stops being accepted. */
 const savePasswordAs = (password: string) =>

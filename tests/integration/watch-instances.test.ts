@@ -8,12 +8,12 @@ import { passwordAad } from "@/lib/email-settings";
 import { createPrismaClient, type Db } from "@/lib/prisma";
 import { parseDatabaseUrl } from "@/lib/database-url";
 import { fanOut, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";
-import type { WatchDeps } from "@/lib/watch/run-check";
 import { createPostgresDatabase } from "../helpers/postgres";
 import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
 
 const ORGS = 24;
-const INTERVAL = 60_000;
+const INTERVAL = 60_000; // testWatchDeps's period
 const keyring = createKeyring([crypto.randomBytes(32)]);
 let drop: () => Promise<void>;
 let url: string;
@@ -25,23 +25,12 @@ let clock = new Date();
 
 beforeAll(async () => {
   ({ url, drop } = await createPostgresDatabase("watch-instances"));
-  [account, systemMail] = await Promise.all([startTestSmtpServer(), startTestSmtpServer({ user: "alerts@fes.example", password: "system-mail-pass" })]);
+  [account, systemMail] = await Promise.all([startTestSmtpServer(), startTestSmtpServer({ user: SYSTEM_MAIL_USER, password: SYSTEM_MAIL_PASSWORD })]);
   // Two instances: each its own Prisma client and its own pg-boss.
   dbs = [0, 1].map(() => createPrismaClient(parseDatabaseUrl(url)));
   workers = await Promise.all(
     dbs.map((db) => {
-      const deps: WatchDeps = {
-        db,
-        keyring,
-        budgetMs: 3000,
-        allowPrivate: true,
-        systemMail: { host: "localhost", port: systemMail.starttlsPort, security: "starttls", user: "alerts@fes.example", password: "system-mail-pass", from: "alerts@fes.example" },
-        pageUrl: "https://fes.example/settings/email",
-        network: { allowPrivate: true },
-        intervalMs: INTERVAL,
-        concurrency: 20,
-        clock: () => clock,
-      };
+      const deps = testWatchDeps(db, keyring, systemMail.starttlsPort, () => clock, 3000);
       return startQueueWorker(deps, { connectionString: url, schedule: false });
     }),
   );

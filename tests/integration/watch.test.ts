@@ -17,8 +17,9 @@ import { setWebhook, webhookUrlProblem } from "@/lib/watch/webhook";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
 import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
+import { saveTestAccount, SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
 
-const INTERVAL = 60_000;
+const INTERVAL = 60_000; // testWatchDeps's period
 const keyring = createKeyring([crypto.randomBytes(32)]);
 let t: TestDatabase;
 let account: TestSmtpServer;
@@ -36,19 +37,8 @@ const period = (k: number) => new Date(currentSlot(orgId, INTERVAL, new Date(sta
 
 beforeAll(async () => {
   t = await createTestDatabase("watch");
-  [account, systemMail, hook] = await Promise.all([startTestSmtpServer(), startTestSmtpServer({ user: "alerts@fes.example", password: "system-mail-pass" }), startWebhookReceiver()]);
-  deps = {
-    db: t.db,
-    keyring,
-    budgetMs: 1500,
-    allowPrivate: true,
-    systemMail: { host: "localhost", port: systemMail.starttlsPort, security: "starttls", user: "alerts@fes.example", password: "system-mail-pass", from: "alerts@fes.example" },
-    pageUrl: "https://fes.example/settings/email",
-    network: { allowPrivate: true },
-    intervalMs: INTERVAL,
-    concurrency: 20,
-    clock: () => clock,
-  };
+  [account, systemMail, hook] = await Promise.all([startTestSmtpServer(), startTestSmtpServer({ user: SYSTEM_MAIL_USER, password: SYSTEM_MAIL_PASSWORD }), startWebhookReceiver()]);
+  deps = testWatchDeps(t.db, keyring, systemMail.starttlsPort, () => clock, 1500);
   if (TEST_PROVIDER === "postgresql") {
     const worker: QueueWorker = await startQueueWorker(deps, { connectionString: t.url, schedule: false });
     scheduler = {
@@ -108,17 +98,7 @@ beforeEach(async () => {
 });
 
 async function saveAccount(actor: { userId: string; email: string; name: string; orgId: string }, port: number, version = 0) {
-  const input = emailSettingsSchema.parse({
-    provider: "custom",
-    host: "localhost",
-    port: String(port),
-    security: "starttls",
-    user: DEFAULT_SMTP_USER,
-    password: DEFAULT_SMTP_PASSWORD,
-    fromAddress: DEFAULT_SMTP_USER,
-    version: String(version),
-  });
-  await saveEmailSettings(t.db, keyring, actor, input);
+  await saveTestAccount(t.db, keyring, actor, port, version);
   // The after-save check is tested on its own; here the schedule's periods drive the checks.
   await t.db.emailSettings.update({ where: { orgId }, data: { checkDueAt: null } });
 }
