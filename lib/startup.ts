@@ -28,7 +28,8 @@ if (setupTokenRequired(config) && !config.setupToken) {
 }
 
 // The scheduled account checks run in every instance unless WORKER=off (then `npm run worker` runs them elsewhere).
-if (config.watch.worker) {
+// Never while `next build` prerenders pages (it may load this file too).
+if (config.watch.worker && process.env.NEXT_PHASE !== "phase-production-build") {
   startWatching(db, config).then(
     (watcher) => {
       for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void watcher.stop());
