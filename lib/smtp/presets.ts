@@ -16,6 +16,27 @@ export type SmtpEndpoint = {
   readonly note?: string;
 };
 
+/**
+ * What the From domain's DNS must publish for mail sent through a provider to pass SPF, DKIM and DMARC.
+ * spf: "include": the provider's servers are authorised by an include (evaluated for one address they send from,
+ * so nested includes and redirects count); "own-return-path": the provider sends with its own return-path domain, so
+ * the From domain's SPF does not decide (DMARC passes through DKIM); "smtp-server": unknown provider, evaluated for
+ * the SMTP server's own address.
+ * dkim: the selectors the provider signs with ({domain} and {domainDashes} in a value stand for the From domain), or
+ * where to find a selector that is chosen at set-up.
+ */
+export type DomainAuthentication = {
+  readonly spf:
+    | { readonly kind: "include"; readonly include: string; readonly sendingAddress: string }
+    | { readonly kind: "own-return-path" }
+    | { readonly kind: "smtp-server" };
+  readonly dkim:
+    | { readonly selectors: readonly { readonly name: string; readonly type: "TXT" | "CNAME"; readonly value: string }[] }
+    | { readonly findSelector: string };
+  /** The provider's own page about authenticating a domain. */
+  readonly guideUrl: string;
+};
+
 type PresetDefinition = {
   readonly id: string;
   readonly name: string;
@@ -35,6 +56,8 @@ type PresetDefinition = {
   readonly mxSuffixes: readonly string[];
   /** The provider replaces the From address unless it is the account itself or a verified alias. */
   readonly rewritesFrom: boolean;
+  /** SPF, DKIM and DMARC for a From address on the organisation's own domain (the Deliverability card). */
+  readonly domainAuth: DomainAuthentication;
 };
 
 const TABLE = [
@@ -57,6 +80,11 @@ const TABLE = [
     mailboxDomains: ["gmail.com", "googlemail.com"],
     mxSuffixes: [],
     rewritesFrom: true,
+    domainAuth: {
+      spf: { kind: "include", include: "_spf.google.com", sendingAddress: "209.85.220.41" },
+      dkim: { findSelector: "A personal Gmail account cannot sign mail for your own domain. Send from the Gmail address itself, or use Google Workspace for the domain." },
+      guideUrl: "https://support.google.com/a/answer/33786",
+    },
   },
   {
     id: "google-workspace",
@@ -85,6 +113,11 @@ const TABLE = [
     mailboxDomains: [],
     mxSuffixes: ["google.com", "googlemail.com"],
     rewritesFrom: true,
+    domainAuth: {
+      spf: { kind: "include", include: "_spf.google.com", sendingAddress: "209.85.220.41" },
+      dkim: { selectors: [{ name: "google", type: "TXT", value: "v=DKIM1; k=rsa; p=<the key from Google Admin console: Apps → Google Workspace → Gmail → Authenticate email → Generate new record>" }] },
+      guideUrl: "https://support.google.com/a/answer/174124",
+    },
   },
   {
     id: "microsoft-365",
@@ -105,6 +138,16 @@ const TABLE = [
     mailboxDomains: [],
     mxSuffixes: ["mail.protection.outlook.com"],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "include", include: "spf.protection.outlook.com", sendingAddress: "40.107.22.52" },
+      dkim: {
+        selectors: [
+          { name: "selector1", type: "CNAME", value: "selector1-{domainDashes}._domainkey.<your tenant>.onmicrosoft.com (the exact value: Microsoft Defender portal → Email & collaboration → Policies → Email authentication settings → DKIM → your domain)" },
+          { name: "selector2", type: "CNAME", value: "selector2-{domainDashes}._domainkey.<your tenant>.onmicrosoft.com (the exact value: Microsoft Defender portal → Email authentication settings → DKIM → your domain)" },
+        ],
+      },
+      guideUrl: "https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure",
+    },
   },
   {
     id: "outlook-com",
@@ -124,6 +167,11 @@ const TABLE = [
     mailboxDomains: ["outlook.com", "hotmail.com", "live.com", "msn.com"],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "include", include: "spf.protection.outlook.com", sendingAddress: "40.107.22.52" },
+      dkim: { findSelector: "Outlook.com cannot sign mail for your own domain. Send from the Outlook.com address itself, or use Microsoft 365 for the domain." },
+      guideUrl: "https://learn.microsoft.com/defender-office-365/email-authentication-spf-configure",
+    },
   },
   {
     id: "yahoo",
@@ -140,6 +188,11 @@ const TABLE = [
     mailboxDomains: ["yahoo.com", "ymail.com"],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "own-return-path" },
+      dkim: { findSelector: "Yahoo Mail cannot sign mail for your own domain. Send from the Yahoo address itself." },
+      guideUrl: "https://senders.yahooinc.com/best-practices/",
+    },
   },
   {
     id: "icloud",
@@ -159,6 +212,11 @@ const TABLE = [
     mailboxDomains: ["icloud.com", "me.com", "mac.com"],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "include", include: "icloud.com", sendingAddress: "17.58.63.1" },
+      dkim: { selectors: [{ name: "sig1", type: "CNAME", value: "sig1.dkim.{domain}.at.icloudmailadmin.com" }] },
+      guideUrl: "https://support.apple.com/102374",
+    },
   },
   {
     id: "zoho",
@@ -178,6 +236,11 @@ const TABLE = [
     mailboxDomains: ["zoho.com", "zohomail.com"],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "include", include: "zoho.com", sendingAddress: "136.143.188.51" },
+      dkim: { findSelector: "Zoho Mail Admin Console → Domains → your domain → Email configuration → DKIM: the selector named there (add one if there is none)." },
+      guideUrl: "https://www.zoho.com/mail/help/adminconsole/dkim-configuration.html",
+    },
   },
   {
     id: "fastmail",
@@ -194,6 +257,17 @@ const TABLE = [
     mailboxDomains: ["fastmail.com", "fastmail.fm"],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "include", include: "spf.messagingengine.com", sendingAddress: "66.111.4.25" },
+      dkim: {
+        selectors: [
+          { name: "fm1", type: "CNAME", value: "fm1.{domain}.dkim.fmhosted.com" },
+          { name: "fm2", type: "CNAME", value: "fm2.{domain}.dkim.fmhosted.com" },
+          { name: "fm3", type: "CNAME", value: "fm3.{domain}.dkim.fmhosted.com" },
+        ],
+      },
+      guideUrl: "https://www.fastmail.help/hc/en-us/articles/360060591153",
+    },
   },
   {
     id: "amazon-ses",
@@ -214,6 +288,11 @@ const TABLE = [
     mailboxDomains: [],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "own-return-path" },
+      dkim: { findSelector: "Amazon SES console → Identities → your domain → Authentication: the three CNAME records named <token>._domainkey.{domain} (Easy DKIM)." },
+      guideUrl: "https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html",
+    },
   },
   {
     id: "sendgrid",
@@ -234,6 +313,16 @@ const TABLE = [
     mailboxDomains: [],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "own-return-path" },
+      dkim: {
+        selectors: [
+          { name: "s1", type: "CNAME", value: "s1.domainkey.u<account>.wl<id>.sendgrid.net (the exact value: SendGrid → Settings → Sender Authentication → your domain)" },
+          { name: "s2", type: "CNAME", value: "s2.domainkey.u<account>.wl<id>.sendgrid.net (the exact value: SendGrid → Settings → Sender Authentication → your domain)" },
+        ],
+      },
+      guideUrl: "https://www.twilio.com/docs/sendgrid/ui/account-and-settings/how-to-set-up-domain-authentication",
+    },
   },
   {
     id: "mailgun",
@@ -253,6 +342,11 @@ const TABLE = [
     mailboxDomains: [],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "include", include: "mailgun.org", sendingAddress: "159.135.224.10" },
+      dkim: { findSelector: "Mailgun → Send → Sending → Domain settings → DNS records: the TXT record whose name ends in ._domainkey.{domain}." },
+      guideUrl: "https://documentation.mailgun.com/docs/mailgun/user-manual/domains/domains-verify",
+    },
   },
   {
     id: "postmark",
@@ -272,6 +366,11 @@ const TABLE = [
     mailboxDomains: [],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "own-return-path" },
+      dkim: { findSelector: "Postmark → Sender Signatures → your domain → DNS Settings: the TXT record named like 20240101120000pm._domainkey." },
+      guideUrl: "https://postmarkapp.com/support/article/1046-how-do-i-verify-a-domain",
+    },
   },
   {
     id: "custom",
@@ -288,6 +387,11 @@ const TABLE = [
     mailboxDomains: [],
     mxSuffixes: [],
     rewritesFrom: false,
+    domainAuth: {
+      spf: { kind: "smtp-server" },
+      dkim: { findSelector: "Ask whoever runs your mail server which DKIM selector it signs with: its public key is published at <selector>._domainkey.{domain}." },
+      guideUrl: "https://www.rfc-editor.org/rfc/rfc7208",
+    },
   },
 ] as const satisfies readonly PresetDefinition[];
 

@@ -160,3 +160,29 @@ describe("securityMismatchWarning", () => {
     expect(securityMismatchWarning(port, security)).toBeNull();
   });
 });
+
+describe("what each preset expects of the From domain's DNS (the Deliverability card)", () => {
+  it("every preset says how SPF is judged, which DKIM selectors to look for (or where to find them), and links its provider's guide", () => {
+    for (const preset of PRESETS) {
+      const { spf, dkim, guideUrl } = preset.domainAuth;
+      expect(guideUrl, preset.id).toMatch(/^https:\/\//);
+      if (spf.kind === "include") {
+        expect(spf.include, preset.id).toMatch(/^[a-z0-9._-]+\.[a-z]+$/);
+        expect(spf.sendingAddress, preset.id).toMatch(/^\d{1,3}(\.\d{1,3}){3}$/);
+      }
+      if ("selectors" in dkim) {
+        expect(dkim.selectors.length, preset.id).toBeGreaterThan(0);
+        for (const s of dkim.selectors) expect(s.name, preset.id).toMatch(/^[a-z0-9-]+$/);
+      } else expect(dkim.findSelector.length, preset.id).toBeGreaterThan(30);
+    }
+    expect(getPreset("google-workspace").domainAuth.spf).toMatchObject({ kind: "include", include: "_spf.google.com" });
+    expect(getPreset("google-workspace").domainAuth.dkim).toMatchObject({ selectors: [{ name: "google", type: "TXT" }] });
+    expect(getPreset("microsoft-365").domainAuth.spf).toMatchObject({ kind: "include", include: "spf.protection.outlook.com" });
+    expect(getPreset("microsoft-365").domainAuth.dkim).toMatchObject({
+      selectors: [
+        { name: "selector1", type: "CNAME" },
+        { name: "selector2", type: "CNAME" },
+      ],
+    });
+  });
+});
