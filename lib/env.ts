@@ -11,6 +11,7 @@ import { parseMailPorts, type MailPorts } from "./smtp/mail-ports";
 import { parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM } from "./client-address.mjs";
 import { parseOAuthConfig, type OAuthConfig } from "./oauth/config";
 import { parseSystemMail, type SystemMailConfig } from "./system-mail";
+import { dnsServersProblem } from "./deliverability/dns-servers";
 
 const base64Key = z
   .string()
@@ -50,6 +51,8 @@ export type Env = Secrets & {
   systemMail: SystemMailConfig | null;
   /** METRICS_TOKEN: the bearer token for /api/metrics, which answers 404 without one. */
   metricsToken: string | undefined;
+  /** DNS_SERVERS: "host:port" entries the deliverability checks ask instead of the system's resolvers. */
+  dnsServers: string[] | undefined;
   /** The scheduled account checks (lib/watch). */
   watch: {
     /** ACCOUNT_CHECK_INTERVAL_MINUTES (default 360: every 6 hours; minimum 1). */
@@ -185,6 +188,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push("METRICS_TOKEN must be at least 16 characters (generate one with: openssl rand -hex 16)");
   problems.push(...systemMail.problems);
 
+  const dnsServers = source.DNS_SERVERS?.trim() ? source.DNS_SERVERS.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+  const dnsProblem = dnsServers ? dnsServersProblem(dnsServers) : null;
+  if (dnsProblem) problems.push(dnsProblem);
+
   const intervalMinutes = duration("minutes")("ACCOUNT_CHECK_INTERVAL_MINUTES", 360, 1, 10_080);
   const concurrency = duration("checks")("CHECK_CONCURRENCY", 20, 1, 500);
   const worker = (source.WORKER ?? "on").trim().toLowerCase();
@@ -207,6 +214,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, cwd = process.c
     oauth: { ...oauth, allowPrivateNetworks: allowPrivate === "true" || allowPrivate === "1" },
     systemMail: systemMail.config,
     metricsToken,
+    dnsServers,
     watch: { intervalMinutes, concurrency, worker: worker !== "off" },
   };
 }

@@ -86,21 +86,48 @@ export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Dia
       data: nextState,
     });
     if (claimed.count !== 1) return false;
-    const recipients = deps.systemMail
-      ? await tx.membership.findMany({
-          where: { orgId, role: { in: ["OWNER", "ADMIN"] }, alertEmails: true },
-          select: { user: { select: { email: true } } },
-        })
-      : [];
-    const payload = serialise(details);
-    const rows = [
-      ...recipients.map((r) => ({ channel: "email", target: r.user.email })),
-      ...(org.webhookHost ? [{ channel: "webhook", target: org.webhookHost }] : []),
-    ].map((r) => ({ ...r, orgId, event, payload, nextAttemptAt: now, createdAt: now }));
-    if (rows.length > 0) await tx.alertDelivery.createMany({ data: rows });
+    await createDeliveries(tx, deps, orgId, details, org.webhookHost, now);
     return true;
   });
   return queued ? event : null;
+}
+
+type Tx = Parameters<Parameters<AlertDeps["db"]["$transaction"]>[0]>[0];
+
+/** One delivery per owner and admin who wants alert emails (when there is a system mailer), and the webhook's. */
+async function createDeliveries(tx: Tx, deps: AlertDeps, orgId: string, details: AlertDetails, webhookHost: string | null, now: Date) {
+  const recipients = deps.systemMail
+    ? await tx.membership.findMany({
+        where: { orgId, role: { in: ["OWNER", "ADMIN"] }, alertEmails: true },
+        select: { user: { select: { email: true } } },
+      })
+    : [];
+  const payload = serialise(details);
+  const rows = [
+    ...recipients.map((r) => ({ channel: "email", target: r.user.email })),
+    ...(webhookHost ? [{ channel: "webhook", target: webhookHost }] : []),
+  ].map((r) => ({ ...r, orgId, event: details.event, payload, nextAttemptAt: now, createdAt: now }));
+  if (rows.length > 0) await tx.alertDelivery.createMany({ data: rows });
+}
+
+/** Queues the alert that the From domain's SPF or DMARC has started failing (the weekly domain check found it). */
+export async function queueDomainAlert(
+  deps: AlertDeps,
+  orgId: string,
+  deliverability: NonNullable<AlertDetails["deliverability"]>,
+  now = new Date(),
+): Promise<void> {
+  const org = await deps.db.organisation.findUnique({ where: { id: orgId }, select: { name: true, webhookHost: true } });
+  if (!org) return;
+  const details: AlertDetails = {
+    event: "domain.failing",
+    organisation: { id: orgId, name: org.name },
+    diagnosis: null,
+    since: now,
+    pageUrl: deps.pageUrl,
+    deliverability,
+  };
+  await deps.db.$transaction((tx) => createDeliveries(tx, deps, orgId, details, org.webhookHost, now));
 }
 
 /** Queues a test alert to the webhook and sends it at once. Returns the delivery's outcome. */

@@ -8,8 +8,8 @@ import { formatDateTime } from "../format";
 import type { Diagnosis } from "../smtp/diagnose";
 import type { SystemMailConfig } from "../system-mail";
 
-/** What an alert is about; alert.test is the "Send a test alert" button's. */
-export type AlertEvent = "account.failing" | "account.reminder" | "account.recovered" | "alert.test";
+/** What an alert is about; domain.failing: the From domain's SPF or DMARC started failing; alert.test: the button's. */
+export type AlertEvent = "account.failing" | "account.reminder" | "account.recovered" | "domain.failing" | "alert.test";
 
 export type AlertDetails = {
   event: AlertEvent;
@@ -19,6 +19,8 @@ export type AlertDetails = {
   since: Date | null;
   /** The Finance email page, absolute. */
   pageUrl: string;
+  /** domain.failing: the From domain and what now fails, in the Deliverability card's words. */
+  deliverability?: { domain: string; problems: { check: "SPF" | "DMARC"; summary: string }[] };
 };
 
 export function alertContent(a: AlertDetails): { subject: string; text: string } {
@@ -31,6 +33,20 @@ export function alertContent(a: AlertDetails): { subject: string; text: string }
         "If the finance email account starts failing, the alert will arrive here like this one.",
         "",
         `Finance email settings: ${a.pageUrl}`,
+      ].join("\n"),
+    };
+  }
+  if (a.event === "domain.failing" && a.deliverability) {
+    const { domain, problems } = a.deliverability;
+    return {
+      subject: `Action needed: mail from ${domain} may be junked or refused (${org})`,
+      text: [
+        `The weekly check of ${domain}, the domain ${org}'s finance email is sent from, found a new problem:`,
+        "",
+        ...problems.map((p) => `- ${p.check}: ${p.summary}`),
+        "",
+        "Gmail, Yahoo and Outlook.com junk or refuse mail from domains that fail these checks, so invoices may not reach customers.",
+        `The exact DNS record to publish is on the page: ${a.pageUrl}#deliverability`,
       ].join("\n"),
     };
   }
@@ -99,6 +115,7 @@ export function webhookRequest(alert: AlertDetails, secret: string): { body: str
     diagnosis: alert.diagnosis ? { id: alert.diagnosis.id, title: alert.diagnosis.title } : null,
     since: alert.since?.toISOString() ?? null,
     page: alert.pageUrl,
+    ...(alert.deliverability ? { deliverability: alert.deliverability } : {}),
     text: `${subject}\n\n${text}`,
   });
   const signature = crypto.createHmac("sha256", secret).update(body).digest("hex");

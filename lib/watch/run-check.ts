@@ -3,7 +3,9 @@
 import "server-only";
 import { metrics } from "../metrics";
 import { checkAccount, type CheckOutcome, type CheckRunner } from "./account-check";
-import { deliverAlerts, queueAlerts, type AlertDeps } from "./alert-outbox";
+import { DOMAIN_RECHECK_MS, runDomainCheck } from "../deliverability/domain-checks";
+import type { DnsResolve } from "../deliverability/resolver";
+import { deliverAlerts, queueAlerts, queueDomainAlert, type AlertDeps } from "./alert-outbox";
 
 export type WatchDeps = CheckRunner &
   AlertDeps & {
@@ -13,6 +15,8 @@ export type WatchDeps = CheckRunner &
     concurrency: number;
     /** The scheduler's clock (tests move it a period at a time). */
     clock?: () => Date;
+    /** DNS for the weekly check of the From domain (the Deliverability card); none: not checked. */
+    dns?: DnsResolve;
   };
 
 /** At most this many checks at once against one SMTP host, across the deployment. */
@@ -26,11 +30,23 @@ export async function runScheduledCheck(deps: WatchDeps, orgId: string, now = de
   const m = metrics(deps.db);
   m.checks.inc({ result: outcome.result.ok ? "ok" : "failed" });
   m.checkDuration.observe(outcome.result.durationMs / 1000);
-  if (outcome.transition !== "changed") {
-    const event = await queueAlerts(deps, orgId, outcome.result.diagnosis, now);
-    if (event) await deliverAlerts(deps, { orgId, now });
-  }
+  let queued = false;
+  if (outcome.transition !== "changed") queued = Boolean(await queueAlerts(deps, orgId, outcome.result.diagnosis, now));
+  if (deps.dns) queued = (await recheckDomainWeekly(deps, orgId, now)) || queued;
+  if (queued) await deliverAlerts(deps, { orgId, now });
   return outcome;
+}
+
+/** Once a week the From domain is checked again; SPF or DMARC that newly fails is alerted. Returns whether it queued one. */
+async function recheckDomainWeekly(deps: WatchDeps, orgId: string, now: Date): Promise<boolean> {
+  const last = await deps.db.domainCheck.findUnique({ where: { orgId }, select: { checkedAt: true } });
+  if (last && now.getTime() - last.checkedAt.getTime() < DOMAIN_RECHECK_MS) return false;
+  const run = await runDomainCheck(deps.db, deps.dns!, orgId, now);
+  const report = run?.check.report;
+  if (!run || !report || report.handledByProvider || run.newlyFailing.length === 0) return false;
+  const problems = run.newlyFailing.map((c) => ({ check: c === "spf" ? ("SPF" as const) : ("DMARC" as const), summary: report[c].summary }));
+  await queueDomainAlert(deps, orgId, { domain: report.domain, problems }, now);
+  return true;
 }
 
 /** Deletes checks and finished deliveries older than 30 days. */

@@ -2,6 +2,7 @@
 // `npm start` calls it unless WORKER=off; `npm run worker` runs it without the web server.
 import "server-only";
 import type { Env } from "../env";
+import { appDnsResolver } from "../deliverability/domain-checks";
 import { keyringFromEnv } from "../settings-keyring";
 import { postgresSsl, withoutSslParams } from "../database-url";
 import type { Db } from "../prisma";
@@ -28,6 +29,7 @@ export function watchDeps(db: Db, e: Env): WatchDeps {
     network: { allowPrivate: e.SMTP_ALLOW_PRIVATE_NETWORKS },
     intervalMs: intervalMs(e.watch.intervalMinutes),
     concurrency: e.watch.concurrency,
+    dns: appDnsResolver(e.dnsServers),
   };
 }
 

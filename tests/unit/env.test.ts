@@ -174,3 +174,13 @@ describe("loadEnv: the scheduled checks", () => {
     expect(problemsOf(() => load({ WORKER: "no" }))).toEqual(["WORKER must be on or off"]);
   });
 });
+
+describe("loadEnv: DNS_SERVERS", () => {
+  it("is optional; comma-separated IP addresses with optional ports", () => {
+    expect(load({}).dnsServers).toBeUndefined();
+    expect(load({ DNS_SERVERS: "10.0.0.2:53, [fd00::53]:5353,127.0.0.1" }).dnsServers).toEqual(["10.0.0.2:53", "[fd00::53]:5353", "127.0.0.1"]);
+    expect(problemsOf(() => load({ DNS_SERVERS: "dns.example.com:53" }))).toEqual([
+      "DNS_SERVERS must be comma-separated IP addresses with optional ports, like 10.0.0.2:53,[fd00::53]:53",
+    ]);
+  });
+});

@@ -13,6 +13,7 @@ const EVENT_LABELS: Record<string, string> = {
   "account.failing": "Failing alert",
   "account.reminder": "Reminder",
   "account.recovered": "Recovery notice",
+  "domain.failing": "Domain alert",
   "alert.test": "Test alert",
 };
 

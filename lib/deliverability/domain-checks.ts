@@ -1,0 +1,55 @@
+// The Deliverability check of an organisation's From domain, run and kept: one row per organisation, replaced by
+// "Check again", by the first view after the From domain or provider changes, and weekly by the watch, which alerts
+// when SPF or DMARC newly fails for the same domain.
+import "server-only";
+import type { Db } from "../prisma";
+import { checkDomain, fromDomain, type DomainReport, type Verdict } from "./check-domain";
+import { createDnsResolver, type DnsResolve } from "./resolver";
+
+/** The watch checks the domain again after this long. */
+export const DOMAIN_RECHECK_MS = 7 * 86_400_000;
+
+export type StoredDomainCheck = { domain: string; presetId: string; checkedAt: Date; report: DomainReport };
+
+/** The resolver the app uses: DNS_SERVERS when set, 2 s per try, 2 tries. */
+export function appDnsResolver(servers: readonly string[] | undefined): DnsResolve {
+  return createDnsResolver({ servers, timeoutMs: 2000, tries: 2 });
+}
+
+function verdictOf(report: DomainReport, check: "spf" | "dmarc"): Verdict | "n/a" {
+  return report.handledByProvider ? "n/a" : report[check].verdict;
+}
+
+/** The kept check, if it is about the settings as they are now (same From domain and provider). */
+export async function currentDomainCheck(db: Db, orgId: string): Promise<StoredDomainCheck | null> {
+  const [settings, row] = await Promise.all([
+    db.emailSettings.findUnique({ where: { orgId }, select: { fromAddress: true, provider: true } }),
+    db.domainCheck.findUnique({ where: { orgId } }),
+  ]);
+  if (!settings || !row || row.domain !== fromDomain(settings.fromAddress) || row.presetId !== settings.provider) return null;
+  return { domain: row.domain, presetId: row.presetId, checkedAt: row.checkedAt, report: JSON.parse(row.report) as DomainReport };
+}
+
+export type DomainCheckRun = { check: StoredDomainCheck; newlyFailing: ("spf" | "dmarc")[] };
+
+/** Checks the saved settings' From domain now and keeps the result. null when nothing is saved. */
+export async function runDomainCheck(db: Db, resolve: DnsResolve, orgId: string, now = new Date()): Promise<DomainCheckRun | null> {
+  const settings = await db.emailSettings.findUnique({ where: { orgId }, select: { fromAddress: true, provider: true, host: true } });
+  if (!settings) return null;
+  const report = await checkDomain(resolve, { fromAddress: settings.fromAddress, presetId: settings.provider, smtpHost: settings.host });
+  const previous = await db.domainCheck.findUnique({ where: { orgId }, select: { domain: true, spfVerdict: true, dmarcVerdict: true } });
+  const data = {
+    domain: report.domain,
+    presetId: settings.provider,
+    checkedAt: now,
+    report: JSON.stringify(report),
+    spfVerdict: verdictOf(report, "spf"),
+    dmarcVerdict: verdictOf(report, "dmarc"),
+  };
+  await db.domainCheck.upsert({ where: { orgId }, create: { orgId, ...data }, update: data });
+  // Newly failing: it failed now and did not at the last check of the same domain (the first check is the baseline).
+  const newlyFailing = previous && previous.domain === report.domain
+    ? (["spf", "dmarc"] as const).filter((c) => data[`${c}Verdict`] === "fail" && previous[`${c}Verdict`] !== "fail")
+    : [];
+  return { check: { domain: report.domain, presetId: settings.provider, checkedAt: now, report }, newlyFailing };
+}
