@@ -111,6 +111,26 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
     meaning: "The stored password was encrypted with a key this server does not have (for example after moving servers or changing SETTINGS_ENCRYPTION_KEY).",
     steps: ["Enter the password again, save, and test.", "Administrators: keep the old key in SETTINGS_ENCRYPTION_KEYS_OLD until `npm run keys:rotate` has run."],
   },
+  "gmail-unauthenticated": {
+    title: "Gmail: unauthenticated email is not accepted (550 5.7.26)",
+    meaning:
+      "Since 2024 Gmail refuses mail whose From domain does not pass SPF or DKIM in alignment with DMARC. The account works; the domain's DNS does not vouch for the provider that sent it.",
+    steps: [
+      "Open the Finance email page: the Deliverability card checks the From domain and lists each record to add or change, with Copy buttons.",
+      "Add them at your domain's DNS host (where the domain was bought, or Cloudflare, or your IT provider). Change an existing SPF record rather than adding a second one.",
+      "Wait for DNS to spread (minutes to a few hours), press Check again on the card, then send another test.",
+    ],
+  },
+  "outlook-unauthenticated": {
+    title: "Outlook.com: the sending domain is not authenticated (550 5.7.515)",
+    meaning:
+      "Since May 2025 Outlook.com, Hotmail and Live refuse mail from high-volume senders whose From domain does not pass SPF, DKIM and DMARC.",
+    steps: [
+      "Open the Finance email page: the Deliverability card lists the SPF, DKIM and DMARC records your domain needs for your provider.",
+      "Publish them at your domain's DNS host; keep one SPF record.",
+      "Press Check again on the card once DNS has spread, then send another test.",
+    ],
+  },
   "other-reply": {
     title: "Any other server reply",
     meaning: "The server answered with an error this guide does not list. The test result shows its exact reply (with anything secret removed).",

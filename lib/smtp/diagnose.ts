@@ -18,6 +18,8 @@ export type DiagnosisId =
   | "sending-limit"
   | "recipient-refused"
   | "send-as-denied"
+  | "gmail-unauthenticated"
+  | "outlook-unauthenticated"
   | "message-too-large"
   | "saved-password-unreadable"
   | "mailbox-sign-in-expired"
@@ -35,6 +37,8 @@ export type Diagnosis = {
   advice: string[];
   helpHref: string;
   fix?: FormFix;
+  /** A place on the Finance email page that fixes it (the Deliverability card's records). */
+  pageLink?: { href: string; label: string };
 };
 
 /** Every diagnosis, for the troubleshooting page and the link check. */
@@ -54,6 +58,8 @@ export const DIAGNOSIS_IDS: readonly DiagnosisId[] = [
   "sending-limit",
   "recipient-refused",
   "send-as-denied",
+  "gmail-unauthenticated",
+  "outlook-unauthenticated",
   "message-too-large",
   "saved-password-unreadable",
   "mailbox-sign-in-expired",
@@ -127,6 +133,8 @@ function isGoogle(ctx: DiagnoseContext) {
 }
 
 
+const DELIVERABILITY_CARD = { href: "/settings/email#deliverability", label: "See the records to add" };
+
 export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
   const response = err.response ?? "";
   const text = `${response} ${err.message ?? ""}`;
@@ -143,6 +151,34 @@ export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
         "Create an app password (Google Account → Security → App passwords) and enter its 16 letters as the Password.",
       ],
       helpHref: help("google-app-password-required"),
+    };
+  }
+  if (/5\.7\.26\b/.test(text)) {
+    return {
+      id: "gmail-unauthenticated",
+      title: "Gmail refused the message as unauthenticated (5.7.26)",
+      explanation:
+        "Gmail checked the From domain's SPF, DKIM and DMARC and the message passed none of them in a way that matches the From address, so it was refused.",
+      advice: [
+        "Publish the DNS records the Deliverability card on this page lists for your domain (SPF for your provider, its DKIM key, a DMARC record).",
+        "DNS changes can take a few hours to spread: press Check again on the card, then send another test.",
+      ],
+      helpHref: help("gmail-unauthenticated"),
+      pageLink: DELIVERABILITY_CARD,
+    };
+  }
+  if (/5\.7\.515\b/.test(text)) {
+    return {
+      id: "outlook-unauthenticated",
+      title: "Outlook.com refused the message: the domain is not authenticated (5.7.515)",
+      explanation:
+        "Outlook.com, Hotmail and Live require senders to pass SPF, DKIM and DMARC for the From domain. This message did not, so it was refused.",
+      advice: [
+        "Publish the DNS records the Deliverability card on this page lists for your domain (SPF for your provider, its DKIM key, a DMARC record).",
+        "DNS changes can take a few hours to spread: press Check again on the card, then send another test.",
+      ],
+      helpHref: help("outlook-unauthenticated"),
+      pageLink: DELIVERABILITY_CARD,
     };
   }
   if (/5\.7\.139\b|5\.7\.57\b|SmtpClientAuthentication is disabled/i.test(text)) {

@@ -27,6 +27,8 @@
 //   any other wrong user/password                     AUTH  → 535-5.7.8 … / 535 5.7.8 … (Google, two lines)
 //   MAIL FROM limit@clinic.example                    MAIL  → 550-5.4.5 … (Google, three lines)
 //   RCPT TO nobody@clinic.example                     RCPT  → 550-5.1.1 … (Google, four lines)
+//   RCPT unauthenticated@gmail-receiver.example       DATA  → 550-5.7.26 … (Google, four lines: unauthenticated email)
+//   RCPT unauthenticated@outlook-receiver.example     DATA  → 550 5.7.515 … (Outlook.com: domain not authenticated)
 //   message over `sizeLimit`                          DATA  → 552-5.3.4 … (Google, two lines; SIZE is advertised but
 //                                                     nodemailer's sendMail sends no SIZE= parameter, so it gets to DATA)
 //   MAIL FROM before AUTH                             MAIL  → 530 Error: authentication Required (smtp-server's own)
@@ -87,6 +89,10 @@ export const SCRIPTED = {
   limitSender: "limit@clinic.example",
   /** RCPT TO this address → Google's 550 5.1.1 no such user. */
   unknownRecipient: "nobody@clinic.example",
+  /** DATA to this recipient → Gmail's 550-5.7.26 (unauthenticated email). */
+  gmailUnauthenticatedRecipient: "unauthenticated@gmail-receiver.example",
+  /** DATA to this recipient → Outlook.com's 550 5.7.515 (domain not authenticated). */
+  outlookUnauthenticatedRecipient: "unauthenticated@outlook-receiver.example",
 } as const;
 
 /** The scripted replies exactly as they go on the wire (lines joined by "\r\n"); nodemailer's err.response joins them with "\n". */
@@ -113,6 +119,17 @@ export const REPLIES = {
     "550-5.1.1 double-checking the recipient's email address for typos or",
     "550-5.1.1 unnecessary spaces. For more information, go to",
     "550 5.1.1  https://support.google.com/mail/?p=NoSuchUser",
+  ],
+  /** Gmail's answer after DATA to a message whose From domain fails SPF, DKIM and DMARC. */
+  gmailUnauthenticated: [
+    "550-5.7.26 Unauthenticated email from clinic.example is not accepted due to domain's",
+    "550-5.7.26 DMARC policy, but temporary exemptions may apply. Please contact the",
+    "550-5.7.26 administrator of clinic.example domain if this was a legitimate mail.",
+    "550 5.7.26  https://support.google.com/mail/answer/2451690",
+  ],
+  /** Outlook.com's answer to a high-volume sender whose domain is not authenticated. */
+  outlookUnauthenticated: [
+    "550 5.7.515 Access denied, sending domain clinic.example doesn't meet the required authentication level.",
   ],
   messageTooBig: [
     "552-5.3.4 Your message exceeded Google's message size limits. For more information, go to",
@@ -372,6 +389,9 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
         });
         stream.on("end", () => {
           if (stream.sizeExceeded) return callback(replyError(REPLIES.messageTooBig));
+          const to = session.envelope.rcptTo.map((r) => r.address);
+          if (to.some((a) => sameAddress(a, SCRIPTED.gmailUnauthenticatedRecipient))) return callback(replyError(REPLIES.gmailUnauthenticated));
+          if (to.some((a) => sameAddress(a, SCRIPTED.outlookUnauthenticatedRecipient))) return callback(replyError(REPLIES.outlookUnauthenticated));
           const raw = Buffer.concat(chunks).toString("utf8");
           const envelope = session.envelope;
           messages.push({

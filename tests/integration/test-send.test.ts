@@ -318,6 +318,22 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     expect(result.reply).toBe(REPLIES.dailyLimit.join("\n"));
   });
 
+  it("gmail-unauthenticated (550-5.7.26) and outlook-unauthenticated (550 5.7.515) after DATA: point to the Deliverability card", async () => {
+    for (const [to, id, reply] of [
+      [SCRIPTED.gmailUnauthenticatedRecipient, "gmail-unauthenticated", REPLIES.gmailUnauthenticated],
+      [SCRIPTED.outlookUnauthenticatedRecipient, "outlook-unauthenticated", REPLIES.outlookUnauthenticated],
+    ] as const) {
+      const result = await runSmtpTest(input({ to }));
+      expect(result.failedStep, id).toBe("message");
+      expect(result.diagnosis, id).toMatchObject({
+        id,
+        helpHref: `/help/troubleshooting#${id}`,
+        pageLink: { href: "/settings/email#deliverability", label: "See the records to add" },
+      });
+      expect(result.reply, id).toBe(reply.join("\n"));
+    }
+  });
+
   it("recipient-refused: 550 5.1.1 at RCPT TO, in send and in check mode", async () => {
     for (const mode of ["send", "check"] as const) {
       const result = await runSmtpTest(input({ mode, to: SCRIPTED.unknownRecipient }));

@@ -137,6 +137,11 @@ export function TestPanel({
                         {result.diagnosis.fix.label}
                       </button>
                     )}
+                    {result.diagnosis.pageLink && (
+                      <Link href={result.diagnosis.pageLink.href} className="font-semibold underline">
+                        {result.diagnosis.pageLink.label}
+                      </Link>
+                    )}
                     <Link href={result.diagnosis.helpHref} className="font-medium underline">
                       Read the troubleshooting guide
                     </Link>
