@@ -100,6 +100,9 @@ export async function startApp(extraEnv: Record<string, string> = {}, options: A
       // The scheduled checks run only in the specs about them (they pass WORKER=on), so no other spec's account is
       // checked behind its back.
       WORKER: "off",
+      // The Deliverability card's lookups go to a closed local port ("could not be checked", at once) unless a spec
+      // serves a zone of its own: no spec depends on this machine's DNS.
+      DNS_SERVERS: "127.0.0.1:9",
       ...shared.secrets,
       ...extraEnv,
     },
@@ -215,9 +218,10 @@ let current: TestApp | undefined;
  * Gives the calling spec file its own server and database: started before its first test, stopped after
  * its last. The `test` exported below points page.goto("/...") at it.
  */
-export function useFreshApp(extraEnv: Record<string, string> = {}, options: AppOptions = {}): () => TestApp {
+export function useFreshApp(extraEnv: Record<string, string> | (() => Record<string, string>) = {}, options: AppOptions = {}): () => TestApp {
   base.beforeAll(async () => {
-    current = await startApp(extraEnv, options);
+    // A function gives an environment that depends on something the spec starts first (a test server's address).
+    current = await startApp(typeof extraEnv === "function" ? extraEnv() : extraEnv, options);
   });
   base.afterAll(async () => {
     await current?.stop();

@@ -1,0 +1,77 @@
+import { expect } from "@playwright/test";
+import { startTestDnsServer, type TestDnsServer, type Zone } from "../helpers/dns-test-server";
+import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+
+// The Deliverability card (issue 14) in a real browser, its lookups answered by a real DNS server on 127.0.0.1:
+// Google Workspace settings for a domain without SPF and DMARC show both failing with the exact records to add;
+// once the zone has them, "Check again" shows them passing.
+const GOOGLE: Zone = {
+  "_spf.google.com": { txt: ["v=spf1 include:_netblocks.google.com ~all"] },
+  "_netblocks.google.com": { txt: ["v=spf1 ip4:209.85.128.0/17 ~all"] },
+  "google._domainkey.riverside-physio.example": { txt: ["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAxyz"] },
+  "riverside-physio.example": { mx: [{ exchange: "aspmx.l.google.com", priority: 1 }] },
+};
+let dns: TestDnsServer;
+test.beforeAll(async () => {
+  dns = await startTestDnsServer(GOOGLE);
+});
+test.afterAll(async () => {
+  await dns?.close();
+});
+const app = useFreshApp(() => ({ DNS_SERVERS: dns.address }));
+
+test("SPF and DMARC missing: both Fail with the records to add; after fixing the zone, Check again shows Pass", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await seedOrganisation(app(), "Riverside Physio", [{ email: "owner@riverside-physio.example", name: "Olive Owner", role: "OWNER" }]);
+  await signIn(page, "owner@riverside-physio.example");
+  await page.goto("/settings/email");
+  await page.getByLabel("Provider", { exact: true }).selectOption("google-workspace");
+  await page.getByLabel("User", { exact: true }).fill("billing@riverside-physio.example");
+  await page.getByLabel("Password", { exact: true }).fill("abcd efgh ijkl mnop");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText(/^Saved\. Changed:/)).toBeVisible();
+
+  const card = page.locator("#deliverability");
+  const spf = card.getByTestId("check-spf");
+  const dmarc = card.getByTestId("check-dmarc");
+  await expect(spf).toHaveAttribute("data-verdict", "fail");
+  await expect(spf.getByTestId("verdict")).toHaveText("Fail");
+  await expect(spf.getByTestId("fix-host")).toHaveText("riverside-physio.example");
+  await expect(spf.getByTestId("fix-type")).toHaveText("TXT");
+  await expect(spf.getByTestId("fix-value")).toHaveText("v=spf1 include:_spf.google.com ~all");
+  await expect(dmarc).toHaveAttribute("data-verdict", "fail");
+  await expect(dmarc.getByTestId("fix-host")).toHaveText("_dmarc.riverside-physio.example");
+  await expect(dmarc.getByTestId("fix-value")).toHaveText("v=DMARC1; p=none; rua=mailto:dmarc-reports@riverside-physio.example");
+  await expect(card.getByTestId("check-dkim")).toHaveAttribute("data-verdict", "pass");
+  await expect(card.getByTestId("mx")).toContainText("Replies to riverside-physio.example go to aspmx.l.google.com.");
+
+  // Copy puts the exact value on the clipboard.
+  await spf.getByRole("button", { name: "Copy value" }).click();
+  await expect(spf.getByRole("button", { name: "Copy value" })).toHaveText("Copied");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe("v=spf1 include:_spf.google.com ~all");
+
+  // The records are published as suggested (DMARC already moved on to quarantine).
+  dns.setZone({
+    ...GOOGLE,
+    "riverside-physio.example": { txt: ["v=spf1 include:_spf.google.com ~all"], mx: [{ exchange: "aspmx.l.google.com", priority: 1 }] },
+    "_dmarc.riverside-physio.example": { txt: ["v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@riverside-physio.example"] },
+  });
+  await card.getByRole("button", { name: "Check again" }).click();
+  await expect(spf).toHaveAttribute("data-verdict", "pass");
+  await expect(spf.getByTestId("summary")).toHaveText("The SPF record authorises Google Workspace's servers.");
+  await expect(dmarc).toHaveAttribute("data-verdict", "pass");
+  await expect(card.getByTestId("record-fix")).toHaveCount(0);
+  await expect(card.getByTestId("domain-checked-at")).toHaveText("Checked just now");
+});
+
+test("an address at a mailbox provider: Handled by your provider", async ({ page }) => {
+  await seedOrganisation(app(), "Corner Cafe", [{ email: "owner@corner.example", name: "Cora Owner", role: "OWNER" }]);
+  await signIn(page, "owner@corner.example");
+  await page.goto("/settings/email");
+  await page.getByLabel("Provider", { exact: true }).selectOption("google-mail");
+  await page.getByLabel("User", { exact: true }).fill("corner.cafe.accounts@gmail.com");
+  await page.getByLabel("Password", { exact: true }).fill("abcd efgh ijkl mnop");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByTestId("handled-by-provider")).toContainText("Handled by your provider.");
+  await expect(page.locator("#deliverability").getByTestId("check-spf")).toHaveCount(0);
+});
