@@ -1,4 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
+import { TROUBLESHOOTING } from "../../lib/help/troubleshooting";
 import { expect, type Page } from "@playwright/test";
 import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
@@ -88,6 +89,9 @@ test("every link from the help pages, the form and a test-send failure resolves,
   await expect(page.getByTestId("diagnosis")).toBeVisible();
   await collect();
 
+  // Every diagnosis's troubleshooting section (5.7.26 and 5.7.515 among them), as test results link to them.
+  for (const id of Object.keys(TROUBLESHOOTING)) hrefs.add(`/help/troubleshooting#${id}`);
+
   expect(hrefs.size).toBeGreaterThan(20);
   const checked: string[] = [];
   for (const href of [...hrefs].sort()) {
@@ -103,6 +107,8 @@ test("every link from the help pages, the form and a test-send failure resolves,
   expect(checked).toContain("/help/troubleshooting#blocked-address");
   expect(checked).toContain("/help/google-mail-smtp#app-password");
   expect(checked).toContain("/help/alerts");
+  expect(checked).toContain("/help/troubleshooting#gmail-unauthenticated");
+  expect(checked).toContain("/help/troubleshooting#outlook-unauthenticated");
   expect(checked).toContain("/settings/email#alerts");
 });
 
