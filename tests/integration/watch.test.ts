@@ -281,6 +281,25 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     expect(await value("fes_alert_deliveries_pending")).toBe(0);
   });
 
+  it("at most 5 checks at once against one SMTP host, however many accounts use it", async () => {
+    const owner = await t.db.user.findUniqueOrThrow({ where: { email: people.owner.email } });
+    for (let i = 0; i < 11; i++) {
+      const other = await t.db.organisation.create({ data: { name: `Clinic ${i}` } });
+      await saveTestAccount(t.db, keyring, { userId: owner.id, email: owner.email, name: "Olive", orgId: other.id }, account.starttlsPort);
+    }
+    await t.db.emailSettings.updateMany({ data: { checkDueAt: null } });
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, account.sessions.filter((x) => !x.closed && !x.commands.includes("QUIT")).length)), 5);
+    try {
+      await scheduler.runPeriod(new Date(Date.now() + 2 * INTERVAL));
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(await t.db.accountCheck.count()).toBe(12);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(5);
+  });
+
   it("a webhook URL that resolves to a private address is refused", async () => {
     const guarded = { allowPrivate: false };
     expect(await webhookUrlProblem("https://localhost:8443/hook", guarded)).toMatch(/private or internal address/);
