@@ -45,7 +45,10 @@ export function dueChecks(accounts: Candidate[], interval: number, now: Date, lo
       continue;
     }
     const slot = currentSlot(a.orgId, interval, now);
-    if (!a.lastCheckAt || a.lastCheckAt.getTime() < slot.at.getTime()) {
+    // Not checked since its slot, and not within the last half period either: an account first checked just before
+    // its slot (a new one, or after a backlog) waits for the next slot instead of being checked twice in minutes.
+    const last = a.lastCheckAt?.getTime();
+    if (last === undefined || (last < slot.at.getTime() && now.getTime() - last >= interval / 2)) {
       due.push({ orgId: a.orgId, host: a.host, key: `${a.orgId}:${slot.period}`, startAfter: slot.at });
     }
   }

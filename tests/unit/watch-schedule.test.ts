@@ -30,6 +30,10 @@ describe("the schedule", () => {
     account.lastCheckAt = slot.at;
     expect(dueChecks([account], SIX_HOURS, new Date(slot.at.getTime() + SIX_HOURS - 1))).toEqual([]);
     expect(dueChecks([account], SIX_HOURS, new Date(slot.at.getTime() + SIX_HOURS))[0].key).toBe(`org_a:${slot.period + 1}`);
+    // Checked late, 10 minutes before its next slot (a backlog, or a new account): not again at that slot.
+    account.lastCheckAt = new Date(slot.at.getTime() + SIX_HOURS - 10 * 60_000);
+    expect(dueChecks([account], SIX_HOURS, new Date(slot.at.getTime() + SIX_HOURS + 60_000))).toEqual([]);
+    expect(dueChecks([account], SIX_HOURS, new Date(slot.at.getTime() + 2 * SIX_HOURS))).toHaveLength(1);
   });
 
   it("after a save the account is due 2 minutes later, under its own key, and the period's check waits for it", () => {
