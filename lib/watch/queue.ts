@@ -22,7 +22,8 @@ export function jobIdFor(singletonKey: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-type CheckJob = { orgId: string; host: string };
+/** afterSave: the check 2 minutes after a save (always runs); otherwise a period's check. */
+type CheckJob = { orgId: string; host: string; afterSave?: boolean };
 
 /** How long a check waits for one of its host's 5 slots before it is left for the next period. */
 const HOST_SLOT_WAIT_MS = 60_000;
@@ -40,7 +41,7 @@ export async function fanOut(boss: PgBoss, deps: Pick<WatchDeps, "db" | "interva
       due.slice(i, i + 1000).map((d) => ({
         id: jobIdFor(d.key),
         singletonKey: d.key,
-        data: { orgId: d.orgId, host: d.host } satisfies CheckJob,
+        data: { orgId: d.orgId, host: d.host, afterSave: d.key.includes(":save:") } satisfies CheckJob,
         // A period's check is due now; an after-save check may wait for its time.
         startAfter: d.startAfter.getTime() > now.getTime() ? d.startAfter : undefined,
         group: { id: d.host.toLowerCase() },
@@ -50,6 +51,12 @@ export async function fanOut(boss: PgBoss, deps: Pick<WatchDeps, "db" | "interva
     queued += ids?.length ?? 0;
   }
   return queued;
+}
+
+async function checkedWithin(deps: Pick<WatchDeps, "db" | "clock">, orgId: string, ms: number): Promise<boolean> {
+  const row = await deps.db.emailSettings.findUnique({ where: { orgId }, select: { lastCheckAt: true } });
+  const now = deps.clock?.() ?? new Date();
+  return Boolean(row?.lastCheckAt && now.getTime() - row.lastCheckAt.getTime() < ms);
 }
 
 export type QueueWorker = {
@@ -117,6 +124,9 @@ export async function startQueueWorker(
       // of after its polling interval (measured by bench:watch: 20 checks a second without it, 31.6 with it).
       { localConcurrency: deps.concurrency, groupConcurrency: PER_HOST_CONCURRENCY, batchSize: 1, pollingIntervalSeconds: 1, burstWhenReadyExceeds: 1 },
       async ([job]) => {
+        // A period's job can wait in a backlog while the same account's next slot queues another: the later one is
+        // left out if the account was checked within the last half period.
+        if (!job.data.afterSave && (await checkedWithin(deps, job.data.orgId, deps.intervalMs / 2))) return;
         const slot = await takeHostSlot(deps.db, job.data.host, { limit: PER_HOST_CONCURRENCY, leaseMs: deps.budgetMs + 15_000, waitMs: HOST_SLOT_WAIT_MS });
         // The host stayed busy for a minute: this period's check is given up (the next period checks it again).
         if (!slot) return;

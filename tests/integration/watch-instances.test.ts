@@ -7,7 +7,7 @@ import { createKeyring } from "@/lib/crypto";
 import { passwordAad } from "@/lib/email-settings";
 import { createPrismaClient, type Db } from "@/lib/prisma";
 import { parseDatabaseUrl } from "@/lib/database-url";
-import { fanOut, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";
+import { CHECK_QUEUE, fanOut, jobIdFor, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";
 import { createPostgresDatabase } from "../helpers/postgres";
 import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 import { SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
@@ -103,3 +103,15 @@ it("two instances: each account is checked once per period, each alert sent once
   expect(recipients).toEqual(Array.from({ length: ORGS }, (_, i) => `owner${i}@clinic.example`).sort());
   expect(await db.alertDelivery.count({ where: { status: "SENT" } })).toBe(ORGS);
 }, 90_000);
+
+it("a period's job that waited while the account was checked within the last half period is left out; a save's job still runs", async () => {
+  const db = dbs[0];
+  const org = await db.emailSettings.findFirstOrThrow({ select: { orgId: true, host: true } });
+  const before = await db.accountCheck.count({ where: { orgId: org.orgId } });
+  // As if the next period's job was queued while the first one still waited in a backlog.
+  await workers[0].boss.insert(CHECK_QUEUE, [{ id: jobIdFor(`${org.orgId}:backlog`), data: { orgId: org.orgId, host: org.host } }]);
+  await workers[0].boss.insert(CHECK_QUEUE, [{ id: jobIdFor(`${org.orgId}:save:99`), data: { orgId: org.orgId, host: org.host, afterSave: true } }]);
+  const deadline = Date.now() + 15_000;
+  while ((await workers[0].inFlight()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(await db.accountCheck.count({ where: { orgId: org.orgId } })).toBe(before + 1);
+});
