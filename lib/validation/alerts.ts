@@ -1,14 +1,11 @@
 // The Alerts section's form schemas, shared by its forms and its server actions (lib/watch, app/(app)/settings/email).
 import { z } from "zod";
+import { REMINDER_CHOICES } from "../watch/reminder-choices";
 
-export const REMINDER_CHOICES = [
-  { value: "24", label: "Every 24 hours" },
-  { value: "72", label: "Every 72 hours" },
-  { value: "0", label: "Off: only the first alert and the recovery" },
-] as const;
+const reminderValues = REMINDER_CHOICES.map((c) => c.value) as unknown as ["24", "72", "0"];
 
 export const alertRemindersSchema = z.strictObject({
-  reminderHours: z.enum(["0", "24", "72"], { error: "Choose how often to remind." }).transform(Number),
+  reminderHours: z.enum(reminderValues, { error: "Choose how often to remind." }).transform(Number),
 });
 
 export const myAlertEmailsSchema = z.strictObject({

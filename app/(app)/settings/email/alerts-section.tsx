@@ -5,7 +5,7 @@ import { useActionState, useState } from "react";
 import { FormMessage, SelectField, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { formatDateTime } from "@/lib/format";
-import { REMINDER_CHOICES } from "@/lib/validation/alerts";
+import { REMINDER_CHOICES } from "@/lib/watch/reminder-choices";
 import type { AlertsView } from "@/lib/watch/alert-settings";
 import { removeWebhookAction, saveAlertRemindersAction, sendTestAlertAction, setMyAlertEmailsAction, setWebhookAction } from "./alert-actions";
 
