@@ -42,6 +42,7 @@ import { CHECK_QUEUE } from "../lib/watch/queue";
 import { PER_HOST_CONCURRENCY, runScheduledCheck } from "../lib/watch/run-check";
 import { currentSlot } from "../lib/watch/schedule";
 import { watchDeps } from "../lib/watch/start";
+import { adminQuery, POSTGRES_ADMIN_URL } from "./bench-postgres";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -70,7 +71,6 @@ for (const p of PHASES) {
     process.exit(2);
   }
 }
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 
 /** The SMTP hosts: every 127.x address is loopback on Linux, so 8 hosts need no setup. */
 const HOSTS = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
@@ -404,16 +404,6 @@ async function startDnsServer(delayMs: number): Promise<DnsServer> {
 
 // ---------------------------------------------------------------------------------------------------------------
 // The database: fresh, migrated, seeded in batches
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function createDatabase(): Promise<{ url: string; name: string }> {
   const name = `fes_bench_watch_${crypto.randomBytes(4).toString("hex")}`;

@@ -29,6 +29,7 @@ import { testSettings } from "../lib/settings-test";
 import { parseMailPorts } from "../lib/smtp/mail-ports";
 import { emailSettingsSchema } from "../lib/smtp/schema";
 import { provisionUser } from "../lib/users";
+import { adminQuery, POSTGRES_ADMIN_URL } from "./bench-postgres";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIST_DIR = ".next-bench";
@@ -37,7 +38,6 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY || "1,10,50").split(",").map(
 const LOADS = Number(process.env.BENCH_LOADS || 9);
 const DATABASES = (process.env.BENCH_DATABASES || "sqlite,postgresql").split(",") as Provider[];
 const ORGS = Math.max(...CONCURRENCY);
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
 const SESSION_COOKIE = "authjs.session-token";
 /** The saved Server value: what the page must show, and what every counted page view must contain. */
 const SAVED_HOST = "smtp.bench.example";
@@ -156,16 +156,6 @@ function assertFloorBuilt() {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Databases: a fresh one per run, migrated by the app's own Prisma wrapper, filled through lib/ functions
-
-async function adminQuery(sql: string) {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function createDatabase(provider: Provider, dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
   let url: string;

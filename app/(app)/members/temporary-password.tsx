@@ -1,9 +1,8 @@
 "use client";
 // A temporary password, shown once to the owner or admin who created it (adding a member or resetting one).
-import { useState } from "react";
+import { CopyButton } from "@/app/_components/copy-button";
 
 export function TemporaryPassword({ email, password, message }: { email: string; password: string; message?: string }) {
-  const [copied, setCopied] = useState(false);
   return (
     <div role="status" className="rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-950">
       <p className="font-medium">{message}</p>
@@ -15,13 +14,7 @@ export function TemporaryPassword({ email, password, message }: { email: string;
         <code data-testid="temporary-password" className="rounded bg-white px-3 py-1.5 font-mono text-base tracking-wide ring-1 ring-emerald-200">
           {password}
         </code>
-        <button
-          type="button"
-          onClick={() => navigator.clipboard?.writeText(password).then(() => setCopied(true))}
-          className="rounded-md bg-white px-3 py-1.5 text-sm font-medium ring-1 ring-emerald-300 hover:bg-emerald-100"
-        >
-          {copied ? "Copied" : "Copy"}
-        </button>
+        <CopyButton value={password} className="ring-emerald-300 hover:bg-emerald-100" />
       </div>
     </div>
   );

@@ -1,7 +1,8 @@
 "use client";
 // The Alerts section of the Finance email page (owners and admins): who gets alert emails and your own choice,
 // how often to remind, the webhook (set, test, remove; its signing secret shown once) and the recent deliveries.
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
+import { CopyButton } from "@/app/_components/copy-button";
 import { FormMessage, SelectField, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { formatDateTime } from "@/lib/format";
@@ -28,7 +29,6 @@ function Subsection({ title, description, children }: { title: string; descripti
 }
 
 function WebhookSecret({ secret }: { secret: string }) {
-  const [copied, setCopied] = useState(false);
   return (
     <div className="mt-3 rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-950">
       <p className="font-medium">Signing secret: shown only now</p>
@@ -40,13 +40,7 @@ function WebhookSecret({ secret }: { secret: string }) {
         <code data-testid="webhook-secret" className="break-all rounded bg-white px-3 py-1.5 font-mono ring-1 ring-emerald-200">
           {secret}
         </code>
-        <button
-          type="button"
-          onClick={() => navigator.clipboard?.writeText(secret).then(() => setCopied(true))}
-          className="rounded-md bg-white px-3 py-1.5 text-sm font-medium ring-1 ring-emerald-300 hover:bg-emerald-100"
-        >
-          {copied ? "Copied" : "Copy"}
-        </button>
+        <CopyButton value={secret} label="Copy the signing secret" className="ring-emerald-300 hover:bg-emerald-100" />
       </div>
     </div>
   );

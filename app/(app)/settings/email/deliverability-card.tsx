@@ -7,7 +7,8 @@ import { appDnsResolver, currentDomainCheck, runDomainCheck } from "@/lib/delive
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { timeAgo } from "@/lib/format";
-import { CheckAgainButton, CopyButton } from "./deliverability-controls";
+import { CopyButton } from "@/app/_components/copy-button";
+import { CheckAgainButton } from "./deliverability-controls";
 
 const VERDICTS: Record<Verdict, { label: string; tone: string }> = {
   pass: { label: "Pass", tone: "bg-emerald-100 text-emerald-900 ring-emerald-200" },
@@ -115,7 +116,7 @@ function CheckRow({ id, title, what, result }: { id: string; title: string; what
                       </code>
                     </dd>
                     <dd>
-                      <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} />
+                      <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} compact />
                     </dd>
                   </div>
                 ))}
