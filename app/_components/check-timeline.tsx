@@ -7,7 +7,7 @@ export function CheckTimelineStrip({ timeline }: { timeline: CheckTimeline }) {
   const summary =
     share === null
       ? "No scheduled checks in the last 30 days yet."
-      : `Last 30 days: ${share}% of ${timeline.total} checks passed.`;
+      : `Last 30 days: ${share}% of ${timeline.total} ${timeline.total === 1 ? "check" : "checks"} passed.`;
   return (
     <div className="mt-3" data-testid="check-timeline">
       <p className="text-xs font-medium" data-testid="check-share">

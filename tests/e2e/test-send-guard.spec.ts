@@ -44,6 +44,8 @@ test("an alert webhook on a private address is refused when set, next to its fie
     await expect(field).toHaveValue(url);
   }
   await expect(page.getByTestId("webhook-secret")).toHaveCount(0);
+  // This app has no system mailer: the Alerts section says email alerts need the operator to set one up.
+  await expect(page.getByTestId("system-mail-missing")).toContainText("Email alerts need the operator of this service to set up system mail");
   const saved = app().sql.prepare(`SELECT count(*) AS n FROM "Organisation" WHERE "webhookUrlCiphertext" IS NOT NULL`).get() as { n: number };
   expect(saved.n).toBe(0);
 });

@@ -86,7 +86,7 @@ test("a revoked app password: Failing within one period, the banner on every pag
   await expect.poll(status, { timeout: 20_000 }).toBe("WORKING");
   await page.reload();
   await expect(page.getByTestId("settings-status")).toHaveText("Working");
-  await expect(page.getByTestId("check-share")).toHaveText("Last 30 days: 100% of 1 checks passed.");
+  await expect(page.getByTestId("check-share")).toHaveText("Last 30 days: 100% of 1 check passed.");
 
   // The Google password changes: the app password is revoked. Within one period (1 minute, plus the loop's tick).
   account.setRevoked(true);
