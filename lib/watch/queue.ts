@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import { PgBoss } from "pg-boss";
 import { deliverAlerts } from "./alert-outbox";
 import { takeHostSlot } from "./host-slots";
-import { checkCandidates, dueChecks } from "./schedule";
+import { checkCandidates, checkedRecently, dueChecks } from "./schedule";
 import { PER_HOST_CONCURRENCY, pruneHistory, runScheduledCheck, type WatchDeps } from "./run-check";
 
 export const CHECK_QUEUE = "account-check";
@@ -53,10 +53,9 @@ export async function fanOut(boss: PgBoss, deps: Pick<WatchDeps, "db" | "interva
   return queued;
 }
 
-async function checkedWithin(deps: Pick<WatchDeps, "db" | "clock">, orgId: string, ms: number): Promise<boolean> {
+async function checkedWithinHalfPeriod(deps: Pick<WatchDeps, "db" | "clock" | "intervalMs">, orgId: string): Promise<boolean> {
   const row = await deps.db.emailSettings.findUnique({ where: { orgId }, select: { lastCheckAt: true } });
-  const now = deps.clock?.() ?? new Date();
-  return Boolean(row?.lastCheckAt && now.getTime() - row.lastCheckAt.getTime() < ms);
+  return checkedRecently(row?.lastCheckAt ?? null, deps.intervalMs, deps.clock?.() ?? new Date());
 }
 
 export type QueueWorker = {
@@ -126,7 +125,7 @@ export async function startQueueWorker(
       async ([job]) => {
         // A period's job can wait in a backlog while the same account's next slot queues another: the later one is
         // left out if the account was checked within the last half period.
-        if (!job.data.afterSave && (await checkedWithin(deps, job.data.orgId, deps.intervalMs / 2))) return;
+        if (!job.data.afterSave && (await checkedWithinHalfPeriod(deps, job.data.orgId))) return;
         const slot = await takeHostSlot(deps.db, job.data.host, { limit: PER_HOST_CONCURRENCY, leaseMs: deps.budgetMs + 15_000, waitMs: HOST_SLOT_WAIT_MS });
         // The host stayed busy for a minute: this period's check is given up (the next period checks it again).
         if (!slot) return;

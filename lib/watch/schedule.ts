@@ -25,6 +25,11 @@ export function currentSlot(orgId: string, interval: number, now: Date): { perio
   return { period, at: new Date(period * interval + offset) };
 }
 
+/** Checked within the last half period: too soon for a period's check (it waits for the next slot). */
+export function checkedRecently(lastCheckAt: Date | null, interval: number, now: Date): boolean {
+  return lastCheckAt !== null && now.getTime() - lastCheckAt.getTime() < interval / 2;
+}
+
 /** Why a check is due: its slot in this period has come and it has not been checked since, or a save asked for one. */
 export type DueCheck = { orgId: string; host: string; key: string; startAfter: Date };
 
@@ -47,8 +52,7 @@ export function dueChecks(accounts: Candidate[], interval: number, now: Date, lo
     const slot = currentSlot(a.orgId, interval, now);
     // Not checked since its slot, and not within the last half period either: an account first checked just before
     // its slot (a new one, or after a backlog) waits for the next slot instead of being checked twice in minutes.
-    const last = a.lastCheckAt?.getTime();
-    if (last === undefined || (last < slot.at.getTime() && now.getTime() - last >= interval / 2)) {
+    if (!a.lastCheckAt || (a.lastCheckAt.getTime() < slot.at.getTime() && !checkedRecently(a.lastCheckAt, interval, now))) {
       due.push({ orgId: a.orgId, host: a.host, key: `${a.orgId}:${slot.period}`, startAfter: slot.at });
     }
   }

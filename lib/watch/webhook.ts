@@ -20,14 +20,20 @@ export type WebhookTarget = { url: string; secret: string };
 
 export type NetworkOptions = { allowPrivate: boolean; lookup?: LookupAll };
 
+/** The address a webhook URL may be posted to (the network guard's check of its host), or why not. */
+async function guardWebhookHost(url: URL, options: NetworkOptions): Promise<{ ok: true; address: string } | { ok: false; problem: string }> {
+  const guard = await resolveAndCheck(url.hostname.replace(/^\[|\]$/g, ""), { allowPrivate: options.allowPrivate, lookup: options.lookup, lookupTimeoutMs: 5000 });
+  if (guard.ok) return { ok: true, address: guard.address };
+  return {
+    ok: false,
+    problem: guard.reason === "blocked" ? `${url.hostname} points to a private or internal address. For safety alerts are only sent to public addresses.` : guard.message,
+  };
+}
+
 /** null when the URL may be used; otherwise why not, in words for the field. */
 export async function webhookUrlProblem(url: string, options: NetworkOptions): Promise<string | null> {
-  const { hostname } = new URL(url);
-  const guard = await resolveAndCheck(hostname.replace(/^\[|\]$/g, ""), { allowPrivate: options.allowPrivate, lookup: options.lookup, lookupTimeoutMs: 5000 });
-  if (guard.ok) return null;
-  return guard.reason === "blocked"
-    ? `${hostname} points to a private or internal address. For safety alerts are only sent to public addresses.`
-    : guard.message;
+  const guard = await guardWebhookHost(new URL(url), options);
+  return guard.ok ? null : guard.problem;
 }
 
 /** Sets the webhook: returns the new secret, the only time it is shown. */
@@ -70,9 +76,8 @@ export async function postWebhook(
   options: NetworkOptions & { timeoutMs?: number },
 ): Promise<number> {
   const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, "");
-  const guard = await resolveAndCheck(host, { allowPrivate: options.allowPrivate, lookup: options.lookup, lookupTimeoutMs: 5000 });
-  if (!guard.ok) throw new WebhookDeliveryError(guard.reason === "blocked" ? `${target.hostname} points to a private or internal address` : guard.message);
+  const guard = await guardWebhookHost(target, options);
+  if (!guard.ok) throw new WebhookDeliveryError(guard.problem);
   const family = guard.address.includes(":") ? 6 : 4;
   return new Promise<number>((resolve, reject) => {
     const req = https.request(

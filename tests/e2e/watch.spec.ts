@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect } from "@playwright/test";
 import { ensureTestCa } from "../helpers/test-ca";
 import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
@@ -8,6 +8,7 @@ import {
   count,
   fillCustomSettings,
   seedOrganisation,
+  signIn,
   startApp,
   STRONG_PASSWORD,
   test,
@@ -51,15 +52,6 @@ test.afterAll(async () => {
   await Promise.all([account?.close(), systemMail?.close(), hook?.close()]);
 });
 
-/** This spec starts its own app (it needs its own environment), so pages use absolute URLs. */
-async function signInAt(page: Page, email: string) {
-  await page.goto(`${app.baseURL}/sign-in`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(STRONG_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${app.baseURL}/`);
-}
-
 const status = () => (app.sql.prepare(`SELECT status FROM "EmailSettings" WHERE "orgId" = ?`).get(orgId) as { status: string } | undefined)?.status;
 /** Squeezes the 2 minutes between a save and its check: the check is due now. */
 const dueNow = () => app.sql.prepare(`UPDATE "EmailSettings" SET "checkDueAt" = ? WHERE "orgId" = ?`).run(new Date().toISOString(), orgId);
@@ -68,7 +60,7 @@ const mailTo = (subject: RegExp) => systemMail.messages.filter((m) => subject.te
 test("a revoked app password: Failing within one period, the banner on every page, one email per owner and admin, a signed webhook; a new password recovers", async ({ page }) => {
   test.setTimeout(180_000);
   const base = app.baseURL;
-  await signInAt(page, "olive@riverside.example");
+  await signIn(page, "olive@riverside.example", STRONG_PASSWORD, app.baseURL);
 
   // Link the account and set the webhook, as an owner does.
   await page.goto(`${base}/settings/email`);
@@ -135,8 +127,8 @@ test("a member sees no alert settings and cannot change them; turning off one's 
   const base = app.baseURL;
   const adminPage = await browser.newPage();
   const memberPage = await browser.newPage();
-  await signInAt(adminPage, "adam@riverside.example");
-  await signInAt(memberPage, "mo@riverside.example");
+  await signIn(adminPage, "adam@riverside.example", STRONG_PASSWORD, app.baseURL);
+  await signIn(memberPage, "mo@riverside.example", STRONG_PASSWORD, app.baseURL);
   await memberPage.goto(`${base}/settings/email`);
   await expect(memberPage.getByRole("heading", { name: "Alerts" })).toHaveCount(0);
 

@@ -200,8 +200,9 @@ export async function seedEmailSettings(app: TestApp, orgId: string, state: { st
   );
 }
 
-export async function signIn(page: Page, email: string, password = STRONG_PASSWORD) {
-  await page.goto("/sign-in");
+/** origin: for a page outside the spec's fixtures (a spec that starts its own app, or browser.newPage()). */
+export async function signIn(page: Page, email: string, password = STRONG_PASSWORD, origin = "") {
+  await page.goto(`${origin}/sign-in`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
