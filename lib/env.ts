@@ -9,7 +9,7 @@ import { z } from "zod";
 import { DEFAULT_DATABASE_TIMEOUTS, parseDatabaseUrl, type DatabaseTarget, type DatabaseTimeouts } from "./database-url";
 import { parseMailPorts, type MailPorts } from "./smtp/mail-ports";
 import { parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM } from "./client-address.mjs";
-import { parseOAuthConfig, type OAuthConfig } from "./oauth/config";
+import { parseOAuthConfig, type OAuthConfig } from "./mailbox/link/providers";
 import { parseSystemMail, type SystemMailConfig } from "./system-mail";
 import { dnsServersProblem } from "./deliverability/dns-servers";
 
@@ -45,7 +45,7 @@ export type Env = Secrets & {
   setupToken: string | undefined;
   /** How long a sign-in lasts at most, however active the session (SESSION_MAX_AGE_DAYS, default 7). */
   sessionMaxAgeSeconds: number;
-  /** Sign-in with Microsoft or Google for the finance mailbox (lib/oauth/config.ts). */
+  /** Sign-in with Microsoft or Google for the finance mailbox (lib/mailbox/link/providers.ts). */
   oauth: OAuthConfig;
   /** The operator's own sending account for the app's emails (SYSTEM_MAIL_URL, SYSTEM_MAIL_FROM), or null. */
   systemMail: SystemMailConfig | null;

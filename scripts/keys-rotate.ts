@@ -1,4 +1,4 @@
-// Re-encrypts every stored secret (SMTP passwords, linked mailboxes' tokens: lib/stored-secrets.ts) under a new key without downtime: the old key stays
+// Re-encrypts every stored secret (SMTP passwords, linked mailboxes' tokens: lib/secrets/stored-secrets.ts) under a new key without downtime: the old key stays
 // readable until every row has moved. npm run keys:rotate
 // Embedded default (no SETTINGS_ENCRYPTION_KEY in the environment): generates the new key into data/secrets.json,
 // which running servers reload. With SETTINGS_ENCRYPTION_KEY set: moves rows to that key, read with SETTINGS_ENCRYPTION_KEYS_OLD.
@@ -6,8 +6,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createKeyring, keyFromBase64, keyIdOf, SecretDecryptError, type Keyring } from "../lib/crypto";
-import { countNotUnder, rotateStoredSecrets, storedSecrets } from "../lib/stored-secrets";
+import { createKeyring, keyFromBase64, keyIdOf, SecretDecryptError, type Keyring } from "../lib/secrets/crypto";
+import { countNotUnder, rotateStoredSecrets, storedSecrets } from "../lib/secrets/stored-secrets";
 import { EnvError, loadEnv, secretsFilePath } from "../lib/env";
 import { createPrismaClient, type Db } from "../lib/prisma";
 

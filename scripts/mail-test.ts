@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { EnvError, loadEnv } from "../lib/env";
 import { buildTestMessage } from "../lib/smtp/test-email";
-import { runSmtpTest } from "../lib/smtp/test-send";
+import { runSmtpTest } from "../lib/mailbox/transports/smtp";
 import { emailField } from "../lib/validation/account";
 
 const USAGE = "Usage: npm run mail:test -- --to someone@example.com";

@@ -6,7 +6,7 @@ import { Logo } from "@/app/_components/card";
 import { FailingAccountBanner } from "@/app/_components/failing-banner";
 import { NavLinks, type NavItem } from "@/app/_components/nav-links";
 import { db } from "@/lib/db";
-import { getFailingAccount } from "@/lib/email-settings";
+import { getFailingAccount } from "@/lib/mailbox/settings";
 import { hasRole, ROLE_LABELS } from "@/lib/roles";
 import { getMemberContext } from "@/lib/session";
 import { signOutAction } from "./actions";

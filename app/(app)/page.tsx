@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
 import { describeAuditEvent, recentAuditEvents } from "@/lib/audit";
-import { getEmailSettings } from "@/lib/email-settings";
+import { getEmailSettings } from "@/lib/mailbox/settings";
 import { formatDateTime } from "@/lib/format";
 import { StatusBanner } from "@/app/_components/settings-status";
 import { db } from "@/lib/db";

@@ -1,7 +1,7 @@
 // Shown on every page to owners and admins while the finance email account fails: what broke, since when, and the
 // one thing to do ("Fix it" goes straight to the field or the Reconnect button).
 import Link from "next/link";
-import type { FailingAccount } from "@/lib/email-settings";
+import type { FailingAccount } from "@/lib/mailbox/settings";
 import { formatDateTime } from "@/lib/format";
 import { fixTarget } from "@/lib/watch/fix-target";
 

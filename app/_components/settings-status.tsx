@@ -1,5 +1,5 @@
 // The finance email status (Not set up; Saved, not tested yet; Working; Failing), on the dashboard and the settings page.
-import type { EmailSettingsView } from "@/lib/email-settings";
+import type { EmailSettingsView } from "@/lib/mailbox/settings";
 import { formatDateTime, timeAgo } from "@/lib/format";
 import type { CheckTimeline } from "@/lib/watch/alert-settings";
 import { CheckTimelineStrip } from "./check-timeline";

@@ -3,13 +3,13 @@
 // in a row (networks blip); anything else, an authentication failure above all, counts at once. The transition it
 // returns (became failing, still failing, recovered) is what alerts are sent on.
 import "server-only";
-import type { Keyring } from "../crypto";
+import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
-import { sendsWithMailboxLink, type OAuthConfig } from "../oauth/config";
-import { savedCredential } from "../saved-credential";
+import { sendsWithMailboxLink, type OAuthConfig } from "../mailbox/link/providers";
+import { savedCredential } from "../mailbox/credential";
 import type { DiagnosisId } from "../smtp/diagnose";
-import type { LookupAll } from "../smtp/address-guard";
-import { failedBeforeConnecting, runSmtpTest, type SmtpTestResult } from "../smtp/test-send";
+import type { LookupAll } from "../net/address-guard";
+import { failedBeforeConnecting, runSmtpTest, type SmtpTestResult } from "../mailbox/transports/smtp";
 
 /** Failures that may be a passing network problem: failing only when the next check fails too. */
 export const TRANSIENT_DIAGNOSES: readonly DiagnosisId[] = ["timeout", "connection-refused"];

@@ -4,7 +4,7 @@
 // instances race, one of them queues the alert, and a restart neither repeats nor loses it. The queued deliveries
 // (one email per owner or admin who wants them, and the webhook) are then sent, and retried with backoff for 24 hours.
 import "server-only";
-import type { Keyring } from "../crypto";
+import type { Keyring } from "../secrets/crypto";
 import { metrics } from "../metrics";
 import type { Db } from "../prisma";
 import type { Diagnosis } from "../smtp/diagnose";

@@ -3,7 +3,7 @@
 import "server-only";
 import type { Env } from "../env";
 import { appDnsResolver } from "../deliverability/domain-checks";
-import { keyringFromEnv } from "../settings-keyring";
+import { keyringFromEnv } from "../secrets/keyring";
 import { postgresSsl, withoutSslParams } from "../database-url";
 import type { Db } from "../prisma";
 import { startLocalScheduler } from "./local-scheduler";

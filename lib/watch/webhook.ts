@@ -5,9 +5,9 @@
 import "server-only";
 import crypto from "node:crypto";
 import https from "node:https";
-import type { Keyring } from "../crypto";
+import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
-import { resolveAndCheck, type LookupAll } from "../smtp/address-guard";
+import { resolveAndCheck, type LookupAll } from "../net/address-guard";
 
 export const webhookSecretAad = (orgId: string) => `alert-webhook:${orgId}`;
 export const webhookUrlAad = (orgId: string) => `alert-webhook-url:${orgId}`;

@@ -1,9 +1,9 @@
 // Not a test: one app instance asking for the linked mailbox's access token, as a separate process (for the
 // "instances refreshing at once" test). Input in MAILBOX_REFRESH (JSON); waits for "go" on stdin so that several
 // processes start together; prints {"accessToken": ...}. Run with: node --conditions=react-server --import tsx <this>
-import { createKeyring, keyFromBase64 } from "../../lib/crypto";
+import { createKeyring, keyFromBase64 } from "../../lib/secrets/crypto";
 import { parseDatabaseUrl } from "../../lib/database-url";
-import { mailboxAccessToken } from "../../lib/oauth/mailbox-link";
+import { mailboxAccessToken } from "../../lib/mailbox/link/sign-in";
 import { createPrismaClient } from "../../lib/prisma";
 
 type Input = { databaseUrl: string; key: string; config: Parameters<typeof mailboxAccessToken>[2]; orgId: string; offsetMinutes: number };

@@ -1,8 +1,8 @@
 // Shared set-up for the watch's tests: an account saved as an admin does (an "Other SMTP server" on the test SMTP
 // server), and the dependencies a scheduler runs with, alerts going through a second test SMTP server as the
 // system mailer.
-import type { Keyring } from "@/lib/crypto";
-import { saveEmailSettings, type SaveActor } from "@/lib/email-settings";
+import type { Keyring } from "@/lib/secrets/crypto";
+import { saveEmailSettings, type SaveActor } from "@/lib/mailbox/settings";
 import type { Db } from "@/lib/prisma";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 import type { WatchDeps } from "@/lib/watch/run-check";

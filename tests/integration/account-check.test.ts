@@ -2,8 +2,8 @@
 // status moves at once on an authentication failure and on the second transient failure in a row.
 import crypto from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKeyring } from "@/lib/crypto";
-import { passwordAad } from "@/lib/email-settings";
+import { createKeyring } from "@/lib/secrets/crypto";
+import { passwordAad } from "@/lib/mailbox/settings";
 import { checkAccount, type CheckRunner } from "@/lib/watch/account-check";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { saveTestAccount } from "../helpers/watch";

@@ -3,7 +3,7 @@
 // fails is not alerted again.
 import crypto from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createKeyring } from "@/lib/crypto";
+import { createKeyring } from "@/lib/secrets/crypto";
 import { createDnsResolver } from "@/lib/deliverability/resolver";
 import { runScheduledCheck } from "@/lib/watch/run-check";
 import { setWebhook } from "@/lib/watch/webhook";

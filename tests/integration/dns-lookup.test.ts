@@ -3,7 +3,7 @@
 import { performance } from "node:perf_hooks";
 import dns2 from "dns2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dnsLookup, resolveAndCheck } from "@/lib/smtp/address-guard";
+import { dnsLookup, resolveAndCheck } from "@/lib/net/address-guard";
 
 const { Packet } = dns2;
 type DnsServer = ReturnType<typeof dns2.createServer>;

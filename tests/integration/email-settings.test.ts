@@ -1,10 +1,10 @@
 import { setWebhook, webhookTarget } from "@/lib/watch/webhook";
-import { rotateStoredSecrets } from "@/lib/stored-secrets";
+import { rotateStoredSecrets } from "@/lib/secrets/stored-secrets";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, useTestDatabase, type TestDatabase } from "../helpers/database";
-import { createKeyring, keyIdOf, SecretDecryptError } from "@/lib/crypto";
+import { createKeyring, keyIdOf, SecretDecryptError } from "@/lib/secrets/crypto";
 import {
   EMAIL_SETTINGS_SAVED,
   getEmailSettings,
@@ -13,7 +13,7 @@ import {
   SettingsConflictError,
   settingsHistory,
   type SaveActor,
-} from "@/lib/email-settings";
+} from "@/lib/mailbox/settings";
 import { UserFacingError } from "@/lib/errors";
 import type { Db } from "@/lib/prisma";
 import { emailSettingsSchema } from "@/lib/smtp/schema";

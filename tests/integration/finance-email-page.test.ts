@@ -3,8 +3,8 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createKeyring } from "@/lib/crypto";
-import { getEmailSettings, saveEmailSettings, type SaveActor } from "@/lib/email-settings";
+import { createKeyring } from "@/lib/secrets/crypto";
+import { getEmailSettings, saveEmailSettings, type SaveActor } from "@/lib/mailbox/settings";
 import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
 import type { Db } from "@/lib/prisma";
 import { loadMemberContext, type MemberContext } from "@/lib/session";

@@ -10,8 +10,8 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as jose from "jose";
 import * as oidc from "openid-client";
-import { createKeyring } from "@/lib/crypto";
-import type { OAuthConfig } from "@/lib/oauth/config";
+import { createKeyring } from "@/lib/secrets/crypto";
+import type { OAuthConfig } from "@/lib/mailbox/link/providers";
 import {
   disconnectMailbox,
   finishMailboxLink,
@@ -21,12 +21,12 @@ import {
   PRIVATE_ENDPOINT_MESSAGE,
   startMailboxLink,
   type LinkActor,
-} from "@/lib/oauth/mailbox-link";
-import { runSmtpTest } from "@/lib/smtp/test-send";
-import { saveSettingsForLinkedMailbox } from "@/lib/email-settings";
-import { testSettings } from "@/lib/settings-test";
+} from "@/lib/mailbox/link/sign-in";
+import { runSmtpTest } from "@/lib/mailbox/transports/smtp";
+import { saveSettingsForLinkedMailbox } from "@/lib/mailbox/settings";
+import { testSettings } from "@/lib/mailbox/test-run";
 import { parseMailPorts } from "@/lib/smtp/mail-ports";
-import { countNotUnder, rotateStoredSecrets } from "@/lib/stored-secrets";
+import { countNotUnder, rotateStoredSecrets } from "@/lib/secrets/stored-secrets";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
 import { startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
 import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { REPLIES, SCRIPTED, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 import type { DiagnoseContext, SmtpErrorLike } from "@/lib/smtp/diagnose";
 import { buildTestMessage, TEST_EMAIL_SUBJECT } from "@/lib/smtp/test-email";
-import { runSmtpTest, type SmtpTestInput, type StepId } from "@/lib/smtp/test-send";
+import { runSmtpTest, type SmtpTestInput, type StepId } from "@/lib/mailbox/transports/smtp";
 import { isSmtpReply, NOT_SMTP_REPLY } from "@/lib/smtp/redact";
 
 const seen = vi.hoisted(() => ({ calls: [] as { err: unknown; ctx: unknown }[] }));

@@ -3,8 +3,8 @@
 // at once reach one SMTP host. Runs on PostgreSQL in either pass: it is what the queue is for.
 import crypto from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createKeyring } from "@/lib/crypto";
-import { passwordAad } from "@/lib/email-settings";
+import { createKeyring } from "@/lib/secrets/crypto";
+import { passwordAad } from "@/lib/mailbox/settings";
 import { createPrismaClient, type Db } from "@/lib/prisma";
 import { parseDatabaseUrl } from "@/lib/database-url";
 import { CHECK_QUEUE, fanOut, jobIdFor, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";

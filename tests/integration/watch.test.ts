@@ -4,8 +4,8 @@
 // time through the scheduler's clock (ACCOUNT_CHECK_INTERVAL_MINUTES=1).
 import crypto from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKeyring } from "@/lib/crypto";
-import { saveEmailSettings } from "@/lib/email-settings";
+import { createKeyring } from "@/lib/secrets/crypto";
+import { saveEmailSettings } from "@/lib/mailbox/settings";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 import { metrics } from "@/lib/metrics";
 import { deliverAlerts, retryDelayMs, sendTestAlert } from "@/lib/watch/alert-outbox";

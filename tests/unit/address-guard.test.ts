@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { blockedReason, resolveAndCheck } from "@/lib/smtp/address-guard";
+import { blockedReason, resolveAndCheck } from "@/lib/net/address-guard";
 
 describe("blockedReason", () => {
   it.each([

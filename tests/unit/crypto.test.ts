@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createKeyring, keyFromBase64, keyIdOf, SecretDecryptError } from "@/lib/crypto";
+import { createKeyring, keyFromBase64, keyIdOf, SecretDecryptError } from "@/lib/secrets/crypto";
 
 const newKey = () => crypto.randomBytes(32);
 const ORG = "org_123";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseOAuthConfig } from "@/lib/oauth/config";
+import { parseOAuthConfig } from "@/lib/mailbox/link/providers";
 
 const parse = (vars: Record<string, string>, production = false) => {
   const problems: string[] = [];

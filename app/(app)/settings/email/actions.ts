@@ -3,19 +3,19 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { memberAction } from "@/lib/action";
 import { db } from "@/lib/db";
-import { saveEmailSettings } from "@/lib/email-settings";
-import { settingsKeyring } from "@/lib/settings-keyring";
+import { saveEmailSettings } from "@/lib/mailbox/settings";
+import { settingsKeyring } from "@/lib/secrets/keyring";
 import { detectProvider } from "@/lib/smtp/detect";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 import { emailField } from "@/lib/validation/account";
 import { env } from "@/lib/env";
-import { testSettings, type TestOutcome } from "@/lib/settings-test";
+import { testSettings, type TestOutcome } from "@/lib/mailbox/test-run";
 import { assertMailPort } from "@/lib/smtp/mail-ports";
 import { cookies } from "next/headers";
 import { requestOrigin } from "@/lib/request-origin";
 import { redirect } from "next/navigation";
-import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/oauth/config";
-import { disconnectMailbox, OAUTH_REQUEST_TTL_MS, OAUTH_STATE_COOKIE, redirectUri, startMailboxLink } from "@/lib/oauth/mailbox-link";
+import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/mailbox/link/providers";
+import { disconnectMailbox, OAUTH_REQUEST_TTL_MS, OAUTH_STATE_COOKIE, redirectUri, startMailboxLink } from "@/lib/mailbox/link/sign-in";
 
 export const saveEmailSettingsAction = memberAction(
   { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo", "signInProvider"] },

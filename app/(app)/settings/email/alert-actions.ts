@@ -8,7 +8,7 @@ import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
-import { settingsKeyring } from "@/lib/settings-keyring";
+import { settingsKeyring } from "@/lib/secrets/keyring";
 import { sendTestAlert } from "@/lib/watch/alert-outbox";
 import { alertRemindersSchema, myAlertEmailsSchema, webhookSchema } from "@/lib/validation/alerts";
 import { saveAlertReminders, setMyAlertEmails } from "@/lib/watch/alert-settings";

@@ -3,12 +3,12 @@
 import "server-only";
 import type { Db } from "@/lib/prisma";
 import type { MemberContext } from "@/lib/session";
-import { getEmailSettings, settingsHistory, type EmailSettingsView } from "@/lib/email-settings";
+import { getEmailSettings, settingsHistory, type EmailSettingsView } from "@/lib/mailbox/settings";
 import { formatDateTime } from "@/lib/format";
 import { hasRole } from "@/lib/roles";
-import { recentTestRuns, type TestRunRow } from "@/lib/settings-test";
-import type { OAuthConfig, OAuthProviderId } from "@/lib/oauth/config";
-import { getMailboxLink } from "@/lib/oauth/mailbox-link";
+import { recentTestRuns, type TestRunRow } from "@/lib/mailbox/test-run";
+import type { OAuthConfig, OAuthProviderId } from "@/lib/mailbox/link/providers";
+import { getMailboxLink } from "@/lib/mailbox/link/sign-in";
 import { checkTimeline, loadAlertsView, type AlertsView, type CheckTimeline } from "@/lib/watch/alert-settings";
 
 /** The form's starting values: the saved settings, or blanks. Strings, as the form's inputs hold them. */

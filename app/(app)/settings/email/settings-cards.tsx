@@ -1,8 +1,8 @@
 // The Finance email page's server-rendered cards: the settings read-only (for members), recent tests and history.
 import { Card } from "@/app/_components/card";
-import type { EmailSettingsView } from "@/lib/email-settings";
+import type { EmailSettingsView } from "@/lib/mailbox/settings";
 import { formatDateTime } from "@/lib/format";
-import type { TestRunRow } from "@/lib/settings-test";
+import type { TestRunRow } from "@/lib/mailbox/test-run";
 import { getPreset } from "@/lib/smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/smtp/schema";
 import type { HistoryEntry } from "./page-data";

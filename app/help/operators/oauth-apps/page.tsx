@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Callout, GuideArticle, GuideSection } from "@/app/help/_components/guide";
-import { OAUTH_PROVIDERS } from "@/lib/oauth/config";
+import { OAUTH_PROVIDERS } from "@/lib/mailbox/link/providers";
 
 export const metadata: Metadata = { title: "Sign-in apps for Microsoft and Google (for operators)" };
 

@@ -6,10 +6,10 @@ import net from "node:net";
 import { performance } from "node:perf_hooks";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import XOAuth2 from "nodemailer/lib/xoauth2";
-import { lookupBudgetMs, resolveAndCheck, type LookupAll } from "./address-guard";
-import { blockedAddress, diagnose, hostNotFound, type Diagnosis, type SmtpErrorLike } from "./diagnose";
-import type { Security } from "./presets";
-import { isSmtpReply, NOT_SMTP_REPLY, redactReply } from "./redact";
+import { lookupBudgetMs, resolveAndCheck, type LookupAll } from "../../net/address-guard";
+import { blockedAddress, diagnose, hostNotFound, type Diagnosis, type SmtpErrorLike } from "../../smtp/diagnose";
+import type { Security } from "../../smtp/presets";
+import { isSmtpReply, NOT_SMTP_REPLY, redactReply } from "../../smtp/redact";
 
 export type StepId = "lookup" | "connect" | "tls" | "auth" | "envelope" | "message";
 export type StepStatus = "ok" | "failed" | "skipped";

@@ -1,13 +1,13 @@
 // What a saved account signs in with: its linked mailbox's access token, or its saved password. Shared by the test
 // send and the scheduled check; a credential that cannot be had comes back as a diagnosis, not an exception.
 import "server-only";
-import type { Keyring } from "./crypto";
-import { SecretDecryptError } from "./crypto";
-import type { Db } from "./prisma";
-import { passwordAad } from "./email-settings";
-import { OAUTH_PROVIDERS, type OAuthConfig } from "./oauth/config";
-import { mailboxAccessToken, OAuthRefreshError } from "./oauth/mailbox-link";
-import { mailboxSignInFailed, savedPasswordUnreadable, type Diagnosis } from "./smtp/diagnose";
+import type { Keyring } from "../secrets/crypto";
+import { SecretDecryptError } from "../secrets/crypto";
+import type { Db } from "../prisma";
+import { passwordAad } from "./settings";
+import { OAUTH_PROVIDERS, type OAuthConfig } from "./link/providers";
+import { mailboxAccessToken, OAuthRefreshError } from "./link/sign-in";
+import { mailboxSignInFailed, savedPasswordUnreadable, type Diagnosis } from "../smtp/diagnose";
 
 export type SavedCredential =
   | { ok: true; password?: string; accessToken?: string }

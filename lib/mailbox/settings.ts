@@ -1,16 +1,16 @@
 // The organisation's finance email settings: read for display (never the password), save with an
 // optimistic version check (no lost updates), encrypt the password, and audit what changed.
 import "server-only";
-import type { Keyring } from "./crypto";
-import type { Db } from "./prisma";
-import { recordAudit } from "./audit";
-import { isUniqueViolation } from "./db-errors";
-import { formatDateTime } from "./format";
-import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, type OAuthProviderId } from "./oauth/config";
-import { UserFacingError } from "./errors";
-import { getPreset, isGooglePreset, type PresetId, type Security } from "./smtp/presets";
-import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./smtp/schema";
-import { CHECK_AFTER_SAVE_MS } from "./watch/schedule";
+import type { Keyring } from "../secrets/crypto";
+import type { Db } from "../prisma";
+import { recordAudit } from "../audit";
+import { isUniqueViolation } from "../db-errors";
+import { formatDateTime } from "../format";
+import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, type OAuthProviderId } from "./link/providers";
+import { UserFacingError } from "../errors";
+import { getPreset, isGooglePreset, type PresetId, type Security } from "../smtp/presets";
+import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "../smtp/schema";
+import { CHECK_AFTER_SAVE_MS } from "../watch/schedule";
 
 export type SettingsStatus = "NOT_SET_UP" | "UNTESTED" | "WORKING" | "FAILING";
 
@@ -74,7 +74,7 @@ export function passwordAad(orgId: string) {
 /**
  * The settings as pages show them. The ciphertext is never read: whether a password is saved comes from
  * passwordSavedAt, which saveEmailSettings sets in the same write as the ciphertext and nothing ever clears
- * (rotateStoredSecrets in lib/stored-secrets.ts only replaces a ciphertext that exists).
+ * (rotateStoredSecrets in lib/secrets/stored-secrets.ts only replaces a ciphertext that exists).
  */
 export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSettingsView | null> {
   const row = await db.emailSettings.findUnique({

@@ -4,13 +4,13 @@
 import "server-only";
 import crypto from "node:crypto";
 import * as oidc from "openid-client";
-import type { Keyring } from "../crypto";
-import type { Db } from "../prisma";
-import { recordAudit } from "../audit";
-import { UserFacingError } from "../errors";
-import { resolveAndCheck } from "../smtp/address-guard";
-import { CHECK_AFTER_SAVE_MS } from "../watch/schedule";
-import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "./config";
+import type { Keyring } from "../../secrets/crypto";
+import type { Db } from "../../prisma";
+import { recordAudit } from "../../audit";
+import { UserFacingError } from "../../errors";
+import { resolveAndCheck } from "../../net/address-guard";
+import { CHECK_AFTER_SAVE_MS } from "../../watch/schedule";
+import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "./providers";
 
 /** The cookie that binds a started sign-in to the admin's browser (httpOnly, SameSite=Lax, only for /api/oauth). */
 export const OAUTH_STATE_COOKIE = "fes-oauth-state";

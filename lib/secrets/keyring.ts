@@ -4,7 +4,7 @@
 import "server-only";
 import fs from "node:fs";
 import { createKeyring, keyFromBase64, type Keyring } from "./crypto";
-import { env, reloadEnv, secretsFilePath, type Env } from "./env";
+import { env, reloadEnv, secretsFilePath, type Env } from "../env";
 
 export function keyringFromEnv(e: Env): Keyring {
   return createKeyring([e.SETTINGS_ENCRYPTION_KEY, ...e.previousEncryptionKeys].map(keyFromBase64));

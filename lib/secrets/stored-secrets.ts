@@ -3,10 +3,10 @@
 // so a new kind of secret is rotated by adding it to this list.
 import "server-only";
 import type { Keyring } from "./crypto";
-import type { Db } from "./prisma";
-import { passwordAad } from "./email-settings";
-import { mailboxTokenAad } from "./oauth/mailbox-link";
-import { webhookSecretAad, webhookUrlAad } from "./watch/webhook";
+import type { Db } from "../prisma";
+import { passwordAad } from "../mailbox/settings";
+import { mailboxTokenAad } from "../mailbox/link/sign-in";
+import { webhookSecretAad, webhookUrlAad } from "../watch/webhook";
 
 export type StoredSecret = {
   kind: "SMTP password" | "mailbox refresh token" | "mailbox access token" | "webhook URL" | "webhook secret";

@@ -2,19 +2,19 @@
 // when the form's is blank, the run itself, its record, and the settings status (Working / Failing) when
 // what was tested is exactly what is saved.
 import "server-only";
-import type { Keyring } from "./crypto";
-import type { Db } from "./prisma";
-import { UserFacingError } from "./errors";
-import { assertSavedPasswordApplies } from "./email-settings";
-import { detectProvider, type MxResolver } from "./smtp/detect";
-import { fromRewriteNote } from "./smtp/diagnose";
-import { sendsWithMailboxLink, type OAuthConfig } from "./oauth/config";
-import { savedCredential } from "./saved-credential";
-import type { EmailSettingsInput } from "./smtp/schema";
-import { buildTestMessage } from "./smtp/test-email";
-import { assertMailPort, type MailPorts } from "./smtp/mail-ports";
-import { failedBeforeConnecting, runSmtpTest, type SmtpTestResult } from "./smtp/test-send";
-import type { LookupAll } from "./smtp/address-guard";
+import type { Keyring } from "../secrets/crypto";
+import type { Db } from "../prisma";
+import { UserFacingError } from "../errors";
+import { assertSavedPasswordApplies } from "./settings";
+import { detectProvider, type MxResolver } from "../smtp/detect";
+import { fromRewriteNote } from "../smtp/diagnose";
+import { sendsWithMailboxLink, type OAuthConfig } from "./link/providers";
+import { savedCredential } from "./credential";
+import type { EmailSettingsInput } from "../smtp/schema";
+import { buildTestMessage } from "../smtp/test-email";
+import { assertMailPort, type MailPorts } from "../smtp/mail-ports";
+import { failedBeforeConnecting, runSmtpTest, type SmtpTestResult } from "./transports/smtp";
+import type { LookupAll } from "../net/address-guard";
 
 export const TEST_LIMITS = {
   perUser: { max: 5, windowMs: 60_000, label: "a minute" },
