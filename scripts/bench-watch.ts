@@ -35,7 +35,7 @@ import tls from "node:tls";
 import pg from "pg";
 import { createKeyring, keyFromBase64 } from "../lib/secrets/crypto";
 import { parseDatabaseUrl } from "../lib/database-url";
-import { passwordAad } from "../lib/mailbox/settings";
+import { passwordAad } from "../lib/secrets/bindings";
 import { loadEnv } from "../lib/env";
 import { createPrismaClient, type Db } from "../lib/prisma";
 import { CHECK_QUEUE } from "../lib/watch/queue";

@@ -4,13 +4,14 @@ import "server-only";
 import type { Keyring } from "../secrets/crypto";
 import { SecretDecryptError } from "../secrets/crypto";
 import type { Db } from "../prisma";
-import { passwordAad } from "./settings";
+import { passwordAad } from "../secrets/bindings";
 import { OAUTH_PROVIDERS, type OAuthConfig } from "./link/providers";
 import { mailboxAccessToken, OAuthRefreshError } from "./link/sign-in";
+import type { MailboxCredential } from "./transports/transport";
 import { mailboxSignInFailed, savedPasswordUnreadable, type Diagnosis } from "../smtp/diagnose";
 
 export type SavedCredential =
-  | { ok: true; password?: string; accessToken?: string }
+  | { ok: true; credential: MailboxCredential }
   | { ok: false; detail: string; diagnosis: Diagnosis };
 
 export async function savedCredential(
@@ -21,9 +22,9 @@ export async function savedCredential(
   try {
     if (source.withLink) {
       const { accessToken } = await mailboxAccessToken(deps.db, deps.keyring, deps.oauth ?? { appUrl: undefined, clients: {} }, orgId);
-      return { ok: true, accessToken };
+      return { ok: true, credential: { accessToken } };
     }
-    return { ok: true, password: deps.keyring.decrypt(source.passwordCiphertext, passwordAad(orgId)) };
+    return { ok: true, credential: { password: deps.keyring.decrypt(source.passwordCiphertext, passwordAad(orgId)) } };
   } catch (err) {
     if (err instanceof OAuthRefreshError) {
       const label = OAUTH_PROVIDERS[err.provider].label;

@@ -4,15 +4,14 @@ import "server-only";
 import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
 import { recordAudit } from "../audit";
+import { passwordAad } from "../secrets/bindings";
 import { isUniqueViolation } from "../db-errors";
 import { formatDateTime } from "../format";
 import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, type OAuthProviderId } from "./link/providers";
 import { UserFacingError } from "../errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "../smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "../smtp/schema";
-import { CHECK_AFTER_SAVE_MS } from "../watch/schedule";
-
-export type SettingsStatus = "NOT_SET_UP" | "UNTESTED" | "WORKING" | "FAILING";
+import { markSaved, type SettingsStatus } from "./status";
 
 /** What a page may show: everything but the password, which is reduced to "saved on". */
 export type EmailSettingsView = {
@@ -67,9 +66,6 @@ export function assertSavedPasswordApplies(
 const AUDITED_FIELDS = ["provider", "host", "port", "security", "user", "fromName", "fromAddress", "replyTo"] as const;
 type AuditedField = (typeof AUDITED_FIELDS)[number];
 
-export function passwordAad(orgId: string) {
-  return `email-settings:${orgId}`;
-}
 
 /**
  * The settings as pages show them. The ciphertext is never read: whether a password is saved comes from
@@ -232,16 +228,6 @@ export async function saveEmailSettings(
       updatedById: actor.userId,
       updatedByEmail: actor.email,
       updatedByName: actor.name,
-      // Any change means the last test no longer describes these settings.
-      status: "UNTESTED",
-      lastTestError: null,
-      lastTestAdvice: null,
-      // New settings are checked on their own 2 minutes after the save. An alert already sent stays open, so the
-      // other admins get the recovery notice once these settings work.
-      checkDueAt: new Date(now.getTime() + CHECK_AFTER_SAVE_MS),
-      checkFailures: 0,
-      failingSince: null,
-      failingDiagnosisId: null,
       ...(input.password
         ? {
             passwordCiphertext: keyring.encrypt(input.password, passwordAad(actor.orgId)),
@@ -272,6 +258,8 @@ export async function saveEmailSettings(
       version = 1;
     }
 
+    // Any change means the last test no longer describes these settings.
+    await markSaved(tx, { orgId: actor.orgId, version }, now);
     await recordAudit(tx, {
       orgId: actor.orgId,
       actor: { id: actor.userId, email: actor.email },

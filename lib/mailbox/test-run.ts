@@ -7,13 +7,15 @@ import type { Db } from "../prisma";
 import { UserFacingError } from "../errors";
 import { assertSavedPasswordApplies } from "./settings";
 import { detectProvider, type MxResolver } from "../smtp/detect";
-import { fromRewriteNote } from "../smtp/diagnose";
+import { fromRewriteNote, type Diagnosis } from "../smtp/diagnose";
 import { sendsWithMailboxLink, type OAuthConfig } from "./link/providers";
 import { savedCredential } from "./credential";
 import type { EmailSettingsInput } from "../smtp/schema";
 import { buildTestMessage } from "../smtp/test-email";
 import { assertMailPort, type MailPorts } from "../smtp/mail-ports";
-import { failedBeforeConnecting, runSmtpTest, type SmtpTestResult } from "./transports/smtp";
+import { recordTestResult } from "./status";
+import { smtpTransport } from "./transports/smtp";
+import { failedBeforeConnecting, type DeliveryResult, type MailboxCredential } from "./transports/transport";
 import type { LookupAll } from "../net/address-guard";
 
 export const TEST_LIMITS = {
@@ -41,7 +43,7 @@ export type TestRunner = {
 /** Who runs a test, for which organisation. */
 export type TestContext = { org: { id: string; name: string }; user: { id: string; name: string; email: string } };
 
-export type TestOutcome = SmtpTestResult & { notes: string[]; runId: string; matchesSaved: boolean };
+export type TestOutcome = DeliveryResult & { notes: string[]; runId: string; matchesSaved: boolean };
 
 function waitText(ms: number) {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
@@ -96,110 +98,103 @@ function takeTestSlot(max: number): () => void {
   };
 }
 
-export async function testSettings(
-  runner: TestRunner,
-  ctx: TestContext,
-  input: EmailSettingsInput,
-  request: { mode: "send" | "check"; to: string },
-  now = new Date(),
-): Promise<TestOutcome> {
-  const saved = await runner.db.emailSettings.findUnique({ where: { orgId: ctx.org.id } });
+/** What to test: a whole test email, or the connection up to the recipient (nothing sent); now is for tests. */
+export type TestRequest = { mode: "send" | "check"; to: string; now?: Date };
+
+type SavedSettings = Awaited<ReturnType<Db["emailSettings"]["findUnique"]>>;
+
+/** One test as it runs: who asked, what was typed, what is saved, and what it signs in with. */
+type TestRun = { ctx: TestContext; input: EmailSettingsInput; mode: TestRequest["mode"]; to: string; now: Date; saved: SavedSettings; withLink: boolean };
+
+export async function testSettings(runner: TestRunner, ctx: TestContext, input: EmailSettingsInput, request: TestRequest): Promise<TestOutcome> {
+  const { db } = runner;
   assertMailPort(runner.allowedPorts, input.port);
-  const link = await runner.db.mailboxLink.findUnique({ where: { orgId: ctx.org.id }, select: { provider: true, email: true } });
+  const [saved, link] = await Promise.all([
+    db.emailSettings.findUnique({ where: { orgId: ctx.org.id } }),
+    db.mailboxLink.findUnique({ where: { orgId: ctx.org.id }, select: { provider: true, email: true } }),
+  ]);
   // A linked mailbox with no password typed sends with its sign-in, which is bound to its provider's server.
   const withLink = !input.password && sendsWithMailboxLink(link, input);
   // Refused before anything is recorded or any connection made: the saved password never goes to another server.
   if (!withLink) assertSavedPasswordApplies(saved, input);
   const release = takeTestSlot(runner.maxConcurrentTests ?? MAX_CONCURRENT_TESTS);
   try {
-    return await runTest(runner, ctx, input, request, now, saved, withLink);
+    return await runTest(runner, { ctx, input, mode: request.mode, to: request.to, now: request.now ?? new Date(), saved, withLink });
   } finally {
     release();
   }
 }
 
-async function runTest(
-  runner: TestRunner,
-  ctx: TestContext,
-  input: EmailSettingsInput,
-  request: { mode: "send" | "check"; to: string },
-  now: Date,
-  saved: Awaited<ReturnType<Db["emailSettings"]["findUnique"]>>,
-  withLink: boolean,
-): Promise<TestOutcome> {
-  const { db, keyring } = runner;
+async function runTest(runner: TestRunner, run: TestRun): Promise<TestOutcome> {
+  const { ctx, input, saved } = run;
   const runId = await reserveRun(
-    db,
-    { orgId: ctx.org.id, userId: ctx.user.id, userEmail: ctx.user.email, mode: request.mode, recipient: request.to, host: input.host, port: input.port },
-    now,
+    runner.db,
+    { orgId: ctx.org.id, userId: ctx.user.id, userEmail: ctx.user.email, mode: run.mode, recipient: run.to, host: input.host, port: input.port },
+    run.now,
   );
+  const chosen = await credentialForTest(runner, run);
+  if (!chosen.ok) {
+    if (chosen.missing) {
+      // Nothing was run: the reserved row must neither stay RUNNING nor count toward the limit.
+      await runner.db.smtpTestRun.delete({ where: { id: runId } });
+      throw new UserFacingError("Enter the password to test with: none is saved yet.", "password");
+    }
+    const result = failedBeforeConnecting(run.mode, chosen.detail, chosen.diagnosis);
+    return finishRun(runner, run, { runId, result, matchesSaved: chosen.matchesSaved });
+  }
 
-  let password = input.password;
+  const transport = smtpTransport({ budgetMs: runner.budgetMs, allowPrivate: runner.allowPrivate, lookup: runner.lookup });
+  const result = await transport.deliver(
+    { provider: input.provider, host: input.host, port: input.port, security: input.security, user: input.user },
+    chosen.credential,
+    {
+      mode: run.mode,
+      envelopeFrom: input.fromAddress,
+      to: run.to,
+      message: () =>
+        buildTestMessage({
+          organisation: ctx.org.name,
+          host: input.host,
+          port: input.port,
+          security: input.security,
+          user: input.user,
+          fromName: input.fromName,
+          fromAddress: input.fromAddress,
+          replyTo: input.replyTo,
+          to: run.to,
+          sentBy: { name: ctx.user.name, email: ctx.user.email },
+          sentAt: run.now,
+        }),
+    },
+  );
+  return finishRun(runner, run, { runId, result, matchesSaved: matchesSavedSettings(saved, input, chosen.savedPassword) });
+}
+
+type ChosenCredential =
+  | { ok: true; credential: MailboxCredential; savedPassword?: string }
+  | { ok: false; missing: true }
+  | { ok: false; missing?: false; detail: string; diagnosis: Diagnosis; matchesSaved: boolean };
+
+/** The linked mailbox's sign-in; else the typed password, else the saved one (an unreadable one matters only then). */
+async function credentialForTest(runner: TestRunner, run: TestRun): Promise<ChosenCredential> {
+  const orgId = run.ctx.org.id;
+  if (run.withLink) {
+    const found = await savedCredential(runner, orgId, { withLink: true });
+    if (!found.ok) return { ok: false, detail: found.detail, diagnosis: found.diagnosis, matchesSaved: matchesSavedSettings(run.saved, run.input, undefined) };
+    return { ok: true, credential: found.credential };
+  }
   let savedPassword: string | undefined;
-  let accessToken: string | undefined;
-  let result: SmtpTestResult;
-  if (withLink) {
-    const credential = await savedCredential(runner, ctx.org.id, { withLink: true });
-    if (!credential.ok) {
-      result = failedBeforeConnecting(request.mode, credential.detail, credential.diagnosis);
-      return finishRun(runner, ctx, runId, result, matchesSavedSettings(saved, input, undefined), input, now);
-    }
-    accessToken = credential.accessToken;
-  } else if (saved?.passwordCiphertext) {
-    const credential = await savedCredential(runner, ctx.org.id, { withLink: false, passwordCiphertext: saved.passwordCiphertext });
-    // An unreadable saved password matters only when none was typed.
-    if (!credential.ok && !password) {
-      result = failedBeforeConnecting(request.mode, credential.detail, credential.diagnosis);
-      return finishRun(runner, ctx, runId, result, false, input, now);
-    }
-    if (credential.ok) savedPassword = credential.password;
+  if (run.saved?.passwordCiphertext) {
+    const found = await savedCredential(runner, orgId, { withLink: false, passwordCiphertext: run.saved.passwordCiphertext });
+    if (!found.ok && !run.input.password) return { ok: false, detail: found.detail, diagnosis: found.diagnosis, matchesSaved: false };
+    if (found.ok) savedPassword = found.credential.password;
   }
-  password ??= savedPassword;
-  if (!password && !accessToken) {
-    // Nothing was run: the reserved row must neither stay RUNNING nor count toward the limit.
-    await db.smtpTestRun.delete({ where: { id: runId } });
-    throw new UserFacingError("Enter the password to test with: none is saved yet.", "password");
-  }
-
-  result = await runSmtpTest({
-    mode: request.mode,
-    host: input.host,
-    port: input.port,
-    security: input.security,
-    user: input.user,
-    password: password ?? "",
-    accessToken,
-    provider: input.provider,
-    envelopeFrom: input.fromAddress,
-    to: request.to,
-    budgetMs: runner.budgetMs,
-    allowPrivate: runner.allowPrivate,
-    lookup: runner.lookup,
-    message: () =>
-      buildTestMessage({
-        organisation: ctx.org.name,
-        host: input.host,
-        port: input.port,
-        security: input.security,
-        user: input.user,
-        fromName: input.fromName,
-        fromAddress: input.fromAddress,
-        replyTo: input.replyTo,
-        to: request.to,
-        sentBy: { name: ctx.user.name, email: ctx.user.email },
-        sentAt: now,
-      }),
-  });
-
-  return finishRun(runner, ctx, runId, result, matchesSavedSettings(saved, input, savedPassword), input, now);
+  const password = run.input.password ?? savedPassword;
+  return password ? { ok: true, credential: { password }, savedPassword } : { ok: false, missing: true };
 }
 
 /** Whether what was tested is exactly what is saved (only then does the result set the settings' status). */
-function matchesSavedSettings(
-  saved: Awaited<ReturnType<Db["emailSettings"]["findUnique"]>>,
-  input: EmailSettingsInput,
-  savedPassword: string | undefined,
-): boolean {
+function matchesSavedSettings(saved: SavedSettings, input: EmailSettingsInput, savedPassword: string | undefined): boolean {
   return Boolean(
     saved &&
       saved.version === input.version &&
@@ -215,14 +210,11 @@ function matchesSavedSettings(
 
 async function finishRun(
   runner: TestRunner,
-  ctx: { org: { id: string } },
-  runId: string,
-  result: SmtpTestResult,
-  matchesSaved: boolean,
-  input: EmailSettingsInput,
-  now: Date,
+  run: TestRun,
+  outcome: { runId: string; result: DeliveryResult; matchesSaved: boolean },
 ): Promise<TestOutcome> {
-  const { db } = runner;
+  const { result, matchesSaved } = outcome;
+  const { input } = run;
   const notes: string[] = [];
   const rewrite = fromRewriteNote(input.provider, input.user, input.fromAddress);
   if (rewrite) notes.push(rewrite);
@@ -236,8 +228,8 @@ async function finishRun(
   }
   if (!matchesSaved && result.ok) notes.push("These settings are not saved yet: save them to use them for your finance mail.");
 
-  await db.smtpTestRun.update({
-    where: { id: runId },
+  await runner.db.smtpTestRun.update({
+    where: { id: outcome.runId },
     data: {
       outcome: result.ok ? "SUCCESS" : "FAILURE",
       failedStep: result.failedStep ?? null,
@@ -248,17 +240,8 @@ async function finishRun(
       matchesSaved,
     },
   });
-  // A refused Send to address says nothing about the account itself.
-  if (matchesSaved && result.diagnosis?.id !== "recipient-refused") {
-    // Only while the saved settings are still the version tested: a Working badge describes the settings as they are now.
-    await db.emailSettings.updateMany({
-      where: { orgId: ctx.org.id, version: input.version },
-      data: result.ok
-        ? { status: "WORKING", lastTestAt: now, lastTestError: null, lastTestAdvice: null }
-        : { status: "FAILING", lastTestAt: now, lastTestError: result.diagnosis?.title ?? "The test failed.", lastTestAdvice: result.diagnosis?.advice.join(" ") ?? null },
-    });
-  }
-  return { ...result, notes, runId, matchesSaved };
+  if (matchesSaved) await recordTestResult(runner.db, { orgId: run.ctx.org.id, version: input.version }, result, run.now);
+  return { ...result, notes, runId: outcome.runId, matchesSaved };
 }
 
 export type TestRunRow = {

@@ -4,9 +4,7 @@
 import "server-only";
 import type { Keyring } from "./crypto";
 import type { Db } from "../prisma";
-import { passwordAad } from "../mailbox/settings";
-import { mailboxTokenAad } from "../mailbox/link/sign-in";
-import { webhookSecretAad, webhookUrlAad } from "../watch/webhook";
+import { mailboxTokenAad, passwordAad, webhookSecretAad, webhookUrlAad } from "./bindings";
 
 export type StoredSecret = {
   kind: "SMTP password" | "mailbox refresh token" | "mailbox access token" | "webhook URL" | "webhook secret";

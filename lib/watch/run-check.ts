@@ -2,7 +2,7 @@
 // it in the metrics, queue the alert its new status calls for and send it at once. Also the 30-day pruning.
 import "server-only";
 import { metrics } from "../metrics";
-import { checkAccount, type CheckOutcome, type CheckRunner } from "./account-check";
+import { checkAccount, type CheckOutcome, type CheckRunner } from "../mailbox/check";
 import { DOMAIN_RECHECK_MS, runDomainCheck } from "../deliverability/domain-checks";
 import type { DnsResolve } from "../deliverability/resolver";
 import { deliverAlerts, queueAlerts, queueDomainAlert, type AlertDeps } from "./alert-outbox";

@@ -5,9 +5,6 @@
 import crypto from "node:crypto";
 import type { Db } from "../prisma";
 
-/** A check runs this long after every save. */
-export const CHECK_AFTER_SAVE_MS = 2 * 60_000;
-
 export function intervalMs(intervalMinutes: number): number {
   return intervalMinutes * 60_000;
 }

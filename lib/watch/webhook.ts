@@ -5,12 +5,11 @@
 import "server-only";
 import crypto from "node:crypto";
 import https from "node:https";
+import { webhookSecretAad, webhookUrlAad } from "../secrets/bindings";
 import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
 import { resolveAndCheck, type LookupAll } from "../net/address-guard";
 
-export const webhookSecretAad = (orgId: string) => `alert-webhook:${orgId}`;
-export const webhookUrlAad = (orgId: string) => `alert-webhook-url:${orgId}`;
 
 export function newWebhookSecret(): string {
   return `whsec_${crypto.randomBytes(24).toString("base64url")}`;

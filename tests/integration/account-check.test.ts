@@ -3,8 +3,8 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring } from "@/lib/secrets/crypto";
-import { passwordAad } from "@/lib/mailbox/settings";
-import { checkAccount, type CheckRunner } from "@/lib/watch/account-check";
+import { passwordAad } from "@/lib/secrets/bindings";
+import { checkAccount, type CheckRunner } from "@/lib/mailbox/check";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { saveTestAccount } from "../helpers/watch";
 import { DEFAULT_SMTP_PASSWORD, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";

@@ -6,7 +6,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database";
 import { createKeyring, keyIdOf, SecretDecryptError, type Keyring } from "@/lib/secrets/crypto";
-import { passwordAad, readSavedPassword, saveEmailSettings } from "@/lib/mailbox/settings";
+import { readSavedPassword, saveEmailSettings } from "@/lib/mailbox/settings";
+import { passwordAad } from "@/lib/secrets/bindings";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 
 // Runs the real script as an operator would, against a fresh database file and its own data folder.

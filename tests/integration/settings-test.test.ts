@@ -84,7 +84,7 @@ describe("testSettings: saved password, run records and status", () => {
     const saved = await settingsRow(ctx.org.id);
     expect(saved.passwordCiphertext).not.toContain(smtp.password);
 
-    const outcome = await testSettings(runner, ctx, form({ version: "1" }), send, T0);
+    const outcome = await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
     expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
     expect(outcome.matchesSaved).toBe(true);
     expect(outcome.notes).toEqual([]);
@@ -107,7 +107,7 @@ describe("testSettings: saved password, run records and status", () => {
     const { ctx, actor } = await newOrg("Failing Clinic");
     await saveEmailSettings(t.db, keyring, actor, form({ password: "Not-The-Right-Password-1" }));
 
-    const outcome = await testSettings(runner, ctx, form({ version: "1" }), send, T0);
+    const outcome = await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
     expect(outcome.ok).toBe(false);
     expect(outcome.matchesSaved).toBe(true);
     expect(outcome.failedStep).toBe("auth");
@@ -125,25 +125,25 @@ describe("testSettings: saved password, run records and status", () => {
     expect(after.lastTestAdvice).toBe(outcome.diagnosis?.advice.join(" "));
 
     // Typing the saved password again is still a test of the saved settings.
-    const again = await testSettings(runner, ctx, form({ version: "1", password: "Not-The-Right-Password-1" }), send, at(SECOND));
+    const again = await testSettings(runner, ctx, form({ version: "1", password: "Not-The-Right-Password-1" }), { ...send, now: at(SECOND) });
     expect(again.matchesSaved).toBe(true);
   });
 
   it("testing settings that differ from the saved ones records the run but leaves the status alone", async () => {
     const { ctx, actor } = await newOrg("Unsaved Clinic");
     await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
-    await testSettings(runner, ctx, form({ version: "1" }), send, T0);
+    await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
     expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
 
     // Another port and security, working: a note says they are not saved; the status still describes the saved ones.
-    const other = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), send, at(SECOND));
+    const other = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), { ...send, now: at(SECOND) });
     expect(other.ok, JSON.stringify(other)).toBe(true);
     expect(other.matchesSaved).toBe(false);
     expect(other.notes).toContain("These settings are not saved yet: save them to use them for your finance mail.");
     expect(await runRow(other.runId)).toMatchObject({ outcome: "SUCCESS", matchesSaved: false, port: smtp.implicitTlsPort });
 
     // A different (wrong) password typed in, failing: recorded, and the saved settings stay Working.
-    const wrong = await testSettings(runner, ctx, form({ version: "1", password: "Typed-Wrong-Password-2" }), send, at(2 * SECOND));
+    const wrong = await testSettings(runner, ctx, form({ version: "1", password: "Typed-Wrong-Password-2" }), { ...send, now: at(2 * SECOND) });
     expect(wrong.ok).toBe(false);
     expect(wrong.matchesSaved).toBe(false);
     expect(await runRow(wrong.runId)).toMatchObject({ outcome: "FAILURE", diagnosisId: "bad-credentials", matchesSaved: false });
@@ -157,7 +157,7 @@ describe("testSettings: saved password, run records and status", () => {
   it("a later save resets the status to Untested, and a test of the old version does not set it again", async () => {
     const { ctx, actor } = await newOrg("Changed Clinic");
     await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
-    await testSettings(runner, ctx, form({ version: "1" }), send, T0);
+    await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
     expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
 
     const saved = await saveEmailSettings(t.db, keyring, actor, form({ version: "1", fromName: "Clinic Accounts" }));
@@ -165,12 +165,12 @@ describe("testSettings: saved password, run records and status", () => {
     expect(await settingsRow(ctx.org.id)).toMatchObject({ status: "UNTESTED", lastTestError: null, lastTestAdvice: null });
 
     // A form opened before that save (version 1) tests what is no longer saved.
-    const stale = await testSettings(runner, ctx, form({ version: "1" }), send, at(SECOND));
+    const stale = await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: at(SECOND) });
     expect(stale.ok).toBe(true);
     expect(stale.matchesSaved).toBe(false);
     expect((await settingsRow(ctx.org.id)).status).toBe("UNTESTED");
 
-    const current = await testSettings(runner, ctx, form({ version: "2" }), { mode: "check", to: "owner@clinic.example" }, at(2 * SECOND));
+    const current = await testSettings(runner, ctx, form({ version: "2" }), { mode: "check", to: "owner@clinic.example", now: at(2 * SECOND) });
     expect(current.ok).toBe(true);
     expect(current.matchesSaved).toBe(true);
     expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
@@ -178,7 +178,7 @@ describe("testSettings: saved password, run records and status", () => {
 
   it("asks for a password when none is typed and none is saved, without leaving a run behind", async () => {
     const { ctx } = await newOrg("No Password Clinic");
-    const err = await rejection(testSettings(runner, ctx, form(), send, T0));
+    const err = await rejection(testSettings(runner, ctx, form(), { ...send, now: T0 }));
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as UserFacingError).field).toBe("password");
     expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
@@ -202,7 +202,7 @@ describe("the saved password goes only to the server and user it was saved with"
   it("a blank-password test after changing Server is refused at the Password field, and the other server sees nothing", async () => {
     const { ctx, actor } = await newOrg("Moved Server Clinic");
     await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
-    const err = await rejection(testSettings(runner, ctx, form({ version: "1", ...elsewhere() }), { mode: "check", to: "owner@clinic.example" }, T0));
+    const err = await rejection(testSettings(runner, ctx, form({ version: "1", ...elsewhere() }), { mode: "check", to: "owner@clinic.example", now: T0 }));
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
     expect(other.sessions).toHaveLength(0);
@@ -210,7 +210,7 @@ describe("the saved password goes only to the server and user it was saved with"
     expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
 
     // With the password typed again, the same test goes ahead (and reaches that server).
-    const typed = await testSettings(runner, ctx, form({ version: "1", ...elsewhere(), password: other.password }), { mode: "check", to: "owner@clinic.example" }, at(SECOND));
+    const typed = await testSettings(runner, ctx, form({ version: "1", ...elsewhere(), password: other.password }), { mode: "check", to: "owner@clinic.example", now: at(SECOND) });
     expect(typed.ok, JSON.stringify(typed)).toBe(true);
     expect(authsOn(other)).toBe(1);
   });
@@ -219,7 +219,7 @@ describe("the saved password goes only to the server and user it was saved with"
     const { ctx, actor } = await newOrg("Changed User Clinic");
     await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
     smtp.reset();
-    const err = await rejection(testSettings(runner, ctx, form({ version: "1", user: "someone.else@clinic.example" }), send, T0));
+    const err = await rejection(testSettings(runner, ctx, form({ version: "1", user: "someone.else@clinic.example" }), { ...send, now: T0 }));
     expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
     expect(authsOn(smtp)).toBe(0);
   });
@@ -246,10 +246,10 @@ describe("the saved password goes only to the server and user it was saved with"
     const { ctx, actor } = await newOrg("Port Switch Clinic");
     await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
     smtp.reset();
-    const switched = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), send, T0);
+    const switched = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), { ...send, now: T0 });
     expect(switched.ok, JSON.stringify(switched)).toBe(true);
     expect(authsOn(smtp)).toBe(1);
-    const back = await testSettings(runner, ctx, form({ version: "1" }), send, at(SECOND));
+    const back = await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: at(SECOND) });
     expect(back.ok).toBe(true);
   });
 });
@@ -260,14 +260,14 @@ describe("testSettings: mail ports only", () => {
     await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
     smtp.reset();
     const strict = { ...runner, allowedPorts: DEFAULT_MAIL_PORT_RULE };
-    const err = await rejection(testSettings(strict, ctx, form({ version: "1" }), send, T0));
+    const err = await rejection(testSettings(strict, ctx, form({ version: "1" }), { ...send, now: T0 }));
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ field: "port", message: "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here." });
     expect(smtp.sessions).toHaveLength(0);
     expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
     // SMTP_ALLOWED_PORTS can name the relay's port (or a range) instead.
     const relay = { ...runner, allowedPorts: parseMailPorts(`25,587,${smtp.starttlsPort}`)! };
-    expect((await testSettings(relay, ctx, form({ version: "1" }), send, at(SECOND))).ok).toBe(true);
+    expect((await testSettings(relay, ctx, form({ version: "1" }), { ...send, now: at(SECOND) })).ok).toBe(true);
   });
 });
 
@@ -278,16 +278,16 @@ describe("testSettings: tests running at once in one instance", () => {
     // The fixture's silent port accepts the connection and never greets: each test holds its place for its budget.
     const silent = () => form({ port: String(smtp.silentPort), password: "Some-Password-1" });
     const started = performance.now();
-    const holding = [testSettings(capped, orgs[0].ctx, silent(), send, T0), testSettings(capped, orgs[1].ctx, silent(), send, T0)];
+    const holding = [testSettings(capped, orgs[0].ctx, silent(), { ...send, now: T0 }), testSettings(capped, orgs[1].ctx, silent(), { ...send, now: T0 })];
     await new Promise((r) => setTimeout(r, 100));
-    const refused = await rejection(testSettings(capped, orgs[2].ctx, silent(), send, T0));
+    const refused = await rejection(testSettings(capped, orgs[2].ctx, silent(), { ...send, now: T0 }));
     expect(refused).toBeInstanceOf(TestsBusy);
     expect((refused as Error).message).toBe(TESTS_BUSY_MESSAGE);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(await t.db.smtpTestRun.count({ where: { orgId: orgs[2].ctx.org.id } })).toBe(0);
     const held = await Promise.all(holding);
     expect(held.map((r) => r.ok)).toEqual([false, false]);
-    const after = await testSettings(capped, orgs[3].ctx, form({ password: smtp.password }), send, T0);
+    const after = await testSettings(capped, orgs[3].ctx, form({ password: smtp.password }), { ...send, now: T0 });
     expect(after.ok).toBe(true);
   });
 });
@@ -307,10 +307,10 @@ describe("testSettings: rate limit", () => {
   it("the 6th run in a minute for one user is refused with the wait; older runs stop counting", async () => {
     const { ctx } = await newOrg("Busy User Clinic");
     for (let i = 0; i < 5; i++) {
-      const outcome = await testSettings(fast(), ctx, input(), send, at(i * SECOND));
+      const outcome = await testSettings(fast(), ctx, input(), { ...send, now: at(i * SECOND) });
       expect(outcome.diagnosis?.id).toBe("host-not-found");
     }
-    const err = await rejection(testSettings(fast(), ctx, input(), send, at(10 * SECOND)));
+    const err = await rejection(testSettings(fast(), ctx, input(), { ...send, now: at(10 * SECOND) }));
     expect(err).toBeInstanceOf(TestRateLimited);
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as Error).message).toBe("You have run 5 tests in a minute, the most allowed. Try again in 50 seconds.");
@@ -318,13 +318,13 @@ describe("testSettings: rate limit", () => {
     expect(await t.db.smtpTestRun.count({ where: { userId: ctx.user.id } })).toBe(5);
 
     // Once the first run is more than a minute old, there is room again.
-    const later = await testSettings(fast(), ctx, input(), send, at(MINUTE + 500));
+    const later = await testSettings(fast(), ctx, input(), { ...send, now: at(MINUTE + 500) });
     expect(later.ok).toBe(false);
     expect(await t.db.smtpTestRun.count({ where: { userId: ctx.user.id } })).toBe(6);
 
     // Another user of the same organisation is not held up by this one's minute.
     const other = { ...ctx, user: await userOf(ctx.org.id, 2) };
-    await expect(testSettings(fast(), other, input(), send, at(MINUTE + 600))).resolves.toMatchObject({ ok: false });
+    await expect(testSettings(fast(), other, input(), { ...send, now: at(MINUTE + 600) })).resolves.toMatchObject({ ok: false });
   });
 
   it("runs by every user of the organisation count toward 20 an hour; runs older than an hour do not", async () => {
@@ -332,21 +332,21 @@ describe("testSettings: rate limit", () => {
     const users = await Promise.all([1, 2, 3, 4, 5].map((n) => userOf(ctx.org.id, n)));
     // 20 runs by four users over 38 minutes, never more than one a minute per user.
     for (let i = 0; i < 20; i++) {
-      await testSettings(fast(), { ...ctx, user: users[i % 4] }, input(), send, at(i * 2 * MINUTE));
+      await testSettings(fast(), { ...ctx, user: users[i % 4] }, input(), { ...send, now: at(i * 2 * MINUTE) });
     }
     // A fifth user, who has run nothing yet, is refused: the organisation has had its 20.
-    const err = await rejection(testSettings(fast(), { ...ctx, user: users[4] }, input(), send, at(40 * MINUTE)));
+    const err = await rejection(testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(40 * MINUTE) }));
     expect(err).toBeInstanceOf(TestRateLimited);
     expect((err as Error).message).toBe("Your organisation has run 20 tests in an hour, the most allowed. Try again in 20 minutes.");
     expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(20);
 
     // Another organisation's runs are its own.
     const { ctx: elsewhere } = await newOrg("Quiet Clinic");
-    await expect(testSettings(fast(), elsewhere, input(), send, at(40 * MINUTE))).resolves.toMatchObject({ ok: false });
+    await expect(testSettings(fast(), elsewhere, input(), { ...send, now: at(40 * MINUTE) })).resolves.toMatchObject({ ok: false });
 
     // Just over an hour after the first run, it has left the window: one more is allowed, then the limit is back.
-    await expect(testSettings(fast(), { ...ctx, user: users[4] }, input(), send, at(60 * MINUTE + SECOND))).resolves.toMatchObject({ ok: false });
-    const again = await rejection(testSettings(fast(), { ...ctx, user: users[4] }, input(), send, at(60 * MINUTE + 2 * SECOND)));
+    await expect(testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(60 * MINUTE + SECOND) })).resolves.toMatchObject({ ok: false });
+    const again = await rejection(testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(60 * MINUTE + 2 * SECOND) }));
     expect((again as Error).message).toMatch(/^Your organisation has run 20 tests in an hour, the most allowed\. Try again in \d+ (seconds|minutes)\.$/);
   });
 });
@@ -356,19 +356,19 @@ describe("testSettings: notes", () => {
     const { ctx } = await newOrg("Gmail Clinic");
     const gmail = (fromAddress: string) => form({ provider: "google-mail", password: smtp.password, fromAddress });
 
-    const other = await testSettings(runner, ctx, gmail("billing@clinic.example"), send, T0);
+    const other = await testSettings(runner, ctx, gmail("billing@clinic.example"), { ...send, now: T0 });
     expect(other.ok, JSON.stringify(other)).toBe(true);
     const rewrite = other.notes.find((n) => n.includes("instead of billing@clinic.example"));
     expect(rewrite).toBe(
       `Google Mail (Gmail) will show ${smtp.user} as the sender instead of billing@clinic.example, unless billing@clinic.example is added to the account as a verified "Send mail as" alias.`,
     );
 
-    const same = await testSettings(runner, ctx, gmail(smtp.user.toUpperCase()), send, at(SECOND));
+    const same = await testSettings(runner, ctx, gmail(smtp.user.toUpperCase()), { ...send, now: at(SECOND) });
     expect(same.ok).toBe(true);
     expect(same.notes.some((n) => n.includes("Send mail as"))).toBe(false);
 
     // Not Gmail: no rewrite note.
-    const custom = await testSettings(runner, ctx, form({ password: smtp.password }), send, at(2 * SECOND));
+    const custom = await testSettings(runner, ctx, form({ password: smtp.password }), { ...send, now: at(2 * SECOND) });
     expect(custom.notes.some((n) => n.includes("Send mail as"))).toBe(false);
   });
 
@@ -381,20 +381,20 @@ describe("testSettings: notes", () => {
     };
     const workspace = form({ provider: "google-workspace", password: "abcdefghijklmnop" });
 
-    const failed = await testSettings({ ...runner, resolveMx: googleMx }, ctx, workspace, send, T0);
+    const failed = await testSettings({ ...runner, resolveMx: googleMx }, ctx, workspace, { ...send, now: T0 });
     expect(failed.diagnosis?.id).toBe("bad-credentials");
     expect(asked).toEqual(["clinic.example"]);
     expect(failed.notes.some((n) => n.startsWith("This address is hosted by Google Workspace."))).toBe(true);
 
     // Another mail host: no Workspace note.
     const otherMx: MxResolver = async () => [{ exchange: "mx.clinic.example", priority: 10 }];
-    const elsewhere = await testSettings({ ...runner, resolveMx: otherMx }, ctx, workspace, send, at(SECOND));
+    const elsewhere = await testSettings({ ...runner, resolveMx: otherMx }, ctx, workspace, { ...send, now: at(SECOND) });
     expect(elsewhere.diagnosis?.id).toBe("bad-credentials");
     expect(elsewhere.notes.some((n) => n.includes("hosted by Google Workspace"))).toBe(false);
 
     // Sign-in works: no reason to look the domain up, no note.
     asked.length = 0;
-    const ok = await testSettings({ ...runner, resolveMx: googleMx }, ctx, form({ provider: "google-workspace", password: smtp.password }), send, at(2 * SECOND));
+    const ok = await testSettings({ ...runner, resolveMx: googleMx }, ctx, form({ provider: "google-workspace", password: smtp.password }), { ...send, now: at(2 * SECOND) });
     expect(ok.ok).toBe(true);
     expect(asked).toEqual([]);
     expect(ok.notes.some((n) => n.includes("hosted by Google Workspace"))).toBe(false);

@@ -4,7 +4,7 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createKeyring } from "@/lib/secrets/crypto";
-import { passwordAad } from "@/lib/mailbox/settings";
+import { passwordAad } from "@/lib/secrets/bindings";
 import { createPrismaClient, type Db } from "@/lib/prisma";
 import { parseDatabaseUrl } from "@/lib/database-url";
 import { CHECK_QUEUE, fanOut, jobIdFor, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";

@@ -7,9 +7,10 @@ import * as oidc from "openid-client";
 import type { Keyring } from "../../secrets/crypto";
 import type { Db } from "../../prisma";
 import { recordAudit } from "../../audit";
+import { mailboxTokenAad } from "../../secrets/bindings";
 import { UserFacingError } from "../../errors";
 import { resolveAndCheck } from "../../net/address-guard";
-import { CHECK_AFTER_SAVE_MS } from "../../watch/schedule";
+import { checkSoon, markNothingToSendWith } from "../status";
 import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "./providers";
 
 /** The cookie that binds a started sign-in to the admin's browser (httpOnly, SameSite=Lax, only for /api/oauth). */
@@ -41,8 +42,6 @@ export class OAuthRefreshError extends Error {
 }
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
-// Each ciphertext is bound to its organisation and purpose, so a token copied to another row does not decrypt.
-export const mailboxTokenAad = (orgId: string, purpose: "refresh" | "access") => `mailbox-link:${orgId}:${purpose}`;
 
 export function redirectUri(config: OAuthConfig, provider: OAuthProviderId, requestOrigin: string): string {
   return `${config.appUrl ?? requestOrigin}/api/oauth/${provider}/callback`;
@@ -218,8 +217,8 @@ export async function finishMailboxLink(
     create: { orgId, ...data },
     update: { ...data, tokenVersion: { increment: 1 } },
   });
-  // A new sign-in (a Reconnect after a revoked one, above all) is checked on its own 2 minutes later.
-  await db.emailSettings.updateMany({ where: { orgId }, data: { checkDueAt: new Date(now.getTime() + CHECK_AFTER_SAVE_MS) } });
+  // A new sign-in (a Reconnect after a revoked one, above all) is checked on its own soon after.
+  await checkSoon(db, orgId, now);
   await recordAudit(db, {
     orgId,
     actor: { id: input.actor.userId, email: input.actor.email },
@@ -335,11 +334,7 @@ export async function disconnectMailbox(db: Db, keyring: Keyring, config: OAuthC
     }
   }
   await db.mailboxLink.deleteMany({ where: { orgId: actor.orgId } });
-  // Settings that sent as this mailbox, with no password to fall back on, have nothing to send with now.
-  await db.emailSettings.updateMany({
-    where: { orgId: actor.orgId, username: link.email, passwordCiphertext: null },
-    data: { status: "NOT_SET_UP", lastTestError: null, lastTestAdvice: null },
-  });
+  await markNothingToSendWith(db, actor.orgId, link.email);
   await recordAudit(db, {
     orgId: actor.orgId,
     actor: { id: actor.userId, email: actor.email },

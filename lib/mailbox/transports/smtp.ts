@@ -1,4 +1,4 @@
-// Runs an SMTP test with nodemailer, step by step: address lookup, connection, TLS, authentication,
+// The SMTP transport: nodemailer, step by step: address lookup, connection, TLS, authentication,
 // sender and recipient, message. "check" stops after the recipient is accepted (RSET, QUIT: nothing sent).
 // Every phase has a timeout and the whole run a hard budget, so a silent server ends with an answer.
 import "server-only";
@@ -10,55 +10,24 @@ import { lookupBudgetMs, resolveAndCheck, type LookupAll } from "../../net/addre
 import { blockedAddress, diagnose, hostNotFound, type Diagnosis, type SmtpErrorLike } from "../../smtp/diagnose";
 import type { Security } from "../../smtp/presets";
 import { isSmtpReply, NOT_SMTP_REPLY, redactReply } from "../../smtp/redact";
+import {
+  STEP_LABELS,
+  type Delivery,
+  type DeliveryResult,
+  type MailboxAccount,
+  type NetworkPolicy,
+  type StepId,
+  type StepStatus,
+  type TestStep,
+  type Transport,
+} from "./transport";
 
-export type StepId = "lookup" | "connect" | "tls" | "auth" | "envelope" | "message";
-export type StepStatus = "ok" | "failed" | "skipped";
-export type TestStep = { id: StepId; label: string; status: StepStatus; ms: number; detail?: string };
+/** The SMTP transport's own input: the account, its credential, what to do, and the network policy in one. */
+export type SmtpTestInput = Omit<MailboxAccount, "provider"> &
+  Delivery &
+  NetworkPolicy & { provider?: string; password: string; accessToken?: string };
 
-export const STEP_LABELS: Record<StepId, string> = {
-  lookup: "Address lookup",
-  connect: "Connection",
-  tls: "TLS",
-  auth: "Authentication",
-  envelope: "Sender and recipient accepted",
-  message: "Message accepted",
-};
-
-/**
- * send: a whole test email. check: up to the recipient being accepted, then RSET. login: connect, TLS and
- * authenticate, then QUIT (the scheduled account check: nothing is sent and no recipient is named).
- */
-export type SmtpTestMode = "send" | "check" | "login";
-
-export type SmtpTestInput = {
-  mode: SmtpTestMode;
-  host: string;
-  port: number;
-  security: Security;
-  user: string;
-  password: string;
-  /** Sign in with this OAuth 2.0 access token over XOAUTH2 instead of the password (a mailbox linked by sign-in). */
-  accessToken?: string;
-  provider?: string;
-  envelopeFrom: string;
-  to: string;
-  /** Built lazily so a check never composes a message. */
-  message: () => Promise<Buffer>;
-  budgetMs: number;
-  allowPrivate: boolean;
-  lookup?: LookupAll;
-};
-
-export type SmtpTestResult = {
-  ok: boolean;
-  mode: SmtpTestMode;
-  steps: TestStep[];
-  durationMs: number;
-  failedStep?: StepId;
-  /** The server's last reply, redacted. */
-  reply?: string;
-  diagnosis?: Diagnosis;
-};
+export type { StepId };
 
 type Conn = InstanceType<typeof SMTPConnection> & {
   _sendCommand(line: string): void;
@@ -77,7 +46,7 @@ function command(conn: Conn, line: string, name: string): Promise<string> {
   });
 }
 
-export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult> {
+export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult> {
   const started = performance.now();
   let mark = started;
   const steps: TestStep[] = [];
@@ -86,7 +55,7 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<SmtpTestResult>
     steps.push({ id, label: STEP_LABELS[id], status, ms: Math.round(now - mark), detail });
     mark = now;
   };
-  const result = (ok: boolean, extra: Partial<SmtpTestResult> = {}): SmtpTestResult => {
+  const result = (ok: boolean, extra: Partial<DeliveryResult> = {}): DeliveryResult => {
     const done = new Set(steps.map((s) => s.id));
     for (const id of Object.keys(STEP_LABELS) as StepId[]) {
       if (done.has(id)) continue;
@@ -248,7 +217,10 @@ function attributeStep(err: SmtpErrorLike, current: StepId, events: { message: s
   return "connect";
 }
 
-/** A test that failed at Authentication before any connection: the credentials could not be had. */
-export function failedBeforeConnecting(mode: SmtpTestMode, detail: string, diagnosis: Diagnosis): SmtpTestResult {
-  return { ok: false, mode, steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail }], durationMs: 0, failedStep: "auth", diagnosis };
+/** SMTP with nodemailer, under one network policy. */
+export function smtpTransport(network: NetworkPolicy): Transport {
+  return {
+    deliver: (account, credential, delivery) =>
+      runSmtpTest({ ...account, ...delivery, ...network, password: credential.password ?? "", accessToken: credential.accessToken }),
+  };
 }
