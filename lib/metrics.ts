@@ -5,7 +5,6 @@ import "server-only";
 import crypto from "node:crypto";
 import client from "prom-client";
 import type { Db } from "./prisma";
-import { checkCandidates, dueChecks, intervalMs } from "./watch/schedule";
 
 type Metrics = {
   registry: client.Registry;
@@ -16,16 +15,20 @@ type Metrics = {
   /** Alert deliveries by channel (email, webhook) and outcome (sent, failed: given up after retrying). */
   alerts: client.Counter<"channel" | "outcome">;
 };
-const holder = globalThis as typeof globalThis & { financeEmailMetrics?: Metrics };
+/** How many scheduled checks are due and not yet done: given by whoever serves the metrics (it knows the interval). */
+type QueueDepth = () => Promise<number>;
+const holder = globalThis as typeof globalThis & { financeEmailMetrics?: Metrics; financeEmailQueueDepth?: QueueDepth };
 
 /** The settings' states as metric labels. */
 const STATES = { UNTESTED: "untested", WORKING: "working", FAILING: "failing", NOT_SET_UP: "not_set_up" } as const;
 
 /**
- * The process's metrics. The first caller's db (and check interval, for the queue depth) serve every scrape; the
- * counters are this instance's own, as Prometheus expects (it sums them over instances).
+ * The process's metrics. The first caller's db serves every scrape; the counters are this instance's own, as
+ * Prometheus expects (it sums them over instances). The scheduled checks count themselves here, so this module
+ * knows nothing of how they are scheduled: the scrape endpoint passes the queue depth in.
  */
-export function metrics(db: Db, options: { checkIntervalMinutes?: number } = {}): Metrics {
+export function metrics(db: Db, options: { checkQueueDepth?: QueueDepth } = {}): Metrics {
+  if (options.checkQueueDepth) holder.financeEmailQueueDepth = options.checkQueueDepth;
   if (holder.financeEmailMetrics) return holder.financeEmailMetrics;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "fes_" });
@@ -52,13 +55,12 @@ export function metrics(db: Db, options: { checkIntervalMinutes?: number } = {})
       for (const row of rows) this.set({ provider: row.provider }, row._count._all);
     },
   });
-  const interval = intervalMs(options.checkIntervalMinutes ?? 360);
   new client.Gauge({
     name: "fes_check_queue_depth",
     help: "Scheduled account checks that are due and not yet done.",
     registers: [registry],
     async collect() {
-      this.set(dueChecks(await checkCandidates(db), interval, new Date()).length);
+      this.set((await holder.financeEmailQueueDepth?.()) ?? 0);
     },
   });
   new client.Gauge({

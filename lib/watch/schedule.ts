@@ -56,6 +56,11 @@ export function dueChecks(accounts: Candidate[], interval: number, now: Date, lo
   return due;
 }
 
+/** Checks due now and not yet done (the operators' queue depth metric). */
+export async function checkQueueDepth(db: Db, intervalMinutes: number, now = new Date()): Promise<number> {
+  return dueChecks(await checkCandidates(db), intervalMs(intervalMinutes), now).length;
+}
+
 /** The accounts that are checked: saved, with a password or a linked mailbox to sign in with (NOT_SET_UP: disconnected). */
 export async function checkCandidates(db: Db): Promise<Candidate[]> {
   const rows = await db.emailSettings.findMany({

@@ -4,6 +4,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { metrics, metricsTokenMatches } from "@/lib/metrics";
+import { checkQueueDepth } from "@/lib/watch/schedule";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +14,7 @@ export async function GET(request: NextRequest) {
   if (!metricsTokenMatches(token, request.headers.get("authorization"))) {
     return NextResponse.json({ error: "A bearer token is required." }, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } });
   }
-  const { registry } = metrics(db, { checkIntervalMinutes: env().watch.intervalMinutes });
+  const intervalMinutes = env().watch.intervalMinutes;
+  const { registry } = metrics(db, { checkQueueDepth: () => checkQueueDepth(db, intervalMinutes) });
   return new NextResponse(await registry.metrics(), { headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" } });
 }
