@@ -1,18 +1,18 @@
 // Audit trail: who did what, when, in which organisation. details must never carry a secret.
+import type { Actor } from "./actor";
 import type { Db } from "./prisma";
 
 type Writer = Pick<Db, "auditEvent">;
 
-export type AuditActor = { id: string; email: string } | null;
 
 export async function recordAudit(
   db: Writer,
-  event: { orgId: string | null; actor: AuditActor; action: string; details?: Record<string, unknown> },
+  event: { orgId: string | null; actor: Pick<Actor, "userId" | "email"> | null; action: string; details?: Record<string, unknown> },
 ) {
   await db.auditEvent.create({
     data: {
       orgId: event.orgId,
-      actorId: event.actor?.id ?? null,
+      actorId: event.actor?.userId ?? null,
       actorEmail: event.actor?.email ?? null,
       action: event.action,
       details: JSON.stringify(event.details ?? {}),

@@ -1,6 +1,7 @@
 // Organisation membership: list, add (with a one-time temporary password), change role, reset a password, remove.
 // Every query is scoped to the actor's organisation; the last owner can never be demoted or removed.
 import "server-only";
+import type { Actor } from "./actor";
 import type { Db } from "./prisma";
 import { recordAudit } from "./audit";
 import { isUniqueViolation } from "./db-errors";
@@ -9,7 +10,8 @@ import { generateTemporaryPassword, hashPassword } from "./password";
 import { canAssignRole, isRole, ROLE_LABELS, type Role } from "./roles";
 import type { AddMemberInput } from "./validation/account";
 
-export type Actor = { userId: string; email: string; orgId: string; role: Role };
+/** Who changes the members: their role decides what they may do. */
+type ActingMember = Pick<Actor, "userId" | "email" | "orgId" | "role">;
 
 const LAST_OWNER_MESSAGE = "An organisation needs at least one owner. Make someone else an owner first.";
 
@@ -25,7 +27,7 @@ export async function listMembers(db: Db, orgId: string) {
 /** How long an admin's temporary password works before the member must ask for a new one. */
 export const TEMPORARY_PASSWORD_HOURS = 72;
 
-export async function addMember(db: Db, actor: Actor, input: AddMemberInput, now = new Date()) {
+export async function addMember(db: Db, actor: ActingMember, input: AddMemberInput, now = new Date()) {
   if (!canAssignRole(actor.role, null, input.role)) {
     throw new UserFacingError("Only an owner can add another owner.", "role");
   }
@@ -45,7 +47,7 @@ export async function addMember(db: Db, actor: Actor, input: AddMemberInput, now
       const created = await tx.membership.create({ data: { userId: user.id, orgId: actor.orgId, role: input.role } });
       await recordAudit(tx, {
         orgId: actor.orgId,
-        actor: { id: actor.userId, email: actor.email },
+        actor,
         action: "member.added",
         details: { email: input.email, name: input.name, role: input.role },
       });
@@ -74,7 +76,7 @@ async function ownerCount(tx: Pick<Db, "membership">, orgId: string) {
   return tx.membership.count({ where: { orgId, role: "OWNER" } });
 }
 
-export async function changeRole(db: Db, actor: Actor, membershipId: string, role: Role) {
+export async function changeRole(db: Db, actor: ActingMember, membershipId: string, role: Role) {
   await db.$transaction(async (tx) => {
     await lockOrganisation(tx, actor.orgId);
     const target = await tx.membership.findFirst({
@@ -91,7 +93,7 @@ export async function changeRole(db: Db, actor: Actor, membershipId: string, rol
     await tx.membership.update({ where: { id: target.id }, data: { role } });
     await recordAudit(tx, {
       orgId: actor.orgId,
-      actor: { id: actor.userId, email: actor.email },
+      actor,
       action: "member.role_changed",
       details: { email: target.user.email, from: ROLE_LABELS[from], to: ROLE_LABELS[role] },
     });
@@ -104,7 +106,7 @@ export async function changeRole(db: Db, actor: Actor, membershipId: string, rol
  */
 async function manageableMember(
   tx: Pick<Db, "membership">,
-  actor: Actor,
+  actor: ActingMember,
   membershipId: string,
   messages: { verb: string; self: string },
 ) {
@@ -124,7 +126,7 @@ async function manageableMember(
  * session they have ends at its next request, the old password stops working, and the new one expires like any
  * temporary password.
  */
-export async function resetMemberPassword(db: Db, actor: Actor, membershipId: string, now = new Date()) {
+export async function resetMemberPassword(db: Db, actor: ActingMember, membershipId: string, now = new Date()) {
   const temporaryPassword = generateTemporaryPassword();
   const passwordHash = await hashPassword(temporaryPassword);
   const target = await db.$transaction(async (tx) => {
@@ -144,7 +146,7 @@ export async function resetMemberPassword(db: Db, actor: Actor, membershipId: st
     });
     await recordAudit(tx, {
       orgId: actor.orgId,
-      actor: { id: actor.userId, email: actor.email },
+      actor,
       action: "member.password_reset",
       details: { email: target.user.email },
     });
@@ -153,7 +155,7 @@ export async function resetMemberPassword(db: Db, actor: Actor, membershipId: st
   return { temporaryPassword, email: target.user.email, name: target.user.name };
 }
 
-export async function removeMember(db: Db, actor: Actor, membershipId: string) {
+export async function removeMember(db: Db, actor: ActingMember, membershipId: string) {
   await db.$transaction(async (tx) => {
     await lockOrganisation(tx, actor.orgId);
     const target = await manageableMember(tx, actor, membershipId, {
@@ -171,7 +173,7 @@ export async function removeMember(db: Db, actor: Actor, membershipId: string) {
     }
     await recordAudit(tx, {
       orgId: actor.orgId,
-      actor: { id: actor.userId, email: actor.email },
+      actor,
       action: "member.removed",
       details: { email: target.user.email, role: ROLE_LABELS[target.role] },
     });

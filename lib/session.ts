@@ -2,6 +2,7 @@
 import "server-only";
 import { cache } from "react";
 import { redirect } from "next/navigation";
+import type { Actor } from "./actor";
 import { auth } from "./auth";
 import { db } from "./db";
 import type { Db } from "./prisma";
@@ -15,6 +16,8 @@ export type MemberContext = {
   membershipId: string;
   /** The session version this request's token was issued under (a mail provider sign-in is bound to it). */
   sessionVersion: number;
+  /** The same member as the domain functions take it. */
+  actor: Actor;
 };
 
 /** What a session token says: who, and under which of the user's session versions it was issued. */
@@ -37,7 +40,16 @@ export async function loadMemberContext(database: Db, claims: SessionClaims): Pr
     },
   });
   if (!membership || !isRole(membership.role)) return null;
-  return { user: membership.user, org: membership.org, role: membership.role, membershipId: membership.id, sessionVersion: claims.sessionVersion };
+  const { user, org, role } = membership;
+  const sessionVersion = claims.sessionVersion;
+  return {
+    user,
+    org,
+    role,
+    membershipId: membership.id,
+    sessionVersion,
+    actor: { userId: user.id, email: user.email, name: user.name, orgId: org.id, role, sessionVersion },
+  };
 }
 
 /** Auth.js's session, read (and its token checked) once per request however many components ask. */

@@ -30,7 +30,7 @@ export async function completeSetup(db: Db, input: SetupInput) {
       await tx.membership.create({ data: { userId: user.id, orgId: org.id, role: "OWNER" } });
       await recordAudit(tx, {
         orgId: org.id,
-        actor: { id: user.id, email: user.email },
+        actor: { userId: user.id, email: user.email },
         action: "setup.completed",
         details: { organisation: org.name },
       });

@@ -77,7 +77,7 @@ export async function authenticate(
     // The attempt's rows stay: they are the failure.
     await pruneAttempts(db, WINDOW_MS, now);
     if (user && orgId) {
-      await recordAudit(db, { orgId, actor: { id: user.id, email: user.email }, action: "sign_in.failed" });
+      await recordAudit(db, { orgId, actor: { userId: user.id, email: user.email }, action: "sign_in.failed" });
     }
     return { ok: false, reason: "invalid" };
   }
@@ -96,6 +96,6 @@ export async function authenticate(
   }
   // The owner is in: their email's slowdown and this address's mistakes for it are forgotten (not other addresses').
   await db.signInFailure.deleteMany({ where: { OR: [{ id: { in: ids } }, { key: { in: [keys.email, keys.pair] } }] } });
-  if (orgId) await recordAudit(db, { orgId, actor: { id: user.id, email: user.email }, action: "sign_in.succeeded" });
+  if (orgId) await recordAudit(db, { orgId, actor: { userId: user.id, email: user.email }, action: "sign_in.succeeded" });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }

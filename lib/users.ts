@@ -75,11 +75,11 @@ export async function changePassword(
       sessionVersion: { increment: 1 },
     },
   });
-  await recordAudit(db, { orgId: user.orgId, actor: { id: user.id, email: user.email }, action: "user.password_changed" });
+  await recordAudit(db, { orgId: user.orgId, actor: { userId: user.id, email: user.email }, action: "user.password_changed" });
 }
 
 /** "Sign out everywhere": every session of this user, on every device, ends at its next request. */
 export async function endAllSessions(db: Db, user: { id: string; email: string; orgId: string }) {
   await db.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
-  await recordAudit(db, { orgId: user.orgId, actor: { id: user.id, email: user.email }, action: "user.signed_out_everywhere" });
+  await recordAudit(db, { orgId: user.orgId, actor: { userId: user.id, email: user.email }, action: "user.signed_out_everywhere" });
 }

@@ -214,8 +214,8 @@ async function provision(url: string, secrets: Secrets): Promise<string[]> {
           password: version === 0 ? "bench-password-123" : "", fromName, fromAddress: email, replyTo: "", version: String(version),
         });
       const actor = { userId: user.id, email: user.email, name: user.name, orgId: org.id };
-      await saveEmailSettings(db, keyring, actor, form(0, "Bench"));
-      await saveEmailSettings(db, keyring, actor, form(1, "Bench Finance"));
+      await saveEmailSettings({ db, keyring }, actor, form(0, "Bench"));
+      await saveEmailSettings({ db, keyring }, actor, form(1, "Bench Finance"));
       const ctx = { org: { id: org.id, name: org.name }, user: { id: user.id, name: user.name, email: user.email } };
       for (const mode of ["check", "send"] as const) await testSettings(runner, ctx, form(2, "Bench Finance"), { mode, to: email });
       const token = await encode({

@@ -21,7 +21,7 @@ export async function savedCredential(
 ): Promise<SavedCredential> {
   try {
     if (source.withLink) {
-      const { accessToken } = await mailboxAccessToken(deps.db, deps.keyring, deps.oauth ?? { appUrl: undefined, clients: {} }, orgId);
+      const { accessToken } = await mailboxAccessToken({ ...deps, oauth: deps.oauth ?? { appUrl: undefined, clients: {} } }, orgId);
       return { ok: true, credential: { accessToken } };
     }
     return { ok: true, credential: { password: deps.keyring.decrypt(source.passwordCiphertext, passwordAad(orgId)) } };

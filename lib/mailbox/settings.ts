@@ -3,6 +3,7 @@
 import "server-only";
 import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
+import type { Actor } from "../actor";
 import { recordAudit } from "../audit";
 import { passwordAad } from "../secrets/bindings";
 import { isUniqueViolation } from "../db-errors";
@@ -167,16 +168,16 @@ function displayValues(v: {
   };
 }
 
-export type SaveActor = { userId: string; email: string; name: string; orgId: string };
+/** Who saves: recorded on the settings and in the audit trail. */
+type SavedBy = Pick<Actor, "userId" | "email" | "name" | "orgId">;
 export type SaveResult = { changed: string[]; version: number };
 
 export class SettingsConflictError extends UserFacingError {}
 
 
 export async function saveEmailSettings(
-  db: Db,
-  keyring: Keyring,
-  actor: SaveActor,
+  { db, keyring }: { db: Db; keyring: Keyring },
+  actor: SavedBy,
   input: EmailSettingsInput,
   now = new Date(),
 ): Promise<SaveResult> {
@@ -262,7 +263,7 @@ export async function saveEmailSettings(
     await markSaved(tx, { orgId: actor.orgId, version }, now);
     await recordAudit(tx, {
       orgId: actor.orgId,
-      actor: { id: actor.userId, email: actor.email },
+      actor,
       action: EMAIL_SETTINGS_SAVED,
       details: { changes },
     });
@@ -276,9 +277,8 @@ export async function saveEmailSettings(
  * From address that was only User follows the new User.
  */
 export async function saveSettingsForLinkedMailbox(
-  db: Db,
-  keyring: Keyring,
-  actor: SaveActor,
+  { db, keyring }: { db: Db; keyring: Keyring },
+  actor: SavedBy,
   link: { provider: OAuthProviderId; email: string },
 ): Promise<SaveResult> {
   const current = await db.emailSettings.findUnique({ where: { orgId: actor.orgId } });
@@ -288,7 +288,7 @@ export async function saveSettingsForLinkedMailbox(
   const server =
     keepPreset && current.host.toLowerCase() === preset.host ? { host: current.host, port: current.port, security: current.security as Security } : preset;
   const ownFrom = current && current.fromAddress.toLowerCase() !== current.username.toLowerCase() ? current.fromAddress : link.email;
-  return saveEmailSettings(db, keyring, actor, {
+  return saveEmailSettings({ db, keyring }, actor, {
     provider: preset.id as PresetId,
     host: server.host,
     port: server.port,

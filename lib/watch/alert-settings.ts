@@ -3,7 +3,8 @@
 // Also the watch's record for the status: the last 30 days of checks, per day, and the share that passed.
 import "server-only";
 import type { Db } from "../prisma";
-import { recordAudit, type AuditActor } from "../audit";
+import type { Actor } from "../actor";
+import { recordAudit } from "../audit";
 import { HISTORY_DAYS } from "./run-check";
 
 export type AlertDeliveryRow = {
@@ -45,13 +46,13 @@ export async function loadAlertsView(db: Db, orgId: string): Promise<AlertsView>
   };
 }
 
-export async function saveAlertReminders(db: Db, orgId: string, actor: AuditActor, reminderHours: number): Promise<void> {
-  await db.organisation.update({ where: { id: orgId }, data: { alertReminderHours: reminderHours } });
-  await recordAudit(db, { orgId, actor, action: "alerts.reminders", details: { reminderHours } });
+export async function saveAlertReminders(db: Db, actor: Pick<Actor, "userId" | "email" | "orgId">, reminderHours: number): Promise<void> {
+  await db.organisation.update({ where: { id: actor.orgId }, data: { alertReminderHours: reminderHours } });
+  await recordAudit(db, { orgId: actor.orgId, actor, action: "alerts.reminders", details: { reminderHours } });
 }
 
 /** One person's own alert emails, in one organisation: nobody else's changes. */
-export async function setMyAlertEmails(db: Db, member: { userId: string; orgId: string }, alertEmails: boolean): Promise<void> {
+export async function setMyAlertEmails(db: Db, member: Pick<Actor, "userId" | "orgId">, alertEmails: boolean): Promise<void> {
   await db.membership.update({ where: { userId_orgId: { userId: member.userId, orgId: member.orgId } }, data: { alertEmails } });
 }
 

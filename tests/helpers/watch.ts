@@ -1,8 +1,9 @@
 // Shared set-up for the watch's tests: an account saved as an admin does (an "Other SMTP server" on the test SMTP
 // server), and the dependencies a scheduler runs with, alerts going through a second test SMTP server as the
 // system mailer.
+import type { Actor } from "@/lib/actor";
 import type { Keyring } from "@/lib/secrets/crypto";
-import { saveEmailSettings, type SaveActor } from "@/lib/mailbox/settings";
+import { saveEmailSettings } from "@/lib/mailbox/settings";
 import type { Db } from "@/lib/prisma";
 import { emailSettingsSchema } from "@/lib/smtp/schema";
 import type { WatchDeps } from "@/lib/watch/run-check";
@@ -12,7 +13,7 @@ export const SYSTEM_MAIL_USER = "alerts@fes.example";
 export const SYSTEM_MAIL_PASSWORD = "system-mail-pass";
 
 /** Saves the test SMTP account on `port` (STARTTLS) for the actor's organisation, through saveEmailSettings. */
-export async function saveTestAccount(db: Db, keyring: Keyring, actor: SaveActor, port: number, version = 0) {
+export async function saveTestAccount(db: Db, keyring: Keyring, actor: Pick<Actor, "userId" | "email" | "name" | "orgId">, port: number, version = 0) {
   const input = emailSettingsSchema.parse({
     provider: "custom",
     host: "localhost",
@@ -23,7 +24,7 @@ export async function saveTestAccount(db: Db, keyring: Keyring, actor: SaveActor
     fromAddress: DEFAULT_SMTP_USER,
     version: String(version),
   });
-  return saveEmailSettings(db, keyring, actor, input);
+  return saveEmailSettings({ db, keyring }, actor, input);
 }
 
 /** What the schedulers run with in tests: private addresses allowed (everything is on 127.0.0.1), a 1-minute period. */

@@ -1,3 +1,4 @@
+import type { Actor } from "@/lib/actor";
 import { setWebhook, webhookTarget } from "@/lib/watch/webhook";
 import { rotateStoredSecrets } from "@/lib/secrets/stored-secrets";
 import crypto from "node:crypto";
@@ -12,7 +13,6 @@ import {
   saveEmailSettings,
   SettingsConflictError,
   settingsHistory,
-  type SaveActor,
 } from "@/lib/mailbox/settings";
 import { UserFacingError } from "@/lib/errors";
 import type { Db } from "@/lib/prisma";
@@ -41,7 +41,7 @@ function form(values: Record<string, string> = {}) {
   });
 }
 
-async function newOrg(db: Db, name: string, adminName = `${name} Admin`): Promise<SaveActor> {
+async function newOrg(db: Db, name: string, adminName = `${name} Admin`): Promise<Pick<Actor, "userId" | "email" | "name" | "orgId">> {
   const org = await db.organisation.create({ data: { name } });
   const email = `admin-${crypto.randomBytes(4).toString("hex")}@acme.test`;
   const user = await db.user.create({ data: { email, name: adminName, passwordHash: "not-used" } });
@@ -73,7 +73,7 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("creates the row on the first save (version 0) with the password encrypted under the current key", async () => {
     const actor = await newOrg(t.db, "First Save");
-    const result = await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    const result = await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
     expect(result.version).toBe(1);
     expect(result.changed).toContain("Password");
 
@@ -94,7 +94,7 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("refuses a first save without a password on the password field, and saves nothing", async () => {
     const actor = await newOrg(t.db, "No Password");
-    const err = await rejection(saveEmailSettings(t.db, keyring, actor, form()));
+    const err = await rejection(saveEmailSettings({ db: t.db, keyring }, actor, form()));
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as UserFacingError).field).toBe("password");
     expect((err as UserFacingError).message).toBe("Enter the password.");
@@ -104,22 +104,22 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("refuses a stale version, names who saved in between, and overwrites nothing", async () => {
     const ana = await newOrg(t.db, "Conflict", "Ana Admin");
-    await saveEmailSettings(t.db, keyring, ana, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring }, ana, form({ password: PASSWORD }));
     const bo = { ...ana, userId: "bo-id", email: "bo@acme.test", name: "Bo Admin" };
     const boPassword = "Bo-Sentinel-5521 pq"; // a new server needs its password typed
-    await saveEmailSettings(t.db, keyring, bo, form({ host: "smtp.bo.test", password: boPassword, version: "1" }));
+    await saveEmailSettings({ db: t.db, keyring }, bo, form({ host: "smtp.bo.test", password: boPassword, version: "1" }));
     const before = await row(t.db, ana.orgId);
     const auditBefore = await auditRows(t.db, ana.orgId);
 
     // Ana's form still says version 1.
     const err = await rejection(
-      saveEmailSettings(t.db, keyring, ana, form({ host: "smtp.ana.test", password: NEW_PASSWORD, version: "1" })),
+      saveEmailSettings({ db: t.db, keyring }, ana, form({ host: "smtp.ana.test", password: NEW_PASSWORD, version: "1" })),
     );
     expect(err).toBeInstanceOf(SettingsConflictError);
     expect((err as Error).message).toMatch(/^Bo Admin changed these settings at .* UTC, after you opened this page\. Nothing was saved/);
 
     // A version-0 form (someone who opened the page before the first save) is refused too.
-    const first = await rejection(saveEmailSettings(t.db, keyring, ana, form({ password: NEW_PASSWORD })));
+    const first = await rejection(saveEmailSettings({ db: t.db, keyring }, ana, form({ password: NEW_PASSWORD })));
     expect(first).toBeInstanceOf(SettingsConflictError);
 
     expect(await row(t.db, ana.orgId)).toEqual(before);
@@ -129,10 +129,10 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("keeps the saved password when the password field is left blank", async () => {
     const actor = await newOrg(t.db, "Blank Password");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }), new Date("2025-01-02T03:04:05Z"));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }), new Date("2025-01-02T03:04:05Z"));
     const before = await row(t.db, actor.orgId);
 
-    const result = await saveEmailSettings(t.db, keyring, actor, form({ fromName: "Acme Accounts", version: "1" }));
+    const result = await saveEmailSettings({ db: t.db, keyring }, actor, form({ fromName: "Acme Accounts", version: "1" }));
     expect(result).toEqual({ changed: ["From name"], version: 2 });
     const after = await row(t.db, actor.orgId);
     expect(after.fromName).toBe("Acme Accounts");
@@ -144,10 +144,8 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("audits old and new values of changed fields, only 'changed' for the password, and never the password", async () => {
     const actor = await newOrg(t.db, "Audit");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
-    const result = await saveEmailSettings(
-      t.db,
-      keyring,
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
+    const result = await saveEmailSettings({ db: t.db, keyring },
       actor,
       form({ port: "465", security: "ssl", replyTo: "accounts@acme.test", password: NEW_PASSWORD, version: "1" }),
     );
@@ -184,14 +182,12 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("does not bump the version, write, reset the status or audit when nothing changed", async () => {
     const actor = await newOrg(t.db, "No Change");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD, replyTo: "accounts@acme.test" }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD, replyTo: "accounts@acme.test" }));
     await t.db.emailSettings.update({ where: { orgId: actor.orgId }, data: { status: "WORKING", lastTestAt: new Date() } });
     const before = await row(t.db, actor.orgId);
 
     // Same values as typed again: upper-case host, spaces around the name, blank password.
-    const result = await saveEmailSettings(
-      t.db,
-      keyring,
+    const result = await saveEmailSettings({ db: t.db, keyring },
       actor,
       form({ host: "SMTP.Office365.com", fromName: "  Acme Billing ", replyTo: "accounts@acme.test", version: "1" }),
     );
@@ -207,14 +203,14 @@ describe("saveEmailSettings and readSavedPassword", () => {
     ["a password change only", { password: NEW_PASSWORD }],
   ])("resets the status from WORKING to UNTESTED after %s", async (_label, change) => {
     const actor = await newOrg(t.db, `Status ${_label}`);
-    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
     await t.db.emailSettings.update({
       where: { orgId: actor.orgId },
       data: { status: "WORKING", lastTestAt: new Date(), lastTestError: "old error", lastTestAdvice: "old advice" },
     });
     expect((await getEmailSettings(t.db, actor.orgId))?.status).toBe("WORKING");
 
-    await saveEmailSettings(t.db, keyring, actor, form({ ...change, version: "1" }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ ...change, version: "1" }));
     const after = await row(t.db, actor.orgId);
     expect(after).toMatchObject({ status: "UNTESTED", lastTestError: null, lastTestAdvice: null, version: 2 });
     expect((await getEmailSettings(t.db, actor.orgId))?.status).toBe("UNTESTED");
@@ -223,8 +219,8 @@ describe("saveEmailSettings and readSavedPassword", () => {
   it("binds the ciphertext to its organisation: copied to another org's row it fails to decrypt", async () => {
     const a = await newOrg(t.db, "Org A");
     const b = await newOrg(t.db, "Org B");
-    await saveEmailSettings(t.db, keyring, a, form({ password: PASSWORD }));
-    await saveEmailSettings(t.db, keyring, b, form({ password: NEW_PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring }, a, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring }, b, form({ password: NEW_PASSWORD }));
     const stolen = (await row(t.db, a.orgId)).passwordCiphertext;
     await t.db.emailSettings.update({ where: { orgId: b.orgId }, data: { passwordCiphertext: stolen } });
 
@@ -238,7 +234,7 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("refuses a wrong key with a clear SecretDecryptError naming the key id, never garbage", async () => {
     const actor = await newOrg(t.db, "Wrong Key");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
     const other = createKeyring([crypto.randomBytes(32)]);
 
     const err = await rejection(readSavedPassword(t.db, other, actor.orgId));
@@ -250,7 +246,7 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("refuses a tampered ciphertext with an integrity error", async () => {
     const actor = await newOrg(t.db, "Tampered");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
     const token = (await row(t.db, actor.orgId)).passwordCiphertext!;
     const parts = token.split(".");
     const body = Buffer.from(parts[4], "base64url");
@@ -269,8 +265,8 @@ describe("the stored data", () => {
     const t = await createTestDatabase("email-settings-bytes");
     try {
       const actor = await newOrg(t.db, "Bytes");
-      await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
-      await saveEmailSettings(t.db, keyring, actor, form({ password: NEW_PASSWORD, version: "1" }));
+      await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
+      await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: NEW_PASSWORD, version: "1" }));
       await t.db.$disconnect();
 
       const bytes = await t.storedBytes();
@@ -309,7 +305,7 @@ describe("getEmailSettings and settingsHistory", () => {
     expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: false, passwordSavedAt: null, provider: "custom", replyTo: "" });
 
     const savedAt = new Date("2025-03-04T05:06:07Z");
-    await saveEmailSettings(database().db, keyring, actor, form({ password: PASSWORD, version: "1" }), savedAt);
+    await saveEmailSettings({ db: database().db, keyring }, actor, form({ password: PASSWORD, version: "1" }), savedAt);
     expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: true, passwordSavedAt: savedAt, version: 2 });
 
     // Rotation replaces the ciphertext only: the saved-at date, and so hasPassword, stay.
@@ -357,8 +353,8 @@ describe("rotateStoredSecrets", () => {
     const oldRing = createKeyring([oldKey]);
     const a = await newOrg(t.db, "Rotate A");
     const b = await newOrg(t.db, "Rotate B");
-    await saveEmailSettings(t.db, oldRing, a, form({ password: PASSWORD }));
-    await saveEmailSettings(t.db, oldRing, b, form({ password: NEW_PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring: oldRing }, a, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring: oldRing }, b, form({ password: NEW_PASSWORD }));
     const webhookSecret = await setWebhook(t.db, oldRing, b.orgId, "https://hooks.example/finance");
     const beforeA = await row(t.db, a.orgId);
 

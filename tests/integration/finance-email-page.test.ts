@@ -1,10 +1,11 @@
 // What the Finance email page renders on the server: its view model (the member lookup is in session.test.ts).
 // Run on SQLite and again on PostgreSQL (TEST_DATABASE).
+import type { Actor } from "@/lib/actor";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createKeyring } from "@/lib/secrets/crypto";
-import { getEmailSettings, saveEmailSettings, type SaveActor } from "@/lib/mailbox/settings";
+import { getEmailSettings, saveEmailSettings } from "@/lib/mailbox/settings";
 import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
 import type { Db } from "@/lib/prisma";
 import { loadMemberContext, type MemberContext } from "@/lib/session";
@@ -31,7 +32,7 @@ describe("the Finance email page's data", () => {
   let t: TestDatabase;
   let orgId: string;
   let admin: MemberContext;
-  let actor: SaveActor;
+  let actor: Pick<Actor, "userId" | "email" | "name" | "orgId">;
   const budgetMs = 15_000;
 
   beforeAll(async () => {
@@ -52,8 +53,8 @@ describe("the Finance email page's data", () => {
   });
 
   it("after saves and tests: the saved values, status, newest tests and history first, and never the password", async () => {
-    await saveEmailSettings(t.db, keyring, actor, form({ password: PASSWORD }));
-    await saveEmailSettings(t.db, keyring, actor, form({ version: "1", fromName: "Riverside Billing" }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "1", fromName: "Riverside Billing" }));
     const base = { orgId, userId: actor.userId, userEmail: actor.email, host: "smtp.gmail.com", port: 587 };
     await t.db.smtpTestRun.create({ data: { ...base, mode: "send", recipient: "a@clinic.test", outcome: "FAILURE", failedStep: "auth", durationMs: 812, createdAt: new Date(Date.now() - 60_000) } });
     await t.db.smtpTestRun.create({ data: { ...base, mode: "check", recipient: "b@clinic.test", outcome: "SUCCESS", durationMs: 400, createdAt: new Date(Date.now() - 30_000) } });

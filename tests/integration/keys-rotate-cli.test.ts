@@ -72,7 +72,7 @@ async function orgWithPassword(name: string, keyring: Keyring, password: string)
     replyTo: "",
     version: "0",
   });
-  await saveEmailSettings(t.db, keyring, { userId: "u1", email: "admin@example.test", name: "Admin", orgId: org.id }, input);
+  await saveEmailSettings({ db: t.db, keyring }, { userId: "u1", email: "admin@example.test", name: "Admin", orgId: org.id }, input);
   return org.id;
 }
 

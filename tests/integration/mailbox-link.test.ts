@@ -1,6 +1,7 @@
 // Linking a finance mailbox by signing in (issue 12), against a real OpenID Connect provider (oidc-provider over
 // HTTPS, found through discovery as Microsoft's would be) and a real SMTP server that takes XOAUTH2 only with a live
 // access token from it. On SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
+import type { Actor } from "@/lib/actor";
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -20,7 +21,6 @@ import {
   OAuthRefreshError,
   PRIVATE_ENDPOINT_MESSAGE,
   startMailboxLink,
-  type LinkActor,
 } from "@/lib/mailbox/link/sign-in";
 import { runSmtpTest } from "@/lib/mailbox/transports/smtp";
 import { saveSettingsForLinkedMailbox } from "@/lib/mailbox/settings";
@@ -42,7 +42,7 @@ let t: TestDatabase;
 let idp: OidcTestProvider;
 let smtp: TestSmtpServer;
 let config: OAuthConfig;
-let actor: LinkActor;
+let actor: Pick<Actor, "orgId" | "userId" | "email" | "sessionVersion">;
 
 beforeAll(async () => {
   t = await createTestDatabase("mailbox-link");
@@ -75,13 +75,13 @@ beforeEach(async () => {
 
 /** Starts a sign-in, signs in and consents at the provider, and returns the callback URL and the cookie's state. */
 async function signInAtProvider(account = MAILBOX, who = actor) {
-  const { url, state } = await startMailboxLink(t.db, keyring, config, { provider: "microsoft", actor: who, redirectUri: REDIRECT });
+  const { url, state } = await startMailboxLink({ db: t.db, keyring, oauth: config }, { provider: "microsoft", actor: who, redirectUri: REDIRECT });
   const callback = await idp.authorize({ authorizationUrl: url, email: account.email, password: account.password });
   return { callbackUrl: new URL(callback), state };
 }
 
 const finish = (callbackUrl: URL, cookieState: string | undefined, who = actor, now?: Date) =>
-  finishMailboxLink(t.db, keyring, config, { provider: "microsoft", actor: who, callbackUrl, cookieState, redirectUri: REDIRECT }, now);
+  finishMailboxLink({ db: t.db, keyring, oauth: config }, { provider: "microsoft", actor: who, callbackUrl, cookieState, redirectUri: REDIRECT }, now);
 
 async function link(account = MAILBOX) {
   const { callbackUrl, state } = await signInAtProvider(account);
@@ -103,7 +103,7 @@ describe("linking", () => {
     const row = await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } });
     expect(row).toMatchObject({ provider: "microsoft", email: MAILBOX.email, linkedByEmail: actor.email });
     const refreshToken = await storedRefreshToken();
-    const { accessToken } = await mailboxAccessToken(t.db, keyring, config, actor.orgId);
+    const { accessToken } = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId);
     expect(await idp.verifyAccessToken(accessToken)).toMatchObject({ ok: true, email: MAILBOX.email });
     const stored = (await t.storedBytes()).toString("latin1");
     expect(stored).not.toContain(refreshToken);
@@ -138,7 +138,7 @@ describe("linking", () => {
 
   it("the provider's own refusal (consent cancelled) is reported, and nothing is linked", async () => {
     await link(); // an earlier link stays as it was
-    const { url, state } = await startMailboxLink(t.db, keyring, config, { provider: "microsoft", actor, redirectUri: REDIRECT });
+    const { url, state } = await startMailboxLink({ db: t.db, keyring, oauth: config }, { provider: "microsoft", actor, redirectUri: REDIRECT });
     const callback = new URL(await idp.authorize({ authorizationUrl: url, ...MAILBOX, consent: "cancel" }));
     const err = await finish(callback, state).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OAuthFlowError);
@@ -152,12 +152,12 @@ describe("tokens", () => {
 
   it("a refresh saves the rotated refresh token before using the access token; the old one is refused and the link keeps working", async () => {
     await link();
-    const first = await mailboxAccessToken(t.db, keyring, config, actor.orgId);
+    const first = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId);
     // Still fresh: the same token, no refresh.
-    expect((await mailboxAccessToken(t.db, keyring, config, actor.orgId)).accessToken).toBe(first.accessToken);
+    expect((await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId)).accessToken).toBe(first.accessToken);
     const oldRefresh = await storedRefreshToken();
 
-    const renewed = await mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59));
+    const renewed = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59));
     expect(renewed.accessToken).not.toBe(first.accessToken);
     expect(await idp.verifyAccessToken(renewed.accessToken)).toMatchObject({ ok: true, email: MAILBOX.email });
     const newRefresh = await storedRefreshToken();
@@ -212,12 +212,12 @@ describe("tokens", () => {
     const tokens =
       TEST_PROVIDER === "postgresql"
         ? await tokensFromProcesses(3, 59)
-        : (await Promise.all([0, 1, 2].map(() => mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59))))).map((r) => r.accessToken);
+        : (await Promise.all([0, 1, 2].map(() => mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59))))).map((r) => r.accessToken);
     expect(new Set(tokens).size).toBe(1);
     expect(await idp.verifyAccessToken(tokens[0])).toMatchObject({ ok: true });
     // The stored refresh token is the newest: one more refresh with it works. (Had two instances refreshed with
     // the same token, this provider, like any that detects reuse, would have revoked the whole grant.)
-    const again = await mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59 * 2));
+    const again = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59 * 2));
     expect(again.accessToken).not.toBe(tokens[0]);
     expect(await idp.verifyAccessToken(again.accessToken)).toMatchObject({ ok: true });
   });
@@ -231,7 +231,7 @@ describe("tokens", () => {
       where: { orgId: actor.orgId },
       data: { tokenVersion: row.tokenVersion + 1, refreshLeaseUntil: new Date(Date.now() + 59 * 60_000 + 30_000) },
     });
-    const waiting = mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59));
+    const waiting = mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59));
     await new Promise((r) => setTimeout(r, 500));
     // The other instance finishes: its new access token (valid for another hour) is saved, the lease released.
     await t.db.mailboxLink.update({
@@ -250,7 +250,7 @@ describe("tokens", () => {
   it("a sign-in revoked at the provider (password change, consent withdrawn) fails the refresh with the provider's reason", async () => {
     await link();
     expect(await idp.revokeGrantsFor(MAILBOX.email)).toBeGreaterThan(0);
-    const err = await mailboxAccessToken(t.db, keyring, config, actor.orgId, later(59)).catch((e: unknown) => e);
+    const err = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OAuthRefreshError);
     expect((err as OAuthRefreshError).code).toBe("invalid_grant");
     // The link is still there, for "Reconnect"; the lease is released so the next try asks the provider again.
@@ -261,13 +261,13 @@ describe("tokens", () => {
   it("Disconnect revokes the refresh token at the provider, deletes the tokens and records it", async () => {
     await link();
     const refreshToken = await storedRefreshToken();
-    expect(await disconnectMailbox(t.db, keyring, config, actor)).toBe(true);
+    expect(await disconnectMailbox({ db: t.db, keyring, oauth: config }, actor)).toBe(true);
     expect(await t.db.mailboxLink.count()).toBe(0);
     const configuration = await oidc.discovery(new URL(idp.issuer), "finance-email-app", "app-secret-for-tests");
     const err = await oidc.refreshTokenGrant(configuration, refreshToken).catch((e: unknown) => e);
     expect((err as oidc.ResponseBodyError).error).toBe("invalid_grant");
     expect(await t.db.auditEvent.count({ where: { orgId: actor.orgId, action: "mailbox.disconnected" } })).toBe(1);
-    expect(await disconnectMailbox(t.db, keyring, config, actor)).toBe(false);
+    expect(await disconnectMailbox({ db: t.db, keyring, oauth: config }, actor)).toBe(false);
   });
 });
 
@@ -277,22 +277,22 @@ describe("Google", () => {
       appUrl: "https://finance-email.example",
       clients: { google: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer } },
     };
-    const { url, state } = await startMailboxLink(t.db, keyring, google, { provider: "google", actor, redirectUri: REDIRECT });
+    const { url, state } = await startMailboxLink({ db: t.db, keyring, oauth: google }, { provider: "google", actor, redirectUri: REDIRECT });
     expect(url.searchParams.get("scope")).toBe("https://mail.google.com/ openid email");
     expect(url.searchParams.get("access_type")).toBe("offline");
     expect(url.searchParams.get("code_challenge_method")).toBe("S256");
     const callbackUrl = new URL(await idp.authorize({ authorizationUrl: url, ...GMAIL }));
-    expect(await finishMailboxLink(t.db, keyring, google, { provider: "google", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT })).toEqual({
+    expect(await finishMailboxLink({ db: t.db, keyring, oauth: google }, { provider: "google", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT })).toEqual({
       email: GMAIL.email,
     });
     const who = { userId: actor.userId, email: actor.email, name: "Ada Admin", orgId: actor.orgId };
-    await saveSettingsForLinkedMailbox(t.db, keyring, who, { provider: "google", email: GMAIL.email });
+    await saveSettingsForLinkedMailbox({ db: t.db, keyring }, who, { provider: "google", email: GMAIL.email });
     expect(await t.db.emailSettings.findUniqueOrThrow({ where: { orgId: actor.orgId } })).toMatchObject({
       provider: "google-mail",
       host: "smtp.gmail.com",
       username: GMAIL.email,
     });
-    const { accessToken, provider } = await mailboxAccessToken(t.db, keyring, google, actor.orgId);
+    const { accessToken, provider } = await mailboxAccessToken({ db: t.db, keyring, oauth: google }, actor.orgId);
     expect(provider).toBe("google");
     expect(await idp.verifyAccessToken(accessToken)).toMatchObject({ ok: true, email: GMAIL.email, scope: expect.stringContaining("https://mail.google.com/") });
   });
@@ -302,7 +302,7 @@ describe("a test of the saved settings when the sign-in has ended", () => {
   it("fails at Authentication with the provider's reason and Reconnect, and the status becomes Failing", async () => {
     await link();
     const who = { userId: actor.userId, email: actor.email, name: "Ada Admin", orgId: actor.orgId };
-    const { version } = await saveSettingsForLinkedMailbox(t.db, keyring, who, { provider: "microsoft", email: MAILBOX.email });
+    const { version } = await saveSettingsForLinkedMailbox({ db: t.db, keyring }, who, { provider: "microsoft", email: MAILBOX.email });
     const saved = await t.db.emailSettings.findUniqueOrThrow({ where: { orgId: actor.orgId } });
     expect(saved).toMatchObject({ provider: "microsoft-365", host: "smtp.office365.com", username: MAILBOX.email, fromAddress: MAILBOX.email, passwordCiphertext: null });
     // The stored access token has run out and the mailbox's password changed at Microsoft.
@@ -379,9 +379,9 @@ describe("Microsoft's multi-tenant authority (login.microsoftonline.com/common)"
       clients: { microsoft: { clientId: "entra-app-id", clientSecret: "secret", authority: "https://login.microsoftonline.com/common/v2.0" } },
     };
     const attempt = async () => {
-      const { state } = await startMailboxLink(t.db, keyring, entra, { provider: "microsoft", actor, redirectUri: REDIRECT });
+      const { state } = await startMailboxLink({ db: t.db, keyring, oauth: entra }, { provider: "microsoft", actor, redirectUri: REDIRECT });
       const callbackUrl = new URL(`${REDIRECT}?code=a-code&state=${state}`);
-      return finishMailboxLink(t.db, keyring, entra, { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT });
+      return finishMailboxLink({ db: t.db, keyring, oauth: entra }, { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT });
     };
     try {
       issuerForToken = `https://login.microsoftonline.com/${TENANT}/v2.0`;
@@ -438,9 +438,9 @@ describe("the network guard on the provider's endpoints", () => {
     try {
       for (const allowPrivateNetworks of [false, true]) {
         const guarded: OAuthConfig = { ...config, allowPrivateNetworks, clients: { microsoft: { clientId: "c", clientSecret: "s", authority: fake.issuer } } };
-        const { state } = await startMailboxLink(t.db, keyring, guarded, { provider: "microsoft", actor, redirectUri: REDIRECT });
+        const { state } = await startMailboxLink({ db: t.db, keyring, oauth: guarded }, { provider: "microsoft", actor, redirectUri: REDIRECT });
         const callbackUrl = new URL(`${REDIRECT}?code=some-code&state=${state}&iss=${encodeURIComponent(fake.issuer)}`);
-        const err = await finishMailboxLink(t.db, keyring, guarded, { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT }).catch(
+        const err = await finishMailboxLink({ db: t.db, keyring, oauth: guarded }, { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT }).catch(
           (e: unknown) => e,
         );
         if (!allowPrivateNetworks) {
@@ -469,10 +469,10 @@ describe("key rotation", () => {
     expect(await rotateStoredSecrets(t.db, rotating)).toEqual({ rotated: 2, total: 2 });
     expect(await countNotUnder(t.db, rotating.currentKeyId)).toBe(0);
     const newOnly = createKeyring([newKey]);
-    const { accessToken } = await mailboxAccessToken(t.db, newOnly, config, actor.orgId);
+    const { accessToken } = await mailboxAccessToken({ db: t.db, keyring: newOnly, oauth: config }, actor.orgId);
     expect(await idp.verifyAccessToken(accessToken)).toMatchObject({ ok: true });
     // And a refresh with the re-encrypted refresh token.
-    expect((await mailboxAccessToken(t.db, newOnly, config, actor.orgId, () => new Date(Date.now() + 59 * 60_000))).accessToken).not.toBe(accessToken);
+    expect((await mailboxAccessToken({ db: t.db, keyring: newOnly, oauth: config }, actor.orgId, () => new Date(Date.now() + 59 * 60_000))).accessToken).not.toBe(accessToken);
   });
 });
 
@@ -496,7 +496,7 @@ describe("sending over XOAUTH2", () => {
 
   it("a test email goes out with the linked mailbox's access token, and no password", async () => {
     await link();
-    const { accessToken } = await mailboxAccessToken(t.db, keyring, config, actor.orgId);
+    const { accessToken } = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId);
     const result = await send(accessToken);
     expect(result.ok).toBe(true);
     expect(result.steps.find((s) => s.id === "auth")).toMatchObject({ status: "ok", detail: expect.stringContaining("XOAUTH2") });
@@ -506,7 +506,7 @@ describe("sending over XOAUTH2", () => {
 
   it("a revoked token gets Microsoft's 535 5.7.3, and a mailbox with SMTP AUTH off gets 535 5.7.139", async () => {
     await link();
-    const { accessToken } = await mailboxAccessToken(t.db, keyring, config, actor.orgId);
+    const { accessToken } = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId);
     await idp.revokeGrantsFor(MAILBOX.email);
     const revoked = await send(accessToken);
     expect(revoked).toMatchObject({ ok: false, failedStep: "auth" });
@@ -516,7 +516,7 @@ describe("sending over XOAUTH2", () => {
 
     await t.db.mailboxLink.deleteMany();
     await link({ email: "disabled@contoso.example", password: "contoso sign-in 2" });
-    const disabled = await send((await mailboxAccessToken(t.db, keyring, config, actor.orgId)).accessToken, "disabled@contoso.example");
+    const disabled = await send((await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId)).accessToken, "disabled@contoso.example");
     expect(disabled.reply).toContain("535 5.7.139");
     expect(disabled.diagnosis).toMatchObject({ id: "microsoft-smtp-auth-disabled", advice: [expect.stringContaining("Set-CASMailbox"), expect.any(String)] });
   });

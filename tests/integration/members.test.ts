@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { addMember, changeRole, listMembers, removeMember, resetMemberPassword, type Actor } from "@/lib/members";
+import type { Actor } from "@/lib/actor";
+import { addMember, changeRole, listMembers, removeMember, resetMemberPassword } from "@/lib/members";
 import { authenticate } from "@/lib/sign-in";
 import { UserFacingError } from "@/lib/errors";
 import { hashPassword, verifyPassword } from "@/lib/password";
@@ -18,7 +19,7 @@ async function createOrg(name: string) {
 async function seedMember(orgId: string, email: string, role: Role) {
   const user = await t.db.user.create({ data: { email, name: email.split("@")[0], passwordHash: seedHash } });
   const membership = await t.db.membership.create({ data: { userId: user.id, orgId, role } });
-  const actor: Actor = { userId: user.id, email, orgId, role };
+  const actor: Pick<Actor, "userId" | "email" | "orgId" | "role"> = { userId: user.id, email, orgId, role };
   return { user, membership, actor };
 }
 

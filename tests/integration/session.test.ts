@@ -64,6 +64,7 @@ describe("loadMemberContext", () => {
       role: "ADMIN",
       membershipId: expect.any(String),
       sessionVersion: 0,
+      actor: { userId: admin.id, email: admin.email, name: "Priya Admin", orgId, role: "ADMIN", sessionVersion: 0 },
     });
     const pending = await person(t.db, orgId, "New Member", "MEMBER", { mustChangePassword: true });
     const ctx = await loadMemberContext(t.db, { userId: pending.id, sessionVersion: 0 });

@@ -1,12 +1,13 @@
 // testSettings with a real SQLite database and the SMTP fixture: the saved password, run records, the Working /
 // Failing status (only for exactly the saved settings), the database rate limit, and the notes shown with a result.
+import type { Actor } from "@/lib/actor";
 import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
 import { createKeyring } from "@/lib/secrets/crypto";
-import { PASSWORD_AGAIN_MESSAGE, saveEmailSettings, type SaveActor } from "@/lib/mailbox/settings";
+import { PASSWORD_AGAIN_MESSAGE, saveEmailSettings } from "@/lib/mailbox/settings";
 import { UserFacingError } from "@/lib/errors";
 import { recentTestRuns, testSettings, TestRateLimited, TestsBusy, TESTS_BUSY_MESSAGE, type TestRunner } from "@/lib/mailbox/test-run";
 import type { LookupAll } from "@/lib/net/address-guard";
@@ -53,7 +54,7 @@ function form(values: Record<string, string> = {}) {
 
 type Ctx = { org: { id: string; name: string }; user: { id: string; name: string; email: string } };
 
-async function newOrg(name: string): Promise<{ ctx: Ctx; actor: SaveActor }> {
+async function newOrg(name: string): Promise<{ ctx: Ctx; actor: Pick<Actor, "userId" | "email" | "name" | "orgId"> }> {
   const org = await t.db.organisation.create({ data: { name } });
   const email = `admin-${crypto.randomBytes(4).toString("hex")}@clinic.example`;
   const user = await t.db.user.create({ data: { email, name: `${name} Admin`, passwordHash: "not-used" } });
@@ -80,7 +81,7 @@ function rejection(promise: Promise<unknown>): Promise<unknown> {
 describe("testSettings: saved password, run records and status", () => {
   it("uses the saved password when the form's is blank; success marks the saved settings Working", async () => {
     const { ctx, actor } = await newOrg("Saved Password Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     const saved = await settingsRow(ctx.org.id);
     expect(saved.passwordCiphertext).not.toContain(smtp.password);
 
@@ -105,7 +106,7 @@ describe("testSettings: saved password, run records and status", () => {
 
   it("a failing test of the saved settings marks them Failing, with the error and advice", async () => {
     const { ctx, actor } = await newOrg("Failing Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: "Not-The-Right-Password-1" }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: "Not-The-Right-Password-1" }));
 
     const outcome = await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
     expect(outcome.ok).toBe(false);
@@ -131,7 +132,7 @@ describe("testSettings: saved password, run records and status", () => {
 
   it("testing settings that differ from the saved ones records the run but leaves the status alone", async () => {
     const { ctx, actor } = await newOrg("Unsaved Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
     expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
 
@@ -156,11 +157,11 @@ describe("testSettings: saved password, run records and status", () => {
 
   it("a later save resets the status to Untested, and a test of the old version does not set it again", async () => {
     const { ctx, actor } = await newOrg("Changed Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
     expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
 
-    const saved = await saveEmailSettings(t.db, keyring, actor, form({ version: "1", fromName: "Clinic Accounts" }));
+    const saved = await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "1", fromName: "Clinic Accounts" }));
     expect(saved.version).toBe(2);
     expect(await settingsRow(ctx.org.id)).toMatchObject({ status: "UNTESTED", lastTestError: null, lastTestAdvice: null });
 
@@ -201,7 +202,7 @@ describe("the saved password goes only to the server and user it was saved with"
 
   it("a blank-password test after changing Server is refused at the Password field, and the other server sees nothing", async () => {
     const { ctx, actor } = await newOrg("Moved Server Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     const err = await rejection(testSettings(runner, ctx, form({ version: "1", ...elsewhere() }), { mode: "check", to: "owner@clinic.example", now: T0 }));
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
@@ -217,7 +218,7 @@ describe("the saved password goes only to the server and user it was saved with"
 
   it("a blank-password test after changing User is refused the same way, with no AUTH on the saved server", async () => {
     const { ctx, actor } = await newOrg("Changed User Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     smtp.reset();
     const err = await rejection(testSettings(runner, ctx, form({ version: "1", user: "someone.else@clinic.example" }), { ...send, now: T0 }));
     expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
@@ -226,25 +227,25 @@ describe("the saved password goes only to the server and user it was saved with"
 
   it("a blank-password save of a new Server or User is refused and changes nothing; other fields keep the saved password", async () => {
     const { ctx, actor } = await newOrg("Save Elsewhere Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     const before = await settingsRow(ctx.org.id);
     for (const change of [elsewhere(), { user: "someone.else@clinic.example" }]) {
-      const err = await rejection(saveEmailSettings(t.db, keyring, actor, form({ version: "1", ...change })));
+      const err = await rejection(saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "1", ...change })));
       expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
       expect(await settingsRow(ctx.org.id)).toEqual(before);
     }
     // A new From name, Reply-to, or port and security on the same server keep the saved password.
-    await saveEmailSettings(t.db, keyring, actor, form({ version: "1", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example" }));
-    await saveEmailSettings(t.db, keyring, actor, form({ version: "2", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example", port: String(smtp.implicitTlsPort), security: "ssl" }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "1", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example" }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "2", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example", port: String(smtp.implicitTlsPort), security: "ssl" }));
     expect((await settingsRow(ctx.org.id)).passwordCiphertext).toBe(before.passwordCiphertext);
     // And a typed password with the new server is saved.
-    await saveEmailSettings(t.db, keyring, actor, form({ version: "3", ...elsewhere(), password: other.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "3", ...elsewhere(), password: other.password }));
     expect(await settingsRow(ctx.org.id)).toMatchObject({ host: "127.0.0.1", port: other.starttlsPort });
   });
 
   it("the one-click switch between 587-style STARTTLS and 465-style SSL/TLS on the saved server still tests with the saved password", async () => {
     const { ctx, actor } = await newOrg("Port Switch Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     smtp.reset();
     const switched = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), { ...send, now: T0 });
     expect(switched.ok, JSON.stringify(switched)).toBe(true);
@@ -257,7 +258,7 @@ describe("the saved password goes only to the server and user it was saved with"
 describe("testSettings: mail ports only", () => {
   it("refuses a port outside the allowed list at the TLS Port field, naming the allowed ones, before connecting", async () => {
     const { ctx, actor } = await newOrg("Port Scan Clinic");
-    await saveEmailSettings(t.db, keyring, actor, form({ password: smtp.password }));
+    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     smtp.reset();
     const strict = { ...runner, allowedPorts: DEFAULT_MAIL_PORT_RULE };
     const err = await rejection(testSettings(strict, ctx, form({ version: "1" }), { ...send, now: T0 }));

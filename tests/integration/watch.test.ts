@@ -231,7 +231,7 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     const input = emailSettingsSchema.parse({
       provider: "custom", host: "localhost", port: String(account.implicitTlsPort), security: "ssl", user: DEFAULT_SMTP_USER, password: DEFAULT_SMTP_PASSWORD, fromAddress: DEFAULT_SMTP_USER, version: String(version),
     });
-    await saveEmailSettings(t.db, keyring, { userId: owner.id, email: owner.email, name: "Olive", orgId }, input, savedAt);
+    await saveEmailSettings({ db: t.db, keyring }, { userId: owner.id, email: owner.email, name: "Olive", orgId }, input, savedAt);
     expect((await settings()).checkDueAt).toEqual(new Date(savedAt.getTime() + 120_000));
     // The period's slot has passed, but the save's own check stands in for it, at its time.
     if (TEST_PROVIDER === "sqlite") {

@@ -21,6 +21,7 @@ const admin: MemberContext = {
   role: "ADMIN",
   membershipId: "m1",
   sessionVersion: 0,
+  actor: { userId: "u1", email: "priya@clinic.test", name: "Priya Admin", orgId: "o1", role: "ADMIN", sessionVersion: 0 },
 };
 const schema = z.strictObject({ user: z.email({ error: "Enter an email address." }), password: z.string().optional() });
 

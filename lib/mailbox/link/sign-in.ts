@@ -7,7 +7,8 @@ import * as oidc from "openid-client";
 import type { Keyring } from "../../secrets/crypto";
 import type { Db } from "../../prisma";
 import { recordAudit } from "../../audit";
-import { mailboxTokenAad } from "../../secrets/bindings";
+import type { Actor } from "../../actor";
+import { mailboxTokenAad, oauthVerifierAad } from "../../secrets/bindings";
 import { UserFacingError } from "../../errors";
 import { resolveAndCheck } from "../../net/address-guard";
 import { checkSoon, markNothingToSendWith } from "../status";
@@ -25,7 +26,10 @@ const REFRESH_LEASE_MS = 30_000;
 const REFRESH_WAIT_MS = 15_000;
 
 /** Who is linking: the signed-in owner or admin, in their organisation, under their current session version. */
-export type LinkActor = { orgId: string; userId: string; email: string; sessionVersion: number };
+type Linker = Pick<Actor, "orgId" | "userId" | "email" | "sessionVersion">;
+
+/** What linking needs: the database, the keyring the tokens are encrypted with, and the providers' sign-in apps. */
+export type LinkDeps = { db: Db; keyring: Keyring; oauth: OAuthConfig };
 
 export class OAuthFlowError extends UserFacingError {}
 
@@ -103,10 +107,8 @@ function configurationFor(config: OAuthConfig, provider: OAuthProviderId): Promi
  * the provider's authorization URL and the state, which the caller also puts in a cookie in the admin's browser.
  */
 export async function startMailboxLink(
-  db: Db,
-  keyring: Keyring,
-  config: OAuthConfig,
-  input: { provider: OAuthProviderId; actor: LinkActor; redirectUri: string },
+  { db, keyring, oauth: config }: LinkDeps,
+  input: { provider: OAuthProviderId; actor: Linker; redirectUri: string },
   now = new Date(),
 ): Promise<{ url: URL; state: string }> {
   const facts = OAUTH_PROVIDERS[input.provider];
@@ -123,7 +125,7 @@ export async function startMailboxLink(
       orgId: input.actor.orgId,
       userId: input.actor.userId,
       sessionVersion: input.actor.sessionVersion,
-      codeVerifierCiphertext: keyring.encrypt(codeVerifier, `oauth-request:${stateHash}`),
+      codeVerifierCiphertext: keyring.encrypt(codeVerifier, oauthVerifierAad(stateHash)),
       nonce,
       createdAt: now,
     },
@@ -148,10 +150,8 @@ const REFUSED_STATE = "This sign-in link is not valid any more. Start again with
  * exchanged, so a replay finds it spent. The mailbox address comes from the ID token.
  */
 export async function finishMailboxLink(
-  db: Db,
-  keyring: Keyring,
-  config: OAuthConfig,
-  input: { provider: OAuthProviderId; actor: LinkActor; callbackUrl: URL; cookieState: string | undefined; redirectUri: string },
+  { db, keyring, oauth: config }: LinkDeps,
+  input: { provider: OAuthProviderId; actor: Linker; callbackUrl: URL; cookieState: string | undefined; redirectUri: string },
   now = new Date(),
 ): Promise<{ email: string }> {
   const state = input.callbackUrl.searchParams.get("state");
@@ -182,7 +182,7 @@ export async function finishMailboxLink(
   callbackUrl.search = input.callbackUrl.search;
   const tokens = await oidc
     .authorizationCodeGrant(configuration, callbackUrl, {
-      pkceCodeVerifier: keyring.decrypt(request.codeVerifierCiphertext, `oauth-request:${stateHash}`),
+      pkceCodeVerifier: keyring.decrypt(request.codeVerifierCiphertext, oauthVerifierAad(stateHash)),
       expectedState: state,
       expectedNonce: request.nonce,
       idTokenExpected: true,
@@ -221,7 +221,7 @@ export async function finishMailboxLink(
   await checkSoon(db, orgId, now);
   await recordAudit(db, {
     orgId,
-    actor: { id: input.actor.userId, email: input.actor.email },
+    actor: input.actor,
     action: "mailbox.linked",
     details: { provider: OAUTH_PROVIDERS[input.provider].label, email },
   });
@@ -252,12 +252,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * new access token before returning it; the others wait for that result.
  */
 export async function mailboxAccessToken(
-  db: Db,
-  keyring: Keyring,
-  config: OAuthConfig,
+  deps: LinkDeps,
   orgId: string,
   now: () => Date = () => new Date(),
 ): Promise<{ email: string; accessToken: string; provider: OAuthProviderId }> {
+  const { db, keyring } = deps;
   const waitUntil = now().getTime() + REFRESH_WAIT_MS;
   for (;;) {
     const link = await db.mailboxLink.findUnique({ where: { orgId } });
@@ -273,7 +272,7 @@ export async function mailboxAccessToken(
         where: { orgId, tokenVersion: link.tokenVersion },
         data: { tokenVersion: link.tokenVersion + 1, refreshLeaseUntil: new Date(at.getTime() + REFRESH_LEASE_MS) },
       });
-      if (claim.count === 1) return refreshHeldLink(db, keyring, config, { ...link, tokenVersion: link.tokenVersion + 1 }, now);
+      if (claim.count === 1) return refreshHeldLink(deps, { ...link, tokenVersion: link.tokenVersion + 1 }, now);
     }
     if (at.getTime() > waitUntil) throw new Error("Another server is still renewing the mailbox sign-in. Try again in a moment.");
     await sleep(200);
@@ -281,9 +280,7 @@ export async function mailboxAccessToken(
 }
 
 async function refreshHeldLink(
-  db: Db,
-  keyring: Keyring,
-  config: OAuthConfig,
+  { db, keyring, oauth: config }: LinkDeps,
   link: { orgId: string; provider: string; email: string; tokenVersion: number; refreshTokenCiphertext: string },
   now: () => Date,
 ) {
@@ -317,7 +314,7 @@ async function refreshHeldLink(
  * Unlinks the mailbox: tells the provider to revoke the refresh token where it can (best effort: the link is
  * removed here whatever it answers), deletes the tokens and records who did it.
  */
-export async function disconnectMailbox(db: Db, keyring: Keyring, config: OAuthConfig, actor: LinkActor): Promise<boolean> {
+export async function disconnectMailbox({ db, keyring, oauth: config }: LinkDeps, actor: Linker): Promise<boolean> {
   const link = await db.mailboxLink.findUnique({ where: { orgId: actor.orgId } });
   if (!link) return false;
   const provider = link.provider as OAuthProviderId;
@@ -337,7 +334,7 @@ export async function disconnectMailbox(db: Db, keyring: Keyring, config: OAuthC
   await markNothingToSendWith(db, actor.orgId, link.email);
   await recordAudit(db, {
     orgId: actor.orgId,
-    actor: { id: actor.userId, email: actor.email },
+    actor,
     action: "mailbox.disconnected",
     details: { provider: OAUTH_PROVIDERS[provider].label, email: link.email },
   });

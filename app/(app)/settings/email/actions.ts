@@ -21,12 +21,7 @@ export const saveEmailSettingsAction = memberAction(
   { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo", "signInProvider"] },
   async (input, ctx) => {
     assertMailPort(env().smtpAllowedPorts, input.port);
-    const result = await saveEmailSettings(
-      db,
-      settingsKeyring(),
-      { userId: ctx.user.id, email: ctx.user.email, name: ctx.user.name, orgId: ctx.org.id },
-      input,
-    );
+    const result = await saveEmailSettings({ db, keyring: settingsKeyring() }, ctx.actor, input);
     // The action's response carries the page again: new status, history and the form's new version.
     revalidatePath("/settings/email");
     return {
@@ -102,9 +97,9 @@ const providerSchema = z.object({
 export const connectMailboxAction = memberAction({ name: "connectMailbox", minimum: "ADMIN", schema: providerSchema, secretFields: ["password"] }, async (input, ctx) => {
   const config = env().oauth;
   const uri = redirectUri(config, input.signInProvider, await requestOrigin());
-  const { url, state } = await startMailboxLink(db, settingsKeyring(), config, {
+  const { url, state } = await startMailboxLink({ db, keyring: settingsKeyring(), oauth: config }, {
     provider: input.signInProvider,
-    actor: { orgId: ctx.org.id, userId: ctx.user.id, email: ctx.user.email, sessionVersion: ctx.sessionVersion },
+    actor: ctx.actor,
     redirectUri: uri,
   });
   (await cookies()).set(OAUTH_STATE_COOKIE, state, {
@@ -119,12 +114,7 @@ export const connectMailboxAction = memberAction({ name: "connectMailbox", minim
 
 /** "Disconnect": revokes and forgets the mailbox's sign-in. */
 export const disconnectMailboxAction = memberAction({ name: "disconnectMailbox", minimum: "ADMIN", schema: z.object({}), secretFields: ["password"] }, async (_input, ctx) => {
-  const removed = await disconnectMailbox(db, settingsKeyring(), env().oauth, {
-    orgId: ctx.org.id,
-    userId: ctx.user.id,
-    email: ctx.user.email,
-    sessionVersion: ctx.sessionVersion,
-  });
+  const removed = await disconnectMailbox({ db, keyring: settingsKeyring(), oauth: env().oauth }, ctx.actor);
   revalidatePath("/settings/email");
   return { ok: true, message: removed ? "Disconnected. The app no longer holds a sign-in for this mailbox." : "No mailbox was connected." };
 });

@@ -20,7 +20,7 @@ const PAGE = "/settings/email";
 export const saveAlertRemindersAction = memberAction(
   { name: "saveAlertReminders", minimum: "ADMIN", schema: alertRemindersSchema },
   async (input, ctx) => {
-    await saveAlertReminders(db, ctx.org.id, { id: ctx.user.id, email: ctx.user.email }, input.reminderHours);
+    await saveAlertReminders(db, ctx.actor, input.reminderHours);
     revalidatePath(PAGE);
     return {
       ok: true,
@@ -32,7 +32,7 @@ export const saveAlertRemindersAction = memberAction(
 export const setMyAlertEmailsAction = memberAction(
   { name: "setMyAlertEmails", minimum: "ADMIN", schema: myAlertEmailsSchema },
   async (input, ctx) => {
-    await setMyAlertEmails(db, { userId: ctx.user.id, orgId: ctx.org.id }, input.alertEmails);
+    await setMyAlertEmails(db, ctx.actor, input.alertEmails);
     revalidatePath(PAGE);
     return { ok: true, message: input.alertEmails ? "You will get alert emails again." : "You will no longer get alert emails. The others still do." };
   },
@@ -42,7 +42,7 @@ export const setWebhookAction = memberAction({ name: "setWebhook", minimum: "ADM
   const problem = await webhookUrlProblem(input.webhookUrl, { allowPrivate: env().SMTP_ALLOW_PRIVATE_NETWORKS });
   if (problem) throw new UserFacingError(problem, "webhookUrl");
   const secret = await setWebhook(db, settingsKeyring(), ctx.org.id, input.webhookUrl);
-  await recordAudit(db, { orgId: ctx.org.id, actor: { id: ctx.user.id, email: ctx.user.email }, action: "alerts.webhook_set", details: { host: new URL(input.webhookUrl).host } });
+  await recordAudit(db, { orgId: ctx.org.id, actor: ctx.actor, action: "alerts.webhook_set", details: { host: new URL(input.webhookUrl).host } });
   revalidatePath(PAGE);
   // The secret goes to this admin's browser once, to copy into the receiving end; it is stored only encrypted.
   return { ok: true, message: "Webhook set. Copy its signing secret now: it is shown only this once.", data: { secret } };
@@ -50,7 +50,7 @@ export const setWebhookAction = memberAction({ name: "setWebhook", minimum: "ADM
 
 export const removeWebhookAction = memberAction({ name: "removeWebhook", minimum: "ADMIN", schema: z.object({}) }, async (_input, ctx) => {
   await removeWebhook(db, ctx.org.id);
-  await recordAudit(db, { orgId: ctx.org.id, actor: { id: ctx.user.id, email: ctx.user.email }, action: "alerts.webhook_removed" });
+  await recordAudit(db, { orgId: ctx.org.id, actor: ctx.actor, action: "alerts.webhook_removed" });
   revalidatePath(PAGE);
   return { ok: true, message: "Webhook removed. Alerts now go by email and on these pages only." };
 });

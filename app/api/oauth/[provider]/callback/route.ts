@@ -24,20 +24,15 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const config = env().oauth;
   const back = new URL("/settings/email", config.appUrl ?? origin);
   try {
-    const { email } = await finishMailboxLink(db, settingsKeyring(), config, {
+    const { email } = await finishMailboxLink({ db, keyring: settingsKeyring(), oauth: config }, {
       provider,
-      actor: { orgId: ctx.org.id, userId: ctx.user.id, email: ctx.user.email, sessionVersion: ctx.sessionVersion },
+      actor: ctx.actor,
       callbackUrl: request.nextUrl,
       cookieState: request.cookies.get(OAUTH_STATE_COOKIE)?.value,
       redirectUri: redirectUri(config, provider, origin),
     });
     // The settings now send as the linked mailbox (status Untested until a test).
-    await saveSettingsForLinkedMailbox(
-      db,
-      settingsKeyring(),
-      { userId: ctx.user.id, email: ctx.user.email, name: ctx.user.name, orgId: ctx.org.id },
-      { provider, email },
-    );
+    await saveSettingsForLinkedMailbox({ db, keyring: settingsKeyring() }, ctx.actor, { provider, email });
     back.searchParams.set("connected", provider);
   } catch (err) {
     const label = OAUTH_PROVIDERS[provider].label;
