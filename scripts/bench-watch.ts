@@ -83,7 +83,7 @@ const DRAIN_MS = 60_000;
 /** A phase ends early when no job has been left to run for this long (longer than the fan-out's minute). */
 const STALL_MS = 75_000;
 
-// The goals (issue 13).
+// The goals.
 const GOAL_ALL_CHECKED_MS = 10 * 60_000;
 const GOAL_P99_RATIO = 1.5;
 const GOAL_RSS_MB = 300;

@@ -1,7 +1,7 @@
 import { expect } from "@playwright/test";
 import { seedEmailSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
-// The status says when the scheduled check last logged in to the account (issue 13, part).
+// The status says when the scheduled check last logged in to the account.
 const app = useFreshApp();
 
 test("Working · checked 2 hours ago, on the dashboard and the Finance email page", async ({ page }) => {

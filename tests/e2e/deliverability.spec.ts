@@ -2,7 +2,7 @@ import { expect } from "@playwright/test";
 import { startTestDnsServer, type TestDnsServer, type Zone } from "../helpers/dns-test-server";
 import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
-// The Deliverability card (issue 14) in a real browser, its lookups answered by a real DNS server on 127.0.0.1:
+// The Deliverability card in a real browser, its lookups answered by a real DNS server on 127.0.0.1:
 // Google Workspace settings for a domain without SPF and DMARC show both failing with the exact records to add;
 // once the zone has them, "Check again" shows them passing.
 const GOOGLE: Zone = {

@@ -1,4 +1,4 @@
-// Issue 10: Google Mail needs only User and Password. Choosing the provider fills Server smtp.gmail.com, TLS Port 587
+// Google Mail needs only User and Password. Choosing the provider fills Server smtp.gmail.com, TLS Port 587
 // and STARTTLS; From address may stay blank (it becomes User). The test email then goes to "smtp.gmail.com:587" for
 // real: the app is started with tests/e2e/support/hosts-preload.cjs, which makes smtp.gmail.com resolve to 127.0.0.1
 // inside the app's process, where a STARTTLS SMTP server (smtp-server) answers with a certificate for

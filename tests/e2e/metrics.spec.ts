@@ -1,7 +1,7 @@
 import { expect } from "@playwright/test";
 import { query, seedEmailSettings, seedOrganisation, test, useFreshApp } from "./support/app";
 
-// /api/metrics for operators (issue 13, part): Prometheus text from prom-client, behind a bearer token.
+// /api/metrics for operators: Prometheus text from prom-client, behind a bearer token.
 const TOKEN = "metrics-token-for-the-browser-test";
 const app = useFreshApp({ METRICS_TOKEN: TOKEN });
 

@@ -1,4 +1,4 @@
-// Issue 12: link a Microsoft 365 mailbox by signing in, send over XOAUTH2, see a revoked sign-in diagnosed, Reconnect.
+// Link a Microsoft 365 mailbox by signing in, send over XOAUTH2, see a revoked sign-in diagnosed, Reconnect.
 // The "Microsoft" here is a real OpenID Connect provider (oidc-provider over HTTPS with the test CA, found through
 // discovery as login.microsoftonline.com would be), and "smtp.office365.com:587" is a local STARTTLS SMTP server
 // (127.0.0.2, with a certificate for that name from the test CA) that accepts AUTH XOAUTH2 only with a live access

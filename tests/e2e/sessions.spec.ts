@@ -3,7 +3,7 @@ import { decode, encode } from "@auth/core/jwt";
 import { expect, type Browser, type Page } from "@playwright/test";
 import { seedOrganisation, signIn, STRONG_PASSWORD, test, useFreshApp } from "./support/app";
 
-// Sessions that can be ended (issue 11, point 5): every session token carries the user's session version, and a
+// Sessions that can be ended: every session token carries the user's session version, and a
 // password change, "Sign out everywhere", or an admin's reset moves the version on; the sign-in time is fixed.
 const AUTH_SECRET = crypto.randomBytes(32).toString("base64url");
 const app = useFreshApp({ AUTH_SECRET });

@@ -15,7 +15,7 @@ import {
   type TestApp,
 } from "./support/app";
 
-// The watch in a real browser against `npm start` (issue 13): the in-process scheduler (SQLite) checks a real SMTP
+// The watch in a real browser against `npm start`: the in-process scheduler (SQLite) checks a real SMTP
 // account every minute (ACCOUNT_CHECK_INTERVAL_MINUTES=1); when a Google password change revokes the app password,
 // owners and admins see a banner on every page with "Fix it", get one email each through the system mailer, and the
 // organisation's webhook gets a signed POST; entering a new password brings the recovery notice.

@@ -1,4 +1,4 @@
-// The scheduled account check (issue 13, part) against a real TLS SMTP server: log in and QUIT, nothing sent; the
+// The scheduled account check against a real TLS SMTP server: log in and QUIT, nothing sent; the
 // status moves at once on an authentication failure and on the second transient failure in a row.
 import crypto from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

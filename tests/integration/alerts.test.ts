@@ -1,4 +1,4 @@
-// Alert messages (issue 13, part): the email through the operator's system mailer (a real TLS SMTP server here)
+// Alert messages: the email through the operator's system mailer (a real TLS SMTP server here)
 // and the signed webhook body.
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// The watch re-checks the From domain weekly (issue 14): SPF or DMARC that newly fails for the same domain is
+// The watch re-checks the From domain weekly: SPF or DMARC that newly fails for the same domain is
 // alerted once, by email to owners and admins and by webhook; the first check is the baseline; a domain that still
 // fails is not alerted again.
 import crypto from "node:crypto";

@@ -1,4 +1,4 @@
-// The Deliverability card's checks (issue 14) against a real DNS server (dns2 on 127.0.0.1) serving one zone per
+// The Deliverability card's checks against a real DNS server (dns2 on 127.0.0.1) serving one zone per
 // case: what each check says, and the exact record it suggests. The providers' own SPF records are in the zone too,
 // so nested includes and redirects are evaluated as a receiver would.
 import { performance } from "node:perf_hooks";

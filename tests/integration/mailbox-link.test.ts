@@ -1,4 +1,4 @@
-// Linking a finance mailbox by signing in (issue 12), against a real OpenID Connect provider (oidc-provider over
+// Linking a finance mailbox by signing in, against a real OpenID Connect provider (oidc-provider over
 // HTTPS, found through discovery as Microsoft's would be) and a real SMTP server that takes XOAUTH2 only with a live
 // access token from it. On SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
 import type { Actor } from "@/lib/actor";

@@ -1,4 +1,4 @@
-// The watch (issue 13) end to end below the browser: the scheduler this database uses (pg-boss workers on
+// The watch end to end below the browser: the scheduler this database uses (pg-boss workers on
 // PostgreSQL, the in-process loop on SQLite) checks a real TLS SMTP server whose account is revoked mid-test; alerts
 // go through a second real SMTP server (the system mailer) and to a real HTTPS webhook. Time moves a period at a
 // time through the scheduler's clock (ACCOUNT_CHECK_INTERVAL_MINUTES=1).
