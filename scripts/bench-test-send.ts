@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import nodemailer from "nodemailer";
-import { buildTestMessage, testEmailContent, type TestEmailDetails } from "../lib/smtp/test-email";
+import { buildTestMessage, testEmailContent, type TestEmailDetails } from "../lib/mailbox/test-email";
 import { runSmtpTest, type SmtpTestInput } from "../lib/mailbox/transports/smtp";
 import { startTestSmtpServer, type TestSmtpServer } from "../tests/helpers/smtp-test-server";
 import { ensureTestCa } from "../tests/helpers/test-ca";

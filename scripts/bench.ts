@@ -27,7 +27,7 @@ import { saveEmailSettings } from "../lib/mailbox/settings";
 import { createPrismaClient } from "../lib/prisma";
 import { testSettings } from "../lib/mailbox/test-run";
 import { parseMailPorts } from "../lib/smtp/mail-ports";
-import { emailSettingsSchema } from "../lib/smtp/schema";
+import { emailSettingsSchema } from "../lib/mailbox/schema";
 import { provisionUser } from "../lib/users";
 import { adminQuery, POSTGRES_ADMIN_URL } from "./bench-postgres";
 

@@ -4,7 +4,7 @@
 // Start it with npm run: the lib modules import "server-only", which loads only under the react-server condition the npm script passes to Node.
 import { parseArgs } from "node:util";
 import { EnvError, loadEnv } from "../lib/env";
-import { buildTestMessage } from "../lib/smtp/test-email";
+import { buildTestMessage } from "../lib/mailbox/test-email";
 import { runSmtpTest } from "../lib/mailbox/transports/smtp";
 import { emailField } from "../lib/validation/account";
 

@@ -11,7 +11,7 @@ import { formatDateTime } from "../format";
 import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, type OAuthProviderId } from "./link/providers";
 import { UserFacingError } from "../errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "../smtp/presets";
-import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "../smtp/schema";
+import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./schema";
 import { markSaved, type SettingsStatus } from "./status";
 
 /** What a page may show: everything but the password, which is reduced to "saved on". */

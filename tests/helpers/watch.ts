@@ -5,7 +5,7 @@ import type { Actor } from "@/lib/actor";
 import type { Keyring } from "@/lib/secrets/crypto";
 import { saveEmailSettings } from "@/lib/mailbox/settings";
 import type { Db } from "@/lib/prisma";
-import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { emailSettingsSchema } from "@/lib/mailbox/schema";
 import type { WatchDeps } from "@/lib/watch/run-check";
 import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER } from "./smtp-test-server";
 

@@ -16,7 +16,7 @@ import {
 } from "@/lib/mailbox/settings";
 import { UserFacingError } from "@/lib/errors";
 import type { Db } from "@/lib/prisma";
-import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
 const PASSWORD = "Plaintext-Sentinel-7731 zq";
 const NEW_PASSWORD = "Second-Sentinel-4409 xk";

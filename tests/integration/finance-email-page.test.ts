@@ -9,7 +9,7 @@ import { getEmailSettings, saveEmailSettings } from "@/lib/mailbox/settings";
 import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
 import type { Db } from "@/lib/prisma";
 import { loadMemberContext, type MemberContext } from "@/lib/session";
-import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
 const PASSWORD = "qvzt mrwk pdxe hjla"; // a Google app password: 16 letters
 const keyring = createKeyring([crypto.randomBytes(32)]);

@@ -8,7 +8,7 @@ import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database
 import { createKeyring, keyIdOf, SecretDecryptError, type Keyring } from "@/lib/secrets/crypto";
 import { readSavedPassword, saveEmailSettings } from "@/lib/mailbox/settings";
 import { passwordAad } from "@/lib/secrets/bindings";
-import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
 // Runs the real script as an operator would, against a fresh database file and its own data folder.
 let t: TestDatabase;

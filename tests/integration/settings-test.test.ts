@@ -13,7 +13,7 @@ import { recentTestRuns, testSettings, TestRateLimited, TestsBusy, TESTS_BUSY_ME
 import type { LookupAll } from "@/lib/net/address-guard";
 import type { MxResolver } from "@/lib/smtp/detect";
 import { DEFAULT_MAIL_PORT_RULE, parseMailPorts } from "@/lib/smtp/mail-ports";
-import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
 const keyring = createKeyring([crypto.randomBytes(32)]);
 const T0 = new Date("2025-06-02T09:00:00Z");

@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeyring } from "@/lib/secrets/crypto";
 import { saveEmailSettings } from "@/lib/mailbox/settings";
-import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { emailSettingsSchema } from "@/lib/mailbox/schema";
 import { metrics } from "@/lib/metrics";
 import { deliverAlerts, retryDelayMs, sendTestAlert } from "@/lib/watch/alert-outbox";
 import { startLocalScheduler, type LocalScheduler } from "@/lib/watch/local-scheduler";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { EMAIL_SETTINGS_FIELD_LABELS, EMAIL_SETTINGS_FIELD_NAMES, emailSettingsSchema, FROM_NEEDED_MESSAGE, splitHostPort } from "@/lib/smtp/schema";
+import { EMAIL_SETTINGS_FIELD_LABELS, EMAIL_SETTINGS_FIELD_NAMES, emailSettingsSchema, FROM_NEEDED_MESSAGE, splitHostPort } from "@/lib/mailbox/schema";
 
 // What FormData gives the server action: strings only.
 const valid = {

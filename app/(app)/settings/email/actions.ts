@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { saveEmailSettings } from "@/lib/mailbox/settings";
 import { settingsKeyring } from "@/lib/secrets/keyring";
 import { detectProvider } from "@/lib/smtp/detect";
-import { emailSettingsSchema } from "@/lib/smtp/schema";
+import { emailSettingsSchema } from "@/lib/mailbox/schema";
 import { emailField } from "@/lib/validation/account";
 import { env } from "@/lib/env";
 import { testSettings, type TestOutcome } from "@/lib/mailbox/test-run";

@@ -4,7 +4,7 @@ import type { EmailSettingsView } from "@/lib/mailbox/settings";
 import { formatDateTime } from "@/lib/format";
 import type { TestRunRow } from "@/lib/mailbox/test-run";
 import { getPreset } from "@/lib/smtp/presets";
-import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/smtp/schema";
+import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/mailbox/schema";
 import type { HistoryEntry } from "./page-data";
 
 export function RecentTests({ tests }: { tests: TestRunRow[] }) {

@@ -1,8 +1,8 @@
 // The SMTP settings schema, shared by the email settings form and its server action (the server is the authority).
 // Every value arrives as a string from FormData; each rule attaches a plain message to the field it is about.
 import { z } from "zod";
-import { isHostname, splitHostPort } from "./host";
-import { getPreset, GOOGLE_APP_PASSWORD_MESSAGE, isGooglePreset, PRESET_IDS } from "./presets";
+import { isHostname, splitHostPort } from "../smtp/host";
+import { getPreset, GOOGLE_APP_PASSWORD_MESSAGE, isGooglePreset, PRESET_IDS } from "../smtp/presets";
 
 // The browser imports these from their own modules (no zod there); re-exported for the server side and tests.
 export { GOOGLE_APP_PASSWORD_MESSAGE, splitHostPort };
