@@ -12,7 +12,10 @@ export async function recordAttempts(db: Db, keys: string[], now: Date): Promise
 }
 
 /** The other attempts under `key` inside the window ending at `now`, newest first (in-flight ones included). */
-export async function otherAttempts(db: Db, key: string, ownIds: string[], windowMs: number, now: Date): Promise<Date[]> {
+export async function otherAttempts(
+  db: Db,
+  { key, ownIds, windowMs, now }: { key: string; ownIds: string[]; windowMs: number; now: Date },
+): Promise<Date[]> {
   const rows = await db.signInFailure.findMany({
     where: { key, id: { notIn: ownIds }, createdAt: { gt: new Date(now.getTime() - windowMs) } },
     orderBy: { createdAt: "desc" },

@@ -54,14 +54,14 @@ export async function authenticate(
   const limits: [string, AttemptLimit][] = [[keys.pair, THROTTLE.perEmailAndAddress], [keys.address, THROTTLE.perAddress]];
   let pausedUntil: Date | null = null;
   for (const [key, limit] of limits) {
-    const until = retryAt(await otherAttempts(db, key, ids, limit.windowMs, now), limit);
+    const until = retryAt(await otherAttempts(db, { key, ownIds: ids, windowMs: limit.windowMs, now }), limit);
     if (until && (!pausedUntil || until > pausedUntil)) pausedUntil = until;
   }
   if (pausedUntil) {
     await forgetAttempts(db, ids);
     return { ok: false, reason: "throttled", retryAt: pausedUntil };
   }
-  const emailFailures = (await otherAttempts(db, keys.email, ids, WINDOW_MS, now)).length;
+  const emailFailures = (await otherAttempts(db, { key: keys.email, ownIds: ids, windowMs: WINDOW_MS, now })).length;
   const delay = slowdownMs(emailFailures);
   if (delay > 0) await wait(delay);
 

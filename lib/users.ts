@@ -45,14 +45,13 @@ export const CURRENT_PASSWORD_LIMIT: AttemptLimit = { max: 5, windowMs: 15 * 60_
 export async function changePassword(
   db: Db,
   user: { id: string; email: string; orgId: string },
-  currentPassword: string,
-  newPassword: string,
+  { currentPassword, newPassword }: { currentPassword: string; newPassword: string },
   now = new Date(),
 ) {
   // Recorded before the check, so parallel guesses cannot all get past the limit (lib/attempt-limit.ts).
   const key = `change-password:${user.id}`;
   const ids = await recordAttempts(db, [key], now);
-  const pausedUntil = retryAt(await otherAttempts(db, key, ids, CURRENT_PASSWORD_LIMIT.windowMs, now), CURRENT_PASSWORD_LIMIT);
+  const pausedUntil = retryAt(await otherAttempts(db, { key, ownIds: ids, windowMs: CURRENT_PASSWORD_LIMIT.windowMs, now }), CURRENT_PASSWORD_LIMIT);
   if (pausedUntil) {
     await forgetAttempts(db, ids);
     throw new UserFacingError(

@@ -86,7 +86,7 @@ export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Dia
       data: nextState,
     });
     if (claimed.count !== 1) return false;
-    await createDeliveries(tx, deps, orgId, details, org.webhookHost, now);
+    await createDeliveries(tx, deps, { orgId, details, webhookHost: org.webhookHost, now });
     return true;
   });
   return queued ? event : null;
@@ -95,7 +95,11 @@ export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Dia
 type Tx = Parameters<Parameters<AlertDeps["db"]["$transaction"]>[0]>[0];
 
 /** One delivery per owner and admin who wants alert emails (when there is a system mailer), and the webhook's. */
-async function createDeliveries(tx: Tx, deps: AlertDeps, orgId: string, details: AlertDetails, webhookHost: string | null, now: Date) {
+async function createDeliveries(
+  tx: Tx,
+  deps: AlertDeps,
+  { orgId, details, webhookHost, now }: { orgId: string; details: AlertDetails; webhookHost: string | null; now: Date },
+) {
   const recipients = deps.systemMail
     ? await tx.membership.findMany({
         where: { orgId, role: { in: ["OWNER", "ADMIN"] }, alertEmails: true },
@@ -127,7 +131,7 @@ export async function queueDomainAlert(
     pageUrl: deps.pageUrl,
     deliverability,
   };
-  await deps.db.$transaction((tx) => createDeliveries(tx, deps, orgId, details, org.webhookHost, now));
+  await deps.db.$transaction((tx) => createDeliveries(tx, deps, { orgId, details, webhookHost: org.webhookHost, now }));
 }
 
 /** Queues a test alert to the webhook and sends it at once. Returns the delivery's outcome. */

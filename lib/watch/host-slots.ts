@@ -12,7 +12,12 @@ const EPOCH = new Date(0);
 export type HostSlot = { release(): Promise<void> };
 
 /** Takes a free slot for the host, or returns null when all `limit` are held. */
-export async function tryTakeHostSlot(db: Db, host: string, limit: number, leaseMs: number, now = new Date()): Promise<HostSlot | null> {
+export async function tryTakeHostSlot(
+  db: Db,
+  host: string,
+  { limit, leaseMs }: { limit: number; leaseMs: number },
+  now = new Date(),
+): Promise<HostSlot | null> {
   const key = host.toLowerCase();
   const holder = crypto.randomUUID();
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -43,7 +48,7 @@ export async function tryTakeHostSlot(db: Db, host: string, limit: number, lease
 export async function takeHostSlot(db: Db, host: string, options: { limit: number; leaseMs: number; waitMs: number }): Promise<HostSlot | null> {
   const deadline = Date.now() + options.waitMs;
   for (;;) {
-    const slot = await tryTakeHostSlot(db, host, options.limit, options.leaseMs);
+    const slot = await tryTakeHostSlot(db, host, options);
     if (slot || Date.now() >= deadline) return slot;
     await new Promise((r) => setTimeout(r, 100 + Math.random() * 150));
   }

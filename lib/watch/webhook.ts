@@ -36,7 +36,7 @@ export async function webhookUrlProblem(url: string, options: NetworkOptions): P
 }
 
 /** Sets the webhook: returns the new secret, the only time it is shown. */
-export async function setWebhook(db: Db, keyring: Keyring, orgId: string, url: string, now = new Date()): Promise<string> {
+export async function setWebhook({ db, keyring }: { db: Db; keyring: Keyring }, orgId: string, url: string, now = new Date()): Promise<string> {
   const secret = newWebhookSecret();
   await db.organisation.update({
     where: { id: orgId },

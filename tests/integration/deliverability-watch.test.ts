@@ -48,7 +48,7 @@ it("SPF that starts failing for the same domain is alerted once, a week after th
   await saveTestAccount(t.db, keyring, { userId: owner.id, email: owner.email, name: "Owner", orgId: org.id }, account.starttlsPort);
   // Google Workspace sending as the clinic's own domain (the account itself is the test SMTP server).
   await t.db.emailSettings.update({ where: { orgId: org.id }, data: { provider: "google-workspace", fromAddress: "billing@watched.example" } });
-  const secret = await setWebhook(t.db, keyring, org.id, hook.url);
+  const secret = await setWebhook({ db: t.db, keyring }, org.id, hook.url);
   let clock = new Date();
   const deps = { ...testWatchDeps(t.db, keyring, systemMail.starttlsPort, () => clock, 3000), dns: createDnsResolver({ servers: [dns.address], timeoutMs: 1000, tries: 1 }) };
   const day = 86_400_000;

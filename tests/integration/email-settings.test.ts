@@ -355,7 +355,7 @@ describe("rotateStoredSecrets", () => {
     const b = await newOrg(t.db, "Rotate B");
     await saveEmailSettings({ db: t.db, keyring: oldRing }, a, form({ password: PASSWORD }));
     await saveEmailSettings({ db: t.db, keyring: oldRing }, b, form({ password: NEW_PASSWORD }));
-    const webhookSecret = await setWebhook(t.db, oldRing, b.orgId, "https://hooks.example/finance");
+    const webhookSecret = await setWebhook({ db: t.db, keyring: oldRing }, b.orgId, "https://hooks.example/finance");
     const beforeA = await row(t.db, a.orgId);
 
     expect(await rotateStoredSecrets(t.db, createKeyring([newKey, oldKey]))).toEqual({ rotated: 4, total: 4 });

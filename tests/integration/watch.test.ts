@@ -93,7 +93,7 @@ beforeEach(async () => {
   }
   const owner = await t.db.user.findUniqueOrThrow({ where: { email: people.owner.email } });
   await saveAccount({ userId: owner.id, email: owner.email, name: "Olive", orgId }, account.starttlsPort);
-  secret = await setWebhook(t.db, keyring, orgId, hook.url);
+  secret = await setWebhook({ db: t.db, keyring }, orgId, hook.url);
   start = Date.now();
 });
 

@@ -19,8 +19,7 @@ export async function changePasswordAction(_previous: ActionState, formData: For
     await changePassword(
       db,
       { id: ctx.user.id, email: ctx.user.email, orgId: ctx.org.id },
-      parsed.data.currentPassword,
-      parsed.data.newPassword,
+      parsed.data,
     );
   } catch (err) {
     if (err instanceof UserFacingError) return fromUserFacingError(err);

@@ -41,7 +41,7 @@ export const setMyAlertEmailsAction = memberAction(
 export const setWebhookAction = memberAction({ name: "setWebhook", minimum: "ADMIN", schema: webhookSchema }, async (input, ctx) => {
   const problem = await webhookUrlProblem(input.webhookUrl, { allowPrivate: env().SMTP_ALLOW_PRIVATE_NETWORKS });
   if (problem) throw new UserFacingError(problem, "webhookUrl");
-  const secret = await setWebhook(db, settingsKeyring(), ctx.org.id, input.webhookUrl);
+  const secret = await setWebhook({ db, keyring: settingsKeyring() }, ctx.org.id, input.webhookUrl);
   await recordAudit(db, { orgId: ctx.org.id, actor: ctx.actor, action: "alerts.webhook_set", details: { host: new URL(input.webhookUrl).host } });
   revalidatePath(PAGE);
   // The secret goes to this admin's browser once, to copy into the receiving end; it is stored only encrypted.
