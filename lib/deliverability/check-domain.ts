@@ -75,7 +75,7 @@ export async function checkDomain(resolve: DnsResolve, input: CheckInput): Promi
   if (MAILBOX_PROVIDER_DOMAINS.has(domain)) return { domain, handledByProvider: true, providerName };
   const auth = preset.domainAuth;
   const [spfResult, dkim, dmarc, mx] = await Promise.all([
-    checkSpf(resolve, domain, auth, providerName, input.smtpHost),
+    checkSpf(resolve, domain, { auth, providerName, smtpHost: input.smtpHost }),
     checkDkim(resolve, domain, auth, providerName),
     checkDmarc(resolve, domain),
     resolve(domain, "MX").then(
@@ -95,7 +95,11 @@ async function evaluateSpf(resolve: DnsResolve, domain: string, ip: string) {
   return spf({ sender: `postmaster@${domain}`, ip, helo: domain, mta: "finance-email-setup", resolver: resolve as never, maxElapsedTime: SPF_TIME_LIMIT_MS });
 }
 
-async function checkSpf(resolve: DnsResolve, domain: string, auth: DomainAuthentication, providerName: string, smtpHost: string): Promise<CheckResult> {
+async function checkSpf(
+  resolve: DnsResolve,
+  domain: string,
+  { auth, providerName, smtpHost }: { auth: DomainAuthentication; providerName: string; smtpHost: string },
+): Promise<CheckResult> {
   let txt: string[];
   try {
     txt = await txtRecords(resolve, domain);
