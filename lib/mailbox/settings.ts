@@ -12,6 +12,7 @@ import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, t
 import { UserFacingError } from "../errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "../smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./schema";
+import { assertSavedPasswordApplies } from "./credential";
 import { markSaved, type SettingsStatus } from "./status";
 
 /** What a page may show: everything but the password, which is reduced to "saved on". */
@@ -42,26 +43,6 @@ export type EmailSettingsView = {
 };
 
 export const EMAIL_SETTINGS_SAVED = "email_settings.saved";
-
-export const PASSWORD_AGAIN_MESSAGE = "Enter the password again: the server or user changed.";
-
-/**
- * Whether the saved password may be used for these settings: only for the server and user it was saved with, so a
- * changed Server (or User) can never receive it. A change of TLS Port or Security on the same server keeps it.
- */
-function savedPasswordApplies(saved: { host: string; username: string }, settings: { host: string; user: string }): boolean {
-  return saved.host === settings.host && saved.username === settings.user;
-}
-
-/** Refuses, at the Password field, to use a saved password for another server or user (a blank Password). */
-export function assertSavedPasswordApplies(
-  saved: { host: string; username: string; passwordCiphertext: string | null } | null,
-  settings: { host: string; user: string; password?: string },
-) {
-  if (!settings.password && saved?.passwordCiphertext && !savedPasswordApplies(saved, settings)) {
-    throw new UserFacingError(PASSWORD_AGAIN_MESSAGE, "password");
-  }
-}
 
 /** Fields compared for the audit trail, with their values as shown to people. */
 const AUDITED_FIELDS = ["provider", "host", "port", "security", "user", "fromName", "fromAddress", "replyTo"] as const;

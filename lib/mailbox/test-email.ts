@@ -50,6 +50,11 @@ export function testEmailContent(d: TestEmailDetails) {
   return { subject: TEST_EMAIL_SUBJECT, text, html };
 }
 
+/** The message, built only when a transport asks for it (a connection check never composes one). */
+export function testMessage(d: TestEmailDetails): () => Promise<Buffer> {
+  return () => buildTestMessage(d);
+}
+
 /** The full MIME message, ready for the SMTP DATA command. */
 export async function buildTestMessage(d: TestEmailDetails): Promise<Buffer> {
   const { subject, text, html } = testEmailContent(d);

@@ -5,17 +5,16 @@ import "server-only";
 import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
 import { UserFacingError } from "../errors";
-import { assertSavedPasswordApplies } from "./settings";
 import { detectProvider, type MxResolver } from "../smtp/detect";
-import { fromRewriteNote, type Diagnosis } from "../smtp/diagnose";
-import { sendsWithMailboxLink, type OAuthConfig } from "./link/providers";
-import { savedCredential } from "./credential";
+import { fromRewriteNote } from "../smtp/diagnose";
+import type { OAuthConfig } from "./link/providers";
+import { credentialForTest, testSignsInWithLink } from "./credential";
 import type { EmailSettingsInput } from "./schema";
-import { buildTestMessage } from "./test-email";
+import { testMessage } from "./test-email";
 import { assertMailPort, type MailPorts } from "../smtp/mail-ports";
 import { recordTestResult } from "./status";
 import { smtpTransport } from "./transports/smtp";
-import { failedBeforeConnecting, type DeliveryResult, type MailboxCredential } from "./transports/transport";
+import { failedBeforeConnecting, type DeliveryResult } from "./transports/transport";
 import type { LookupAll } from "../net/address-guard";
 
 export const TEST_LIMITS = {
@@ -113,10 +112,7 @@ export async function testSettings(runner: TestRunner, ctx: TestContext, input: 
     db.emailSettings.findUnique({ where: { orgId: ctx.org.id } }),
     db.mailboxLink.findUnique({ where: { orgId: ctx.org.id }, select: { provider: true, email: true } }),
   ]);
-  // A linked mailbox with no password typed sends with its sign-in, which is bound to its provider's server.
-  const withLink = !input.password && sendsWithMailboxLink(link, input);
-  // Refused before anything is recorded or any connection made: the saved password never goes to another server.
-  if (!withLink) assertSavedPasswordApplies(saved, input);
+  const withLink = testSignsInWithLink(saved, link, input);
   const release = takeTestSlot(runner.maxConcurrentTests ?? MAX_CONCURRENT_TESTS);
   try {
     return await runTest(runner, { ctx, input, mode: request.mode, to: request.to, now: request.now ?? new Date(), saved, withLink });
@@ -126,13 +122,13 @@ export async function testSettings(runner: TestRunner, ctx: TestContext, input: 
 }
 
 async function runTest(runner: TestRunner, run: TestRun): Promise<TestOutcome> {
-  const { ctx, input, saved } = run;
+  const { ctx, input } = run;
   const runId = await reserveRun(
     runner.db,
     { orgId: ctx.org.id, userId: ctx.user.id, userEmail: ctx.user.email, mode: run.mode, recipient: run.to, host: input.host, port: input.port },
     run.now,
   );
-  const chosen = await credentialForTest(runner, run);
+  const chosen = await credentialForTest(runner, ctx.org.id, run);
   if (!chosen.ok) {
     if (chosen.missing) {
       // Nothing was run: the reserved row must neither stay RUNNING nor count toward the limit.
@@ -151,8 +147,7 @@ async function runTest(runner: TestRunner, run: TestRun): Promise<TestOutcome> {
       mode: run.mode,
       envelopeFrom: input.fromAddress,
       to: run.to,
-      message: () =>
-        buildTestMessage({
+      message: testMessage({
           organisation: ctx.org.name,
           host: input.host,
           port: input.port,
@@ -167,45 +162,7 @@ async function runTest(runner: TestRunner, run: TestRun): Promise<TestOutcome> {
         }),
     },
   );
-  return finishRun(runner, run, { runId, result, matchesSaved: matchesSavedSettings(saved, input, chosen.savedPassword) });
-}
-
-type ChosenCredential =
-  | { ok: true; credential: MailboxCredential; savedPassword?: string }
-  | { ok: false; missing: true }
-  | { ok: false; missing?: false; detail: string; diagnosis: Diagnosis; matchesSaved: boolean };
-
-/** The linked mailbox's sign-in; else the typed password, else the saved one (an unreadable one matters only then). */
-async function credentialForTest(runner: TestRunner, run: TestRun): Promise<ChosenCredential> {
-  const orgId = run.ctx.org.id;
-  if (run.withLink) {
-    const found = await savedCredential(runner, orgId, { withLink: true });
-    if (!found.ok) return { ok: false, detail: found.detail, diagnosis: found.diagnosis, matchesSaved: matchesSavedSettings(run.saved, run.input, undefined) };
-    return { ok: true, credential: found.credential };
-  }
-  let savedPassword: string | undefined;
-  if (run.saved?.passwordCiphertext) {
-    const found = await savedCredential(runner, orgId, { withLink: false, passwordCiphertext: run.saved.passwordCiphertext });
-    if (!found.ok && !run.input.password) return { ok: false, detail: found.detail, diagnosis: found.diagnosis, matchesSaved: false };
-    if (found.ok) savedPassword = found.credential.password;
-  }
-  const password = run.input.password ?? savedPassword;
-  return password ? { ok: true, credential: { password }, savedPassword } : { ok: false, missing: true };
-}
-
-/** Whether what was tested is exactly what is saved (only then does the result set the settings' status). */
-function matchesSavedSettings(saved: SavedSettings, input: EmailSettingsInput, savedPassword: string | undefined): boolean {
-  return Boolean(
-    saved &&
-      saved.version === input.version &&
-      saved.provider === input.provider &&
-      saved.host === input.host &&
-      saved.port === input.port &&
-      saved.security === input.security &&
-      saved.username === input.user &&
-      saved.fromAddress === input.fromAddress &&
-      (input.password === undefined || input.password === savedPassword),
-  );
+  return finishRun(runner, run, { runId, result, matchesSaved: chosen.matchesSaved });
 }
 
 async function finishRun(
