@@ -5,8 +5,8 @@
 // Every instance works the queue: CHECK_CONCURRENCY at once here, and at most 5 at once per SMTP host across all
 // instances (pg-boss's group concurrency, made exact by the host slots in the database: lib/watch/host-slots.ts).
 import "server-only";
-import crypto from "node:crypto";
 import { PgBoss } from "pg-boss";
+import { v5 as uuidV5 } from "uuid";
 import { deliverAlerts } from "./alert-outbox";
 import { takeHostSlot } from "./host-slots";
 import { checkCandidates, checkedRecently, dueChecks } from "./schedule";
@@ -16,10 +16,12 @@ export const CHECK_QUEUE = "account-check";
 export const FAN_OUT_QUEUE = "account-check-fan-out";
 export const PRUNE_QUEUE = "watch-prune";
 
-/** A job id that is the same for the same singleton key (a UUID made from its hash). */
+/** The UUID namespace of check job ids. Never change it: every instance must derive the same id for a key. */
+const CHECK_JOB_NAMESPACE = "492e77a1-0e10-48bc-a075-82ac81b2b315";
+
+/** A job id that is the same for the same singleton key (an RFC 9562 version 5 UUID of the key). */
 export function jobIdFor(singletonKey: string): string {
-  const h = crypto.createHash("sha256").update(`finance-email-check:${singletonKey}`).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidV5(singletonKey, CHECK_JOB_NAMESPACE);
 }
 
 /** afterSave: the check 2 minutes after a save (always runs); otherwise a period's check. */

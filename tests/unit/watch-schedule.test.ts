@@ -50,6 +50,10 @@ describe("the schedule", () => {
     expect(jobIdFor("org_a:42")).not.toBe(jobIdFor("org_a:43"));
     expect(jobIdFor("org_a:42")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it("job ids do not change between releases: instances of two versions must still collide on the same key", () => {
+    expect(jobIdFor("org_a:42")).toBe("13a0ae3a-bdc8-5346-aa85-884e291bcb30");
+  });
 });
 
 describe("alerts", () => {
