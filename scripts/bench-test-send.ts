@@ -5,8 +5,8 @@ import { performance } from "node:perf_hooks";
 import nodemailer from "nodemailer";
 import { buildTestMessage, testEmailContent, type TestEmailDetails } from "../lib/mailbox/test-email";
 import { runSmtpTest, type SmtpTestInput } from "../lib/mailbox/transports/smtp";
-import { startTestSmtpServer, type TestSmtpServer } from "../tests/helpers/smtp-test-server";
-import { ensureTestCa } from "../tests/helpers/test-ca";
+import { startTestSmtpServer, type TestSmtpServer } from "../stand-ins/smtp-test-server";
+import { ensureTestCa } from "../stand-ins/test-ca";
 
 const GOAL_RATIO = 1.25;
 const SILENT_BUDGET_MS = 15_000;

@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { startTestDnsServer, type TestDnsServer, type Zone } from "../helpers/dns-test-server";
+import { startTestDnsServer, type TestDnsServer, type Zone } from "../../stand-ins/dns-test-server";
 import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 // The Deliverability card in a real browser, its lookups answered by a real DNS server on 127.0.0.1:

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
-import { ensureGmailCert } from "../helpers/test-ca";
+import { ensureGmailCert } from "../../stand-ins/test-ca";
 import { query, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 const GMAIL_HOST = "smtp.gmail.com";

@@ -8,8 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
-import { startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
-import { ensureNamedCert } from "../helpers/test-ca";
+import { startOidcTestProvider, type OidcTestProvider } from "../../stand-ins/oidc-test-provider";
+import { ensureNamedCert } from "../../stand-ins/test-ca";
 import { captureServerAction, cookieHeader, count, freePort, replayServerAction, seedOrganisation, signIn, startApp, type TestApp } from "./support/app";
 
 const OFFICE365 = "smtp.office365.com";

@@ -1,7 +1,7 @@
 import { expect, type Browser, type Page } from "@playwright/test";
 import { test } from "@playwright/test";
-import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
-import { ensureTestCa } from "../helpers/test-ca";
+import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import { ensureTestCa } from "../../stand-ins/test-ca";
 import { createAppDatabase, query, seedOrganisation, startApp, STRONG_PASSWORD, type TestApp } from "./support/app";
 
 // Two `next start` processes on one PostgreSQL database behave as one app: limits, locks and data are shared.

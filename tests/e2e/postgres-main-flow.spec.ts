@@ -1,6 +1,6 @@
 import { expect } from "@playwright/test";
-import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
-import { ensureTestCa } from "../helpers/test-ca";
+import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import { ensureTestCa } from "../../stand-ins/test-ca";
 import { adminQuery } from "../helpers/postgres";
 import { query, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 

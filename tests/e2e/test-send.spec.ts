@@ -1,6 +1,6 @@
 import { expect, type Page } from "@playwright/test";
-import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
-import { ensureTestCa } from "../helpers/test-ca";
+import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import { ensureTestCa } from "../../stand-ins/test-ca";
 import { count, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 const BUDGET_MS = 4000;

@@ -1,7 +1,7 @@
 import { expect } from "@playwright/test";
-import { ensureTestCa } from "../helpers/test-ca";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
-import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
+import { ensureTestCa } from "../../stand-ins/test-ca";
+import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import { startWebhookReceiver, type WebhookReceiver } from "../../stand-ins/webhook-receiver";
 import {
   captureServerAction,
   cookieHeader,

@@ -7,7 +7,7 @@ import { saveEmailSettings } from "@/lib/mailbox/settings";
 import type { Db } from "@/lib/prisma";
 import { emailSettingsSchema } from "@/lib/mailbox/schema";
 import type { WatchDeps } from "@/lib/watch/run-check";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER } from "./smtp-test-server";
+import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER } from "../../stand-ins/smtp-test-server";
 
 export const SYSTEM_MAIL_USER = "alerts@fes.example";
 export const SYSTEM_MAIL_PASSWORD = "system-mail-pass";

@@ -7,7 +7,7 @@ import { passwordAad } from "@/lib/secrets/bindings";
 import { checkAccount, type CheckRunner } from "@/lib/mailbox/check";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { saveTestAccount } from "../helpers/watch";
-import { DEFAULT_SMTP_PASSWORD, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { DEFAULT_SMTP_PASSWORD, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 
 const keyring = createKeyring([crypto.randomBytes(32)]);
 let t: TestDatabase;

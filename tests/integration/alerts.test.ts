@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnose } from "@/lib/smtp/diagnose";
 import { alertContent, sendAlertEmail, webhookRequest, type AlertDetails } from "@/lib/watch/alerts";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, REPLIES, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, REPLIES, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 
 let smtp: TestSmtpServer;
 beforeAll(async () => {

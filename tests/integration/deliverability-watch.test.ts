@@ -8,10 +8,10 @@ import { createDnsResolver } from "@/lib/deliverability/resolver";
 import { runScheduledCheck } from "@/lib/watch/run-check";
 import { setWebhook } from "@/lib/watch/webhook";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { startTestDnsServer, type TestDnsServer, type Zone } from "../helpers/dns-test-server";
-import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { startTestDnsServer, type TestDnsServer, type Zone } from "../../stand-ins/dns-test-server";
+import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { saveTestAccount, SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
-import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
+import { startWebhookReceiver, type WebhookReceiver } from "../../stand-ins/webhook-receiver";
 
 const keyring = createKeyring([crypto.randomBytes(32)]);
 let t: TestDatabase;

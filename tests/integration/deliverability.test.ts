@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkDomain, type DomainReport } from "@/lib/deliverability/check-domain";
 import { createDnsResolver } from "@/lib/deliverability/resolver";
-import { startSilentDnsServer, startTestDnsServer, type TestDnsServer, type Zone } from "../helpers/dns-test-server";
+import { startSilentDnsServer, startTestDnsServer, type TestDnsServer, type Zone } from "../../stand-ins/dns-test-server";
 
 const DKIM_KEY = `v=DKIM1; k=rsa; p=${"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA".repeat(6)}`;
 

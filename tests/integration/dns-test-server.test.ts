@@ -2,7 +2,7 @@
 // into character-strings), MX, CNAME, NXDOMAIN vs NODATA, a zone changed mid-test, and over TCP as over UDP.
 import { Resolver } from "node:dns/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startSilentDnsServer, startTestDnsServer, type TestDnsServer } from "../helpers/dns-test-server";
+import { startSilentDnsServer, startTestDnsServer, type TestDnsServer } from "../../stand-ins/dns-test-server";
 
 let dns: TestDnsServer;
 const long = `v=DKIM1; k=rsa; p=${"A".repeat(380)}`;

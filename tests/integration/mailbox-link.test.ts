@@ -28,9 +28,9 @@ import { testSettings } from "@/lib/mailbox/test-run";
 import { parseMailPorts } from "@/lib/smtp/mail-ports";
 import { countNotUnder, rotateStoredSecrets } from "@/lib/secrets/stored-secrets";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
-import { startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
-import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
-import { ensureTestCa } from "../helpers/test-ca";
+import { startOidcTestProvider, type OidcTestProvider } from "../../stand-ins/oidc-test-provider";
+import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import { ensureTestCa } from "../../stand-ins/test-ca";
 
 const REDIRECT = "https://finance-email.example/api/oauth/microsoft/callback";
 const MAILBOX = { email: "finance@contoso.example", password: "contoso sign-in 1" };

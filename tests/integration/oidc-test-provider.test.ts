@@ -1,8 +1,8 @@
-// The OpenID Connect test provider (tests/helpers/oidc-test-provider.ts), driven through openid-client 6 the way the
+// The OpenID Connect test provider (stand-ins/oidc-test-provider.ts), driven through openid-client 6 the way the
 // app links a mailbox: discovery, authorization code + PKCE + state + nonce, refresh with rotation, revocation.
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOGLE_MAIL_SCOPE, MICROSOFT_SMTP_SCOPE, startOidcTestProvider, type OidcTestProvider } from "../helpers/oidc-test-provider";
+import { GOOGLE_MAIL_SCOPE, MICROSOFT_SMTP_SCOPE, startOidcTestProvider, type OidcTestProvider } from "../../stand-ins/oidc-test-provider";
 
 const MICROSOFT_SCOPE = `${MICROSOFT_SMTP_SCOPE} offline_access openid email profile`;
 const GOOGLE_SCOPE = `${GOOGLE_MAIL_SCOPE} openid email`;

@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { createKeyring } from "@/lib/secrets/crypto";
 import { PASSWORD_AGAIN_MESSAGE } from "@/lib/mailbox/credential";
 import { saveEmailSettings } from "@/lib/mailbox/settings";

@@ -1,4 +1,4 @@
-// Drives the SMTP fixture (tests/helpers/smtp-test-server.ts) with nodemailer exactly as the app does, and pins the
+// Drives the SMTP fixture (stand-ins/smtp-test-server.ts) with nodemailer exactly as the app does, and pins the
 // error shapes nodemailer 10.6.1 really produces for every scenario. The table at the top of the fixture mirrors this.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -10,8 +10,8 @@ import { pathToFileURL } from "node:url";
 import nodemailer from "nodemailer";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPLIES, SCRIPTED, startTestSmtpServer, type TestSmtpServer, type TestSmtpSession } from "../helpers/smtp-test-server";
-import { DEFAULT_TEST_CA_DIR, ensureTestCa } from "../helpers/test-ca";
+import { REPLIES, SCRIPTED, startTestSmtpServer, type TestSmtpServer, type TestSmtpSession } from "../../stand-ins/smtp-test-server";
+import { DEFAULT_TEST_CA_DIR, ensureTestCa } from "../../stand-ins/test-ca";
 
 // Short, and greetingTimeout < socketTimeout on purpose: with equal values a server that never greets can end as
 // either GREETING_TIMEOUT or SOCKET_TIMEOUT, whichever timer Node fires first (seen with 1500/1500/1500).
@@ -102,7 +102,7 @@ describe("test CA and worker trust", () => {
 
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "smtp-ca-race-"));
     const dir = path.join(root, "ca");
-    const helper = pathToFileURL(path.resolve(import.meta.dirname, "../helpers/test-ca.ts")).href;
+    const helper = pathToFileURL(path.resolve(import.meta.dirname, "../../stand-ins/test-ca.ts")).href;
     // tsx compiles the helper as CommonJS here (the package is not "type": "module"): its exports sit on `default`.
     const script = `import fs from "node:fs"; const mod = await import(${JSON.stringify(helper)});
       const { ensureTestCa } = mod.ensureTestCa ? mod : mod.default;

@@ -3,7 +3,7 @@
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { REPLIES, SCRIPTED, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { REPLIES, SCRIPTED, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import type { DiagnoseContext, SmtpErrorLike } from "@/lib/smtp/diagnose";
 import { buildTestMessage, TEST_EMAIL_SUBJECT } from "@/lib/mailbox/test-email";
 import { runSmtpTest, type SmtpTestInput, type StepId } from "@/lib/mailbox/transports/smtp";

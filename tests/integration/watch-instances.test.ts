@@ -9,7 +9,7 @@ import { createPrismaClient, type Db } from "@/lib/prisma";
 import { parseDatabaseUrl } from "@/lib/database-url";
 import { CHECK_QUEUE, fanOut, jobIdFor, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";
 import { createPostgresDatabase } from "../helpers/postgres";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
+import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
 
 const ORGS = 24;

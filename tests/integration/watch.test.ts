@@ -15,8 +15,8 @@ import { pruneHistory, runScheduledCheck, type WatchDeps } from "@/lib/watch/run
 import { currentSlot } from "@/lib/watch/schedule";
 import { setWebhook, webhookUrlProblem } from "@/lib/watch/webhook";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../helpers/smtp-test-server";
-import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
+import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import { startWebhookReceiver, type WebhookReceiver } from "../../stand-ins/webhook-receiver";
 import { saveTestAccount, SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
 
 const INTERVAL = 60_000; // testWatchDeps's period

@@ -1,3 +1,5 @@
+// Stand-in for a mail provider's SMTP server: the real smtp-server package on loopback with real TLS.
+//
 // A real SMTP server fixture (smtp-server 3.21 + plain net servers) for exercising nodemailer end to end.
 //
 //   const smtp = await startTestSmtpServer();            // all ports random, 127.0.0.1 only
@@ -6,7 +8,7 @@
 //   ...
 //   await smtp.close();
 //
-// Certificates come from tests/helpers/test-ca.ts. Workers trust the test CA because tests/helpers/vitest-global-setup.ts
+// Certificates come from stand-ins/test-ca.ts. Workers trust the test CA because tests/helpers/vitest-global-setup.ts
 // sets NODE_EXTRA_CA_CERTS before vitest forks them, so nodemailer's default `rejectUnauthorized: true` succeeds
 // against starttlsPort / implicitTlsPort with host "localhost" or "127.0.0.1" (the cert has both names).
 // Outside vitest, pass `tls: { ca: fs.readFileSync(smtp.caFile) }` instead.

@@ -1,3 +1,5 @@
+// Stand-in for the public certificate authorities: a local test CA that signs the other stand-ins' certificates.
+//
 // A throwaway certificate authority for the SMTP test fixture, made with the openssl CLI.
 //
 // Files (all PEM) in `dir`, default <repo>/tests/.artifacts/smtp-ca (gitignored):
@@ -30,7 +32,7 @@ export interface TestCaFiles {
   untrustedKey: string;
 }
 
-export const DEFAULT_TEST_CA_DIR = path.resolve(__dirname, "../.artifacts/smtp-ca");
+export const DEFAULT_TEST_CA_DIR = path.resolve(__dirname, "../tests/.artifacts/smtp-ca");
 
 const FILES = {
   caFile: "ca.pem",

@@ -1,3 +1,5 @@
+// Stand-in for Microsoft's and Google's sign-in servers: a real OpenID Connect provider on 127.0.0.1.
+//
 // A real OpenID Connect provider (oidc-provider 9) for the test suite: a stand-in for Microsoft's identity platform and
 // Google's OAuth server, served over HTTPS on 127.0.0.1 with the test CA's localhost certificate.
 //
@@ -12,7 +14,7 @@
 //   await op.revokeGrantsFor("finance@clinic.example");   // "the user changed their password / withdrew consent"
 //   await op.close();
 //
-// TLS: the certificate is tests/helpers/test-ca.ts's server.pem (SAN localhost + 127.0.0.1). vitest workers trust the
+// TLS: the certificate is stand-ins/test-ca.ts's server.pem (SAN localhost + 127.0.0.1). vitest workers trust the
 // test CA through NODE_EXTRA_CA_CERTS (tests/helpers/vitest-global-setup.ts), so fetch / openid-client work unchanged.
 // The issuer is https://localhost:<port> (the name in the certificate).
 //

@@ -1,3 +1,5 @@
+// Stand-in for an organisation's alert webhook endpoint: an HTTPS server on 127.0.0.1 that records each POST.
+//
 // A real HTTPS endpoint for alert webhooks: 127.0.0.1 with the test CA's localhost certificate (trusted through
 // NODE_EXTRA_CA_CERTS, as for the SMTP server). It records each POST and answers with the status set by answerWith.
 import crypto from "node:crypto";

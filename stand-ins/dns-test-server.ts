@@ -1,3 +1,5 @@
+// Stand-in for the DNS of the domains the app checks: a dns2 server on 127.0.0.1 answering from a zone you set.
+//
 // A real DNS server for tests (dns2 over UDP and TCP on 127.0.0.1) serving a zone that a test can change while it
 // runs, as someone fixing their DNS would. Names are matched case-insensitively; a name with a CNAME answers any
 // type with the CNAME (the resolver follows it); a name not in the zone is NXDOMAIN; a known name without records of
