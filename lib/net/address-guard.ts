@@ -53,104 +53,79 @@ export function dnsLookup(options: { timeoutMs: number; tries?: number; servers?
   };
 }
 
-type Range = { base: bigint; bits: number; size: 32 | 128; label: string };
+const IPV4_RANGES: [cidr: string, reason: string][] = [
+  ["0.0.0.0/8", "an unspecified address"],
+  ["10.0.0.0/8", "a private network address"],
+  ["100.64.0.0/10", "a carrier-grade NAT address"],
+  ["127.0.0.0/8", "a loopback address (this server itself)"],
+  ["169.254.0.0/16", "a link-local address (including cloud metadata services)"],
+  ["172.16.0.0/12", "a private network address"],
+  ["192.0.0.0/24", "a reserved address"],
+  ["192.0.2.0/24", "a documentation address"],
+  ["192.88.99.0/24", "a 6to4 relay address"],
+  ["192.168.0.0/16", "a private network address"],
+  ["198.18.0.0/15", "a benchmarking address"],
+  ["198.51.100.0/24", "a documentation address"],
+  ["203.0.113.0/24", "a documentation address"],
+  ["224.0.0.0/4", "a multicast address"],
+  ["240.0.0.0/4", "a reserved address"],
+];
 
-function ipv4ToBigInt(ip: string): bigint {
-  return ip.split(".").reduce((acc, part) => (acc << 8n) + BigInt(Number(part)), 0n);
-}
+const IPV6_RANGES: [cidr: string, reason: string][] = [
+  ["fc00::/7", "a unique-local (private) address"],
+  ["fe80::/10", "a link-local address"],
+  ["ff00::/8", "a multicast address"],
+  ["64:ff9b:1::/48", "a private NAT64 address"],
+  ["100::/64", "a discard-only address"],
+  ["2001::/32", "a Teredo tunnel address"],
+  ["2001:2::/48", "a benchmarking address"],
+  ["2001:db8::/32", "a documentation address"],
+  ["2002::/16", "a 6to4 tunnel address"],
+  ["3fff::/20", "a documentation address"],
+  ["fec0::/10", "a site-local address"],
+];
 
-function ipv6ToBigInt(ip: string): bigint {
-  let text = ip.toLowerCase();
-  const zone = text.indexOf("%");
-  if (zone >= 0) text = text.slice(0, zone);
-  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const n = ipv4ToBigInt(v4[1]);
-    text = text.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+/**
+ * IPv6 prefixes whose last 32 bits carry an IPv4 address, which is what gets judged: IPv4-mapped (::ffff:a.b.c.d),
+ * IPv4-translated (::ffff:0:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d).
+ */
+const CARRIES_IPV4 = ["::ffff:", "::ffff:0:", "::", "64:ff9b::"];
+
+/** An ordered rule: an address in one of its ranges gets its reason (null: allowed). */
+type Rule = { ranges: net.BlockList; reason: string | null };
+
+function rule(cidrs: string[], reason: string | null): Rule {
+  const ranges = new net.BlockList();
+  for (const cidr of cidrs) {
+    const [ip, bits] = cidr.split("/");
+    ranges.addSubnet(ip, Number(bits), net.isIP(ip) === 6 ? "ipv6" : "ipv4");
   }
-  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
-  const headParts = head ? head.split(":").filter(Boolean) : [];
-  const tailParts = tail ? tail.split(":").filter(Boolean) : [];
-  const missing = 8 - headParts.length - tailParts.length;
-  const parts = tail === undefined ? headParts : [...headParts, ...Array(missing).fill("0"), ...tailParts];
-  return parts.reduce((acc, part) => (acc << 16n) + BigInt(parseInt(part, 16)), 0n);
+  return { ranges, reason };
 }
 
-function v4(cidr: string, label: string): Range {
-  const [ip, bits] = cidr.split("/");
-  return { base: ipv4ToBigInt(ip), bits: Number(bits), size: 32, label };
-}
-function v6(cidr: string, label: string): Range {
-  const [ip, bits] = cidr.split("/");
-  return { base: ipv6ToBigInt(ip), bits: Number(bits), size: 128, label };
-}
+const IPV4_RULES = IPV4_RANGES.map(([cidr, reason]) => rule([cidr], reason));
 
-const BLOCKED_V4: Range[] = [
-  v4("0.0.0.0/8", "an unspecified address"),
-  v4("10.0.0.0/8", "a private network address"),
-  v4("100.64.0.0/10", "a carrier-grade NAT address"),
-  v4("127.0.0.0/8", "a loopback address (this server itself)"),
-  v4("169.254.0.0/16", "a link-local address (including cloud metadata services)"),
-  v4("172.16.0.0/12", "a private network address"),
-  v4("192.0.0.0/24", "a reserved address"),
-  v4("192.0.2.0/24", "a documentation address"),
-  v4("192.88.99.0/24", "a 6to4 relay address"),
-  v4("192.168.0.0/16", "a private network address"),
-  v4("198.18.0.0/15", "a benchmarking address"),
-  v4("198.51.100.0/24", "a documentation address"),
-  v4("203.0.113.0/24", "a documentation address"),
-  v4("224.0.0.0/4", "a multicast address"),
-  v4("240.0.0.0/4", "a reserved address"),
+// First match wins; an IPv6 address in none of them is reserved.
+const IPV6_RULES = [
+  // Before the IPv4-compatible form would read them as 0.0.0.0 and 0.0.0.1.
+  rule(["::/128"], "an unspecified address"),
+  rule(["::1/128"], "a loopback address (this server itself)"),
+  ...IPV4_RANGES.map(([cidr, reason]) => {
+    const [ip, bits] = cidr.split("/");
+    return rule(CARRIES_IPV4.map((prefix) => `${prefix}${ip}/${96 + Number(bits)}`), reason);
+  }),
+  rule(CARRIES_IPV4.map((prefix) => `${prefix}0.0.0.0/96`), null), // a public IPv4 address inside
+  ...IPV6_RANGES.map(([cidr, reason]) => rule([cidr], reason)),
+  rule(["2000::/3"], null), // global unicast
 ];
-
-const BLOCKED_V6: Range[] = [
-  v6("::/128", "an unspecified address"),
-  v6("::1/128", "a loopback address (this server itself)"),
-  v6("fc00::/7", "a unique-local (private) address"),
-  v6("fe80::/10", "a link-local address"),
-  v6("ff00::/8", "a multicast address"),
-  v6("64:ff9b:1::/48", "a private NAT64 address"),
-  v6("100::/64", "a discard-only address"),
-  v6("2001::/32", "a Teredo tunnel address"),
-  v6("2001:2::/48", "a benchmarking address"),
-  v6("2001:db8::/32", "a documentation address"),
-  v6("2002::/16", "a 6to4 tunnel address"),
-  v6("3fff::/20", "a documentation address"),
-  v6("fec0::/10", "a site-local address"),
-];
-
-/** IPv6 global unicast: anything outside it (once the ranges above are refused) is reserved. */
-const GLOBAL_UNICAST_V6 = v6("2000::/3", "global unicast");
-
-function inRange(value: bigint, range: Range): boolean {
-  const shift = BigInt(range.size - range.bits);
-  return value >> shift === range.base >> shift;
-}
 
 /** Why an address may not be connected to, or null when it is a public address. */
 export function blockedReason(address: string): string | null {
   const family = net.isIP(address);
-  if (family === 4) {
-    const n = ipv4ToBigInt(address);
-    return BLOCKED_V4.find((r) => inRange(n, r))?.label ?? null;
-  }
+  if (family === 4) return IPV4_RULES.find((r) => r.ranges.check(address, "ipv4"))?.reason ?? null;
   if (family === 6) {
-    const n = ipv6ToBigInt(address);
-    // IPv4-mapped (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), IPv4-compatible and NAT64 forms carry an
-    // IPv4 address: judge that one.
-    const high = n >> 32n;
-    const mapped = high === 0xffffn || high === 0xffff0000n || high === 0n || high === 0x64ff9b0000000000000000n;
-    if (mapped && n > 1n) {
-      const embedded = n & 0xffffffffn;
-      const dotted = [24n, 16n, 8n, 0n].map((s) => Number((embedded >> s) & 0xffn)).join(".");
-      const reason = blockedReason(dotted);
-      if (reason) return reason;
-      if (high !== 0x64ff9b0000000000000000n) return null;
-    }
-    const blocked = BLOCKED_V6.find((r) => inRange(n, r))?.label;
-    if (blocked) return blocked;
-    return inRange(n, GLOBAL_UNICAST_V6) || high === 0x64ff9b0000000000000000n ? null : "a reserved address";
+    const match = IPV6_RULES.find((r) => r.ranges.check(address, "ipv6"));
+    return match ? match.reason : "a reserved address";
   }
   return "not an IP address";
 }
