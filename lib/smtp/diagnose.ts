@@ -2,47 +2,8 @@
 // troubleshooting section and, where one setting is clearly wrong, a one-click fix for the form.
 import { getPreset, PRESETS, type Security } from "./presets";
 
-export type DiagnosisId =
-  | "google-app-password-required"
-  | "bad-credentials"
-  | "microsoft-smtp-auth-disabled"
-  | "ssl-on-starttls-port"
-  | "starttls-on-ssl-port"
-  | "connection-refused"
-  | "host-not-found"
-  | "blocked-address"
-  | "timeout"
-  | "certificate-untrusted"
-  | "certificate-wrong-host"
-  | "auth-required"
-  | "sending-limit"
-  | "recipient-refused"
-  | "send-as-denied"
-  | "gmail-unauthenticated"
-  | "outlook-unauthenticated"
-  | "message-too-large"
-  | "saved-password-unreadable"
-  | "mailbox-sign-in-expired"
-  | "mailbox-consent-needed"
-  | "mailbox-app-unknown"
-  | "mailbox-token-rejected"
-  | "other-reply";
-
-export type FormFix = { field: "security" | "host" | "port"; value: string; label: string };
-
-export type Diagnosis = {
-  id: DiagnosisId;
-  title: string;
-  explanation: string;
-  advice: string[];
-  helpHref: string;
-  fix?: FormFix;
-  /** A place on the Finance email page that fixes it (the Deliverability card's records). */
-  pageLink?: { href: string; label: string };
-};
-
-/** Every diagnosis, for the troubleshooting page and the link check. */
-export const DIAGNOSIS_IDS: readonly DiagnosisId[] = [
+/** Every diagnosis, in the order the troubleshooting page lists them; each id is also its section's anchor there. */
+export const DIAGNOSIS_IDS = [
   "google-app-password-required",
   "bad-credentials",
   "microsoft-smtp-auth-disabled",
@@ -67,7 +28,22 @@ export const DIAGNOSIS_IDS: readonly DiagnosisId[] = [
   "mailbox-app-unknown",
   "mailbox-token-rejected",
   "other-reply",
-];
+] as const;
+
+export type DiagnosisId = (typeof DIAGNOSIS_IDS)[number];
+
+export type FormFix = { field: "security" | "host" | "port"; value: string; label: string };
+
+export type Diagnosis = {
+  id: DiagnosisId;
+  title: string;
+  explanation: string;
+  advice: string[];
+  helpHref: string;
+  fix?: FormFix;
+  /** A place on the Finance email page that fixes it (the Deliverability card's records). */
+  pageLink?: { href: string; label: string };
+};
 
 export type SmtpErrorLike = {
   code?: string;
@@ -132,213 +108,253 @@ function isGoogle(ctx: DiagnoseContext) {
   return ctx.provider === "google-mail" || ctx.provider === "google-workspace" || /(^|\.)gmail\.com$/.test(ctx.host);
 }
 
+/** What a failure shows, as the rules read it. */
+function evidenceOf(err: SmtpErrorLike) {
+  const errorCodes = codeOf(err);
+  return {
+    /** nodemailer's error code: EAUTH, EENVELOPE… */
+    code: err.code,
+    /** The reply code: 535, 530… */
+    responseCode: err.responseCode,
+    /** The server's reply, then the error message: enhanced status codes (5.7.8) and a provider's wording. */
+    reply: `${err.response ?? ""} ${err.message ?? ""}`,
+    /** nodemailer's, the system's and the TLS layer's error codes, then the error message. */
+    errorCodes,
+    /** The error codes followed by the kind of timeout (GREETING_TIMEOUT…). */
+    timeout: errorCodes + (err.timeoutType ?? ""),
+    /** The SMTP command that failed: CONN while connecting. */
+    command: err.command ?? "",
+  };
+}
+type Evidence = ReturnType<typeof evidenceOf>;
+
+/** Signs of one failure, each an exact value or a regular expression: the pattern matches when any one shows. */
+type Pattern = { [Sign in keyof Evidence]?: Evidence[Sign] | RegExp };
+
+function shows(pattern: Pattern, evidence: Evidence): boolean {
+  return (Object.keys(pattern) as (keyof Evidence)[]).some((sign) => {
+    const want = pattern[sign];
+    const seen = evidence[sign];
+    if (want instanceof RegExp) return typeof seen === "string" && want.test(seen);
+    return want !== undefined && seen === want;
+  });
+}
+
+/** A wording that names the server or port being tested. */
+type Text = string | ((ctx: DiagnoseContext) => string);
+
+type Rule = {
+  id: DiagnosisId;
+  /** Every pattern must match. */
+  match: Pattern[];
+  /** Only for these settings: signed in with a linked mailbox, a Google server, a security and port. */
+  only?: { signedIn?: true; google?: true; security?: Security; port?: number };
+} & (
+  | { title: Text; explanation: Text; advice: string[]; fix?: FormFix; pageLink?: Diagnosis["pageLink"] }
+  /** A diagnosis also given outside diagnose(), made by its own function. */
+  | { diagnosis: (ctx: DiagnoseContext) => Diagnosis }
+);
+
+function applies(rule: Rule, evidence: Evidence, ctx: DiagnoseContext): boolean {
+  const only = rule.only ?? {};
+  if (only.signedIn && !ctx.signedIn) return false;
+  if (only.google && !isGoogle(ctx)) return false;
+  if (only.security !== undefined && ctx.security !== only.security) return false;
+  if (only.port !== undefined && ctx.port !== only.port) return false;
+  return rule.match.every((pattern) => shows(pattern, evidence));
+}
 
 const DELIVERABILITY_CARD = { href: "/settings/email#deliverability", label: "See the records to add" };
+const PUBLISH_RECORDS = [
+  "Publish the DNS records the Deliverability card on this page lists for your domain (SPF for your provider, its DKIM key, a DMARC record).",
+  "DNS changes can take a few hours to spread: press Check again on the card, then send another test.",
+];
+const PASSWORD_REFUSED: Pattern = { code: "EAUTH", responseCode: 535, reply: /5\.7\.8\b/ };
+const TIMED_OUT: Pattern = { errorCodes: /ETIMEDOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|SOCKET_TIMEOUT|timed? ?out/i };
+
+/** Tried in order; the first that applies gives the diagnosis. */
+const RULES: readonly Rule[] = [
+  {
+    id: "google-app-password-required",
+    match: [{ reply: /5\.7\.9\b|Application-specific password required/i }],
+    title: "Google wants an app password, not your Google password",
+    explanation: "The password entered is the regular Google account password. Google only accepts an app password here.",
+    advice: [
+      "Turn on 2-Step Verification for the Google account.",
+      "Create an app password (Google Account → Security → App passwords) and enter its 16 letters as the Password.",
+    ],
+  },
+  {
+    id: "gmail-unauthenticated",
+    match: [{ reply: /5\.7\.26\b/ }],
+    title: "Gmail refused the message as unauthenticated (5.7.26)",
+    explanation:
+      "Gmail checked the From domain's SPF, DKIM and DMARC and the message passed none of them in a way that matches the From address, so it was refused.",
+    advice: PUBLISH_RECORDS,
+    pageLink: DELIVERABILITY_CARD,
+  },
+  {
+    id: "outlook-unauthenticated",
+    match: [{ reply: /5\.7\.515\b/ }],
+    title: "Outlook.com refused the message: the domain is not authenticated (5.7.515)",
+    explanation:
+      "Outlook.com, Hotmail and Live require senders to pass SPF, DKIM and DMARC for the From domain. This message did not, so it was refused.",
+    advice: PUBLISH_RECORDS,
+    pageLink: DELIVERABILITY_CARD,
+  },
+  {
+    id: "microsoft-smtp-auth-disabled",
+    match: [{ reply: /5\.7\.139\b|5\.7\.57\b|SmtpClientAuthentication is disabled/i }],
+    title: "Microsoft 365 has SMTP sign-in turned off",
+    explanation: "Microsoft refused the sign-in because SMTP AUTH is disabled for this mailbox or for the whole organisation.",
+    advice: [
+      "Ask your Microsoft 365 administrator to turn on Authenticated SMTP for this mailbox (Microsoft 365 admin center → Users → Active users → the mailbox → Mail → Manage email apps), or in Exchange Online PowerShell: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false",
+      "If it is off for the whole tenant, they must allow SMTP AUTH in Exchange Online settings first.",
+    ],
+  },
+  {
+    id: "send-as-denied",
+    match: [{ reply: /5\.7\.60\b|SendAsDenied|not have permissions to send as this sender/i }],
+    title: "The mailbox may not send as this From address",
+    explanation: "Microsoft refused the message because the From address is neither the mailbox itself nor an address it has Send As permission for (5.7.60 SendAsDenied).",
+    advice: [
+      "Set From address to the mailbox itself (leave it blank to send as User), or",
+      "ask your Microsoft 365 administrator to give the mailbox Send As permission for that address (Exchange admin center → Recipients → Mailboxes → the address → Delegation → Send As).",
+    ],
+  },
+  {
+    id: "mailbox-token-rejected",
+    only: { signedIn: true },
+    match: [{ ...PASSWORD_REFUSED, reply: /5\.7\.3\b|5\.7\.8\b/ }],
+    title: "The mail server did not accept the mailbox's sign-in",
+    explanation: "The server refused the access token from the mailbox's sign-in (Microsoft answers 535 5.7.3, Google 535 5.7.8): the sign-in was revoked, or the mailbox is not the one that signed in.",
+    advice: [RECONNECT, "Check that User is the mailbox you sign in to."],
+  },
+  {
+    id: "bad-credentials",
+    only: { google: true },
+    match: [PASSWORD_REFUSED],
+    title: "The user name or password was not accepted",
+    explanation: "Google rejected the User and Password. Either the address is wrong or the app password is wrong or no longer valid.",
+    advice: [
+      "Check that User is the full Gmail or Workspace address.",
+      "App passwords are revoked when the Google account password changes: create a new app password and enter it here.",
+    ],
+  },
+  {
+    id: "bad-credentials",
+    match: [PASSWORD_REFUSED],
+    title: "The user name or password was not accepted",
+    explanation: "The server rejected the User and Password.",
+    advice: ["Check the User (usually the full email address) and enter the password again.", "If your provider uses app passwords, create a new one."],
+  },
+  {
+    id: "ssl-on-starttls-port",
+    match: [{ errorCodes: /wrong version number|WRONG_VERSION_NUMBER|packet length too long|unknown protocol/i }],
+    title: ({ port }) => `Port ${port} needs STARTTLS, not SSL/TLS`,
+    explanation: ({ port }) => `Security is set to SSL/TLS, but the server on port ${port} starts in plain text and upgrades with STARTTLS.`,
+    advice: ["Set Security to STARTTLS and test again."],
+    fix: { field: "security", value: "starttls", label: "Use STARTTLS" },
+  },
+  {
+    // Nothing heard at all on 465 with STARTTLS: the server is waiting for a TLS handshake that never comes.
+    id: "starttls-on-ssl-port",
+    only: { security: "starttls", port: 465 },
+    match: [TIMED_OUT, { command: /^CONN$/, timeout: /GREETING/i }],
+    title: "Port 465 needs SSL/TLS, not STARTTLS",
+    explanation: "Port 465 expects encryption from the first byte, so the server waited for it and never said hello.",
+    advice: ["Set Security to SSL/TLS and test again (or use port 587 with STARTTLS)."],
+    fix: { field: "security", value: "ssl", label: "Use SSL/TLS" },
+  },
+  {
+    id: "timeout",
+    match: [TIMED_OUT],
+    title: ({ host, port }) => `No answer from ${host} on port ${port}`,
+    explanation: "The server did not answer in time. Outgoing mail ports (25, 465, 587) are often blocked by firewalls.",
+    advice: [
+      "Check the Server and TLS Port against your provider's settings.",
+      "Try the provider's other port (587 with STARTTLS, or 465 with SSL/TLS).",
+      "Ask whoever runs your network whether outgoing connections to that port are allowed.",
+    ],
+  },
+  {
+    id: "connection-refused",
+    match: [{ errorCodes: /ECONNREFUSED/ }],
+    title: ({ host, port }) => `${host} refused the connection on port ${port}`,
+    explanation: "The server is reachable but nothing accepts mail on that port.",
+    advice: ["Check the TLS Port: most providers use 587 (STARTTLS) or 465 (SSL/TLS).", "Check the Server name for typos."],
+  },
+  { id: "host-not-found", match: [{ errorCodes: /EDNS|ENOTFOUND|EAI_AGAIN|ENODATA/ }], diagnosis: ({ host }) => hostNotFound(host) },
+  {
+    id: "certificate-wrong-host",
+    match: [{ errorCodes: /ERR_TLS_CERT_ALTNAME_INVALID|altnames|Hostname\/IP does not match/i }],
+    title: ({ host }) => `The server's certificate is for another name, not ${host}`,
+    explanation: "The connection was stopped because the server could not prove it is the one you named.",
+    advice: ["Use the exact server name your provider documents (not an IP address or an alias).", "If you run your own server, its certificate must include this name."],
+  },
+  {
+    id: "certificate-untrusted",
+    match: [{ errorCodes: /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|certificate/i }],
+    title: "The server's certificate is not trusted",
+    explanation: "The server presented a certificate that is self-signed, expired or from an unknown authority, so the connection was stopped to protect your password.",
+    advice: [
+      "Check the Server name: a provider's real server has a trusted certificate.",
+      "For your own server with a private certificate authority, ask the administrator of this app to trust it (NODE_EXTRA_CA_CERTS).",
+    ],
+  },
+  {
+    id: "auth-required",
+    match: [{ responseCode: 530, reply: /5\.7\.0\b.*auth|Authentication required/i }],
+    title: "The server requires you to sign in",
+    explanation: "The server refused to send because the connection was not authenticated.",
+    advice: ["Enter the User and Password for the account.", "Make sure Security is STARTTLS or SSL/TLS: many servers only offer sign-in over an encrypted connection."],
+  },
+  {
+    id: "sending-limit",
+    match: [{ reply: /5\.4\.5\b|sending limit|quota/i }],
+    title: "The account has reached its sending limit",
+    explanation: "The provider accepted the sign-in but refuses to send more mail for now.",
+    advice: ["Wait until the limit resets (Google: a rolling 24 hours) and try again.", "For high volumes, use a business account or a sending service such as Amazon SES, SendGrid or Postmark."],
+  },
+  {
+    id: "message-too-large",
+    match: [{ responseCode: 552, reply: /5\.3\.4\b|too (large|big)|size limit/i }],
+    title: "The message is larger than the server accepts",
+    explanation: "The server refused the message because of its size.",
+    advice: ["Keep attachments small, or link to large documents instead of attaching them."],
+  },
+  {
+    id: "recipient-refused",
+    match: [{ command: /RCPT/i, code: "EENVELOPE" }],
+    title: "The recipient address was refused",
+    explanation: "The server accepted the account but not the address in Send to.",
+    advice: ["Check the Send to address for typos.", "Try sending to another address you control."],
+  },
+];
+
+const say = (text: Text, ctx: DiagnoseContext) => (typeof text === "string" ? text : text(ctx));
 
 export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
-  const response = err.response ?? "";
-  const text = `${response} ${err.message ?? ""}`;
-  const codes = codeOf(err);
-  const command = err.command ?? "";
-
-  if (/5\.7\.9\b/.test(text) || /Application-specific password required/i.test(text)) {
+  const evidence = evidenceOf(err);
+  const rule = RULES.find((r) => applies(r, evidence, ctx));
+  if (!rule) {
     return {
-      id: "google-app-password-required",
-      title: "Google wants an app password, not your Google password",
-      explanation: "The password entered is the regular Google account password. Google only accepts an app password here.",
-      advice: [
-        "Turn on 2-Step Verification for the Google account.",
-        "Create an app password (Google Account → Security → App passwords) and enter its 16 letters as the Password.",
-      ],
-      helpHref: help("google-app-password-required"),
+      id: "other-reply",
+      title: "The server refused the request",
+      explanation: err.response ? "The server answered with an error; its exact reply is shown below." : "The connection failed; the technical detail is shown below.",
+      advice: ["Check each setting against your provider's documentation.", "If the reply mentions a policy or block, contact your email provider with the reply text."],
+      helpHref: help("other-reply"),
     };
   }
-  if (/5\.7\.26\b/.test(text)) {
-    return {
-      id: "gmail-unauthenticated",
-      title: "Gmail refused the message as unauthenticated (5.7.26)",
-      explanation:
-        "Gmail checked the From domain's SPF, DKIM and DMARC and the message passed none of them in a way that matches the From address, so it was refused.",
-      advice: [
-        "Publish the DNS records the Deliverability card on this page lists for your domain (SPF for your provider, its DKIM key, a DMARC record).",
-        "DNS changes can take a few hours to spread: press Check again on the card, then send another test.",
-      ],
-      helpHref: help("gmail-unauthenticated"),
-      pageLink: DELIVERABILITY_CARD,
-    };
-  }
-  if (/5\.7\.515\b/.test(text)) {
-    return {
-      id: "outlook-unauthenticated",
-      title: "Outlook.com refused the message: the domain is not authenticated (5.7.515)",
-      explanation:
-        "Outlook.com, Hotmail and Live require senders to pass SPF, DKIM and DMARC for the From domain. This message did not, so it was refused.",
-      advice: [
-        "Publish the DNS records the Deliverability card on this page lists for your domain (SPF for your provider, its DKIM key, a DMARC record).",
-        "DNS changes can take a few hours to spread: press Check again on the card, then send another test.",
-      ],
-      helpHref: help("outlook-unauthenticated"),
-      pageLink: DELIVERABILITY_CARD,
-    };
-  }
-  if (/5\.7\.139\b|5\.7\.57\b|SmtpClientAuthentication is disabled/i.test(text)) {
-    return {
-      id: "microsoft-smtp-auth-disabled",
-      title: "Microsoft 365 has SMTP sign-in turned off",
-      explanation: "Microsoft refused the sign-in because SMTP AUTH is disabled for this mailbox or for the whole organisation.",
-      advice: [
-        "Ask your Microsoft 365 administrator to turn on Authenticated SMTP for this mailbox (Microsoft 365 admin center → Users → Active users → the mailbox → Mail → Manage email apps), or in Exchange Online PowerShell: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false",
-        "If it is off for the whole tenant, they must allow SMTP AUTH in Exchange Online settings first.",
-      ],
-      helpHref: help("microsoft-smtp-auth-disabled"),
-    };
-  }
-  if (/5\.7\.60\b|SendAsDenied|not have permissions to send as this sender/i.test(text)) {
-    return {
-      id: "send-as-denied",
-      title: "The mailbox may not send as this From address",
-      explanation: "Microsoft refused the message because the From address is neither the mailbox itself nor an address it has Send As permission for (5.7.60 SendAsDenied).",
-      advice: [
-        "Set From address to the mailbox itself (leave it blank to send as User), or",
-        "ask your Microsoft 365 administrator to give the mailbox Send As permission for that address (Exchange admin center → Recipients → Mailboxes → the address → Delegation → Send As).",
-      ],
-      helpHref: help("send-as-denied"),
-    };
-  }
-  if (ctx.signedIn && (err.code === "EAUTH" || err.responseCode === 535 || /5\.7\.3\b|5\.7\.8\b/.test(text))) {
-    return {
-      id: "mailbox-token-rejected",
-      title: "The mail server did not accept the mailbox's sign-in",
-      explanation: "The server refused the access token from the mailbox's sign-in (Microsoft answers 535 5.7.3, Google 535 5.7.8): the sign-in was revoked, or the mailbox is not the one that signed in.",
-      advice: [RECONNECT, "Check that User is the mailbox you sign in to."],
-      helpHref: help("mailbox-token-rejected"),
-    };
-  }
-  if (err.code === "EAUTH" || err.responseCode === 535 || /5\.7\.8\b/.test(text)) {
-    const google = isGoogle(ctx);
-    return {
-      id: "bad-credentials",
-      title: "The user name or password was not accepted",
-      explanation: google
-        ? "Google rejected the User and Password. Either the address is wrong or the app password is wrong or no longer valid."
-        : "The server rejected the User and Password.",
-      advice: google
-        ? [
-            "Check that User is the full Gmail or Workspace address.",
-            "App passwords are revoked when the Google account password changes: create a new app password and enter it here.",
-          ]
-        : ["Check the User (usually the full email address) and enter the password again.", "If your provider uses app passwords, create a new one."],
-      helpHref: help("bad-credentials"),
-    };
-  }
-  if (/wrong version number|WRONG_VERSION_NUMBER|packet length too long|unknown protocol/i.test(codes)) {
-    const port = ctx.port;
-    return {
-      id: "ssl-on-starttls-port",
-      title: `Port ${port} needs STARTTLS, not SSL/TLS`,
-      explanation: `Security is set to SSL/TLS, but the server on port ${port} starts in plain text and upgrades with STARTTLS.`,
-      advice: ["Set Security to STARTTLS and test again."],
-      helpHref: help("ssl-on-starttls-port"),
-      fix: { field: "security", value: "starttls", label: "Use STARTTLS" },
-    };
-  }
-  if (/ETIMEDOUT|CONNECT_TIMEOUT|GREETING_TIMEOUT|SOCKET_TIMEOUT|timed? ?out/i.test(codes)) {
-    // Nothing heard at all on 465 with STARTTLS: the server is waiting for a TLS handshake that never comes.
-    if (ctx.security === "starttls" && ctx.port === 465 && (command === "CONN" || /GREETING/i.test(codes + (err.timeoutType ?? "")))) {
-      return {
-        id: "starttls-on-ssl-port",
-        title: "Port 465 needs SSL/TLS, not STARTTLS",
-        explanation: "Port 465 expects encryption from the first byte, so the server waited for it and never said hello.",
-        advice: ["Set Security to SSL/TLS and test again (or use port 587 with STARTTLS)."],
-        helpHref: help("starttls-on-ssl-port"),
-        fix: { field: "security", value: "ssl", label: "Use SSL/TLS" },
-      };
-    }
-    return {
-      id: "timeout",
-      title: `No answer from ${ctx.host} on port ${ctx.port}`,
-      explanation: "The server did not answer in time. Outgoing mail ports (25, 465, 587) are often blocked by firewalls.",
-      advice: [
-        "Check the Server and TLS Port against your provider's settings.",
-        "Try the provider's other port (587 with STARTTLS, or 465 with SSL/TLS).",
-        "Ask whoever runs your network whether outgoing connections to that port are allowed.",
-      ],
-      helpHref: help("timeout"),
-    };
-  }
-  if (/ECONNREFUSED/.test(codes)) {
-    return {
-      id: "connection-refused",
-      title: `${ctx.host} refused the connection on port ${ctx.port}`,
-      explanation: "The server is reachable but nothing accepts mail on that port.",
-      advice: ["Check the TLS Port: most providers use 587 (STARTTLS) or 465 (SSL/TLS).", "Check the Server name for typos."],
-      helpHref: help("connection-refused"),
-    };
-  }
-  if (/EDNS|ENOTFOUND|EAI_AGAIN|ENODATA/.test(codes)) return hostNotFound(ctx.host);
-  if (/ERR_TLS_CERT_ALTNAME_INVALID|altnames|Hostname\/IP does not match/i.test(codes)) {
-    return {
-      id: "certificate-wrong-host",
-      title: `The server's certificate is for another name, not ${ctx.host}`,
-      explanation: "The connection was stopped because the server could not prove it is the one you named.",
-      advice: ["Use the exact server name your provider documents (not an IP address or an alias).", "If you run your own server, its certificate must include this name."],
-      helpHref: help("certificate-wrong-host"),
-    };
-  }
-  if (/CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|certificate/i.test(codes)) {
-    return {
-      id: "certificate-untrusted",
-      title: "The server's certificate is not trusted",
-      explanation: "The server presented a certificate that is self-signed, expired or from an unknown authority, so the connection was stopped to protect your password.",
-      advice: [
-        "Check the Server name: a provider's real server has a trusted certificate.",
-        "For your own server with a private certificate authority, ask the administrator of this app to trust it (NODE_EXTRA_CA_CERTS).",
-      ],
-      helpHref: help("certificate-untrusted"),
-    };
-  }
-  if (err.responseCode === 530 || /5\.7\.0\b.*auth|Authentication required/i.test(text)) {
-    return {
-      id: "auth-required",
-      title: "The server requires you to sign in",
-      explanation: "The server refused to send because the connection was not authenticated.",
-      advice: ["Enter the User and Password for the account.", "Make sure Security is STARTTLS or SSL/TLS: many servers only offer sign-in over an encrypted connection."],
-      helpHref: help("auth-required"),
-    };
-  }
-  if (/5\.4\.5\b|sending limit|quota/i.test(text)) {
-    return {
-      id: "sending-limit",
-      title: "The account has reached its sending limit",
-      explanation: "The provider accepted the sign-in but refuses to send more mail for now.",
-      advice: ["Wait until the limit resets (Google: a rolling 24 hours) and try again.", "For high volumes, use a business account or a sending service such as Amazon SES, SendGrid or Postmark."],
-      helpHref: help("sending-limit"),
-    };
-  }
-  if (err.responseCode === 552 || /5\.3\.4\b|too (large|big)|size limit/i.test(text)) {
-    return {
-      id: "message-too-large",
-      title: "The message is larger than the server accepts",
-      explanation: "The server refused the message because of its size.",
-      advice: ["Keep attachments small, or link to large documents instead of attaching them."],
-      helpHref: help("message-too-large"),
-    };
-  }
-  if (/RCPT/i.test(command) || err.code === "EENVELOPE") {
-    return {
-      id: "recipient-refused",
-      title: "The recipient address was refused",
-      explanation: "The server accepted the account but not the address in Send to.",
-      advice: ["Check the Send to address for typos.", "Try sending to another address you control."],
-      helpHref: help("recipient-refused"),
-    };
-  }
+  if ("diagnosis" in rule) return rule.diagnosis(ctx);
   return {
-    id: "other-reply",
-    title: "The server refused the request",
-    explanation: response ? "The server answered with an error; its exact reply is shown below." : "The connection failed; the technical detail is shown below.",
-    advice: ["Check each setting against your provider's documentation.", "If the reply mentions a policy or block, contact your email provider with the reply text."],
-    helpHref: help("other-reply"),
+    id: rule.id,
+    title: say(rule.title, ctx),
+    explanation: say(rule.explanation, ctx),
+    advice: [...rule.advice],
+    helpHref: help(rule.id),
+    ...(rule.fix && { fix: { ...rule.fix } }),
+    ...(rule.pageLink && { pageLink: { ...rule.pageLink } }),
   };
 }
 
