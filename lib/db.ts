@@ -17,7 +17,7 @@ function client(): Db {
 export const db = new Proxy({} as Db, {
   get(_target, prop) {
     const c = client();
-    const value = Reflect.get(c, prop);
-    return typeof value === "function" ? value.bind(c) : value;
+    const value: unknown = Reflect.get(c, prop);
+    return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(c) : value;
   },
 });

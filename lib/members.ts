@@ -21,7 +21,7 @@ export async function listMembers(db: Db, orgId: string) {
     include: { user: { select: { id: true, name: true, email: true, mustChangePassword: true } } },
     orderBy: [{ createdAt: "asc" }],
   });
-  return rows.map((m) => ({ ...m, role: isRole(m.role) ? m.role : ("MEMBER" as Role) }));
+  return rows.map((m) => ({ ...m, role: isRole(m.role) ? m.role : "MEMBER" }));
 }
 
 /** How long an admin's temporary password works before the member must ask for a new one. */

@@ -13,13 +13,13 @@ async function main() {
   console.log(
     `Scheduled checks running (${watcher.kind === "queue" ? "pg-boss on PostgreSQL" : "in-process on SQLite"}): every ${env.watch.intervalMinutes} min, ${env.watch.concurrency} at once.`,
   );
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, async () => {
-      await watcher.stop();
-      await db.$disconnect();
-      process.exit(0);
-    });
-  }
+  const stop = async () => {
+    await watcher.stop();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  // A failed stop is an unhandled rejection, which ends the process with the error, as before.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void stop());
 }
 
 main().catch((err) => {

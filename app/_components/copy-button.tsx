@@ -20,7 +20,8 @@ export function CopyButton({
     <button
       type="button"
       aria-label={label}
-      onClick={() => navigator.clipboard?.writeText(value).then(() => setCopied(true))}
+      // A refused clipboard leaves the button as it was; there is nothing else to do with the rejection.
+      onClick={() => void navigator.clipboard?.writeText(value).then(() => setCopied(true))}
       className={`rounded-md bg-white font-medium ring-1 ${compact ? "px-2 py-1 text-xs" : "px-3 py-1.5 text-sm"} ${className}`}
     >
       {copied ? "Copied" : "Copy"}

@@ -70,7 +70,7 @@ export function fromDomain(fromAddress: string): string {
 
 export async function checkDomain(resolve: DnsResolve, input: CheckInput): Promise<DomainReport> {
   const domain = fromDomain(input.fromAddress);
-  const preset = getPreset(input.presetId) ?? getPreset("custom")!;
+  const preset = getPreset(input.presetId) ?? getPreset("custom");
   const providerName = preset.id === "custom" ? "your mail server" : preset.name;
   if (MAILBOX_PROVIDER_DOMAINS.has(domain)) return { domain, handledByProvider: true, providerName };
   const auth = preset.domainAuth;
@@ -92,7 +92,7 @@ const couldNotCheck = (what: string, domain: string): CheckResult => ({
 });
 
 async function evaluateSpf(resolve: DnsResolve, domain: string, ip: string) {
-  return spf({ sender: `postmaster@${domain}`, ip, helo: domain, mta: "finance-email-setup", resolver: resolve as never, maxElapsedTime: SPF_TIME_LIMIT_MS });
+  return spf({ sender: `postmaster@${domain}`, ip, helo: domain, mta: "finance-email-setup", resolver: resolve, maxElapsedTime: SPF_TIME_LIMIT_MS });
 }
 
 async function checkSpf(

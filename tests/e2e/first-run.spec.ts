@@ -87,6 +87,7 @@ test("unknown routes get a proper 404 page and /api/health says only the version
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   const health = await request.get("/api/health");
   expect(health.status()).toBe(200);
-  expect(Object.keys(await health.json()).sort()).toEqual(["database", "version"]);
-  expect((await health.json()).database).toBe("ok");
+  const body = (await health.json()) as Record<string, unknown>;
+  expect(Object.keys(body).sort()).toEqual(["database", "version"]);
+  expect(body.database).toBe("ok");
 });

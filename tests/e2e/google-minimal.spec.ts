@@ -3,7 +3,6 @@
 // real: the app is started with tests/e2e/support/hosts-preload.cjs, which makes smtp.gmail.com resolve to 127.0.0.1
 // inside the app's process, where a STARTTLS SMTP server (smtp-server) answers with a certificate for
 // DNS:smtp.gmail.com from the test CA (trusted through NODE_EXTRA_CA_CERTS). Nothing in the app is changed for this.
-import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
@@ -88,7 +87,7 @@ async function startGmailStandIn(): Promise<Gmail> {
   // smtp-server re-emits its sockets' and listener's errors (a client that drops mid-session, or the listen error
   // handled below); without a listener that would throw.
   smtp.on("error", () => {});
-  const server = smtp.server as net.Server;
+  const server = smtp.server;
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off("listening", onListening);

@@ -85,7 +85,7 @@ test("guesses from one address pause only that address: the owner signs in from 
     count(app(), `SELECT COUNT(*) AS n FROM "AuditEvent" a JOIN "User" u ON u.id = a."actorId" WHERE u.email = ? AND a.action = 'sign_in.failed'`, "target@harbour.example");
   // Auth.js's own credentials endpoint, as a script would use it: 20 guesses at once, then 20 more.
   const guesser = await playwright.request.newContext({ baseURL: app().baseURL, extraHTTPHeaders: { "X-Forwarded-For": "192.0.2.77" } });
-  const { csrfToken } = await (await guesser.get("/api/auth/csrf")).json();
+  const { csrfToken } = (await (await guesser.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const guess = (password: string) =>
     guesser.post("/api/auth/callback/credentials", {
       form: { email: "target@harbour.example", password, csrfToken, callbackUrl: "/" },

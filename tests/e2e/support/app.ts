@@ -74,7 +74,7 @@ export async function createAppDatabase(database: "sqlite" | "postgresql" = "sql
   const dbPath = path.join(dir, "app.db");
   const url = `file:${dbPath}`;
   migrateDatabase(url);
-  return { url, dbPath, dir, secrets, drop: async () => undefined };
+  return { url, dbPath, dir, secrets, drop: () => Promise.resolve() };
 }
 
 export async function startApp(extraEnv: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {

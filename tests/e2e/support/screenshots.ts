@@ -47,4 +47,5 @@ async function main() {
     await app.stop();
   }
 }
-main();
+// A failure is an unhandled rejection: Node prints it and exits non-zero.
+void main();
