@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The whole test suite: vitest (unit + integration) then Playwright (browser, against a production build).
-// Ends with one plain line summing every suite: "N passed, N failed".
+// The whole test suite: ESLint (so CI fails on a lint error), vitest (unit + integration), then Playwright (browser,
+// against a production build). Ends with one plain line summing every suite: "N passed, N failed"; lint counts
+// as one check. `unit` and `e2e` run one half and skip lint.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,13 +12,16 @@ const results = path.join(root, "test-results");
 fs.mkdirSync(results, { recursive: true });
 const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" };
 
+// Without a resultFile the suite is one check: passed when it exits 0.
 function run(label, args, resultFile, count, extraEnv = {}) {
-  fs.rmSync(resultFile, { force: true });
+  if (resultFile) fs.rmSync(resultFile, { force: true });
   console.log(`\n=== ${label} ===`);
   const status = spawnSync(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: "inherit" }).status;
   let summary = { passed: 0, failed: 0, skipped: 0 };
   try {
-    summary = count(JSON.parse(fs.readFileSync(resultFile, "utf8")));
+    summary = resultFile
+      ? count(JSON.parse(fs.readFileSync(resultFile, "utf8")))
+      : { passed: status === 0 ? 1 : 0, failed: 0, skipped: 0 };
   } catch {
     // no report at all: the runner itself failed
   }
@@ -29,6 +33,10 @@ function run(label, args, resultFile, count, extraEnv = {}) {
 const only = process.argv[2]; // optional: "unit" or "e2e"
 const suites = [];
 const vitestCount = (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
+if (!only) {
+  // The same command as `npm run lint`.
+  suites.push(run("lint (eslint)", ["node_modules/eslint/bin/eslint.js", "--cache", "--cache-location", "node_modules/.cache/eslint", "."]));
+}
 if (only !== "e2e") {
   const file = path.join(results, "vitest-results.json");
   suites.push(
