@@ -1,10 +1,11 @@
 // Benchmark: `npm run bench:watch`. The scheduled account checks (lib/watch) on PostgreSQL at scale:
 //   1. a fresh database with BENCH_ACCOUNTS organisations (default 10,000), each with an owner and a saved account
 //      (password encrypted with the keyring as the app saves it), all due at once (never checked: the worst burst);
-//   2. a local SMTP server, written here on net + tls, that waits BENCH_REPLY_DELAY_MS (default 100 ms) before every
-//      reply (greeting, EHLO, STARTTLS, EHLO, AUTH, QUIT: about 0.6 s a session; a check's recorded duration ends
-//      when it sends QUIT, so about 0.5 s), on 127.0.0.1 … 127.0.0.8 with the accounts spread over those 8 hosts
-//      (the watch allows at most 5 checks at once per SMTP host, so one host alone would bound the run);
+//   2. the SMTP stand-in (stand-ins/smtp-test-server.ts: smtp-server with the test CA's certificate) holding every
+//      reply BENCH_REPLY_DELAY_MS (default 100 ms; the greeting at least smtp-server's own 100 ms): greeting, EHLO,
+//      STARTTLS, EHLO, AUTH, QUIT, about 0.6 s a session (a check's recorded duration ends when it sends QUIT, so
+//      about 0.5 s), on 127.0.0.1 … 127.0.0.8 with the accounts spread over those 8 hosts (the watch allows at most
+//      5 checks at once per SMTP host, so one host alone would bound the run);
 //   3. a lone check (the median of 5, after 2 warm-ups) through the job's own code, in this process;
 //   4. phase "one": one `npm run worker` with the default limits, until every account is checked: the time, checks
 //      per second, p50 and p99 check duration against the lone check, peak RSS, peak database connections;
@@ -15,7 +16,8 @@
 // Every phase also reports how many check jobs were active at once on average (from the jobs' own start and end
 // times) and the CPU that other processes on the machine used meanwhile (above 10 %: not representative).
 // The job also checks each From domain's DNS once a week (an organisation's first check always does): the workers
-// ask a local DNS server here (DNS_SERVERS), which answers every query NXDOMAIN after BENCH_DNS_DELAY_MS.
+// ask the DNS stand-in (stand-ins/dns-test-server.ts, DNS_SERVERS) with an empty zone, which answers every query
+// NXDOMAIN after BENCH_DNS_DELAY_MS.
 // Knobs: BENCH_ACCOUNTS (10000), BENCH_REPLY_DELAY_MS (100), BENCH_SINGLE_HOST_ACCOUNTS (300),
 // BENCH_SINGLE_HOST_INSTANCES (2), BENCH_DNS_DELAY_MS (0), BENCH_PHASES (one,two,single-host),
 // BENCH_PHASE_TIMEOUT_MINUTES (20: a phase is given up after this), BENCH_POSTGRES_URL (an admin URL, default
@@ -25,9 +27,7 @@
 // the npm script passes to Node.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import dgram from "node:dgram";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -42,6 +42,8 @@ import { CHECK_QUEUE } from "../lib/watch/queue";
 import { PER_HOST_CONCURRENCY, runScheduledCheck } from "../lib/watch/run-check";
 import { currentSlot } from "../lib/watch/schedule";
 import { watchDeps } from "../lib/watch/start";
+import { startTestDnsServer, type TestDnsServer } from "../stand-ins/dns-test-server";
+import { startTestSmtpServer, type TestSmtpServer } from "../stand-ins/smtp-test-server";
 import { adminQuery, POSTGRES_ADMIN_URL } from "./bench-postgres";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -75,7 +77,6 @@ for (const p of PHASES) {
 /** The SMTP hosts: every 127.x address is loopback on Linux, so 8 hosts need no setup. */
 const HOSTS = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
 const SINGLE_HOST = HOSTS[0];
-const SMTP_PASSWORD = "bench-watch-password-123";
 const LONE_WARM_UP = 2;
 const LONE_CHECKS = 5;
 /** After the last account is checked, wait at most this long for jobs still queued (a new period's) to finish. */
@@ -128,281 +129,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// A throwaway CA and a server certificate for the 8 addresses, with the openssl CLI
-
-function makeCertificates(dir: string): { caFile: string; key: string; cert: string } {
-  const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OPENSSL_CONF: "/dev/null" } });
-  const keyArgs = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  run(["req", "-x509", ...keyArgs, "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2", "-sha256", "-subj", "/CN=bench-watch throwaway CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-addext", "subjectKeyIdentifier=hash"]);
-  run(["req", "-new", ...keyArgs, "-keyout", "server-key.pem", "-out", "server.csr", "-subj", "/CN=bench-watch SMTP"]);
-  fs.writeFileSync(
-    path.join(dir, "server.ext"),
-    [
-      "basicConstraints=critical,CA:FALSE",
-      "keyUsage=critical,digitalSignature",
-      "extendedKeyUsage=serverAuth",
-      `subjectAltName=${HOSTS.map((h) => `IP:${h}`).join(",")}`,
-      "subjectKeyIdentifier=hash",
-      "authorityKeyIdentifier=keyid",
-    ].join("\n") + "\n",
-  );
-  run(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-set_serial", "0x" + crypto.randomBytes(8).toString("hex"),
-    "-days", "2", "-sha256", "-extfile", "server.ext", "-out", "server.pem"]);
-  return { caFile: path.join(dir, "ca.pem"), key: path.join(dir, "server-key.pem"), cert: path.join(dir, "server.pem") };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The SMTP server: every reply after REPLY_DELAY_MS; STARTTLS, AUTH PLAIN and LOGIN, QUIT
-
-type HostStats = {
-  /** Connections open now, and the most at once (from accept to close). */
-  open: number;
-  peakOpen: number;
-  /** Connections between accept and the client's QUIT (the session proper), and the most at once. */
-  talking: number;
-  peakTalking: number;
-  sessions: number;
-};
-
-type SmtpServer = {
-  port: number;
-  hosts: Map<string, HostStats>;
-  /** Successful AUTHs per user name. */
-  logins: Map<string, number>;
-  failedLogins: number;
-  peakOpenAll: number;
-  resetStats(): void;
-  close(): Promise<void>;
-};
-
-async function startSmtpServer(secureContext: tls.SecureContext, delayMs: number): Promise<SmtpServer> {
-  const hosts = new Map<string, HostStats>();
-  const logins = new Map<string, number>();
-  let openAll = 0;
-  const state = { peakOpenAll: 0, failedLogins: 0 };
-  const resetStats = () => {
-    for (const h of HOSTS) {
-      const old = hosts.get(h);
-      hosts.set(h, { open: old?.open ?? 0, peakOpen: old?.open ?? 0, talking: old?.talking ?? 0, peakTalking: old?.talking ?? 0, sessions: 0 });
-    }
-    logins.clear();
-    state.peakOpenAll = openAll;
-    state.failedLogins = 0;
-  };
-  resetStats();
-  const sockets = new Set<net.Socket>();
-
-  const onConnection = (host: string) => (socket: net.Socket) => {
-    const st = hosts.get(host)!;
-    sockets.add(socket);
-    st.sessions++;
-    st.open++;
-    st.peakOpen = Math.max(st.peakOpen, st.open);
-    st.talking++;
-    st.peakTalking = Math.max(st.peakTalking, st.talking);
-    openAll++;
-    state.peakOpenAll = Math.max(state.peakOpenAll, openAll);
-    let talking = true;
-    const endTalking = () => {
-      if (!talking) return;
-      talking = false;
-      hosts.get(host)!.talking--;
-    };
-    let closed = false;
-    socket.once("close", () => {
-      closed = true;
-      sockets.delete(socket);
-      hosts.get(host)!.open--;
-      openAll--;
-      endTalking();
-    });
-    socket.on("error", () => undefined);
-    socket.setNoDelay(true);
-
-    let stream: net.Socket | tls.TLSSocket = socket;
-    let secure = false;
-    let buffer = "";
-    const lines: string[] = [];
-    let busy = false;
-    let auth: null | "plain" | "login-user" | "login-pass" = null;
-    let loginUser = "";
-
-    const later = (fn: () => void) => {
-      busy = true;
-      setTimeout(() => {
-        if (closed) return;
-        fn();
-        busy = false;
-        next();
-      }, delayMs);
-    };
-    const reply = (text: string, after?: () => void) =>
-      later(() => {
-        stream.write(text + "\r\n");
-        after?.();
-      });
-    const loggedIn = (user: string, password: string) => {
-      if (password === SMTP_PASSWORD) {
-        logins.set(user, (logins.get(user) ?? 0) + 1);
-        reply("235 2.7.0 Authentication successful");
-      } else {
-        state.failedLogins++;
-        reply("535 5.7.8 Authentication credentials invalid");
-      }
-    };
-    const plain = (b64: string) => {
-      const [, user = "", password = ""] = Buffer.from(b64, "base64").toString("utf8").split("\u0000");
-      loggedIn(user, password);
-    };
-
-    const handle = (line: string) => {
-      if (auth) {
-        const step = auth;
-        auth = null;
-        if (line === "*") return reply("501 5.7.0 Authentication cancelled");
-        if (step === "plain") return plain(line);
-        if (step === "login-user") {
-          loginUser = Buffer.from(line, "base64").toString("utf8");
-          auth = "login-pass";
-          return reply("334 UGFzc3dvcmQ6");
-        }
-        return loggedIn(loginUser, Buffer.from(line, "base64").toString("utf8"));
-      }
-      const [verb = "", ...args] = line.split(" ");
-      switch (verb.toUpperCase()) {
-        case "EHLO":
-          return reply([`250-${host} at your service`, ...(secure ? ["250-AUTH PLAIN LOGIN"] : ["250-STARTTLS"]), "250-8BITMIME", "250 SMTPUTF8"].join("\r\n"));
-        case "HELO":
-          return reply(`250 ${host}`);
-        case "STARTTLS":
-          if (secure) return reply("503 5.5.1 TLS already active");
-          // The client says nothing until it has the 220, so nothing is read between the reply and the upgrade.
-          return later(() => {
-            socket.removeAllListeners("data");
-            socket.write("220 2.0.0 Ready to start TLS\r\n");
-            const upgraded = new tls.TLSSocket(socket, { isServer: true, secureContext });
-            upgraded.on("error", () => undefined);
-            upgraded.on("data", onData);
-            stream = upgraded;
-            secure = true;
-            buffer = "";
-          });
-        case "AUTH": {
-          if (!secure) return reply("530 5.7.0 Must issue a STARTTLS command first");
-          const mechanism = (args[0] ?? "").toUpperCase();
-          if (mechanism === "PLAIN") {
-            if (args[1]) return plain(args[1]);
-            auth = "plain";
-            return reply("334 ");
-          }
-          if (mechanism === "LOGIN") {
-            if (args[1]) {
-              loginUser = Buffer.from(args[1], "base64").toString("utf8");
-              auth = "login-pass";
-              return reply("334 UGFzc3dvcmQ6");
-            }
-            auth = "login-user";
-            return reply("334 VXNlcm5hbWU6");
-          }
-          return reply("504 5.5.4 Unrecognized authentication type");
-        }
-        case "QUIT":
-          endTalking();
-          return reply("221 2.0.0 Bye", () => stream.end());
-        case "MAIL":
-        case "RCPT":
-        case "RSET":
-        case "NOOP":
-          return reply("250 2.0.0 OK");
-        default:
-          return reply("502 5.5.2 Command not implemented");
-      }
-    };
-    const next = () => {
-      if (!busy && lines.length > 0) handle(lines.shift()!);
-    };
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString("latin1");
-      for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
-        lines.push(buffer.slice(0, i).replace(/\r$/, ""));
-        buffer = buffer.slice(i + 1);
-      }
-      next();
-    };
-    socket.on("data", onData);
-    reply(`220 ${host} ESMTP bench-watch`);
-  };
-
-  const listen = (host: string, port: number) =>
-    new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer(onConnection(host));
-      server.once("error", reject);
-      server.listen({ host, port, backlog: 1024 }, () => resolve(server));
-    });
-  for (let attempt = 0; ; attempt++) {
-    const first = await listen(HOSTS[0], 0);
-    const port = (first.address() as net.AddressInfo).port;
-    const servers = [first];
-    try {
-      for (const host of HOSTS.slice(1)) servers.push(await listen(host, port));
-    } catch (err) {
-      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-      if (attempt < 5) continue;
-      throw err;
-    }
-    return {
-      port,
-      hosts,
-      logins,
-      get failedLogins() {
-        return state.failedLogins;
-      },
-      get peakOpenAll() {
-        return state.peakOpenAll;
-      },
-      resetStats,
-      async close() {
-        for (const s of sockets) s.destroy();
-        await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-      },
-    };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The DNS server for the weekly domain check: NXDOMAIN to every query (UDP), so nothing leaves the machine
-
-type DnsServer = { address: string; queries: number; close(): Promise<void> };
-
-async function startDnsServer(delayMs: number): Promise<DnsServer> {
-  const socket = dgram.createSocket("udp4");
-  const state = { queries: 0 };
-  socket.on("message", (msg, peer) => {
-    if (msg.length < 12) return;
-    state.queries++;
-    // The header and the question, without the query's additional records (EDNS): an answerless NXDOMAIN.
-    let end = 12;
-    while (end < msg.length && msg[end] !== 0) end += msg[end] + 1;
-    end = Math.min(msg.length, end + 5);
-    const reply = Buffer.from(msg.subarray(0, end));
-    reply.writeUInt16BE(0x8000 | (msg.readUInt16BE(2) & 0x7900) | 0x0080 | 3, 2); // QR, opcode and RD as asked, RA, NXDOMAIN
-    reply.writeUInt16BE(1, 4);
-    reply.fill(0, 6, 12);
-    setTimeout(() => socket.send(reply, peer.port, peer.address), delayMs);
-  });
-  socket.on("error", () => undefined);
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  return {
-    address: `127.0.0.1:${socket.address().port}`,
-    get queries() {
-      return state.queries;
-    },
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // The database: fresh, migrated, seeded in batches
 
 async function createDatabase(): Promise<{ url: string; name: string }> {
@@ -423,8 +149,10 @@ async function createDatabase(): Promise<{ url: string; name: string }> {
   return { url, name };
 }
 
+type SeedOptions = { keyringKey: string; count: number; label: "org" | "single"; hostOf: (i: number) => string; smtp: TestSmtpServer };
+
 /** `count` organisations, each with an owner and a saved account on `hostOf(i)`, never checked. */
-async function seed(db: Db, keyringKey: string, count: number, label: "org" | "single", hostOf: (i: number) => string, port: number) {
+async function seed(db: Db, { keyringKey, count, label, hostOf, smtp }: SeedOptions) {
   const keyring = createKeyring([keyFromBase64(keyringKey)]);
   const savedAt = new Date();
   for (let start = 0; start < count; start += 1000) {
@@ -443,10 +171,10 @@ async function seed(db: Db, keyringKey: string, count: number, label: "org" | "s
         orgId,
         provider: "custom",
         host: hostOf(i),
-        port,
+        port: smtp.starttlsPort,
         security: "starttls",
         username: address,
-        passwordCiphertext: keyring.encrypt(SMTP_PASSWORD, passwordAad(orgId)),
+        passwordCiphertext: keyring.encrypt(smtp.password, passwordAad(orgId)),
         passwordKeyId: keyring.currentKeyId,
         passwordSavedAt: savedAt,
         fromName: "Finance",
@@ -716,11 +444,11 @@ type PhaseResult = {
 };
 
 type Context = {
-  dns: DnsServer;
+  dns: TestDnsServer;
   url: string;
   dbName: string;
   client: pg.Client;
-  smtp: SmtpServer;
+  smtp: TestSmtpServer;
   workerEnv: NodeJS.ProcessEnv;
   dir: string;
   intervalMs: number;
@@ -757,8 +485,8 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
   const { client, smtp } = ctx;
   log(`\n== phase ${name}: ${accounts} accounts${singleHost ? ` all on ${SINGLE_HOST}` : ` over ${HOSTS.length} hosts`}, ${instances} worker${instances > 1 ? "s" : ""} ==`);
   await resetPeriod(ctx, singleHost);
-  smtp.resetStats();
-  const dnsQueriesBefore = ctx.dns.queries;
+  smtp.reset();
+  const dnsQueriesBefore = ctx.dns.queries.length;
 
   const workers: Worker[] = [];
   const started = Date.now();
@@ -892,7 +620,7 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
     busyMs += Math.max(0, Math.min(j.completed, allChecked) - Math.max(j.started, firstStart));
   }
 
-  const hostStats = [...smtp.hosts.values()];
+  const hostLoads = HOSTS.map((h) => smtp.load.byHost.get(h) ?? { peakOpen: 0, peakBeforeQuit: 0 });
   const workerErrors = workers.flatMap((w) => fs.readFileSync(w.logFile, "utf8").split("\n").filter((l) => /error|fail|warn/i.test(l)));
   const result: PhaseResult = {
     name,
@@ -917,17 +645,17 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
     rssDetail: workers.map((w) => rss.perProcess(w.pid)),
     peakConnections: connections.peak(),
     connectionsByApp: connections.byApp(),
-    peakOpenPerHost: Math.max(...hostStats.map((h) => h.peakOpen)),
-    peakTalkingPerHost: Math.max(...hostStats.map((h) => h.peakTalking)),
-    peakOpenAll: smtp.peakOpenAll,
+    peakOpenPerHost: Math.max(...hostLoads.map((h) => h.peakOpen)),
+    peakTalkingPerHost: Math.max(...hostLoads.map((h) => h.peakBeforeQuit)),
+    peakOpenAll: smtp.load.peakOpen,
     peakJobsPerHost,
     meanRunning: round(busyMs / (allChecked - firstStart), 1),
     failedJobs: failedJobs.length,
     failedJobSample: [...new Set(failedJobs.map((j) => j.error ?? "?"))].slice(0, 3),
     givenUpJobs: givenUp.length,
-    serverLogins: [...smtp.logins.values()].reduce((a, b) => a + b, 0),
-    dnsQueries: ctx.dns.queries - dnsQueriesBefore,
-    failedLogins: smtp.failedLogins,
+    serverLogins: smtp.sessions.filter((session) => session.user).length,
+    dnsQueries: ctx.dns.queries.length - dnsQueriesBefore,
+    failedLogins: smtp.sessions.filter((session) => session.replies.includes(535)).length,
     twice,
     sameKeyTwice,
     newPeriodTwice,
@@ -996,16 +724,14 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fes-bench-watch-"));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const certs = makeCertificates(dir);
-  const caPem = fs.readFileSync(certs.caFile, "utf8");
-  // This process trusts the CA too, for the lone check (the workers get NODE_EXTRA_CA_CERTS).
-  tls.setDefaultCACertificates([...tls.getCACertificates("default"), caPem]);
-  const secureContext = tls.createSecureContext({ key: fs.readFileSync(certs.key), cert: fs.readFileSync(certs.cert) });
-  const smtp = await startSmtpServer(secureContext, REPLY_DELAY_MS);
+  // Every account signs in as its own From address, all with the one password.
+  const smtp = await startTestSmtpServer({ replyDelayMs: REPLY_DELAY_MS, starttlsHosts: HOSTS, anyUser: true });
   cleanups.push(() => smtp.close());
-  const dns = await startDnsServer(DNS_DELAY_MS);
+  // This process trusts the test CA too, for the lone check (the workers get NODE_EXTRA_CA_CERTS).
+  tls.setDefaultCACertificates([...tls.getCACertificates("default"), fs.readFileSync(smtp.caFile, "utf8")]);
+  const dns = await startTestDnsServer({}, { answerDelayMs: DNS_DELAY_MS });
   cleanups.push(() => dns.close());
-  log(`SMTP server on ${HOSTS[0]} … ${HOSTS[HOSTS.length - 1]} port ${smtp.port}; DNS server on ${dns.address} (NXDOMAIN after ${DNS_DELAY_MS} ms)`);
+  log(`SMTP server on ${HOSTS[0]} … ${HOSTS[HOSTS.length - 1]} port ${smtp.starttlsPort}; DNS server on ${dns.address} (NXDOMAIN after ${DNS_DELAY_MS} ms)`);
 
   const { url, name: dbName } = await createDatabase();
   log(`database ${dbName} created and migrated`);
@@ -1014,8 +740,9 @@ async function main() {
   let t = performance.now();
   const db = createPrismaClient(parseDatabaseUrl(url, ROOT));
   try {
-    await seed(db, secrets.SETTINGS_ENCRYPTION_KEY, ACCOUNTS, "org", (i) => HOSTS[i % HOSTS.length], smtp.port);
-    if (PHASES.includes("single-host")) await seed(db, secrets.SETTINGS_ENCRYPTION_KEY, SINGLE_HOST_ACCOUNTS, "single", () => SINGLE_HOST, smtp.port);
+    const keyringKey = secrets.SETTINGS_ENCRYPTION_KEY;
+    await seed(db, { keyringKey, count: ACCOUNTS, label: "org", hostOf: (i) => HOSTS[i % HOSTS.length], smtp });
+    if (PHASES.includes("single-host")) await seed(db, { keyringKey, count: SINGLE_HOST_ACCOUNTS, label: "single", hostOf: () => SINGLE_HOST, smtp });
   } finally {
     await db.$disconnect();
   }
@@ -1027,8 +754,8 @@ async function main() {
     DATABASE_URL: url,
     ...secrets,
     SMTP_ALLOW_PRIVATE_NETWORKS: "true",
-    SMTP_ALLOWED_PORTS: String(smtp.port),
-    NODE_EXTRA_CA_CERTS: certs.caFile,
+    SMTP_ALLOWED_PORTS: String(smtp.starttlsPort),
+    NODE_EXTRA_CA_CERTS: smtp.caFile,
     DNS_SERVERS: dns.address,
     DATA_DIR: path.join(dir, "data"),
   };

@@ -9,7 +9,8 @@
 //   new Resolver().setServers([dns.address])   // "127.0.0.1:<port>"
 //   dns.setZone({ ... }); dns.queries          // what was asked, in order
 //
-// startSilentDnsServer() accepts queries and never answers (for timeouts).
+// startSilentDnsServer() accepts queries and never answers (for timeouts). `{ answerDelayMs }` holds every answer,
+// as a slow resolver does; with an empty zone every name is NXDOMAIN (what scripts/bench-watch.ts serves its workers).
 import dns2 from "dns2";
 import type { AddressInfo } from "node:net";
 
@@ -58,7 +59,13 @@ async function listen(server: ReturnType<typeof dns2.createServer>): Promise<num
   return port;
 }
 
-export async function startTestDnsServer(initial: Zone = {}): Promise<TestDnsServer> {
+export async function startTestDnsServer(initial: Zone = {}, options: { answerDelayMs?: number } = {}): Promise<TestDnsServer> {
+  const delayMs = options.answerDelayMs ?? 0;
+  const reply = (send: () => unknown) => {
+    if (delayMs === 0) send();
+    // An answer held past close() has no socket left: its error is dropped.
+    else setTimeout(() => void Promise.resolve().then(send).catch(() => undefined), delayMs);
+  };
   let zone = normalise(initial);
   const queries: TestDnsServer["queries"] = [];
   const server = dns2.createServer({
@@ -72,7 +79,7 @@ export async function startTestDnsServer(initial: Zone = {}): Promise<TestDnsSer
       const entry = zone[name];
       if (!entry) {
         response.header.rcode = Packet.RCODE.NXDOMAIN;
-        send(response);
+        reply(() => send(response));
         return;
       }
       const answer = (data: Record<string, unknown>, type = question.type) =>
@@ -87,7 +94,7 @@ export async function startTestDnsServer(initial: Zone = {}): Promise<TestDnsSer
       else if (question.type === Packet.TYPE.AAAA) for (const address of entry.aaaa ?? []) answer({ address });
       else if (question.type === Packet.TYPE.TXT) for (const text of entry.txt ?? []) answer({ data: chunks(text) });
       else if (question.type === Packet.TYPE.MX) for (const mx of entry.mx ?? []) answer({ exchange: mx.exchange, priority: mx.priority });
-      send(response);
+      reply(() => send(response));
     },
   });
   const port = await listen(server);

@@ -13,8 +13,13 @@
 // against starttlsPort / implicitTlsPort with host "localhost" or "127.0.0.1" (the cert has both names).
 // Outside vitest, pass `tls: { ca: fs.readFileSync(smtp.caFile) }` instead.
 //
+// For load (scripts/bench-watch.ts): `replyDelayMs` holds every reply, `starttlsHosts` puts the STARTTLS listener on
+// several loopback addresses (one port), `anyUser` lets every user name sign in with the password, and `load` counts
+// the connections open at once per address.
+//
 // Listeners:
 //   starttlsPort     plain greeting, STARTTLS offered, AUTH PLAIN/LOGIN (AUTH before STARTTLS → 538), cert server.pem
+//                    (on every address of starttlsHosts when given, then with a certificate naming them all)
 //   implicitTlsPort  TLS from the first byte (like 465), same cert, same auth and scripts
 //   otherNamePort    implicit TLS with a CA-signed cert for DNS:other.example only
 //   untrustedPort    implicit TLS with a self-signed localhost cert
@@ -70,11 +75,12 @@
 // Session logs: sendMail on a non-pooled transport never sends QUIT or RSET, it just ends the socket after the last
 // reply; verify() and SMTPConnection.quit() do send QUIT. nodemailer pipelines MAIL/RCPT/DATA, so a rejected MAIL FROM
 // is still followed by RCPT and DATA (both answered 503): use `dataStarted` (a 354 was sent), not "DATA in commands".
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
 import net from "node:net";
 import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
-import { ensureTestCa } from "./test-ca";
+import { ensureNamedCert, ensureTestCa } from "./test-ca";
 
 export const DEFAULT_SMTP_USER = "finance@clinic.example";
 export const DEFAULT_SMTP_PASSWORD = "qwhzktrmvbnxplsd";
@@ -156,6 +162,8 @@ export interface TestSmtpMessage {
 export interface TestSmtpSession {
   id: string;
   listener: TestSmtpListener;
+  /** The address the client connected to (one of starttlsHosts, or 127.0.0.1). */
+  host: string;
   /**
    * Verbs in the order received, e.g. ["EHLO", "STARTTLS", "EHLO", "AUTH PLAIN", "MAIL", "RCPT", "DATA", "QUIT"].
    * AUTH carries its mechanism; credentials and AUTH LOGIN continuation lines are never recorded.
@@ -172,8 +180,26 @@ export interface TestSmtpSession {
   closed: boolean;
 }
 
+/** Connections to one address at once: from accept to close, and from accept to the client's QUIT. */
+export interface TestSmtpHostLoad {
+  open: number;
+  peakOpen: number;
+  beforeQuit: number;
+  peakBeforeQuit: number;
+  /** Connections accepted since the last reset. */
+  connections: number;
+}
+
+export interface TestSmtpLoad {
+  byHost: Map<string, TestSmtpHostLoad>;
+  /** The most connections open at once over all addresses since the last reset. */
+  peakOpen: number;
+}
+
 export interface TestSmtpServer {
   host: "127.0.0.1";
+  /** The STARTTLS listener's addresses, all on starttlsPort. */
+  starttlsHosts: string[];
   /** The CA that signed server.pem (and other.pem); NODE_EXTRA_CA_CERTS should point here in vitest workers. */
   caFile: string;
   user: string;
@@ -187,9 +213,10 @@ export interface TestSmtpServer {
   closedPort: number;
   messages: TestSmtpMessage[];
   sessions: TestSmtpSession[];
+  load: TestSmtpLoad;
   /** Resolves once every SMTP session so far has closed (rejects after timeoutMs). */
   waitForSessionsClosed(timeoutMs?: number): Promise<void>;
-  /** Forgets recorded messages and sessions. */
+  /** Forgets recorded messages and sessions; the load's peaks start again from the connections open now. */
   reset(): void;
   /**
    * As when the provider revokes the account's password (a Google password change revoking the app password): while
@@ -212,6 +239,18 @@ export interface StartTestSmtpServerOptions {
   verifyAccessToken?: (token: string) => Promise<{ ok: true; email: string; scope: string } | { ok: false; reason: string }>;
   /** Mailboxes whose SMTP AUTH is switched off: XOAUTH2 for them answers Microsoft's 535 5.7.139. */
   smtpAuthDisabledFor?: readonly string[];
+  /**
+   * Hold every reply this long after the command it answers, as a slow provider does. The greeting comes this long
+   * after the connection, but never sooner than smtp-server's own 100 ms pause (its early-talker check).
+   */
+  replyDelayMs?: number;
+  /**
+   * Loopback addresses for the STARTTLS listener, all on one port (default ["127.0.0.1"]; on Linux every 127.x address
+   * is loopback). Any other than 127.0.0.1 gets a test-CA certificate naming localhost and every address.
+   */
+  starttlsHosts?: readonly string[];
+  /** AUTH PLAIN/LOGIN succeeds for any user name with `password` (scripted users keep their scripts): many accounts, one server. */
+  anyUser?: boolean;
 }
 
 type AuthCallback = (err: Error | null | undefined, response?: { user?: unknown }) => void;
@@ -269,10 +308,28 @@ function headerValue(raw: string, name: string): string {
   return line ? decodeEncodedWords(line.slice(name.length + 1).trim()) : "";
 }
 
-async function listen(server: net.Server): Promise<number> {
-  server.listen(0, "127.0.0.1");
+/** smtp-server holds every greeting this long (its early-talker check), whatever replyDelayMs says. */
+const GREETING_PAUSE_MS = 100;
+
+async function listen(server: net.Server, host = "127.0.0.1", port = 0): Promise<number> {
+  server.listen({ host, port });
   await once(server, "listening");
   return (server.address() as net.AddressInfo).port;
+}
+
+/** Every server on its own address and one shared port: the first picks a free port, the others take the same. */
+async function listenOnOnePort(servers: net.Server[], hosts: readonly string[]): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = await listen(servers[0], hosts[0]);
+    try {
+      for (let i = 1; i < servers.length; i++) await listen(servers[i], hosts[i], port);
+      return port;
+    } catch (err) {
+      // Another process took the port on one of the other addresses meanwhile: start again on a new port.
+      await Promise.all(servers.filter((s) => s.listening).map((s) => new Promise((resolve) => s.close(resolve))));
+      if (attempt >= 5) throw err;
+    }
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -282,15 +339,60 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The STARTTLS listener's certificate: server.pem for 127.0.0.1 alone, else one naming localhost and every address. */
+function starttlsCertificate(hosts: readonly string[]): { cert: string; key: string } {
+  if (hosts.length === 1 && hosts[0] === "127.0.0.1") {
+    const ca = ensureTestCa();
+    return { cert: ca.serverCert, key: ca.serverKey };
+  }
+  const names = ["localhost", ...hosts];
+  return ensureNamedCert(names, `hosts-${createHash("sha256").update(names.join(",")).digest("hex").slice(0, 12)}`);
+}
+
 export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {}): Promise<TestSmtpServer> {
   const ca = ensureTestCa();
   const user = opts.user ?? DEFAULT_SMTP_USER;
   const password = opts.password ?? DEFAULT_SMTP_PASSWORD;
+  const delayMs = opts.replyDelayMs ?? 0;
+  const starttlsHosts = [...(opts.starttlsHosts ?? ["127.0.0.1"])];
   const messages: TestSmtpMessage[] = [];
   const sessions: TestSmtpSession[] = [];
   const byId = new Map<string, TestSmtpSession>();
   const closeWaiters = new Set<() => void>();
   let revoked = false;
+
+  // Counted from the accepted socket, so a connection still in smtp-server's greeting pause counts too.
+  const load: TestSmtpLoad = { byHost: new Map(), peakOpen: 0 };
+  let openAll = 0;
+  const connections = new Map<string, { load: TestSmtpHostLoad; quit: boolean }>();
+  const connectionKey = (local: string, localPort: number, remote: string, remotePort: number) => `${local}:${localPort} ${remote}:${remotePort}`;
+  const countConnection = (socket: net.Socket) => {
+    const host = socket.localAddress ?? "";
+    const key = connectionKey(host, socket.localPort ?? 0, socket.remoteAddress ?? "", socket.remotePort ?? 0);
+    let counts = load.byHost.get(host);
+    if (!counts) load.byHost.set(host, (counts = { open: 0, peakOpen: 0, beforeQuit: 0, peakBeforeQuit: 0, connections: 0 }));
+    connections.set(key, { load: counts, quit: false });
+    counts.connections++;
+    counts.peakOpen = Math.max(counts.peakOpen, ++counts.open);
+    counts.peakBeforeQuit = Math.max(counts.peakBeforeQuit, ++counts.beforeQuit);
+    load.peakOpen = Math.max(load.peakOpen, ++openAll);
+    socket.once("close", () => countClosed(key));
+  };
+  const countQuit = (key: string) => {
+    const connection = connections.get(key);
+    if (!connection || connection.quit) return;
+    connection.quit = true;
+    connection.load.beforeQuit--;
+  };
+  // At the session's close (so the counts agree with waitForSessionsClosed) or the socket's, whichever comes first.
+  const countClosed = (key: string) => {
+    const connection = connections.get(key);
+    if (!connection) return;
+    countQuit(key);
+    connections.delete(key);
+    connection.load.open--;
+    openAll--;
+  };
 
   const notifyClosed = () => {
     if (sessions.every((s) => s.closed)) for (const wake of [...closeWaiters]) wake();
@@ -313,7 +415,8 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
       closeTimeout: 100,
 
       onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void) {
-        const record: TestSmtpSession = { id: session.id, listener, commands: [], replies: [], dataStarted: false, secure, closed: false };
+        const record: TestSmtpSession = { id: session.id, listener, host: session.localAddress, commands: [], replies: [], dataStarted: false, secure, closed: false };
+        const key = connectionKey(session.localAddress, session.localPort, session.remoteAddress, session.remotePort);
         sessions.push(record);
         byId.set(session.id, record);
         const conn = [...server.connections].find((c) => (c as unknown as ConnectionInternals).id === session.id) as unknown as
@@ -327,8 +430,11 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
               const words = (command || Buffer.alloc(0)).toString("utf8").trim().split(/\s+/);
               const verb = (words[0] ?? "").toUpperCase();
               if (/^[A-Z]{1,12}$/.test(verb)) record.commands.push(verb === "AUTH" ? `AUTH ${(words[1] ?? "").toUpperCase()}`.trim() : verb);
+              if (verb === "QUIT") countQuit(key);
             }
-            return onCommand.call(conn, command, cb);
+            if (delayMs === 0) return onCommand.call(conn, command, cb);
+            // smtp-server reads the next line only once this one's callback has run: every reply waits its turn.
+            setTimeout(() => onCommand.call(conn, command, cb), delayMs);
           };
           const send = conn.send;
           conn.send = function (code: number, data?: unknown, context?: unknown) {
@@ -337,7 +443,8 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
             return send.call(conn, code, data, context);
           };
         }
-        callback();
+        if (delayMs > GREETING_PAUSE_MS) setTimeout(callback, delayMs - GREETING_PAUSE_MS);
+        else callback();
       },
 
       onSecure(_socket, _session, callback) {
@@ -366,7 +473,7 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
           return callback(null, { user: name });
         }
         if (auth.password === SCRIPTED.appPasswordRequiredPassword) return callback(replyError(REPLIES.appPasswordRequired));
-        if (name === user && auth.password === password && !revoked) {
+        if ((name === user || opts.anyUser) && auth.password === password && !revoked) {
           record(_session).user = name;
           return callback(null, { user: name });
         }
@@ -412,11 +519,13 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
       onClose(session: SMTPServerSession) {
         const rec = byId.get(session.id);
         if (rec) rec.closed = true;
+        countClosed(connectionKey(session.localAddress, session.localPort, session.remoteAddress, session.remotePort));
         notifyClosed();
       },
     });
     // A client that vanishes mid-handshake (the TLS-error scenarios) makes smtp-server emit 'error': expected here.
     server.on("error", () => {});
+    server.server.on("connection", countConnection);
     return server;
   }
 
@@ -438,18 +547,18 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
     socket.resume(); // read and ignore whatever the client says
   });
 
-  const smtpServers = {
-    starttls: createSmtp("starttls", ca.serverCert, ca.serverKey, false),
-    implicitTls: createSmtp("implicitTls", ca.serverCert, ca.serverKey, true),
-    otherName: createSmtp("otherName", ca.otherCert, ca.otherKey, true),
-    untrusted: createSmtp("untrusted", ca.untrustedCert, ca.untrustedKey, true),
-  };
+  const starttlsCert = starttlsCertificate(starttlsHosts);
+  const starttls = starttlsHosts.map(() => createSmtp("starttls", starttlsCert.cert, starttlsCert.key, false));
+  const implicitTls = createSmtp("implicitTls", ca.serverCert, ca.serverKey, true);
+  const otherName = createSmtp("otherName", ca.otherCert, ca.otherKey, true);
+  const untrusted = createSmtp("untrusted", ca.untrustedCert, ca.untrustedKey, true);
+  const smtpServers = [...starttls, implicitTls, otherName, untrusted];
 
   const [starttlsPort, implicitTlsPort, otherNamePort, untrustedPort, silentPort, stallPort, closedPort] = await Promise.all([
-    listen(smtpServers.starttls.server),
-    listen(smtpServers.implicitTls.server),
-    listen(smtpServers.otherName.server),
-    listen(smtpServers.untrusted.server),
+    listenOnOnePort(starttls.map((smtp) => smtp.server), starttlsHosts),
+    listen(implicitTls.server),
+    listen(otherName.server),
+    listen(untrusted.server),
     listen(silent),
     listen(stall),
     freePort(),
@@ -459,6 +568,7 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
 
   return {
     host: "127.0.0.1",
+    starttlsHosts,
     caFile: ca.caFile,
     user,
     password,
@@ -471,6 +581,7 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
     closedPort,
     messages,
     sessions,
+    load,
 
     waitForSessionsClosed(timeoutMs = 2000) {
       if (sessions.every((s) => s.closed)) return Promise.resolve();
@@ -496,12 +607,18 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
       messages.length = 0;
       sessions.length = 0;
       byId.clear();
+      for (const counts of load.byHost.values()) {
+        counts.peakOpen = counts.open;
+        counts.peakBeforeQuit = counts.beforeQuit;
+        counts.connections = 0;
+      }
+      load.peakOpen = openAll;
     },
 
     close() {
       closed ??= (async () => {
         const waits: Promise<unknown>[] = [];
-        for (const smtp of Object.values(smtpServers)) {
+        for (const smtp of smtpServers) {
           waits.push(new Promise<void>((resolve) => smtp.close(() => resolve())));
           // smtp.close() lets sessions finish for closeTimeout; end them now instead.
           for (const conn of smtp.connections) (conn as unknown as ConnectionInternals).close();

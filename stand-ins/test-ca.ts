@@ -8,8 +8,9 @@
 //   other.pem / other-key.pem           signed by the CA, SAN DNS:other.example only ("certificate for another name")
 //   untrusted.pem / untrusted-key.pem   self-signed for localhost / 127.0.0.1, not from the CA
 //   <label>.pem / <label>-key.pem       signed by the CA, SAN DNS:<a real server name> (gmail: smtp.gmail.com, office365:
-//                                       smtp.office365.com); only made by ensureNamedCert() / ensureGmailCert(), for the e2e
-//                                       specs that point a provider's server name at a local server; never by ensureTestCa()
+//                                       smtp.office365.com) or several names and addresses (the benchmark's loopback hosts);
+//                                       only made by ensureNamedCert() / ensureGmailCert(), for stand-ins that answer as
+//                                       a provider's server name or on more than one address; never by ensureTestCa()
 //
 // Created once and reused. Safe when several processes call it at the same time: everything is generated in a
 // private temporary directory which is then renamed into place in one step; the loser of the race discards its copy.
@@ -18,6 +19,7 @@
 import { execFileSync } from "node:child_process";
 import { createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 
 export interface TestCaFiles {
@@ -163,8 +165,13 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** The pair is present, signed by this directory's CA, names the host, matches its key, and lasts a day more. */
-function isNamedCertComplete(files: TestCaNamedCert, host: string): boolean {
+/** The subjectAltName entries for host names and IP addresses. */
+function subjectAltName(names: readonly string[]): string {
+  return names.map((name) => (net.isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(",");
+}
+
+/** The pair is present, signed by this directory's CA, names every host, matches its key, and lasts a day more. */
+function isNamedCertComplete(files: TestCaNamedCert, names: readonly string[]): boolean {
   try {
     const ca = new X509Certificate(fs.readFileSync(files.caFile));
     const cert = new X509Certificate(fs.readFileSync(files.cert));
@@ -172,7 +179,7 @@ function isNamedCertComplete(files: TestCaNamedCert, host: string): boolean {
     return (
       cert.checkIssued(ca) &&
       cert.verify(ca.publicKey) &&
-      cert.checkHost(host) === host &&
+      names.every((name) => (net.isIP(name) ? cert.checkIP(name) === name : cert.checkHost(name) === name)) &&
       cert.checkPrivateKey(key) &&
       new Date(cert.validTo).getTime() >= Date.now() + 24 * 3600_000
     );
@@ -182,13 +189,16 @@ function isNamedCertComplete(files: TestCaNamedCert, host: string): boolean {
 }
 
 /**
- * The test CA (as ensureTestCa) plus a leaf for DNS:<host> signed by it (for e2e specs that point a real provider's
- * server name at a local stand-in), made if missing or not from this CA. Several processes may call it at once.
+ * The test CA (as ensureTestCa) plus a leaf signed by it for one host name (an e2e spec pointing a real provider's
+ * server name at a local stand-in) or for several names and IP addresses, made if missing, not from this CA, or not
+ * naming them all. Several processes may call it at once.
  */
-export function ensureNamedCert(host: string, label: string, dir: string = DEFAULT_TEST_CA_DIR): TestCaNamedCert {
+export function ensureNamedCert(hosts: string | readonly string[], label: string, dir: string = DEFAULT_TEST_CA_DIR): TestCaNamedCert {
+  const names = typeof hosts === "string" ? [hosts] : hosts;
+  const host = names[0];
   const base = ensureTestCa(dir);
   const files: TestCaNamedCert = { ...base, cert: path.join(base.dir, `${label}.pem`), key: path.join(base.dir, `${label}-key.pem`) };
-  if (isNamedCertComplete(files, host)) return files;
+  if (isNamedCertComplete(files, names)) return files;
 
   const lock = path.join(base.dir, `${label}.lock`);
   const deadline = Date.now() + 2 * LOCK_STALE_MS;
@@ -198,7 +208,7 @@ export function ensureNamedCert(host: string, label: string, dir: string = DEFAU
       fd = fs.openSync(lock, "wx");
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (isNamedCertComplete(files, host)) return files; // another process has just made it
+      if (isNamedCertComplete(files, names)) return files; // another process has just made it
       try {
         if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true }); // left by a crash
       } catch {
@@ -210,15 +220,15 @@ export function ensureNamedCert(host: string, label: string, dir: string = DEFAU
     }
     const tmp = `${base.dir}.${label}-tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
     try {
-      if (isNamedCertComplete(files, host)) return files;
+      if (isNamedCertComplete(files, names)) return files;
       fs.mkdirSync(tmp);
       fs.copyFileSync(base.caFile, path.join(tmp, "ca.pem"));
       fs.copyFileSync(base.caKeyFile, path.join(tmp, "ca-key.pem"));
-      signLeaf(tmp, label, host, `DNS:${host}`);
+      signLeaf(tmp, label, host, subjectAltName(names));
       // Key first, then the certificate: until both are in place the pair does not match, so readers wait on the lock.
       fs.renameSync(path.join(tmp, `${label}-key.pem`), files.key);
       fs.renameSync(path.join(tmp, `${label}.pem`), files.cert);
-      if (!isNamedCertComplete(files, host)) throw new Error(`openssl did not produce a usable ${host} certificate in ${base.dir}`);
+      if (!isNamedCertComplete(files, names)) throw new Error(`openssl did not produce a usable ${names.join(", ")} certificate in ${base.dir}`);
       return files;
     } finally {
       fs.closeSync(fd);

@@ -45,3 +45,17 @@ it("a silent server never answers: the resolver gives up with a timeout", async 
     await silent.close();
   }
 });
+
+it("answerDelayMs holds every answer: an empty zone's NXDOMAIN comes only after the delay", async () => {
+  const slow = await startTestDnsServer({}, { answerDelayMs: 300 });
+  try {
+    const r = new Resolver({ timeout: 2000, tries: 1 });
+    r.setServers([slow.address]);
+    const started = Date.now();
+    await expect(r.resolveTxt("clinic.example")).rejects.toMatchObject({ code: "ENOTFOUND" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(slow.queries[0]).toEqual({ name: "clinic.example", type: "TXT" });
+  } finally {
+    await slow.close();
+  }
+});

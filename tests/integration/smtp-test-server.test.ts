@@ -357,3 +357,33 @@ describe("close()", () => {
     expect(refused).toBe("ECONNREFUSED");
   });
 });
+
+describe("options for load (scripts/bench-watch.ts)", () => {
+  it("serves STARTTLS on several loopback addresses on one port, lets any user in with the password, holds every reply, and counts connections per address", async () => {
+    const slow = await startTestSmtpServer({ replyDelayMs: 200, starttlsHosts: ["127.0.0.1", "127.0.0.2"], anyUser: true, password: "shared-pass" });
+    const verify = (host: string, user: string, pass = "shared-pass") => {
+      // An IP address as the host: the certificate must name 127.0.0.2 itself.
+      const transport = nodemailer.createTransport({ host, port: slow.starttlsPort, secure: false, requireTLS: true, auth: { user, pass }, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 5000 });
+      return transport.verify().finally(() => transport.close());
+    };
+    try {
+      expect(slow.starttlsHosts).toEqual(["127.0.0.1", "127.0.0.2"]);
+      const started = Date.now();
+      await Promise.all([verify("127.0.0.2", "a@one.example"), verify("127.0.0.2", "b@two.example"), verify("127.0.0.1", "c@three.example")]);
+      // Greeting, EHLO, STARTTLS, EHLO and AUTH, each held 200 ms.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(980);
+      await slow.waitForSessionsClosed(5000);
+      expect(slow.sessions.map((s) => `${s.host} ${s.user}`).sort()).toEqual(["127.0.0.1 c@three.example", "127.0.0.2 a@one.example", "127.0.0.2 b@two.example"]);
+      expect(slow.load.byHost.get("127.0.0.2")).toEqual({ connections: 2, open: 0, peakOpen: 2, beforeQuit: 0, peakBeforeQuit: 2 });
+      expect(slow.load.byHost.get("127.0.0.1")).toEqual({ connections: 1, open: 0, peakOpen: 1, beforeQuit: 0, peakBeforeQuit: 1 });
+      expect(slow.load.peakOpen).toBe(3);
+
+      slow.reset();
+      expect(slow.load.byHost.get("127.0.0.2")).toEqual({ connections: 0, open: 0, peakOpen: 0, beforeQuit: 0, peakBeforeQuit: 0 });
+      expect(slow.load.peakOpen).toBe(0);
+      await expect(verify("127.0.0.2", "a@one.example", "wrong-pass")).rejects.toMatchObject({ code: "EAUTH", responseCode: 535 });
+    } finally {
+      await slow.close();
+    }
+  });
+});
