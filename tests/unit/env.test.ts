@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EnvError, loadEnv } from "@/lib/env";
+import { EnvError, loadDatabaseTarget, loadEnv } from "@/lib/env";
 
 // Every test gets its own temp folder as cwd and a hand-made env object; process.env is never read.
 let cwd: string;
@@ -181,6 +181,125 @@ describe("loadEnv: DNS_SERVERS", () => {
     expect(load({ DNS_SERVERS: "10.0.0.2:53, [fd00::53]:5353,127.0.0.1" }).dnsServers).toEqual(["10.0.0.2:53", "[fd00::53]:5353", "127.0.0.1"]);
     expect(problemsOf(() => load({ DNS_SERVERS: "dns.example.com:53" }))).toEqual([
       "DNS_SERVERS must be comma-separated IP addresses with optional ports, like 10.0.0.2:53,[fd00::53]:53",
+    ]);
+  });
+});
+
+describe("loadEnv: every problem at once, no value quoted", () => {
+  it("names each bad variable in one error and quotes none of the values", () => {
+    const values = {
+      NODE_ENV: "production",
+      DATABASE_URL: "mysql://finance:db-pass-7Qx@db.internal",
+      AUTH_SECRET: "auth-secret-too-short-9Zk",
+      SESSION_MAX_AGE_DAYS: "ninety-one-days-Vb3",
+      SMTP_ALLOW_PRIVATE_NETWORKS: "perhaps-Wm8",
+      SMTP_ALLOWED_PORTS: "25,port-Hj4",
+      METRICS_TOKEN: "metrics-Pr2",
+      SETUP_TOKEN: "setup-Ty6",
+      SYSTEM_MAIL_URL: "smtps://alerts:mail-pass-Lq5@",
+      MICROSOFT_CLIENT_ID: "ms-client-Gd1",
+      DNS_SERVERS: "resolver-Nc9.example",
+      WORKER: "sometimes-Xe7",
+    };
+    let error: unknown;
+    try {
+      load(values);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(EnvError);
+    const { problems, message } = error as EnvError;
+    for (const name of [
+      "DATABASE_URL must be a file: URL",
+      "SETTINGS_ENCRYPTION_KEY is required in production",
+      "AUTH_SECRET must be at least 32 characters",
+      "SESSION_MAX_AGE_DAYS must be",
+      "SMTP_ALLOW_PRIVATE_NETWORKS must be",
+      "SMTP_ALLOWED_PORTS must be",
+      "METRICS_TOKEN must be",
+      "SETUP_TOKEN must be",
+      "SYSTEM_MAIL_URL must",
+      "SYSTEM_MAIL_FROM must",
+      "MICROSOFT_CLIENT_SECRET is required",
+      "APP_URL is required in production",
+      "DNS_SERVERS must be",
+      "WORKER must be",
+    ]) {
+      expect(problems.filter((p) => p.startsWith(name)), name).toHaveLength(1);
+    }
+    // Each value carries a code of its own (7Qx, 9Zk, …): none may appear anywhere in the message.
+    for (const [name, value] of Object.entries(values).filter(([n]) => n !== "NODE_ENV")) {
+      const code = /[0-9A-Z][0-9A-Za-z][0-9a-z](?=[@.]|$)/.exec(value)?.[0];
+      expect(code, name).toBeDefined();
+      expect(message, name).not.toContain(code);
+    }
+    expect(fs.existsSync(path.join(cwd, "data", "secrets.json"))).toBe(false);
+  });
+
+  it("lists a secrets file that is not JSON with the other problems", () => {
+    fs.mkdirSync(path.join(cwd, "data"));
+    fs.writeFileSync(path.join(cwd, "data", "secrets.json"), "{ not json");
+    expect(problemsOf(() => load({ WORKER: "no" })).sort()).toEqual([
+      `${path.join(cwd, "data", "secrets.json")} is not valid JSON: fix it, or delete it to generate new secrets (existing sessions and saved passwords will then need re-entering)`,
+      "WORKER must be on or off",
+    ]);
+  });
+});
+
+describe("loadEnv: the generated secrets file", () => {
+  const file = () => path.join(cwd, "data", "secrets.json");
+  const write = (contents: object) => {
+    fs.mkdirSync(path.join(cwd, "data"), { recursive: true });
+    fs.writeFileSync(file(), JSON.stringify(contents));
+  };
+
+  it("names the file, not the value, when a secret in it is bad", () => {
+    write({ AUTH_SECRET: "short-file-secret", SETTINGS_ENCRYPTION_KEY: goodKey() });
+    const problems = problemsOf(() => load({}));
+    expect(problems).toEqual([`AUTH_SECRET in ${file()} must be at least 32 characters`]);
+    expect(problems.join("\n")).not.toContain("short-file-secret");
+  });
+
+  it("takes the previous keys from the file only when the key comes from it too", () => {
+    const old = goodKey();
+    write({ AUTH_SECRET: goodSecret(), SETTINGS_ENCRYPTION_KEY: goodKey(), SETTINGS_ENCRYPTION_KEYS_OLD: [old] });
+    expect(load({})).toMatchObject({ previousEncryptionKeys: [old], encryptionKeySource: "secrets file" });
+    expect(load({ SETTINGS_ENCRYPTION_KEY: goodKey() })).toMatchObject({ previousEncryptionKeys: [], encryptionKeySource: "environment" });
+    const fromEnv = goodKey();
+    expect(load({ SETTINGS_ENCRYPTION_KEYS_OLD: ` ${fromEnv} ,` }).previousEncryptionKeys).toEqual([fromEnv]);
+
+    write({ AUTH_SECRET: goodSecret(), SETTINGS_ENCRYPTION_KEY: goodKey(), SETTINGS_ENCRYPTION_KEYS_OLD: ["not-a-key"] });
+    expect(problemsOf(() => load({}))).toEqual(["SETTINGS_ENCRYPTION_KEYS_OLD must list 32-byte base64 keys, separated by commas"]);
+  });
+});
+
+describe("loadEnv: process.env itself", () => {
+  it("reads an environment object that is not a plain object, as process.env is not", () => {
+    class Environment {
+      WORKER = "off";
+    }
+    expect(loadEnv(new Environment() as unknown as NodeJS.ProcessEnv, cwd).watch.worker).toBe(false);
+  });
+});
+
+describe("loadEnv: PORT", () => {
+  it("is 3000 by default, a whole number up to 65535 when set", () => {
+    expect(load({}).port).toBe(3000);
+    expect(load({ PORT: "8080" }).port).toBe(8080);
+    expect(problemsOf(() => load({ PORT: "http" }))).toEqual(["PORT must be a whole number from 0 to 65535"]);
+  });
+});
+
+describe("loadDatabaseTarget", () => {
+  it("reads DATABASE_URL alone and writes no secrets file", () => {
+    expect(loadDatabaseTarget({ DATABASE_URL: "file:./other.db", WORKER: "no" } as unknown as NodeJS.ProcessEnv, cwd)).toEqual({
+      provider: "sqlite",
+      url: "file:./other.db",
+      filePath: path.join(cwd, "other.db"),
+    });
+    expect(fs.existsSync(path.join(cwd, "data"))).toBe(false);
+    expect(problemsOf(() => loadDatabaseTarget({ DATABASE_URL: "mysql://app@db/app" } as unknown as NodeJS.ProcessEnv, cwd))).toEqual([
+      "DATABASE_URL must be a file: URL (SQLite) or a postgresql:// URL",
     ]);
   });
 });
