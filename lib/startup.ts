@@ -1,6 +1,7 @@
 // Start-up check for the Node.js server (loaded from instrumentation.ts): a bad or missing configuration
 // stops the process with a message naming each variable, instead of failing on the first request. On a hosted
 // deployment that has not been set up yet, it prints the one-time setup token /setup asks for.
+import { PHASE_PRODUCTION_BUILD } from "next/constants";
 import { db } from "./db";
 import { env, EnvError } from "./env";
 import { isSetupComplete } from "./setup";
@@ -29,7 +30,7 @@ if (setupTokenRequired(config) && !config.setupToken) {
 
 // The scheduled account checks run in every instance unless WORKER=off (then `npm run worker` runs them elsewhere).
 // Never while `next build` prerenders pages (it may load this file too).
-if (config.watch.worker && process.env.NEXT_PHASE !== "phase-production-build") {
+if (config.watch.worker && process.env.NEXT_PHASE !== PHASE_PRODUCTION_BUILD) {
   startWatching(db, config).then(
     (watcher) => {
       for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void watcher.stop());

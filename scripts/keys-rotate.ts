@@ -138,7 +138,7 @@ async function main(): Promise<number> {
     const env = loadEnv();
     db = createPrismaClient(env.database);
     // Only a key passed in the environment is managed by the operator; otherwise it lives in secrets.json.
-    if (process.env.SETTINGS_ENCRYPTION_KEY) {
+    if (env.encryptionKeySource === "environment") {
       await rotateFromEnv(db, env.SETTINGS_ENCRYPTION_KEY, env.previousEncryptionKeys);
     } else {
       await rotateEmbedded(db, env.dataDir, env.previousEncryptionKeys);

@@ -5,7 +5,7 @@
 import readline from "node:readline";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { parseDatabaseUrl } from "../lib/database-url";
+import { EnvError, loadDatabaseTarget } from "../lib/env";
 import { UserFacingError } from "../lib/errors";
 import { createPrismaClient } from "../lib/prisma";
 import { isRole, ROLE_LABELS } from "../lib/roles";
@@ -108,7 +108,7 @@ async function main(): Promise<number> {
   let db: ReturnType<typeof createPrismaClient> | undefined;
   try {
     const input = await readInput();
-    db = createPrismaClient(parseDatabaseUrl(process.env.DATABASE_URL));
+    db = createPrismaClient(loadDatabaseTarget());
     const orgExisted = input.createOrg
       ? (await db.organisation.count({ where: { name: input.orgName } })) > 0
       : true;
@@ -117,7 +117,7 @@ async function main(): Promise<number> {
     process.stdout.write(`Created ${ROLE_LABELS[input.role]} ${user.email} in "${org.name}"${created}.\n`);
     return 0;
   } catch (err) {
-    if (err instanceof InputError || err instanceof UserFacingError) {
+    if (err instanceof InputError || err instanceof UserFacingError || err instanceof EnvError) {
       process.stderr.write(`user:create: ${err.message}\n`);
     } else if ((err as { code?: string }).code === "P2021") {
       process.stderr.write('user:create: the database has no tables yet. Run "npm run db:migrate" first.\n');

@@ -13,7 +13,7 @@ import { intervalMs } from "./schedule";
 
 /** The page every alert links to: APP_URL's, else this server's own address. */
 export function financeEmailPageUrl(e: Env): string {
-  const base = e.oauth.appUrl ?? `http://localhost:${process.env.PORT || 3000}`;
+  const base = e.oauth.appUrl ?? `http://localhost:${e.port}`;
   return `${base}/settings/email`;
 }
 
