@@ -6,6 +6,7 @@ import { createKeyring } from "@/lib/secrets/crypto";
 import { passwordAad } from "@/lib/secrets/bindings";
 import { checkAccount, type CheckRunner } from "@/lib/mailbox/check";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg, createUser } from "../helpers/factories";
 import { saveTestAccount } from "../helpers/watch";
 import { DEFAULT_SMTP_PASSWORD, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 
@@ -21,8 +22,8 @@ beforeAll(async () => {
   t = await createTestDatabase("account-check");
   smtp = await startTestSmtpServer();
   runner = { db: t.db, keyring, budgetMs: 2000, allowPrivate: true };
-  orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
-  const user = await t.db.user.create({ data: { email: "owner@riverside.example", name: "Olive Owner", passwordHash: "x" } });
+  orgId = (await createOrg(t.db, "Riverside Clinic")).id;
+  const user = await createUser(t.db, { email: "owner@riverside.example", name: "Olive Owner" });
   actor = { userId: user.id, email: user.email, name: user.name, orgId };
 });
 afterAll(async () => {

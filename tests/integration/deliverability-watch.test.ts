@@ -8,6 +8,7 @@ import { createDnsResolver } from "@/lib/deliverability/resolver";
 import { runScheduledCheck } from "@/lib/watch/run-check";
 import { setWebhook } from "@/lib/watch/webhook";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg, person } from "../helpers/factories";
 import { startTestDnsServer, type TestDnsServer, type Zone } from "../../stand-ins/dns-test-server";
 import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { saveTestAccount, SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
@@ -42,9 +43,8 @@ afterAll(async () => {
 });
 
 it("SPF that starts failing for the same domain is alerted once, a week after the last domain check", async () => {
-  const org = await t.db.organisation.create({ data: { name: "Watched Clinic" } });
-  const owner = await t.db.user.create({ data: { email: "owner@watched.example", name: "Owner", passwordHash: "x" } });
-  await t.db.membership.create({ data: { userId: owner.id, orgId: org.id, role: "OWNER" } });
+  const org = await createOrg(t.db, "Watched Clinic");
+  const owner = await person(t.db, org.id, { email: "owner@watched.example", name: "Owner", role: "OWNER" });
   await saveTestAccount(t.db, keyring, { userId: owner.id, email: owner.email, name: "Owner", orgId: org.id }, account.starttlsPort);
   // Google Workspace sending as the clinic's own domain (the account itself is the test SMTP server).
   await t.db.emailSettings.update({ where: { orgId: org.id }, data: { provider: "google-workspace", fromAddress: "billing@watched.example" } });

@@ -5,6 +5,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, useTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg, person } from "../helpers/factories";
 import { createKeyring, keyIdOf, SecretDecryptError } from "@/lib/secrets/crypto";
 import {
   EMAIL_SETTINGS_SAVED,
@@ -42,11 +43,9 @@ function form(values: Record<string, string> = {}) {
 }
 
 async function newOrg(db: Db, name: string, adminName = `${name} Admin`): Promise<Pick<Actor, "userId" | "email" | "name" | "orgId">> {
-  const org = await db.organisation.create({ data: { name } });
-  const email = `admin-${crypto.randomBytes(4).toString("hex")}@acme.test`;
-  const user = await db.user.create({ data: { email, name: adminName, passwordHash: "not-used" } });
-  await db.membership.create({ data: { userId: user.id, orgId: org.id, role: "ADMIN" } });
-  return { userId: user.id, email, name: adminName, orgId: org.id };
+  const org = await createOrg(db, name);
+  const user = await person(db, org.id, { name: adminName, role: "ADMIN" });
+  return { userId: user.id, email: user.email, name: adminName, orgId: org.id };
 }
 
 const row = (db: Db, orgId: string) => db.emailSettings.findUniqueOrThrow({ where: { orgId } });

@@ -4,10 +4,10 @@ import type { Actor } from "@/lib/actor";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg, person } from "../helpers/factories";
 import { createKeyring } from "@/lib/secrets/crypto";
 import { getEmailSettings, saveEmailSettings } from "@/lib/mailbox/settings";
 import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
-import type { Db } from "@/lib/prisma";
 import { loadMemberContext, type MemberContext } from "@/lib/session";
 import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
@@ -21,13 +21,6 @@ function form(values: Record<string, string> = {}) {
   });
 }
 
-async function person(db: Db, orgId: string, name: string, role: string, extra: { mustChangePassword?: boolean; createdAt?: Date } = {}) {
-  const email = `${name.toLowerCase().replace(/\W+/g, ".")}.${crypto.randomBytes(3).toString("hex")}@clinic.test`;
-  const user = await db.user.create({ data: { email, name, passwordHash: "not-used", mustChangePassword: extra.mustChangePassword ?? false } });
-  await db.membership.create({ data: { userId: user.id, orgId, role, ...(extra.createdAt ? { createdAt: extra.createdAt } : {}) } });
-  return user;
-}
-
 describe("the Finance email page's data", () => {
   let t: TestDatabase;
   let orgId: string;
@@ -37,8 +30,8 @@ describe("the Finance email page's data", () => {
 
   beforeAll(async () => {
     t = await createTestDatabase("page-data");
-    orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
-    const user = await person(t.db, orgId, "Priya Admin", "ADMIN");
+    orgId = (await createOrg(t.db, "Riverside Clinic")).id;
+    const user = await person(t.db, orgId, { name: "Priya Admin", role: "ADMIN" });
     admin = (await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))!;
     actor = { userId: user.id, email: user.email, name: user.name, orgId };
   });
@@ -90,7 +83,7 @@ describe("the Finance email page's data", () => {
   });
 
   it("a member gets the settings read-only with the names of who can change them", async () => {
-    const member = await person(t.db, orgId, "Sam Member", "MEMBER");
+    const member = await person(t.db, orgId, { name: "Sam Member", role: "MEMBER" });
     const data = await loadFinanceEmailPage(t.db, (await loadMemberContext(t.db, { userId: member.id, sessionVersion: 0 }))!, { budgetMs });
     expect(data.canEdit).toBe(false);
     expect(data.editors).toContain("Priya Admin");
@@ -98,7 +91,7 @@ describe("the Finance email page's data", () => {
   });
 
   it("reports whether a password is saved as a boolean, on this database too", async () => {
-    const org = (await t.db.organisation.create({ data: { name: "No Password Yet" } })).id;
+    const org = (await createOrg(t.db, "No Password Yet")).id;
     await t.db.emailSettings.create({ data: { orgId: org, provider: "custom", host: "mail.example.test", port: 587, security: "starttls", username: "u@example.test", fromName: "", fromAddress: "u@example.test" } });
     expect((await getEmailSettings(t.db, org))?.hasPassword).toBe(false);
     expect((await getEmailSettings(t.db, orgId))?.hasPassword).toBe(true);

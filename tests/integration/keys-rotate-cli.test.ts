@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database";
+import { createOrg } from "../helpers/factories";
 import { createKeyring, keyIdOf, SecretDecryptError, type Keyring } from "@/lib/secrets/crypto";
 import { readSavedPassword, saveEmailSettings } from "@/lib/mailbox/settings";
 import { passwordAad } from "@/lib/secrets/bindings";
@@ -59,7 +60,7 @@ function runInBackground(vars: Record<string, string>): Promise<{ code: number |
 
 /** An organisation with settings saved through the app's own code, the password encrypted with the given keyring. */
 async function orgWithPassword(name: string, keyring: Keyring, password: string) {
-  const org = await t.db.organisation.create({ data: { name } });
+  const org = await createOrg(t.db, name);
   const input = emailSettingsSchema.parse({
     provider: "custom",
     host: "smtp.example.test",
@@ -97,7 +98,7 @@ describe("npm run keys:rotate, embedded default (keys in secrets.json)", () => {
     );
     const a = await orgWithPassword("Acme", createKeyring([old]), "acme-smtp-pass-1");
     const b = await orgWithPassword("Globex", createKeyring([older]), "globex-smtp-pass-2");
-    const noPassword = await t.db.organisation.create({ data: { name: "Initech" } });
+    const noPassword = await createOrg(t.db, "Initech");
     await t.db.emailSettings.create({
       data: { orgId: noPassword.id, provider: "custom", host: "smtp.initech.test", port: 587, security: "starttls", username: "x", fromName: "", fromAddress: "x@initech.test" },
     });

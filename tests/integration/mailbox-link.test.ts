@@ -28,6 +28,7 @@ import { testSettings } from "@/lib/mailbox/test-run";
 import { parseMailPorts } from "@/lib/smtp/mail-ports";
 import { countNotUnder, rotateStoredSecrets } from "@/lib/secrets/stored-secrets";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
+import { createOrg, person } from "../helpers/factories";
 import { startOidcTestProvider, type OidcTestProvider } from "../../stand-ins/oidc-test-provider";
 import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { ensureTestCa } from "../../stand-ins/test-ca";
@@ -56,9 +57,8 @@ beforeAll(async () => {
     appUrl: "https://finance-email.example",
     clients: { microsoft: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer } },
   };
-  const org = await t.db.organisation.create({ data: { name: "Contoso Clinic" } });
-  const user = await t.db.user.create({ data: { email: "admin@contoso.example", name: "Ada Admin", passwordHash: "x" } });
-  await t.db.membership.create({ data: { userId: user.id, orgId: org.id, role: "ADMIN" } });
+  const org = await createOrg(t.db, "Contoso Clinic");
+  const user = await person(t.db, org.id, { email: "admin@contoso.example", name: "Ada Admin", role: "ADMIN" });
   actor = { orgId: org.id, userId: user.id, email: user.email, sessionVersion: 0 };
 });
 afterAll(async () => {

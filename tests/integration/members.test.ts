@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { addMembership, createOrg, person } from "../helpers/factories";
 import type { Actor } from "@/lib/actor";
 import { addMember, changeRole, listMembers, removeMember, resetMemberPassword } from "@/lib/members";
 import { authenticate } from "@/lib/sign-in";
@@ -11,14 +12,9 @@ let t: TestDatabase;
 let seedHash: string;
 const temporaryPasswords: string[] = [];
 
-async function createOrg(name: string) {
-  return t.db.organisation.create({ data: { name } });
-}
-
 /** A user with a membership, and the Actor the app would build for them after loading that membership. */
 async function seedMember(orgId: string, email: string, role: Role) {
-  const user = await t.db.user.create({ data: { email, name: email.split("@")[0], passwordHash: seedHash } });
-  const membership = await t.db.membership.create({ data: { userId: user.id, orgId, role } });
+  const { membership, ...user } = await person(t.db, orgId, { email, passwordHash: seedHash, role });
   const actor: Pick<Actor, "userId" | "email" | "orgId" | "role"> = { userId: user.id, email, orgId, role };
   return { user, membership, actor };
 }
@@ -47,7 +43,7 @@ afterAll(async () => {
 
 describe("addMember", () => {
   it("creates the user with a temporary password that must be changed, and records it", async () => {
-    const org = await createOrg("Add Org");
+    const org = await createOrg(t.db, "Add Org");
     const { actor } = await seedMember(org.id, "owner@add.example", "OWNER");
 
     const now = new Date("2031-05-06T07:08:09Z");
@@ -82,8 +78,8 @@ describe("addMember", () => {
   });
 
   it("refuses an email that already has an account, on the email field, in any organisation", async () => {
-    const org = await createOrg("Dup Org");
-    const other = await createOrg("Dup Other Org");
+    const org = await createOrg(t.db, "Dup Org");
+    const other = await createOrg(t.db, "Dup Other Org");
     const { actor } = await seedMember(org.id, "owner@dup.example", "OWNER");
     await seedMember(other.id, "taken@dup.example", "MEMBER");
 
@@ -95,7 +91,7 @@ describe("addMember", () => {
   });
 
   it("lets an admin add admins and members but not owners", async () => {
-    const org = await createOrg("Admin Add Org");
+    const org = await createOrg(t.db, "Admin Add Org");
     await seedMember(org.id, "owner@adminadd.example", "OWNER");
     const { actor: admin } = await seedMember(org.id, "admin@adminadd.example", "ADMIN");
 
@@ -109,7 +105,7 @@ describe("addMember", () => {
   });
 
   it("refuses a plain member", async () => {
-    const org = await createOrg("Member Add Org");
+    const org = await createOrg(t.db, "Member Add Org");
     const { actor: member } = await seedMember(org.id, "member@memberadd.example", "MEMBER");
     await rejection(addMember(t.db, member, { email: "friend@memberadd.example", name: "Friend", role: "MEMBER" }));
     expect(await t.db.user.findUnique({ where: { email: "friend@memberadd.example" } })).toBeNull();
@@ -118,7 +114,7 @@ describe("addMember", () => {
 
 describe("changeRole", () => {
   it("lets an owner promote a member, and records from and to", async () => {
-    const org = await createOrg("Promote Org");
+    const org = await createOrg(t.db, "Promote Org");
     const { actor: owner } = await seedMember(org.id, "owner@promote.example", "OWNER");
     const { membership } = await seedMember(org.id, "m@promote.example", "MEMBER");
 
@@ -135,7 +131,7 @@ describe("changeRole", () => {
   });
 
   it("does not let an admin change an owner's role or make anyone an owner", async () => {
-    const org = await createOrg("Admin Change Org");
+    const org = await createOrg(t.db, "Admin Change Org");
     const { membership: ownerMembership } = await seedMember(org.id, "owner@adminchange.example", "OWNER");
     const { actor: admin } = await seedMember(org.id, "admin@adminchange.example", "ADMIN");
     const { membership: member } = await seedMember(org.id, "m@adminchange.example", "MEMBER");
@@ -150,7 +146,7 @@ describe("changeRole", () => {
   });
 
   it("refuses to demote the last owner, and allows it once there is another", async () => {
-    const org = await createOrg("Last Owner Org");
+    const org = await createOrg(t.db, "Last Owner Org");
     const { actor: owner, membership } = await seedMember(org.id, "owner@last.example", "OWNER");
     const { membership: second } = await seedMember(org.id, "second@last.example", "ADMIN");
 
@@ -165,7 +161,7 @@ describe("changeRole", () => {
   });
 
   it("keeps one owner when two owners demote each other at the same time", async () => {
-    const org = await createOrg("Race Demote Org");
+    const org = await createOrg(t.db, "Race Demote Org");
     const a = await seedMember(org.id, "a@racedemote.example", "OWNER");
     const b = await seedMember(org.id, "b@racedemote.example", "OWNER");
 
@@ -178,8 +174,8 @@ describe("changeRole", () => {
   });
 
   it("does not find a membership of another organisation", async () => {
-    const mine = await createOrg("Scope Org A");
-    const theirs = await createOrg("Scope Org B");
+    const mine = await createOrg(t.db, "Scope Org A");
+    const theirs = await createOrg(t.db, "Scope Org B");
     const { actor: owner } = await seedMember(mine.id, "owner@scope-a.example", "OWNER");
     const { membership: foreign } = await seedMember(theirs.id, "m@scope-b.example", "MEMBER");
 
@@ -192,7 +188,7 @@ describe("changeRole", () => {
 
 describe("removeMember", () => {
   it("removes the membership and deletes the user, and records it", async () => {
-    const org = await createOrg("Remove Org");
+    const org = await createOrg(t.db, "Remove Org");
     const { actor: owner } = await seedMember(org.id, "owner@remove.example", "OWNER");
     const { membership, user } = await seedMember(org.id, "leaver@remove.example", "ADMIN");
 
@@ -207,16 +203,16 @@ describe("removeMember", () => {
   });
 
   it("a removed person who keeps an account elsewhere still loses every session", async () => {
-    const org = await createOrg("Remove Sessions Org");
+    const org = await createOrg(t.db, "Remove Sessions Org");
     const { actor: owner } = await seedMember(org.id, "owner@sessions.example", "OWNER");
     const { membership, user } = await seedMember(org.id, "two-hats@sessions.example", "MEMBER");
-    await t.db.membership.create({ data: { userId: user.id, orgId: (await createOrg("Other Hat")).id, role: "MEMBER" } });
+    await addMembership(t.db, user.id, (await createOrg(t.db, "Other Hat")).id, { role: "MEMBER" });
     await removeMember(t.db, owner, membership.id);
     expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion).toBe(1);
   });
 
   it("does not let an admin remove an owner", async () => {
-    const org = await createOrg("Admin Remove Org");
+    const org = await createOrg(t.db, "Admin Remove Org");
     const { membership: ownerMembership } = await seedMember(org.id, "owner@adminremove.example", "OWNER");
     const { actor: admin } = await seedMember(org.id, "admin@adminremove.example", "ADMIN");
     const { membership: member } = await seedMember(org.id, "m@adminremove.example", "MEMBER");
@@ -230,7 +226,7 @@ describe("removeMember", () => {
   });
 
   it("does not let a member remove anyone", async () => {
-    const org = await createOrg("Member Remove Org");
+    const org = await createOrg(t.db, "Member Remove Org");
     const { actor: member } = await seedMember(org.id, "m1@memberremove.example", "MEMBER");
     const { membership: other } = await seedMember(org.id, "m2@memberremove.example", "MEMBER");
     await rejection(removeMember(t.db, member, other.id));
@@ -238,7 +234,7 @@ describe("removeMember", () => {
   });
 
   it("does not let anyone remove themselves, so the last owner stays", async () => {
-    const org = await createOrg("Self Remove Org");
+    const org = await createOrg(t.db, "Self Remove Org");
     const { actor: owner, membership } = await seedMember(org.id, "owner@selfremove.example", "OWNER");
     const err = await rejection(removeMember(t.db, owner, membership.id));
     expect(err.message).toMatch(/cannot remove yourself/);
@@ -247,7 +243,7 @@ describe("removeMember", () => {
 
   it("refuses to remove the last owner even for an actor whose owner role is out of date", async () => {
     // b was an owner when their session began, then was demoted; the database is the authority.
-    const org = await createOrg("Stale Owner Org");
+    const org = await createOrg(t.db, "Stale Owner Org");
     const a = await seedMember(org.id, "a@stale.example", "OWNER");
     const b = await seedMember(org.id, "b@stale.example", "ADMIN");
     const err = await rejection(removeMember(t.db, { ...b.actor, role: "OWNER" }, a.membership.id));
@@ -256,7 +252,7 @@ describe("removeMember", () => {
   });
 
   it("keeps one owner when two owners remove each other at the same time", async () => {
-    const org = await createOrg("Race Remove Org");
+    const org = await createOrg(t.db, "Race Remove Org");
     const a = await seedMember(org.id, "a@raceremove.example", "OWNER");
     const b = await seedMember(org.id, "b@raceremove.example", "OWNER");
 
@@ -269,8 +265,8 @@ describe("removeMember", () => {
   });
 
   it("does not find a membership of another organisation", async () => {
-    const mine = await createOrg("Remove Scope A");
-    const theirs = await createOrg("Remove Scope B");
+    const mine = await createOrg(t.db, "Remove Scope A");
+    const theirs = await createOrg(t.db, "Remove Scope B");
     const { actor: owner } = await seedMember(mine.id, "owner@rscope-a.example", "OWNER");
     const { membership: foreign, user } = await seedMember(theirs.id, "m@rscope-b.example", "MEMBER");
 
@@ -285,7 +281,7 @@ describe("resetMemberPassword", () => {
   const versionOf = async (userId: string) => (await t.db.user.findUniqueOrThrow({ where: { id: userId } })).sessionVersion;
 
   it("gives a new temporary password, ends every session, stops the old password and records it", async () => {
-    const org = await createOrg("Reset Org");
+    const org = await createOrg(t.db, "Reset Org");
     const { actor } = await seedMember(org.id, "owner@reset.example", "OWNER");
     const { user, membership } = await seedMember(org.id, "forgot@reset.example", "MEMBER");
     const now = new Date();
@@ -307,11 +303,11 @@ describe("resetMemberPassword", () => {
   });
 
   it("an admin may not reset an owner, no one resets themselves, a member resets no one, and another organisation is out of reach", async () => {
-    const org = await createOrg("Reset Rules Org");
+    const org = await createOrg(t.db, "Reset Rules Org");
     const owner = await seedMember(org.id, "owner@rules.example", "OWNER");
     const admin = await seedMember(org.id, "admin@rules.example", "ADMIN");
     const member = await seedMember(org.id, "member@rules.example", "MEMBER");
-    const elsewhere = await seedMember((await createOrg("Elsewhere")).id, "x@elsewhere.example", "MEMBER");
+    const elsewhere = await seedMember((await createOrg(t.db, "Elsewhere")).id, "x@elsewhere.example", "MEMBER");
     expect((await rejection(resetMemberPassword(t.db, admin.actor, owner.membership.id))).message).toBe("Only an owner can reset the password of an owner.");
     expect((await rejection(resetMemberPassword(t.db, owner.actor, owner.membership.id))).message).toBe("To change your own password, use Change password.");
     await rejection(resetMemberPassword(t.db, member.actor, admin.membership.id));

@@ -1,9 +1,8 @@
 // The member behind a session: Auth.js's auth() gives the user id (mocked here: it needs a request), and
 // loadMemberContext reads the member through Prisma, on SQLite and again on PostgreSQL (TEST_DATABASE).
-import crypto from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import type { Db } from "@/lib/prisma";
+import { addMembership, createOrg, person } from "../helpers/factories";
 
 const state = vi.hoisted(() => ({
   db: undefined as unknown,
@@ -34,18 +33,11 @@ const { env } = await import("@/lib/env");
 let t: TestDatabase;
 let orgId: string;
 
-async function person(db: Db, org: string, name: string, role: string, extra: { mustChangePassword?: boolean; createdAt?: Date } = {}) {
-  const email = `${name.toLowerCase().replace(/\W+/g, ".")}.${crypto.randomBytes(3).toString("hex")}@clinic.test`;
-  const user = await db.user.create({ data: { email, name, passwordHash: "not-used", mustChangePassword: extra.mustChangePassword ?? false } });
-  await db.membership.create({ data: { userId: user.id, orgId: org, role, ...(extra.createdAt ? { createdAt: extra.createdAt } : {}) } });
-  return user;
-}
-
 beforeAll(async () => {
   t = await createTestDatabase("session");
   state.db = t.db;
-  orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
-  await person(t.db, orgId, "First Owner", "OWNER"); // setup is complete, so checkMember goes on to the session
+  orgId = (await createOrg(t.db, "Riverside Clinic")).id;
+  await person(t.db, orgId, { name: "First Owner", role: "OWNER" }); // setup is complete, so checkMember goes on to the session
 });
 afterAll(async () => {
   await t.drop();
@@ -57,7 +49,7 @@ beforeEach(() => {
 
 describe("loadMemberContext", () => {
   it("finds the member behind a user id: user, organisation, role and a real boolean for a pending password change", async () => {
-    const admin = await person(t.db, orgId, "Priya Admin", "ADMIN");
+    const admin = await person(t.db, orgId, { name: "Priya Admin", role: "ADMIN" });
     expect(await loadMemberContext(t.db, { userId: admin.id, sessionVersion: 0 })).toEqual({
       user: { id: admin.id, name: "Priya Admin", email: admin.email, mustChangePassword: false },
       org: { id: orgId, name: "Riverside Clinic" },
@@ -66,7 +58,7 @@ describe("loadMemberContext", () => {
       sessionVersion: 0,
       actor: { userId: admin.id, email: admin.email, name: "Priya Admin", orgId, role: "ADMIN", sessionVersion: 0 },
     });
-    const pending = await person(t.db, orgId, "New Member", "MEMBER", { mustChangePassword: true });
+    const pending = await person(t.db, orgId, { name: "New Member", role: "MEMBER", mustChangePassword: true });
     const ctx = await loadMemberContext(t.db, { userId: pending.id, sessionVersion: 0 });
     expect(ctx?.user.mustChangePassword).toBe(true);
     expect(ctx?.role).toBe("MEMBER");
@@ -74,17 +66,17 @@ describe("loadMemberContext", () => {
   });
 
   it("never returns the password hash", async () => {
-    const user = await person(t.db, orgId, "Hash Check", "MEMBER");
+    const user = await person(t.db, orgId, { name: "Hash Check", role: "MEMBER" });
     expect(JSON.stringify(await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))).not.toContain("not-used");
   });
 
   it("uses the first organisation a user joined, and refuses a membership with an unknown role", async () => {
-    const other = (await t.db.organisation.create({ data: { name: "Second Org" } })).id;
-    const user = await person(t.db, other, "Two Orgs", "MEMBER", { createdAt: new Date("2026-01-01T00:00:00Z") });
-    await t.db.membership.create({ data: { userId: user.id, orgId, role: "OWNER", createdAt: new Date("2026-06-01T00:00:00Z") } });
+    const other = (await createOrg(t.db, "Second Org")).id;
+    const user = await person(t.db, other, { name: "Two Orgs", role: "MEMBER", joinedAt: new Date("2026-01-01T00:00:00Z") });
+    await addMembership(t.db, user.id, orgId, { role: "OWNER", joinedAt: new Date("2026-06-01T00:00:00Z") });
     expect((await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))?.org.name).toBe("Second Org");
 
-    const odd = await person(t.db, other, "Odd Role", "SUPERUSER");
+    const odd = await person(t.db, other, { name: "Odd Role", role: "SUPERUSER" });
     expect(await loadMemberContext(t.db, { userId: odd.id, sessionVersion: 0 })).toBeNull();
   });
 });
@@ -102,20 +94,20 @@ describe("getMemberContext and checkMember, from Auth.js's session", () => {
   });
 
   it("the session's user becomes the member; role and pending password change are enforced", async () => {
-    const member = await person(t.db, orgId, "Sam Member", "MEMBER");
+    const member = await person(t.db, orgId, { name: "Sam Member", role: "MEMBER" });
     state.userId = member.id;
     expect((await getMemberContext())?.user.id).toBe(member.id);
     expect(await checkMember()).toMatchObject({ ctx: { user: { id: member.id }, role: "MEMBER" } });
     expect(await checkMember({ minimum: "ADMIN" })).toEqual({ redirectTo: "/?denied=1" });
 
-    const pending = await person(t.db, orgId, "Pending Admin", "ADMIN", { mustChangePassword: true });
+    const pending = await person(t.db, orgId, { name: "Pending Admin", role: "ADMIN", mustChangePassword: true });
     state.userId = pending.id;
     expect(await checkMember({ minimum: "ADMIN" })).toEqual({ redirectTo: "/change-password" });
     expect(await checkMember({ minimum: "ADMIN", allowPendingPasswordChange: true })).toMatchObject({ ctx: { role: "ADMIN" } });
   });
 
   it("a token issued under an older session version is refused once the user's version moves on", async () => {
-    const member = await person(t.db, orgId, "Vera Version", "MEMBER");
+    const member = await person(t.db, orgId, { name: "Vera Version", role: "MEMBER" });
     state.userId = member.id;
     expect((await getMemberContext())?.user.id).toBe(member.id);
     await t.db.user.update({ where: { id: member.id }, data: { sessionVersion: { increment: 1 } } });
@@ -131,7 +123,7 @@ describe("getMemberContext and checkMember, from Auth.js's session", () => {
   it("a sign-in older than SESSION_MAX_AGE_DAYS (7 by default) is refused, however recently the token was refreshed", async () => {
     const maxAge = env().sessionMaxAgeSeconds;
     expect(maxAge).toBe(7 * 86_400);
-    const member = await person(t.db, orgId, "Liz Lifetime", "MEMBER");
+    const member = await person(t.db, orgId, { name: "Liz Lifetime", role: "MEMBER" });
     const now = Math.floor(Date.now() / 1000);
     const token = (signedInAt: number) => ({ sub: member.id, sessionVersion: 0, signedInAt });
     expect(await sessionTokenCurrent(t.db, token(now - maxAge + 120), maxAge)).toBe(true);
@@ -142,7 +134,7 @@ describe("getMemberContext and checkMember, from Auth.js's session", () => {
 
   it("Auth.js's check refuses a token from an older session version, a token without one, and an unknown user", async () => {
     const maxAge = env().sessionMaxAgeSeconds;
-    const member = await person(t.db, orgId, "Otto Older", "MEMBER");
+    const member = await person(t.db, orgId, { name: "Otto Older", role: "MEMBER" });
     const signedInAt = Math.floor(Date.now() / 1000) - 60;
     expect(await sessionTokenCurrent(t.db, { sub: member.id, sessionVersion: 0, signedInAt }, maxAge)).toBe(true);
     await t.db.user.update({ where: { id: member.id }, data: { sessionVersion: 3 } });

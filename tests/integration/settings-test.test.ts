@@ -5,6 +5,7 @@ import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg, person } from "../helpers/factories";
 import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { createKeyring } from "@/lib/secrets/crypto";
 import { PASSWORD_AGAIN_MESSAGE } from "@/lib/mailbox/credential";
@@ -56,13 +57,11 @@ function form(values: Record<string, string> = {}) {
 type Ctx = { org: { id: string; name: string }; user: { id: string; name: string; email: string } };
 
 async function newOrg(name: string): Promise<{ ctx: Ctx; actor: Pick<Actor, "userId" | "email" | "name" | "orgId"> }> {
-  const org = await t.db.organisation.create({ data: { name } });
-  const email = `admin-${crypto.randomBytes(4).toString("hex")}@clinic.example`;
-  const user = await t.db.user.create({ data: { email, name: `${name} Admin`, passwordHash: "not-used" } });
-  await t.db.membership.create({ data: { userId: user.id, orgId: org.id, role: "ADMIN" } });
+  const org = await createOrg(t.db, name);
+  const user = await person(t.db, org.id, { name: `${name} Admin`, role: "ADMIN" });
   return {
-    ctx: { org: { id: org.id, name }, user: { id: user.id, name: user.name, email } },
-    actor: { userId: user.id, email, name: user.name, orgId: org.id },
+    ctx: { org: { id: org.id, name }, user: { id: user.id, name: user.name, email: user.email } },
+    actor: { userId: user.id, email: user.email, name: user.name, orgId: org.id },
   };
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg, createUser, person } from "../helpers/factories";
 import { authenticate, slowdownMs } from "@/lib/sign-in";
 import crypto from "node:crypto";
 import { hashPassword, needsRehash } from "@/lib/password";
@@ -15,11 +16,8 @@ let userId: string;
 
 beforeAll(async () => {
   t = await createTestDatabase("sign-in");
-  const org = await t.db.organisation.create({ data: { name: "Acme Finance" } });
-  const user = await t.db.user.create({
-    data: { email: "ana@example.com", name: "Ana Owner", passwordHash: await hashPassword(PASSWORD) },
-  });
-  await t.db.membership.create({ data: { userId: user.id, orgId: org.id, role: "OWNER" } });
+  const org = await createOrg(t.db, "Acme Finance");
+  const user = await person(t.db, org.id, { email: "ana@example.com", name: "Ana Owner", passwordHash: await hashPassword(PASSWORD), role: "OWNER" });
   orgId = org.id;
   userId = user.id;
 });
@@ -44,7 +42,7 @@ describe("authenticate", () => {
     const salt = crypto.randomBytes(16);
     const key = crypto.scryptSync("old scrypt passphrase 7", salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
     const old = ["scrypt", 32768, 8, 1, salt.toString("base64"), key.toString("base64")].join("$");
-    await t.db.user.create({ data: { email: "olde@example.com", name: "Olde", passwordHash: old } });
+    await createUser(t.db, { email: "olde@example.com", name: "Olde", passwordHash: old });
     const stored = async () => (await t.db.user.findUniqueOrThrow({ where: { email: "olde@example.com" }, omit: { passwordHash: false } })).passwordHash;
     expect((await attempt("olde@example.com", "a wrong guess", null)).ok).toBe(false);
     expect(await stored()).toBe(old);
@@ -56,14 +54,12 @@ describe("authenticate", () => {
   });
 
   it("a temporary password from an admin works until it expires, then is refused as expired (not as wrong)", async () => {
-    await t.db.user.create({
-      data: {
-        email: "newbie@example.com",
-        name: "Newbie",
-        passwordHash: await hashPassword("temp-pass-ABCDE-12345"),
-        mustChangePassword: true,
-        temporaryPasswordExpiresAt: at(72 * 3_600_000),
-      },
+    await createUser(t.db, {
+      email: "newbie@example.com",
+      name: "Newbie",
+      passwordHash: await hashPassword("temp-pass-ABCDE-12345"),
+      mustChangePassword: true,
+      temporaryPasswordExpiresAt: at(72 * 3_600_000),
     });
     expect((await attempt("newbie@example.com", "temp-pass-ABCDE-12345", null, at(71 * 3_600_000))).ok).toBe(true);
     expect(await attempt("newbie@example.com", "temp-pass-ABCDE-12345", null, at(72 * 3_600_000))).toEqual({ ok: false, reason: "expired" });

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database";
+import { createOrg } from "../helpers/factories";
 import { verifyPassword } from "@/lib/password";
 
 // Runs the real script as an operator would, against a fresh database file.
@@ -43,7 +44,7 @@ async function findUser(email: string) {
 
 beforeAll(async () => {
   t = await createTestDatabase("user-create-cli");
-  await t.db.organisation.create({ data: { name: "Acme Finance" } });
+  await createOrg(t.db, "Acme Finance");
 });
 afterAll(async () => {
   await t.drop();

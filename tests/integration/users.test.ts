@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg, person } from "../helpers/factories";
 import { changePassword, endAllSessions, provisionUser } from "@/lib/users";
 import { UserFacingError } from "@/lib/errors";
 import { hashPassword, verifyPassword } from "@/lib/password";
@@ -9,7 +10,7 @@ let orgId: string;
 
 beforeAll(async () => {
   t = await createTestDatabase("users");
-  orgId = (await t.db.organisation.create({ data: { name: "Acme Finance" } })).id;
+  orgId = (await createOrg(t.db, "Acme Finance")).id;
 });
 afterAll(async () => {
   await t.drop();
@@ -21,10 +22,7 @@ async function storedHash(userId: string) {
 
 describe("changePassword", () => {
   async function newcomer(email: string) {
-    const user = await t.db.user.create({
-      data: { email, name: "Newcomer", passwordHash: await hashPassword("temporary-pass-1"), mustChangePassword: true },
-    });
-    await t.db.membership.create({ data: { userId: user.id, orgId, role: "MEMBER" } });
+    const user = await person(t.db, orgId, { email, name: "Newcomer", passwordHash: await hashPassword("temporary-pass-1"), mustChangePassword: true, role: "MEMBER" });
     return { id: user.id, email, orgId };
   }
 

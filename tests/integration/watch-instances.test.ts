@@ -8,6 +8,7 @@ import { passwordAad } from "@/lib/secrets/bindings";
 import { createPrismaClient, type Db } from "@/lib/prisma";
 import { parseDatabaseUrl } from "@/lib/database-url";
 import { CHECK_QUEUE, fanOut, jobIdFor, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";
+import { createOrg, person } from "../helpers/factories";
 import { createPostgresDatabase } from "../helpers/postgres";
 import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
@@ -36,9 +37,8 @@ beforeAll(async () => {
   );
   const db = dbs[0];
   for (let i = 0; i < ORGS; i++) {
-    const org = await db.organisation.create({ data: { name: `Clinic ${i}` } });
-    const owner = await db.user.create({ data: { email: `owner${i}@clinic.example`, name: `Owner ${i}`, passwordHash: "x" } });
-    await db.membership.create({ data: { userId: owner.id, orgId: org.id, role: "OWNER" } });
+    const org = await createOrg(db, `Clinic ${i}`);
+    await person(db, org.id, { email: `owner${i}@clinic.example`, name: `Owner ${i}`, role: "OWNER" });
     await db.emailSettings.create({
       data: {
         orgId: org.id,

@@ -15,6 +15,7 @@ import { pruneHistory, runScheduledCheck, type WatchDeps } from "@/lib/watch/run
 import { currentSlot } from "@/lib/watch/schedule";
 import { setWebhook, webhookUrlProblem } from "@/lib/watch/webhook";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
+import { createOrg, person } from "../helpers/factories";
 import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../../stand-ins/webhook-receiver";
 import { saveTestAccount, SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
@@ -86,11 +87,8 @@ beforeEach(async () => {
   systemMail.reset();
   hook.received.length = 0;
   hook.answerWith(200);
-  orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
-  for (const p of Object.values(people)) {
-    const user = await t.db.user.create({ data: { email: p.email, name: p.email.split("@")[0], passwordHash: "x" } });
-    await t.db.membership.create({ data: { userId: user.id, orgId, role: p.role, alertEmails: p.alertEmails } });
-  }
+  orgId = (await createOrg(t.db, "Riverside Clinic")).id;
+  for (const p of Object.values(people)) await person(t.db, orgId, p);
   const owner = await t.db.user.findUniqueOrThrow({ where: { email: people.owner.email } });
   await saveAccount({ userId: owner.id, email: owner.email, name: "Olive", orgId }, account.starttlsPort);
   secret = await setWebhook({ db: t.db, keyring }, orgId, hook.url);
@@ -284,7 +282,7 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
   it("at most 5 checks at once against one SMTP host, however many accounts use it", async () => {
     const owner = await t.db.user.findUniqueOrThrow({ where: { email: people.owner.email } });
     for (let i = 0; i < 11; i++) {
-      const other = await t.db.organisation.create({ data: { name: `Clinic ${i}` } });
+      const other = await createOrg(t.db, `Clinic ${i}`);
       await saveTestAccount(t.db, keyring, { userId: owner.id, email: owner.email, name: "Olive", orgId: other.id }, account.starttlsPort);
     }
     await t.db.emailSettings.updateMany({ data: { checkDueAt: null } });

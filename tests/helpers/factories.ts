@@ -1,0 +1,49 @@
+// Organisations and the people in them, for integration tests: rows written straight through Prisma, so a test names
+// only what matters to it (a role, an email it signs in with) and the rest gets a harmless default.
+//
+//   const org = await createOrg(db, "Riverside Clinic");
+//   const admin = await person(db, org.id, { role: "ADMIN", name: "Priya Admin" });   // admin.membership.id too
+//   await addMembership(db, admin.id, otherOrg.id, { role: "MEMBER", joinedAt: new Date("2026-01-01") });
+import crypto from "node:crypto";
+import type { Db } from "@/lib/prisma";
+import type { Role } from "@/lib/roles";
+
+export type UserOptions = {
+  /** Default: the name in lower case, words joined by dots, a random suffix, @clinic.test. */
+  email?: string;
+  /** Default: the part of the email before the @. */
+  name?: string;
+  /** Default "not-used": nobody signs in as this person unless the test passes a real hash. */
+  passwordHash?: string;
+  mustChangePassword?: boolean;
+  temporaryPasswordExpiresAt?: Date;
+};
+
+export type MembershipOptions = {
+  /** One of the app's roles, or any other text to test how an unknown role is refused. */
+  role: Role | (string & {});
+  alertEmails?: boolean;
+  /** When the membership began (a user's first organisation is the one they see). Default: now. */
+  joinedAt?: Date;
+};
+
+export function createOrg(db: Db, name = "Riverside Clinic") {
+  return db.organisation.create({ data: { name } });
+}
+
+/** A user who belongs to no organisation (yet). */
+export function createUser(db: Db, { email, name, passwordHash = "not-used", ...rest }: UserOptions = {}) {
+  const address = email ?? `${(name ?? "person").toLowerCase().replace(/\W+/g, ".")}.${crypto.randomBytes(3).toString("hex")}@clinic.test`;
+  return db.user.create({ data: { email: address, name: name ?? address.split("@")[0], passwordHash, ...rest } });
+}
+
+export function addMembership(db: Db, userId: string, orgId: string, { role, alertEmails, joinedAt }: MembershipOptions) {
+  return db.membership.create({ data: { userId, orgId, role, alertEmails, createdAt: joinedAt } });
+}
+
+/** A user who is a member of `orgId`: the user's row, with the new membership as `membership`. */
+export async function person(db: Db, orgId: string, { role, alertEmails, joinedAt, ...user }: UserOptions & MembershipOptions) {
+  const created = await createUser(db, user);
+  const membership = await addMembership(db, created.id, orgId, { role, alertEmails, joinedAt });
+  return { ...created, membership };
+}
