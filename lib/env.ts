@@ -11,7 +11,7 @@ import { z } from "zod";
 import { DEFAULT_DATABASE_TIMEOUTS, parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { parseMailPorts } from "./smtp/mail-ports";
 import { parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM } from "./client-address.mjs";
-import { parseOAuthConfig } from "./mailbox/link/providers";
+import { parseOAuthConfig } from "./smtp/sign-in-providers";
 import { parseSystemMail } from "./system-mail";
 import { dnsServersProblem } from "./deliverability/dns-servers";
 

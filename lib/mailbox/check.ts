@@ -4,7 +4,7 @@
 import "server-only";
 import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
-import { sendsWithMailboxLink, type OAuthConfig } from "./link/providers";
+import { sendsWithMailboxLink, type OAuthConfig } from "../smtp/sign-in-providers";
 import { savedCredential } from "./credential";
 import { applyCheckResult, type CheckTransition } from "./status";
 import { smtpTransport } from "./transports/smtp";

@@ -8,7 +8,7 @@ import { recordAudit } from "../audit";
 import { passwordAad } from "../secrets/bindings";
 import { isUniqueViolation } from "../db-errors";
 import { formatDateTime } from "../format";
-import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, type OAuthProviderId } from "./link/providers";
+import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, type OAuthProviderId } from "../smtp/sign-in-providers";
 import { UserFacingError } from "../errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "../smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./schema";

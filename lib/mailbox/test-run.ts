@@ -7,7 +7,7 @@ import type { Db } from "../prisma";
 import { UserFacingError } from "../errors";
 import { detectProvider, type MxResolver } from "../smtp/detect";
 import { fromRewriteNote } from "../smtp/diagnose";
-import type { OAuthConfig } from "./link/providers";
+import type { OAuthConfig } from "../smtp/sign-in-providers";
 import { credentialForTest, testSignsInWithLink } from "./credential";
 import type { EmailSettingsInput } from "./schema";
 import { testMessage } from "./test-email";

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Callout, GuideArticle, GuideSection } from "@/app/help/_components/guide";
 import { PRESETS, type SmtpPreset } from "@/lib/smtp/presets";
-import { oauthProviderForPreset } from "@/lib/mailbox/link/providers";
+import { oauthProviderForPreset } from "@/lib/smtp/sign-in-providers";
 import { MailboxSignInGuide } from "@/app/help/_components/mailbox-sign-in-guide";
 
 // Provider guides generated from the presets table, so the guide and the form cannot drift apart.

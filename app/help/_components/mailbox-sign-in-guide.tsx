@@ -2,7 +2,7 @@
 // the provider's consent screen: what the admin sees, and what the app is allowed to do.
 import Link from "next/link";
 import { GuideSection, Highlight, ScreenMock } from "@/app/help/_components/guide";
-import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/mailbox/link/providers";
+import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/smtp/sign-in-providers";
 
 const CONSENT: Record<OAuthProviderId, { address: string; permissions: string[] }> = {
   microsoft: {

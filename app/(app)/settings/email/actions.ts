@@ -14,8 +14,8 @@ import { assertMailPort } from "@/lib/smtp/mail-ports";
 import { cookies } from "next/headers";
 import { requestOrigin } from "@/lib/request-origin";
 import { redirect } from "next/navigation";
-import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/mailbox/link/providers";
-import { disconnectMailbox, OAUTH_REQUEST_TTL_MS, OAUTH_STATE_COOKIE, redirectUri, startMailboxLink } from "@/lib/mailbox/link/sign-in";
+import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/smtp/sign-in-providers";
+import { disconnectMailbox, OAUTH_REQUEST_TTL_MS, OAUTH_STATE_COOKIE, redirectUri, startMailboxLink } from "@/lib/mailbox/link";
 
 export const saveEmailSettingsAction = memberAction(
   { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo", "signInProvider"] },

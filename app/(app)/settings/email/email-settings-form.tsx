@@ -15,7 +15,7 @@ import { AddressingFields, PasswordField } from "./account-fields";
 import { TestPanel } from "./test-panel";
 import { MailboxSignIn } from "./mailbox-sign-in";
 import type { MailboxSignInView } from "./page-data";
-import { oauthProviderForPreset } from "@/lib/mailbox/link/providers";
+import { oauthProviderForPreset } from "@/lib/smtp/sign-in-providers";
 
 const PROVIDER_OPTIONS: SelectOption[] = [{ value: "", label: "Choose your provider…" }, ...PRESETS.map((p) => ({ value: p.id, label: p.name }))];
 const SECURITY_OPTIONS: SelectOption[] = [

@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useActionState, useTransition } from "react";
 import { SubmitButton } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
-import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/mailbox/link/providers";
+import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/smtp/sign-in-providers";
 import { connectMailboxAction, disconnectMailboxAction } from "./actions";
 import type { MailboxSignInView } from "./page-data";
 

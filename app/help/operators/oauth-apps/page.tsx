@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Callout, GuideArticle, GuideSection } from "@/app/help/_components/guide";
-import { OAUTH_PROVIDERS } from "@/lib/mailbox/link/providers";
+import { OAUTH_PROVIDERS } from "@/lib/smtp/sign-in-providers";
 
 export const metadata: Metadata = { title: "Sign-in apps for Microsoft and Google (for operators)" };
 

@@ -1,5 +1,5 @@
 // Where Microsoft or Google send the admin back after signing in to the finance mailbox. A public endpoint: it
-// checks the session and role itself, and lib/mailbox/link/sign-in.ts checks the state against this browser's
+// checks the session and role itself, and lib/mailbox/link.ts checks the state against this browser's
 // cookie and the request recorded when the same admin started the sign-in.
 import { NextResponse, type NextRequest } from "next/server";
 import * as oidc from "openid-client";
@@ -7,8 +7,8 @@ import { db } from "@/lib/db";
 import { saveSettingsForLinkedMailbox } from "@/lib/mailbox/settings";
 import { UserFacingError } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { isOAuthProviderId, OAUTH_PROVIDERS } from "@/lib/mailbox/link/providers";
-import { finishMailboxLink, OAUTH_STATE_COOKIE, OAuthFlowError, redirectUri } from "@/lib/mailbox/link/sign-in";
+import { isOAuthProviderId, OAUTH_PROVIDERS } from "@/lib/smtp/sign-in-providers";
+import { finishMailboxLink, OAUTH_STATE_COOKIE, OAuthFlowError, redirectUri } from "@/lib/mailbox/link";
 import { requestOrigin } from "@/lib/request-origin";
 import { checkMember } from "@/lib/session";
 import { settingsKeyring } from "@/lib/secrets/keyring";

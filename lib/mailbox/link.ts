@@ -4,15 +4,15 @@
 import "server-only";
 import crypto from "node:crypto";
 import * as oidc from "openid-client";
-import type { Keyring } from "../../secrets/crypto";
-import type { Db } from "../../prisma";
-import { recordAudit } from "../../audit";
-import type { Actor } from "../../actor";
-import { mailboxTokenAad, oauthVerifierAad } from "../../secrets/bindings";
-import { UserFacingError } from "../../errors";
-import { resolveAndCheck } from "../../net/address-guard";
-import { checkSoon, markNothingToSendWith } from "../status";
-import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "./providers";
+import type { Keyring } from "../secrets/crypto";
+import type { Db } from "../prisma";
+import { recordAudit } from "../audit";
+import type { Actor } from "../actor";
+import { mailboxTokenAad, oauthVerifierAad } from "../secrets/bindings";
+import { UserFacingError } from "../errors";
+import { resolveAndCheck } from "../net/address-guard";
+import { checkSoon, markNothingToSendWith } from "./status";
+import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "../smtp/sign-in-providers";
 
 /** The cookie that binds a started sign-in to the admin's browser (httpOnly, SameSite=Lax, only for /api/oauth). */
 export const OAUTH_STATE_COOKIE = "fes-oauth-state";

@@ -1,7 +1,7 @@
 // The mail providers a finance mailbox can be linked with by signing in (OAuth 2.0 + OpenID Connect), and the
 // operator's configuration for each. Facts about a provider (scopes, which presets offer it) live here only.
 // Pure: lib/env.ts validates the variables with parseOAuthConfig at start-up, and the settings form reads the facts.
-import { getPreset } from "../../smtp/presets";
+import { getPreset } from "./presets";
 
 export type OAuthProviderId = "microsoft" | "google";
 
