@@ -3,7 +3,7 @@
 // processes start together; prints {"accessToken": ...}. Run with: node --conditions=react-server --import tsx <this>
 import { createKeyring, keyFromBase64 } from "../../lib/secrets/crypto";
 import { parseDatabaseUrl } from "../../lib/database-url";
-import { mailboxAccessToken } from "../../lib/mailbox/link/sign-in";
+import { mailboxAccessToken } from "../../lib/mailbox/link";
 import { createPrismaClient } from "../../lib/prisma";
 
 type Input = { databaseUrl: string; key: string; config: Parameters<typeof mailboxAccessToken>[0]["oauth"]; orgId: string; offsetMinutes: number };

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as jose from "jose";
 import * as oidc from "openid-client";
 import { createKeyring } from "@/lib/secrets/crypto";
-import type { OAuthConfig } from "@/lib/mailbox/link/providers";
+import type { OAuthConfig } from "@/lib/smtp/sign-in-providers";
 import {
   disconnectMailbox,
   finishMailboxLink,
@@ -21,7 +21,7 @@ import {
   OAuthRefreshError,
   PRIVATE_ENDPOINT_MESSAGE,
   startMailboxLink,
-} from "@/lib/mailbox/link/sign-in";
+} from "@/lib/mailbox/link";
 import { runSmtpTest } from "@/lib/mailbox/transports/smtp";
 import { saveSettingsForLinkedMailbox } from "@/lib/mailbox/settings";
 import { testSettings } from "@/lib/mailbox/test-run";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { diagnose, mailboxSignInFailed } from "@/lib/smtp/diagnose";
-import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink } from "@/lib/mailbox/link/providers";
+import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink } from "@/lib/smtp/sign-in-providers";
 
 describe("mailboxSignInFailed: a refused renewal, by the provider's reason", () => {
   const of = (code: string, description = "") => mailboxSignInFailed({ providerLabel: "Microsoft", code, description });

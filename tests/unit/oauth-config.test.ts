@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseOAuthConfig } from "@/lib/mailbox/link/providers";
+import { parseOAuthConfig } from "@/lib/smtp/sign-in-providers";
 
 const parse = (vars: Record<string, string>, production = false) => {
   const problems: string[] = [];
