@@ -27,7 +27,10 @@ export async function recentAuditEvents(db: Db, orgId: string, take = 10) {
 
 /** One line a person can read, e.g. "Added ana@example.com as Admin". */
 export function describeAuditEvent(action: string, details: Record<string, unknown>): string {
-  const s = (key: string) => String(details[key] ?? "");
+  const s = (key: string) => {
+    const value = details[key];
+    return typeof value === "string" || typeof value === "number" ? String(value) : "";
+  };
   switch (action) {
     case "setup.completed":
       return `Created the organisation ${s("organisation")}`;

@@ -7,7 +7,7 @@ import pg from "pg";
 const INTERNAL_TYPE_IDS = new Set([18, 19, 22, 24, 30, 194, 2205]);
 const TEXT = 25;
 
-type ResultWithFields = { addFields(fields: { dataTypeID: number }[]): void };
+type ResultWithFields = { addFields: (this: ResultWithFields, fields: { dataTypeID: number }[]) => void };
 const ResultClass = (pg as unknown as { Result: { prototype: ResultWithFields } }).Result;
 const original = ResultClass.prototype.addFields;
 ResultClass.prototype.addFields = function addFields(this: ResultWithFields, fields) {
@@ -20,7 +20,8 @@ ResultClass.prototype.addFields = function addFields(this: ResultWithFields, fie
 // referenced again, so nothing exits mid-query.
 type Stream = { ref(): void; unref(): void };
 type PooledClient = { connection?: { stream?: Stream } };
-const PoolClass = (pg as unknown as { Pool: { prototype: { emit(event: string, ...args: unknown[]): boolean } } }).Pool;
+type Emitter = { emit: (this: Emitter, event: string, ...args: unknown[]) => boolean };
+const PoolClass = (pg as unknown as { Pool: { prototype: Emitter } }).Pool;
 const originalEmit = PoolClass.prototype.emit;
 PoolClass.prototype.emit = function emit(event: string, ...args: unknown[]) {
   const client = (event === "release" ? args[1] : args[0]) as PooledClient | undefined;

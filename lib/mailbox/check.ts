@@ -35,7 +35,7 @@ export async function checkAccount(runner: CheckRunner, orgId: string, now = new
           user: settings.username,
         },
         credential.credential,
-        { mode: "login", envelopeFrom: settings.fromAddress, to: settings.fromAddress, message: async () => Buffer.alloc(0) },
+        { mode: "login", envelopeFrom: settings.fromAddress, to: settings.fromAddress, message: () => Promise.resolve(Buffer.alloc(0)) },
       );
 
   await db.accountCheck.create({

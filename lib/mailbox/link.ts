@@ -191,7 +191,8 @@ export async function finishMailboxLink(
       throw guardRefusal(err);
     });
   const claims = tokens.claims();
-  const email = String(claims?.email ?? claims?.preferred_username ?? "").trim().toLowerCase();
+  const named = claims?.email ?? claims?.preferred_username;
+  const email = (typeof named === "string" ? named : "").trim().toLowerCase();
   if (!claims || !/^[^@\s]+@[^@\s]+$/.test(email)) {
     throw new OAuthFlowError(`${OAUTH_PROVIDERS[input.provider].label} did not say which mailbox this is. Sign in with the finance mailbox itself.`);
   }

@@ -82,7 +82,7 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
   });
   if (!row) return null;
   return {
-    provider: (getPreset(row.provider)?.id ?? "custom") as PresetId,
+    provider: getPreset(row.provider)?.id ?? "custom",
     host: row.host,
     port: row.port,
     security: row.security === "ssl" ? "ssl" : "starttls",
@@ -270,7 +270,7 @@ export async function saveSettingsForLinkedMailbox(
     keepPreset && current.host.toLowerCase() === preset.host ? { host: current.host, port: current.port, security: current.security as Security } : preset;
   const ownFrom = current && current.fromAddress.toLowerCase() !== current.username.toLowerCase() ? current.fromAddress : link.email;
   return saveEmailSettings({ db, keyring }, actor, {
-    provider: preset.id as PresetId,
+    provider: preset.id,
     host: server.host,
     port: server.port,
     security: server.security,
