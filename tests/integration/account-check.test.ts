@@ -88,13 +88,19 @@ describe("checkAccount", () => {
   });
 
   it("a save while the check ran is not overwritten by the old settings' result", async () => {
-    await save(smtp.starttlsPort);
-    const running = checkAccount(runner, orgId, at(0));
-    // Saved again once the check is talking to the server (so it has read the settings it checks).
-    while (smtp.sessions.length === 0) await new Promise((r) => setTimeout(r, 5));
-    await t.db.emailSettings.update({ where: { orgId }, data: { version: { increment: 1 }, status: "UNTESTED" } });
-    expect((await running)?.transition).toBe("changed");
-    expect(await settings()).toMatchObject({ status: "UNTESTED", lastCheckAt: null });
+    // A server that takes its time over every reply, so the save surely lands while the check is still signing in.
+    const slow = await startTestSmtpServer({ replyDelayMs: 100 });
+    try {
+      await save(slow.starttlsPort);
+      const running = checkAccount(runner, orgId, at(0));
+      // Saved again once the check is talking to the server (so it has read the settings it checks).
+      while (slow.sessions.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await t.db.emailSettings.update({ where: { orgId }, data: { version: { increment: 1 }, status: "UNTESTED" } });
+      expect((await running)?.transition).toBe("changed");
+      expect(await settings()).toMatchObject({ status: "UNTESTED", lastCheckAt: null });
+    } finally {
+      await slow.close();
+    }
   });
 
   it("nothing to check without saved settings", async () => {
