@@ -6,15 +6,16 @@ import { Logo } from "@/app/_components/card";
 import { FailingAccountBanner } from "@/app/_components/failing-banner";
 import { NavLinks, type NavItem } from "@/app/_components/nav-links";
 import { db } from "@/lib/db";
-import { getFailingAccount } from "@/lib/mailbox/settings";
 import { hasRole, ROLE_LABELS } from "@/lib/roles";
 import { getMemberContext } from "@/lib/session";
 import { signOutAction } from "./actions";
+import { failingAccountOf, readEmailSettings } from "./org-settings";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const ctx = await getMemberContext();
-  // Owners and admins are the ones who can fix a failing account, so they see it on every page.
-  const failing = ctx && hasRole(ctx.role, "ADMIN") ? await getFailingAccount(db, ctx.org.id) : null;
+  // Owners and admins are the ones who can fix a failing account, so they see it on every page. The same read
+  // serves the page's own status (readEmailSettings is once per request).
+  const failing = ctx && hasRole(ctx.role, "ADMIN") ? failingAccountOf(await readEmailSettings(db, ctx.org.id)) : null;
   const nav: NavItem[] = [
     { href: "/", label: "Dashboard" },
     { href: "/settings/email", label: "Finance email" },

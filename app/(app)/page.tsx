@@ -2,13 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
 import { describeAuditEvent, recentAuditEvents } from "@/lib/audit";
-import { getEmailSettings } from "@/lib/mailbox/settings";
 import { formatDateTime } from "@/lib/format";
 import { StatusBanner } from "@/app/_components/settings-status";
 import { db } from "@/lib/db";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
 import { checkTimeline } from "@/lib/watch/alert-settings";
+import { readEmailSettings } from "./org-settings";
 
 export const metadata: Metadata = { title: "Dashboard" };
 export const dynamic = "force-dynamic";
@@ -24,7 +24,7 @@ export default async function DashboardPage({
   const [memberCount, events, settings, timeline] = await Promise.all([
     db.membership.count({ where: { orgId: ctx.org.id } }),
     recentAuditEvents(db, ctx.org.id, 8),
-    getEmailSettings(db, ctx.org.id),
+    readEmailSettings(db, ctx.org.id),
     checkTimeline(db, ctx.org.id),
   ]);
   const isAdmin = hasRole(ctx.role, "ADMIN");

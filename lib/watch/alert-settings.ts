@@ -29,20 +29,31 @@ export type AlertsView = {
 };
 
 export async function loadAlertsView(db: Db, orgId: string): Promise<AlertsView> {
-  const [org, recipients, deliveries] = await Promise.all([
-    db.organisation.findUniqueOrThrow({ where: { id: orgId }, select: { alertReminderHours: true, webhookHost: true, webhookSetAt: true } }),
-    db.membership.findMany({
-      where: { orgId, role: { in: ["OWNER", "ADMIN"] } },
-      select: { alertEmails: true, user: { select: { id: true, name: true, email: true } } },
-      orderBy: { createdAt: "asc" },
-    }),
-    db.alertDelivery.findMany({ where: { orgId }, orderBy: { createdAt: "desc" }, take: 10 }),
-  ]);
+  // One read from the organisation: Prisma plans it once (its recipients and deliveries come with it).
+  const org = await db.organisation.findUniqueOrThrow({
+    where: { id: orgId },
+    select: {
+      alertReminderHours: true,
+      webhookHost: true,
+      webhookSetAt: true,
+      memberships: {
+        where: { role: { in: ["OWNER", "ADMIN"] } },
+        select: { alertEmails: true, user: { select: { id: true, name: true, email: true } } },
+        orderBy: { createdAt: "asc" },
+      },
+      alertDeliveries: {
+        orderBy: { createdAt: "desc" },
+        take: 10,
+        // Not the payload: the section lists deliveries, it never shows what was sent.
+        select: { id: true, event: true, channel: true, target: true, status: true, attempts: true, lastError: true, createdAt: true, sentAt: true, nextAttemptAt: true },
+      },
+    },
+  });
   return {
     reminderHours: org.alertReminderHours,
     webhook: org.webhookHost ? { host: org.webhookHost, setAt: org.webhookSetAt } : null,
-    recipients: recipients.map((m) => ({ userId: m.user.id, name: m.user.name, email: m.user.email, alertEmails: m.alertEmails })),
-    deliveries: deliveries.map((d) => ({ ...d, status: d.status as AlertDeliveryRow["status"] })),
+    recipients: org.memberships.map((m) => ({ userId: m.user.id, name: m.user.name, email: m.user.email, alertEmails: m.alertEmails })),
+    deliveries: org.alertDeliveries.map((d) => ({ ...d, status: d.status as AlertDeliveryRow["status"] })),
   };
 }
 
