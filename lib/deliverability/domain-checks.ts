@@ -1,6 +1,6 @@
 // The Deliverability check of an organisation's From domain, run and kept: one row per organisation, replaced by
-// "Check again", by the first view after the From domain or provider changes, and weekly by the watch, which alerts
-// when SPF or DMARC newly fails for the same domain.
+// "Check again" (which the card also sends by itself when the kept check is not about the current settings), and
+// weekly by the watch, which alerts when SPF or DMARC newly fails for the same domain. Pages only read the kept row.
 import "server-only";
 import type { Db } from "../prisma";
 import { checkDomain, fromDomain, type DomainReport, type Verdict } from "./check-domain";
@@ -20,14 +20,15 @@ function verdictOf(report: DomainReport, check: "spf" | "dmarc"): Verdict | "n/a
   return report.handledByProvider ? "n/a" : report[check].verdict;
 }
 
-/** The kept check, if it is about the settings as they are now (same From domain and provider). */
-export async function currentDomainCheck(db: Db, orgId: string): Promise<StoredDomainCheck | null> {
-  const [settings, row] = await Promise.all([
-    db.emailSettings.findUnique({ where: { orgId }, select: { fromAddress: true, provider: true } }),
-    db.domainCheck.findUnique({ where: { orgId } }),
-  ]);
-  if (!settings || !row || row.domain !== fromDomain(settings.fromAddress) || row.presetId !== settings.provider) return null;
-  return { domain: row.domain, presetId: row.presetId, checkedAt: row.checkedAt, report: JSON.parse(row.report) as DomainReport };
+/** The kept check, whatever settings it was about (a page render reads only this: it never looks anything up). */
+export async function keptDomainCheck(db: Db, orgId: string): Promise<StoredDomainCheck | null> {
+  const row = await db.domainCheck.findUnique({ where: { orgId }, select: { domain: true, presetId: true, checkedAt: true, report: true } });
+  return row && { domain: row.domain, presetId: row.presetId, checkedAt: row.checkedAt, report: JSON.parse(row.report) as DomainReport };
+}
+
+/** Whether a kept check is about the settings as they are now (same From domain and provider). */
+export function checkIsCurrent(check: StoredDomainCheck, settings: { fromAddress: string; provider: string }): boolean {
+  return check.domain === fromDomain(settings.fromAddress) && check.presetId === settings.provider;
 }
 
 export type DomainCheckRun = { check: StoredDomainCheck; newlyFailing: ("spf" | "dmarc")[] };

@@ -1,6 +1,6 @@
 import { expect } from "@playwright/test";
 import { startTestDnsServer, type TestDnsServer, type Zone } from "../../stand-ins/dns-test-server";
-import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { seedEmailSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 // The Deliverability card in a real browser, its lookups answered by a real DNS server on 127.0.0.1:
 // Google Workspace settings for a domain without SPF and DMARC show both failing with the exact records to add;
@@ -74,4 +74,36 @@ test("an address at a mailbox provider: Handled by your provider", async ({ page
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByTestId("handled-by-provider")).toContainText("Handled by your provider.");
   await expect(page.locator("#deliverability").getByTestId("check-spf")).toHaveCount(0);
+});
+
+test("until a check of these settings is kept: the page looks nothing up; a member is told, an owner's view asks for the check", async ({ page, browser }) => {
+  const orgId = await seedOrganisation(app(), "Quay Books", [
+    { email: "owner@quay.example", name: "Quinn Owner", role: "OWNER" },
+    { email: "member@quay.example", name: "Mia Member", role: "MEMBER" },
+  ]);
+  await seedEmailSettings(app(), orgId, { status: "UNTESTED" }); // From billing@example.com, never checked
+  await signIn(page, "member@quay.example");
+  const before = dns.queries.length;
+  await page.goto("/settings/email");
+  const card = page.locator("#deliverability");
+  await expect(card.getByTestId("domain-not-checked")).toHaveText(
+    "The records of example.com have not been checked for these settings yet. An owner or admin can check them here; they are also checked every week.",
+  );
+  await expect(card.getByRole("button", { name: /Check/ })).toHaveCount(0);
+  expect(dns.queries.length).toBe(before);
+
+  const owner = await (await browser.newContext({ baseURL: app().baseURL })).newPage();
+  await signIn(owner, "owner@quay.example");
+  await owner.goto("/settings/email");
+  await expect(owner.locator("#deliverability").getByTestId("domain-checked-at")).toHaveText("Checked just now");
+  await expect(owner.locator("#deliverability").getByTestId("check-spf")).toHaveAttribute("data-verdict", /.+/);
+  expect(dns.queries.some((q) => q.name === "example.com")).toBe(true);
+
+  // Kept: the member's next view shows it, and still looks nothing up.
+  const kept = dns.queries.length;
+  await page.reload();
+  await expect(card.getByTestId("domain-checked-at")).toHaveText("Checked just now");
+  await expect(card.getByTestId("domain-not-checked")).toHaveCount(0);
+  expect(dns.queries.length).toBe(kept);
+  await owner.context().close();
 });

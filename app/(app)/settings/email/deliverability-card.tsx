@@ -1,14 +1,13 @@
 // The Deliverability card: SPF, DKIM and DMARC of the From address's domain for the provider the settings use, with
-// the exact record to publish for anything not Pass. Rendered on the server inside <Suspense>: the kept check when it
-// is about the current settings, otherwise the lookups run now (each with its timeout) while the rest of the page shows.
+// the exact record to publish for anything not Pass. Rendered on the server from the kept check only: the lookups run
+// in "Check again" and in the watch's weekly re-check, never while a page renders. Until a check of the current
+// settings is kept, the card says so; for owners and admins it asks for the check itself once the page is shown.
 import { Card } from "@/app/_components/card";
 import type { CheckResult, DomainReport, Verdict } from "@/lib/deliverability/check-domain";
-import { appDnsResolver, currentDomainCheck, runDomainCheck } from "@/lib/deliverability/domain-checks";
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
+import type { StoredDomainCheck } from "@/lib/deliverability/domain-checks";
 import { timeAgo } from "@/lib/format";
 import { CopyButton } from "@/app/_components/copy-button";
-import { CheckAgainButton } from "./deliverability-controls";
+import { CheckAgainButton, FirstDomainCheck } from "./deliverability-controls";
 
 const VERDICTS: Record<Verdict, { label: string; tone: string }> = {
   pass: { label: "Pass", tone: "bg-emerald-100 text-emerald-900 ring-emerald-200" },
@@ -23,9 +22,8 @@ const CHECKS = [
   { id: "dmarc", title: "DMARC", what: "What receivers do with mail that fails both." },
 ] as const;
 
-export async function DeliverabilityCard({ orgId, canCheck }: { orgId: string; canCheck: boolean }) {
-  const check = (await currentDomainCheck(db, orgId)) ?? (await runDomainCheck(db, appDnsResolver(env().dnsServers), orgId))?.check;
-  if (!check) return null;
+export function DeliverabilityCard({ check, domain, canCheck }: { check: StoredDomainCheck | null; domain: string; canCheck: boolean }) {
+  if (!check) return <NotCheckedYet domain={domain} canCheck={canCheck} />;
   const report = check.report;
   return (
     <Card
@@ -137,14 +135,18 @@ function CheckRow({ id, title, what, result }: { id: string; title: string; what
   );
 }
 
-export function DeliverabilitySkeleton() {
+/** No check of the current settings is kept yet (just saved, or the From domain or provider changed). */
+function NotCheckedYet({ domain, canCheck }: { domain: string; canCheck: boolean }) {
   return (
-    <Card title="Deliverability" description="Looking up your domain's SPF, DKIM and DMARC records…">
-      <div className="space-y-3" aria-hidden>
-        {[0, 1, 2].map((i) => (
-          <div key={i} className="h-10 animate-pulse rounded bg-slate-100" />
-        ))}
-      </div>
+    <Card title="Deliverability" description={`Whether receivers trust mail sent as ${domain}: its SPF, DKIM and DMARC records.`}>
+      {canCheck ? (
+        <FirstDomainCheck domain={domain} />
+      ) : (
+        <p className="text-sm text-slate-700" data-testid="domain-not-checked">
+          The records of {domain} have not been checked for these settings yet. An owner or admin can check them here; they are also
+          checked every week.
+        </p>
+      )}
     </Card>
   );
 }

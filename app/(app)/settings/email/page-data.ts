@@ -1,15 +1,18 @@
 // The Finance email page's view model for one member: the saved settings (never the password: only when it was
-// saved), the form's starting values, recent tests and the history. Read on the server for every render.
+// saved), the form's starting values, recent tests, the history and the kept Deliverability check. Read on the
+// server for every render, from the database only: nothing here looks anything up on the network.
 import "server-only";
 import type { Db } from "@/lib/prisma";
 import type { MemberContext } from "@/lib/session";
-import { getEmailSettings, settingsHistory, type EmailSettingsView } from "@/lib/mailbox/settings";
+import { checkIsCurrent, keptDomainCheck, type StoredDomainCheck } from "@/lib/deliverability/domain-checks";
+import { settingsHistory, type EmailSettingsView } from "@/lib/mailbox/settings";
 import { formatDateTime } from "@/lib/format";
 import { hasRole } from "@/lib/roles";
 import { recentTestRuns, type TestRunRow } from "@/lib/mailbox/test-run";
-import type { OAuthConfig, OAuthProviderId } from "@/lib/mailbox/link/providers";
-import { getMailboxLink } from "@/lib/mailbox/link/sign-in";
+import type { OAuthConfig, OAuthProviderId } from "@/lib/smtp/sign-in-providers";
+import { getMailboxLink } from "@/lib/mailbox/link";
 import { checkTimeline, loadAlertsView, type AlertsView, type CheckTimeline } from "@/lib/watch/alert-settings";
+import { readEmailSettings } from "@/app/(app)/org-settings";
 
 /** The form's starting values: the saved settings, or blanks. Strings, as the form's inputs hold them. */
 export type EmailFormInitial = {
@@ -50,6 +53,8 @@ export type FinanceEmailPageData = {
   timeline: CheckTimeline;
   /** The Alerts section, for owners and admins. */
   alerts: AlertsView | null;
+  /** The kept Deliverability check when it is about the current settings (same From domain and provider), else null. */
+  deliverability: StoredDomainCheck | null;
 };
 
 const BLANK_FORM: EmailFormInitial = {
@@ -79,8 +84,8 @@ export async function loadFinanceEmailPage(
   options: { budgetMs: number; oauth?: OAuthConfig },
 ): Promise<FinanceEmailPageData> {
   const canEdit = hasRole(ctx.role, "ADMIN");
-  const [settings, history, editors, tests, link, timeline, alerts] = await Promise.all([
-    getEmailSettings(db, ctx.org.id),
+  const [settings, history, editors, tests, link, timeline, alerts, domainCheck] = await Promise.all([
+    readEmailSettings(db, ctx.org.id),
     settingsHistory(db, ctx.org.id, 20),
     canEdit
       ? Promise.resolve([])
@@ -92,6 +97,7 @@ export async function loadFinanceEmailPage(
     getMailboxLink(db, ctx.org.id),
     checkTimeline(db, ctx.org.id),
     canEdit ? loadAlertsView(db, ctx.org.id) : Promise.resolve(null),
+    keptDomainCheck(db, ctx.org.id),
   ]);
   return {
     canEdit,
@@ -113,5 +119,6 @@ export async function loadFinanceEmailPage(
     },
     timeline,
     alerts,
+    deliverability: settings && domainCheck && checkIsCurrent(domainCheck, settings) ? domainCheck : null,
   };
 }

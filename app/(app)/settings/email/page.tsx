@@ -3,14 +3,14 @@
 // history are fresh without another request.
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Suspense } from "react";
 import { Card, PageHeader } from "@/app/_components/card";
 import { StatusBanner } from "@/app/_components/settings-status";
 import { db } from "@/lib/db";
+import { fromDomain } from "@/lib/deliverability/check-domain";
 import { env } from "@/lib/env";
 import { requireMember } from "@/lib/session";
 import { AlertsSection } from "./alerts-section";
-import { DeliverabilityCard, DeliverabilitySkeleton } from "./deliverability-card";
+import { DeliverabilityCard } from "./deliverability-card";
 import { EmailSettingsForm } from "./email-settings-form";
 import { loadFinanceEmailPage } from "./page-data";
 import { ReadOnlySettings, RecentTests, SettingsHistory } from "./settings-cards";
@@ -52,9 +52,7 @@ export default async function FinanceEmailPage({ searchParams }: { searchParams:
       )}
       {data.settings && (
         <div className="mt-6 scroll-mt-4" id="deliverability">
-          <Suspense fallback={<DeliverabilitySkeleton />}>
-            <DeliverabilityCard orgId={ctx.org.id} canCheck={data.canEdit} />
-          </Suspense>
+          <DeliverabilityCard check={data.deliverability} domain={fromDomain(data.settings.fromAddress)} canCheck={data.canEdit} />
         </div>
       )}
       {data.alerts && (
