@@ -120,6 +120,16 @@ export function TextField({ name, label, type = "text", defaultValue, value, onC
   );
 }
 
+/** An email address: the email keyboard, and `username` for password managers unless told otherwise. */
+export function EmailField(props: Omit<TextFieldProps, "name" | "label" | "type" | "inputMode"> & { name?: string; label?: string }) {
+  return <TextField name="email" label="Email" type="email" inputMode="email" autoComplete="username" {...props} />;
+}
+
+/** A password: `purpose` tells password managers whether to fill the saved one or to offer a new one. */
+export function PasswordField({ purpose, ...props }: Omit<TextFieldProps, "type" | "autoComplete"> & { purpose: "current" | "new" }) {
+  return <TextField type="password" autoComplete={purpose === "new" ? "new-password" : "current-password"} {...props} />;
+}
+
 export type SelectOption = { value: string; label: string };
 
 type SelectFieldProps = {

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { FormMessage, SelectField, SubmitButton, TextField } from "@/app/_components/form";
+import { EmailField, FormMessage, SelectField, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { ROLE_LABELS, type Role } from "@/lib/roles";
 import { addMemberAction } from "./actions";
@@ -18,16 +18,7 @@ export function AddMemberForm({ assignableRoles }: { assignableRoles: Role[] }) 
       )}
       <form action={action} className="grid gap-4 sm:grid-cols-[1fr_1fr_10rem_auto] sm:items-start" noValidate key={state.at}>
         <TextField name="name" label="Name" autoComplete="off" defaultValue={v.name} errors={state.errors?.name} required />
-        <TextField
-          name="email"
-          label="Email"
-          type="email"
-          inputMode="email"
-          autoComplete="off"
-          defaultValue={v.email}
-          errors={state.errors?.email}
-          required
-        />
+        <EmailField autoComplete="off" defaultValue={v.email} errors={state.errors?.email} required />
         <SelectField
           name="role"
           label="Role"

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { FormMessage, SubmitButton, TextField } from "@/app/_components/form";
+import { FormMessage, PasswordField, SubmitButton } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { PASSWORD_MIN_LENGTH } from "@/lib/validation/password-policy";
 import { changePasswordAction } from "./actions";
@@ -10,29 +10,26 @@ export function ChangePasswordForm({ temporary }: { temporary: boolean }) {
   return (
     <form action={action} className="space-y-4" noValidate key={state.at}>
       <FormMessage ok={state.ok} message={state.message} />
-      <TextField
+      <PasswordField
+        purpose="current"
         name="currentPassword"
         label={temporary ? "Temporary password" : "Current password"}
-        type="password"
-        autoComplete="current-password"
         errors={state.errors?.currentPassword}
         required
         autoFocus
       />
-      <TextField
+      <PasswordField
+        purpose="new"
         name="newPassword"
         label="New password"
-        type="password"
-        autoComplete="new-password"
         errors={state.errors?.newPassword}
         hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}
         required
       />
-      <TextField
+      <PasswordField
+        purpose="new"
         name="confirmPassword"
         label="Repeat new password"
-        type="password"
-        autoComplete="new-password"
         errors={state.errors?.confirmPassword}
         required
       />

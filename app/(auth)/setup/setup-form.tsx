@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { FormMessage, SubmitButton, TextField } from "@/app/_components/form";
+import { EmailField, FormMessage, PasswordField, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { PASSWORD_MIN_LENGTH } from "@/lib/validation/password-policy";
 import { setupAction } from "./actions";
@@ -33,21 +33,11 @@ export function SetupForm({ askForToken }: { askForToken: boolean }) {
         autoFocus={!askForToken}
       />
       <TextField name="name" label="Your name" autoComplete="name" defaultValue={v.name} errors={state.errors?.name} required />
-      <TextField
-        name="email"
-        label="Email"
-        type="email"
-        inputMode="email"
-        autoComplete="username"
-        defaultValue={v.email}
-        errors={state.errors?.email}
-        required
-      />
-      <TextField
+      <EmailField defaultValue={v.email} errors={state.errors?.email} required />
+      <PasswordField
+        purpose="new"
         name="password"
         label="Password"
-        type="password"
-        autoComplete="new-password"
         errors={state.errors?.password}
         hint={`At least ${PASSWORD_MIN_LENGTH} characters. A short sentence is easy to remember and hard to guess.`}
         required
