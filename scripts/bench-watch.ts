@@ -370,7 +370,7 @@ function connectionSampler(client: pg.Client, dbName: string) {
   let peak = 0;
   const peakByApp = new Map<string, number>();
   let running = false;
-  const timer = setInterval(async () => {
+  const sample = async () => {
     if (running) return;
     running = true;
     try {
@@ -386,7 +386,9 @@ function connectionSampler(client: pg.Client, dbName: string) {
     } finally {
       running = false;
     }
-  }, 250);
+  };
+  // sample() catches its own errors, and `running` keeps a slow sample from overlapping the next one.
+  const timer = setInterval(() => void sample(), 250);
   return {
     stop: () => clearInterval(timer),
     peak: () => peak,
@@ -463,12 +465,12 @@ async function resetPeriod(ctx: Context, singleHost: boolean) {
   const { client } = ctx;
   await client.query(`DELETE FROM pgboss.job WHERE name = $1`, [CHECK_QUEUE]);
   // No worker runs now: every host slot (lib/watch/host-slots.ts) is free.
-  if ((await client.query(`SELECT to_regclass('"HostSlot"') AS t`)).rows[0].t) {
+  if ((await client.query<{ t: string | null }>(`SELECT to_regclass('"HostSlot"') AS t`)).rows[0].t) {
     await client.query(`UPDATE "HostSlot" SET holder = NULL, "leaseUntil" = 'epoch'`);
   }
   await client.query(`DELETE FROM "AccountCheck"`);
   // Every phase starts with no domain checked, so each first check also checks its domain (the worst case).
-  if ((await client.query(`SELECT to_regclass('"DomainCheck"') AS t`)).rows[0].t) await client.query(`DELETE FROM "DomainCheck"`);
+  if ((await client.query<{ t: string | null }>(`SELECT to_regclass('"DomainCheck"') AS t`)).rows[0].t) await client.query(`DELETE FROM "DomainCheck"`);
   await client.query(`DELETE FROM "AlertDelivery"`);
   // The phase's accounts are due (never checked), the others are switched off (NOT_SET_UP: not checked at all).
   await client.query(

@@ -160,4 +160,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// main() turns every failure into a message and an exit code.
+void main().then((code) => process.exit(code));

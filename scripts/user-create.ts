@@ -27,7 +27,7 @@ async function readPasswordLine(): Promise<string> {
   const interactive = Boolean(process.stdin.isTTY);
   let muted = false;
   const output = new Writable({
-    write(chunk, _encoding, done) {
+    write(chunk: Buffer, _encoding, done) {
       if (!muted) process.stderr.write(chunk);
       done();
     },
@@ -132,4 +132,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// main() turns every failure into a message and an exit code.
+void main().then((code) => process.exit(code));
