@@ -145,7 +145,8 @@ interface GrantInstance {
 interface InteractionDetails {
   uid: string;
   prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
-  params: Record<string, unknown>;
+  /** oidc-provider refuses a repeated parameter, so the ones read here are single strings. */
+  params: { client_id?: string; login_hint?: string; scope?: string } & Record<string, unknown>;
   session?: { accountId?: string };
   grantId?: string;
   lastSubmission?: Record<string, unknown>;
@@ -252,38 +253,42 @@ function createStore(refreshTokenReuse: "revoke-grant" | "reject") {
       return id === undefined ? undefined : structuredClone(entries.get(key(id))!.payload);
     };
     return {
-      async upsert(id, payload, expiresIn) {
+      upsert(id, payload, expiresIn) {
         purge();
         entries.set(key(id), {
           payload: structuredClone(payload),
           expiresAt: typeof expiresIn === "number" ? Date.now() + expiresIn * 1000 : undefined,
         });
+        return Promise.resolve();
       },
-      async find(id) {
+      find(id) {
         const entry = entries.get(key(id));
-        return entry ? structuredClone(entry.payload) : undefined;
+        return Promise.resolve(entry ? structuredClone(entry.payload) : undefined);
       },
-      async findByUid(uid) {
-        return findWhere((payload) => payload.uid === uid);
+      findByUid(uid) {
+        return Promise.resolve(findWhere((payload) => payload.uid === uid));
       },
-      async findByUserCode(userCode) {
-        return findWhere((payload) => payload.userCode === userCode);
+      findByUserCode(userCode) {
+        return Promise.resolve(findWhere((payload) => payload.userCode === userCode));
       },
-      async consume(id) {
+      consume(id) {
         // A rotated refresh token is "consumed". oidc-provider answers a consumed one with invalid_grant and revokes the
         // grant; deleting it instead makes the reuse a plain "refresh token not found" invalid_grant.
         if (model === "RefreshToken" && refreshTokenReuse === "reject") {
           entries.delete(key(id));
-          return;
+          return Promise.resolve();
         }
         const entry = entries.get(key(id));
         if (entry) entry.payload.consumed = epochSeconds();
+        return Promise.resolve();
       },
-      async destroy(id) {
+      destroy(id) {
         entries.delete(key(id));
+        return Promise.resolve();
       },
-      async revokeByGrantId(grantId) {
+      revokeByGrantId(grantId) {
         for (const id of where(model, (payload) => payload.grantId === grantId)) entries.delete(key(id));
+        return Promise.resolve();
       },
     };
   }
@@ -293,8 +298,8 @@ function createStore(refreshTokenReuse: "revoke-grant" | "reject") {
 
 // ---- HTML ---------------------------------------------------------------------------------------------------------
 
-function escapeHtml(value: unknown): string {
-  return String(value ?? "")
+function escapeHtml(value: string | undefined): string {
+  return (value ?? "")
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
     .replaceAll(">", "&gt;")
@@ -459,28 +464,27 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     },
     // Put the scope's claims in the ID token itself (as Microsoft and Google do), not only at the userinfo endpoint.
     conformIdTokenClaims: false,
-    async findAccount(_ctx: unknown, sub: string) {
+    findAccount(_ctx: unknown, sub: string) {
       const account = byId(sub);
-      if (!account) return undefined;
-      return {
+      if (!account) return Promise.resolve(undefined);
+      return Promise.resolve({
         accountId: sub,
-        async claims() {
-          return {
+        claims: () =>
+          Promise.resolve({
             sub,
             email: account.email,
             email_verified: true,
             name: account.name ?? account.email,
             preferred_username: account.preferredUsername ?? account.email,
-          };
-        },
-      };
+          }),
+      });
     },
     pkce: { required: () => true },
     rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: false },
       // A client may revoke only its own tokens (the library's default rule, without its "you should change this" notice).
-      revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, c: { clientId: string }, token: { clientId?: string }) => token.clientId === c.clientId },
+      revocation: { enabled: true, allowedPolicy: (_ctx: unknown, c: { clientId: string }, token: { clientId?: string }) => Promise.resolve(token.clientId === c.clientId) },
     },
     interactions: {
       policy,
@@ -539,17 +543,17 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
       sendHtml(res, 400, errorPage("This page belongs to another sign-in request. Start again from the application."));
       return;
     }
-    const clientId = String(details.params.client_id ?? "");
+    const clientId = details.params.client_id ?? "";
     const clientName = (await provider.Client.find(clientId))?.clientName ?? clientId;
     const promptName = details.prompt.name;
     const isLoginPrompt = promptName === "login" || promptName === "select_account";
 
     if (req.method === "GET" && action === undefined) {
       if (isLoginPrompt) {
-        sendHtml(res, 200, loginPage(uid, clientName, String(details.params.login_hint ?? ""), undefined));
+        sendHtml(res, 200, loginPage(uid, clientName, details.params.login_hint ?? "", undefined));
       } else if (promptName === "consent") {
         const email = byId(details.session?.accountId)?.email ?? "";
-        const scopes = String(details.params.scope ?? "").split(" ").filter(Boolean);
+        const scopes = (details.params.scope ?? "").split(" ").filter(Boolean);
         sendHtml(res, 200, consentPage(uid, clientName, email, scopes));
       } else {
         sendHtml(res, 500, errorPage(`unexpected prompt ${promptName}`));

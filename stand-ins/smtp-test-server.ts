@@ -423,7 +423,7 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
           | ConnectionInternals
           | undefined;
         if (conn) {
-          const onCommand = conn._onCommand;
+          const onCommand = conn._onCommand.bind(conn);
           conn._onCommand = function (command: Buffer, cb?: () => void) {
             // _nextHandler is set while an AUTH exchange waits for a continuation line (credentials): skip those.
             if (!conn._nextHandler && !conn._upgrading) {
@@ -432,15 +432,15 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
               if (/^[A-Z]{1,12}$/.test(verb)) record.commands.push(verb === "AUTH" ? `AUTH ${(words[1] ?? "").toUpperCase()}`.trim() : verb);
               if (verb === "QUIT") countQuit(key);
             }
-            if (delayMs === 0) return onCommand.call(conn, command, cb);
+            if (delayMs === 0) return onCommand(command, cb);
             // smtp-server reads the next line only once this one's callback has run: every reply waits its turn.
-            setTimeout(() => onCommand.call(conn, command, cb), delayMs);
+            setTimeout(() => onCommand(command, cb), delayMs);
           };
-          const send = conn.send;
+          const send = conn.send.bind(conn);
           conn.send = function (code: number, data?: unknown, context?: unknown) {
             record.replies.push(code);
             if (code === 354) record.dataStarted = true;
-            return send.call(conn, code, data, context);
+            return send(code, data, context);
           };
         }
         if (delayMs > GREETING_PAUSE_MS) setTimeout(callback, delayMs - GREETING_PAUSE_MS);
