@@ -38,7 +38,7 @@ export async function createTestDatabase(label = "test"): Promise<TestDatabase> 
       filePath: "",
       dir,
       db,
-      storedBytes: async () => execFileSync("pg_dump", ["--data-only", "--inserts", url], { maxBuffer: 64 * 1024 * 1024 }),
+      storedBytes: () => Promise.resolve(execFileSync("pg_dump", ["--data-only", "--inserts", url], { maxBuffer: 64 * 1024 * 1024 })),
       async drop() {
         await db.$disconnect();
         await drop();
@@ -56,9 +56,11 @@ export async function createTestDatabase(label = "test"): Promise<TestDatabase> 
     filePath,
     dir,
     db,
-    storedBytes: async () =>
-      Buffer.concat(
-        [filePath, `${filePath}-wal`, `${filePath}-journal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)),
+    storedBytes: () =>
+      Promise.resolve(
+        Buffer.concat(
+          [filePath, `${filePath}-wal`, `${filePath}-journal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)),
+        ),
       ),
     async drop() {
       await db.$disconnect();

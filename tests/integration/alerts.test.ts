@@ -39,7 +39,7 @@ describe("alert emails", () => {
     expect(alertContent({ ...failing, event: "account.reminder" }).subject).toBe("Still failing: finance email for Riverside Physio cannot send");
     expect(alertContent({ ...failing, event: "account.recovered" })).toMatchObject({
       subject: "Finance email works again for Riverside Physio",
-      text: expect.stringContaining("(it had been failing since 1 Jan 2030, 09:00 UTC)"),
+      text: expect.stringContaining("(it had been failing since 1 Jan 2030, 09:00 UTC)") as unknown,
     });
   });
 
@@ -63,7 +63,7 @@ describe("webhook requests", () => {
       diagnosis: { id: "bad-credentials", title: "The user name or password was not accepted" },
       since: "2030-01-01T09:00:00.000Z",
       page: "https://finance-email.example/settings/email",
-      text: expect.stringMatching(/^Action needed: finance email for Riverside Physio cannot send\n\nThe finance email account/),
+      text: expect.stringMatching(/^Action needed: finance email for Riverside Physio cannot send\n\nThe finance email account/) as unknown,
     });
     const expected = crypto.createHmac("sha256", secret).update(body).digest("hex");
     expect(headers["X-Signature-256"]).toBe(`sha256=${expected}`);

@@ -15,9 +15,7 @@ const ZONE: Record<string, { a?: string[]; aaaa?: string[] }> = {
 
 async function startDns(handle: (request: InstanceType<typeof Packet>, send: (response: InstanceType<typeof Packet>) => unknown) => void) {
   const server = dns2.createServer({ udp: true, handle });
-  const listening = new Promise<void>((resolve) => server.on("listening", () => resolve()));
-  server.listen({ udp: { port: 0, address: "127.0.0.1" } });
-  await listening;
+  await server.listen({ udp: { port: 0, address: "127.0.0.1" } });
   const port = (server.addresses().udp as { port: number }).port;
   return { server, address: `127.0.0.1:${port}` };
 }

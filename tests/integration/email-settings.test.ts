@@ -2,7 +2,6 @@ import type { Actor } from "@/lib/actor";
 import { setWebhook, webhookTarget } from "@/lib/watch/webhook";
 import { rotateStoredSecrets } from "@/lib/secrets/stored-secrets";
 import crypto from "node:crypto";
-import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, useTestDatabase, type TestDatabase } from "../helpers/database";
 import { createOrg, person } from "../helpers/factories";
@@ -330,10 +329,10 @@ describe("getEmailSettings and settingsHistory", () => {
     await event(other.orgId, 5);
 
     const history = await settingsHistory(database().db, actor.orgId);
-    expect(history.map((h) => JSON.parse(h.details).minute)).toEqual([3, 2, 1]);
+    expect(history.map((h) => (JSON.parse(h.details) as { minute: number }).minute)).toEqual([3, 2, 1]);
     expect(Object.keys(history[0]).sort()).toEqual(["actorEmail", "createdAt", "details", "id"]);
     expect(history[0]).toMatchObject({ actorEmail: actor.email, createdAt: new Date(Date.UTC(2025, 0, 1, 9, 3)) });
-    expect((await settingsHistory(database().db, actor.orgId, 2)).map((h) => JSON.parse(h.details).minute)).toEqual([3, 2]);
+    expect((await settingsHistory(database().db, actor.orgId, 2)).map((h) => (JSON.parse(h.details) as { minute: number }).minute)).toEqual([3, 2]);
   });
 });
 

@@ -32,7 +32,7 @@ it(`30 takers at once get exactly 5 slots for a host; released or expired slots 
   expect(await tryTakeHostSlot(db, "smtp.office365.com", { limit: 5, leaseMs: 60_000 }, now)).not.toBeNull();
 
   expect(await tryTakeHostSlot(db, "smtp.gmail.com", { limit: 5, leaseMs: 60_000 }, now)).toBeNull();
-  await held[0]!.release();
+  await held[0].release();
   expect(await tryTakeHostSlot(db, "smtp.gmail.com", { limit: 5, leaseMs: 60_000 }, now)).not.toBeNull();
   expect(await tryTakeHostSlot(db, "smtp.gmail.com", { limit: 5, leaseMs: 60_000 }, now)).toBeNull();
   // A minute later every lease has run out: a process that died holding slots does not block the host for ever.

@@ -123,7 +123,7 @@ describe("npm run keys:rotate, embedded default (keys in secrets.json)", () => {
     expect((await storedRow(noPassword.id)).passwordCiphertext).toBeNull();
   });
 
-  it("creates a key for a first run with no secrets.json and no stored passwords", async () => {
+  it("creates a key for a first run with no secrets.json and no stored passwords", () => {
     const r = run({});
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

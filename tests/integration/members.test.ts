@@ -124,7 +124,7 @@ describe("changeRole", () => {
     expect(await roleOf(membership.id)).toBe("OWNER");
 
     const events = await t.db.auditEvent.findMany({ where: { orgId: org.id }, orderBy: { createdAt: "asc" } });
-    expect(events.map((e) => [e.action, JSON.parse(e.details)])).toEqual([
+    expect(events.map((e) => [e.action, JSON.parse(e.details) as Record<string, unknown>])).toEqual([
       ["member.role_changed", { email: "m@promote.example", from: "Member", to: "Admin" }],
       ["member.role_changed", { email: "m@promote.example", from: "Admin", to: "Owner" }],
     ]);
@@ -197,7 +197,7 @@ describe("removeMember", () => {
     expect(await t.db.user.findUnique({ where: { id: user.id } })).toBeNull();
 
     const events = await t.db.auditEvent.findMany({ where: { orgId: org.id } });
-    expect(events.map((e) => [e.action, e.actorId, JSON.parse(e.details)])).toEqual([
+    expect(events.map((e) => [e.action, e.actorId, JSON.parse(e.details) as Record<string, unknown>])).toEqual([
       ["member.removed", owner.userId, { email: "leaver@remove.example", role: "Admin" }],
     ]);
   });
@@ -295,7 +295,7 @@ describe("resetMemberPassword", () => {
     expect(after.temporaryPasswordExpiresAt?.getTime()).toBe(now.getTime() + 72 * 3_600_000);
     expect(await verifyPassword(result.temporaryPassword, after.passwordHash)).toBe(true);
     const signIn = (password: string) =>
-      authenticate(t.db, { email: "forgot@reset.example", password, clientAddress: "192.0.2.9" }, new Date(), async () => undefined);
+      authenticate(t.db, { email: "forgot@reset.example", password, clientAddress: "192.0.2.9" }, new Date(), () => Promise.resolve());
     expect(await signIn("seed password for everyone")).toEqual({ ok: false, reason: "invalid" });
     expect(await signIn(result.temporaryPassword)).toMatchObject({ ok: true, user: { sessionVersion: after.sessionVersion } });
     const event = await t.db.auditEvent.findFirstOrThrow({ where: { orgId: org.id, action: "member.password_reset" } });

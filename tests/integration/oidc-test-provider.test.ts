@@ -77,7 +77,7 @@ async function refreshError(cfg: client.Configuration, refreshToken: string): Pr
 }
 
 describe("OIDC test provider", () => {
-  it("serves OpenID discovery over https with the test CA", async () => {
+  it("serves OpenID discovery over https with the test CA", () => {
     expect(process.env.NODE_EXTRA_CA_CERTS).toBeTruthy();
     expect(op.issuer).toMatch(/^https:\/\/localhost:\d+$/);
     const metadata = config.serverMetadata();
@@ -138,7 +138,7 @@ describe("OIDC test provider", () => {
     const verified = await op.verifyAccessToken(tokens.access_token);
     expect(verified).toMatchObject({ ok: true, email: OTHER.email, clientId: APP.clientId });
     expect(verified.ok && verified.scope.split(" ")).toContain(MICROSOFT_SMTP_SCOPE);
-    expect(await op.verifyAccessToken("not-a-token")).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown/) });
+    expect(await op.verifyAccessToken("not-a-token")).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown/) as unknown });
     expect(await op.verifyAccessToken("")).toMatchObject({ ok: false });
     expect(await op.verifyAccessToken(tokens.access_token + "x")).toMatchObject({ ok: false });
   });
@@ -151,7 +151,7 @@ describe("OIDC test provider", () => {
       expect(tokens.expires_in).toBeLessThanOrEqual(2);
       expect(await shortLived.verifyAccessToken(tokens.access_token)).toMatchObject({ ok: true, email: FINANCE.email });
       await new Promise((resolve) => setTimeout(resolve, 2100));
-      expect(await shortLived.verifyAccessToken(tokens.access_token)).toMatchObject({ ok: false, reason: expect.stringMatching(/expired/) });
+      expect(await shortLived.verifyAccessToken(tokens.access_token)).toMatchObject({ ok: false, reason: expect.stringMatching(/expired/) as unknown });
       // the refresh token still works and gives a fresh access token
       const refreshed = await client.refreshTokenGrant(cfg, tokens.refresh_token!);
       expect(await shortLived.verifyAccessToken(refreshed.access_token)).toMatchObject({ ok: true, email: FINANCE.email });

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { addMembership, createOrg, person } from "../helpers/factories";
 
-const state = vi.hoisted(() => ({
-  db: undefined as unknown,
-  userId: undefined as string | undefined,
-  sessionVersion: 0 as number | undefined,
+const state = vi.hoisted((): { db: unknown; userId: string | undefined; sessionVersion: number | undefined } => ({
+  db: undefined,
+  userId: undefined,
+  sessionVersion: 0,
 }));
 vi.mock("@/lib/db", () => ({
   get db() {
@@ -15,14 +15,16 @@ vi.mock("@/lib/db", () => ({
   },
 }));
 vi.mock("@/lib/auth", () => ({
-  auth: vi.fn(async () =>
-    state.userId
-      ? {
-          user: { id: state.userId },
-          expires: new Date(Date.now() + 60_000).toISOString(),
-          sessionVersion: state.sessionVersion,
-        }
-      : null,
+  auth: vi.fn(() =>
+    Promise.resolve(
+      state.userId
+        ? {
+            user: { id: state.userId },
+            expires: new Date(Date.now() + 60_000).toISOString(),
+            sessionVersion: state.sessionVersion,
+          }
+        : null,
+    ),
   ),
 }));
 
@@ -54,7 +56,7 @@ describe("loadMemberContext", () => {
       user: { id: admin.id, name: "Priya Admin", email: admin.email, mustChangePassword: false },
       org: { id: orgId, name: "Riverside Clinic" },
       role: "ADMIN",
-      membershipId: expect.any(String),
+      membershipId: expect.any(String) as unknown,
       sessionVersion: 0,
       actor: { userId: admin.id, email: admin.email, name: "Priya Admin", orgId, role: "ADMIN", sessionVersion: 0 },
     });

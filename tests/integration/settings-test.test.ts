@@ -96,7 +96,7 @@ describe("testSettings: saved password, run records and status", () => {
     const run = await runRow(outcome.runId);
     expect(run).toMatchObject({ orgId: ctx.org.id, userId: ctx.user.id, outcome: "SUCCESS", matchesSaved: true, failedStep: null, diagnosisId: null, mode: "send", recipient: "owner@clinic.example", host: "localhost", port: smtp.starttlsPort });
     expect(run.createdAt).toEqual(T0);
-    expect(JSON.parse(run.steps).map((s: { status: string }) => s.status)).toEqual(["ok", "ok", "ok", "ok", "ok", "ok"]);
+    expect((JSON.parse(run.steps) as { status: string }[]).map((s) => s.status)).toEqual(["ok", "ok", "ok", "ok", "ok", "ok"]);
     expect(JSON.stringify(run)).not.toContain(smtp.password);
 
     const after = await settingsRow(ctx.org.id);
@@ -295,13 +295,11 @@ describe("testSettings: tests running at once in one instance", () => {
 
 describe("testSettings: rate limit", () => {
   // Fails at the lookup at once: the limit is about runs, not about what they find.
-  const notFound: LookupAll = async (host) => {
-    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
-  };
+  const notFound: LookupAll = (host) => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }));
   const fast = () => ({ ...runner, lookup: notFound });
   const input = () => form({ password: "any-password-1" });
 
-  async function userOf(orgId: string, n: number) {
+  function userOf(orgId: string, n: number) {
     return { id: `user-${orgId}-${n}`, name: `User ${n}`, email: `user${n}-${orgId}@clinic.example` };
   }
 
@@ -324,13 +322,13 @@ describe("testSettings: rate limit", () => {
     expect(await t.db.smtpTestRun.count({ where: { userId: ctx.user.id } })).toBe(6);
 
     // Another user of the same organisation is not held up by this one's minute.
-    const other = { ...ctx, user: await userOf(ctx.org.id, 2) };
+    const other = { ...ctx, user: userOf(ctx.org.id, 2) };
     await expect(testSettings(fast(), other, input(), { ...send, now: at(MINUTE + 600) })).resolves.toMatchObject({ ok: false });
   });
 
   it("runs by every user of the organisation count toward 20 an hour; runs older than an hour do not", async () => {
     const { ctx } = await newOrg("Busy Org Clinic");
-    const users = await Promise.all([1, 2, 3, 4, 5].map((n) => userOf(ctx.org.id, n)));
+    const users = [1, 2, 3, 4, 5].map((n) => userOf(ctx.org.id, n));
     // 20 runs by four users over 38 minutes, never more than one a minute per user.
     for (let i = 0; i < 20; i++) {
       await testSettings(fast(), { ...ctx, user: users[i % 4] }, input(), { ...send, now: at(i * 2 * MINUTE) });
@@ -376,9 +374,9 @@ describe("testSettings: notes", () => {
   it("Google Workspace: when sign-in fails and the domain's MX is Google's, notes that app passwords may be off", async () => {
     const { ctx } = await newOrg("Workspace Clinic");
     const asked: string[] = [];
-    const googleMx: MxResolver = async (domain) => {
+    const googleMx: MxResolver = (domain) => {
       asked.push(domain);
-      return domain === "clinic.example" ? [{ exchange: "aspmx.l.google.com", priority: 1 }] : [];
+      return Promise.resolve(domain === "clinic.example" ? [{ exchange: "aspmx.l.google.com", priority: 1 }] : []);
     };
     const workspace = form({ provider: "google-workspace", password: "abcdefghijklmnop" });
 
@@ -388,7 +386,7 @@ describe("testSettings: notes", () => {
     expect(failed.notes.some((n) => n.startsWith("This address is hosted by Google Workspace."))).toBe(true);
 
     // Another mail host: no Workspace note.
-    const otherMx: MxResolver = async () => [{ exchange: "mx.clinic.example", priority: 10 }];
+    const otherMx: MxResolver = () => Promise.resolve([{ exchange: "mx.clinic.example", priority: 10 }]);
     const elsewhere = await testSettings({ ...runner, resolveMx: otherMx }, ctx, workspace, { ...send, now: at(SECOND) });
     expect(elsewhere.diagnosis?.id).toBe("bad-credentials");
     expect(elsewhere.notes.some((n) => n.includes("hosted by Google Workspace"))).toBe(false);
@@ -423,7 +421,7 @@ describe("recentTestRuns", () => {
       ["r1@clinic.example", "SUCCESS"],
     ]);
     expect(runs[0]).toEqual({
-      id: expect.any(String), userEmail: ctx.user.email, mode: "check", recipient: "r3@clinic.example", outcome: "FAILURE",
+      id: expect.any(String) as unknown, userEmail: ctx.user.email, mode: "check", recipient: "r3@clinic.example", outcome: "FAILURE",
       failedStep: null, durationMs: 300, createdAt: at(3 * MINUTE), host: "smtp.example.test", port: 587,
     });
     expect(await recentTestRuns(t.db, ctx.org.id, 2)).toHaveLength(2);

@@ -32,7 +32,10 @@ beforeEach(async () => {
 // Waits the slowdown asks for are recorded, not slept, so the tests can check them without taking seconds.
 let waits: number[] = [];
 const attempt = (email: string, password: string, clientAddress: string | null, now?: Date) =>
-  authenticate(t.db, { email, password, clientAddress }, now, async (ms) => void waits.push(ms));
+  authenticate(t.db, { email, password, clientAddress }, now, (ms) => {
+    waits.push(ms);
+    return Promise.resolve();
+  });
 beforeEach(() => {
   waits = [];
 });

@@ -239,9 +239,7 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
   });
 
   it("host-not-found when the lookup fails, with a spelling fix for smtp.gmial.com", async () => {
-    const lookup = async (host: string) => {
-      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND", hostname: host });
-    };
+    const lookup = (host: string) => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND", hostname: host }));
     const plain = await runSmtpTest(input({ host: "mail.nowhere.example", lookup }));
     expect(plain.failedStep).toBe("lookup");
     expect(plain.diagnosis?.id).toBe("host-not-found");

@@ -305,9 +305,9 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     expect(await webhookUrlProblem("https://localhost:8443/hook", guarded)).toMatch(/private or internal address/);
     expect(await webhookUrlProblem("https://10.1.2.3/hook", guarded)).toMatch(/private or internal address/);
     expect(await webhookUrlProblem("https://[::1]/hook", guarded)).toMatch(/private or internal address/);
-    expect(await webhookUrlProblem("https://hooks.example/x", { allowPrivate: false, lookup: async () => [{ address: "169.254.169.254", family: 4 }] })).toMatch(
+    expect(await webhookUrlProblem("https://hooks.example/x", { allowPrivate: false, lookup: () => Promise.resolve([{ address: "169.254.169.254", family: 4 }]) })).toMatch(
       /private or internal address/,
     );
-    expect(await webhookUrlProblem("https://hooks.example/x", { allowPrivate: false, lookup: async () => [{ address: "93.184.215.14", family: 4 }] })).toBeNull();
+    expect(await webhookUrlProblem("https://hooks.example/x", { allowPrivate: false, lookup: () => Promise.resolve([{ address: "93.184.215.14", family: 4 }]) })).toBeNull();
   });
 });

@@ -6,10 +6,7 @@ import type { MemberContext } from "@/lib/session";
 
 const session = vi.hoisted(() => ({ ctx: null as MemberContext | null, fail: null as Error | null }));
 vi.mock("@/lib/session", () => ({
-  getMemberContext: async () => {
-    if (session.fail) throw session.fail;
-    return session.ctx;
-  },
+  getMemberContext: () => (session.fail ? Promise.reject(session.fail) : Promise.resolve(session.ctx)),
 }));
 
 const { actionInput, DATABASE_FAILED, logActionError, memberAction } = await import("@/lib/action");
@@ -36,7 +33,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe("memberAction", () => {
   it("takes a plain object as well as FormData, validated by the same schema", async () => {
-    const body = vi.fn(async (input: z.infer<typeof schema>) => ({ ok: true, message: `hello ${input.user}` }));
+    const body = vi.fn((input: z.infer<typeof schema>) => Promise.resolve({ ok: true, message: `hello ${input.user}` }));
     const action = memberAction({ name: "greet", minimum: "ADMIN", schema }, body);
     expect(await action({}, { user: "a@b.example" })).toMatchObject({ ok: true, message: "hello a@b.example" });
     const form = new FormData();
@@ -49,7 +46,7 @@ describe("memberAction", () => {
   });
 
   it("refuses without a session or below the role, before the body runs", async () => {
-    const body = vi.fn(async () => ({ ok: true }));
+    const body = vi.fn(() => Promise.resolve({ ok: true }));
     const action = memberAction({ name: "ownersOnly", minimum: "OWNER", schema }, body);
     expect((await action({}, { user: "a@b.example" })).message).toBe("Only owners can do this. Your role is admin.");
     session.ctx = null;
@@ -58,9 +55,7 @@ describe("memberAction", () => {
   });
 
   it("logs an unexpected error with the action's name, never the input, then lets Next show its error page", async () => {
-    const action = memberAction({ name: "saveThing", minimum: "ADMIN", schema, secretFields: ["password"] }, async () => {
-      throw new Error("connection pool exhausted");
-    });
+    const action = memberAction({ name: "saveThing", minimum: "ADMIN", schema, secretFields: ["password"] }, () => Promise.reject(new Error("connection pool exhausted")));
     await expect(action({}, { user: "a@b.example", password: "hunter2-secret" })).rejects.toThrow("connection pool exhausted");
     expect(logged).toHaveLength(1);
     expect(logged[0]).toContain("[action] saveThing failed: Error: connection pool exhausted");
@@ -69,9 +64,7 @@ describe("memberAction", () => {
 
   it("a database failure, in the session check or the body, gives the form its message and what was typed, never the password", async () => {
     const down = Object.assign(new Error("Connection terminated due to connection timeout"), { clientVersion: "6.19.3" });
-    const action = memberAction({ name: "save", minimum: "ADMIN", schema, secretFields: ["password"] }, async () => {
-      throw down;
-    });
+    const action = memberAction({ name: "save", minimum: "ADMIN", schema, secretFields: ["password"] }, () => Promise.reject(down));
     const typed = { user: "a@b.example", password: "hunter2-secret" };
     expect(await action({}, typed)).toMatchObject({ ok: false, message: DATABASE_FAILED, values: { user: "a@b.example" } });
     session.fail = down;
@@ -80,12 +73,12 @@ describe("memberAction", () => {
     expect(JSON.stringify(state)).not.toContain("hunter2-secret");
     expect(logged).toHaveLength(2);
     expect(logged.join("\n")).not.toContain("hunter2-secret");
-    const custom = memberAction({ name: "test", minimum: "ADMIN", schema, databaseFailure: "Could not run the test." }, async () => ({ ok: true }));
+    const custom = memberAction({ name: "test", minimum: "ADMIN", schema, databaseFailure: "Could not run the test." }, () => Promise.resolve({ ok: true }));
     expect((await custom({}, typed)).message).toBe("Could not run the test.");
   });
 
   it("does not log Next's redirect, which works by throwing", async () => {
-    const action = memberAction({ name: "goHome", minimum: "ADMIN", schema }, async () => redirect("/"));
+    const action = memberAction({ name: "goHome", minimum: "ADMIN", schema }, () => redirect("/"));
     await expect(action({}, { user: "a@b.example" })).rejects.toThrow();
     expect(logged).toEqual([]);
     logActionError("direct", new Error("boom"));

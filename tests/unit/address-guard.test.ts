@@ -216,10 +216,10 @@ describe("blockedReason", () => {
 });
 
 describe("resolveAndCheck", () => {
-  const fakeLookup = (map: Record<string, string[]>) => async (host: string) => {
+  const fakeLookup = (map: Record<string, string[]>) => (host: string) => {
     const list = map[host];
-    if (!list) throw Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" });
-    return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+    if (!list) return Promise.reject(Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" }));
+    return Promise.resolve(list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })));
   };
 
   it("refuses a name that resolves to a private address, even when another answer is public", async () => {

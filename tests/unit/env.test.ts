@@ -143,7 +143,7 @@ describe("loadEnv: a production deployment names every missing variable", () => 
   ])("stops without %s", (missing, given) => {
     let message = "";
     try {
-      loadEnv({ NODE_ENV: "production", ...given } as NodeJS.ProcessEnv, fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-")));
+      loadEnv({ NODE_ENV: "production", ...given }, fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-")));
     } catch (err) {
       message = (err as Error).message;
     }

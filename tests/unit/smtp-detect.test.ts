@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { detectByDomain, detectProvider, type MxRecord, type MxResolver } from "@/lib/smtp/detect";
 
-const mx = (...exchanges: string[]): MxResolver => vi.fn(async () => exchanges.map((exchange, i) => ({ exchange, priority: (i + 1) * 10 })));
+const mx = (...exchanges: string[]): MxResolver => vi.fn(() => Promise.resolve(exchanges.map((exchange, i) => ({ exchange, priority: (i + 1) * 10 }))));
 const never: MxResolver = () => {
   throw new Error("the resolver must not be called");
 };
@@ -64,7 +64,7 @@ describe("detectProvider", () => {
       { exchange: "aspmx.l.google.com", priority: 20 },
       { exchange: "acme-com.mail.protection.outlook.com", priority: 5 },
     ];
-    await expect(detectProvider("ana@acme.com", { resolveMx: async () => records })).resolves.toEqual({ presetId: "microsoft-365", reason: "mx" });
+    await expect(detectProvider("ana@acme.com", { resolveMx: () => Promise.resolve(records) })).resolves.toEqual({ presetId: "microsoft-365", reason: "mx" });
   });
 
   it("does not match a look-alike that merely ends in the same letters", async () => {

@@ -21,7 +21,7 @@ const validSetup = {
 function fieldErrors(schema: z.ZodType, input: unknown): Record<string, string[] | undefined> {
   const result = schema.safeParse(input);
   expect(result.success).toBe(false);
-  return z.flattenError(result.error!).fieldErrors as Record<string, string[] | undefined>;
+  return z.flattenError(result.error!).fieldErrors;
 }
 
 describe("emailField", () => {
