@@ -1,6 +1,6 @@
 // Audit trail: who did what, when, in which organisation. details must never carry a secret.
 import type { Actor } from "./actor";
-import type { Db } from "./prisma";
+import type { Db, Prisma } from "./prisma";
 
 type Writer = Pick<Db, "auditEvent">;
 
@@ -15,14 +15,15 @@ export async function recordAudit(
       actorId: event.actor?.userId ?? null,
       actorEmail: event.actor?.email ?? null,
       action: event.action,
-      details: JSON.stringify(event.details ?? {}),
+      // Plain data (text, numbers, lists, objects): stored as JSON as it is.
+      details: (event.details ?? {}) as Prisma.InputJsonObject,
     },
   });
 }
 
 export async function recentAuditEvents(db: Db, orgId: string, take = 10) {
   const rows = await db.auditEvent.findMany({ where: { orgId }, orderBy: { createdAt: "desc" }, take });
-  return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+  return rows.map((r) => ({ ...r, details: r.details as Record<string, unknown> }));
 }
 
 /** One line a person can read, e.g. "Added ana@example.com as Admin". */

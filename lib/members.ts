@@ -7,7 +7,7 @@ import { recordAudit } from "./audit";
 import { isUniqueViolation } from "./db-errors";
 import { UserFacingError } from "./errors";
 import { generateTemporaryPassword, hashPassword } from "./password";
-import { canAssignRole, isRole, ROLE_LABELS, type Role } from "./roles";
+import { canAssignRole, ROLE_LABELS, type Role } from "./roles";
 import type { AddMemberInput } from "./validation/account";
 
 /** Who changes the members: their role decides what they may do. */
@@ -15,13 +15,12 @@ type ActingMember = Pick<Actor, "userId" | "email" | "orgId" | "role">;
 
 const LAST_OWNER_MESSAGE = "An organisation needs at least one owner. Make someone else an owner first.";
 
-export async function listMembers(db: Db, orgId: string) {
-  const rows = await db.membership.findMany({
+export function listMembers(db: Db, orgId: string) {
+  return db.membership.findMany({
     where: { orgId },
     include: { user: { select: { id: true, name: true, email: true, mustChangePassword: true } } },
     orderBy: [{ createdAt: "asc" }],
   });
-  return rows.map((m) => ({ ...m, role: isRole(m.role) ? m.role : "MEMBER" }));
 }
 
 /** How long an admin's temporary password works before the member must ask for a new one. */
@@ -84,7 +83,7 @@ export async function changeRole(db: Db, actor: ActingMember, membershipId: stri
       include: { user: { select: { email: true } } },
     });
     if (!target) throw new UserFacingError("That member is no longer in this organisation.");
-    const from = isRole(target.role) ? target.role : "MEMBER";
+    const from = target.role;
     if (from === role) return;
     if (!canAssignRole(actor.role, from, role)) {
       throw new UserFacingError("Only an owner can change an owner's role or make someone an owner.");
@@ -115,10 +114,9 @@ async function manageableMember(
     include: { user: { select: { id: true, email: true, name: true } } },
   });
   if (!target) throw new UserFacingError("That member is no longer in this organisation.");
-  const role = isRole(target.role) ? target.role : "MEMBER";
-  if (!canAssignRole(actor.role, role, role)) throw new UserFacingError(`Only an owner can ${messages.verb} an owner.`);
+  if (!canAssignRole(actor.role, target.role, target.role)) throw new UserFacingError(`Only an owner can ${messages.verb} an owner.`);
   if (target.userId === actor.userId) throw new UserFacingError(messages.self);
-  return { ...target, role };
+  return target;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Actor } from "./actor";
 import { auth } from "./auth";
 import { db } from "./db";
 import type { Db } from "./prisma";
-import { hasRole, isRole, type Role } from "./roles";
+import { hasRole, type Role } from "./roles";
 import { isSetupComplete } from "./setup";
 
 export type MemberContext = {
@@ -39,7 +39,7 @@ export async function loadMemberContext(database: Db, claims: SessionClaims): Pr
       org: { select: { id: true, name: true } },
     },
   });
-  if (!membership || !isRole(membership.role)) return null;
+  if (!membership) return null;
   const { user, org, role } = membership;
   const sessionVersion = claims.sessionVersion;
   return {

@@ -166,20 +166,20 @@ async function seed(db: Db, { keyringKey, count, label, hostOf, smtp }: SeedOpti
       const address = `finance@${label}${i}.example`;
       orgs.push({ id: orgId, name: `Bench ${label} ${i}` });
       users.push({ id: userId, email: `owner@${label}${i}.example`, name: `Owner ${i}`, passwordHash: "not-a-password-hash" });
-      memberships.push({ userId, orgId, role: "OWNER" });
+      memberships.push({ userId, orgId, role: "OWNER" as const });
       settings.push({
         orgId,
         provider: "custom",
         host: hostOf(i),
         port: smtp.starttlsPort,
-        security: "starttls",
+        security: "starttls" as const,
         username: address,
         passwordCiphertext: keyring.encrypt(smtp.password, passwordAad(orgId)),
         passwordKeyId: keyring.currentKeyId,
         passwordSavedAt: savedAt,
         fromName: "Finance",
         fromAddress: address,
-        status: "WORKING",
+        status: "WORKING" as const,
         lastCheckAt: null,
         checkDueAt: null,
       });
@@ -475,7 +475,7 @@ async function resetPeriod(ctx: Context, singleHost: boolean) {
   // The phase's accounts are due (never checked), the others are switched off (NOT_SET_UP: not checked at all).
   await client.query(
     `UPDATE "EmailSettings" SET "lastCheckAt" = NULL, "checkDueAt" = NULL, "checkFailures" = 0, "failingSince" = NULL, "alertOpenSince" = NULL,
-       "lastAlertAt" = NULL, status = CASE WHEN (username LIKE 'finance@single%') = $1 THEN 'WORKING' ELSE 'NOT_SET_UP' END`,
+       "lastAlertAt" = NULL, status = CASE WHEN (username LIKE 'finance@single%') = $1 THEN 'WORKING' ELSE 'NOT_SET_UP' END::"SettingsStatus"`,
     [singleHost],
   );
 }

@@ -23,7 +23,7 @@ function verdictOf(report: DomainReport, check: "spf" | "dmarc"): Verdict | "n/a
 /** The kept check, whatever settings it was about (a page render reads only this: it never looks anything up). */
 export async function keptDomainCheck(db: Db, orgId: string): Promise<StoredDomainCheck | null> {
   const row = await db.domainCheck.findUnique({ where: { orgId }, select: { domain: true, presetId: true, checkedAt: true, report: true } });
-  return row && { domain: row.domain, presetId: row.presetId, checkedAt: row.checkedAt, report: JSON.parse(row.report) as DomainReport };
+  return row && { domain: row.domain, presetId: row.presetId, checkedAt: row.checkedAt, report: row.report as DomainReport };
 }
 
 /** Whether a kept check is about the settings as they are now (same From domain and provider). */
@@ -43,7 +43,7 @@ export async function runDomainCheck(db: Db, resolve: DnsResolve, orgId: string,
     domain: report.domain,
     presetId: settings.provider,
     checkedAt: now,
-    report: JSON.stringify(report),
+    report,
     spfVerdict: verdictOf(report, "spf"),
     dmarcVerdict: verdictOf(report, "dmarc"),
   };

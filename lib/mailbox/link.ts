@@ -241,7 +241,7 @@ export async function getMailboxLink(db: Db, orgId: string): Promise<MailboxLink
     where: { orgId },
     select: { provider: true, email: true, linkedAt: true, linkedByEmail: true },
   });
-  return link ? { ...link, provider: link.provider as OAuthProviderId } : null;
+  return link;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -262,7 +262,7 @@ export async function mailboxAccessToken(
   for (;;) {
     const link = await db.mailboxLink.findUnique({ where: { orgId } });
     if (!link) throw new OAuthFlowError("No mailbox is linked. Connect it first.");
-    const provider = link.provider as OAuthProviderId;
+    const { provider } = link;
     const at = now();
     if (link.accessTokenCiphertext && link.accessTokenExpiresAt && link.accessTokenExpiresAt.getTime() - ACCESS_TOKEN_MARGIN_MS > at.getTime()) {
       return { email: link.email, provider, accessToken: keyring.decrypt(link.accessTokenCiphertext, mailboxTokenAad(orgId, "access")) };
@@ -282,10 +282,10 @@ export async function mailboxAccessToken(
 
 async function refreshHeldLink(
   { db, keyring, oauth: config }: LinkDeps,
-  link: { orgId: string; provider: string; email: string; tokenVersion: number; refreshTokenCiphertext: string },
+  link: { orgId: string; provider: OAuthProviderId; email: string; tokenVersion: number; refreshTokenCiphertext: string },
   now: () => Date,
 ) {
-  const provider = link.provider as OAuthProviderId;
+  const { provider } = link;
   const orgId = link.orgId;
   let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
   try {
@@ -318,7 +318,7 @@ async function refreshHeldLink(
 export async function disconnectMailbox({ db, keyring, oauth: config }: LinkDeps, actor: Linker): Promise<boolean> {
   const link = await db.mailboxLink.findUnique({ where: { orgId: actor.orgId } });
   if (!link) return false;
-  const provider = link.provider as OAuthProviderId;
+  const { provider } = link;
   if (config.clients[provider]) {
     try {
       const configuration = await configurationFor(config, provider);

@@ -85,7 +85,7 @@ export type CheckTransition = "ok" | "recovered" | "failing" | "still-failing" |
 export type CheckedState = {
   orgId: string;
   version: number;
-  status: string;
+  status: SettingsStatus;
   checkFailures: number;
   failingSince: Date | null;
 };
@@ -120,10 +120,10 @@ export async function applyCheckResult(
     transition === "unconfirmed"
       ? checked
       : result.ok
-        ? { ...checked, status: "WORKING", failingSince: null, failingDiagnosisId: null, lastTestError: null, lastTestAdvice: null }
+        ? { ...checked, status: "WORKING" as const, failingSince: null, failingDiagnosisId: null, lastTestError: null, lastTestAdvice: null }
         : {
             ...checked,
-            status: "FAILING",
+            status: "FAILING" as const,
             failingSince,
             failingDiagnosisId: result.diagnosis?.id ?? null,
             ...failureText(result, "The check failed."),

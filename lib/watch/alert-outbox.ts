@@ -6,7 +6,7 @@
 import "server-only";
 import type { Keyring } from "../secrets/crypto";
 import { metrics } from "../metrics";
-import type { Db } from "../prisma";
+import type { Db, Prisma } from "../prisma";
 import type { Diagnosis } from "../smtp/diagnose";
 import type { SystemMailConfig } from "../system-mail";
 import { sendAlertEmail, webhookRequest, type AlertDetails, type AlertEvent } from "./alerts";
@@ -48,12 +48,15 @@ export function alertDue(s: AlertState, reminderHours: number, now: Date): Alert
   return s.status === "WORKING" && s.alertOpenSince ? "account.recovered" : null;
 }
 
-function serialise(details: AlertDetails): string {
-  return JSON.stringify({ ...details, since: details.since?.toISOString() ?? null });
+/** The alert as a delivery's payload keeps it: JSON, so its time as ISO text. */
+type StoredAlert = Omit<AlertDetails, "since"> & { since: string | null };
+
+function toPayload(details: AlertDetails): StoredAlert {
+  return { ...details, since: details.since?.toISOString() ?? null };
 }
-function deserialise(payload: string): AlertDetails {
-  const parsed = JSON.parse(payload) as Omit<AlertDetails, "since"> & { since: string | null };
-  return { ...parsed, since: parsed.since ? new Date(parsed.since) : null };
+function fromPayload(payload: Prisma.JsonValue): AlertDetails {
+  const stored = payload as StoredAlert;
+  return { ...stored, since: stored.since ? new Date(stored.since) : null };
 }
 
 /**
@@ -106,10 +109,10 @@ async function createDeliveries(
         select: { user: { select: { email: true } } },
       })
     : [];
-  const payload = serialise(details);
+  const payload = toPayload(details);
   const rows = [
-    ...recipients.map((r) => ({ channel: "email", target: r.user.email })),
-    ...(webhookHost ? [{ channel: "webhook", target: webhookHost }] : []),
+    ...recipients.map((r) => ({ channel: "email" as const, target: r.user.email })),
+    ...(webhookHost ? [{ channel: "webhook" as const, target: webhookHost }] : []),
   ].map((r) => ({ ...r, orgId, event: details.event, payload, nextAttemptAt: now, createdAt: now }));
   if (rows.length > 0) await tx.alertDelivery.createMany({ data: rows });
 }
@@ -140,7 +143,7 @@ export async function sendTestAlert(deps: AlertDeps, orgId: string, now = new Da
   if (!org.webhookHost) return { ok: false, error: "No webhook is set." };
   const details: AlertDetails = { event: "alert.test", organisation: { id: orgId, name: org.name }, diagnosis: null, since: null, pageUrl: deps.pageUrl };
   const row = await deps.db.alertDelivery.create({
-    data: { orgId, event: "alert.test", channel: "webhook", target: org.webhookHost, payload: serialise(details), nextAttemptAt: now, createdAt: now },
+    data: { orgId, event: "alert.test", channel: "webhook", target: org.webhookHost, payload: toPayload(details), nextAttemptAt: now, createdAt: now },
   });
   await deliverAlerts(deps, { ids: [row.id], now });
   const done = await deps.db.alertDelivery.findUniqueOrThrow({ where: { id: row.id } });
@@ -178,7 +181,7 @@ export async function deliverAlerts(
     const attempt = d.attempts + 1;
     let error: string | null = null;
     try {
-      const details = deserialise(d.payload);
+      const details = fromPayload(d.payload);
       if (d.channel === "email") {
         if (!deps.systemMail) throw new Error("system mail is not set up");
         await sendAlertEmail(deps.systemMail, d.target, details);

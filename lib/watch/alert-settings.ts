@@ -53,7 +53,7 @@ export async function loadAlertsView(db: Db, orgId: string): Promise<AlertsView>
     reminderHours: org.alertReminderHours,
     webhook: org.webhookHost ? { host: org.webhookHost, setAt: org.webhookSetAt } : null,
     recipients: org.memberships.map((m) => ({ userId: m.user.id, name: m.user.name, email: m.user.email, alertEmails: m.alertEmails })),
-    deliveries: org.alertDeliveries.map((d) => ({ ...d, status: d.status as AlertDeliveryRow["status"] })),
+    deliveries: org.alertDeliveries,
   };
 }
 

@@ -20,8 +20,8 @@ export type UserOptions = {
 };
 
 export type MembershipOptions = {
-  /** One of the app's roles, or any other text to test how an unknown role is refused. */
-  role: Role | (string & {});
+  /** One of the app's roles (the database stores no other: the column is an enum). */
+  role: Role;
   alertEmails?: boolean;
   /** When the membership began (a user's first organisation is the one they see). Default: now. */
   joinedAt?: Date;

@@ -152,7 +152,7 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
     const events = await auditRows(t.db, actor.orgId);
     expect(events).toHaveLength(2);
-    expect(JSON.parse(events[0].details)).toEqual({
+    expect(events[0].details).toEqual({
       changes: {
         provider: { from: "", to: "Microsoft 365 (Exchange Online)" },
         host: { from: "", to: "smtp.office365.com" },
@@ -165,7 +165,7 @@ describe("saveEmailSettings and readSavedPassword", () => {
       },
     });
     expect(events[1]).toMatchObject({ actorId: actor.userId, actorEmail: actor.email });
-    expect(JSON.parse(events[1].details)).toEqual({
+    expect(events[1].details).toEqual({
       changes: {
         port: { from: "587", to: "465" },
         security: { from: "STARTTLS", to: "SSL/TLS" },
@@ -322,17 +322,17 @@ describe("getEmailSettings and settingsHistory", () => {
     const other = await newOrg(database().db, "Other History");
     const event = (orgId: string, minute: number, action = EMAIL_SETTINGS_SAVED) =>
       database().db.auditEvent.create({
-        data: { orgId, action, actorEmail: actor.email, details: JSON.stringify({ minute }), createdAt: new Date(Date.UTC(2025, 0, 1, 9, minute)) },
+        data: { orgId, action, actorEmail: actor.email, details: { minute }, createdAt: new Date(Date.UTC(2025, 0, 1, 9, minute)) },
       });
     for (const minute of [1, 3, 2]) await event(actor.orgId, minute);
     await event(actor.orgId, 4, "member.added");
     await event(other.orgId, 5);
 
     const history = await settingsHistory(database().db, actor.orgId);
-    expect(history.map((h) => (JSON.parse(h.details) as { minute: number }).minute)).toEqual([3, 2, 1]);
+    expect(history.map((h) => (h.details as { minute: number }).minute)).toEqual([3, 2, 1]);
     expect(Object.keys(history[0]).sort()).toEqual(["actorEmail", "createdAt", "details", "id"]);
     expect(history[0]).toMatchObject({ actorEmail: actor.email, createdAt: new Date(Date.UTC(2025, 0, 1, 9, 3)) });
-    expect((await settingsHistory(database().db, actor.orgId, 2)).map((h) => (JSON.parse(h.details) as { minute: number }).minute)).toEqual([3, 2]);
+    expect((await settingsHistory(database().db, actor.orgId, 2)).map((h) => (h.details as { minute: number }).minute)).toEqual([3, 2]);
   });
 });
 

@@ -60,7 +60,7 @@ describe("the Finance email page's reads", () => {
         domain: "clinic.test",
         presetId: "google-workspace",
         checkedAt,
-        report: JSON.stringify(REPORT),
+        report: REPORT,
         spfVerdict: "fail",
         dmarcVerdict: "pass",
       },

@@ -110,7 +110,7 @@ describe("linking", () => {
     expect(stored).not.toContain(refreshToken);
     expect(stored).not.toContain(accessToken);
     expect(await t.db.auditEvent.findFirst({ where: { orgId: actor.orgId, action: "mailbox.linked" } })).toMatchObject({
-      details: JSON.stringify({ provider: "Microsoft", email: MAILBOX.email }),
+      details: { provider: "Microsoft", email: MAILBOX.email },
     });
   });
 

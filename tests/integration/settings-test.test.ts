@@ -404,7 +404,7 @@ describe("recentTestRuns", () => {
   it("lists this organisation's finished runs newest first, at most `take`, never one still running", async () => {
     const { ctx } = await newOrg("Run List");
     const { ctx: other } = await newOrg("Other Run List");
-    const run = (orgId: string, minute: number, outcome: string) =>
+    const run = (orgId: string, minute: number, outcome: "SUCCESS" | "FAILURE" | "RUNNING") =>
       t.db.smtpTestRun.create({
         data: { orgId, userId: ctx.user.id, userEmail: ctx.user.email, mode: "check", recipient: `r${minute}@clinic.example`, host: "smtp.example.test", port: 587, outcome, durationMs: minute * 100, createdAt: at(minute * MINUTE) },
       });

@@ -50,7 +50,7 @@ describe("changePassword", () => {
     expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).mustChangePassword).toBe(false);
 
     const events = await t.db.auditEvent.findMany({ where: { actorId: user.id } });
-    expect(events).toEqual([expect.objectContaining({ orgId, action: "user.password_changed", details: "{}" })]);
+    expect(events).toEqual([expect.objectContaining({ orgId, action: "user.password_changed", details: {} })]);
     // Every session made with the old password ends (lib/session.ts refuses the older version).
     expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion).toBe(1);
   });
@@ -115,7 +115,7 @@ describe("provisionUser", () => {
     expect(await t.db.membership.findFirst({ where: { userId: user.id } })).toMatchObject({ orgId, role: "ADMIN" });
     const event = await t.db.auditEvent.findFirstOrThrow({ where: { orgId, action: "member.added" } });
     expect(event.actorId).toBeNull();
-    expect(JSON.parse(event.details)).toEqual({ email: "cli@example.com", name: "Cli User", role: "ADMIN", via: "command line" });
+    expect(event.details).toEqual({ email: "cli@example.com", name: "Cli User", role: "ADMIN", via: "command line" });
   });
 
   it("refuses a duplicate email and an unknown organisation, creating nothing", async () => {

@@ -77,7 +77,7 @@ const people = {
   admin: { email: "adam@riverside.example", role: "ADMIN", alertEmails: true },
   quietAdmin: { email: "quinn@riverside.example", role: "ADMIN", alertEmails: false },
   member: { email: "mo@riverside.example", role: "MEMBER", alertEmails: true },
-};
+} as const;
 
 beforeEach(async () => {
   await t.db.organisation.deleteMany();

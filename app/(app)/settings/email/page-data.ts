@@ -109,7 +109,7 @@ export async function loadFinanceEmailPage(
       id: event.id,
       actorEmail: event.actorEmail,
       createdAt: event.createdAt,
-      changes: (JSON.parse(event.details) as { changes?: Record<string, SettingsChange> }).changes ?? {},
+      changes: (event.details as { changes?: Record<string, SettingsChange> }).changes ?? {},
     })),
     defaultSendTo: ctx.user.email,
     budgetSeconds: Math.round(options.budgetMs / 1000),

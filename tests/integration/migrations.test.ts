@@ -1,0 +1,476 @@
+// The migration that made closed sets enums and JSON text Json, on a database that already holds data: migrated to
+// just before it, filled the old way (text values, JSON as text), then migrated with `db:migrate`, every row keeps
+// every value, and the converted columns read back as enum values and objects; a value it cannot convert stops it
+// before any column changes. On SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDatabaseUrl } from "@/lib/database-url";
+import { createPrismaClient, type Db } from "@/lib/prisma";
+import { TEST_PROVIDER } from "../helpers/database";
+import { ROOT } from "../helpers/migrate";
+import { adminQuery, postgresUrl } from "../helpers/postgres";
+
+const MIGRATION = "20261203093000_enums_and_json";
+const FOLDER = TEST_PROVIDER === "sqlite" ? "sqlite" : "postgres";
+const T = "2026-11-20T10:00:00.000Z";
+
+/** Runs the app's Prisma CLI wrapper (scripts/prisma.mjs) on the database; returns all it printed. */
+function prisma(url: string, ...args: string[]): string {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "scripts/prisma.mjs"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url },
+    encoding: "utf8",
+  });
+  const printed = result.stdout + result.stderr;
+  if (result.status !== 0) throw new Error(`prisma ${args.join(" ")} failed:\n${printed}`);
+  return printed;
+}
+
+/** Applies the committed migrations that come before MIGRATION, through a config that lists only those. */
+function migrateToJustBefore(url: string, dir: string) {
+  const source = path.join(ROOT, "prisma", FOLDER, "migrations");
+  const earlier = fs.readdirSync(source).filter((name) => /^\d+_/.test(name) && name < MIGRATION);
+  expect(earlier.length).toBeGreaterThan(0);
+  const migrations = path.join(dir, "migrations");
+  for (const name of earlier) fs.cpSync(path.join(source, name), path.join(migrations, name), { recursive: true });
+  fs.copyFileSync(path.join(source, "migration_lock.toml"), path.join(migrations, "migration_lock.toml"));
+  const config = path.join(dir, "prisma.config.ts");
+  fs.writeFileSync(
+    config,
+    `import base from ${JSON.stringify(path.join(ROOT, "prisma.config"))};\n` +
+      `export default { ...base, schema: ${JSON.stringify(path.join(ROOT, "prisma", FOLDER, "schema.prisma"))}, migrations: { path: ${JSON.stringify(migrations)} } };\n`,
+  );
+  prisma(url, "migrate", "deploy", "--config", config);
+}
+
+/** SQL straight to the database, with ? placeholders: the rows are written as the app wrote them before. */
+type Sql = {
+  run: (text: string, ...params: unknown[]) => Promise<void>;
+  count: (table: string) => Promise<number>;
+  /** The column's type as the database declares it. */
+  columnType: (table: string, column: string) => Promise<string>;
+  close: () => Promise<void>;
+};
+
+async function openSql(url: string, filePath: string): Promise<Sql> {
+  if (TEST_PROVIDER === "sqlite") {
+    const db = new Database(filePath);
+    return {
+      run: (text, ...params) =>
+        Promise.resolve(void db.prepare(text).run(...params.map((p) => (typeof p === "boolean" ? Number(p) : p)))),
+      count: (table) => Promise.resolve((db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n),
+      columnType: (table, column) =>
+        Promise.resolve(
+          (db.prepare(`SELECT type FROM pragma_table_info(?) WHERE name = ?`).get(table, column) as { type: string })
+            .type,
+        ),
+      close: () => Promise.resolve(void db.close()),
+    };
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    run: async (text, ...params) => {
+      let n = 0;
+      await client.query(
+        text.replace(/\?/g, () => `$${++n}`),
+        params,
+      );
+    },
+    count: async (table) => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}"`)).rows[0].n,
+    columnType: async (table, column) =>
+      (
+        await client.query<{ t: string }>(
+          `SELECT data_type AS t FROM information_schema.columns WHERE table_name = $1 AND column_name = $2`,
+          [table, column],
+        )
+      ).rows[0].t,
+    close: () => client.end(),
+  };
+}
+
+const TABLES = [
+  "Organisation",
+  "User",
+  "Membership",
+  "AuditEvent",
+  "EmailSettings",
+  "SmtpTestRun",
+  "MailboxLink",
+  "OAuthRequest",
+  "AccountCheck",
+  "AlertDelivery",
+  "DomainCheck",
+];
+const STATUSES = ["NOT_SET_UP", "UNTESTED", "WORKING", "FAILING"] as const;
+const ROLES = ["OWNER", "ADMIN", "MEMBER"] as const;
+const STEPS = ["lookup", "connect", "tls", "auth", "envelope", "message"] as const;
+const CHANGES = {
+  changes: {
+    host: { from: "", to: "smtp.example.com" },
+    security: { from: "STARTTLS", to: "SSL/TLS" },
+    password: "changed",
+  },
+};
+const STEPS_TEXT = JSON.stringify([{ id: "lookup", label: "Address lookup", status: "ok", ms: 3 }]);
+const PAYLOAD = {
+  event: "account.failing",
+  organisation: { id: "org-0", name: "Zoë's Clinic" },
+  diagnosis: {
+    id: "bad-credentials",
+    title: "The password was refused",
+    advice: ["Check the app password.", "Save again."],
+  },
+  since: "2026-11-20T09:00:00.000Z",
+  pageUrl: "https://finance.example/settings/email",
+};
+const REPORT = {
+  domain: "clinic.example",
+  handledByProvider: false,
+  spf: { verdict: "pass", records: ["v=spf1 include:_spf.example ~all"] },
+  mx: [] as string[],
+};
+
+async function writeOldRows(sql: Sql) {
+  for (const [i, status] of STATUSES.entries()) {
+    const org = `org-${i}`;
+    await sql.run(`INSERT INTO "Organisation" (id, name) VALUES (?, ?)`, org, `Clinic ${i}`);
+    // The UNTESTED row takes the column's default, as a first save did.
+    const settings = `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt"`;
+    if (status === "UNTESTED") {
+      await sql.run(
+        `${settings}) VALUES (?, ?, 'custom', 'smtp.example.com', 465, ?, 'finance@clinic.example', 'Finance', 'finance@clinic.example', ?)`,
+        `es-${i}`,
+        org,
+        "ssl",
+        T,
+      );
+    } else {
+      await sql.run(
+        `${settings}, status) VALUES (?, ?, 'custom', 'smtp.example.com', 587, ?, 'finance@clinic.example', 'Finance', 'finance@clinic.example', ?, ?)`,
+        `es-${i}`,
+        org,
+        "starttls",
+        T,
+        status,
+      );
+    }
+  }
+  for (const [i, role] of ROLES.entries()) {
+    await sql.run(
+      `INSERT INTO "User" (id, email, name, "passwordHash", "updatedAt") VALUES (?, ?, ?, 'hash', ?)`,
+      `user-${i}`,
+      `p${i}@clinic.example`,
+      `Person ${i}`,
+      T,
+    );
+    await sql.run(
+      `INSERT INTO "Membership" (id, "userId", "orgId", role) VALUES (?, ?, 'org-0', ?)`,
+      `m-${i}`,
+      `user-${i}`,
+      role,
+    );
+  }
+  await sql.run(
+    `INSERT INTO "AuditEvent" (id, "orgId", action, details) VALUES ('a-1', 'org-0', 'email_settings.saved', ?)`,
+    JSON.stringify(CHANGES),
+  );
+  await sql.run(
+    `INSERT INTO "AuditEvent" (id, "orgId", action, details) VALUES ('a-2', 'org-0', 'member.added', ?)`,
+    JSON.stringify({ email: "p1@clinic.example", role: "ADMIN" }),
+  );
+  await sql.run(`INSERT INTO "AuditEvent" (id, "orgId", action) VALUES ('a-3', 'org-0', 'sign_in.succeeded')`);
+
+  const run = `INSERT INTO "SmtpTestRun" (id, "orgId", "userId", "userEmail", mode, recipient, host, port`;
+  await sql.run(
+    `${run}) VALUES ('run-1', 'org-0', 'user-0', 'p0@clinic.example', 'send', 'to@clinic.example', 'smtp.example.com', 587)`,
+  );
+  await sql.run(
+    `${run}, outcome, steps) VALUES ('run-2', 'org-0', 'user-0', 'p0@clinic.example', 'check', 'to@clinic.example', 'smtp.example.com', 587, 'SUCCESS', ?)`,
+    STEPS_TEXT,
+  );
+  await sql.run(
+    `${run}, outcome, "failedStep") VALUES ('run-3', 'org-0', 'user-0', 'p0@clinic.example', 'send', 'to@clinic.example', 'smtp.example.com', 587, 'FAILURE', 'auth')`,
+  );
+  for (const [i, step] of [...STEPS, null].entries()) {
+    await sql.run(
+      `INSERT INTO "AccountCheck" (id, "orgId", "checkedAt", ok, "failedStep", "durationMs") VALUES (?, 'org-2', ?, ?, ?, 40)`,
+      `check-${i}`,
+      T,
+      step === null,
+      step,
+    );
+  }
+
+  const link = `INSERT INTO "MailboxLink" (id, "orgId", provider, email, subject, "refreshTokenCiphertext", "updatedAt") VALUES (?, ?, ?, 'finance@clinic.example', 'sub', 'v1.k.x', ?)`;
+  await sql.run(link, "link-0", "org-0", "microsoft", T);
+  await sql.run(link, "link-1", "org-1", "google", T);
+  const request = `INSERT INTO "OAuthRequest" ("stateHash", provider, "orgId", "userId", "sessionVersion", "codeVerifierCiphertext", nonce) VALUES (?, ?, 'org-0', 'user-0', 0, 'v1.k.y', 'n')`;
+  await sql.run(request, "state-0", "google");
+  await sql.run(request, "state-1", "microsoft");
+
+  const delivery = `INSERT INTO "AlertDelivery" (id, "orgId", event, channel, target, payload, "nextAttemptAt", "createdAt"`;
+  await sql.run(
+    `${delivery}) VALUES ('d-1', 'org-3', 'account.failing', 'email', 'p0@clinic.example', ?, ?, ?)`,
+    JSON.stringify(PAYLOAD),
+    T,
+    T,
+  );
+  await sql.run(
+    `${delivery}, status) VALUES ('d-2', 'org-3', 'account.failing', 'webhook', 'hooks.example', ?, ?, ?, 'SENT')`,
+    JSON.stringify(PAYLOAD),
+    T,
+    T,
+  );
+  await sql.run(
+    `${delivery}, status) VALUES ('d-3', 'org-3', 'alert.test', 'webhook', 'hooks.example', ?, ?, ?, 'FAILED')`,
+    JSON.stringify({ ...PAYLOAD, since: null }),
+    T,
+    T,
+  );
+  await sql.run(
+    `INSERT INTO "DomainCheck" (id, "orgId", domain, "presetId", "checkedAt", report, "spfVerdict", "dmarcVerdict") VALUES ('dc-1', 'org-2', 'clinic.example', 'custom', ?, ?, 'pass', 'n/a')`,
+    T,
+    JSON.stringify(REPORT),
+  );
+}
+
+type OldDatabase = { url: string; filePath: string; dir: string; drop: () => Promise<void> };
+
+/** A new database, migrated to just before MIGRATION. */
+async function oldDatabase(label: string): Promise<OldDatabase> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fes-${label}-`));
+  const filePath = path.join(dir, "app.db");
+  let url = `file:${filePath}`;
+  let dropDatabase = () => Promise.resolve();
+  if (TEST_PROVIDER === "postgresql") {
+    const name = `fes_test_${label}_${crypto.randomBytes(4).toString("hex")}`;
+    await adminQuery(`CREATE DATABASE "${name}"`);
+    url = postgresUrl(name);
+    dropDatabase = async () => void (await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  }
+  migrateToJustBefore(url, dir);
+  return {
+    url,
+    filePath,
+    dir,
+    drop: async () => {
+      await dropDatabase();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
+  let old: OldDatabase;
+  let db: Db;
+  let countsBefore: number[];
+  let output: string;
+
+  beforeAll(async () => {
+    old = await oldDatabase("migrations");
+    const sql = await openSql(old.url, old.filePath);
+    try {
+      await writeOldRows(sql);
+      countsBefore = [];
+      for (const table of TABLES) countsBefore.push(await sql.count(table));
+    } finally {
+      await sql.close();
+    }
+    output = prisma(old.url, "migrate", "deploy");
+    db = createPrismaClient(parseDatabaseUrl(old.url));
+  });
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    await old?.drop();
+  });
+
+  it("applies it with db:migrate, which prints no warning", () => {
+    expect(output).toContain(MIGRATION);
+    expect(output).toContain("All migrations have been successfully applied.");
+    expect(output).not.toMatch(/warning|will not be used/i);
+  });
+
+  it("keeps every row", async () => {
+    const countsAfter = await Promise.all(
+      TABLES.map((table) => db.$queryRawUnsafe<{ n: unknown }[]>(`SELECT count(*) AS n FROM "${table}"`)),
+    );
+    expect(countsAfter.map(([row]) => Number(row.n))).toEqual(countsBefore);
+    expect(countsBefore.every((n) => n > 0)).toBe(true);
+  });
+
+  it("keeps the closed sets' values, now read as enum values", async () => {
+    expect(
+      await db.emailSettings.findMany({ orderBy: { id: "asc" }, select: { status: true, security: true } }),
+    ).toEqual([
+      { status: "NOT_SET_UP", security: "starttls" },
+      { status: "UNTESTED", security: "ssl" },
+      { status: "WORKING", security: "starttls" },
+      { status: "FAILING", security: "starttls" },
+    ]);
+    expect((await db.membership.findMany({ orderBy: { id: "asc" } })).map((m) => m.role)).toEqual(ROLES);
+    expect(
+      await db.smtpTestRun.findMany({
+        orderBy: { id: "asc" },
+        select: { mode: true, outcome: true, failedStep: true, steps: true },
+      }),
+    ).toEqual([
+      { mode: "send", outcome: "RUNNING", failedStep: null, steps: "[]" },
+      { mode: "check", outcome: "SUCCESS", failedStep: null, steps: STEPS_TEXT },
+      { mode: "send", outcome: "FAILURE", failedStep: "auth", steps: "[]" },
+    ]);
+    expect(await db.accountCheck.findMany({ orderBy: { id: "asc" }, select: { ok: true, failedStep: true } })).toEqual(
+      [...STEPS, null].map((step) => ({ ok: step === null, failedStep: step })),
+    );
+    expect((await db.mailboxLink.findMany({ orderBy: { id: "asc" } })).map((l) => l.provider)).toEqual([
+      "microsoft",
+      "google",
+    ]);
+    expect((await db.oAuthRequest.findMany({ orderBy: { stateHash: "asc" } })).map((r) => r.provider)).toEqual([
+      "google",
+      "microsoft",
+    ]);
+    expect(
+      await db.alertDelivery.findMany({
+        orderBy: { id: "asc" },
+        select: { event: true, channel: true, status: true, target: true },
+      }),
+    ).toEqual([
+      { event: "account.failing", channel: "email", status: "PENDING", target: "p0@clinic.example" },
+      { event: "account.failing", channel: "webhook", status: "SENT", target: "hooks.example" },
+      { event: "alert.test", channel: "webhook", status: "FAILED", target: "hooks.example" },
+    ]);
+    // Queries filter on the enums as they did on the text.
+    expect(await db.emailSettings.count({ where: { status: { not: "NOT_SET_UP" } } })).toBe(3);
+    expect(await db.alertDelivery.count({ where: { status: "PENDING", nextAttemptAt: { lte: new Date() } } })).toBe(1);
+  });
+
+  it("keeps the JSON, now read as objects", async () => {
+    const events = await db.auditEvent.findMany({ orderBy: { id: "asc" }, select: { action: true, details: true } });
+    expect(events).toEqual([
+      { action: "email_settings.saved", details: CHANGES },
+      { action: "member.added", details: { email: "p1@clinic.example", role: "ADMIN" } },
+      { action: "sign_in.succeeded", details: {} },
+    ]);
+    const deliveries = await db.alertDelivery.findMany({ orderBy: { id: "asc" }, select: { payload: true } });
+    expect(deliveries.map((d) => d.payload)).toEqual([PAYLOAD, PAYLOAD, { ...PAYLOAD, since: null }]);
+    const check = await db.domainCheck.findUniqueOrThrow({ where: { orgId: "org-2" } });
+    expect(check).toMatchObject({ report: REPORT, spfVerdict: "pass", dmarcVerdict: "n/a" });
+    expect(typeof check.report).toBe("object");
+  });
+
+  it("keeps the columns' defaults", async () => {
+    await db.organisation.create({ data: { id: "org-new", name: "New Clinic" } });
+    const settings = await db.emailSettings.create({
+      data: {
+        orgId: "org-new",
+        provider: "custom",
+        host: "h",
+        port: 587,
+        security: "starttls",
+        username: "u",
+        fromName: "",
+        fromAddress: "u@clinic.example",
+      },
+    });
+    expect(settings.status).toBe("UNTESTED");
+    expect((await db.auditEvent.create({ data: { orgId: "org-new", action: "x" } })).details).toEqual({});
+    const run = await db.smtpTestRun.create({
+      data: {
+        orgId: "org-new",
+        userId: "user-0",
+        userEmail: "p0@clinic.example",
+        mode: "send",
+        recipient: "r@clinic.example",
+        host: "h",
+        port: 587,
+      },
+    });
+    expect(run.outcome).toBe("RUNNING");
+    const delivery = await db.alertDelivery.create({
+      data: {
+        orgId: "org-new",
+        event: "alert.test",
+        channel: "webhook",
+        target: "hooks.example",
+        payload: { event: "alert.test" },
+        nextAttemptAt: new Date(),
+        createdAt: new Date(),
+      },
+    });
+    expect(delivery.status).toBe("PENDING");
+  });
+});
+
+describe(`the enums and Json migration on ${TEST_PROVIDER}, with a value it cannot convert`, () => {
+  let old: OldDatabase;
+  let sql: Sql;
+
+  beforeAll(async () => {
+    old = await oldDatabase("migrations_refused");
+    sql = await openSql(old.url, old.filePath);
+  });
+
+  afterAll(async () => {
+    await sql?.close();
+    await old?.drop();
+  });
+
+  it("stops before any column changes; once the row is fixed and the failed attempt rolled back, it applies", async () => {
+    await sql.run(`INSERT INTO "Organisation" (id, name) VALUES ('org-0', 'Clinic')`);
+    await sql.run(
+      `INSERT INTO "User" (id, email, name, "passwordHash", "updatedAt") VALUES ('user-0', 'p0@clinic.example', 'P', 'hash', ?)`,
+      T,
+    );
+    await sql.run(
+      `INSERT INTO "Membership" (id, "userId", "orgId", role) VALUES ('m-0', 'user-0', 'org-0', ?)`,
+      TEST_PROVIDER === "postgresql" ? "SUPERUSER" : "OWNER",
+    );
+    await sql.run(`INSERT INTO "AuditEvent" (id, "orgId", action, details) VALUES ('a-1', 'org-0', 'x', 'not JSON')`);
+
+    // What `prisma migrate resolve --rolled-back` records (that command needs the schema engine binary, absent here).
+    const refusedWith = async (pattern: RegExp) => {
+      expect(() => prisma(old.url, "migrate", "deploy")).toThrow(pattern);
+      await sql.run(
+        `UPDATE "_prisma_migrations" SET rolled_back_at = ? WHERE migration_name = ? AND finished_at IS NULL`,
+        new Date().toISOString(),
+        MIGRATION,
+      );
+    };
+    if (TEST_PROVIDER === "postgresql") {
+      // On PostgreSQL the enums are checked too (on SQLite they stay TEXT).
+      await refusedWith(/invalid input value for enum "Role": "SUPERUSER"/);
+      expect(await sql.columnType("Membership", "role")).toBe("text");
+      await sql.run(`UPDATE "Membership" SET role = 'OWNER'`);
+    }
+    // (SQLite's driver adapter reports no message, only that the migration failed.)
+    await refusedWith(
+      TEST_PROVIDER === "postgresql"
+        ? /invalid input syntax for type json/
+        : new RegExp(`Applying migration[\\s\\S]*${MIGRATION}`),
+    );
+    expect(await sql.columnType("AuditEvent", "details")).toMatch(/^text$/i);
+    expect(await sql.columnType("Membership", "role")).toMatch(/^text$/i);
+
+    await sql.run(`UPDATE "AuditEvent" SET details = '{"fixed":true}'`);
+    expect(prisma(old.url, "migrate", "deploy")).toContain("All migrations have been successfully applied.");
+    const db = createPrismaClient(parseDatabaseUrl(old.url));
+    try {
+      expect(await db.auditEvent.findMany({ select: { id: true, details: true } })).toEqual([
+        { id: "a-1", details: { fixed: true } },
+      ]);
+      expect(await db.membership.findMany({ select: { id: true, role: true } })).toEqual([
+        { id: "m-0", role: "OWNER" },
+      ]);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
