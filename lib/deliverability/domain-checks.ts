@@ -1,6 +1,6 @@
 // The Deliverability check of an organisation's From domain, run and kept: one row per organisation, replaced by
-// "Check again" (which the card also sends by itself when the kept check is not about the current settings), and
-// weekly by the watch, which alerts when SPF or DMARC newly fails for the same domain. Pages only read the kept row.
+// "Check again", by a save that changes the From domain or the provider, and weekly by the watch, which alerts when
+// SPF or DMARC newly fails for the same domain. Pages only read the kept row: a render never looks anything up.
 import "server-only";
 import type { Db } from "../prisma";
 import { checkDomain, fromDomain, type DomainReport, type Verdict } from "./check-domain";
@@ -29,6 +29,16 @@ export async function keptDomainCheck(db: Db, orgId: string): Promise<StoredDoma
 /** Whether a kept check is about the settings as they are now (same From domain and provider). */
 export function checkIsCurrent(check: StoredDomainCheck, settings: { fromAddress: string; provider: string }): boolean {
   return check.domain === fromDomain(settings.fromAddress) && check.presetId === settings.provider;
+}
+
+/** After a save: checks the From domain now unless the kept check is already about these settings. */
+export async function checkDomainIfChanged(db: Db, resolve: DnsResolve, orgId: string): Promise<DomainCheckRun | null> {
+  const [settings, kept] = await Promise.all([
+    db.emailSettings.findUnique({ where: { orgId }, select: { fromAddress: true, provider: true } }),
+    keptDomainCheck(db, orgId),
+  ]);
+  if (!settings || (kept && checkIsCurrent(kept, settings))) return null;
+  return runDomainCheck(db, resolve, orgId);
 }
 
 export type DomainCheckRun = { check: StoredDomainCheck; newlyFailing: ("spf" | "dmarc")[] };

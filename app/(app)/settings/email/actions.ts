@@ -4,6 +4,7 @@ import { z } from "zod";
 import { memberAction } from "@/lib/action";
 import { db } from "@/lib/db";
 import { saveEmailSettings } from "@/lib/mailbox/settings";
+import { appDnsResolver, checkDomainIfChanged } from "@/lib/deliverability/domain-checks";
 import { settingsKeyring } from "@/lib/secrets/keyring";
 import { detectProvider } from "@/lib/smtp/detect";
 import { emailSettingsSchema } from "@/lib/mailbox/schema";
@@ -22,6 +23,11 @@ export const saveEmailSettingsAction = memberAction(
   async (input, ctx) => {
     assertMailPort(env().smtpAllowedPorts, input.port);
     const result = await saveEmailSettings({ db, keyring: settingsKeyring() }, ctx.actor, input);
+    // A new From domain or provider is looked up here, so the Deliverability card comes back with its records (a
+    // page render never looks anything up). The save stands whatever happens to the check.
+    await checkDomainIfChanged(db, appDnsResolver(env().dnsServers), ctx.org.id).catch((err: unknown) =>
+      console.error("Deliverability check after saving:", err),
+    );
     // The action's response carries the page again: new status, history and the form's new version.
     revalidatePath("/settings/email");
     return {

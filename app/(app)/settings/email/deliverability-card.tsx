@@ -1,13 +1,13 @@
 // The Deliverability card: SPF, DKIM and DMARC of the From address's domain for the provider the settings use, with
 // the exact record to publish for anything not Pass. Rendered on the server from the kept check only: the lookups run
-// in "Check again" and in the watch's weekly re-check, never while a page renders. Until a check of the current
-// settings is kept, the card says so; for owners and admins it asks for the check itself once the page is shown.
+// in "Check again", in a save that changes the From domain or provider, and in the watch's weekly re-check, never
+// while a page renders. Until a check of the current settings is kept, the card says so.
 import { Card } from "@/app/_components/card";
 import type { CheckResult, DomainReport, Verdict } from "@/lib/deliverability/check-domain";
 import type { StoredDomainCheck } from "@/lib/deliverability/domain-checks";
 import { timeAgo } from "@/lib/format";
 import { CopyButton } from "@/app/_components/copy-button";
-import { CheckAgainButton, FirstDomainCheck } from "./deliverability-controls";
+import { CheckAgainButton } from "./deliverability-controls";
 
 const VERDICTS: Record<Verdict, { label: string; tone: string }> = {
   pass: { label: "Pass", tone: "bg-emerald-100 text-emerald-900 ring-emerald-200" },
@@ -135,18 +135,19 @@ function CheckRow({ id, title, what, result }: { id: string; title: string; what
   );
 }
 
-/** No check of the current settings is kept yet (just saved, or the From domain or provider changed). */
+/** No check of the current settings is kept (they were changed some other way than a save here, or before checks). */
 function NotCheckedYet({ domain, canCheck }: { domain: string; canCheck: boolean }) {
   return (
-    <Card title="Deliverability" description={`Whether receivers trust mail sent as ${domain}: its SPF, DKIM and DMARC records.`}>
-      {canCheck ? (
-        <FirstDomainCheck domain={domain} />
-      ) : (
-        <p className="text-sm text-slate-700" data-testid="domain-not-checked">
-          The records of {domain} have not been checked for these settings yet. An owner or admin can check them here; they are also
-          checked every week.
-        </p>
-      )}
+    <Card
+      title="Deliverability"
+      description={`Whether receivers trust mail sent as ${domain}: its SPF, DKIM and DMARC records.`}
+      actions={canCheck && <CheckAgainButton label="Check now" />}
+    >
+      <p className="text-sm text-slate-700" data-testid="domain-not-checked">
+        The records of {domain} have not been checked for these settings yet.{" "}
+        {canCheck ? "Check now to see what receivers see." : "An owner or admin can check them here."} They are also checked every
+        week.
+      </p>
     </Card>
   );
 }
