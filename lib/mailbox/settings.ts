@@ -85,7 +85,7 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     provider: getPreset(row.provider)?.id ?? "custom",
     host: row.host,
     port: row.port,
-    security: row.security === "ssl" ? "ssl" : "starttls",
+    security: row.security,
     user: row.username,
     fromName: row.fromName,
     fromAddress: row.fromAddress,
@@ -95,7 +95,7 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     passwordSavedAt: row.passwordSavedAt,
     updatedAt: row.updatedAt,
     updatedByName: row.updatedByName ?? row.updatedByEmail,
-    status: row.status === "WORKING" || row.status === "FAILING" || row.status === "NOT_SET_UP" ? row.status : "UNTESTED",
+    status: row.status,
     lastTestAt: row.lastTestAt,
     lastTestError: row.lastTestError,
     lastTestAdvice: row.lastTestAdvice,
@@ -117,7 +117,7 @@ export async function getFailingAccount(db: Db, orgId: string): Promise<FailingA
   return { title: row.lastTestError, since: row.failingSince, diagnosisId: row.failingDiagnosisId };
 }
 
-/** Saves of the settings, newest first: who, when, and the audit details (JSON text). */
+/** Saves of the settings, newest first: who, when, and the audit details (JSON). */
 export async function settingsHistory(db: Db, orgId: string, take = 20) {
   return db.auditEvent.findMany({
     where: { orgId, action: EMAIL_SETTINGS_SAVED },
@@ -267,7 +267,7 @@ export async function saveSettingsForLinkedMailbox(
   const preset = getPreset(keepPreset ? current.provider : presetForLinkedMailbox(link.provider, link.email))!;
   // The sign-in sends only to the preset's own server: its port and security stay as chosen if it is already that server.
   const server =
-    keepPreset && current.host.toLowerCase() === preset.host ? { host: current.host, port: current.port, security: current.security as Security } : preset;
+    keepPreset && current.host.toLowerCase() === preset.host ? { host: current.host, port: current.port, security: current.security } : preset;
   const ownFrom = current && current.fromAddress.toLowerCase() !== current.username.toLowerCase() ? current.fromAddress : link.email;
   return saveEmailSettings({ db, keyring }, actor, {
     provider: preset.id,

@@ -14,7 +14,7 @@ import { testMessage } from "./test-email";
 import { assertMailPort, type MailPorts } from "../smtp/mail-ports";
 import { recordTestResult } from "./status";
 import { smtpTransport } from "./transports/smtp";
-import { failedBeforeConnecting, type DeliveryResult } from "./transports/transport";
+import { failedBeforeConnecting, type DeliveryResult, type StepId } from "./transports/transport";
 import type { LookupAll } from "../net/address-guard";
 
 export const TEST_LIMITS = {
@@ -52,7 +52,7 @@ function waitText(ms: number) {
 /** Writes the run first, then counts: two instances racing past the limit cannot both get through. */
 async function reserveRun(
   db: Db,
-  run: { orgId: string; userId: string; userEmail: string; mode: string; recipient: string; host: string; port: number },
+  run: { orgId: string; userId: string; userEmail: string; mode: TestRequest["mode"]; recipient: string; host: string; port: number },
   now: Date,
 ) {
   const created = await db.smtpTestRun.create({ data: { ...run, createdAt: now } });
@@ -193,7 +193,7 @@ async function finishRun(
       diagnosisId: result.diagnosis?.id ?? null,
       reply: result.reply ?? null,
       durationMs: result.durationMs,
-      steps: JSON.stringify(result.steps),
+      steps: result.steps,
       matchesSaved,
     },
   });
@@ -204,10 +204,10 @@ async function finishRun(
 export type TestRunRow = {
   id: string;
   userEmail: string;
-  mode: string;
+  mode: TestRequest["mode"];
   recipient: string;
-  outcome: string;
-  failedStep: string | null;
+  outcome: "RUNNING" | "SUCCESS" | "FAILURE";
+  failedStep: StepId | null;
   durationMs: number | null;
   createdAt: Date;
   host: string;

@@ -1,5 +1,5 @@
-// The migration that made closed sets enums and JSON text Json, on a database that already holds data: migrated to
-// just before it, filled the old way (text values, JSON as text), then migrated with `db:migrate`, every row keeps
+// The migrations that made closed sets enums and JSON text Json, each on a database that already holds data: migrated
+// to just before it, filled the old way (text values, JSON as text), then migrated with `db:migrate`, every row keeps
 // every value, and the converted columns read back as enum values and objects; a value it cannot convert stops it
 // before any column changes. On SQLite, and on PostgreSQL with TEST_DATABASE=postgresql.
 import { spawnSync } from "node:child_process";
@@ -17,6 +17,8 @@ import { ROOT } from "../helpers/migrate";
 import { adminQuery, postgresUrl } from "../helpers/postgres";
 
 const MIGRATION = "20261203093000_enums_and_json";
+/** The same for the last three text columns: a test run's mode and steps, and the settings' security. */
+const TEST_MODE_MIGRATION = "20261203100000_test_mode_steps_security";
 const FOLDER = TEST_PROVIDER === "sqlite" ? "sqlite" : "postgres";
 const T = "2026-11-20T10:00:00.000Z";
 
@@ -32,10 +34,10 @@ function prisma(url: string, ...args: string[]): string {
   return printed;
 }
 
-/** Applies the committed migrations that come before MIGRATION, through a config that lists only those. */
-function migrateToJustBefore(url: string, dir: string) {
+/** Applies the committed migrations that come before `migration`, through a config that lists only those. */
+function migrateToJustBefore(url: string, dir: string, migration: string) {
   const source = path.join(ROOT, "prisma", FOLDER, "migrations");
-  const earlier = fs.readdirSync(source).filter((name) => /^\d+_/.test(name) && name < MIGRATION);
+  const earlier = fs.readdirSync(source).filter((name) => /^\d+_/.test(name) && name < migration);
   expect(earlier.length).toBeGreaterThan(0);
   const migrations = path.join(dir, "migrations");
   for (const name of earlier) fs.cpSync(path.join(source, name), path.join(migrations, name), { recursive: true });
@@ -243,8 +245,8 @@ async function writeOldRows(sql: Sql) {
 
 type OldDatabase = { url: string; filePath: string; dir: string; drop: () => Promise<void> };
 
-/** A new database, migrated to just before MIGRATION. */
-async function oldDatabase(label: string): Promise<OldDatabase> {
+/** A new database, migrated to just before `migration`. */
+async function oldDatabase(label: string, migration = MIGRATION): Promise<OldDatabase> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fes-${label}-`));
   const filePath = path.join(dir, "app.db");
   let url = `file:${filePath}`;
@@ -255,7 +257,7 @@ async function oldDatabase(label: string): Promise<OldDatabase> {
     url = postgresUrl(name);
     dropDatabase = async () => void (await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   }
-  migrateToJustBefore(url, dir);
+  migrateToJustBefore(url, dir, migration);
   return {
     url,
     filePath,
@@ -267,6 +269,57 @@ async function oldDatabase(label: string): Promise<OldDatabase> {
   };
 }
 
+/**
+ * Expects db:migrate to stop at `migration` with an error matching `pattern`, then marks the failed attempt rolled back
+ * as `prisma migrate resolve --rolled-back` does (that command needs the schema engine binary, absent here).
+ */
+async function refusedAndRolledBack(old: OldDatabase, sql: Sql, migration: string, pattern: RegExp) {
+  expect(() => prisma(old.url, "migrate", "deploy")).toThrow(pattern);
+  await sql.run(
+    `UPDATE "_prisma_migrations" SET rolled_back_at = ? WHERE migration_name = ? AND finished_at IS NULL`,
+    new Date().toISOString(),
+    migration,
+  );
+}
+
+/** What db:migrate prints when a migration fails on SQLite: its driver adapter reports no message, only which one. */
+const failedOnSqlite = (migration: string) => new RegExp(`Applying migration[\\s\\S]*${migration}`);
+
+type Migrated = { old: OldDatabase; db: Db; countsBefore: number[]; output: string };
+
+/** A database migrated to just before `migration`, filled by `write`, then migrated with db:migrate (what it printed). */
+async function migratedWithRows(
+  label: string,
+  migration: string,
+  tables: string[],
+  write: (sql: Sql) => Promise<void>,
+): Promise<Migrated> {
+  const old = await oldDatabase(label, migration);
+  try {
+    const sql = await openSql(old.url, old.filePath);
+    const countsBefore: number[] = [];
+    try {
+      await write(sql);
+      for (const table of tables) countsBefore.push(await sql.count(table));
+    } finally {
+      await sql.close();
+    }
+    const output = prisma(old.url, "migrate", "deploy");
+    return { old, db: createPrismaClient(parseDatabaseUrl(old.url)), countsBefore, output };
+  } catch (err) {
+    await old.drop();
+    throw err;
+  }
+}
+
+/** Each table's row count, through the migrated database's client. */
+async function rowCounts(db: Db, tables: string[]): Promise<number[]> {
+  const counts = await Promise.all(
+    tables.map((table) => db.$queryRawUnsafe<{ n: unknown }[]>(`SELECT count(*) AS n FROM "${table}"`)),
+  );
+  return counts.map(([row]) => Number(row.n));
+}
+
 describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
   let old: OldDatabase;
   let db: Db;
@@ -274,17 +327,7 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
   let output: string;
 
   beforeAll(async () => {
-    old = await oldDatabase("migrations");
-    const sql = await openSql(old.url, old.filePath);
-    try {
-      await writeOldRows(sql);
-      countsBefore = [];
-      for (const table of TABLES) countsBefore.push(await sql.count(table));
-    } finally {
-      await sql.close();
-    }
-    output = prisma(old.url, "migrate", "deploy");
-    db = createPrismaClient(parseDatabaseUrl(old.url));
+    ({ old, db, countsBefore, output } = await migratedWithRows("migrations", MIGRATION, TABLES, writeOldRows));
   });
 
   afterAll(async () => {
@@ -299,10 +342,7 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
   });
 
   it("keeps every row", async () => {
-    const countsAfter = await Promise.all(
-      TABLES.map((table) => db.$queryRawUnsafe<{ n: unknown }[]>(`SELECT count(*) AS n FROM "${table}"`)),
-    );
-    expect(countsAfter.map(([row]) => Number(row.n))).toEqual(countsBefore);
+    expect(await rowCounts(db, TABLES)).toEqual(countsBefore);
     expect(countsBefore.every((n) => n > 0)).toBe(true);
   });
 
@@ -322,9 +362,10 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
         select: { mode: true, outcome: true, failedStep: true, steps: true },
       }),
     ).toEqual([
-      { mode: "send", outcome: "RUNNING", failedStep: null, steps: "[]" },
-      { mode: "check", outcome: "SUCCESS", failedStep: null, steps: STEPS_TEXT },
-      { mode: "send", outcome: "FAILURE", failedStep: "auth", steps: "[]" },
+      // db:migrate applies the later migrations too, so steps (JSON since TEST_MODE_MIGRATION) read back as arrays.
+      { mode: "send", outcome: "RUNNING", failedStep: null, steps: [] },
+      { mode: "check", outcome: "SUCCESS", failedStep: null, steps: JSON.parse(STEPS_TEXT) as unknown },
+      { mode: "send", outcome: "FAILURE", failedStep: "auth", steps: [] },
     ]);
     expect(await db.accountCheck.findMany({ orderBy: { id: "asc" }, select: { ok: true, failedStep: true } })).toEqual(
       [...STEPS, null].map((step) => ({ ok: step === null, failedStep: step })),
@@ -435,26 +476,15 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with a value it cann
     );
     await sql.run(`INSERT INTO "AuditEvent" (id, "orgId", action, details) VALUES ('a-1', 'org-0', 'x', 'not JSON')`);
 
-    // What `prisma migrate resolve --rolled-back` records (that command needs the schema engine binary, absent here).
-    const refusedWith = async (pattern: RegExp) => {
-      expect(() => prisma(old.url, "migrate", "deploy")).toThrow(pattern);
-      await sql.run(
-        `UPDATE "_prisma_migrations" SET rolled_back_at = ? WHERE migration_name = ? AND finished_at IS NULL`,
-        new Date().toISOString(),
-        MIGRATION,
-      );
-    };
+    const refusedWith = (pattern: RegExp) => refusedAndRolledBack(old, sql, MIGRATION, pattern);
     if (TEST_PROVIDER === "postgresql") {
       // On PostgreSQL the enums are checked too (on SQLite they stay TEXT).
       await refusedWith(/invalid input value for enum "Role": "SUPERUSER"/);
       expect(await sql.columnType("Membership", "role")).toBe("text");
       await sql.run(`UPDATE "Membership" SET role = 'OWNER'`);
     }
-    // (SQLite's driver adapter reports no message, only that the migration failed.)
     await refusedWith(
-      TEST_PROVIDER === "postgresql"
-        ? /invalid input syntax for type json/
-        : new RegExp(`Applying migration[\\s\\S]*${MIGRATION}`),
+      TEST_PROVIDER === "postgresql" ? /invalid input syntax for type json/ : failedOnSqlite(MIGRATION),
     );
     expect(await sql.columnType("AuditEvent", "details")).toMatch(/^text$/i);
     expect(await sql.columnType("Membership", "role")).toMatch(/^text$/i);
@@ -468,6 +498,245 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with a value it cann
       ]);
       expect(await db.membership.findMany({ select: { id: true, role: true } })).toEqual([
         { id: "m-0", role: "OWNER" },
+      ]);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
+
+/** A failed test send's steps as the app wrote them: JSON text (with quotes and non-ASCII in the server's reply). */
+const FAILED_STEPS = [
+  { id: "lookup", label: "Address lookup", status: "ok", ms: 3, detail: "smtp.example.com → 192.0.2.10" },
+  { id: "connect", label: "Connection", status: "ok", ms: 21, detail: "Connected to 192.0.2.10:587" },
+  { id: "tls", label: "TLS", status: "ok", ms: 34, detail: "STARTTLS; certificate verified" },
+  {
+    id: "auth",
+    label: "Authentication",
+    status: "failed",
+    ms: 12,
+    detail: `535 5.7.8 "Username and Password not accepted" (Zoë)`,
+  },
+  { id: "envelope", label: "Sender and recipient accepted", status: "skipped", ms: 0 },
+  { id: "message", label: "Message accepted", status: "skipped", ms: 0 },
+];
+const CHECKED_STEPS = FAILED_STEPS.slice(0, 5).map((step) => ({ ...step, status: "ok", ms: 5, detail: "fine" }));
+const T2 = "2026-12-01T08:30:00.000Z";
+const REPLY = `535-5.7.8 Username and Password not accepted\n535 5.7.8 "BadCredentials"`;
+
+/** The stored steps' JSON type, as the database sees it: "array" (a JSON string would be "string", on SQLite "text"). */
+const STEPS_JSON_TYPES =
+  TEST_PROVIDER === "postgresql"
+    ? `SELECT id, jsonb_typeof(steps) AS t FROM "SmtpTestRun" ORDER BY id`
+    : `SELECT id, json_type(steps) AS t FROM "SmtpTestRun" ORDER BY id`;
+
+/** Rows as the app wrote them before TEST_MODE_MIGRATION: security and mode as text, steps as JSON text. */
+async function writeRowsBeforeTestMode(sql: Sql) {
+  const settings = `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt", status) VALUES (?, ?, 'custom', 'smtp.example.com', ?, ?, 'finance@clinic.example', 'Finance', 'finance@clinic.example', ?, ?)`;
+  for (const [i, [port, security, status]] of [
+    [465, "ssl", "WORKING"],
+    [587, "starttls", "FAILING"],
+  ].entries()) {
+    await sql.run(`INSERT INTO "Organisation" (id, name) VALUES (?, ?)`, `org-${i}`, `Clinic ${i}`);
+    await sql.run(settings, `es-${i}`, `org-${i}`, port, security, T, status);
+  }
+  const run = `INSERT INTO "SmtpTestRun" (id, "orgId", "userId", "userEmail", mode, recipient, host, port, "createdAt"`;
+  // A run still reserved takes the steps column's default.
+  await sql.run(
+    `${run}) VALUES ('run-1', 'org-0', 'user-0', 'p0@clinic.example', 'send', 'to@clinic.example', 'smtp.example.com', 465, ?)`,
+    T,
+  );
+  await sql.run(
+    `${run}, outcome, "durationMs", steps, "matchesSaved") VALUES ('run-2', 'org-0', 'user-0', 'p0@clinic.example', 'check', 'to@clinic.example', 'smtp.example.com', 465, ?, 'SUCCESS', 25, ?, ?)`,
+    T,
+    JSON.stringify(CHECKED_STEPS),
+    true,
+  );
+  await sql.run(
+    `${run}, outcome, "failedStep", "diagnosisId", reply, "durationMs", steps) VALUES ('run-3', 'org-1', 'user-1', 'p1@clinic.example', 'send', 'p1@clinic.example', 'smtp.example.com', 587, ?, 'FAILURE', 'auth', 'bad-credentials', ?, 70, ?)`,
+    T2,
+    REPLY,
+    JSON.stringify(FAILED_STEPS),
+  );
+}
+
+describe(`the test mode, steps and security migration on ${TEST_PROVIDER}, with data`, () => {
+  let old: OldDatabase;
+  let db: Db;
+  let countsBefore: number[];
+  let output: string;
+  const tables = ["Organisation", "EmailSettings", "SmtpTestRun"];
+
+  beforeAll(async () => {
+    ({ old, db, countsBefore, output } = await migratedWithRows(
+      "migrations_test_mode",
+      TEST_MODE_MIGRATION,
+      tables,
+      writeRowsBeforeTestMode,
+    ));
+  });
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    await old?.drop();
+  });
+
+  it("applies it with db:migrate, which prints no warning", () => {
+    expect(output).toContain(TEST_MODE_MIGRATION);
+    expect(output).toContain("All migrations have been successfully applied.");
+    expect(output).not.toMatch(/warning|will not be used/i);
+  });
+
+  it("keeps every row and every value; steps now read as the array of step objects", async () => {
+    expect(await rowCounts(db, tables)).toEqual(countsBefore);
+    expect(countsBefore).toEqual([2, 2, 3]);
+
+    const runs = await db.smtpTestRun.findMany({ orderBy: { id: "asc" } });
+    const reserved = {
+      orgId: "org-0",
+      userId: "user-0",
+      userEmail: "p0@clinic.example",
+      recipient: "to@clinic.example",
+      host: "smtp.example.com",
+      port: 465,
+      outcome: "RUNNING",
+      failedStep: null,
+      diagnosisId: null,
+      reply: null,
+      durationMs: null,
+      steps: [],
+      matchesSaved: false,
+      createdAt: new Date(T),
+    };
+    expect(runs).toEqual([
+      { ...reserved, id: "run-1", mode: "send" },
+      {
+        ...reserved,
+        id: "run-2",
+        mode: "check",
+        outcome: "SUCCESS",
+        durationMs: 25,
+        steps: CHECKED_STEPS,
+        matchesSaved: true,
+      },
+      {
+        ...reserved,
+        id: "run-3",
+        orgId: "org-1",
+        userId: "user-1",
+        userEmail: "p1@clinic.example",
+        recipient: "p1@clinic.example",
+        port: 587,
+        mode: "send",
+        outcome: "FAILURE",
+        failedStep: "auth",
+        diagnosisId: "bad-credentials",
+        reply: REPLY,
+        durationMs: 70,
+        steps: FAILED_STEPS,
+        createdAt: new Date(T2),
+      },
+    ]);
+    for (const run of runs) {
+      expect(Array.isArray(run.steps)).toBe(true);
+      for (const step of run.steps as unknown[]) expect(typeof step).toBe("object");
+    }
+    // Stored as JSON arrays, not as JSON strings holding the old text.
+    expect(await db.$queryRawUnsafe(STEPS_JSON_TYPES)).toEqual([
+      { id: "run-1", t: "array" },
+      { id: "run-2", t: "array" },
+      { id: "run-3", t: "array" },
+    ]);
+
+    expect(
+      await db.emailSettings.findMany({
+        orderBy: { id: "asc" },
+        select: { orgId: true, port: true, security: true, status: true },
+      }),
+    ).toEqual([
+      { orgId: "org-0", port: 465, security: "ssl", status: "WORKING" },
+      { orgId: "org-1", port: 587, security: "starttls", status: "FAILING" },
+    ]);
+    // Queries filter on the enums as they did on the text.
+    expect(await db.smtpTestRun.count({ where: { mode: "check" } })).toBe(1);
+    expect(await db.smtpTestRun.count({ where: { mode: "send", outcome: { not: "RUNNING" } } })).toBe(1);
+    expect(await db.emailSettings.count({ where: { security: "ssl" } })).toBe(1);
+  });
+
+  it("keeps the steps default, and stores steps written now as a JSON array", async () => {
+    const created = await db.smtpTestRun.create({
+      data: {
+        id: "run-4",
+        orgId: "org-1",
+        userId: "user-1",
+        userEmail: "p1@clinic.example",
+        mode: "check",
+        recipient: "r@clinic.example",
+        host: "h",
+        port: 587,
+      },
+    });
+    expect(created.steps).toEqual([]);
+    await db.smtpTestRun.update({ where: { id: "run-4" }, data: { outcome: "SUCCESS", steps: CHECKED_STEPS } });
+    expect((await db.smtpTestRun.findUniqueOrThrow({ where: { id: "run-4" } })).steps).toEqual(CHECKED_STEPS);
+    expect(await db.$queryRawUnsafe(STEPS_JSON_TYPES)).toContainEqual({ id: "run-4", t: "array" });
+  });
+});
+
+describe(`the test mode, steps and security migration on ${TEST_PROVIDER}, with a value it cannot convert`, () => {
+  let old: OldDatabase;
+  let sql: Sql;
+
+  beforeAll(async () => {
+    old = await oldDatabase("migrations_test_mode_refused", TEST_MODE_MIGRATION);
+    sql = await openSql(old.url, old.filePath);
+  });
+
+  afterAll(async () => {
+    await sql?.close();
+    await old?.drop();
+  });
+
+  it("stops before any column changes; once the rows are fixed and the failed attempt rolled back, it applies", async () => {
+    const postgres = TEST_PROVIDER === "postgresql";
+    await sql.run(`INSERT INTO "Organisation" (id, name) VALUES ('org-0', 'Clinic')`);
+    await sql.run(
+      `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt") VALUES ('es-0', 'org-0', 'custom', 'h', 465, ?, 'u', '', 'u@clinic.example', ?)`,
+      postgres ? "tls" : "ssl",
+      T,
+    );
+    await sql.run(
+      `INSERT INTO "SmtpTestRun" (id, "orgId", "userId", "userEmail", mode, recipient, host, port, steps) VALUES ('run-1', 'org-0', 'user-0', 'p0@clinic.example', ?, 'r@clinic.example', 'h', 465, 'not JSON')`,
+      postgres ? "login" : "check",
+    );
+    const refusedWith = (pattern: RegExp) => refusedAndRolledBack(old, sql, TEST_MODE_MIGRATION, pattern);
+    const unchanged = async () => {
+      expect(await sql.columnType("EmailSettings", "security")).toMatch(/^text$/i);
+      expect(await sql.columnType("SmtpTestRun", "mode")).toMatch(/^text$/i);
+      expect(await sql.columnType("SmtpTestRun", "steps")).toMatch(/^text$/i);
+    };
+
+    if (postgres) {
+      // On PostgreSQL the enums are checked too (on SQLite they stay TEXT).
+      await refusedWith(/invalid input value for enum "Security": "tls"/);
+      await unchanged();
+      await sql.run(`UPDATE "EmailSettings" SET security = 'ssl'`);
+      await refusedWith(/invalid input value for enum "TestRunMode": "login"/);
+      await unchanged();
+      await sql.run(`UPDATE "SmtpTestRun" SET mode = 'check'`);
+    }
+    await refusedWith(postgres ? /invalid input syntax for type json/ : failedOnSqlite(TEST_MODE_MIGRATION));
+    await unchanged();
+
+    await sql.run(`UPDATE "SmtpTestRun" SET steps = ?`, JSON.stringify(CHECKED_STEPS));
+    expect(prisma(old.url, "migrate", "deploy")).toContain("All migrations have been successfully applied.");
+    const db = createPrismaClient(parseDatabaseUrl(old.url));
+    try {
+      expect(await db.emailSettings.findMany({ select: { id: true, security: true } })).toEqual([
+        { id: "es-0", security: "ssl" },
+      ]);
+      expect(await db.smtpTestRun.findMany({ select: { id: true, mode: true, steps: true } })).toEqual([
+        { id: "run-1", mode: "check", steps: CHECKED_STEPS },
       ]);
     } finally {
       await db.$disconnect();

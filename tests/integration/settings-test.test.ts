@@ -96,7 +96,7 @@ describe("testSettings: saved password, run records and status", () => {
     const run = await runRow(outcome.runId);
     expect(run).toMatchObject({ orgId: ctx.org.id, userId: ctx.user.id, outcome: "SUCCESS", matchesSaved: true, failedStep: null, diagnosisId: null, mode: "send", recipient: "owner@clinic.example", host: "localhost", port: smtp.starttlsPort });
     expect(run.createdAt).toEqual(T0);
-    expect((JSON.parse(run.steps) as { status: string }[]).map((s) => s.status)).toEqual(["ok", "ok", "ok", "ok", "ok", "ok"]);
+    expect((run.steps as { status: string }[]).map((s) => s.status)).toEqual(["ok", "ok", "ok", "ok", "ok", "ok"]);
     expect(JSON.stringify(run)).not.toContain(smtp.password);
 
     const after = await settingsRow(ctx.org.id);

@@ -4,8 +4,10 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import * as postgresEnums from "@/lib/generated/postgres/enums";
 import * as sqliteEnums from "@/lib/generated/sqlite/enums";
 import type { SettingsStatus } from "@/lib/mailbox/status";
-import type { StepId } from "@/lib/mailbox/transports/transport";
+import type { TestRequest, TestRunRow } from "@/lib/mailbox/test-run";
+import type { DeliveryMode, StepId } from "@/lib/mailbox/transports/transport";
 import { ROLES, type Role } from "@/lib/roles";
+import type { Security } from "@/lib/smtp/presets";
 import type { OAuthProviderId } from "@/lib/smtp/sign-in-providers";
 import type { AlertDeliveryRow } from "@/lib/watch/alert-settings";
 
@@ -41,6 +43,13 @@ describe("schema parity", () => {
     expectTypeOf<sqliteEnums.DeliveryStep>().toEqualTypeOf<StepId>();
     expectTypeOf<sqliteEnums.MailboxProvider>().toEqualTypeOf<OAuthProviderId>();
     expectTypeOf<sqliteEnums.AlertDeliveryStatus>().toEqualTypeOf<AlertDeliveryRow["status"]>();
+    expectTypeOf<sqliteEnums.Security>().toEqualTypeOf<Security>();
+    expectTypeOf<sqliteEnums.TestRunMode>().toEqualTypeOf<TestRequest["mode"]>();
+    expectTypeOf<sqliteEnums.TestRunMode>().toEqualTypeOf<TestRunRow["mode"]>();
+    // A test run is a send or a check the transport knows (its third mode, login, is the scheduled check's).
+    expectTypeOf<sqliteEnums.TestRunMode>().toExtend<DeliveryMode>();
+    expectTypeOf<sqliteEnums.TestRunOutcome>().toEqualTypeOf<TestRunRow["outcome"]>();
+    expectTypeOf<sqliteEnums.DeliveryStep | null>().toEqualTypeOf<TestRunRow["failedStep"]>();
   });
 
   it("has committed migrations for each provider", () => {
