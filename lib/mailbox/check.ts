@@ -31,7 +31,7 @@ export async function checkAccount(runner: CheckRunner, orgId: string, now = new
           provider: settings.provider,
           host: settings.host,
           port: settings.port,
-          security: settings.security === "ssl" ? "ssl" : "starttls",
+          security: settings.security,
           user: settings.username,
         },
         credential.credential,

@@ -107,16 +107,6 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
 
 export type FailingAccount = { title: string | null; since: Date | null; diagnosisId: string | null };
 
-/** The organisation's account if it is failing (for the banner on every page), else null. */
-export async function getFailingAccount(db: Db, orgId: string): Promise<FailingAccount | null> {
-  const row = await db.emailSettings.findUnique({
-    where: { orgId },
-    select: { status: true, lastTestError: true, failingSince: true, failingDiagnosisId: true },
-  });
-  if (row?.status !== "FAILING") return null;
-  return { title: row.lastTestError, since: row.failingSince, diagnosisId: row.failingDiagnosisId };
-}
-
 /** Saves of the settings, newest first: who, when, and the audit details (JSON). */
 export async function settingsHistory(db: Db, orgId: string, take = 20) {
   return db.auditEvent.findMany({
