@@ -14,7 +14,9 @@ if (hops === null) {
   console.error(`Configuration error:\n  - ${TRUSTED_PROXY_HOPS_PROBLEM}`);
   process.exit(1);
 }
-const { values: args } = parseArgs({ options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } } });
+const { values: args } = parseArgs({
+  options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } },
+});
 const port = Number(args.port || process.env.PORT || 3000);
 const hostname = args.hostname || undefined;
 

@@ -11,10 +11,16 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
     >
       {error.digest && <p className="mb-4 text-xs text-slate-500">Reference: {error.digest}</p>}
       <div className="flex gap-3">
-        <button onClick={reset} className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-800">
+        <button
+          onClick={reset}
+          className="rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-800"
+        >
           Try again
         </button>
-        <Link href="/" className="rounded-md px-4 py-2 text-sm font-semibold text-brand-700 ring-1 ring-brand-100 hover:bg-brand-50">
+        <Link
+          href="/"
+          className="rounded-md px-4 py-2 text-sm font-semibold text-brand-700 ring-1 ring-brand-100 hover:bg-brand-50"
+        >
           Go to dashboard
         </Link>
       </div>

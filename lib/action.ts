@@ -121,7 +121,11 @@ export function memberAction<S extends z.ZodType, R = unknown>(
       }
       if (!hasRole(ctx.role, options.minimum)) {
         const who = options.minimum === "OWNER" ? "owners" : "owners and admins";
-        return { ok: false, message: `Only ${who} can do this. Your role is ${ctx.role.toLowerCase()}.`, at: Date.now() };
+        return {
+          ok: false,
+          message: `Only ${who} can do this. Your role is ${ctx.role.toLowerCase()}.`,
+          at: Date.now(),
+        };
       }
       const parsed = options.schema.safeParse(raw);
       if (!parsed.success) return invalidInput(parsed.error, values) as ActionState<R>;
@@ -130,7 +134,8 @@ export function memberAction<S extends z.ZodType, R = unknown>(
       if (err instanceof UserFacingError) return fromUserFacingError(err, values) as ActionState<R>;
       logActionError(options.name, err);
       // The form comes back with what was typed (never a secret) instead of the error page.
-      if (isDatabaseFailure(err)) return { ok: false, message: options.databaseFailure ?? DATABASE_FAILED, values, at: Date.now() };
+      if (isDatabaseFailure(err))
+        return { ok: false, message: options.databaseFailure ?? DATABASE_FAILED, values, at: Date.now() };
       throw err;
     }
   };

@@ -7,7 +7,10 @@ export type AttemptLimit = { max: number; windowMs: number };
 
 /** Records one attempt under each key (at `now`) and returns their row ids. */
 export async function recordAttempts(db: Db, keys: string[], now: Date): Promise<string[]> {
-  const rows = await db.signInFailure.createManyAndReturn({ data: keys.map((key) => ({ key, createdAt: now })), select: { id: true } });
+  const rows = await db.signInFailure.createManyAndReturn({
+    data: keys.map((key) => ({ key, createdAt: now })),
+    select: { id: true },
+  });
   return rows.map((row) => row.id);
 }
 

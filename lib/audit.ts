@@ -4,10 +4,14 @@ import type { Db, Prisma } from "./prisma";
 
 type Writer = Pick<Db, "auditEvent">;
 
-
 export async function recordAudit(
   db: Writer,
-  event: { orgId: string | null; actor: Pick<Actor, "userId" | "email"> | null; action: string; details?: Record<string, unknown> },
+  event: {
+    orgId: string | null;
+    actor: Pick<Actor, "userId" | "email"> | null;
+    action: string;
+    details?: Record<string, unknown>;
+  },
 ) {
   await db.auditEvent.create({
     data: {
@@ -54,7 +58,9 @@ export function describeAuditEvent(action: string, details: Record<string, unkno
     case "email_settings.saved":
       return `Saved the finance email settings (${Object.keys((details.changes as Record<string, unknown>) ?? {}).length} changes)`;
     case "alerts.reminders":
-      return Number(details.reminderHours) ? `Set alert reminders to every ${s("reminderHours")} hours` : "Turned alert reminders off";
+      return Number(details.reminderHours)
+        ? `Set alert reminders to every ${s("reminderHours")} hours`
+        : "Turned alert reminders off";
     case "alerts.webhook_set":
       return `Set the alert webhook (${s("host")})`;
     case "alerts.webhook_removed":

@@ -55,7 +55,9 @@ export const { handlers, signIn, signOut, auth } = NextAuth(() => ({
           clientAddress: clientAddressFrom(request.headers),
         });
         if (!result.ok) {
-          throw new SignInRefused(result.reason === "throttled" ? `throttled:${result.retryAt.getTime()}` : result.reason);
+          throw new SignInRefused(
+            result.reason === "throttled" ? `throttled:${result.retryAt.getTime()}` : result.reason,
+          );
         }
         return { ...result.user };
       },

@@ -29,7 +29,13 @@ export function parseTrustedProxyHops(value) {
  */
 export function clientAddress({ forwardedFor, peer, hops }) {
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? "");
-  const chain = hops > 0 ? header.split(",").map((entry) => entry.trim()).filter(Boolean) : [];
+  const chain =
+    hops > 0
+      ? header
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      : [];
   if (peer) chain.push(peer);
   if (chain.length === 0) return null;
   return normaliseAddress(chain[Math.max(0, chain.length - 1 - hops)]);
@@ -48,6 +54,9 @@ function normaliseAddress(address) {
  * @returns {string | null}
  */
 export function clientAddressFrom(headers) {
-  const entries = (headers.get("x-forwarded-for") ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return entries.length > 0 ? entries[entries.length - 1].slice(0, 64) : null;
 }

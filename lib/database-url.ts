@@ -7,13 +7,15 @@ import type { ConnectionOptions } from "node:tls";
 export const DEFAULT_DATABASE_URL = "file:./data/app.db";
 
 export type DatabaseTarget =
-  | { provider: "sqlite"; url: string; filePath: string }
-  | { provider: "postgresql"; url: string };
+  { provider: "sqlite"; url: string; filePath: string } | { provider: "postgresql"; url: string };
 
 export function parseDatabaseUrl(raw: string | undefined, cwd = process.cwd()): DatabaseTarget {
   const url = raw && raw.trim() !== "" ? raw.trim() : DEFAULT_DATABASE_URL;
   if (url.startsWith("file:")) {
-    const rest = url.slice("file:".length).replace(/^\/\/(?=\/)/, "").split("?")[0];
+    const rest = url
+      .slice("file:".length)
+      .replace(/^\/\/(?=\/)/, "")
+      .split("?")[0];
     if (rest === "") throw new Error("DATABASE_URL: a file: URL needs a path, e.g. file:./data/app.db");
     return { provider: "sqlite", url, filePath: path.resolve(cwd, rest) };
   }
@@ -39,7 +41,9 @@ export function postgresSsl(url: string): false | ConnectionOptions {
   const mode = params.get("sslmode") ?? "disable";
   if (mode === "disable" || mode === "allow" || mode === "prefer") return false;
   if (!["require", "verify-ca", "verify-full"].includes(mode)) {
-    throw new Error(`DATABASE_URL: sslmode=${mode} is not one of disable, allow, prefer, require, verify-ca, verify-full`);
+    throw new Error(
+      `DATABASE_URL: sslmode=${mode} is not one of disable, allow, prefer, require, verify-ca, verify-full`,
+    );
   }
   const rootCert = params.get("sslrootcert");
   return {

@@ -29,7 +29,10 @@ export function isDatabaseFailure(err: unknown): boolean {
   if (typeof e.clientVersion === "string") return true;
   if (e.name === "DriverAdapterError" || e.name === "SqliteError") return true;
   // The network and PostgreSQL's connection (08), resource (53) and operator-intervention (57) classes, database gone.
-  return typeof e.code === "string" && (CONNECTION_CODES.has(e.code) || /^(08|53|57)[0-9A-Z]{3}$/.test(e.code) || e.code === "3D000");
+  return (
+    typeof e.code === "string" &&
+    (CONNECTION_CODES.has(e.code) || /^(08|53|57)[0-9A-Z]{3}$/.test(e.code) || e.code === "3D000")
+  );
 }
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);

@@ -30,7 +30,10 @@ const trimmed = variable.transform((text) => text?.trim() || undefined);
 function wholeNumber({ unit, fallback, min, max }: { unit?: string; fallback: number; min: number; max: number }) {
   return variable
     .transform((text) => (text ? Number(text) : fallback))
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number ${unit ? `of ${unit} ` : ""}from ${min} to ${max}`);
+    .refine(
+      (n) => Number.isInteger(n) && n >= min && n <= max,
+      `must be a whole number ${unit ? `of ${unit} ` : ""}from ${min} to ${max}`,
+    );
 }
 
 /** A value read by a parser shared with code outside this module, which returns null for a bad value. */
@@ -54,8 +57,18 @@ const variables = (cwd: string) =>
       }
     }),
     /** For PostgreSQL, so a dead database fails in seconds. */
-    DATABASE_CONNECT_TIMEOUT_MS: wholeNumber({ unit: "milliseconds", fallback: DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs, min: 100, max: 600_000 }),
-    DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber({ unit: "milliseconds", fallback: DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs, min: 100, max: 600_000 }),
+    DATABASE_CONNECT_TIMEOUT_MS: wholeNumber({
+      unit: "milliseconds",
+      fallback: DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs,
+      min: 100,
+      max: 600_000,
+    }),
+    DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber({
+      unit: "milliseconds",
+      fallback: DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs,
+      min: 100,
+      max: 600_000,
+    }),
     /** How long a sign-in lasts at most, however active the session. */
     SESSION_MAX_AGE_DAYS: wholeNumber({ unit: "days", fallback: 7, min: 1, max: 90 }),
     /** The hosted first run's token, when the operator sets it (otherwise derived; lib/setup-token.ts). */
@@ -64,7 +77,9 @@ const variables = (cwd: string) =>
       "must be 16 to 200 characters (generate one with: openssl rand -hex 16)",
     ),
     /** The bearer token for /api/metrics, which answers 404 without one. */
-    METRICS_TOKEN: trimmed.pipe(z.string().min(16, "must be at least 16 characters (generate one with: openssl rand -hex 16)").optional()),
+    METRICS_TOKEN: trimmed.pipe(
+      z.string().min(16, "must be at least 16 characters (generate one with: openssl rand -hex 16)").optional(),
+    ),
     /** The port `npm start` listens on; alert links use it when APP_URL is not set. */
     PORT: wholeNumber({ fallback: 3000, min: 0, max: 65_535 }),
     /** Used by server.mjs before the app loads; checked here too so a bad value is listed with the other problems. */
@@ -77,10 +92,20 @@ const variables = (cwd: string) =>
     /** How long a test send may take in all before it is stopped with a timeout. */
     SMTP_TEST_TIMEOUT_MS: wholeNumber({ unit: "milliseconds", fallback: 15_000, min: 1000, max: 120_000 }),
     /** The ports a test send may use (lib/smtp/mail-ports.ts; default 25, 465, 587 and 2525). */
-    SMTP_ALLOWED_PORTS: parsedBy(parseMailPorts, "must be comma-separated ports or ranges of ports, like 25,465,587,2525 or 2500-2599"),
+    SMTP_ALLOWED_PORTS: parsedBy(
+      parseMailPorts,
+      "must be comma-separated ports or ranges of ports, like 25,465,587,2525 or 2500-2599",
+    ),
     /** "host:port" entries the deliverability checks ask instead of the system's resolvers. */
     DNS_SERVERS: variable
-      .transform((text) => (text?.trim() ? text.split(",").map((s) => s.trim()).filter(Boolean) : undefined))
+      .transform((text) =>
+        text?.trim()
+          ? text
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
+      )
       .superRefine((servers, ctx) => {
         const problem = servers && dnsServersProblem(servers);
         if (problem) ctx.addIssue(problem);
@@ -96,14 +121,19 @@ const variables = (cwd: string) =>
       .transform((word) => word === "on"),
   });
 
-const isEncryptionKey = (text: string) => /^[A-Za-z0-9+/]+={0,2}$/.test(text) && Buffer.from(text, "base64").length === 32;
+const isEncryptionKey = (text: string) =>
+  /^[A-Za-z0-9+/]+={0,2}$/.test(text) && Buffer.from(text, "base64").length === 32;
 
 /** The secrets, given in the environment or generated into the data folder's secrets.json. */
 const secrets = z.object({
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
-  SETTINGS_ENCRYPTION_KEY: z.string().refine(isEncryptionKey, "must be 32 bytes, base64-encoded (generate one with: openssl rand -base64 32)"),
+  SETTINGS_ENCRYPTION_KEY: z
+    .string()
+    .refine(isEncryptionKey, "must be 32 bytes, base64-encoded (generate one with: openssl rand -base64 32)"),
   /** Keys that may still decrypt stored secrets during a rotation (comma-separated in the environment). */
-  SETTINGS_ENCRYPTION_KEYS_OLD: z.array(z.string().refine(isEncryptionKey, "must list 32-byte base64 keys, separated by commas")),
+  SETTINGS_ENCRYPTION_KEYS_OLD: z.array(
+    z.string().refine(isEncryptionKey, "must list 32-byte base64 keys, separated by commas"),
+  ),
 });
 type SecretsFile = Partial<z.infer<typeof secrets>>;
 
@@ -128,19 +158,28 @@ const deployment = (cwd: string) =>
       const embedded = !(isProduction && given.length > 0);
       if (!embedded) {
         for (const name of DEPLOYMENT_VARIABLES.filter((n) => !given.includes(n))) {
-          ctx.addIssue({ code: "custom", path: [name], message: `is required in production (NODE_ENV=production with ${given.join(", ")} set)` });
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `is required in production (NODE_ENV=production with ${given.join(", ")} set)`,
+          });
         }
       }
-      const file = embedded && (!vars.AUTH_SECRET || !vars.SETTINGS_ENCRYPTION_KEY) ? loadOrCreateSecretsFile(vars.DATA_DIR) : {};
+      const file =
+        embedded && (!vars.AUTH_SECRET || !vars.SETTINGS_ENCRYPTION_KEY) ? loadOrCreateSecretsFile(vars.DATA_DIR) : {};
       if (file === null) {
-        ctx.addIssue(`${secretsFilePath(vars.DATA_DIR)} is not valid JSON: fix it, or delete it to generate new secrets (existing sessions and saved passwords will then need re-entering)`);
+        ctx.addIssue(
+          `${secretsFilePath(vars.DATA_DIR)} is not valid JSON: fix it, or delete it to generate new secrets (existing sessions and saved passwords will then need re-entering)`,
+        );
         return z.NEVER;
       }
       const parsed = secrets.safeParse({
         AUTH_SECRET: vars.AUTH_SECRET || file.AUTH_SECRET,
         SETTINGS_ENCRYPTION_KEY: vars.SETTINGS_ENCRYPTION_KEY || file.SETTINGS_ENCRYPTION_KEY,
         SETTINGS_ENCRYPTION_KEYS_OLD: vars.SETTINGS_ENCRYPTION_KEYS_OLD
-          ? vars.SETTINGS_ENCRYPTION_KEYS_OLD.split(",").map((k) => k.trim()).filter(Boolean)
+          ? vars.SETTINGS_ENCRYPTION_KEYS_OLD.split(",")
+              .map((k) => k.trim())
+              .filter(Boolean)
           : vars.SETTINGS_ENCRYPTION_KEY
             ? []
             : (file.SETTINGS_ENCRYPTION_KEYS_OLD ?? []),
@@ -149,7 +188,11 @@ const deployment = (cwd: string) =>
         const name = issue.path[0] as keyof typeof secrets.shape;
         const fromFile = name !== "SETTINGS_ENCRYPTION_KEYS_OLD" && !vars[name];
         if (fromFile && !embedded) continue; // named above as required
-        ctx.addIssue({ code: "custom", path: [name], message: fromFile ? `in ${secretsFilePath(vars.DATA_DIR)} ${issue.message}` : issue.message });
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: fromFile ? `in ${secretsFilePath(vars.DATA_DIR)} ${issue.message}` : issue.message,
+        });
       }
       if (!parsed.success) return z.NEVER;
       return {
@@ -197,7 +240,10 @@ export const envSchema = (cwd: string) =>
       SMTP_ALLOW_PRIVATE_NETWORKS: v.SMTP_ALLOW_PRIVATE_NETWORKS,
       smtpTestBudgetMs: v.SMTP_TEST_TIMEOUT_MS,
       smtpAllowedPorts: v.SMTP_ALLOWED_PORTS,
-      databaseTimeouts: { connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS },
+      databaseTimeouts: {
+        connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
       setupToken: v.SETUP_TOKEN,
       sessionMaxAgeSeconds: v.SESSION_MAX_AGE_DAYS * 86_400,
       oauth: { ...v.oauth, allowPrivateNetworks: v.SMTP_ALLOW_PRIVATE_NETWORKS },
@@ -241,7 +287,10 @@ export function secretsFilePath(dataDir: string) {
 function loadOrCreateSecretsFile(dataDir: string): SecretsFile | null {
   const file = secretsFilePath(dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  const generated = { AUTH_SECRET: crypto.randomBytes(32).toString("base64url"), SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64") };
+  const generated = {
+    AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+    SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+  };
   try {
     fs.writeFileSync(file, JSON.stringify(generated, null, 2) + "\n", { flag: "wx", mode: 0o600 });
   } catch (err) {

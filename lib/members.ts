@@ -114,7 +114,8 @@ async function manageableMember(
     include: { user: { select: { id: true, email: true, name: true } } },
   });
   if (!target) throw new UserFacingError("That member is no longer in this organisation.");
-  if (!canAssignRole(actor.role, target.role, target.role)) throw new UserFacingError(`Only an owner can ${messages.verb} an owner.`);
+  if (!canAssignRole(actor.role, target.role, target.role))
+    throw new UserFacingError(`Only an owner can ${messages.verb} an owner.`);
   if (target.userId === actor.userId) throw new UserFacingError(messages.self);
   return target;
 }
@@ -160,7 +161,8 @@ export async function removeMember(db: Db, actor: ActingMember, membershipId: st
       verb: "remove",
       self: "You cannot remove yourself. Ask another owner or admin.",
     });
-    if (target.role === "OWNER" && (await ownerCount(tx, actor.orgId)) <= 1) throw new UserFacingError(LAST_OWNER_MESSAGE);
+    if (target.role === "OWNER" && (await ownerCount(tx, actor.orgId)) <= 1)
+      throw new UserFacingError(LAST_OWNER_MESSAGE);
     await tx.membership.delete({ where: { id: target.id } });
     // A user belongs to one organisation here; without a membership the account has no use left. If it ever
     // has another, its sessions still end, so a removed person's open tabs stop working at once.

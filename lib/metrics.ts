@@ -90,7 +90,8 @@ export function metrics(db: Db, options: { checkQueueDepth?: QueueDepth } = {}):
     registers: [registry],
   });
   for (const result of ["ok", "failed"]) checks.inc({ result }, 0);
-  for (const channel of ["email", "webhook"]) for (const outcome of ["sent", "failed"]) alerts.inc({ channel, outcome }, 0);
+  for (const channel of ["email", "webhook"])
+    for (const outcome of ["sent", "failed"]) alerts.inc({ channel, outcome }, 0);
   holder.financeEmailMetrics = { registry, checks, checkDuration, alerts };
   return holder.financeEmailMetrics;
 }

@@ -4,7 +4,13 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
-import { DEFAULT_DATABASE_TIMEOUTS, postgresSsl, withoutSslParams, type DatabaseTarget, type DatabaseTimeouts } from "./database-url";
+import {
+  DEFAULT_DATABASE_TIMEOUTS,
+  postgresSsl,
+  withoutSslParams,
+  type DatabaseTarget,
+  type DatabaseTimeouts,
+} from "./database-url";
 
 /** Columns that must never leave a query unless asked for by name. */
 const omit = { user: { passwordHash: true } } as const;

@@ -12,7 +12,12 @@ export function sessionExpired(signedInAt: number, maxAgeSeconds: number, now = 
   return now / 1000 - signedInAt >= maxAgeSeconds;
 }
 
-export async function sessionTokenCurrent(db: Db, token: SessionTokenClaims, maxAgeSeconds: number, now = Date.now()): Promise<boolean> {
+export async function sessionTokenCurrent(
+  db: Db,
+  token: SessionTokenClaims,
+  maxAgeSeconds: number,
+  now = Date.now(),
+): Promise<boolean> {
   // Tokens without a version or sign-in time come from before sessions could be ended: they sign in again.
   if (!token.sub || typeof token.sessionVersion !== "number" || typeof token.signedInAt !== "number") return false;
   if (sessionExpired(token.signedInAt, maxAgeSeconds, now)) return false;

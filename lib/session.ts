@@ -75,7 +75,8 @@ export async function checkMember(
 ): Promise<MemberCheck> {
   if (!(await isSetupComplete(db))) return { redirectTo: "/setup" };
   const ctx = await getMemberContext();
-  if (!ctx) return { redirectTo: options.path ? `/sign-in?callbackUrl=${encodeURIComponent(options.path)}` : "/sign-in" };
+  if (!ctx)
+    return { redirectTo: options.path ? `/sign-in?callbackUrl=${encodeURIComponent(options.path)}` : "/sign-in" };
   if (ctx.user.mustChangePassword && !options.allowPendingPasswordChange) return { redirectTo: "/change-password" };
   if (options.minimum && !hasRole(ctx.role, options.minimum)) return { redirectTo: "/?denied=1" };
   return { ctx };

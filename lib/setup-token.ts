@@ -22,7 +22,10 @@ export function expectedSetupToken(config: Pick<Env, "AUTH_SECRET" | "setupToken
 /** Compared in constant time; spaces and letter case as typed do not matter. */
 export function setupTokenMatches(given: string | undefined, expected: string): boolean {
   const normalise = (v: string) => v.trim().toLowerCase().replace(/\s+/g, "");
-  const a = crypto.createHash("sha256").update(normalise(given ?? "")).digest();
+  const a = crypto
+    .createHash("sha256")
+    .update(normalise(given ?? ""))
+    .digest();
   const b = crypto.createHash("sha256").update(normalise(expected)).digest();
   return crypto.timingSafeEqual(a, b) && (given ?? "").trim() !== "";
 }

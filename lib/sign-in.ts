@@ -4,7 +4,14 @@
 // - per email, only a slowing delay once it has recent failures: the right password from a clean address
 //   still gets through, a little later.
 import type { Db } from "./prisma";
-import { type AttemptLimit, forgetAttempts, otherAttempts, pruneAttempts, recordAttempts, retryAt } from "./attempt-limit";
+import {
+  type AttemptLimit,
+  forgetAttempts,
+  otherAttempts,
+  pruneAttempts,
+  recordAttempts,
+  retryAt,
+} from "./attempt-limit";
 import { recordAudit } from "./audit";
 import { minutesUntil } from "./format";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password";
@@ -51,7 +58,10 @@ export async function authenticate(
   const keys = { pair: `email+ip:${email}|${address}`, address: `ip:${address}`, email: `email:${email}` };
   const ids = await recordAttempts(db, [keys.pair, keys.address, keys.email], now);
 
-  const limits: [string, AttemptLimit][] = [[keys.pair, THROTTLE.perEmailAndAddress], [keys.address, THROTTLE.perAddress]];
+  const limits: [string, AttemptLimit][] = [
+    [keys.pair, THROTTLE.perEmailAndAddress],
+    [keys.address, THROTTLE.perAddress],
+  ];
   let pausedUntil: Date | null = null;
   for (const [key, limit] of limits) {
     const until = retryAt(await otherAttempts(db, { key, ownIds: ids, windowMs: limit.windowMs, now }), limit);
@@ -70,7 +80,9 @@ export async function authenticate(
     omit: { passwordHash: false },
     include: { memberships: { select: { orgId: true }, take: 1 } },
   });
-  const valid = user ? await verifyPassword(input.password, user.passwordHash) : await verifyAgainstDummy(input.password);
+  const valid = user
+    ? await verifyPassword(input.password, user.passwordHash)
+    : await verifyAgainstDummy(input.password);
   const orgId = user?.memberships[0]?.orgId ?? null;
 
   if (!user || !valid) {
@@ -96,6 +108,7 @@ export async function authenticate(
   }
   // The owner is in: their email's slowdown and this address's mistakes for it are forgotten (not other addresses').
   await db.signInFailure.deleteMany({ where: { OR: [{ id: { in: ids } }, { key: { in: [keys.email, keys.pair] } }] } });
-  if (orgId) await recordAudit(db, { orgId, actor: { userId: user.id, email: user.email }, action: "sign_in.succeeded" });
+  if (orgId)
+    await recordAudit(db, { orgId, actor: { userId: user.id, email: user.email }, action: "sign_in.succeeded" });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }

@@ -24,7 +24,10 @@ if (setupTokenRequired(config) && !config.setupToken) {
     (complete) => {
       if (!complete) console.log(`First run: open /setup and enter this setup token: ${expectedSetupToken(config)}`);
     },
-    () => console.error("First run: the database did not answer, so the setup token was not printed. Restart when it is up."),
+    () =>
+      console.error(
+        "First run: the database did not answer, so the setup token was not printed. Restart when it is up.",
+      ),
   );
 }
 

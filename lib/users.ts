@@ -51,7 +51,10 @@ export async function changePassword(
   // Recorded before the check, so parallel guesses cannot all get past the limit (lib/attempt-limit.ts).
   const key = `change-password:${user.id}`;
   const ids = await recordAttempts(db, [key], now);
-  const pausedUntil = retryAt(await otherAttempts(db, { key, ownIds: ids, windowMs: CURRENT_PASSWORD_LIMIT.windowMs, now }), CURRENT_PASSWORD_LIMIT);
+  const pausedUntil = retryAt(
+    await otherAttempts(db, { key, ownIds: ids, windowMs: CURRENT_PASSWORD_LIMIT.windowMs, now }),
+    CURRENT_PASSWORD_LIMIT,
+  );
   if (pausedUntil) {
     await forgetAttempts(db, ids);
     throw new UserFacingError(
@@ -74,11 +77,19 @@ export async function changePassword(
       sessionVersion: { increment: 1 },
     },
   });
-  await recordAudit(db, { orgId: user.orgId, actor: { userId: user.id, email: user.email }, action: "user.password_changed" });
+  await recordAudit(db, {
+    orgId: user.orgId,
+    actor: { userId: user.id, email: user.email },
+    action: "user.password_changed",
+  });
 }
 
 /** "Sign out everywhere": every session of this user, on every device, ends at its next request. */
 export async function endAllSessions(db: Db, user: { id: string; email: string; orgId: string }) {
   await db.user.update({ where: { id: user.id }, data: { sessionVersion: { increment: 1 } } });
-  await recordAudit(db, { orgId: user.orgId, actor: { userId: user.id, email: user.email }, action: "user.signed_out_everywhere" });
+  await recordAudit(db, {
+    orgId: user.orgId,
+    actor: { userId: user.id, email: user.email },
+    action: "user.signed_out_everywhere",
+  });
 }

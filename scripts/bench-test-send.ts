@@ -101,7 +101,9 @@ async function main() {
   const n = parseCount(process.argv[2]);
   const smtp = await startTestSmtpServer();
   try {
-    console.log(`bench:test-send  N=${n} (after ${WARM_UP} warm-up sends each), fixture STARTTLS on localhost:${smtp.starttlsPort}`);
+    console.log(
+      `bench:test-send  N=${n} (after ${WARM_UP} warm-up sends each), fixture STARTTLS on localhost:${smtp.starttlsPort}`,
+    );
 
     for (let i = 0; i < WARM_UP; i++) {
       const { result } = await appSend(smtp);
@@ -125,20 +127,32 @@ async function main() {
       }
     }
     const expected = (WARM_UP + n) * 2;
-    if (smtp.messages.length !== expected) throw new Error(`The fixture received ${smtp.messages.length} messages, expected ${expected}`);
+    if (smtp.messages.length !== expected)
+      throw new Error(`The fixture received ${smtp.messages.length} messages, expected ${expected}`);
 
     const appMedian = median(app);
     const bareMedian = median(bare);
     const ratio = appMedian / bareMedian;
-    console.log(`  app path (runSmtpTest)      median ${fmt(appMedian)} ms   (min ${fmt(Math.min(...app))}, max ${fmt(Math.max(...app))})`);
-    console.log(`  bare nodemailer sendMail    median ${fmt(bareMedian)} ms   (min ${fmt(Math.min(...bare))}, max ${fmt(Math.max(...bare))})`);
+    console.log(
+      `  app path (runSmtpTest)      median ${fmt(appMedian)} ms   (min ${fmt(Math.min(...app))}, max ${fmt(Math.max(...app))})`,
+    );
+    console.log(
+      `  bare nodemailer sendMail    median ${fmt(bareMedian)} ms   (min ${fmt(Math.min(...bare))}, max ${fmt(Math.max(...bare))})`,
+    );
     // smtp-server holds every greeting for 100 ms (its early-talker check): both medians include it.
-    console.log(`  app path overhead ${fmt(appMedian - bareMedian)} ms per send (both include the fixture's 100 ms greeting delay)`);
-    console.log(`  ratio ${ratio.toFixed(2)}x   goal: app path at most ${GOAL_RATIO}x bare nodemailer   ${ratio <= GOAL_RATIO ? "PASS" : "MISS"}`);
+    console.log(
+      `  app path overhead ${fmt(appMedian - bareMedian)} ms per send (both include the fixture's 100 ms greeting delay)`,
+    );
+    console.log(
+      `  ratio ${ratio.toFixed(2)}x   goal: app path at most ${GOAL_RATIO}x bare nodemailer   ${ratio <= GOAL_RATIO ? "PASS" : "MISS"}`,
+    );
 
     // Both at once: each waits on its own timers, and the wait is the point.
     const silent = await Promise.all(
-      (["starttls", "ssl"] as const).map(async (security) => ({ security, ...(await appSend(smtp, { port: smtp.silentPort, security, budgetMs: SILENT_BUDGET_MS })) })),
+      (["starttls", "ssl"] as const).map(async (security) => ({
+        security,
+        ...(await appSend(smtp, { port: smtp.silentPort, security, budgetMs: SILENT_BUDGET_MS })),
+      })),
     );
     for (const { security, ms, result } of silent) {
       const limit = SILENT_BUDGET_MS + 1000;

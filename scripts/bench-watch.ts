@@ -66,7 +66,10 @@ const SINGLE_HOST_INSTANCES = intKnob("BENCH_SINGLE_HOST_INSTANCES", 2, 1);
 const PHASE_TIMEOUT_MS = intKnob("BENCH_PHASE_TIMEOUT_MINUTES", 20, 1) * 60_000;
 const DNS_DELAY_MS = intKnob("BENCH_DNS_DELAY_MS", 0, 0);
 type PhaseName = "one" | "two" | "single-host";
-const PHASES = (process.env.BENCH_PHASES || "one,two,single-host").split(",").map((p) => p.trim()).filter(Boolean) as PhaseName[];
+const PHASES = (process.env.BENCH_PHASES || "one,two,single-host")
+  .split(",")
+  .map((p) => p.trim())
+  .filter(Boolean) as PhaseName[];
 for (const p of PHASES) {
   if (!["one", "two", "single-host"].includes(p)) {
     console.error(`BENCH_PHASES lists one, two and single-host, comma-separated (got ${JSON.stringify(p)})`);
@@ -149,7 +152,13 @@ async function createDatabase(): Promise<{ url: string; name: string }> {
   return { url, name };
 }
 
-type SeedOptions = { keyringKey: string; count: number; label: "org" | "single"; hostOf: (i: number) => string; smtp: TestSmtpServer };
+type SeedOptions = {
+  keyringKey: string;
+  count: number;
+  label: "org" | "single";
+  hostOf: (i: number) => string;
+  smtp: TestSmtpServer;
+};
 
 /** `count` organisations, each with an owner and a saved account on `hostOf(i)`, never checked. */
 async function seed(db: Db, { keyringKey, count, label, hostOf, smtp }: SeedOptions) {
@@ -165,7 +174,12 @@ async function seed(db: Db, { keyringKey, count, label, hostOf, smtp }: SeedOpti
       const userId = crypto.randomUUID();
       const address = `finance@${label}${i}.example`;
       orgs.push({ id: orgId, name: `Bench ${label} ${i}` });
-      users.push({ id: userId, email: `owner@${label}${i}.example`, name: `Owner ${i}`, passwordHash: "not-a-password-hash" });
+      users.push({
+        id: userId,
+        email: `owner@${label}${i}.example`,
+        name: `Owner ${i}`,
+        passwordHash: "not-a-password-hash",
+      });
       memberships.push({ userId, orgId, role: "OWNER" as const });
       settings.push({
         orgId,
@@ -248,7 +262,12 @@ type Worker = { child: ChildProcess; pid: number; startedAt: number; logFile: st
 function startWorker(env: NodeJS.ProcessEnv, logFile: string): Worker {
   const out = fs.openSync(logFile, "w");
   // As an operator starts it: npm run worker (tsx, under the react-server condition), in its own process group.
-  const child = spawn("npm", ["run", "--silent", "worker"], { cwd: ROOT, detached: true, env, stdio: ["ignore", out, out] });
+  const child = spawn("npm", ["run", "--silent", "worker"], {
+    cwd: ROOT,
+    detached: true,
+    env,
+    stdio: ["ignore", out, out],
+  });
   fs.closeSync(out);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, pid: child.pid!, startedAt: Date.now(), logFile, exited };
@@ -317,11 +336,20 @@ function rssSampler(roots: number[]) {
   return {
     stop: () => timers.forEach(clearInterval),
     /** The worker's own node process (the one that runs scripts/worker.ts), per instance. */
-    workerMb: (root: number) => round(Math.max(0, ...[...peakByPid.values()].filter((p) => p.root === root && p.label === "worker").map((p) => p.kb)) / 1024),
+    workerMb: (root: number) =>
+      round(
+        Math.max(
+          0,
+          ...[...peakByPid.values()].filter((p) => p.root === root && p.label === "worker").map((p) => p.kb),
+        ) / 1024,
+      ),
     treeMb: (root: number) => round((peakTreeKb.get(root) ?? 0) / 1024),
     allMb: () => round(peakAllKb / 1024),
     perProcess: (root: number) =>
-      [...peakByPid.values()].filter((p) => p.root === root && p.kb > 0).map((p) => `${p.label} ${round(p.kb / 1024)} MB`).join(", "),
+      [...peakByPid.values()]
+        .filter((p) => p.root === root && p.kb > 0)
+        .map((p) => `${p.label} ${round(p.kb / 1024)} MB`)
+        .join(", "),
   };
 }
 
@@ -379,7 +407,10 @@ function connectionSampler(client: pg.Client, dbName: string) {
           WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend' GROUP BY 1`,
         [dbName],
       );
-      peak = Math.max(peak, rows.reduce((a, r) => a + r.n, 0));
+      peak = Math.max(
+        peak,
+        rows.reduce((a, r) => a + r.n, 0),
+      );
       for (const r of rows) peakByApp.set(r.app, Math.max(peakByApp.get(r.app) ?? 0, r.n));
     } catch {
       // the database is going away
@@ -392,7 +423,8 @@ function connectionSampler(client: pg.Client, dbName: string) {
   return {
     stop: () => clearInterval(timer),
     peak: () => peak,
-    byApp: () => [...peakByApp].map(([app, n]) => `${app === "finance-email-worker" ? "pg-boss" : app} ${n}`).join(", "),
+    byApp: () =>
+      [...peakByApp].map(([app, n]) => `${app === "finance-email-worker" ? "pg-boss" : app} ${n}`).join(", "),
   };
 }
 
@@ -457,7 +489,10 @@ type Context = {
 };
 
 async function jobStates(client: pg.Client): Promise<Record<string, number>> {
-  const { rows } = await client.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM pgboss.job WHERE name = $1 GROUP BY 1`, [CHECK_QUEUE]);
+  const { rows } = await client.query<{ state: string; n: number }>(
+    `SELECT state, count(*)::int AS n FROM pgboss.job WHERE name = $1 GROUP BY 1`,
+    [CHECK_QUEUE],
+  );
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
 
@@ -470,7 +505,8 @@ async function resetPeriod(ctx: Context, singleHost: boolean) {
   }
   await client.query(`DELETE FROM "AccountCheck"`);
   // Every phase starts with no domain checked, so each first check also checks its domain (the worst case).
-  if ((await client.query<{ t: string | null }>(`SELECT to_regclass('"DomainCheck"') AS t`)).rows[0].t) await client.query(`DELETE FROM "DomainCheck"`);
+  if ((await client.query<{ t: string | null }>(`SELECT to_regclass('"DomainCheck"') AS t`)).rows[0].t)
+    await client.query(`DELETE FROM "DomainCheck"`);
   await client.query(`DELETE FROM "AlertDelivery"`);
   // The phase's accounts are due (never checked), the others are switched off (NOT_SET_UP: not checked at all).
   await client.query(
@@ -485,14 +521,17 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
   const instances = name === "one" ? 1 : name === "two" ? 2 : SINGLE_HOST_INSTANCES;
   const accounts = singleHost ? SINGLE_HOST_ACCOUNTS : ACCOUNTS;
   const { client, smtp } = ctx;
-  log(`\n== phase ${name}: ${accounts} accounts${singleHost ? ` all on ${SINGLE_HOST}` : ` over ${HOSTS.length} hosts`}, ${instances} worker${instances > 1 ? "s" : ""} ==`);
+  log(
+    `\n== phase ${name}: ${accounts} accounts${singleHost ? ` all on ${SINGLE_HOST}` : ` over ${HOSTS.length} hosts`}, ${instances} worker${instances > 1 ? "s" : ""} ==`,
+  );
   await resetPeriod(ctx, singleHost);
   smtp.reset();
   const dnsQueriesBefore = ctx.dns.queries.length;
 
   const workers: Worker[] = [];
   const started = Date.now();
-  for (let i = 0; i < instances; i++) workers.push(startWorker(ctx.workerEnv, path.join(ctx.dir, `worker-${name}-${i + 1}.log`)));
+  for (let i = 0; i < instances; i++)
+    workers.push(startWorker(ctx.workerEnv, path.join(ctx.dir, `worker-${name}-${i + 1}.log`)));
   const stopAll = () => Promise.all(workers.map(stopWorker));
   cleanups.push(stopAll);
   const rss = rssSampler(workers.map((w) => w.pid));
@@ -505,17 +544,22 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
   let idleSince: number | undefined;
   try {
     for (;;) {
-      const { rows } = await client.query<{ n: number; d: number }>(`SELECT count(*)::int AS n, count(DISTINCT "orgId")::int AS d FROM "AccountCheck"`);
+      const { rows } = await client.query<{ n: number; d: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT "orgId")::int AS d FROM "AccountCheck"`,
+      );
       const { n, d } = rows[0];
       if (d >= accounts) {
         completed = true;
         break;
       }
       for (const w of workers) {
-        if (w.child.exitCode !== null) throw new Error(`a worker exited with code ${w.child.exitCode}:\n${tail(w.logFile)}`);
+        if (w.child.exitCode !== null)
+          throw new Error(`a worker exited with code ${w.child.exitCode}:\n${tail(w.logFile)}`);
       }
       if (Date.now() - started > PHASE_TIMEOUT_MS) {
-        log(`GAVE UP phase ${name} after ${PHASE_TIMEOUT_MS / 60_000} min: ${d} of ${accounts} accounts checked (${n} checks)`);
+        log(
+          `GAVE UP phase ${name} after ${PHASE_TIMEOUT_MS / 60_000} min: ${d} of ${accounts} accounts checked (${n} checks)`,
+        );
         break;
       }
       // Every job has ended but some accounts were not checked (a job failed, or gave up waiting for its host):
@@ -525,12 +569,16 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
       const total = Object.values(states).reduce((a, b) => a + b, 0);
       if (total === 0 || pending > 0) idleSince = undefined;
       else if ((idleSince ??= Date.now()) < Date.now() - STALL_MS) {
-        log(`STOPPED phase ${name}: no check job left to run, yet only ${d} of ${accounts} accounts were checked (jobs: ${JSON.stringify(states)})`);
+        log(
+          `STOPPED phase ${name}: no check job left to run, yet only ${d} of ${accounts} accounts were checked (jobs: ${JSON.stringify(states)})`,
+        );
         break;
       }
       if (Date.now() - lastReport >= 30_000) {
         lastReport = Date.now();
-        log(`  +${seconds(Date.now() - started)} s: ${d} of ${accounts} accounts checked${states.failed ? `; ${states.failed} jobs failed` : ""}`);
+        log(
+          `  +${seconds(Date.now() - started)} s: ${d} of ${accounts} accounts checked${states.failed ? `; ${states.failed} jobs failed` : ""}`,
+        );
       }
       await sleep(1_000);
     }
@@ -559,13 +607,27 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
     )
   ).rows.map((r) => ({ ...r, at: Number(r.at) }));
   const jobs = (
-    await client.query<{ org: string; key: string; grp: string; created: number; started: number | null; completed: number | null; state: string; error: string | null }>(
+    await client.query<{
+      org: string;
+      key: string;
+      grp: string;
+      created: number;
+      started: number | null;
+      completed: number | null;
+      state: string;
+      error: string | null;
+    }>(
       `SELECT data->>'orgId' AS org, singleton_key AS key, group_id AS grp, extract(epoch FROM created_on) * 1000 AS created, output->>'message' AS error,
               extract(epoch FROM started_on) * 1000 AS started, extract(epoch FROM completed_on) * 1000 AS completed, state
          FROM pgboss.job WHERE name = $1`,
       [CHECK_QUEUE],
     )
-  ).rows.map((r) => ({ ...r, created: Number(r.created), started: r.started === null ? null : Number(r.started), completed: r.completed === null ? null : Number(r.completed) }));
+  ).rows.map((r) => ({
+    ...r,
+    created: Number(r.created),
+    started: r.started === null ? null : Number(r.started),
+    completed: r.completed === null ? null : Number(r.completed),
+  }));
 
   const firstEnd = new Map<string, number>();
   for (const c of checks) firstEnd.set(c.org, Math.min(firstEnd.get(c.org) ?? Infinity, c.at + c.ms));
@@ -613,7 +675,10 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
   // Jobs that ended without checking their account: failed, or completed after waiting in vain for a host slot.
   const failedJobs = jobs.filter((j) => j.state === "failed");
   const givenUp = jobs.filter(
-    (j) => j.state === "completed" && j.started !== null && !(checksPerOrg.get(j.org) ?? []).some((c) => c.at >= j.started! - 1_000 && c.at <= j.completed! + 1_000),
+    (j) =>
+      j.state === "completed" &&
+      j.started !== null &&
+      !(checksPerOrg.get(j.org) ?? []).some((c) => c.at >= j.started! - 1_000 && c.at <= j.completed! + 1_000),
   );
 
   let busyMs = 0;
@@ -623,7 +688,12 @@ async function runPhase(ctx: Context, name: PhaseName): Promise<PhaseResult> {
   }
 
   const hostLoads = HOSTS.map((h) => smtp.load.byHost.get(h) ?? { peakOpen: 0, peakBeforeQuit: 0 });
-  const workerErrors = workers.flatMap((w) => fs.readFileSync(w.logFile, "utf8").split("\n").filter((l) => /error|fail|warn/i.test(l)));
+  const workerErrors = workers.flatMap((w) =>
+    fs
+      .readFileSync(w.logFile, "utf8")
+      .split("\n")
+      .filter((l) => /error|fail|warn/i.test(l)),
+  );
   const result: PhaseResult = {
     name,
     instances,
@@ -680,22 +750,42 @@ function tail(file: string, lines = 20): string {
 
 function printPhase(r: PhaseResult) {
   const s = (ms: number) => `${seconds(ms)} s`;
-  log(`  ${r.completed ? "all" : "NOT all"} ${r.accounts} accounts checked: ${r.distinct} accounts, ${r.checks} checks (${r.jobsRun} jobs run; the server counted ${r.serverLogins} logins, ${r.failedLogins} refused; ${r.dnsQueries} DNS queries)`);
-  log(`  fan-out at +${s(r.fanOutAfterMs)}, first check at +${s(r.firstCheckAfterMs)}, all checked at +${s(r.allCheckedAfterMs)} after the worker started; first to last ${s(r.firstToLastMs)}`);
-  log(`  ${r.checksPerSecond} checks/s; duration p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.maxMs} ms; failed ${r.failed}${r.failed ? ` (${r.failedSample.join(", ")})` : ""}`);
+  log(
+    `  ${r.completed ? "all" : "NOT all"} ${r.accounts} accounts checked: ${r.distinct} accounts, ${r.checks} checks (${r.jobsRun} jobs run; the server counted ${r.serverLogins} logins, ${r.failedLogins} refused; ${r.dnsQueries} DNS queries)`,
+  );
+  log(
+    `  fan-out at +${s(r.fanOutAfterMs)}, first check at +${s(r.firstCheckAfterMs)}, all checked at +${s(r.allCheckedAfterMs)} after the worker started; first to last ${s(r.firstToLastMs)}`,
+  );
+  log(
+    `  ${r.checksPerSecond} checks/s; duration p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.maxMs} ms; failed ${r.failed}${r.failed ? ` (${r.failedSample.join(", ")})` : ""}`,
+  );
   if (r.failedJobs || r.givenUpJobs) {
-    log(`  jobs that ended without a check: ${r.failedJobs} failed${r.failedJobs ? ` (${r.failedJobSample.join(" | ")})` : ""}, ${r.givenUpJobs} gave up waiting for a host slot`);
+    log(
+      `  jobs that ended without a check: ${r.failedJobs} failed${r.failedJobs ? ` (${r.failedJobSample.join(" | ")})` : ""}, ${r.givenUpJobs} gave up waiting for a host slot`,
+    );
   }
   log(
     `  peak RSS: worker process ${r.workerRssMb.join(" + ")} MB; whole npm run worker tree ${r.treeRssMb.join(" + ")} MB` +
       `${r.instances > 1 ? ` (${r.allRssMb} MB for all at once)` : ""} (${r.rssDetail.join("; ")})`,
   );
   log(`  peak database connections ${r.peakConnections} (${r.connectionsByApp})`);
-  log(`  SMTP sessions at once: ${r.peakOpenAll} in all; per host at most ${r.peakOpenPerHost} open, ${r.peakTalkingPerHost} before QUIT; check jobs active at once: ${r.meanRunning} on average, at most ${r.peakJobsPerHost} for one host (a job waiting for a host slot counts)`);
-  log(`  accounts checked more than once: ${r.twice} (same period's job twice: ${r.sameKeyTwice}; a new period's job: ${r.newPeriodTwice}; two checks within one period by the clock: ${r.sameClockPeriodTwice})`);
-  log(`  CPU: workers ${r.cpu.workers}%, PostgreSQL ${r.cpu.postgres}%, this script (SMTP server) ${r.cpu.bench}%, others ${r.cpu.others}%, idle ${r.cpu.idle}% of 2 cores`);
-  if (r.cpu.others > 10) log(`  NOTE: other processes used ${r.cpu.others}% of the machine during this phase: its figures are not representative`);
-  if (r.workerErrors.length) log(`  worker log lines mentioning errors: ${r.workerErrors.length}, e.g. ${r.workerErrors.slice(0, 3).join(" | ")}`);
+  log(
+    `  SMTP sessions at once: ${r.peakOpenAll} in all; per host at most ${r.peakOpenPerHost} open, ${r.peakTalkingPerHost} before QUIT; check jobs active at once: ${r.meanRunning} on average, at most ${r.peakJobsPerHost} for one host (a job waiting for a host slot counts)`,
+  );
+  log(
+    `  accounts checked more than once: ${r.twice} (same period's job twice: ${r.sameKeyTwice}; a new period's job: ${r.newPeriodTwice}; two checks within one period by the clock: ${r.sameClockPeriodTwice})`,
+  );
+  log(
+    `  CPU: workers ${r.cpu.workers}%, PostgreSQL ${r.cpu.postgres}%, this script (SMTP server) ${r.cpu.bench}%, others ${r.cpu.others}%, idle ${r.cpu.idle}% of 2 cores`,
+  );
+  if (r.cpu.others > 10)
+    log(
+      `  NOTE: other processes used ${r.cpu.others}% of the machine during this phase: its figures are not representative`,
+    );
+  if (r.workerErrors.length)
+    log(
+      `  worker log lines mentioning errors: ${r.workerErrors.length}, e.g. ${r.workerErrors.slice(0, 3).join(" | ")}`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -706,11 +796,17 @@ async function loneChecks(ctx: Context): Promise<number[]> {
   const db = createPrismaClient(env.database, env.databaseTimeouts);
   try {
     const deps = watchDeps(db, env);
-    const orgs = await db.emailSettings.findMany({ where: { username: { startsWith: "finance@org" } }, select: { orgId: true }, take: LONE_WARM_UP + LONE_CHECKS, orderBy: { username: "asc" } });
+    const orgs = await db.emailSettings.findMany({
+      where: { username: { startsWith: "finance@org" } },
+      select: { orgId: true },
+      take: LONE_WARM_UP + LONE_CHECKS,
+      orderBy: { username: "asc" },
+    });
     const measured: number[] = [];
     for (const [i, { orgId }] of orgs.entries()) {
       const outcome = await runScheduledCheck(deps, orgId);
-      if (!outcome?.result.ok) throw new Error(`a lone check failed: ${outcome?.result.diagnosis?.id} ${outcome?.result.reply ?? ""}`);
+      if (!outcome?.result.ok)
+        throw new Error(`a lone check failed: ${outcome?.result.diagnosis?.id} ${outcome?.result.reply ?? ""}`);
       if (i >= LONE_WARM_UP) measured.push(outcome.result.durationMs);
       await sleep(200);
     }
@@ -722,7 +818,9 @@ async function loneChecks(ctx: Context): Promise<number[]> {
 
 async function main() {
   const t0 = performance.now();
-  log(`bench:watch  ${ACCOUNTS} accounts, replies after ${REPLY_DELAY_MS} ms, phases ${PHASES.join(",")}, ${os.cpus().length} cores, Node ${process.version}`);
+  log(
+    `bench:watch  ${ACCOUNTS} accounts, replies after ${REPLY_DELAY_MS} ms, phases ${PHASES.join(",")}, ${os.cpus().length} cores, Node ${process.version}`,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fes-bench-watch-"));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -733,22 +831,30 @@ async function main() {
   tls.setDefaultCACertificates([...tls.getCACertificates("default"), fs.readFileSync(smtp.caFile, "utf8")]);
   const dns = await startTestDnsServer({}, { answerDelayMs: DNS_DELAY_MS });
   cleanups.push(() => dns.close());
-  log(`SMTP server on ${HOSTS[0]} … ${HOSTS[HOSTS.length - 1]} port ${smtp.starttlsPort}; DNS server on ${dns.address} (NXDOMAIN after ${DNS_DELAY_MS} ms)`);
+  log(
+    `SMTP server on ${HOSTS[0]} … ${HOSTS[HOSTS.length - 1]} port ${smtp.starttlsPort}; DNS server on ${dns.address} (NXDOMAIN after ${DNS_DELAY_MS} ms)`,
+  );
 
   const { url, name: dbName } = await createDatabase();
   log(`database ${dbName} created and migrated`);
-  const secrets = { AUTH_SECRET: crypto.randomBytes(32).toString("base64url"), SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64") };
+  const secrets = {
+    AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+    SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+  };
 
   let t = performance.now();
   const db = createPrismaClient(parseDatabaseUrl(url, ROOT));
   try {
     const keyringKey = secrets.SETTINGS_ENCRYPTION_KEY;
     await seed(db, { keyringKey, count: ACCOUNTS, label: "org", hostOf: (i) => HOSTS[i % HOSTS.length], smtp });
-    if (PHASES.includes("single-host")) await seed(db, { keyringKey, count: SINGLE_HOST_ACCOUNTS, label: "single", hostOf: () => SINGLE_HOST, smtp });
+    if (PHASES.includes("single-host"))
+      await seed(db, { keyringKey, count: SINGLE_HOST_ACCOUNTS, label: "single", hostOf: () => SINGLE_HOST, smtp });
   } finally {
     await db.$disconnect();
   }
-  log(`${ACCOUNTS} organisations seeded${PHASES.includes("single-host") ? ` (and ${SINGLE_HOST_ACCOUNTS} for the single-host phase)` : ""} in ${seconds(performance.now() - t)} s`);
+  log(
+    `${ACCOUNTS} organisations seeded${PHASES.includes("single-host") ? ` (and ${SINGLE_HOST_ACCOUNTS} for the single-host phase)` : ""} in ${seconds(performance.now() - t)} s`,
+  );
 
   const workerEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -762,22 +868,46 @@ async function main() {
     DATA_DIR: path.join(dir, "data"),
   };
   // The default limits: nothing from the caller's environment changes them, and no heap cap.
-  for (const name of ["NODE_OPTIONS", "CHECK_CONCURRENCY", "ACCOUNT_CHECK_INTERVAL_MINUTES", "SMTP_TEST_TIMEOUT_MS", "WORKER", "SYSTEM_MAIL_URL",
-    "SYSTEM_MAIL_FROM", "SETTINGS_ENCRYPTION_KEYS_OLD", "DATABASE_CONNECT_TIMEOUT_MS", "DATABASE_STATEMENT_TIMEOUT_MS", "APP_URL"]) {
+  for (const name of [
+    "NODE_OPTIONS",
+    "CHECK_CONCURRENCY",
+    "ACCOUNT_CHECK_INTERVAL_MINUTES",
+    "SMTP_TEST_TIMEOUT_MS",
+    "WORKER",
+    "SYSTEM_MAIL_URL",
+    "SYSTEM_MAIL_FROM",
+    "SETTINGS_ENCRYPTION_KEYS_OLD",
+    "DATABASE_CONNECT_TIMEOUT_MS",
+    "DATABASE_STATEMENT_TIMEOUT_MS",
+    "APP_URL",
+  ]) {
     delete workerEnv[name];
   }
   const env = loadEnv(workerEnv, ROOT);
-  log(`worker limits: CHECK_CONCURRENCY ${env.watch.concurrency}, ${PER_HOST_CONCURRENCY} per SMTP host, interval ${env.watch.intervalMinutes} min, budget ${env.smtpTestBudgetMs} ms`);
+  log(
+    `worker limits: CHECK_CONCURRENCY ${env.watch.concurrency}, ${PER_HOST_CONCURRENCY} per SMTP host, interval ${env.watch.intervalMinutes} min, budget ${env.smtpTestBudgetMs} ms`,
+  );
 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   cleanups.push(() => client.end());
-  const ctx: Context = { dns, url, dbName, client, smtp, workerEnv, dir, intervalMs: env.watch.intervalMinutes * 60_000 };
+  const ctx: Context = {
+    dns,
+    url,
+    dbName,
+    client,
+    smtp,
+    workerEnv,
+    dir,
+    intervalMs: env.watch.intervalMinutes * 60_000,
+  };
 
   t = performance.now();
   const lone = await loneChecks(ctx);
   const loneMs = median(lone);
-  log(`lone check (runScheduledCheck in this process, after ${LONE_WARM_UP} warm-ups): median ${loneMs} ms of ${lone.join(", ")} ms`);
+  log(
+    `lone check (runScheduledCheck in this process, after ${LONE_WARM_UP} warm-ups): median ${loneMs} ms of ${lone.join(", ")} ms`,
+  );
 
   const results: PhaseResult[] = [];
   for (const phase of PHASES) results.push(await runPhase(ctx, phase));
@@ -813,7 +943,10 @@ function report(loneMs: number, results: PhaseResult[]) {
     ["checks / accounts", (r) => `${r.checks} / ${r.distinct}`],
     ["accounts checked twice: same period's job", (r) => String(r.sameKeyTwice)],
     ["accounts checked twice: next period's job", (r) => String(r.newPeriodTwice)],
-    ["CPU workers / PostgreSQL / SMTP server / others", (r) => `${r.cpu.workers} / ${r.cpu.postgres} / ${r.cpu.bench} / ${r.cpu.others} %`],
+    [
+      "CPU workers / PostgreSQL / SMTP server / others",
+      (r) => `${r.cpu.workers} / ${r.cpu.postgres} / ${r.cpu.bench} / ${r.cpu.others} %`,
+    ],
   ];
   log(`| figure | ${results.map((r) => `phase ${r.name}`).join(" | ")} |`);
   log(`| --- | ${results.map(() => "---").join(" | ")} |`);
@@ -826,7 +959,9 @@ function report(loneMs: number, results: PhaseResult[]) {
   verdict(
     `all ${ACCOUNTS} checked within 10 minutes (one instance, from its start)`,
     one && one.completed && one.allCheckedAfterMs <= GOAL_ALL_CHECKED_MS,
-    one ? `${seconds(one.allCheckedAfterMs)} s from the worker's start, ${seconds(one.firstToLastMs)} s from the first check` : "",
+    one
+      ? `${seconds(one.allCheckedAfterMs)} s from the worker's start, ${seconds(one.firstToLastMs)} s from the first check`
+      : "",
   );
   verdict(
     `p99 check duration at most ${GOAL_P99_RATIO}x a lone check`,
@@ -844,7 +979,9 @@ function report(loneMs: number, results: PhaseResult[]) {
     two && two.completed && two.sameKeyTwice === 0 && two.distinct === two.accounts,
     two
       ? `${two.sameKeyTwice} accounts checked twice for the same period; ${two.distinct} of ${two.accounts} accounts checked, ${two.checks} checks` +
-          (two.newPeriodTwice ? `; ${two.newPeriodTwice} checked again for their next period, whose slot came during the run` : "")
+          (two.newPeriodTwice
+            ? `; ${two.newPeriodTwice} checked again for their next period, whose slot came during the run`
+            : "")
       : "",
   );
   const single = get("single-host");

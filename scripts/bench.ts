@@ -45,7 +45,15 @@ const NETWORK = { latencyMs: 50, bytesPerSecond: (20 * 1_000_000) / 8 };
 
 type Provider = "sqlite" | "postgresql";
 type Secrets = { AUTH_SECRET: string; SETTINGS_ENCRYPTION_KEY: string };
-type ContentRow = { db: Provider; page: string; shows: string; median: number; min: number; max: number; documentEnd: number };
+type ContentRow = {
+  db: Provider;
+  page: string;
+  shows: string;
+  median: number;
+  min: number;
+  max: number;
+  documentEnd: number;
+};
 type LoadRow = {
   db: Provider;
   target: string;
@@ -148,9 +156,11 @@ function builtRoutes(distDir: string): string[] {
 }
 
 function assertFloorBuilt() {
-  if (!builtRoutes(DIST_DIR).includes("/bench-floor/page")) throw new Error(`${DIST_DIR} has no /bench-floor page: build with BENCH_BUILD=1`);
+  if (!builtRoutes(DIST_DIR).includes("/bench-floor/page"))
+    throw new Error(`${DIST_DIR} has no /bench-floor page: build with BENCH_BUILD=1`);
   // The floor must never ship: a normal build (.next) must not have it.
-  if (builtRoutes(".next").includes("/bench-floor/page")) log("WARNING: .next contains /bench-floor: it was built with BENCH_FLOOR=1");
+  if (builtRoutes(".next").includes("/bench-floor/page"))
+    log("WARNING: .next contains /bench-floor: it was built with BENCH_FLOOR=1");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -209,17 +219,32 @@ async function provision(url: string, secrets: Secrets): Promise<string[]> {
       });
       const form = (version: number, fromName: string) =>
         emailSettingsSchema.parse({
-          provider: "custom", host: SAVED_HOST, port: String(closedPort), security: "starttls", user: email,
-          password: version === 0 ? "bench-password-123" : "", fromName, fromAddress: email, replyTo: "", version: String(version),
+          provider: "custom",
+          host: SAVED_HOST,
+          port: String(closedPort),
+          security: "starttls",
+          user: email,
+          password: version === 0 ? "bench-password-123" : "",
+          fromName,
+          fromAddress: email,
+          replyTo: "",
+          version: String(version),
         });
       const actor = { userId: user.id, email: user.email, name: user.name, orgId: org.id };
       await saveEmailSettings({ db, keyring }, actor, form(0, "Bench"));
       await saveEmailSettings({ db, keyring }, actor, form(1, "Bench Finance"));
       const ctx = { org: { id: org.id, name: org.name }, user: { id: user.id, name: user.name, email: user.email } };
-      for (const mode of ["check", "send"] as const) await testSettings(runner, ctx, form(2, "Bench Finance"), { mode, to: email });
+      for (const mode of ["check", "send"] as const)
+        await testSettings(runner, ctx, form(2, "Bench Finance"), { mode, to: email });
       const token = await encode({
         // As lib/auth.ts issues it: the user's session version and the sign-in time (lib/session.ts checks both).
-        token: { sub: user.id, name: user.name, email: user.email, sessionVersion: 0, signedInAt: Math.floor(Date.now() / 1000) },
+        token: {
+          sub: user.id,
+          name: user.name,
+          email: user.email,
+          sessionVersion: 0,
+          signedInAt: Math.floor(Date.now() / 1000),
+        },
         secret: secrets.AUTH_SECRET,
         salt: SESSION_COOKIE,
         maxAge: 24 * 60 * 60,
@@ -260,7 +285,13 @@ async function startServer(url: string, dataDir: string, secrets: Secrets) {
   fs.closeSync(out);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 150; i++) {
-    if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) return { child, base, logFile };
+    if (
+      await fetch(`${base}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, base, logFile };
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`next start did not become healthy (log: ${logFile})`);
@@ -353,8 +384,18 @@ const CONTENT_PAGES: PageSpec[] = [
     shows: "Server field holds the saved host",
     ready: `document.getElementById("field-host")?.value === ${JSON.stringify(SAVED_HOST)}`,
   },
-  { page: "static /help", path: "/help", shows: "guide list", ready: `document.querySelector('ul[aria-label="Guides"] li') !== null` },
-  { page: "dashboard /", path: "/", shows: "status banner", ready: `document.querySelector('[data-testid="settings-status"]') !== null` },
+  {
+    page: "static /help",
+    path: "/help",
+    shows: "guide list",
+    ready: `document.querySelector('ul[aria-label="Guides"] li') !== null`,
+  },
+  {
+    page: "dashboard /",
+    path: "/",
+    shows: "status banner",
+    ready: `document.querySelector('[data-testid="settings-status"]') !== null`,
+  },
 ];
 
 /**
@@ -389,20 +430,32 @@ async function loadOnce(browser: Browser, base: string, token: string, spec: Pag
         const headers = req.headers();
         if (!recording || u.origin !== base || req.method() !== "GET") return;
         if (!["document", "fetch", "xhr"].includes(req.resourceType())) return;
-        if (u.pathname.startsWith("/_next/") || u.pathname === "/favicon.ico" || headers["rsc"] || headers["next-router-prefetch"]) return;
+        if (
+          u.pathname.startsWith("/_next/") ||
+          u.pathname === "/favicon.ico" ||
+          headers["rsc"] ||
+          headers["next-router-prefetch"]
+        )
+          return;
         if (u.searchParams.has("_rsc")) return;
         record.push(u.pathname + u.search);
       });
     }
     await page.goto(base + spec.path, { waitUntil: "commit" });
-    const shown = await page.waitForFunction(() => (window as unknown as { __benchShownAt?: number }).__benchShownAt, undefined, {
-      timeout: 30_000,
-      polling: 20,
-    });
+    const shown = await page.waitForFunction(
+      () => (window as unknown as { __benchShownAt?: number }).__benchShownAt,
+      undefined,
+      {
+        timeout: 30_000,
+        polling: 20,
+      },
+    );
     const ms = (await shown.jsonValue()) as number;
     recording = false;
     // When the last byte of the HTML arrived (the throttling delays the body, not responseStart).
-    const documentEnd = await page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).responseEnd);
+    const documentEnd = await page.evaluate(
+      () => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).responseEnd,
+    );
     return { ms, documentEnd };
   } catch (err) {
     throw new Error(`${spec.path} did not show its content: ${(err as Error).message.split("\n")[0]}`);
@@ -415,14 +468,22 @@ async function timeToContent(db: Provider, base: string, token: string) {
   const others = otherCpuMeter();
   let othersBusy = 0;
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  const samples = new Map<PageSpec, { ms: number[]; documentEnd: number[] }>(CONTENT_PAGES.map((p) => [p, { ms: [], documentEnd: [] }]));
+  const samples = new Map<PageSpec, { ms: number[]; documentEnd: number[] }>(
+    CONTENT_PAGES.map((p) => [p, { ms: [], documentEnd: [] }]),
+  );
   const pageRequests: string[] = [];
   try {
     for (const spec of CONTENT_PAGES) await loadOnce(browser, base, token, spec); // warm-up, not counted
     // Interleaved, so a slow moment of the machine does not land on one page only.
     for (let i = 0; i < LOADS; i++) {
       for (const spec of CONTENT_PAGES) {
-        const { ms, documentEnd } = await loadOnce(browser, base, token, spec, i === 0 && spec === CONTENT_PAGES[0] ? pageRequests : undefined);
+        const { ms, documentEnd } = await loadOnce(
+          browser,
+          base,
+          token,
+          spec,
+          i === 0 && spec === CONTENT_PAGES[0] ? pageRequests : undefined,
+        );
         samples.get(spec)!.ms.push(ms);
         samples.get(spec)!.documentEnd.push(documentEnd);
       }
@@ -434,9 +495,20 @@ async function timeToContent(db: Provider, base: string, token: string) {
   }
   const rows: ContentRow[] = CONTENT_PAGES.map((spec) => {
     const { ms, documentEnd } = samples.get(spec)!;
-    return { db, page: spec.page, shows: spec.shows, median: round(median(ms)), min: round(Math.min(...ms)), max: round(Math.max(...ms)), documentEnd: round(median(documentEnd)) };
+    return {
+      db,
+      page: spec.page,
+      shows: spec.shows,
+      median: round(median(ms)),
+      min: round(Math.min(...ms)),
+      max: round(Math.max(...ms)),
+      documentEnd: round(median(documentEnd)),
+    };
   });
-  for (const r of rows) log(`${db.padEnd(10)} ${r.page.padEnd(30)} time to content median ${r.median} ms (min ${r.min}, max ${r.max}; HTML received at ${r.documentEnd} ms)`);
+  for (const r of rows)
+    log(
+      `${db.padEnd(10)} ${r.page.padEnd(30)} time to content median ${r.median} ms (min ${r.min}, max ${r.max}; HTML received at ${r.documentEnd} ms)`,
+    );
   return { rows, pageRequests, othersBusy };
 }
 
@@ -483,7 +555,12 @@ async function capacity(
     },
   }));
   const started = performance.now();
-  const result = await autocannon({ url: base, connections: clients, duration: seconds, requests } as autocannon.Options);
+  const result = await autocannon({
+    url: base,
+    connections: clients,
+    duration: seconds,
+    requests,
+  } as autocannon.Options);
   const elapsed = (performance.now() - started) / 1000;
   durations.sort((a, b) => a - b);
   const row: LoadRow = {
@@ -508,7 +585,10 @@ async function capacity(
 /** Which of the page's own requests carries the member's settings (the document once it is server-rendered). */
 async function findContentRequest(base: string, token: string, sequence: string[]): Promise<number> {
   for (let k = 0; k < sequence.length; k++) {
-    const res = await fetch(base + sequence[k], { headers: { cookie: `${SESSION_COOKIE}=${token}` }, redirect: "manual" });
+    const res = await fetch(base + sequence[k], {
+      headers: { cookie: `${SESSION_COOKIE}=${token}` },
+      redirect: "manual",
+    });
     if (res.status === 200 && (await res.text()).includes(SAVED_HOST)) return k;
   }
   throw new Error(`none of the settings page's requests (${sequence.join(", ")}) returns the saved host ${SAVED_HOST}`);
@@ -533,13 +613,35 @@ const APP_LOAD_TARGETS = 3;
  * The framework's own memory, for comparison with the app's: a fresh server that serves only one page (the floor
  * page, or the static /help) under as many load runs as the app's server gets, warmed up the same way. Its peak RSS.
  */
-async function memoryOfOnePage(url: string, dir: string, secrets: Secrets, cookies: string[], path: string, marker: string): Promise<number> {
+async function memoryOfOnePage(
+  url: string,
+  dir: string,
+  secrets: Secrets,
+  cookies: string[],
+  path: string,
+  marker: string,
+): Promise<number> {
   const server = await startServer(url, dir, secrets);
   const rss = rssSampler(server.child.pid!);
   try {
-    await autocannon({ url: server.base + path, connections: 4, amount: 200, headers: { cookie: `${SESSION_COOKIE}=${cookies[0]}` } });
+    await autocannon({
+      url: server.base + path,
+      connections: 4,
+      amount: 200,
+      headers: { cookie: `${SESSION_COOKIE}=${cookies[0]}` },
+    });
     const run = (clients: number, seconds?: number) =>
-      capacity("sqlite", `memory: ${path} only`, server.base, clients, cookies, [path], 0, (b) => b.includes(marker), seconds);
+      capacity(
+        "sqlite",
+        `memory: ${path} only`,
+        server.base,
+        clients,
+        cookies,
+        [path],
+        0,
+        (b) => b.includes(marker),
+        seconds,
+      );
     for (let i = 0; i < APP_LOAD_TARGETS; i++) await run(10, 3);
     for (const clients of CONCURRENCY) for (let i = 0; i < APP_LOAD_TARGETS; i++) await run(clients);
     return rss.peakMb();
@@ -551,7 +653,10 @@ async function memoryOfOnePage(url: string, dir: string, secrets: Secrets, cooki
 
 async function benchDatabase(provider: Provider): Promise<DbResult> {
   log(`\n== ${provider} ==`);
-  const secrets: Secrets = { AUTH_SECRET: crypto.randomBytes(32).toString("base64url"), SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64") };
+  const secrets: Secrets = {
+    AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+    SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fes-bench-"));
   const { url, drop } = await createDatabase(provider, dir);
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -562,19 +667,28 @@ async function benchDatabase(provider: Provider): Promise<DbResult> {
     log(`${ORGS} organisations provisioned in ${round((performance.now() - t) / 1000)} s`);
     const floorOnlyRssMb = await memoryOfOnePage(url, dir, secrets, cookies, "/bench-floor", "Bench Owner");
     const staticOnlyRssMb = await memoryOfOnePage(url, dir, secrets, cookies, "/help", "Google Mail");
-    log(`${provider}: the framework's own peak RSS under the same load: floor page only ${floorOnlyRssMb} MB, static /help only ${staticOnlyRssMb} MB`);
+    log(
+      `${provider}: the framework's own peak RSS under the same load: floor page only ${floorOnlyRssMb} MB, static /help only ${staticOnlyRssMb} MB`,
+    );
     server = await startServer(url, dir, secrets);
     rss = rssSampler(server.child.pid!);
     const { base } = server;
 
     // The server warmed up (its code compiled by V8) before anything is timed.
     for (const p of CONTENT_PAGES) {
-      await autocannon({ url: base + p.path, connections: 4, amount: 200, headers: { cookie: `${SESSION_COOKIE}=${cookies[0]}` } });
+      await autocannon({
+        url: base + p.path,
+        connections: 4,
+        amount: 200,
+        headers: { cookie: `${SESSION_COOKIE}=${cookies[0]}` },
+      });
     }
     t = performance.now();
     const content = await timeToContent(provider, base, cookies[0]);
     const othersBrowser = content.othersBusy;
-    log(`browser loads took ${round((performance.now() - t) / 1000)} s; other processes used ${othersBrowser}% of the machine meanwhile`);
+    log(
+      `browser loads took ${round((performance.now() - t) / 1000)} s; other processes used ${othersBrowser}% of the machine meanwhile`,
+    );
 
     // A page view of /settings/email: what the browser asked of the server for it (the document, plus the
     // data requests while the page was a static shell), each connection as a member of its own.
@@ -584,12 +698,42 @@ async function benchDatabase(provider: Provider): Promise<DbResult> {
     log(`a settings page view = GET ${sequence.join(" + GET ")} (the saved host checked in ${sequence[contentIndex]})`);
 
     const settings = (clients: number, seconds?: number) =>
-      capacity(provider, "Finance email /settings/email", base, clients, cookies, sequence, contentIndex, (b) => b.includes(SAVED_HOST), seconds);
+      capacity(
+        provider,
+        "Finance email /settings/email",
+        base,
+        clients,
+        cookies,
+        sequence,
+        contentIndex,
+        (b) => b.includes(SAVED_HOST),
+        seconds,
+      );
     const floor = (clients: number, seconds?: number) =>
-      capacity(provider, "floor /bench-floor", base, clients, cookies, ["/bench-floor"], 0, (b) => b.includes("Bench Owner"), seconds);
+      capacity(
+        provider,
+        "floor /bench-floor",
+        base,
+        clients,
+        cookies,
+        ["/bench-floor"],
+        0,
+        (b) => b.includes("Bench Owner"),
+        seconds,
+      );
     // The Finance email area's other page: the member's status banner shows only once their settings are read.
     const dashboard = (clients: number, seconds?: number) =>
-      capacity(provider, "dashboard /", base, clients, cookies, ["/"], 0, (b) => b.includes('data-testid="settings-status"'), seconds);
+      capacity(
+        provider,
+        "dashboard /",
+        base,
+        clients,
+        cookies,
+        ["/"],
+        0,
+        (b) => b.includes('data-testid="settings-status"'),
+        seconds,
+      );
     await settings(10, 3); // warm-up, not counted
     await floor(10, 3);
     await dashboard(10, 3);
@@ -602,8 +746,19 @@ async function benchDatabase(provider: Provider): Promise<DbResult> {
     }
     const othersLoad = others();
     const peakRssMb = rss.peakMb();
-    log(`${provider}: peak server memory (RSS) ${peakRssMb} MB; other processes used ${othersLoad}% of the machine during the load runs`);
-    return { db: provider, content: content.rows, load, peakRssMb, floorOnlyRssMb, staticOnlyRssMb, pageRequests: sequence, othersBusy: { browser: othersBrowser, load: othersLoad } };
+    log(
+      `${provider}: peak server memory (RSS) ${peakRssMb} MB; other processes used ${othersLoad}% of the machine during the load runs`,
+    );
+    return {
+      db: provider,
+      content: content.rows,
+      load,
+      peakRssMb,
+      floorOnlyRssMb,
+      staticOnlyRssMb,
+      pageRequests: sequence,
+      othersBusy: { browser: othersBrowser, load: othersLoad },
+    };
   } finally {
     rss?.stop();
     if (server) await stopServer(server);
@@ -619,28 +774,46 @@ function report(results: DbResult[], minutes: number) {
 
   out.push("### Time to content (Chromium, 50 ms round trip, 20 Mbit/s, cold cache, signed in)", "");
   out.push(`Median of ${LOADS} loads, each in a fresh browser context, ms from navigation start.`, "");
-  out.push("| database | page | shown when | median ms | min ms | max ms | HTML received ms (median) | / static /help |", "|---|---|---|---|---|---|---|---|");
+  out.push(
+    "| database | page | shown when | median ms | min ms | max ms | HTML received ms (median) | / static /help |",
+    "|---|---|---|---|---|---|---|---|",
+  );
   for (const r of results) {
     for (const c of r.content) {
-      out.push(`| ${r.db} | ${c.page} | ${c.shows} | ${c.median} | ${c.min} | ${c.max} | ${c.documentEnd} | ${(c.median / helpOf(r).median).toFixed(2)}x |`);
+      out.push(
+        `| ${r.db} | ${c.page} | ${c.shows} | ${c.median} | ${c.min} | ${c.max} | ${c.documentEnd} | ${(c.median / helpOf(r).median).toFixed(2)}x |`,
+      );
     }
   }
 
-  out.push("", `### Capacity (autocannon, ${SECONDS} s per row, signed in, each page view as one of ${ORGS} members)`, "");
+  out.push(
+    "",
+    `### Capacity (autocannon, ${SECONDS} s per row, signed in, each page view as one of ${ORGS} members)`,
+    "",
+  );
   for (const r of results) out.push(`- ${r.db}: a settings page view = GET ${r.pageRequests.join(" + GET ")}`);
   out.push("");
-  out.push("| database | target | clients | page views/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | unverified | / floor |", "|---|---|---|---|---|---|---|---|---|---|---|");
+  out.push(
+    "| database | target | clients | page views/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | unverified | / floor |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  );
   for (const r of results) {
     for (const row of r.load) {
       const floor = r.load.find((f) => f.target.startsWith("floor") && f.clients === row.clients)!;
       const ratio = row.target.startsWith("floor") ? "" : `${(row.pageViews / floor.pageViews).toFixed(2)}x`;
-      out.push(`| ${r.db} | ${row.target} | ${row.clients} | ${row.pageViews} | ${row.p50} | ${row.p95} | ${row.p99} | ${row.errors} | ${row.non2xx} | ${row.unverified} | ${ratio} |`);
+      out.push(
+        `| ${r.db} | ${row.target} | ${row.clients} | ${row.pageViews} | ${row.p50} | ${row.p95} | ${row.p99} | ${row.errors} | ${row.non2xx} | ${row.unverified} | ${ratio} |`,
+      );
     }
   }
 
   out.push("", "### Server memory (peak RSS, no heap cap)", "");
-  out.push("| database | this app: browser loads, settings, floor and dashboard runs | framework: floor page only, same runs | framework: static /help only, same runs |", "|---|---|---|---|");
-  for (const r of results) out.push(`| ${r.db} | ${r.peakRssMb} MB | ${r.floorOnlyRssMb} MB | ${r.staticOnlyRssMb} MB |`);
+  out.push(
+    "| database | this app: browser loads, settings, floor and dashboard runs | framework: floor page only, same runs | framework: static /help only, same runs |",
+    "|---|---|---|---|",
+  );
+  for (const r of results)
+    out.push(`| ${r.db} | ${r.peakRssMb} MB | ${r.floorOnlyRssMb} MB | ${r.staticOnlyRssMb} MB |`);
 
   const verdict = (met: boolean) => (met ? "met" : "NOT met");
   const ttc = results.map((r) => ({ db: r.db, ratio: settingsOf(r).median / helpOf(r).median }));
@@ -650,14 +823,23 @@ function report(results: DbResult[], minutes: number) {
     const f = r.load.find((x) => x.target.startsWith("floor") && x.clients === 10);
     return r.load
       .filter((x) => isFinanceArea(x) && x.clients === 10)
-      .map((s) => ({ db: r.db, page: s.target.split(" ").pop(), ratio: f ? s.pageViews / f.pageViews : NaN, p95: s.p95 }));
+      .map((s) => ({
+        db: r.db,
+        page: s.target.split(" ").pop(),
+        ratio: f ? s.pageViews / f.pageViews : NaN,
+        p95: s.p95,
+      }));
   });
-  const failures = results.flatMap((r) => r.load.filter(isFinanceArea)).reduce((n, x) => n + x.errors + x.non2xx + x.unverified, 0);
+  const failures = results
+    .flatMap((r) => r.load.filter(isFinanceArea))
+    .reduce((n, x) => n + x.errors + x.non2xx + x.unverified, 0);
   const capMet = cap.length > 0 && cap.every((x) => x.ratio >= 0.5) && failures === 0;
   const peak = Math.max(...results.map((r) => r.peakRssMb));
 
   out.push("", "### Goals", "");
-  out.push(`- Time to content, settings / help at most 1.0x: ${ttc.map((x) => `${x.db} ${x.ratio.toFixed(3)}x`).join(", ")}: **${verdict(ttcMet)}**`);
+  out.push(
+    `- Time to content, settings / help at most 1.0x: ${ttc.map((x) => `${x.db} ${x.ratio.toFixed(3)}x`).join(", ")}: **${verdict(ttcMet)}**`,
+  );
   out.push(
     `- Capacity at 10 clients at least 0.5x the floor, 0 errors: ${cap.length === 0 ? "not measured" : cap.map((x) => `${x.db} ${x.page} ${Number.isNaN(x.ratio) ? "not measured" : `${x.ratio.toFixed(3)}x`} (p95 ${x.p95} ms)`).join(", ")}; ` +
       `errors + non-2xx + unverified on the settings page and the dashboard = ${failures}: **${verdict(capMet)}**`,
@@ -671,10 +853,14 @@ function report(results: DbResult[], minutes: number) {
     `- Peak server RSS under 300 MB: ${results.map((r) => `${r.db} ${r.peakRssMb} MB (the framework alone: floor page ${r.floorOnlyRssMb} MB, static page ${r.staticOnlyRssMb} MB)`).join(", ")}: **${verdict(peak < 300)}**`,
   );
   out.push("", `Whole run: ${minutes.toFixed(1)} min on ${os.cpus().length} cores, Node ${process.version}.`);
-  const busy = results.map((r) => `${r.db}: ${r.othersBusy.browser}% during the browser loads, ${r.othersBusy.load}% during the load runs`);
+  const busy = results.map(
+    (r) => `${r.db}: ${r.othersBusy.browser}% during the browser loads, ${r.othersBusy.load}% during the load runs`,
+  );
   out.push(`CPU used by processes outside the benchmark (share of all cores): ${busy.join("; ")}.`);
   if (results.some((r) => Math.max(r.othersBusy.browser, r.othersBusy.load) > 10)) {
-    out.push("**The machine was busy with other work: these figures are not representative. Run again on a quiet machine.**");
+    out.push(
+      "**The machine was busy with other work: these figures are not representative. Run again on a quiet machine.**",
+    );
   }
   console.log("\n" + out.join("\n"));
 }

@@ -10,6 +10,8 @@ const needed = major((pkg.engines && pkg.engines.node) || "");
 const found = process.argv[2] || process.version;
 
 if (major(found) < needed) {
-  console.error(`Finance Email Setup needs Node.js ${needed} or later (found ${found}). See "Requirements" in README.md.`);
+  console.error(
+    `Finance Email Setup needs Node.js ${needed} or later (found ${found}). See "Requirements" in README.md.`,
+  );
   process.exit(1);
 }

@@ -62,11 +62,17 @@ async function rotateUntilDone(db: Db, keyring: Keyring) {
   return { rotated, total, left };
 }
 
-type SecretsFile = Record<string, unknown> & { SETTINGS_ENCRYPTION_KEY?: string; SETTINGS_ENCRYPTION_KEYS_OLD?: unknown };
+type SecretsFile = Record<string, unknown> & {
+  SETTINGS_ENCRYPTION_KEY?: string;
+  SETTINGS_ENCRYPTION_KEYS_OLD?: unknown;
+};
 
 /** Temp file + rename, so a server reloading the file never sees half of it. */
 function writeSecretsFile(file: string, contents: SecretsFile) {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`);
+  const temp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`,
+  );
   const fd = fs.openSync(temp, "wx", 0o600);
   try {
     fs.writeSync(fd, JSON.stringify(contents, null, 2) + "\n");
@@ -129,7 +135,9 @@ async function rotateFromEnv(db: Db, currentKey: string, oldKeys: string[]) {
     );
   }
   process.stdout.write(summary(rotated, total, keyring.currentKeyId));
-  process.stdout.write("SETTINGS_ENCRYPTION_KEYS_OLD can be removed once every instance runs with the new SETTINGS_ENCRYPTION_KEY.\n");
+  process.stdout.write(
+    "SETTINGS_ENCRYPTION_KEYS_OLD can be removed once every instance runs with the new SETTINGS_ENCRYPTION_KEY.\n",
+  );
 }
 
 async function main(): Promise<number> {
@@ -151,7 +159,9 @@ async function main(): Promise<number> {
       process.stderr.write(`${PREFIX}: the database has no tables yet. Run "npm run db:migrate" first.\n`);
     } else {
       // Prisma's messages quote source code over several lines; the last line says what went wrong.
-      const lines = String((err as Error)?.message ?? err).split("\n").filter((l) => l.trim() !== "");
+      const lines = String((err as Error)?.message ?? err)
+        .split("\n")
+        .filter((l) => l.trim() !== "");
       process.stderr.write(`${PREFIX} failed: ${lines[lines.length - 1] ?? "unknown error"}\n`);
     }
     return 1;

@@ -36,7 +36,9 @@ async function main(): Promise<number> {
   }
   const mail = env.systemMail;
   if (!mail) {
-    console.error("mail:test: system mail is not set up: set SYSTEM_MAIL_URL (smtps://user:password@host) and SYSTEM_MAIL_FROM.");
+    console.error(
+      "mail:test: system mail is not set up: set SYSTEM_MAIL_URL (smtps://user:password@host) and SYSTEM_MAIL_FROM.",
+    );
     return 1;
   }
   const sentAt = new Date();
@@ -67,7 +69,9 @@ async function main(): Promise<number> {
       }),
   });
   for (const step of result.steps) {
-    console.log(`${step.status === "ok" ? "✓" : step.status === "failed" ? "✗" : "–"} ${step.label}${step.detail ? `: ${step.detail}` : ""}`);
+    console.log(
+      `${step.status === "ok" ? "✓" : step.status === "failed" ? "✗" : "–"} ${step.label}${step.detail ? `: ${step.detail}` : ""}`,
+    );
   }
   if (result.ok) {
     console.log(`System mail works: a test email was sent to ${to} from ${mail.from}.`);

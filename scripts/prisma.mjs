@@ -19,7 +19,11 @@ const args = process.argv.slice(2);
 // `generate` makes the clients of both providers: the app picks one at run time from DATABASE_URL.
 if (args.length === 1 && args[0] === "generate") {
   for (const url of ["file:./data/app.db", "postgresql://placeholder@localhost:5432/placeholder"]) {
-    const result = spawnSync(process.execPath, [bin, "generate"], { cwd: root, env: { ...env, DATABASE_URL: url }, stdio: "inherit" });
+    const result = spawnSync(process.execPath, [bin, "generate"], {
+      cwd: root,
+      env: { ...env, DATABASE_URL: url },
+      stdio: "inherit",
+    });
     if (result.status !== 0) process.exit(result.status ?? 1);
   }
   process.exit(0);
@@ -41,7 +45,8 @@ child.stdout.on("data", (chunk) => {
 child.on("exit", async (code, signal) => {
   const ok = finished && signal === "SIGTERM" ? true : code === 0;
   if (!ok) process.exit(code ?? 1);
-  if (args[0] === "migrate" && args[1] === "deploy" && /^postgres(ql)?:/.test(env.DATABASE_URL)) await installJobQueue();
+  if (args[0] === "migrate" && args[1] === "deploy" && /^postgres(ql)?:/.test(env.DATABASE_URL))
+    await installJobQueue();
   process.exit(0);
 });
 
@@ -49,7 +54,14 @@ child.on("exit", async (code, signal) => {
 // and upgraded here, with the app's own migrations, so the web process never changes the schema by itself.
 async function installJobQueue() {
   const { PgBoss } = await import("pg-boss");
-  const boss = new PgBoss({ connectionString: env.DATABASE_URL, schema: "pgboss", migrate: true, supervise: false, schedule: false, max: 1 });
+  const boss = new PgBoss({
+    connectionString: env.DATABASE_URL,
+    schema: "pgboss",
+    migrate: true,
+    supervise: false,
+    schedule: false,
+    max: 1,
+  });
   boss.on("error", () => undefined);
   try {
     await boss.start();

@@ -10,13 +10,24 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const results = path.join(root, "test-results");
 fs.mkdirSync(results, { recursive: true });
-const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" };
+const env = {
+  ...process.env,
+  NO_COLOR: "1",
+  FORCE_COLOR: "0",
+  NEXT_TELEMETRY_DISABLED: "1",
+  CHECKPOINT_DISABLE: "1",
+  PRISMA_HIDE_UPDATE_MESSAGE: "1",
+};
 
 // Without a resultFile the suite is one check: passed when it exits 0.
 function run(label, args, resultFile, count, extraEnv = {}) {
   if (resultFile) fs.rmSync(resultFile, { force: true });
   console.log(`\n=== ${label} ===`);
-  const status = spawnSync(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: "inherit" }).status;
+  const status = spawnSync(process.execPath, args, {
+    cwd: root,
+    env: { ...env, ...extraEnv },
+    stdio: "inherit",
+  }).status;
   let summary = { passed: 0, failed: 0, skipped: 0 };
   try {
     summary = resultFile
@@ -32,22 +43,46 @@ function run(label, args, resultFile, count, extraEnv = {}) {
 
 const only = process.argv[2]; // optional: "unit" or "e2e"
 const suites = [];
-const vitestCount = (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
+const vitestCount = (r) => ({
+  passed: r.numPassedTests,
+  failed: r.numFailedTests,
+  skipped: r.numPendingTests + r.numTodoTests,
+});
 if (!only) {
   // The same command as `npm run lint`.
-  suites.push(run("lint (eslint)", ["node_modules/eslint/bin/eslint.js", "--cache", "--cache-location", "node_modules/.cache/eslint", "."]));
+  suites.push(
+    run("lint (eslint)", [
+      "node_modules/eslint/bin/eslint.js",
+      "--cache",
+      "--cache-location",
+      "node_modules/.cache/eslint",
+      ".",
+    ]),
+  );
 }
 if (only !== "e2e") {
   const file = path.join(results, "vitest-results.json");
   suites.push(
-    run("unit + integration on SQLite (vitest)", ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], file, vitestCount),
+    run(
+      "unit + integration on SQLite (vitest)",
+      ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+      file,
+      vitestCount,
+    ),
   );
   // The integration suite again, on PostgreSQL (each test file creates and drops its own database).
   const pgFile = path.join(results, "vitest-postgres-results.json");
   suites.push(
     run(
       "integration on PostgreSQL (vitest)",
-      ["node_modules/vitest/vitest.mjs", "run", "tests/integration", "--reporter=default", "--reporter=json", `--outputFile.json=${pgFile}`],
+      [
+        "node_modules/vitest/vitest.mjs",
+        "run",
+        "tests/integration",
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${pgFile}`,
+      ],
       pgFile,
       vitestCount,
       { TEST_DATABASE: "postgresql" },
@@ -65,11 +100,14 @@ if (only !== "unit") {
   );
 }
 
-const total = suites.reduce((a, s) => ({ passed: a.passed + s.passed, failed: a.failed + s.failed, skipped: a.skipped + s.skipped }), {
-  passed: 0,
-  failed: 0,
-  skipped: 0,
-});
+const total = suites.reduce(
+  (a, s) => ({ passed: a.passed + s.passed, failed: a.failed + s.failed, skipped: a.skipped + s.skipped }),
+  {
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+  },
+);
 console.log("");
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
 process.exit(total.failed > 0 ? 1 : 0);

@@ -32,7 +32,11 @@ async function readPasswordLine(): Promise<string> {
       done();
     },
   });
-  const rl = readline.createInterface({ input: process.stdin, output: interactive ? output : undefined, terminal: interactive });
+  const rl = readline.createInterface({
+    input: process.stdin,
+    output: interactive ? output : undefined,
+    terminal: interactive,
+  });
   if (interactive) {
     process.stderr.write("Password: ");
     muted = true;
@@ -109,9 +113,7 @@ async function main(): Promise<number> {
   try {
     const input = await readInput();
     db = createPrismaClient(loadDatabaseTarget());
-    const orgExisted = input.createOrg
-      ? (await db.organisation.count({ where: { name: input.orgName } })) > 0
-      : true;
+    const orgExisted = input.createOrg ? (await db.organisation.count({ where: { name: input.orgName } })) > 0 : true;
     const { user, org } = await provisionUser(db, input);
     const created = orgExisted ? "" : " (organisation created)";
     process.stdout.write(`Created ${ROLE_LABELS[input.role]} ${user.email} in "${org.name}"${created}.\n`);
@@ -123,7 +125,9 @@ async function main(): Promise<number> {
       process.stderr.write('user:create: the database has no tables yet. Run "npm run db:migrate" first.\n');
     } else {
       // Prisma's messages quote source code over several lines; the last line says what went wrong.
-      const lines = String((err as Error)?.message ?? err).split("\n").filter((l) => l.trim() !== "");
+      const lines = String((err as Error)?.message ?? err)
+        .split("\n")
+        .filter((l) => l.trim() !== "");
       process.stderr.write(`user:create failed: ${lines[lines.length - 1] ?? "unknown error"}\n`);
     }
     return 1;

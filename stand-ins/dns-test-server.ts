@@ -34,7 +34,10 @@ export type TestDnsServer = {
   close(): Promise<void>;
 };
 
-const TYPE_NAMES = Object.fromEntries(Object.entries(Packet.TYPE).map(([name, code]) => [code, name])) as Record<number, string>;
+const TYPE_NAMES = Object.fromEntries(Object.entries(Packet.TYPE).map(([name, code]) => [code, name])) as Record<
+  number,
+  string
+>;
 
 function chunks(text: string): string[] {
   const bytes = Buffer.from(text, "utf8");
@@ -45,7 +48,11 @@ function chunks(text: string): string[] {
 
 /** UDP on a free port, then TCP on the same port (a resolver retries a long answer over TCP to the same address). */
 async function listen(server: ReturnType<typeof dns2.createServer>): Promise<number> {
-  type Listener = { once(event: "listening", cb: () => void): void; listen(port: number, address: string): void; address(): AddressInfo };
+  type Listener = {
+    once(event: "listening", cb: () => void): void;
+    listen(port: number, address: string): void;
+    address(): AddressInfo;
+  };
   const { udp, tcp } = (server as unknown as { servers: { udp: Listener; tcp: Listener } }).servers;
   await new Promise<void>((resolve) => {
     udp.once("listening", resolve);
@@ -59,12 +66,22 @@ async function listen(server: ReturnType<typeof dns2.createServer>): Promise<num
   return port;
 }
 
-export async function startTestDnsServer(initial: Zone = {}, options: { answerDelayMs?: number } = {}): Promise<TestDnsServer> {
+export async function startTestDnsServer(
+  initial: Zone = {},
+  options: { answerDelayMs?: number } = {},
+): Promise<TestDnsServer> {
   const delayMs = options.answerDelayMs ?? 0;
   const reply = (send: () => unknown) => {
     if (delayMs === 0) send();
     // An answer held past close() has no socket left: its error is dropped.
-    else setTimeout(() => void Promise.resolve().then(send).catch(() => undefined), delayMs);
+    else
+      setTimeout(
+        () =>
+          void Promise.resolve()
+            .then(send)
+            .catch(() => undefined),
+        delayMs,
+      );
   };
   let zone = normalise(initial);
   const queries: TestDnsServer["queries"] = [];
@@ -88,12 +105,21 @@ export async function startTestDnsServer(initial: Zone = {}, options: { answerDe
         answer({ domain: entry.cname }, Packet.TYPE.CNAME);
         // Answer for the target too when this zone holds it, as a recursive server would.
         const target = zone[entry.cname.toLowerCase()];
-        if (target && question.type === Packet.TYPE.TXT) for (const text of target.txt ?? []) response.answers.push({ name: entry.cname, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 60, data: chunks(text) } as never);
+        if (target && question.type === Packet.TYPE.TXT)
+          for (const text of target.txt ?? [])
+            response.answers.push({
+              name: entry.cname,
+              type: Packet.TYPE.TXT,
+              class: Packet.CLASS.IN,
+              ttl: 60,
+              data: chunks(text),
+            } as never);
       } else if (question.type === Packet.TYPE.CNAME && entry.cname) answer({ domain: entry.cname });
       else if (question.type === Packet.TYPE.A) for (const address of entry.a ?? []) answer({ address });
       else if (question.type === Packet.TYPE.AAAA) for (const address of entry.aaaa ?? []) answer({ address });
       else if (question.type === Packet.TYPE.TXT) for (const text of entry.txt ?? []) answer({ data: chunks(text) });
-      else if (question.type === Packet.TYPE.MX) for (const mx of entry.mx ?? []) answer({ exchange: mx.exchange, priority: mx.priority });
+      else if (question.type === Packet.TYPE.MX)
+        for (const mx of entry.mx ?? []) answer({ exchange: mx.exchange, priority: mx.priority });
       reply(() => send(response));
     },
   });
@@ -129,5 +155,7 @@ export async function startSilentDnsServer(): Promise<{ address: string; queries
 }
 
 function normalise(zone: Zone): Zone {
-  return Object.fromEntries(Object.entries(zone).map(([name, entry]) => [name.toLowerCase().replace(/\.$/, ""), entry]));
+  return Object.fromEntries(
+    Object.entries(zone).map(([name, entry]) => [name.toLowerCase().replace(/\.$/, ""), entry]),
+  );
 }

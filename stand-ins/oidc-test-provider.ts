@@ -87,8 +87,7 @@ export interface OidcTestProviderOptions {
 }
 
 export type AccessTokenVerification =
-  | { ok: true; email: string; scope: string; clientId: string; expiresAt: number }
-  | { ok: false; reason: string };
+  { ok: true; email: string; scope: string; clientId: string; expiresAt: number } | { ok: false; reason: string };
 
 export interface AuthorizeOptions {
   /** From client.buildAuthorizationUrl(). */
@@ -173,14 +172,22 @@ interface ProviderInstance {
   use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
   on(event: string, listener: (...args: unknown[]) => void): void;
   interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
-  interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+  interactionFinished(
+    req: IncomingMessage,
+    res: ServerResponse,
+    result: Record<string, unknown>,
+    options?: { mergeWithLastSubmission?: boolean },
+  ): Promise<void>;
   Grant: {
     new (init: { accountId: string; clientId: string }): GrantInstance;
     find(id: string): Promise<GrantInstance | undefined>;
     adapter: Adapter;
   };
   Client: { find(id: string): Promise<{ clientName?: string; clientId: string } | undefined> };
-  AccessToken: { find(value: string, options?: { ignoreExpiration?: boolean }): Promise<AccessTokenInstance | undefined>; revokeByGrantId(grantId: string): Promise<void> };
+  AccessToken: {
+    find(value: string, options?: { ignoreExpiration?: boolean }): Promise<AccessTokenInstance | undefined>;
+    revokeByGrantId(grantId: string): Promise<void>;
+  };
   RefreshToken: { revokeByGrantId(grantId: string): Promise<void> };
   AuthorizationCode: { revokeByGrantId(grantId: string): Promise<void> };
   Session: { adapter: Adapter };
@@ -344,7 +351,10 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 
 function consentPage(uid: string, clientName: string, email: string, scopes: string[]): string {
   const items = scopes
-    .map((scope) => `<li><code>${escapeHtml(scope)}</code>${SCOPE_DESCRIPTIONS[scope] ? ` – ${escapeHtml(SCOPE_DESCRIPTIONS[scope])}` : ""}</li>`)
+    .map(
+      (scope) =>
+        `<li><code>${escapeHtml(scope)}</code>${SCOPE_DESCRIPTIONS[scope] ? ` – ${escapeHtml(SCOPE_DESCRIPTIONS[scope])}` : ""}</li>`,
+    )
     .join("\n");
   return layout(
     "Permissions requested",
@@ -409,7 +419,12 @@ function cookieHeader(jar: Map<string, string>): string {
 }
 
 function textOf(html: string): string {
-  return html.replace(/<style[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 500);
+  return html
+    .replace(/<style[\s\S]*?<\/style>/g, "")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 500);
 }
 
 // ---- the provider ---------------------------------------------------------------------------------------------------
@@ -438,7 +453,12 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
   const issuer = `https://localhost:${port}`;
 
   const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
-  const signingKey = { ...privateKey.export({ format: "jwk" }), kid: randomBytes(8).toString("hex"), use: "sig", alg: "RS256" };
+  const signingKey = {
+    ...privateKey.export({ format: "jwk" }),
+    kid: randomBytes(8).toString("hex"),
+    use: "sig",
+    alg: "RS256",
+  };
 
   const store = createStore(options.refreshTokenReuse ?? "revoke-grant");
   const policy = interactionPolicy.base();
@@ -484,7 +504,11 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     features: {
       devInteractions: { enabled: false },
       // A client may revoke only its own tokens (the library's default rule, without its "you should change this" notice).
-      revocation: { enabled: true, allowedPolicy: (_ctx: unknown, c: { clientId: string }, token: { clientId?: string }) => Promise.resolve(token.clientId === c.clientId) },
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx: unknown, c: { clientId: string }, token: { clientId?: string }) =>
+          Promise.resolve(token.clientId === c.clientId),
+      },
     },
     interactions: {
       policy,
@@ -506,7 +530,17 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     console.error("[oidc-test-provider] server_error:", err);
   });
   if (options.verbose) {
-    for (const event of ["authorization.error", "grant.error", "revocation.error", "userinfo.error", "introspection.error", "discovery.error", "jwks.error", "end_session.error", "backchannel.error"]) {
+    for (const event of [
+      "authorization.error",
+      "grant.error",
+      "revocation.error",
+      "userinfo.error",
+      "introspection.error",
+      "discovery.error",
+      "jwks.error",
+      "end_session.error",
+      "backchannel.error",
+    ]) {
       provider.on(event, (_ctx: unknown, err: unknown) => console.warn(`[oidc-test-provider] ${event}:`, err));
     }
   }
@@ -528,13 +562,24 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     await next();
   });
 
-  async function handleInteraction(req: IncomingMessage, res: ServerResponse, uid: string, action: string | undefined): Promise<void> {
+  async function handleInteraction(
+    req: IncomingMessage,
+    res: ServerResponse,
+    uid: string,
+    action: string | undefined,
+  ): Promise<void> {
     let details: InteractionDetails;
     try {
       details = await provider.interactionDetails(req, res);
     } catch (err) {
       if ((err as Error).name === "SessionNotFound") {
-        sendHtml(res, 400, errorPage(`This sign-in request has expired or its cookie is missing (${(err as Error).message}). Start again from the application.`));
+        sendHtml(
+          res,
+          400,
+          errorPage(
+            `This sign-in request has expired or its cookie is missing (${(err as Error).message}). Start again from the application.`,
+          ),
+        );
         return;
       }
       throw err;
@@ -603,7 +648,12 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
         grant.addResourceScope(resource, scopes.join(" "));
       }
       const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+      await provider.interactionFinished(
+        req,
+        res,
+        { consent: details.grantId ? {} : { grantId } },
+        { mergeWithLastSubmission: true },
+      );
       return;
     }
 
@@ -625,9 +675,16 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     });
   });
 
-  async function authorize({ authorizationUrl, email, password, consent = "accept" }: AuthorizeOptions): Promise<string> {
+  async function authorize({
+    authorizationUrl,
+    email,
+    password,
+    consent = "accept",
+  }: AuthorizeOptions): Promise<string> {
     const jar = new Map<string, string>();
-    const redirectTargets = clients.flatMap((c) => c.redirectUris.map((uri) => new URL(uri))).map((u) => u.origin + u.pathname);
+    const redirectTargets = clients
+      .flatMap((c) => c.redirectUris.map((uri) => new URL(uri)))
+      .map((u) => u.origin + u.pathname);
     let url = new URL(authorizationUrl);
     let body: URLSearchParams | undefined;
     let signedIn = false;
@@ -678,7 +735,8 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     const at = await provider.AccessToken.find(token, { ignoreExpiration: true });
     if (!at) return { ok: false, reason: "unknown access token (never issued, or revoked)" };
     if (at.isExpired) return { ok: false, reason: `access token expired at ${new Date(at.exp * 1000).toISOString()}` };
-    if (!at.grantId || !(await provider.Grant.find(at.grantId))) return { ok: false, reason: "the access token's grant was revoked" };
+    if (!at.grantId || !(await provider.Grant.find(at.grantId)))
+      return { ok: false, reason: "the access token's grant was revoked" };
     const account = byId(at.accountId);
     if (!account) return { ok: false, reason: "the access token's account no longer exists" };
     return { ok: true, email: account.email, scope: at.scope ?? "", clientId: at.clientId ?? "", expiresAt: at.exp };

@@ -79,7 +79,13 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import fs from "node:fs";
 import net from "node:net";
-import { SMTPServer, type SMTPServerAddress, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import {
+  SMTPServer,
+  type SMTPServerAddress,
+  type SMTPServerAuthentication,
+  type SMTPServerDataStream,
+  type SMTPServerSession,
+} from "smtp-server";
 import { ensureNamedCert, ensureTestCa } from "./test-ca";
 
 export const DEFAULT_SMTP_USER = "finance@clinic.example";
@@ -114,7 +120,9 @@ export const REPLIES = {
     "535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
   ],
   smtpAuthDisabled: ["535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."],
-  smtpAuthDisabledMailbox: ["535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox."],
+  smtpAuthDisabledMailbox: [
+    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.",
+  ],
   oauthRejected: ["535 5.7.3 Authentication unsuccessful"],
   clientNotAuthenticated: ["530 5.7.57 Client not authenticated to send mail."],
   dailyLimit: [
@@ -236,7 +244,9 @@ export interface StartTestSmtpServerOptions {
    * Accept AUTH XOAUTH2 with an access token this function accepts (the OpenID test provider's verifyAccessToken),
    * for the user the token was issued to, as Microsoft and Google do. Without it XOAUTH2 is not offered.
    */
-  verifyAccessToken?: (token: string) => Promise<{ ok: true; email: string; scope: string } | { ok: false; reason: string }>;
+  verifyAccessToken?: (
+    token: string,
+  ) => Promise<{ ok: true; email: string; scope: string } | { ok: false; reason: string }>;
   /** Mailboxes whose SMTP AUTH is switched off: XOAUTH2 for them answers Microsoft's 535 5.7.139. */
   smtpAuthDisabledFor?: readonly string[];
   /**
@@ -277,7 +287,8 @@ function replyError(lines: readonly string[]): Error {
   const code = Number(lines[0].slice(0, 3));
   const texts = lines.map((line) => line.slice(4));
   const err = Object.assign(new Error(texts.join("\n")), { responseCode: code });
-  if (texts.length > 1) Object.defineProperty(err, "message", { value: texts, enumerable: false, writable: true, configurable: true });
+  if (texts.length > 1)
+    Object.defineProperty(err, "message", { value: texts, enumerable: false, writable: true, configurable: true });
   return err;
 }
 
@@ -293,7 +304,12 @@ function decodeEncodedWords(value: string): string {
         const bytes =
           enc.toUpperCase() === "B"
             ? Buffer.from(text, "base64")
-            : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), "latin1");
+            : Buffer.from(
+                text
+                  .replace(/_/g, " ")
+                  .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+                "latin1",
+              );
         return new TextDecoder(charset.split("*")[0].toLowerCase()).decode(bytes);
       } catch {
         return whole;
@@ -365,12 +381,14 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
   const load: TestSmtpLoad = { byHost: new Map(), peakOpen: 0 };
   let openAll = 0;
   const connections = new Map<string, { load: TestSmtpHostLoad; quit: boolean }>();
-  const connectionKey = (local: string, localPort: number, remote: string, remotePort: number) => `${local}:${localPort} ${remote}:${remotePort}`;
+  const connectionKey = (local: string, localPort: number, remote: string, remotePort: number) =>
+    `${local}:${localPort} ${remote}:${remotePort}`;
   const countConnection = (socket: net.Socket) => {
     const host = socket.localAddress ?? "";
     const key = connectionKey(host, socket.localPort ?? 0, socket.remoteAddress ?? "", socket.remotePort ?? 0);
     let counts = load.byHost.get(host);
-    if (!counts) load.byHost.set(host, (counts = { open: 0, peakOpen: 0, beforeQuit: 0, peakBeforeQuit: 0, connections: 0 }));
+    if (!counts)
+      load.byHost.set(host, (counts = { open: 0, peakOpen: 0, beforeQuit: 0, peakBeforeQuit: 0, connections: 0 }));
     connections.set(key, { load: counts, quit: false });
     counts.connections++;
     counts.peakOpen = Math.max(counts.peakOpen, ++counts.open);
@@ -415,13 +433,22 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
       closeTimeout: 100,
 
       onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void) {
-        const record: TestSmtpSession = { id: session.id, listener, host: session.localAddress, commands: [], replies: [], dataStarted: false, secure, closed: false };
+        const record: TestSmtpSession = {
+          id: session.id,
+          listener,
+          host: session.localAddress,
+          commands: [],
+          replies: [],
+          dataStarted: false,
+          secure,
+          closed: false,
+        };
         const key = connectionKey(session.localAddress, session.localPort, session.remoteAddress, session.remotePort);
         sessions.push(record);
         byId.set(session.id, record);
-        const conn = [...server.connections].find((c) => (c as unknown as ConnectionInternals).id === session.id) as unknown as
-          | ConnectionInternals
-          | undefined;
+        const conn = [...server.connections].find(
+          (c) => (c as unknown as ConnectionInternals).id === session.id,
+        ) as unknown as ConnectionInternals | undefined;
         if (conn) {
           const onCommand = conn._onCommand.bind(conn);
           conn._onCommand = function (command: Buffer, cb?: () => void) {
@@ -429,7 +456,8 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
             if (!conn._nextHandler && !conn._upgrading) {
               const words = (command || Buffer.alloc(0)).toString("utf8").trim().split(/\s+/);
               const verb = (words[0] ?? "").toUpperCase();
-              if (/^[A-Z]{1,12}$/.test(verb)) record.commands.push(verb === "AUTH" ? `AUTH ${(words[1] ?? "").toUpperCase()}`.trim() : verb);
+              if (/^[A-Z]{1,12}$/.test(verb))
+                record.commands.push(verb === "AUTH" ? `AUTH ${(words[1] ?? "").toUpperCase()}`.trim() : verb);
               if (verb === "QUIT") countQuit(key);
             }
             if (delayMs === 0) return onCommand(command, cb);
@@ -457,14 +485,22 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
         if (auth.method === "XOAUTH2") {
           const verify = opts.verifyAccessToken;
           if (!verify) return callback(replyError(REPLIES.oauthRejected));
-          void verify(auth.accessToken ?? "").then((result) => {
-            if (!result.ok || !sameAddress(name, result.email) || !/SMTP\.Send|mail\.google\.com/.test(result.scope)) {
-              return callback(replyError(REPLIES.oauthRejected));
-            }
-            if ((opts.smtpAuthDisabledFor ?? []).some((m) => sameAddress(name, m))) return callback(replyError(REPLIES.smtpAuthDisabledMailbox));
-            record(_session).user = name;
-            callback(null, { user: name });
-          }, () => callback(replyError(REPLIES.oauthRejected)));
+          void verify(auth.accessToken ?? "").then(
+            (result) => {
+              if (
+                !result.ok ||
+                !sameAddress(name, result.email) ||
+                !/SMTP\.Send|mail\.google\.com/.test(result.scope)
+              ) {
+                return callback(replyError(REPLIES.oauthRejected));
+              }
+              if ((opts.smtpAuthDisabledFor ?? []).some((m) => sameAddress(name, m)))
+                return callback(replyError(REPLIES.smtpAuthDisabledMailbox));
+              record(_session).user = name;
+              callback(null, { user: name });
+            },
+            () => callback(replyError(REPLIES.oauthRejected)),
+          );
           return;
         }
         if (sameAddress(name, SCRIPTED.m365DisabledUser)) return callback(replyError(REPLIES.smtpAuthDisabled));
@@ -472,7 +508,8 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
           record(_session).user = name;
           return callback(null, { user: name });
         }
-        if (auth.password === SCRIPTED.appPasswordRequiredPassword) return callback(replyError(REPLIES.appPasswordRequired));
+        if (auth.password === SCRIPTED.appPasswordRequiredPassword)
+          return callback(replyError(REPLIES.appPasswordRequired));
         if ((name === user || opts.anyUser) && auth.password === password && !revoked) {
           record(_session).user = name;
           return callback(null, { user: name });
@@ -481,7 +518,8 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
       },
 
       onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void) {
-        if (sameAddress(session.user as string | undefined, SCRIPTED.m365BasicUser)) return callback(replyError(REPLIES.clientNotAuthenticated));
+        if (sameAddress(session.user as string | undefined, SCRIPTED.m365BasicUser))
+          return callback(replyError(REPLIES.clientNotAuthenticated));
         if (sameAddress(address.address, SCRIPTED.limitSender)) return callback(replyError(REPLIES.dailyLimit));
         callback();
       },
@@ -499,8 +537,10 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
         stream.on("end", () => {
           if (stream.sizeExceeded) return callback(replyError(REPLIES.messageTooBig));
           const to = session.envelope.rcptTo.map((r) => r.address);
-          if (to.some((a) => sameAddress(a, SCRIPTED.gmailUnauthenticatedRecipient))) return callback(replyError(REPLIES.gmailUnauthenticated));
-          if (to.some((a) => sameAddress(a, SCRIPTED.outlookUnauthenticatedRecipient))) return callback(replyError(REPLIES.outlookUnauthenticated));
+          if (to.some((a) => sameAddress(a, SCRIPTED.gmailUnauthenticatedRecipient)))
+            return callback(replyError(REPLIES.gmailUnauthenticated));
+          if (to.some((a) => sameAddress(a, SCRIPTED.outlookUnauthenticatedRecipient)))
+            return callback(replyError(REPLIES.outlookUnauthenticated));
           const raw = Buffer.concat(chunks).toString("utf8");
           const envelope = session.envelope;
           messages.push({
@@ -554,15 +594,19 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
   const untrusted = createSmtp("untrusted", ca.untrustedCert, ca.untrustedKey, true);
   const smtpServers = [...starttls, implicitTls, otherName, untrusted];
 
-  const [starttlsPort, implicitTlsPort, otherNamePort, untrustedPort, silentPort, stallPort, closedPort] = await Promise.all([
-    listenOnOnePort(starttls.map((smtp) => smtp.server), starttlsHosts),
-    listen(implicitTls.server),
-    listen(otherName.server),
-    listen(untrusted.server),
-    listen(silent),
-    listen(stall),
-    freePort(),
-  ]);
+  const [starttlsPort, implicitTlsPort, otherNamePort, untrustedPort, silentPort, stallPort, closedPort] =
+    await Promise.all([
+      listenOnOnePort(
+        starttls.map((smtp) => smtp.server),
+        starttlsHosts,
+      ),
+      listen(implicitTls.server),
+      listen(otherName.server),
+      listen(untrusted.server),
+      listen(silent),
+      listen(stall),
+      freePort(),
+    ]);
 
   let closed: Promise<void> | undefined;
 
@@ -593,7 +637,14 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
         };
         const timer = setTimeout(() => {
           closeWaiters.delete(wake);
-          reject(new Error(`SMTP sessions still open after ${timeoutMs} ms: ${sessions.filter((s) => !s.closed).map((s) => `${s.listener} [${s.commands.join(" ")}]`).join(", ")}`));
+          reject(
+            new Error(
+              `SMTP sessions still open after ${timeoutMs} ms: ${sessions
+                .filter((s) => !s.closed)
+                .map((s) => `${s.listener} [${s.commands.join(" ")}]`)
+                .join(", ")}`,
+            ),
+          );
         }, timeoutMs);
         closeWaiters.add(wake);
       });

@@ -51,11 +51,16 @@ const OPENSSL = fs.existsSync("/usr/bin/openssl") ? "/usr/bin/openssl" : "openss
 const DAYS = "3650";
 // P-256 keys: generated in milliseconds, and every TLS stack here accepts them.
 const KEY_ARGS = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-const LEAF_EXTENSIONS = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth"];
+const LEAF_EXTENSIONS = [
+  "basicConstraints=critical,CA:FALSE",
+  "keyUsage=critical,digitalSignature",
+  "extendedKeyUsage=serverAuth",
+];
 
 function filesIn(dir: string): TestCaFiles {
   const out = { dir } as TestCaFiles;
-  for (const [key, name] of Object.entries(FILES)) (out as unknown as Record<string, string>)[key] = path.join(dir, name);
+  for (const [key, name] of Object.entries(FILES))
+    (out as unknown as Record<string, string>)[key] = path.join(dir, name);
   return out;
 }
 
@@ -76,19 +81,48 @@ function isComplete(files: TestCaFiles): boolean {
 }
 
 function openssl(cwd: string, args: string[]): void {
-  execFileSync(OPENSSL, args, { cwd, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OPENSSL_CONF: "/dev/null" } });
+  execFileSync(OPENSSL, args, {
+    cwd,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, OPENSSL_CONF: "/dev/null" },
+  });
 }
 
 function serial(): string {
-  return "0x" + randomBytes(16).toString("hex").replace(/^[89a-f]/, "1");
+  return (
+    "0x" +
+    randomBytes(16)
+      .toString("hex")
+      .replace(/^[89a-f]/, "1")
+  );
 }
 
 function signLeaf(cwd: string, name: string, cn: string, san: string): void {
   openssl(cwd, ["req", "-new", ...KEY_ARGS, "-keyout", `${name}-key.pem`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`]);
-  fs.writeFileSync(path.join(cwd, `${name}.ext`), [...LEAF_EXTENSIONS, `subjectAltName=${san}`, "subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid"].join("\n") + "\n");
+  fs.writeFileSync(
+    path.join(cwd, `${name}.ext`),
+    [...LEAF_EXTENSIONS, `subjectAltName=${san}`, "subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid"].join(
+      "\n",
+    ) + "\n",
+  );
   openssl(cwd, [
-    "x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-set_serial", serial(),
-    "-days", DAYS, "-sha256", "-extfile", `${name}.ext`, "-out", `${name}.pem`,
+    "x509",
+    "-req",
+    "-in",
+    `${name}.csr`,
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca-key.pem",
+    "-set_serial",
+    serial(),
+    "-days",
+    DAYS,
+    "-sha256",
+    "-extfile",
+    `${name}.ext`,
+    "-out",
+    `${name}.pem`,
   ]);
   fs.rmSync(path.join(cwd, `${name}.csr`));
   fs.rmSync(path.join(cwd, `${name}.ext`));
@@ -96,17 +130,50 @@ function signLeaf(cwd: string, name: string, cn: string, san: string): void {
 
 function generate(into: string): void {
   openssl(into, [
-    "req", "-x509", ...KEY_ARGS, "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", DAYS, "-sha256", "-set_serial", serial(),
-    "-subj", "/O=Finance Email Setup tests/CN=Finance Email Setup Test CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-    "-addext", "subjectKeyIdentifier=hash",
+    "req",
+    "-x509",
+    ...KEY_ARGS,
+    "-keyout",
+    "ca-key.pem",
+    "-out",
+    "ca.pem",
+    "-days",
+    DAYS,
+    "-sha256",
+    "-set_serial",
+    serial(),
+    "-subj",
+    "/O=Finance Email Setup tests/CN=Finance Email Setup Test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+    "-addext",
+    "subjectKeyIdentifier=hash",
   ]);
   signLeaf(into, "server", "localhost", "DNS:localhost,IP:127.0.0.1");
   signLeaf(into, "other", "other.example", "DNS:other.example");
   openssl(into, [
-    "req", "-x509", ...KEY_ARGS, "-keyout", "untrusted-key.pem", "-out", "untrusted.pem", "-days", DAYS, "-sha256", "-set_serial", serial(),
-    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth",
+    "req",
+    "-x509",
+    ...KEY_ARGS,
+    "-keyout",
+    "untrusted-key.pem",
+    "-out",
+    "untrusted.pem",
+    "-days",
+    DAYS,
+    "-sha256",
+    "-set_serial",
+    serial(),
+    "-subj",
+    "/CN=localhost",
+    "-addext",
+    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+    "-addext",
+    "extendedKeyUsage=serverAuth",
   ]);
 }
 
@@ -193,11 +260,19 @@ function isNamedCertComplete(files: TestCaNamedCert, names: readonly string[]): 
  * server name at a local stand-in) or for several names and IP addresses, made if missing, not from this CA, or not
  * naming them all. Several processes may call it at once.
  */
-export function ensureNamedCert(hosts: string | readonly string[], label: string, dir: string = DEFAULT_TEST_CA_DIR): TestCaNamedCert {
+export function ensureNamedCert(
+  hosts: string | readonly string[],
+  label: string,
+  dir: string = DEFAULT_TEST_CA_DIR,
+): TestCaNamedCert {
   const names = typeof hosts === "string" ? [hosts] : hosts;
   const host = names[0];
   const base = ensureTestCa(dir);
-  const files: TestCaNamedCert = { ...base, cert: path.join(base.dir, `${label}.pem`), key: path.join(base.dir, `${label}-key.pem`) };
+  const files: TestCaNamedCert = {
+    ...base,
+    cert: path.join(base.dir, `${label}.pem`),
+    key: path.join(base.dir, `${label}-key.pem`),
+  };
   if (isNamedCertComplete(files, names)) return files;
 
   const lock = path.join(base.dir, `${label}.lock`);
@@ -228,7 +303,8 @@ export function ensureNamedCert(hosts: string | readonly string[], label: string
       // Key first, then the certificate: until both are in place the pair does not match, so readers wait on the lock.
       fs.renameSync(path.join(tmp, `${label}-key.pem`), files.key);
       fs.renameSync(path.join(tmp, `${label}.pem`), files.cert);
-      if (!isNamedCertComplete(files, names)) throw new Error(`openssl did not produce a usable ${names.join(", ")} certificate in ${base.dir}`);
+      if (!isNamedCertComplete(files, names))
+        throw new Error(`openssl did not produce a usable ${names.join(", ")} certificate in ${base.dir}`);
       return files;
     } finally {
       fs.closeSync(fd);

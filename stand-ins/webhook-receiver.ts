@@ -8,7 +8,11 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { ensureTestCa } from "./test-ca";
 
-export type ReceivedWebhook = { headers: Record<string, string | string[] | undefined>; body: string; json: Record<string, unknown> };
+export type ReceivedWebhook = {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json: Record<string, unknown>;
+};
 
 export type WebhookReceiver = {
   url: string;
@@ -25,21 +29,24 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const ca = ensureTestCa();
   const received: ReceivedWebhook[] = [];
   let status = 200;
-  const server = https.createServer({ cert: fs.readFileSync(ca.serverCert), key: fs.readFileSync(ca.serverKey) }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(body) as Record<string, unknown>;
-      } catch {
-        // recorded as it came
-      }
-      received.push({ headers: req.headers, body, json });
-      res.writeHead(status, { "Content-Type": "text/plain" }).end(status < 300 ? "ok" : "no");
-    });
-  });
+  const server = https.createServer(
+    { cert: fs.readFileSync(ca.serverCert), key: fs.readFileSync(ca.serverKey) },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        let json: Record<string, unknown> = {};
+        try {
+          json = JSON.parse(body) as Record<string, unknown>;
+        } catch {
+          // recorded as it came
+        }
+        received.push({ headers: req.headers, body, json });
+        res.writeHead(status, { "Content-Type": "text/plain" }).end(status < 300 ? "ok" : "no");
+      });
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {

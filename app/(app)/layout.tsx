@@ -55,11 +55,17 @@ export default async function AppLayout({ children }: { children: React.ReactNod
                 <Link href="/account" className="block rounded px-2 py-2 text-sm text-slate-700 hover:bg-slate-100">
                   Your account
                 </Link>
-                <Link href="/change-password" className="block rounded px-2 py-2 text-sm text-slate-700 hover:bg-slate-100">
+                <Link
+                  href="/change-password"
+                  className="block rounded px-2 py-2 text-sm text-slate-700 hover:bg-slate-100"
+                >
                   Change password
                 </Link>
                 <form action={signOutAction}>
-                  <button type="submit" className="block w-full rounded px-2 py-2 text-left text-sm text-slate-700 hover:bg-slate-100">
+                  <button
+                    type="submit"
+                    className="block w-full rounded px-2 py-2 text-left text-sm text-slate-700 hover:bg-slate-100"
+                  >
                     Sign out
                   </button>
                 </form>

@@ -13,7 +13,6 @@ import { readEmailSettings } from "./org-settings";
 export const metadata: Metadata = { title: "Dashboard" };
 export const dynamic = "force-dynamic";
 
-
 export default async function DashboardPage({
   searchParams,
 }: {
@@ -36,12 +35,18 @@ export default async function DashboardPage({
         description={`Finance email for ${ctx.org.name}: the account your invoices, statements and receipts are sent from.`}
       />
       {params.denied && (
-        <div role="alert" className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+        <div
+          role="alert"
+          className="mb-6 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+        >
           That page is for owners and admins. Ask one of them if you need access.
         </div>
       )}
       {params.passwordChanged && (
-        <div role="status" className="mb-6 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+        <div
+          role="status"
+          className="mb-6 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+        >
           Your password has been changed.
         </div>
       )}
@@ -60,14 +65,20 @@ export default async function DashboardPage({
             {!isAdmin ? "View finance email" : settings ? "Open finance email settings" : "Set up finance email"}
           </Link>
         </Card>
-        <Card title="Members" description={`${memberCount} ${memberCount === 1 ? "person has" : "people have"} access.`}>
+        <Card
+          title="Members"
+          description={`${memberCount} ${memberCount === 1 ? "person has" : "people have"} access.`}
+        >
           <p className="text-sm text-slate-700">
             {isAdmin
               ? "Add colleagues who help with finance mail, and choose what each may change."
               : "Owners and admins manage who has access."}
           </p>
           {isAdmin && (
-            <Link href="/members" className="mt-4 inline-flex rounded-md px-4 py-2 text-sm font-semibold text-brand-700 ring-1 ring-brand-100 hover:bg-brand-50">
+            <Link
+              href="/members"
+              className="mt-4 inline-flex rounded-md px-4 py-2 text-sm font-semibold text-brand-700 ring-1 ring-brand-100 hover:bg-brand-50"
+            >
               Manage members
             </Link>
           )}
@@ -82,7 +93,8 @@ export default async function DashboardPage({
               {events.map((e) => (
                 <li key={e.id} className="flex flex-wrap justify-between gap-2 py-2 text-sm">
                   <span className="text-slate-800">
-                    <span className="font-medium">{e.actorEmail ?? "System"}</span> · {describeAuditEvent(e.action, e.details)}
+                    <span className="font-medium">{e.actorEmail ?? "System"}</span> ·{" "}
+                    {describeAuditEvent(e.action, e.details)}
                   </span>
                   <time dateTime={e.createdAt.toISOString()} className="text-slate-500">
                     {formatDateTime(e.createdAt)}

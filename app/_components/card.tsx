@@ -1,7 +1,12 @@
 // Page furniture shared by the signed-in pages and the public ones.
 import type { ReactNode } from "react";
 
-export function Card({ title, description, children, actions }: {
+export function Card({
+  title,
+  description,
+  children,
+  actions,
+}: {
   title?: string;
   description?: ReactNode;
   children: ReactNode;
@@ -33,7 +38,12 @@ export function PageHeader({ title, description }: { title: string; description?
 }
 
 /** Centred single-card layout for sign-in, setup and password change. */
-export function AuthPanel({ title, description, children, footer }: {
+export function AuthPanel({
+  title,
+  description,
+  children,
+  footer,
+}: {
   title: string;
   description?: ReactNode;
   children: ReactNode;

@@ -16,7 +16,12 @@ export function CheckTimelineStrip({ timeline }: { timeline: CheckTimeline }) {
       <ol className="mt-1.5 flex h-5 items-stretch gap-0.5" aria-label="Checks per day, oldest first">
         {timeline.days.map((d) => {
           const failed = d.total - d.passed;
-          const words = d.total === 0 ? "no checks" : failed === 0 ? `${d.total} checks, all passed` : `${failed} of ${d.total} checks failed`;
+          const words =
+            d.total === 0
+              ? "no checks"
+              : failed === 0
+                ? `${d.total} checks, all passed`
+                : `${failed} of ${d.total} checks failed`;
           return (
             <li
               key={d.day}

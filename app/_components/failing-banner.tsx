@@ -11,9 +11,11 @@ export function FailingAccountBanner({ failing }: { failing: FailingAccount }) {
     <div role="alert" className="no-print border-b border-red-200 bg-red-50" data-testid="failing-banner">
       <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3 text-sm text-red-950">
         <p className="min-w-0 flex-1 basis-96">
-          <span className="font-semibold">Finance email is failing{failing.since ? ` since ${formatDateTime(failing.since)}` : ""}:</span>{" "}
-          {failing.title ? failing.title.replace(/([^.!?])$/, "$1.") : "the account's last check failed."} Invoices and receipts
-          cannot be sent until it is fixed.
+          <span className="font-semibold">
+            Finance email is failing{failing.since ? ` since ${formatDateTime(failing.since)}` : ""}:
+          </span>{" "}
+          {failing.title ? failing.title.replace(/([^.!?])$/, "$1.") : "the account's last check failed."} Invoices and
+          receipts cannot be sent until it is fixed.
         </p>
         <Link
           href={fix.href}

@@ -79,7 +79,19 @@ type TextFieldProps = {
   readOnly?: boolean;
 };
 
-export function TextField({ name, label, type = "text", defaultValue, value, onChange, onBlur, errors, hint, helpHref, ...input }: TextFieldProps) {
+export function TextField({
+  name,
+  label,
+  type = "text",
+  defaultValue,
+  value,
+  onChange,
+  onBlur,
+  errors,
+  hint,
+  helpHref,
+  ...input
+}: TextFieldProps) {
   const id = `field-${name}`;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -91,7 +103,11 @@ export function TextField({ name, label, type = "text", defaultValue, value, onC
           {label}
         </label>
         {helpHref && (
-          <Link href={helpHref} className="text-xs text-brand-700 underline" aria-label={`How do I find this? (${label})`}>
+          <Link
+            href={helpHref}
+            className="text-xs text-brand-700 underline"
+            aria-label={`How do I find this? (${label})`}
+          >
             How do I find this?
           </Link>
         )}
@@ -100,7 +116,9 @@ export function TextField({ name, label, type = "text", defaultValue, value, onC
         id={id}
         name={name}
         type={type}
-        {...(onChange ? { value, onChange: (e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.value) } : { defaultValue })}
+        {...(onChange
+          ? { value, onChange: (e: React.ChangeEvent<HTMLInputElement>) => onChange(e.target.value) }
+          : { defaultValue })}
         onBlur={onBlur ? (e) => onBlur(e.target.value) : undefined}
         spellCheck={type === "text" || type === "email" ? false : undefined}
         {...input}
@@ -121,13 +139,20 @@ export function TextField({ name, label, type = "text", defaultValue, value, onC
 }
 
 /** An email address: the email keyboard, and `username` for password managers unless told otherwise. */
-export function EmailField(props: Omit<TextFieldProps, "name" | "label" | "type" | "inputMode"> & { name?: string; label?: string }) {
+export function EmailField(
+  props: Omit<TextFieldProps, "name" | "label" | "type" | "inputMode"> & { name?: string; label?: string },
+) {
   return <TextField name="email" label="Email" type="email" inputMode="email" autoComplete="username" {...props} />;
 }
 
 /** A password: `purpose` tells password managers whether to fill the saved one or to offer a new one. */
-export function PasswordField({ purpose, ...props }: Omit<TextFieldProps, "type" | "autoComplete"> & { purpose: "current" | "new" }) {
-  return <TextField type="password" autoComplete={purpose === "new" ? "new-password" : "current-password"} {...props} />;
+export function PasswordField({
+  purpose,
+  ...props
+}: Omit<TextFieldProps, "type" | "autoComplete"> & { purpose: "current" | "new" }) {
+  return (
+    <TextField type="password" autoComplete={purpose === "new" ? "new-password" : "current-password"} {...props} />
+  );
 }
 
 export type SelectOption = { value: string; label: string };
@@ -150,7 +175,19 @@ type SelectFieldProps = {
 };
 
 /** The one select markup: label, hint and error linked like TextField's. */
-export function SelectField({ name, label, options, defaultValue, value, onChange, errors, hint, hideLabel, id, compact }: SelectFieldProps) {
+export function SelectField({
+  name,
+  label,
+  options,
+  defaultValue,
+  value,
+  onChange,
+  errors,
+  hint,
+  hideLabel,
+  id,
+  compact,
+}: SelectFieldProps) {
   const fieldId = id ?? `field-${name}`;
   const hintId = `${fieldId}-hint`;
   const errorId = `${fieldId}-error`;
@@ -163,7 +200,9 @@ export function SelectField({ name, label, options, defaultValue, value, onChang
       <select
         id={fieldId}
         name={name}
-        {...(onChange ? { value, onChange: (e: React.ChangeEvent<HTMLSelectElement>) => onChange(e.target.value) } : { defaultValue })}
+        {...(onChange
+          ? { value, onChange: (e: React.ChangeEvent<HTMLSelectElement>) => onChange(e.target.value) }
+          : { defaultValue })}
         aria-invalid={invalid || undefined}
         aria-describedby={[hint ? hintId : null, compact ? null : errorId].filter(Boolean).join(" ") || undefined}
         className={`block rounded-md border bg-white text-sm shadow-sm ${compact ? "px-2 py-1.5" : "mt-1 w-full px-3 py-2"} ${
@@ -190,7 +229,11 @@ export function SelectField({ name, label, options, defaultValue, value, onChang
 export function FormMessage({ ok, message }: { ok?: boolean; message?: string }) {
   if (!message) return <div role="status" aria-live="polite" className="sr-only" />;
   return ok ? (
-    <div role="status" aria-live="polite" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+    <div
+      role="status"
+      aria-live="polite"
+      className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+    >
       {message}
     </div>
   ) : (

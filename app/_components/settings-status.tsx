@@ -10,41 +10,48 @@ export function StatusBanner({
   timeline,
   now = new Date(),
 }: {
-  settings: (Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> & { lastCheckAt?: Date | null }) | null;
+  settings:
+    | (Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> & {
+        lastCheckAt?: Date | null;
+      })
+    | null;
   /** The last 30 days of scheduled checks, where the page shows them. */
   timeline?: CheckTimeline;
   now?: Date;
 }) {
-  const state = !settings || settings.status === "NOT_SET_UP"
-    ? {
-        label: "Not set up",
-        tone: "border-slate-200 bg-white text-slate-800",
-        dot: "bg-slate-400",
-        detail: !settings
-          ? "No email account is linked yet, so finance mail cannot be sent."
-          : "The mailbox was disconnected, so finance mail cannot be sent. Connect it again, or enter a password and save.",
-      }
-    : settings.status === "WORKING"
+  const state =
+    !settings || settings.status === "NOT_SET_UP"
       ? {
-          label: "Working",
-          tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
-          dot: "bg-emerald-500",
-          detail: `Last successful test at ${settings.lastTestAt ? formatDateTime(settings.lastTestAt) : "an unknown time"}.`,
+          label: "Not set up",
+          tone: "border-slate-200 bg-white text-slate-800",
+          dot: "bg-slate-400",
+          detail: !settings
+            ? "No email account is linked yet, so finance mail cannot be sent."
+            : "The mailbox was disconnected, so finance mail cannot be sent. Connect it again, or enter a password and save.",
         }
-      : settings.status === "FAILING"
+      : settings.status === "WORKING"
         ? {
-            label: "Failing",
-            tone: "border-red-200 bg-red-50 text-red-950",
-            dot: "bg-red-500",
-            // The error is a title (no full stop); the advice follows as its own sentence.
-            detail: [settings.lastTestError?.replace(/([^.!?])$/, "$1."), settings.lastTestAdvice].filter(Boolean).join(" "),
+            label: "Working",
+            tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
+            dot: "bg-emerald-500",
+            detail: `Last successful test at ${settings.lastTestAt ? formatDateTime(settings.lastTestAt) : "an unknown time"}.`,
           }
-        : {
-            label: "Saved, not tested yet",
-            tone: "border-amber-200 bg-amber-50 text-amber-950",
-            dot: "bg-amber-500",
-            detail: "The settings are saved. Send a test email to prove the account works.",
-          };
+        : settings.status === "FAILING"
+          ? {
+              label: "Failing",
+              tone: "border-red-200 bg-red-50 text-red-950",
+              dot: "bg-red-500",
+              // The error is a title (no full stop); the advice follows as its own sentence.
+              detail: [settings.lastTestError?.replace(/([^.!?])$/, "$1."), settings.lastTestAdvice]
+                .filter(Boolean)
+                .join(" "),
+            }
+          : {
+              label: "Saved, not tested yet",
+              tone: "border-amber-200 bg-amber-50 text-amber-950",
+              dot: "bg-amber-500",
+              detail: "The settings are saved. Send a test email to prove the account works.",
+            };
   return (
     <section aria-labelledby="settings-status" className={`mb-6 rounded-xl border px-5 py-4 ${state.tone}`}>
       <h2 id="settings-status" className="flex items-center gap-2 text-sm font-semibold">

@@ -27,19 +27,27 @@ export function HelpSearch({ guides }: { guides: GuideSummary[] }) {
           aria-describedby="help-search-count"
         />
         <p id="help-search-count" aria-live="polite" className="mt-1 text-xs text-slate-500">
-          {shown.length === guides.length ? `${guides.length} guides` : `${shown.length} of ${guides.length} guides match`}
+          {shown.length === guides.length
+            ? `${guides.length} guides`
+            : `${shown.length} of ${guides.length} guides match`}
         </p>
       </div>
       {shown.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600">
           No guide matches &ldquo;{query}&rdquo;. Try another word, or read{" "}
-          <Link href="/help/troubleshooting" className="text-brand-700 underline">troubleshooting</Link>.
+          <Link href="/help/troubleshooting" className="text-brand-700 underline">
+            troubleshooting
+          </Link>
+          .
         </p>
       ) : (
         <ul className="grid gap-3 sm:grid-cols-2" aria-label="Guides">
           {shown.map((g) => (
             <li key={g.href}>
-              <Link href={g.href} className="block h-full rounded-xl border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-600">
+              <Link
+                href={g.href}
+                className="block h-full rounded-xl border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-600"
+              >
                 <span className="font-semibold text-slate-900">{g.title}</span>
                 <span className="mt-1 block text-sm text-slate-600">{g.summary}</span>
               </Link>

@@ -79,7 +79,10 @@ export async function checkDomain(resolve: DnsResolve, input: CheckInput): Promi
     checkDkim(resolve, domain, auth, providerName),
     checkDmarc(resolve, domain),
     resolve(domain, "MX").then(
-      (rows) => (rows as unknown as { exchange: string; priority: number }[]).sort((a, b) => a.priority - b.priority).map((r) => r.exchange),
+      (rows) =>
+        (rows as unknown as { exchange: string; priority: number }[])
+          .sort((a, b) => a.priority - b.priority)
+          .map((r) => r.exchange),
       (err) => (NO_RECORD.has((err as NodeJS.ErrnoException).code ?? "") ? [] : null),
     ),
   ]);
@@ -92,7 +95,14 @@ const couldNotCheck = (what: string, domain: string): CheckResult => ({
 });
 
 async function evaluateSpf(resolve: DnsResolve, domain: string, ip: string) {
-  return spf({ sender: `postmaster@${domain}`, ip, helo: domain, mta: "finance-email-setup", resolver: resolve, maxElapsedTime: SPF_TIME_LIMIT_MS });
+  return spf({
+    sender: `postmaster@${domain}`,
+    ip,
+    helo: domain,
+    mta: "finance-email-setup",
+    resolver: resolve,
+    maxElapsedTime: SPF_TIME_LIMIT_MS,
+  });
 }
 
 async function checkSpf(
@@ -109,13 +119,24 @@ async function checkSpf(
   const records = spfRecordsOf(txt);
   const spfConfig = auth.spf;
   // What the provider needs in the record: its include, or the SMTP server itself for an unknown provider.
-  const mechanism = spfConfig.kind === "include" ? `include:${spfConfig.include}` : spfConfig.kind === "smtp-server" ? `a:${smtpHost}` : null;
+  const mechanism =
+    spfConfig.kind === "include"
+      ? `include:${spfConfig.include}`
+      : spfConfig.kind === "smtp-server"
+        ? `a:${smtpHost}`
+        : null;
   const guideUrl = auth.guideUrl;
-  const publish = (value: string, replaces?: string[], note?: string): RecordFix[] => [{ host: domain, type: "TXT", value, replaces, note }];
+  const publish = (value: string, replaces?: string[], note?: string): RecordFix[] => [
+    { host: domain, type: "TXT", value, replaces, note },
+  ];
 
   if (records.length === 0) {
     if (!mechanism) {
-      return { verdict: "pass", summary: `Not needed for ${providerName}: it sends with its own return-path domain, so DMARC passes through DKIM.`, guideUrl };
+      return {
+        verdict: "pass",
+        summary: `Not needed for ${providerName}: it sends with its own return-path domain, so DMARC passes through DKIM.`,
+        guideUrl,
+      };
     }
     return {
       verdict: "fail",
@@ -165,20 +186,34 @@ async function checkSpf(
     };
   }
   if (!mechanism) {
-    return { verdict: "pass", summary: `The SPF record is valid; ${providerName} sends with its own return-path domain, so DMARC passes through DKIM.`, current: records, guideUrl };
+    return {
+      verdict: "pass",
+      summary: `The SPF record is valid; ${providerName} sends with its own return-path domain, so DMARC passes through DKIM.`,
+      current: records,
+      guideUrl,
+    };
   }
   const sender = spfConfig.kind === "include" ? spfConfig.sendingAddress : await smtpServerAddress(resolve, smtpHost);
   if (!sender) return couldNotCheck("SPF", smtpHost);
   const result = await evaluateSpf(resolve, domain, sender);
   if (result.status.result === "temperror") return couldNotCheck("SPF", domain);
   if (result.status.result === "pass") {
-    return { verdict: "pass", summary: `The SPF record authorises ${providerName}'s servers.`, current: records, guideUrl };
+    return {
+      verdict: "pass",
+      summary: `The SPF record authorises ${providerName}'s servers.`,
+      current: records,
+      guideUrl,
+    };
   }
   return {
     verdict: "fail",
     summary: `The SPF record does not authorise ${providerName}'s servers, so mail it sends as ${domain} fails SPF.`,
     current: records,
-    fixes: publish(mergedSpf(records, mechanism), records, "Change the existing record to this value: never add a second SPF record."),
+    fixes: publish(
+      mergedSpf(records, mechanism),
+      records,
+      "Change the existing record to this value: never add a second SPF record.",
+    ),
     guideUrl,
   };
 }
@@ -192,11 +227,21 @@ async function smtpServerAddress(resolve: DnsResolve, host: string): Promise<str
   }
 }
 
-async function checkDkim(resolve: DnsResolve, domain: string, auth: DomainAuthentication, providerName: string): Promise<CheckResult> {
-  const fill = (text: string) => text.replaceAll("{domain}", domain).replaceAll("{domainDashes}", domain.replaceAll(".", "-"));
+async function checkDkim(
+  resolve: DnsResolve,
+  domain: string,
+  auth: DomainAuthentication,
+  providerName: string,
+): Promise<CheckResult> {
+  const fill = (text: string) =>
+    text.replaceAll("{domain}", domain).replaceAll("{domainDashes}", domain.replaceAll(".", "-"));
   const guideUrl = auth.guideUrl;
   if (!("selectors" in auth.dkim)) {
-    return { verdict: "warning", summary: `${providerName}'s signing key is published under a selector chosen at set-up, so it cannot be checked here. ${fill(auth.dkim.findSelector)}`, guideUrl };
+    return {
+      verdict: "warning",
+      summary: `${providerName}'s signing key is published under a selector chosen at set-up, so it cannot be checked here. ${fill(auth.dkim.findSelector)}`,
+      guideUrl,
+    };
   }
   const found: string[] = [];
   const missing: RecordFix[] = [];
@@ -212,7 +257,12 @@ async function checkDkim(resolve: DnsResolve, domain: string, auth: DomainAuthen
     return couldNotCheck("DKIM", domain);
   }
   if (missing.length === 0) {
-    return { verdict: "pass", summary: `${providerName}'s DKIM signing keys are published (${auth.dkim.selectors.map((s) => s.name).join(", ")}).`, current: found, guideUrl };
+    return {
+      verdict: "pass",
+      summary: `${providerName}'s DKIM signing keys are published (${auth.dkim.selectors.map((s) => s.name).join(", ")}).`,
+      current: found,
+      guideUrl,
+    };
   }
   return {
     verdict: "fail",
@@ -223,7 +273,17 @@ async function checkDkim(resolve: DnsResolve, domain: string, auth: DomainAuthen
   };
 }
 
-type DmarcRecord = { p?: string; sp?: string; adkim?: string; aspf?: string; pct?: number; rua?: string; rr: string; isOrgRecord: boolean; recordDomain: string };
+type DmarcRecord = {
+  p?: string;
+  sp?: string;
+  adkim?: string;
+  aspf?: string;
+  pct?: number;
+  rua?: string;
+  rr: string;
+  isOrgRecord: boolean;
+  recordDomain: string;
+};
 
 async function checkDmarc(resolve: DnsResolve, domain: string): Promise<CheckResult> {
   const guideUrl = "https://support.google.com/a/answer/2466580";
@@ -256,7 +316,14 @@ async function checkDmarc(resolve: DnsResolve, domain: string): Promise<CheckRes
       verdict: "warning",
       summary: `DMARC only watches (p=none): mail that fails is still delivered, and you get reports.${inherited} Once the reports show only your own services, ask receivers to quarantine the rest. ${alignment}`,
       current: [record.rr],
-      fixes: [{ host, type: "TXT", value: record.rr.replace(/(^|;)\s*p\s*=\s*none/i, "$1 p=quarantine"), replaces: [record.rr] }],
+      fixes: [
+        {
+          host,
+          type: "TXT",
+          value: record.rr.replace(/(^|;)\s*p\s*=\s*none/i, "$1 p=quarantine"),
+          replaces: [record.rr],
+        },
+      ],
       guideUrl,
     };
   }

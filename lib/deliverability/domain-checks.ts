@@ -22,8 +22,13 @@ function verdictOf(report: DomainReport, check: "spf" | "dmarc"): Verdict | "n/a
 
 /** The kept check, whatever settings it was about (a page render reads only this: it never looks anything up). */
 export async function keptDomainCheck(db: Db, orgId: string): Promise<StoredDomainCheck | null> {
-  const row = await db.domainCheck.findUnique({ where: { orgId }, select: { domain: true, presetId: true, checkedAt: true, report: true } });
-  return row && { domain: row.domain, presetId: row.presetId, checkedAt: row.checkedAt, report: row.report as DomainReport };
+  const row = await db.domainCheck.findUnique({
+    where: { orgId },
+    select: { domain: true, presetId: true, checkedAt: true, report: true },
+  });
+  return (
+    row && { domain: row.domain, presetId: row.presetId, checkedAt: row.checkedAt, report: row.report as DomainReport }
+  );
 }
 
 /** Whether a kept check is about the settings as they are now (same From domain and provider). */
@@ -44,11 +49,26 @@ export async function checkDomainIfChanged(db: Db, resolve: DnsResolve, orgId: s
 export type DomainCheckRun = { check: StoredDomainCheck; newlyFailing: ("spf" | "dmarc")[] };
 
 /** Checks the saved settings' From domain now and keeps the result. null when nothing is saved. */
-export async function runDomainCheck(db: Db, resolve: DnsResolve, orgId: string, now = new Date()): Promise<DomainCheckRun | null> {
-  const settings = await db.emailSettings.findUnique({ where: { orgId }, select: { fromAddress: true, provider: true, host: true } });
+export async function runDomainCheck(
+  db: Db,
+  resolve: DnsResolve,
+  orgId: string,
+  now = new Date(),
+): Promise<DomainCheckRun | null> {
+  const settings = await db.emailSettings.findUnique({
+    where: { orgId },
+    select: { fromAddress: true, provider: true, host: true },
+  });
   if (!settings) return null;
-  const report = await checkDomain(resolve, { fromAddress: settings.fromAddress, presetId: settings.provider, smtpHost: settings.host });
-  const previous = await db.domainCheck.findUnique({ where: { orgId }, select: { domain: true, spfVerdict: true, dmarcVerdict: true } });
+  const report = await checkDomain(resolve, {
+    fromAddress: settings.fromAddress,
+    presetId: settings.provider,
+    smtpHost: settings.host,
+  });
+  const previous = await db.domainCheck.findUnique({
+    where: { orgId },
+    select: { domain: true, spfVerdict: true, dmarcVerdict: true },
+  });
   const data = {
     domain: report.domain,
     presetId: settings.provider,
@@ -59,8 +79,9 @@ export async function runDomainCheck(db: Db, resolve: DnsResolve, orgId: string,
   };
   await db.domainCheck.upsert({ where: { orgId }, create: { orgId, ...data }, update: data });
   // Newly failing: it failed now and did not at the last check of the same domain (the first check is the baseline).
-  const newlyFailing = previous && previous.domain === report.domain
-    ? (["spf", "dmarc"] as const).filter((c) => data[`${c}Verdict`] === "fail" && previous[`${c}Verdict`] !== "fail")
-    : [];
+  const newlyFailing =
+    previous && previous.domain === report.domain
+      ? (["spf", "dmarc"] as const).filter((c) => data[`${c}Verdict`] === "fail" && previous[`${c}Verdict`] !== "fail")
+      : [];
   return { check: { domain: report.domain, presetId: settings.provider, checkedAt: now, report }, newlyFailing };
 }

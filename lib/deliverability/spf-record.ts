@@ -10,7 +10,10 @@ const ALL = /^[+\-~?]?all$/i;
 
 /** Whether a record lets any server send: "+all" or a bare "all". */
 export function allowsAnyone(record: string): boolean {
-  return record.split(/\s+/).slice(1).some((term) => /^\+?all$/i.test(term));
+  return record
+    .split(/\s+/)
+    .slice(1)
+    .some((term) => /^\+?all$/i.test(term));
 }
 
 /**

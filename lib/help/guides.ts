@@ -9,8 +9,18 @@ export function helpGuides(): GuideSummary[] {
   const providers = PRESETS.map((p) => ({
     href: `/help/${p.helpSlug}`,
     title: p.id === "custom" ? "Any other SMTP server" : `${p.name} SMTP settings`,
-    summary: p.host ? `${p.host}, port ${p.port}. ${p.passwordHint}` : "Server, port, security, user and password for any provider.",
-    keywords: [p.name, p.host, p.passwordKind.replace("-", " "), p.passwordHint, p.userHint, ...p.requirements, ...p.mailboxDomains].join(" "),
+    summary: p.host
+      ? `${p.host}, port ${p.port}. ${p.passwordHint}`
+      : "Server, port, security, user and password for any provider.",
+    keywords: [
+      p.name,
+      p.host,
+      p.passwordKind.replace("-", " "),
+      p.passwordHint,
+      p.userHint,
+      ...p.requirements,
+      ...p.mailboxDomains,
+    ].join(" "),
   }));
   return [
     ...providers,
@@ -18,13 +28,15 @@ export function helpGuides(): GuideSummary[] {
       href: "/help/operators/oauth-apps",
       title: "Sign-in apps for Microsoft and Google (for operators)",
       summary: "Register the apps that let organisations connect their mailboxes by signing in.",
-      keywords: "operator oauth entra azure app registration client id secret redirect uri SMTP.Send consent google cloud verification",
+      keywords:
+        "operator oauth entra azure app registration client id secret redirect uri SMTP.Send consent google cloud verification",
     },
     {
       href: "/help/alerts",
       title: "Alerts when finance email stops working",
       summary: "What is checked and how often, who is told, and how to receive alerts in Slack, Teams or by webhook.",
-      keywords: "alert alerts watch check schedule banner email reminder webhook slack teams signature hmac x-signature-256 revoked app password",
+      keywords:
+        "alert alerts watch check schedule banner email reminder webhook slack teams signature hmac x-signature-256 revoked app password",
     },
     {
       href: "/help/troubleshooting",

@@ -25,7 +25,8 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   },
   "microsoft-smtp-auth-disabled": {
     title: "Microsoft 365: SMTP AUTH is disabled (5.7.139 or 5.7.57)",
-    meaning: "Microsoft has authenticated SMTP turned off for the mailbox or for the whole organisation (tenant). This applies to a mailbox connected by signing in too: it still sends over SMTP.",
+    meaning:
+      "Microsoft has authenticated SMTP turned off for the mailbox or for the whole organisation (tenant). This applies to a mailbox connected by signing in too: it still sends over SMTP.",
     steps: [
       "A Microsoft 365 administrator opens the admin center → Users → Active users → the mailbox → Mail → Manage email apps, and ticks Authenticated SMTP.",
       "Or in Exchange Online PowerShell: Set-CASMailbox -Identity finance@yourcompany.com -SmtpClientAuthenticationDisabled $false",
@@ -35,8 +36,12 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   },
   "ssl-on-starttls-port": {
     title: "SSL/TLS chosen on a STARTTLS port (wrong version number)",
-    meaning: "The server on this port starts in plain text and upgrades with STARTTLS, but the app was told to start with TLS.",
-    steps: ["Set Security to STARTTLS (the test result offers this as one click).", "Port 587 almost always means STARTTLS."],
+    meaning:
+      "The server on this port starts in plain text and upgrades with STARTTLS, but the app was told to start with TLS.",
+    steps: [
+      "Set Security to STARTTLS (the test result offers this as one click).",
+      "Port 587 almost always means STARTTLS.",
+    ],
   },
   "starttls-on-ssl-port": {
     title: "STARTTLS chosen on an SSL/TLS port (no greeting on 465)",
@@ -46,16 +51,23 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   "connection-refused": {
     title: "Connection refused",
     meaning: "The server exists but nothing accepts connections on that port.",
-    steps: ["Check the TLS Port: usually 587 (STARTTLS) or 465 (SSL/TLS).", "Check the Server name against your provider's documentation."],
+    steps: [
+      "Check the TLS Port: usually 587 (STARTTLS) or 465 (SSL/TLS).",
+      "Check the Server name against your provider's documentation.",
+    ],
   },
   "host-not-found": {
     title: "Server name not found",
     meaning: "No server has the name entered in Server. Often a typing mistake.",
-    steps: ["Copy the server name from your provider's settings page.", "If the test suggests a similar known server (such as smtp.gmail.com), use it."],
+    steps: [
+      "Copy the server name from your provider's settings page.",
+      "If the test suggests a similar known server (such as smtp.gmail.com), use it.",
+    ],
   },
   "blocked-address": {
     title: "Server on a private network",
-    meaning: "The server name points to a private, loopback or link-local address. For safety, this hosted service only connects to public mail servers.",
+    meaning:
+      "The server name points to a private, loopback or link-local address. For safety, this hosted service only connects to public mail servers.",
     steps: [
       "Use your provider's public SMTP server name.",
       "For an on-premises relay, the administrator of this app can allow private networks with SMTP_ALLOW_PRIVATE_NETWORKS=true.",
@@ -72,7 +84,8 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   },
   "certificate-untrusted": {
     title: "Certificate not trusted",
-    meaning: "The server's TLS certificate is self-signed, expired or issued by an unknown authority, so the connection was stopped to protect your password.",
+    meaning:
+      "The server's TLS certificate is self-signed, expired or issued by an unknown authority, so the connection was stopped to protect your password.",
     steps: [
       "Check the Server name: a provider's real server has a trusted certificate.",
       "For your own server with a private certificate authority, the administrator of this app can trust it with NODE_EXTRA_CA_CERTS.",
@@ -81,12 +94,18 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   "certificate-wrong-host": {
     title: "Certificate is for another name",
     meaning: "The server's certificate does not include the name entered in Server.",
-    steps: ["Use the exact server name your provider documents, not an IP address or alias.", "If you run the server, add this name to its certificate."],
+    steps: [
+      "Use the exact server name your provider documents, not an IP address or alias.",
+      "If you run the server, add this name to its certificate.",
+    ],
   },
   "auth-required": {
     title: "Authentication required (530 5.7.0)",
     meaning: "The server only sends mail for signed-in accounts, and the connection was not signed in.",
-    steps: ["Fill in User and Password.", "Use STARTTLS or SSL/TLS: many servers only offer sign-in on an encrypted connection."],
+    steps: [
+      "Fill in User and Password.",
+      "Use STARTTLS or SSL/TLS: many servers only offer sign-in on an encrypted connection.",
+    ],
   },
   "sending-limit": {
     title: "Daily sending limit exceeded (550 5.4.5)",
@@ -108,8 +127,12 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   },
   "saved-password-unreadable": {
     title: "Saved password cannot be read",
-    meaning: "The stored password was encrypted with a key this server does not have (for example after moving servers or changing SETTINGS_ENCRYPTION_KEY).",
-    steps: ["Enter the password again, save, and test.", "Administrators: keep the old key in SETTINGS_ENCRYPTION_KEYS_OLD until `npm run keys:rotate` has run."],
+    meaning:
+      "The stored password was encrypted with a key this server does not have (for example after moving servers or changing SETTINGS_ENCRYPTION_KEY).",
+    steps: [
+      "Enter the password again, save, and test.",
+      "Administrators: keep the old key in SETTINGS_ENCRYPTION_KEYS_OLD until `npm run keys:rotate` has run.",
+    ],
   },
   "gmail-unauthenticated": {
     title: "Gmail: unauthenticated email is not accepted (550 5.7.26)",
@@ -133,14 +156,21 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   },
   "other-reply": {
     title: "Any other server reply",
-    meaning: "The server answered with an error this guide does not list. The test result shows its exact reply (with anything secret removed).",
-    steps: ["Check each setting against your provider's documentation.", "Send the reply text to your email provider's support: it names the reason."],
+    meaning:
+      "The server answered with an error this guide does not list. The test result shows its exact reply (with anything secret removed).",
+    steps: [
+      "Check each setting against your provider's documentation.",
+      "Send the reply text to your email provider's support: it names the reason.",
+    ],
   },
   "mailbox-sign-in-expired": {
     title: "The mailbox's sign-in expired or was revoked (invalid_grant, AADSTS50173, AADSTS700082)",
     meaning:
       "The app sends as a mailbox connected by signing in. That sign-in ends when the mailbox's password changes, when someone withdraws the app's consent, by an administrator's policy, or after 90 days without use.",
-    steps: ["On the Finance email page, press Reconnect and sign in to the mailbox again.", "Send a test email to confirm."],
+    steps: [
+      "On the Finance email page, press Reconnect and sign in to the mailbox again.",
+      "Send a test email to confirm.",
+    ],
   },
   "mailbox-consent-needed": {
     title: "An administrator must approve the app (AADSTS65001, AADSTS90094)",
@@ -168,7 +198,11 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
   },
   "mailbox-token-rejected": {
     title: "The mail server rejected the mailbox's sign-in (535 5.7.3, or 535 5.7.8 after XOAUTH2)",
-    meaning: "The sign-in token was refused by the SMTP server: it was revoked, or User is not the mailbox that signed in.",
-    steps: ["Press Reconnect and sign in to the mailbox that sends the finance mail.", "Check that User is that mailbox's address."],
+    meaning:
+      "The sign-in token was refused by the SMTP server: it was revoked, or User is not the mailbox that signed in.",
+    steps: [
+      "Press Reconnect and sign in to the mailbox that sends the finance mail.",
+      "Check that User is that mailbox's address.",
+    ],
   },
 };

@@ -20,10 +20,18 @@ export async function checkAccount(runner: CheckRunner, orgId: string, now = new
   const settings = await db.emailSettings.findUnique({ where: { orgId } });
   if (!settings || settings.status === "NOT_SET_UP") return null;
   const link = await db.mailboxLink.findUnique({ where: { orgId }, select: { provider: true, email: true } });
-  const withLink = sendsWithMailboxLink(link, { provider: settings.provider, host: settings.host, user: settings.username });
+  const withLink = sendsWithMailboxLink(link, {
+    provider: settings.provider,
+    host: settings.host,
+    user: settings.username,
+  });
   if (!withLink && !settings.passwordCiphertext) return null;
 
-  const credential = await savedCredential(runner, orgId, withLink ? { withLink } : { withLink, passwordCiphertext: settings.passwordCiphertext! });
+  const credential = await savedCredential(
+    runner,
+    orgId,
+    withLink ? { withLink } : { withLink, passwordCiphertext: settings.passwordCiphertext! },
+  );
   const result = !credential.ok
     ? failedBeforeConnecting("login", credential.detail, credential.diagnosis)
     : await smtpTransport(runner).deliver(
@@ -35,7 +43,12 @@ export async function checkAccount(runner: CheckRunner, orgId: string, now = new
           user: settings.username,
         },
         credential.credential,
-        { mode: "login", envelopeFrom: settings.fromAddress, to: settings.fromAddress, message: () => Promise.resolve(Buffer.alloc(0)) },
+        {
+          mode: "login",
+          envelopeFrom: settings.fromAddress,
+          to: settings.fromAddress,
+          message: () => Promise.resolve(Buffer.alloc(0)),
+        },
       );
 
   await db.accountCheck.create({

@@ -19,7 +19,10 @@ export const PASSWORD_AGAIN_MESSAGE = "Enter the password again: the server or u
  * Whether the saved password may be used for these settings: only for the server and user it was saved with, so a
  * changed Server (or User) can never receive it. A change of TLS Port or Security on the same server keeps it.
  */
-function savedPasswordApplies(saved: { host: string; username: string }, settings: { host: string; user: string }): boolean {
+function savedPasswordApplies(
+  saved: { host: string; username: string },
+  settings: { host: string; user: string },
+): boolean {
   return saved.host === settings.host && saved.username === settings.user;
 }
 
@@ -33,10 +36,8 @@ export function assertSavedPasswordApplies(
   }
 }
 
-
 export type SavedCredential =
-  | { ok: true; credential: MailboxCredential }
-  | { ok: false; detail: string; diagnosis: Diagnosis };
+  { ok: true; credential: MailboxCredential } | { ok: false; detail: string; diagnosis: Diagnosis };
 
 export async function savedCredential(
   deps: { db: Db; keyring: Keyring; oauth?: OAuthConfig },
@@ -45,28 +46,49 @@ export async function savedCredential(
 ): Promise<SavedCredential> {
   try {
     if (source.withLink) {
-      const { accessToken } = await mailboxAccessToken({ ...deps, oauth: deps.oauth ?? { appUrl: undefined, clients: {} } }, orgId);
+      const { accessToken } = await mailboxAccessToken(
+        { ...deps, oauth: deps.oauth ?? { appUrl: undefined, clients: {} } },
+        orgId,
+      );
       return { ok: true, credential: { accessToken } };
     }
     return { ok: true, credential: { password: deps.keyring.decrypt(source.passwordCiphertext, passwordAad(orgId)) } };
   } catch (err) {
     if (err instanceof OAuthRefreshError) {
       const label = OAUTH_PROVIDERS[err.provider].label;
-      return { ok: false, detail: err.message, diagnosis: mailboxSignInFailed({ providerLabel: label, code: err.code, description: err.description }) };
+      return {
+        ok: false,
+        detail: err.message,
+        diagnosis: mailboxSignInFailed({ providerLabel: label, code: err.code, description: err.description }),
+      };
     }
-    if (err instanceof SecretDecryptError) return { ok: false, detail: err.message, diagnosis: savedPasswordUnreadable(err.message) };
+    if (err instanceof SecretDecryptError)
+      return { ok: false, detail: err.message, diagnosis: savedPasswordUnreadable(err.message) };
     throw err;
   }
 }
 
-type SavedSettings = { version: number; provider: string; host: string; port: number; security: string; username: string; fromAddress: string; passwordCiphertext: string | null } | null;
+type SavedSettings = {
+  version: number;
+  provider: string;
+  host: string;
+  port: number;
+  security: string;
+  username: string;
+  fromAddress: string;
+  passwordCiphertext: string | null;
+} | null;
 
 /**
  * Whether a test of these typed settings signs in with the linked mailbox: when no password is typed and the
  * settings send as that mailbox (its sign-in is bound to its provider's server). Otherwise a password, and a saved
  * one is refused here, before anything is recorded or any connection made, for another server or user.
  */
-export function testSignsInWithLink(saved: SavedSettings, link: { provider: string; email: string } | null, input: EmailSettingsInput): boolean {
+export function testSignsInWithLink(
+  saved: SavedSettings,
+  link: { provider: string; email: string } | null,
+  input: EmailSettingsInput,
+): boolean {
   const withLink = !input.password && sendsWithMailboxLink(link, input);
   if (!withLink) assertSavedPasswordApplies(saved, input);
   return withLink;
@@ -91,12 +113,15 @@ export async function credentialForTest(
   if (test.withLink) {
     const found = await savedCredential(deps, orgId, { withLink: true });
     const matchesSaved = matchesSavedSettings(saved, input, undefined);
-    return found.ok ? { ok: true, credential: found.credential, matchesSaved } : { ok: false, detail: found.detail, diagnosis: found.diagnosis, matchesSaved };
+    return found.ok
+      ? { ok: true, credential: found.credential, matchesSaved }
+      : { ok: false, detail: found.detail, diagnosis: found.diagnosis, matchesSaved };
   }
   let savedPassword: string | undefined;
   if (saved?.passwordCiphertext) {
     const found = await savedCredential(deps, orgId, { withLink: false, passwordCiphertext: saved.passwordCiphertext });
-    if (!found.ok && !input.password) return { ok: false, detail: found.detail, diagnosis: found.diagnosis, matchesSaved: false };
+    if (!found.ok && !input.password)
+      return { ok: false, detail: found.detail, diagnosis: found.diagnosis, matchesSaved: false };
     if (found.ok) savedPassword = found.credential.password;
   }
   const password = input.password ?? savedPassword;
@@ -104,16 +129,20 @@ export async function credentialForTest(
   return { ok: true, credential: { password }, matchesSaved: matchesSavedSettings(saved, input, savedPassword) };
 }
 
-function matchesSavedSettings(saved: SavedSettings, input: EmailSettingsInput, savedPassword: string | undefined): boolean {
+function matchesSavedSettings(
+  saved: SavedSettings,
+  input: EmailSettingsInput,
+  savedPassword: string | undefined,
+): boolean {
   return Boolean(
     saved &&
-      saved.version === input.version &&
-      saved.provider === input.provider &&
-      saved.host === input.host &&
-      saved.port === input.port &&
-      saved.security === input.security &&
-      saved.username === input.user &&
-      saved.fromAddress === input.fromAddress &&
-      (input.password === undefined || input.password === savedPassword),
+    saved.version === input.version &&
+    saved.provider === input.provider &&
+    saved.host === input.host &&
+    saved.port === input.port &&
+    saved.security === input.security &&
+    saved.username === input.user &&
+    saved.fromAddress === input.fromAddress &&
+    (input.password === undefined || input.password === savedPassword),
   );
 }

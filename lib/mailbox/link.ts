@@ -12,7 +12,12 @@ import { mailboxTokenAad, oauthVerifierAad } from "../secrets/bindings";
 import { UserFacingError } from "../errors";
 import { resolveAndCheck } from "../net/address-guard";
 import { checkSoon, markNothingToSendWith } from "./status";
-import { OAUTH_PROVIDERS, type OAuthClientConfig, type OAuthConfig, type OAuthProviderId } from "../smtp/sign-in-providers";
+import {
+  OAUTH_PROVIDERS,
+  type OAuthClientConfig,
+  type OAuthConfig,
+  type OAuthProviderId,
+} from "../smtp/sign-in-providers";
 
 /** The cookie that binds a started sign-in to the admin's browser (httpOnly, SameSite=Lax, only for /api/oauth). */
 export const OAUTH_STATE_COOKIE = "fes-oauth-state";
@@ -40,7 +45,9 @@ export class OAuthRefreshError extends Error {
     readonly code: string,
     readonly description: string,
   ) {
-    super(`${OAUTH_PROVIDERS[provider].label} refused to renew the sign-in: ${code}${description ? ` (${description})` : ""}`);
+    super(
+      `${OAUTH_PROVIDERS[provider].label} refused to renew the sign-in: ${code}${description ? ` (${description})` : ""}`,
+    );
     this.name = "OAuthRefreshError";
   }
 }
@@ -98,7 +105,8 @@ export function providerConfiguration(client: OAuthClientConfig, allowPrivate = 
 
 function configurationFor(config: OAuthConfig, provider: OAuthProviderId): Promise<oidc.Configuration> {
   const client = config.clients[provider];
-  if (!client) throw new OAuthFlowError(`Sign-in with ${OAUTH_PROVIDERS[provider].label} is not set up on this server.`);
+  if (!client)
+    throw new OAuthFlowError(`Sign-in with ${OAUTH_PROVIDERS[provider].label} is not set up on this server.`);
   return providerConfiguration(client, config.allowPrivateNetworks ?? false);
 }
 
@@ -151,7 +159,13 @@ const REFUSED_STATE = "This sign-in link is not valid any more. Start again with
  */
 export async function finishMailboxLink(
   { db, keyring, oauth: config }: LinkDeps,
-  input: { provider: OAuthProviderId; actor: Linker; callbackUrl: URL; cookieState: string | undefined; redirectUri: string },
+  input: {
+    provider: OAuthProviderId;
+    actor: Linker;
+    callbackUrl: URL;
+    cookieState: string | undefined;
+    redirectUri: string;
+  },
   now = new Date(),
 ): Promise<{ email: string }> {
   const state = input.callbackUrl.searchParams.get("state");
@@ -172,7 +186,9 @@ export async function finishMailboxLink(
   const providerError = input.callbackUrl.searchParams.get("error");
   if (providerError) {
     const description = input.callbackUrl.searchParams.get("error_description") ?? "";
-    throw new OAuthFlowError(`${OAUTH_PROVIDERS[input.provider].label} did not link the mailbox: ${providerError}${description ? ` (${description})` : ""}`);
+    throw new OAuthFlowError(
+      `${OAUTH_PROVIDERS[input.provider].label} did not link the mailbox: ${providerError}${description ? ` (${description})` : ""}`,
+    );
   }
 
   const configuration = await configurationFor(config, input.provider);
@@ -194,10 +210,14 @@ export async function finishMailboxLink(
   const named = claims?.email ?? claims?.preferred_username;
   const email = (typeof named === "string" ? named : "").trim().toLowerCase();
   if (!claims || !/^[^@\s]+@[^@\s]+$/.test(email)) {
-    throw new OAuthFlowError(`${OAUTH_PROVIDERS[input.provider].label} did not say which mailbox this is. Sign in with the finance mailbox itself.`);
+    throw new OAuthFlowError(
+      `${OAUTH_PROVIDERS[input.provider].label} did not say which mailbox this is. Sign in with the finance mailbox itself.`,
+    );
   }
   if (!tokens.refresh_token) {
-    throw new OAuthFlowError(`${OAUTH_PROVIDERS[input.provider].label} did not allow the app to keep sending. Connect again and accept every permission asked for.`);
+    throw new OAuthFlowError(
+      `${OAUTH_PROVIDERS[input.provider].label} did not allow the app to keep sending. Connect again and accept every permission asked for.`,
+    );
   }
   const tenantId = typeof claims.tid === "string" ? claims.tid : null;
   const orgId = input.actor.orgId;
@@ -234,7 +254,12 @@ function expiresAt(tokens: { expires_in?: number }, now: Date): Date {
   return new Date(now.getTime() + (tokens.expires_in ?? 3600) * 1000);
 }
 
-export type MailboxLinkSummary = { provider: OAuthProviderId; email: string; linkedAt: Date; linkedByEmail: string | null };
+export type MailboxLinkSummary = {
+  provider: OAuthProviderId;
+  email: string;
+  linkedAt: Date;
+  linkedByEmail: string | null;
+};
 
 export async function getMailboxLink(db: Db, orgId: string): Promise<MailboxLinkSummary | null> {
   const link = await db.mailboxLink.findUnique({
@@ -264,8 +289,16 @@ export async function mailboxAccessToken(
     if (!link) throw new OAuthFlowError("No mailbox is linked. Connect it first.");
     const { provider } = link;
     const at = now();
-    if (link.accessTokenCiphertext && link.accessTokenExpiresAt && link.accessTokenExpiresAt.getTime() - ACCESS_TOKEN_MARGIN_MS > at.getTime()) {
-      return { email: link.email, provider, accessToken: keyring.decrypt(link.accessTokenCiphertext, mailboxTokenAad(orgId, "access")) };
+    if (
+      link.accessTokenCiphertext &&
+      link.accessTokenExpiresAt &&
+      link.accessTokenExpiresAt.getTime() - ACCESS_TOKEN_MARGIN_MS > at.getTime()
+    ) {
+      return {
+        email: link.email,
+        provider,
+        accessToken: keyring.decrypt(link.accessTokenCiphertext, mailboxTokenAad(orgId, "access")),
+      };
     }
     const leased = link.refreshLeaseUntil && link.refreshLeaseUntil > at;
     if (!leased) {
@@ -275,14 +308,21 @@ export async function mailboxAccessToken(
       });
       if (claim.count === 1) return refreshHeldLink(deps, { ...link, tokenVersion: link.tokenVersion + 1 }, now);
     }
-    if (at.getTime() > waitUntil) throw new Error("Another server is still renewing the mailbox sign-in. Try again in a moment.");
+    if (at.getTime() > waitUntil)
+      throw new Error("Another server is still renewing the mailbox sign-in. Try again in a moment.");
     await sleep(200);
   }
 }
 
 async function refreshHeldLink(
   { db, keyring, oauth: config }: LinkDeps,
-  link: { orgId: string; provider: OAuthProviderId; email: string; tokenVersion: number; refreshTokenCiphertext: string },
+  link: {
+    orgId: string;
+    provider: OAuthProviderId;
+    email: string;
+    tokenVersion: number;
+    refreshTokenCiphertext: string;
+  },
   now: () => Date,
 ) {
   const { provider } = link;
@@ -290,10 +330,17 @@ async function refreshHeldLink(
   let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
   try {
     const configuration = await configurationFor(config, provider);
-    tokens = await oidc.refreshTokenGrant(configuration, keyring.decrypt(link.refreshTokenCiphertext, mailboxTokenAad(orgId, "refresh")));
+    tokens = await oidc.refreshTokenGrant(
+      configuration,
+      keyring.decrypt(link.refreshTokenCiphertext, mailboxTokenAad(orgId, "refresh")),
+    );
   } catch (err) {
-    await db.mailboxLink.updateMany({ where: { orgId, tokenVersion: link.tokenVersion }, data: { refreshLeaseUntil: null } });
-    if (err instanceof oidc.ResponseBodyError) throw new OAuthRefreshError(provider, err.error, err.error_description ?? "");
+    await db.mailboxLink.updateMany({
+      where: { orgId, tokenVersion: link.tokenVersion },
+      data: { refreshLeaseUntil: null },
+    });
+    if (err instanceof oidc.ResponseBodyError)
+      throw new OAuthRefreshError(provider, err.error, err.error_description ?? "");
     throw guardRefusal(err);
   }
   const at = now();
@@ -303,7 +350,9 @@ async function refreshHeldLink(
     data: {
       tokenVersion: link.tokenVersion + 1,
       refreshLeaseUntil: null,
-      ...(tokens.refresh_token ? { refreshTokenCiphertext: keyring.encrypt(tokens.refresh_token, mailboxTokenAad(orgId, "refresh")) } : {}),
+      ...(tokens.refresh_token
+        ? { refreshTokenCiphertext: keyring.encrypt(tokens.refresh_token, mailboxTokenAad(orgId, "refresh")) }
+        : {}),
       accessTokenCiphertext: keyring.encrypt(tokens.access_token, mailboxTokenAad(orgId, "access")),
       accessTokenExpiresAt: expiresAt(tokens, at),
     },
@@ -323,9 +372,13 @@ export async function disconnectMailbox({ db, keyring, oauth: config }: LinkDeps
     try {
       const configuration = await configurationFor(config, provider);
       if (configuration.serverMetadata().revocation_endpoint) {
-        await oidc.tokenRevocation(configuration, keyring.decrypt(link.refreshTokenCiphertext, mailboxTokenAad(actor.orgId, "refresh")), {
-          token_type_hint: "refresh_token",
-        });
+        await oidc.tokenRevocation(
+          configuration,
+          keyring.decrypt(link.refreshTokenCiphertext, mailboxTokenAad(actor.orgId, "refresh")),
+          {
+            token_type_hint: "refresh_token",
+          },
+        );
       }
     } catch (err) {
       console.warn(`[oauth] revoking the ${provider} token failed: ${(err as Error).name}`);

@@ -42,7 +42,8 @@ function hostProblem(host: string): string | null {
   if (split) {
     return `Looks like the server and port together. Put ${split.host} in Server and ${split.port} in TLS Port.`;
   }
-  if (!isHostname(host)) return "The server name can contain only letters, digits, dots and hyphens, like smtp.example.com.";
+  if (!isHostname(host))
+    return "The server name can contain only letters, digits, dots and hyphens, like smtp.example.com.";
   return null;
 }
 
@@ -74,49 +75,56 @@ function withPresetServer(raw: unknown): unknown {
   if (!preset?.host) return raw;
   const filled = { ...input };
   if (blank(input.host)) filled.host = preset.host;
-  if (blank(input.host) && blank(input.port)) Object.assign(filled, { port: String(preset.port), security: preset.security });
+  if (blank(input.host) && blank(input.port))
+    Object.assign(filled, { port: String(preset.port), security: preset.security });
   if (blank(filled.security)) filled.security = preset.security;
   return filled;
 }
 
 /** The form's fields, each with its own rules; emailSettingsSchema adds the rules across fields. */
 const emailSettingsFields = z.strictObject(
-    {
-      provider: lineSafe("Choose a provider from the list.").pipe(z.enum(PRESET_IDS, { error: "Choose a provider from the list." })),
-      host: hostField,
-      port: portField,
-      security: lineSafe("Choose SSL/TLS or STARTTLS.").pipe(z.enum(["ssl", "starttls"], { error: "Choose SSL/TLS or STARTTLS." })),
-      user: singleLine("Enter the user name, usually your full email address.")
-        .min(1, { error: "Enter the user name, usually your full email address.", abort: true })
-        .max(320, "The user name is at most 320 characters."),
-      // Blank keeps the saved password. Not trimmed: outside Google, spaces can be part of a password.
-      password: lineSafe("Enter the password.")
-        .max(1024, "A password is at most 1024 characters.")
-        .optional()
-        .transform((v) => (v ? v : undefined)),
-      fromName: singleLine("Enter a name for the From line.")
-        .max(120, "Keep the name under 120 characters.")
-        .optional()
-        .transform((v) => v ?? ""),
-      // Blank means "send as User" (the guide asks only for Server, TLS Port, User and Password).
-      fromAddress: singleLine("Enter the address mail is sent from, like billing@example.com.")
-        .max(320, "An email address is at most 320 characters.")
-        .refine((v) => v === "" || isEmail(v), "Enter a valid email address, like billing@example.com.")
-        .optional()
-        .transform((v) => v ?? ""),
-      replyTo: singleLine("Enter a valid email address, or leave Reply-to blank.")
-        .max(320, "An email address is at most 320 characters.")
-        .refine((v) => v === "" || isEmail(v), "Enter a valid email address, or leave Reply-to blank.")
-        .optional()
-        .transform((v) => (v ? v : undefined)),
-      version: z.coerce
-        .string({ error: STALE_FORM })
-        .refine(noLineBreaks, { error: LINE_BREAKS, abort: true })
-        .trim()
-        .regex(/^\d{1,15}$/, STALE_FORM)
-        .pipe(z.coerce.number<string>().int(STALE_FORM).min(0, STALE_FORM)),
-    },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `Unexpected field: ${issue.keys.join(", ")}.` : undefined) },
+  {
+    provider: lineSafe("Choose a provider from the list.").pipe(
+      z.enum(PRESET_IDS, { error: "Choose a provider from the list." }),
+    ),
+    host: hostField,
+    port: portField,
+    security: lineSafe("Choose SSL/TLS or STARTTLS.").pipe(
+      z.enum(["ssl", "starttls"], { error: "Choose SSL/TLS or STARTTLS." }),
+    ),
+    user: singleLine("Enter the user name, usually your full email address.")
+      .min(1, { error: "Enter the user name, usually your full email address.", abort: true })
+      .max(320, "The user name is at most 320 characters."),
+    // Blank keeps the saved password. Not trimmed: outside Google, spaces can be part of a password.
+    password: lineSafe("Enter the password.")
+      .max(1024, "A password is at most 1024 characters.")
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+    fromName: singleLine("Enter a name for the From line.")
+      .max(120, "Keep the name under 120 characters.")
+      .optional()
+      .transform((v) => v ?? ""),
+    // Blank means "send as User" (the guide asks only for Server, TLS Port, User and Password).
+    fromAddress: singleLine("Enter the address mail is sent from, like billing@example.com.")
+      .max(320, "An email address is at most 320 characters.")
+      .refine((v) => v === "" || isEmail(v), "Enter a valid email address, like billing@example.com.")
+      .optional()
+      .transform((v) => v ?? ""),
+    replyTo: singleLine("Enter a valid email address, or leave Reply-to blank.")
+      .max(320, "An email address is at most 320 characters.")
+      .refine((v) => v === "" || isEmail(v), "Enter a valid email address, or leave Reply-to blank.")
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+    version: z.coerce
+      .string({ error: STALE_FORM })
+      .refine(noLineBreaks, { error: LINE_BREAKS, abort: true })
+      .trim()
+      .regex(/^\d{1,15}$/, STALE_FORM)
+      .pipe(z.coerce.number<string>().int(STALE_FORM).min(0, STALE_FORM)),
+  },
+  {
+    error: (issue) => (issue.code === "unrecognized_keys" ? `Unexpected field: ${issue.keys.join(", ")}.` : undefined),
+  },
 );
 
 /** The names of the form's fields (for tests that every one has a label). */
@@ -129,11 +137,19 @@ export const emailSettingsSchema = z
       if (!isGooglePreset(value.provider) || value.password === undefined) return;
       const compact = value.password.replace(/\s+/g, "");
       if (compact !== "" && !/^[a-z]{16}$/i.test(compact)) {
-        ctx.addIssue({ code: "custom", path: ["password"], message: GOOGLE_APP_PASSWORD_MESSAGE, input: value.password });
+        ctx.addIssue({
+          code: "custom",
+          path: ["password"],
+          message: GOOGLE_APP_PASSWORD_MESSAGE,
+          input: value.password,
+        });
       }
     },
     // Also run when other fields failed, so every problem shows at once; skip only if provider or password is unusable.
-    { when: (payload) => !payload.issues.some((i) => !i.path?.length || i.path[0] === "provider" || i.path[0] === "password") },
+    {
+      when: (payload) =>
+        !payload.issues.some((i) => !i.path?.length || i.path[0] === "provider" || i.path[0] === "password"),
+    },
   )
   .superRefine(
     (value, ctx) => {
@@ -141,7 +157,10 @@ export const emailSettingsSchema = z
         ctx.addIssue({ code: "custom", path: ["fromAddress"], message: FROM_NEEDED_MESSAGE, input: value.fromAddress });
       }
     },
-    { when: (payload) => !payload.issues.some((i) => !i.path?.length || i.path[0] === "user" || i.path[0] === "fromAddress") },
+    {
+      when: (payload) =>
+        !payload.issues.some((i) => !i.path?.length || i.path[0] === "user" || i.path[0] === "fromAddress"),
+    },
   )
   .transform((value) => {
     const fromAddress = value.fromAddress || value.user;

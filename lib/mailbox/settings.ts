@@ -8,7 +8,12 @@ import { recordAudit } from "../audit";
 import { passwordAad } from "../secrets/bindings";
 import { isUniqueViolation } from "../db-errors";
 import { formatDateTime } from "../format";
-import { oauthProviderForPreset, presetForLinkedMailbox, sendsWithMailboxLink, type OAuthProviderId } from "../smtp/sign-in-providers";
+import {
+  oauthProviderForPreset,
+  presetForLinkedMailbox,
+  sendsWithMailboxLink,
+  type OAuthProviderId,
+} from "../smtp/sign-in-providers";
 import { UserFacingError } from "../errors";
 import { getPreset, isGooglePreset, type PresetId, type Security } from "../smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsInput } from "./schema";
@@ -47,7 +52,6 @@ export const EMAIL_SETTINGS_SAVED = "email_settings.saved";
 /** Fields compared for the audit trail, with their values as shown to people. */
 const AUDITED_FIELDS = ["provider", "host", "port", "security", "user", "fromName", "fromAddress", "replyTo"] as const;
 type AuditedField = (typeof AUDITED_FIELDS)[number];
-
 
 /**
  * The settings as pages show them. The ciphertext is never read: whether a password is saved comes from
@@ -145,7 +149,6 @@ export type SaveResult = { changed: string[]; version: number };
 
 export class SettingsConflictError extends UserFacingError {}
 
-
 export async function saveEmailSettings(
   { db, keyring }: { db: Db; keyring: Keyring },
   actor: SavedBy,
@@ -163,7 +166,10 @@ export async function saveEmailSettings(
       );
     }
     // A mailbox linked by signing in needs no password: the sign-in is what sends.
-    const link = await tx.mailboxLink.findUnique({ where: { orgId: actor.orgId }, select: { provider: true, email: true } });
+    const link = await tx.mailboxLink.findUnique({
+      where: { orgId: actor.orgId },
+      select: { provider: true, email: true },
+    });
     const signedIn = sendsWithMailboxLink(link, input);
     if (!signedIn) assertSavedPasswordApplies(current, input);
     if (!signedIn && !input.password && !current?.passwordCiphertext) {
@@ -176,9 +182,7 @@ export async function saveEmailSettings(
       );
     }
 
-    const before = current
-      ? displayValues({ ...current, user: current.username })
-      : null;
+    const before = current ? displayValues({ ...current, user: current.username }) : null;
     const after = displayValues(input);
     const changes: Record<string, unknown> = {};
     for (const field of AUDITED_FIELDS) {
@@ -216,7 +220,8 @@ export async function saveEmailSettings(
         where: { orgId: actor.orgId, version: currentVersion },
         data: { ...data, version: { increment: 1 } },
       });
-      if (updated.count !== 1) throw new SettingsConflictError("Someone else saved these settings a moment ago. Reload and try again.");
+      if (updated.count !== 1)
+        throw new SettingsConflictError("Someone else saved these settings a moment ago. Reload and try again.");
       version = currentVersion + 1;
     } else {
       try {
@@ -238,7 +243,12 @@ export async function saveEmailSettings(
       action: EMAIL_SETTINGS_SAVED,
       details: { changes },
     });
-    return { changed: Object.keys(changes).map((f) => EMAIL_SETTINGS_FIELD_LABELS[f as keyof typeof EMAIL_SETTINGS_FIELD_LABELS]), version };
+    return {
+      changed: Object.keys(changes).map(
+        (f) => EMAIL_SETTINGS_FIELD_LABELS[f as keyof typeof EMAIL_SETTINGS_FIELD_LABELS],
+      ),
+      version,
+    };
   });
 }
 
@@ -257,8 +267,11 @@ export async function saveSettingsForLinkedMailbox(
   const preset = getPreset(keepPreset ? current.provider : presetForLinkedMailbox(link.provider, link.email))!;
   // The sign-in sends only to the preset's own server: its port and security stay as chosen if it is already that server.
   const server =
-    keepPreset && current.host.toLowerCase() === preset.host ? { host: current.host, port: current.port, security: current.security } : preset;
-  const ownFrom = current && current.fromAddress.toLowerCase() !== current.username.toLowerCase() ? current.fromAddress : link.email;
+    keepPreset && current.host.toLowerCase() === preset.host
+      ? { host: current.host, port: current.port, security: current.security }
+      : preset;
+  const ownFrom =
+    current && current.fromAddress.toLowerCase() !== current.username.toLowerCase() ? current.fromAddress : link.email;
   return saveEmailSettings({ db, keyring }, actor, {
     provider: preset.id,
     host: server.host,

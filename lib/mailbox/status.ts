@@ -38,7 +38,10 @@ export async function markSaved(db: Writer, saved: { orgId: string; version: num
 
 /** A new sign-in to the linked mailbox is checked soon, whether or not the settings changed with it. */
 export async function checkSoon(db: Writer, orgId: string, now: Date): Promise<void> {
-  await db.emailSettings.updateMany({ where: { orgId }, data: { checkDueAt: new Date(now.getTime() + CHECK_AFTER_SAVE_MS) } });
+  await db.emailSettings.updateMany({
+    where: { orgId },
+    data: { checkDueAt: new Date(now.getTime() + CHECK_AFTER_SAVE_MS) },
+  });
 }
 
 /** Settings that sent as a mailbox now disconnected, with no password to fall back on, have nothing to send with. */
@@ -51,7 +54,10 @@ export async function markNothingToSendWith(db: Writer, orgId: string, mailbox: 
 
 /** What a failed attempt leaves on the settings for people to read: the diagnosis's title and advice. */
 function failureText(result: DeliveryResult, fallback: string) {
-  return { lastTestError: result.diagnosis?.title ?? fallback, lastTestAdvice: result.diagnosis?.advice.join(" ") ?? null };
+  return {
+    lastTestError: result.diagnosis?.title ?? fallback,
+    lastTestAdvice: result.diagnosis?.advice.join(" ") ?? null,
+  };
 }
 
 /**
@@ -114,13 +120,26 @@ export async function applyCheckResult(
       : transient && failures < 2
         ? "unconfirmed"
         : "failing";
-  const failingSince = result.ok ? null : wasFailing ? (before.failingSince ?? now) : transition === "failing" ? now : null;
+  const failingSince = result.ok
+    ? null
+    : wasFailing
+      ? (before.failingSince ?? now)
+      : transition === "failing"
+        ? now
+        : null;
   const checked = { lastCheckAt: now, checkDueAt: null, checkFailures: failures };
   const data =
     transition === "unconfirmed"
       ? checked
       : result.ok
-        ? { ...checked, status: "WORKING" as const, failingSince: null, failingDiagnosisId: null, lastTestError: null, lastTestAdvice: null }
+        ? {
+            ...checked,
+            status: "WORKING" as const,
+            failingSince: null,
+            failingDiagnosisId: null,
+            lastTestError: null,
+            lastTestAdvice: null,
+          }
         : {
             ...checked,
             status: "FAILING" as const,

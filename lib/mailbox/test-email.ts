@@ -43,7 +43,10 @@ export function testEmailContent(d: TestEmailDetails) {
 <p>This is a test email from <strong>Finance Email Setup</strong> for <strong>${escapeHtml(d.organisation)}</strong>.</p>
 <p>If you can read it, these SMTP settings can send your finance mail:</p>
 <table cellpadding="4" style="border-collapse:collapse">${rows
-    .map(([k, v]) => `<tr><th align="left" style="color:#475569;font-weight:600">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><th align="left" style="color:#475569;font-weight:600">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
+    )
     .join("")}</table>
 <p style="color:#475569">No action is needed. The password is never included in this email.</p>
 </body></html>`;

@@ -52,7 +52,15 @@ function waitText(ms: number) {
 /** Writes the run first, then counts: two instances racing past the limit cannot both get through. */
 async function reserveRun(
   db: Db,
-  run: { orgId: string; userId: string; userEmail: string; mode: TestRequest["mode"]; recipient: string; host: string; port: number },
+  run: {
+    orgId: string;
+    userId: string;
+    userEmail: string;
+    mode: TestRequest["mode"];
+    recipient: string;
+    host: string;
+    port: number;
+  },
   now: Date,
 ) {
   const created = await db.smtpTestRun.create({ data: { ...run, createdAt: now } });
@@ -103,9 +111,22 @@ export type TestRequest = { mode: "send" | "check"; to: string; now?: Date };
 type SavedSettings = Awaited<ReturnType<Db["emailSettings"]["findUnique"]>>;
 
 /** One test as it runs: who asked, what was typed, what is saved, and what it signs in with. */
-type TestRun = { ctx: TestContext; input: EmailSettingsInput; mode: TestRequest["mode"]; to: string; now: Date; saved: SavedSettings; withLink: boolean };
+type TestRun = {
+  ctx: TestContext;
+  input: EmailSettingsInput;
+  mode: TestRequest["mode"];
+  to: string;
+  now: Date;
+  saved: SavedSettings;
+  withLink: boolean;
+};
 
-export async function testSettings(runner: TestRunner, ctx: TestContext, input: EmailSettingsInput, request: TestRequest): Promise<TestOutcome> {
+export async function testSettings(
+  runner: TestRunner,
+  ctx: TestContext,
+  input: EmailSettingsInput,
+  request: TestRequest,
+): Promise<TestOutcome> {
   const { db } = runner;
   assertMailPort(runner.allowedPorts, input.port);
   const [saved, link] = await Promise.all([
@@ -115,7 +136,15 @@ export async function testSettings(runner: TestRunner, ctx: TestContext, input: 
   const withLink = testSignsInWithLink(saved, link, input);
   const release = takeTestSlot(runner.maxConcurrentTests ?? MAX_CONCURRENT_TESTS);
   try {
-    return await runTest(runner, { ctx, input, mode: request.mode, to: request.to, now: request.now ?? new Date(), saved, withLink });
+    return await runTest(runner, {
+      ctx,
+      input,
+      mode: request.mode,
+      to: request.to,
+      now: request.now ?? new Date(),
+      saved,
+      withLink,
+    });
   } finally {
     release();
   }
@@ -125,7 +154,15 @@ async function runTest(runner: TestRunner, run: TestRun): Promise<TestOutcome> {
   const { ctx, input } = run;
   const runId = await reserveRun(
     runner.db,
-    { orgId: ctx.org.id, userId: ctx.user.id, userEmail: ctx.user.email, mode: run.mode, recipient: run.to, host: input.host, port: input.port },
+    {
+      orgId: ctx.org.id,
+      userId: ctx.user.id,
+      userEmail: ctx.user.email,
+      mode: run.mode,
+      recipient: run.to,
+      host: input.host,
+      port: input.port,
+    },
     run.now,
   );
   const chosen = await credentialForTest(runner, ctx.org.id, run);
@@ -139,7 +176,11 @@ async function runTest(runner: TestRunner, run: TestRun): Promise<TestOutcome> {
     return finishRun(runner, run, { runId, result, matchesSaved: chosen.matchesSaved });
   }
 
-  const transport = smtpTransport({ budgetMs: runner.budgetMs, allowPrivate: runner.allowPrivate, lookup: runner.lookup });
+  const transport = smtpTransport({
+    budgetMs: runner.budgetMs,
+    allowPrivate: runner.allowPrivate,
+    lookup: runner.lookup,
+  });
   const result = await transport.deliver(
     { provider: input.provider, host: input.host, port: input.port, security: input.security, user: input.user },
     chosen.credential,
@@ -148,18 +189,18 @@ async function runTest(runner: TestRunner, run: TestRun): Promise<TestOutcome> {
       envelopeFrom: input.fromAddress,
       to: run.to,
       message: testMessage({
-          organisation: ctx.org.name,
-          host: input.host,
-          port: input.port,
-          security: input.security,
-          user: input.user,
-          fromName: input.fromName,
-          fromAddress: input.fromAddress,
-          replyTo: input.replyTo,
-          to: run.to,
-          sentBy: { name: ctx.user.name, email: ctx.user.email },
-          sentAt: run.now,
-        }),
+        organisation: ctx.org.name,
+        host: input.host,
+        port: input.port,
+        security: input.security,
+        user: input.user,
+        fromName: input.fromName,
+        fromAddress: input.fromAddress,
+        replyTo: input.replyTo,
+        to: run.to,
+        sentBy: { name: ctx.user.name, email: ctx.user.email },
+        sentAt: run.now,
+      }),
     },
   );
   return finishRun(runner, run, { runId, result, matchesSaved: chosen.matchesSaved });
@@ -175,7 +216,10 @@ async function finishRun(
   const notes: string[] = [];
   const rewrite = fromRewriteNote(input.provider, input.user, input.fromAddress);
   if (rewrite) notes.push(rewrite);
-  if (!result.ok && (result.diagnosis?.id === "bad-credentials" || result.diagnosis?.id === "google-app-password-required")) {
+  if (
+    !result.ok &&
+    (result.diagnosis?.id === "bad-credentials" || result.diagnosis?.id === "google-app-password-required")
+  ) {
     const found = await detectProvider(input.user, { resolveMx: runner.resolveMx, timeoutMs: 1500 });
     if (found?.presetId === "google-workspace" && found.reason === "mx") {
       notes.push(
@@ -183,7 +227,8 @@ async function finishRun(
       );
     }
   }
-  if (!matchesSaved && result.ok) notes.push("These settings are not saved yet: save them to use them for your finance mail.");
+  if (!matchesSaved && result.ok)
+    notes.push("These settings are not saved yet: save them to use them for your finance mail.");
 
   await runner.db.smtpTestRun.update({
     where: { id: outcome.runId },
@@ -197,7 +242,8 @@ async function finishRun(
       matchesSaved,
     },
   });
-  if (matchesSaved) await recordTestResult(runner.db, { orgId: run.ctx.org.id, version: input.version }, result, run.now);
+  if (matchesSaved)
+    await recordTestResult(runner.db, { orgId: run.ctx.org.id, version: input.version }, result, run.now);
   return { ...result, notes, runId: outcome.runId, matchesSaved };
 }
 

@@ -28,15 +28,22 @@ export function dnsLookup(options: { timeoutMs: number; tries?: number; servers?
         { address: "::1", family: 6 },
       ];
     }
-    const resolver = new dns.promises.Resolver({ timeout: Math.max(50, Math.floor(options.timeoutMs / (tries + 1))), tries });
+    const resolver = new dns.promises.Resolver({
+      timeout: Math.max(50, Math.floor(options.timeoutMs / (tries + 1))),
+      tries,
+    });
     if (options.servers) resolver.setServers(options.servers);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
     });
     try {
-      const answers = await Promise.race([Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]), deadline]);
-      if (answers === "timeout") throw new LookupTimeout(`DNS did not answer for ${host} within ${options.timeoutMs} ms`);
+      const answers = await Promise.race([
+        Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]),
+        deadline,
+      ]);
+      if (answers === "timeout")
+        throw new LookupTimeout(`DNS did not answer for ${host} within ${options.timeoutMs} ms`);
       const [v4, v6] = answers;
       const records = [
         ...(v4.status === "fulfilled" ? v4.value.map((address) => ({ address, family: 4 })) : []),
@@ -44,7 +51,8 @@ export function dnsLookup(options: { timeoutMs: number; tries?: number; servers?
       ];
       if (records.length > 0) return records;
       const codes = [v4, v6].map((r) => (r.status === "rejected" ? (r.reason as { code?: string }).code : undefined));
-      if (codes.some((code) => code && TIMEOUT_CODES.has(code))) throw new LookupTimeout(`DNS did not answer for ${host}`);
+      if (codes.some((code) => code && TIMEOUT_CODES.has(code)))
+        throw new LookupTimeout(`DNS did not answer for ${host}`);
       throw Object.assign(new Error(`${host} not found`), { code: "ENOTFOUND" });
     } finally {
       clearTimeout(timer);
@@ -112,9 +120,15 @@ const IPV6_RULES = [
   rule(["::1/128"], "a loopback address (this server itself)"),
   ...IPV4_RANGES.map(([cidr, reason]) => {
     const [ip, bits] = cidr.split("/");
-    return rule(CARRIES_IPV4.map((prefix) => `${prefix}${ip}/${96 + Number(bits)}`), reason);
+    return rule(
+      CARRIES_IPV4.map((prefix) => `${prefix}${ip}/${96 + Number(bits)}`),
+      reason,
+    );
   }),
-  rule(CARRIES_IPV4.map((prefix) => `${prefix}0.0.0.0/96`), null), // a public IPv4 address inside
+  rule(
+    CARRIES_IPV4.map((prefix) => `${prefix}0.0.0.0/96`),
+    null,
+  ), // a public IPv4 address inside
   ...IPV6_RANGES.map(([cidr, reason]) => rule([cidr], reason)),
   rule(["2000::/3"], null), // global unicast
 ];
@@ -152,7 +166,11 @@ export async function resolveAndCheck(
   } catch (err) {
     if (err instanceof LookupTimeout) {
       const seconds = Math.round(timeoutMs / 100) / 10;
-      return { ok: false, reason: "lookup-timeout", message: `The name ${host} could not be looked up: DNS did not answer within ${seconds} s.` };
+      return {
+        ok: false,
+        reason: "lookup-timeout",
+        message: `The name ${host} could not be looked up: DNS did not answer within ${seconds} s.`,
+      };
     }
     return { ok: false, reason: "not-found", message: `The server name ${host} could not be found.` };
   }

@@ -74,16 +74,19 @@ function parseToken(token: string): ParsedToken {
 }
 
 // The version and key id are authenticated too, so a token's header cannot be edited without failing the check.
-const additionalData = (keyId: string, aad: string | undefined) => Buffer.from(`${VERSION}.${keyId}\n${aad ?? ""}`, "utf8");
+const additionalData = (keyId: string, aad: string | undefined) =>
+  Buffer.from(`${VERSION}.${keyId}\n${aad ?? ""}`, "utf8");
 
 export function createKeyring(keys: readonly Buffer[]): Keyring {
   if (keys.length === 0) throw new Error("A keyring needs at least one key.");
   const byId = new Map<string, Buffer>();
   for (const key of keys) {
-    if (!Buffer.isBuffer(key) || key.length !== KEY_BYTES) throw new Error(`Every encryption key must be ${KEY_BYTES} bytes.`);
+    if (!Buffer.isBuffer(key) || key.length !== KEY_BYTES)
+      throw new Error(`Every encryption key must be ${KEY_BYTES} bytes.`);
     const id = keyIdOf(key);
     const existing = byId.get(id);
-    if (existing && !existing.equals(key)) throw new Error(`Two different keys share the key id ${id}; generate a new key.`);
+    if (existing && !existing.equals(key))
+      throw new Error(`Two different keys share the key id ${id}; generate a new key.`);
     byId.set(id, Buffer.from(key));
   }
   const currentKeyId = keyIdOf(keys[0]);
@@ -98,7 +101,13 @@ export function createKeyring(keys: readonly Buffer[]): Keyring {
       cipher.setAAD(additionalData(currentKeyId, aad));
       const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [VERSION, currentKeyId, iv.toString("base64url"), tag.toString("base64url"), ciphertext.toString("base64url")].join(".");
+      return [
+        VERSION,
+        currentKeyId,
+        iv.toString("base64url"),
+        tag.toString("base64url"),
+        ciphertext.toString("base64url"),
+      ].join(".");
     },
 
     decrypt(token, aad) {

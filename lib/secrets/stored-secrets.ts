@@ -23,7 +23,13 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
       select: { id: true, orgId: true, passwordCiphertext: true, org: { select: { name: true } } },
     }),
     db.mailboxLink.findMany({
-      select: { id: true, orgId: true, refreshTokenCiphertext: true, accessTokenCiphertext: true, org: { select: { name: true } } },
+      select: {
+        id: true,
+        orgId: true,
+        refreshTokenCiphertext: true,
+        accessTokenCiphertext: true,
+        org: { select: { name: true } },
+      },
     }),
     db.organisation.findMany({
       where: { webhookSecretCiphertext: { not: null } },
@@ -40,7 +46,12 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
       ciphertext,
       aad: passwordAad(row.orgId),
       replace: async (db, next, keyId) =>
-        (await db.emailSettings.updateMany({ where: { id: row.id, passwordCiphertext: ciphertext }, data: { passwordCiphertext: next, passwordKeyId: keyId } })).count,
+        (
+          await db.emailSettings.updateMany({
+            where: { id: row.id, passwordCiphertext: ciphertext },
+            data: { passwordCiphertext: next, passwordKeyId: keyId },
+          })
+        ).count,
     });
   }
   for (const row of links) {
@@ -56,7 +67,8 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
         ciphertext,
         aad: mailboxTokenAad(row.orgId, purpose),
         replace: async (db, next) =>
-          (await db.mailboxLink.updateMany({ where: { id: row.id, [column]: ciphertext }, data: { [column]: next } })).count,
+          (await db.mailboxLink.updateMany({ where: { id: row.id, [column]: ciphertext }, data: { [column]: next } }))
+            .count,
       });
     }
   }
@@ -73,7 +85,9 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
         orgName: org.name,
         ciphertext,
         aad,
-        replace: async (db, next) => (await db.organisation.updateMany({ where: { id: org.id, [column]: ciphertext }, data: { [column]: next } })).count,
+        replace: async (db, next) =>
+          (await db.organisation.updateMany({ where: { id: org.id, [column]: ciphertext }, data: { [column]: next } }))
+            .count,
       });
     }
   }

@@ -17,11 +17,16 @@ function domainOf(email: string): string | null {
   const trimmed = email.trim();
   const at = trimmed.lastIndexOf("@");
   if (at < 1 || trimmed.indexOf("@") !== at || /\s/.test(trimmed)) return null;
-  const domain = trimmed.slice(at + 1).toLowerCase().replace(/\.$/, "");
+  const domain = trimmed
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, "");
   return DOMAIN_RE.test(domain) ? domain : null;
 }
 
-const BY_MAILBOX_DOMAIN = new Map<string, PresetId>(PRESETS.flatMap((p) => p.mailboxDomains.map((d) => [d, p.id] as const)));
+const BY_MAILBOX_DOMAIN = new Map<string, PresetId>(
+  PRESETS.flatMap((p) => p.mailboxDomains.map((d) => [d, p.id] as const)),
+);
 
 export function detectByDomain(email: string): PresetId | null {
   const domain = domainOf(email);
@@ -54,7 +59,10 @@ export async function detectProvider(email: string, options: DetectOptions = {})
   const { resolveMx = dnsResolveMx, timeoutMs = 1500 } = options;
   let records: MxRecord[] | null;
   try {
-    records = await withTimeout(Promise.resolve().then(() => resolveMx(domain)), timeoutMs);
+    records = await withTimeout(
+      Promise.resolve().then(() => resolveMx(domain)),
+      timeoutMs,
+    );
   } catch {
     return null;
   }

@@ -67,7 +67,7 @@ export type DiagnoseContext = {
   signedIn?: boolean;
 };
 
-const RECONNECT = "Press Reconnect beside \"Connected as\" and sign in to the mailbox again: that is the one-click fix.";
+const RECONNECT = 'Press Reconnect beside "Connected as" and sign in to the mailbox again: that is the one-click fix.';
 
 const help = (id: DiagnosisId) => `/help/troubleshooting#${id}`;
 
@@ -85,7 +85,9 @@ function levenshtein(a: string, b: string): number {
   return row[b.length];
 }
 
-const KNOWN_HOSTS = [...new Set(PRESETS.flatMap((p) => [p.host, ...p.alternatives.map((a) => a.host)]).filter(Boolean))];
+const KNOWN_HOSTS = [
+  ...new Set(PRESETS.flatMap((p) => [p.host, ...p.alternatives.map((a) => a.host)]).filter(Boolean)),
+];
 
 /** A known provider server that the given name is probably a misspelling of. */
 export function spellingSuggestion(host: string): string | null {
@@ -178,7 +180,8 @@ const RULES: readonly Rule[] = [
     id: "google-app-password-required",
     match: [{ reply: /5\.7\.9\b|Application-specific password required/i }],
     title: "Google wants an app password, not your Google password",
-    explanation: "The password entered is the regular Google account password. Google only accepts an app password here.",
+    explanation:
+      "The password entered is the regular Google account password. Google only accepts an app password here.",
     advice: [
       "Turn on 2-Step Verification for the Google account.",
       "Create an app password (Google Account → Security → App passwords) and enter its 16 letters as the Password.",
@@ -206,7 +209,8 @@ const RULES: readonly Rule[] = [
     id: "microsoft-smtp-auth-disabled",
     match: [{ reply: /5\.7\.139\b|5\.7\.57\b|SmtpClientAuthentication is disabled/i }],
     title: "Microsoft 365 has SMTP sign-in turned off",
-    explanation: "Microsoft refused the sign-in because SMTP AUTH is disabled for this mailbox or for the whole organisation.",
+    explanation:
+      "Microsoft refused the sign-in because SMTP AUTH is disabled for this mailbox or for the whole organisation.",
     advice: [
       "Ask your Microsoft 365 administrator to turn on Authenticated SMTP for this mailbox (Microsoft 365 admin center → Users → Active users → the mailbox → Mail → Manage email apps), or in Exchange Online PowerShell: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false",
       "If it is off for the whole tenant, they must allow SMTP AUTH in Exchange Online settings first.",
@@ -216,7 +220,8 @@ const RULES: readonly Rule[] = [
     id: "send-as-denied",
     match: [{ reply: /5\.7\.60\b|SendAsDenied|not have permissions to send as this sender/i }],
     title: "The mailbox may not send as this From address",
-    explanation: "Microsoft refused the message because the From address is neither the mailbox itself nor an address it has Send As permission for (5.7.60 SendAsDenied).",
+    explanation:
+      "Microsoft refused the message because the From address is neither the mailbox itself nor an address it has Send As permission for (5.7.60 SendAsDenied).",
     advice: [
       "Set From address to the mailbox itself (leave it blank to send as User), or",
       "ask your Microsoft 365 administrator to give the mailbox Send As permission for that address (Exchange admin center → Recipients → Mailboxes → the address → Delegation → Send As).",
@@ -227,7 +232,8 @@ const RULES: readonly Rule[] = [
     only: { signedIn: true },
     match: [{ ...PASSWORD_REFUSED, reply: /5\.7\.3\b|5\.7\.8\b/ }],
     title: "The mail server did not accept the mailbox's sign-in",
-    explanation: "The server refused the access token from the mailbox's sign-in (Microsoft answers 535 5.7.3, Google 535 5.7.8): the sign-in was revoked, or the mailbox is not the one that signed in.",
+    explanation:
+      "The server refused the access token from the mailbox's sign-in (Microsoft answers 535 5.7.3, Google 535 5.7.8): the sign-in was revoked, or the mailbox is not the one that signed in.",
     advice: [RECONNECT, "Check that User is the mailbox you sign in to."],
   },
   {
@@ -235,7 +241,8 @@ const RULES: readonly Rule[] = [
     only: { google: true },
     match: [PASSWORD_REFUSED],
     title: "The user name or password was not accepted",
-    explanation: "Google rejected the User and Password. Either the address is wrong or the app password is wrong or no longer valid.",
+    explanation:
+      "Google rejected the User and Password. Either the address is wrong or the app password is wrong or no longer valid.",
     advice: [
       "Check that User is the full Gmail or Workspace address.",
       "App passwords are revoked when the Google account password changes: create a new app password and enter it here.",
@@ -246,13 +253,17 @@ const RULES: readonly Rule[] = [
     match: [PASSWORD_REFUSED],
     title: "The user name or password was not accepted",
     explanation: "The server rejected the User and Password.",
-    advice: ["Check the User (usually the full email address) and enter the password again.", "If your provider uses app passwords, create a new one."],
+    advice: [
+      "Check the User (usually the full email address) and enter the password again.",
+      "If your provider uses app passwords, create a new one.",
+    ],
   },
   {
     id: "ssl-on-starttls-port",
     match: [{ errorCodes: /wrong version number|WRONG_VERSION_NUMBER|packet length too long|unknown protocol/i }],
     title: ({ port }) => `Port ${port} needs STARTTLS, not SSL/TLS`,
-    explanation: ({ port }) => `Security is set to SSL/TLS, but the server on port ${port} starts in plain text and upgrades with STARTTLS.`,
+    explanation: ({ port }) =>
+      `Security is set to SSL/TLS, but the server on port ${port} starts in plain text and upgrades with STARTTLS.`,
     advice: ["Set Security to STARTTLS and test again."],
     fix: { field: "security", value: "starttls", label: "Use STARTTLS" },
   },
@@ -270,7 +281,8 @@ const RULES: readonly Rule[] = [
     id: "timeout",
     match: [TIMED_OUT],
     title: ({ host, port }) => `No answer from ${host} on port ${port}`,
-    explanation: "The server did not answer in time. Outgoing mail ports (25, 465, 587) are often blocked by firewalls.",
+    explanation:
+      "The server did not answer in time. Outgoing mail ports (25, 465, 587) are often blocked by firewalls.",
     advice: [
       "Check the Server and TLS Port against your provider's settings.",
       "Try the provider's other port (587 with STARTTLS, or 465 with SSL/TLS).",
@@ -282,21 +294,32 @@ const RULES: readonly Rule[] = [
     match: [{ errorCodes: /ECONNREFUSED/ }],
     title: ({ host, port }) => `${host} refused the connection on port ${port}`,
     explanation: "The server is reachable but nothing accepts mail on that port.",
-    advice: ["Check the TLS Port: most providers use 587 (STARTTLS) or 465 (SSL/TLS).", "Check the Server name for typos."],
+    advice: [
+      "Check the TLS Port: most providers use 587 (STARTTLS) or 465 (SSL/TLS).",
+      "Check the Server name for typos.",
+    ],
   },
-  { id: "host-not-found", match: [{ errorCodes: /EDNS|ENOTFOUND|EAI_AGAIN|ENODATA/ }], diagnosis: ({ host }) => hostNotFound(host) },
+  {
+    id: "host-not-found",
+    match: [{ errorCodes: /EDNS|ENOTFOUND|EAI_AGAIN|ENODATA/ }],
+    diagnosis: ({ host }) => hostNotFound(host),
+  },
   {
     id: "certificate-wrong-host",
     match: [{ errorCodes: /ERR_TLS_CERT_ALTNAME_INVALID|altnames|Hostname\/IP does not match/i }],
     title: ({ host }) => `The server's certificate is for another name, not ${host}`,
     explanation: "The connection was stopped because the server could not prove it is the one you named.",
-    advice: ["Use the exact server name your provider documents (not an IP address or an alias).", "If you run your own server, its certificate must include this name."],
+    advice: [
+      "Use the exact server name your provider documents (not an IP address or an alias).",
+      "If you run your own server, its certificate must include this name.",
+    ],
   },
   {
     id: "certificate-untrusted",
     match: [{ errorCodes: /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|certificate/i }],
     title: "The server's certificate is not trusted",
-    explanation: "The server presented a certificate that is self-signed, expired or from an unknown authority, so the connection was stopped to protect your password.",
+    explanation:
+      "The server presented a certificate that is self-signed, expired or from an unknown authority, so the connection was stopped to protect your password.",
     advice: [
       "Check the Server name: a provider's real server has a trusted certificate.",
       "For your own server with a private certificate authority, ask the administrator of this app to trust it (NODE_EXTRA_CA_CERTS).",
@@ -307,14 +330,20 @@ const RULES: readonly Rule[] = [
     match: [{ responseCode: 530, reply: /5\.7\.0\b.*auth|Authentication required/i }],
     title: "The server requires you to sign in",
     explanation: "The server refused to send because the connection was not authenticated.",
-    advice: ["Enter the User and Password for the account.", "Make sure Security is STARTTLS or SSL/TLS: many servers only offer sign-in over an encrypted connection."],
+    advice: [
+      "Enter the User and Password for the account.",
+      "Make sure Security is STARTTLS or SSL/TLS: many servers only offer sign-in over an encrypted connection.",
+    ],
   },
   {
     id: "sending-limit",
     match: [{ reply: /5\.4\.5\b|sending limit|quota/i }],
     title: "The account has reached its sending limit",
     explanation: "The provider accepted the sign-in but refuses to send more mail for now.",
-    advice: ["Wait until the limit resets (Google: a rolling 24 hours) and try again.", "For high volumes, use a business account or a sending service such as Amazon SES, SendGrid or Postmark."],
+    advice: [
+      "Wait until the limit resets (Google: a rolling 24 hours) and try again.",
+      "For high volumes, use a business account or a sending service such as Amazon SES, SendGrid or Postmark.",
+    ],
   },
   {
     id: "message-too-large",
@@ -341,8 +370,13 @@ export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
     return {
       id: "other-reply",
       title: "The server refused the request",
-      explanation: err.response ? "The server answered with an error; its exact reply is shown below." : "The connection failed; the technical detail is shown below.",
-      advice: ["Check each setting against your provider's documentation.", "If the reply mentions a policy or block, contact your email provider with the reply text."],
+      explanation: err.response
+        ? "The server answered with an error; its exact reply is shown below."
+        : "The connection failed; the technical detail is shown below.",
+      advice: [
+        "Check each setting against your provider's documentation.",
+        "If the reply mentions a policy or block, contact your email provider with the reply text.",
+      ],
       helpHref: help("other-reply"),
     };
   }
@@ -364,7 +398,9 @@ export function hostNotFound(host: string): Diagnosis {
     id: "host-not-found",
     title: `The server name ${host} was not found`,
     explanation: suggestion ? `No server has that name. Did you mean ${suggestion}?` : "No server has that name.",
-    advice: suggestion ? [`Change Server to ${suggestion}.`] : ["Check the Server for typos; copy it from your provider's settings page."],
+    advice: suggestion
+      ? [`Change Server to ${suggestion}.`]
+      : ["Check the Server for typos; copy it from your provider's settings page."],
     helpHref: help("host-not-found"),
     fix: suggestion ? { field: "host", value: suggestion, label: `Use ${suggestion}` } : undefined,
   };
@@ -375,7 +411,10 @@ export function blockedAddress(message: string): Diagnosis {
     id: "blocked-address",
     title: "That server is on a private network",
     explanation: message,
-    advice: ["Use your provider's public SMTP server name.", "For an on-premises relay, the administrator of this app can allow private networks (SMTP_ALLOW_PRIVATE_NETWORKS=true)."],
+    advice: [
+      "Use your provider's public SMTP server name.",
+      "For an on-premises relay, the administrator of this app can allow private networks (SMTP_ALLOW_PRIVATE_NETWORKS=true).",
+    ],
     helpHref: help("blocked-address"),
   };
 }
@@ -438,4 +477,3 @@ export function fromRewriteNote(provider: string | undefined, user: string, from
   if (user.trim().toLowerCase() === fromAddress.trim().toLowerCase()) return null;
   return `${preset.name} will show ${user} as the sender instead of ${fromAddress}, unless ${fromAddress} is added to the account as a verified "Send mail as" alias.`;
 }
-

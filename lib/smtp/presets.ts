@@ -31,7 +31,13 @@ export type DomainAuthentication = {
     | { readonly kind: "own-return-path" }
     | { readonly kind: "smtp-server" };
   readonly dkim:
-    | { readonly selectors: readonly { readonly name: string; readonly type: "TXT" | "CNAME"; readonly value: string }[] }
+    | {
+        readonly selectors: readonly {
+          readonly name: string;
+          readonly type: "TXT" | "CNAME";
+          readonly value: string;
+        }[];
+      }
     | { readonly findSelector: string };
   /** The provider's own page about authenticating a domain. */
   readonly guideUrl: string;
@@ -69,7 +75,8 @@ const TABLE = [
     security: "starttls",
     alternatives: [{ host: "smtp.gmail.com", port: 465, security: "ssl", note: "If your network blocks port 587." }],
     userHint: "Your full Gmail address, like name@gmail.com.",
-    passwordHint: "A 16-character app password from your Google Account (four groups of four letters), not your Google password.",
+    passwordHint:
+      "A 16-character app password from your Google Account (four groups of four letters), not your Google password.",
     passwordKind: "app-password",
     requirements: [
       "2-Step Verification must be on",
@@ -82,7 +89,10 @@ const TABLE = [
     rewritesFrom: true,
     domainAuth: {
       spf: { kind: "include", include: "_spf.google.com", sendingAddress: "209.85.220.41" },
-      dkim: { findSelector: "A personal Gmail account cannot sign mail for your own domain. Send from the Gmail address itself, or use Google Workspace for the domain." },
+      dkim: {
+        findSelector:
+          "A personal Gmail account cannot sign mail for your own domain. Send from the Gmail address itself, or use Google Workspace for the domain.",
+      },
       guideUrl: "https://support.google.com/a/answer/33786",
     },
   },
@@ -102,7 +112,8 @@ const TABLE = [
       },
     ],
     userHint: "Your full work address, like name@yourcompany.com.",
-    passwordHint: "A 16-character app password from your Google Account (four groups of four letters), not your Google password.",
+    passwordHint:
+      "A 16-character app password from your Google Account (four groups of four letters), not your Google password.",
     passwordKind: "app-password",
     requirements: [
       "2-Step Verification must be on",
@@ -115,7 +126,16 @@ const TABLE = [
     rewritesFrom: true,
     domainAuth: {
       spf: { kind: "include", include: "_spf.google.com", sendingAddress: "209.85.220.41" },
-      dkim: { selectors: [{ name: "google", type: "TXT", value: "v=DKIM1; k=rsa; p=<the key from Google Admin console: Apps → Google Workspace → Gmail → Authenticate email → Generate new record>" }] },
+      dkim: {
+        selectors: [
+          {
+            name: "google",
+            type: "TXT",
+            value:
+              "v=DKIM1; k=rsa; p=<the key from Google Admin console: Apps → Google Workspace → Gmail → Authenticate email → Generate new record>",
+          },
+        ],
+      },
       guideUrl: "https://support.google.com/a/answer/174124",
     },
   },
@@ -142,8 +162,18 @@ const TABLE = [
       spf: { kind: "include", include: "spf.protection.outlook.com", sendingAddress: "40.107.22.52" },
       dkim: {
         selectors: [
-          { name: "selector1", type: "CNAME", value: "selector1-{domainDashes}._domainkey.<your tenant>.onmicrosoft.com (the exact value: Microsoft Defender portal → Email & collaboration → Policies → Email authentication settings → DKIM → your domain)" },
-          { name: "selector2", type: "CNAME", value: "selector2-{domainDashes}._domainkey.<your tenant>.onmicrosoft.com (the exact value: Microsoft Defender portal → Email authentication settings → DKIM → your domain)" },
+          {
+            name: "selector1",
+            type: "CNAME",
+            value:
+              "selector1-{domainDashes}._domainkey.<your tenant>.onmicrosoft.com (the exact value: Microsoft Defender portal → Email & collaboration → Policies → Email authentication settings → DKIM → your domain)",
+          },
+          {
+            name: "selector2",
+            type: "CNAME",
+            value:
+              "selector2-{domainDashes}._domainkey.<your tenant>.onmicrosoft.com (the exact value: Microsoft Defender portal → Email authentication settings → DKIM → your domain)",
+          },
         ],
       },
       guideUrl: "https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure",
@@ -169,7 +199,10 @@ const TABLE = [
     rewritesFrom: false,
     domainAuth: {
       spf: { kind: "include", include: "spf.protection.outlook.com", sendingAddress: "40.107.22.52" },
-      dkim: { findSelector: "Outlook.com cannot sign mail for your own domain. Send from the Outlook.com address itself, or use Microsoft 365 for the domain." },
+      dkim: {
+        findSelector:
+          "Outlook.com cannot sign mail for your own domain. Send from the Outlook.com address itself, or use Microsoft 365 for the domain.",
+      },
       guideUrl: "https://learn.microsoft.com/defender-office-365/email-authentication-spf-configure",
     },
   },
@@ -179,7 +212,9 @@ const TABLE = [
     host: "smtp.mail.yahoo.com",
     port: 465,
     security: "ssl",
-    alternatives: [{ host: "smtp.mail.yahoo.com", port: 587, security: "starttls", note: "If your network blocks port 465." }],
+    alternatives: [
+      { host: "smtp.mail.yahoo.com", port: 587, security: "starttls", note: "If your network blocks port 465." },
+    ],
     userHint: "Your full Yahoo address, like name@yahoo.com.",
     passwordHint: "An app password generated in Yahoo Account Security, not your Yahoo password.",
     passwordKind: "app-password",
@@ -224,7 +259,9 @@ const TABLE = [
     host: "smtp.zoho.com",
     port: 465,
     security: "ssl",
-    alternatives: [{ host: "smtp.zoho.com", port: 587, security: "starttls", note: "If your network blocks port 465." }],
+    alternatives: [
+      { host: "smtp.zoho.com", port: 587, security: "starttls", note: "If your network blocks port 465." },
+    ],
     userHint: "Your full Zoho address.",
     passwordHint: "Your Zoho password, or an application-specific password if two-factor authentication is on.",
     passwordKind: "account-password",
@@ -238,7 +275,10 @@ const TABLE = [
     rewritesFrom: false,
     domainAuth: {
       spf: { kind: "include", include: "zoho.com", sendingAddress: "136.143.188.51" },
-      dkim: { findSelector: "Zoho Mail Admin Console → Domains → your domain → Email configuration → DKIM: the selector named there (add one if there is none)." },
+      dkim: {
+        findSelector:
+          "Zoho Mail Admin Console → Domains → your domain → Email configuration → DKIM: the selector named there (add one if there is none).",
+      },
       guideUrl: "https://www.zoho.com/mail/help/adminconsole/dkim-configuration.html",
     },
   },
@@ -248,7 +288,9 @@ const TABLE = [
     host: "smtp.fastmail.com",
     port: 465,
     security: "ssl",
-    alternatives: [{ host: "smtp.fastmail.com", port: 587, security: "starttls", note: "If your network blocks port 465." }],
+    alternatives: [
+      { host: "smtp.fastmail.com", port: 587, security: "starttls", note: "If your network blocks port 465." },
+    ],
     userHint: "Your full Fastmail address.",
     passwordHint: "An app password with SMTP access, created in Fastmail's settings.",
     passwordKind: "app-password",
@@ -275,7 +317,14 @@ const TABLE = [
     host: "email-smtp.us-east-1.amazonaws.com",
     port: 587,
     security: "starttls",
-    alternatives: [{ host: "email-smtp.us-east-1.amazonaws.com", port: 465, security: "ssl", note: "If your network blocks port 587." }],
+    alternatives: [
+      {
+        host: "email-smtp.us-east-1.amazonaws.com",
+        port: 465,
+        security: "ssl",
+        note: "If your network blocks port 587.",
+      },
+    ],
     userHint: "The SMTP user name from the SES console (not an AWS access key ID).",
     passwordHint: "The SMTP password created with it in the SES console (not an AWS secret access key).",
     passwordKind: "smtp-credentials",
@@ -290,7 +339,10 @@ const TABLE = [
     rewritesFrom: false,
     domainAuth: {
       spf: { kind: "own-return-path" },
-      dkim: { findSelector: "Amazon SES console → Identities → your domain → Authentication: the three CNAME records named <token>._domainkey.{domain} (Easy DKIM)." },
+      dkim: {
+        findSelector:
+          "Amazon SES console → Identities → your domain → Authentication: the three CNAME records named <token>._domainkey.{domain} (Easy DKIM).",
+      },
       guideUrl: "https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html",
     },
   },
@@ -317,8 +369,18 @@ const TABLE = [
       spf: { kind: "own-return-path" },
       dkim: {
         selectors: [
-          { name: "s1", type: "CNAME", value: "s1.domainkey.u<account>.wl<id>.sendgrid.net (the exact value: SendGrid → Settings → Sender Authentication → your domain)" },
-          { name: "s2", type: "CNAME", value: "s2.domainkey.u<account>.wl<id>.sendgrid.net (the exact value: SendGrid → Settings → Sender Authentication → your domain)" },
+          {
+            name: "s1",
+            type: "CNAME",
+            value:
+              "s1.domainkey.u<account>.wl<id>.sendgrid.net (the exact value: SendGrid → Settings → Sender Authentication → your domain)",
+          },
+          {
+            name: "s2",
+            type: "CNAME",
+            value:
+              "s2.domainkey.u<account>.wl<id>.sendgrid.net (the exact value: SendGrid → Settings → Sender Authentication → your domain)",
+          },
         ],
       },
       guideUrl: "https://www.twilio.com/docs/sendgrid/ui/account-and-settings/how-to-set-up-domain-authentication",
@@ -344,7 +406,10 @@ const TABLE = [
     rewritesFrom: false,
     domainAuth: {
       spf: { kind: "include", include: "mailgun.org", sendingAddress: "159.135.224.10" },
-      dkim: { findSelector: "Mailgun → Send → Sending → Domain settings → DNS records: the TXT record whose name ends in ._domainkey.{domain}." },
+      dkim: {
+        findSelector:
+          "Mailgun → Send → Sending → Domain settings → DNS records: the TXT record whose name ends in ._domainkey.{domain}.",
+      },
       guideUrl: "https://documentation.mailgun.com/docs/mailgun/user-manual/domains/domains-verify",
     },
   },
@@ -354,7 +419,9 @@ const TABLE = [
     host: "smtp.postmarkapp.com",
     port: 587,
     security: "starttls",
-    alternatives: [{ host: "smtp.postmarkapp.com", port: 2525, security: "starttls", note: "If your network blocks port 587." }],
+    alternatives: [
+      { host: "smtp.postmarkapp.com", port: 2525, security: "starttls", note: "If your network blocks port 587." },
+    ],
     userHint: "Your server API token.",
     passwordHint: "The same server API token as the User.",
     passwordKind: "api-key",
@@ -368,7 +435,10 @@ const TABLE = [
     rewritesFrom: false,
     domainAuth: {
       spf: { kind: "own-return-path" },
-      dkim: { findSelector: "Postmark → Sender Signatures → your domain → DNS Settings: the TXT record named like 20240101120000pm._domainkey." },
+      dkim: {
+        findSelector:
+          "Postmark → Sender Signatures → your domain → DNS Settings: the TXT record named like 20240101120000pm._domainkey.",
+      },
       guideUrl: "https://postmarkapp.com/support/article/1046-how-do-i-verify-a-domain",
     },
   },
@@ -389,7 +459,10 @@ const TABLE = [
     rewritesFrom: false,
     domainAuth: {
       spf: { kind: "smtp-server" },
-      dkim: { findSelector: "Ask whoever runs your mail server which DKIM selector it signs with: its public key is published at <selector>._domainkey.{domain}." },
+      dkim: {
+        findSelector:
+          "Ask whoever runs your mail server which DKIM selector it signs with: its public key is published at <selector>._domainkey.{domain}.",
+      },
       guideUrl: "https://www.rfc-editor.org/rfc/rfc7208",
     },
   },

@@ -72,22 +72,31 @@ function httpUrl(value: string, httpsOnly: boolean): URL | null {
  * AUTH_URL). A provider is configured when its client id is set; then its secret is required, and in production so
  * is APP_URL (the redirect URI must be the address people use, not a guess from the request).
  */
-export function parseOAuthConfig(source: Record<string, string | undefined>, isProduction: boolean, problems: string[]): OAuthConfig {
+export function parseOAuthConfig(
+  source: Record<string, string | undefined>,
+  isProduction: boolean,
+  problems: string[],
+): OAuthConfig {
   const clients: OAuthConfig["clients"] = {};
   for (const facts of Object.values(OAUTH_PROVIDERS)) {
     const clientId = source[`${facts.envPrefix}_CLIENT_ID`]?.trim();
     if (!clientId) continue;
     const clientSecret = source[`${facts.envPrefix}_CLIENT_SECRET`]?.trim();
     const authority = source[`${facts.envPrefix}_AUTHORITY`]?.trim() || facts.defaultAuthority;
-    if (!clientSecret) problems.push(`${facts.envPrefix}_CLIENT_SECRET is required when ${facts.envPrefix}_CLIENT_ID is set`);
-    if (!httpUrl(authority, true)) problems.push(`${facts.envPrefix}_AUTHORITY must be an https:// URL (an OpenID issuer)`);
+    if (!clientSecret)
+      problems.push(`${facts.envPrefix}_CLIENT_SECRET is required when ${facts.envPrefix}_CLIENT_ID is set`);
+    if (!httpUrl(authority, true))
+      problems.push(`${facts.envPrefix}_AUTHORITY must be an https:// URL (an OpenID issuer)`);
     clients[facts.id] = { clientId, clientSecret: clientSecret ?? "", authority: authority.replace(/\/+$/, "") };
   }
   const appUrlText = source.APP_URL?.trim() || source.AUTH_URL?.trim() || undefined;
   const appUrl = appUrlText ? httpUrl(appUrlText, false) : null;
-  if (appUrlText && !appUrl) problems.push("APP_URL must be an http:// or https:// URL, like https://finance-email.example.com");
+  if (appUrlText && !appUrl)
+    problems.push("APP_URL must be an http:// or https:// URL, like https://finance-email.example.com");
   if (!appUrlText && isProduction && Object.keys(clients).length > 0) {
-    problems.push("APP_URL is required in production when a mail provider sign-in is configured (the address people open the app at)");
+    problems.push(
+      "APP_URL is required in production when a mail provider sign-in is configured (the address people open the app at)",
+    );
   }
   return { appUrl: appUrl ? appUrl.origin + appUrl.pathname.replace(/\/+$/, "") : undefined, clients };
 }
@@ -109,12 +118,19 @@ export function sendsWithMailboxLink(
   if (!link || oauthProviderForPreset(settings.provider) !== link.provider) return false;
   const preset = getPreset(settings.provider);
   const hosts = [preset?.host, ...(preset?.alternatives.map((a) => a.host) ?? [])].map((h) => h?.toLowerCase());
-  return hosts.includes(settings.host.trim().toLowerCase()) && settings.user.trim().toLowerCase() === link.email.toLowerCase();
+  return (
+    hosts.includes(settings.host.trim().toLowerCase()) &&
+    settings.user.trim().toLowerCase() === link.email.toLowerCase()
+  );
 }
 
 /** The preset a newly linked mailbox is saved with: the one whose mailbox domains hold it (Outlook.com, Gmail), else the business one. */
 export function presetForLinkedMailbox(provider: OAuthProviderId, email: string): string {
   const domain = email.split("@")[1]?.toLowerCase() ?? "";
   const presets = OAUTH_PROVIDERS[provider].presets.map((id) => getPreset(id)).filter((p) => p !== undefined);
-  return (presets.find((p) => p.mailboxDomains.includes(domain)) ?? presets.find((p) => p.mailboxDomains.length === 0) ?? presets[0]).id;
+  return (
+    presets.find((p) => p.mailboxDomains.includes(domain)) ??
+    presets.find((p) => p.mailboxDomains.length === 0) ??
+    presets[0]
+  ).id;
 }

@@ -72,7 +72,10 @@ export const memberTargetSchema = z.strictObject({
 
 export const changePasswordSchema = z
   .strictObject({
-    currentPassword: z.string({ error: "Enter your current password." }).min(1, "Enter your current password.").max(1024),
+    currentPassword: z
+      .string({ error: "Enter your current password." })
+      .min(1, "Enter your current password.")
+      .max(1024),
     newPassword: newPasswordField,
     confirmPassword: z.string({ error: "Repeat the new password." }),
   })

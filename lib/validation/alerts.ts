@@ -17,9 +17,14 @@ export const webhookUrlField = z
   .trim()
   .min(1, "Enter the webhook URL.")
   .max(2000, "The URL is too long.")
-  .refine((v) => URL.canParse(v) && new URL(v).protocol === "https:", "Enter an https:// URL, like the one Slack or Teams gives for an incoming webhook.")
-  .refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), "Leave the user name and password out of the URL.");
+  .refine(
+    (v) => URL.canParse(v) && new URL(v).protocol === "https:",
+    "Enter an https:// URL, like the one Slack or Teams gives for an incoming webhook.",
+  )
+  .refine(
+    (v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password),
+    "Leave the user name and password out of the URL.",
+  );
 
 /** The form that sets the webhook (and the server action's input). */
 export const webhookSchema = z.strictObject({ webhookUrl: webhookUrlField });
-

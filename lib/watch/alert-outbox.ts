@@ -42,7 +42,8 @@ type AlertState = {
 export function alertDue(s: AlertState, reminderHours: number, now: Date): AlertEvent | null {
   if (s.status === "FAILING") {
     if (!s.alertOpenSince) return "account.failing";
-    if (reminderHours > 0 && s.lastAlertAt && now.getTime() - s.lastAlertAt.getTime() >= reminderHours * 3_600_000) return "account.reminder";
+    if (reminderHours > 0 && s.lastAlertAt && now.getTime() - s.lastAlertAt.getTime() >= reminderHours * 3_600_000)
+      return "account.reminder";
     return null;
   }
   return s.status === "WORKING" && s.alertOpenSince ? "account.recovered" : null;
@@ -63,11 +64,22 @@ function fromPayload(payload: Prisma.JsonValue): AlertDetails {
  * After a check: queues the alert the account's status calls for (failing, reminder or recovered), with the state
  * change, in one transaction. Returns the event queued, or null.
  */
-export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Diagnosis | null | undefined, now = new Date()): Promise<AlertEvent | null> {
+export async function queueAlerts(
+  deps: AlertDeps,
+  orgId: string,
+  diagnosis: Diagnosis | null | undefined,
+  now = new Date(),
+): Promise<AlertEvent | null> {
   const { db } = deps;
   const [state, org] = await Promise.all([
-    db.emailSettings.findUnique({ where: { orgId }, select: { status: true, failingSince: true, alertOpenSince: true, lastAlertAt: true } }),
-    db.organisation.findUnique({ where: { id: orgId }, select: { name: true, alertReminderHours: true, webhookHost: true } }),
+    db.emailSettings.findUnique({
+      where: { orgId },
+      select: { status: true, failingSince: true, alertOpenSince: true, lastAlertAt: true },
+    }),
+    db.organisation.findUnique({
+      where: { id: orgId },
+      select: { name: true, alertReminderHours: true, webhookHost: true },
+    }),
   ]);
   if (!state || !org) return null;
   const event = alertDue(state, org.alertReminderHours, now);
@@ -76,12 +88,17 @@ export async function queueAlerts(deps: AlertDeps, orgId: string, diagnosis: Dia
   const details: AlertDetails = {
     event,
     organisation: { id: orgId, name: org.name },
-    diagnosis: event === "account.recovered" || !diagnosis ? null : { id: diagnosis.id, title: diagnosis.title, advice: diagnosis.advice },
+    diagnosis:
+      event === "account.recovered" || !diagnosis
+        ? null
+        : { id: diagnosis.id, title: diagnosis.title, advice: diagnosis.advice },
     since: event === "account.recovered" ? state.alertOpenSince : (state.failingSince ?? now),
     pageUrl: deps.pageUrl,
   };
   const nextState =
-    event === "account.recovered" ? { alertOpenSince: null, lastAlertAt: now } : { alertOpenSince: state.alertOpenSince ?? details.since, lastAlertAt: now };
+    event === "account.recovered"
+      ? { alertOpenSince: null, lastAlertAt: now }
+      : { alertOpenSince: state.alertOpenSince ?? details.since, lastAlertAt: now };
 
   const queued = await db.$transaction(async (tx) => {
     const claimed = await tx.emailSettings.updateMany({
@@ -124,7 +141,10 @@ export async function queueDomainAlert(
   deliverability: NonNullable<AlertDetails["deliverability"]>,
   now = new Date(),
 ): Promise<void> {
-  const org = await deps.db.organisation.findUnique({ where: { id: orgId }, select: { name: true, webhookHost: true } });
+  const org = await deps.db.organisation.findUnique({
+    where: { id: orgId },
+    select: { name: true, webhookHost: true },
+  });
   if (!org) return;
   const details: AlertDetails = {
     event: "domain.failing",
@@ -138,12 +158,33 @@ export async function queueDomainAlert(
 }
 
 /** Queues a test alert to the webhook and sends it at once. Returns the delivery's outcome. */
-export async function sendTestAlert(deps: AlertDeps, orgId: string, now = new Date()): Promise<{ ok: boolean; error: string | null }> {
-  const org = await deps.db.organisation.findUniqueOrThrow({ where: { id: orgId }, select: { name: true, webhookHost: true } });
+export async function sendTestAlert(
+  deps: AlertDeps,
+  orgId: string,
+  now = new Date(),
+): Promise<{ ok: boolean; error: string | null }> {
+  const org = await deps.db.organisation.findUniqueOrThrow({
+    where: { id: orgId },
+    select: { name: true, webhookHost: true },
+  });
   if (!org.webhookHost) return { ok: false, error: "No webhook is set." };
-  const details: AlertDetails = { event: "alert.test", organisation: { id: orgId, name: org.name }, diagnosis: null, since: null, pageUrl: deps.pageUrl };
+  const details: AlertDetails = {
+    event: "alert.test",
+    organisation: { id: orgId, name: org.name },
+    diagnosis: null,
+    since: null,
+    pageUrl: deps.pageUrl,
+  };
   const row = await deps.db.alertDelivery.create({
-    data: { orgId, event: "alert.test", channel: "webhook", target: org.webhookHost, payload: toPayload(details), nextAttemptAt: now, createdAt: now },
+    data: {
+      orgId,
+      event: "alert.test",
+      channel: "webhook",
+      target: org.webhookHost,
+      payload: toPayload(details),
+      nextAttemptAt: now,
+      createdAt: now,
+    },
   });
   await deliverAlerts(deps, { ids: [row.id], now });
   const done = await deps.db.alertDelivery.findUniqueOrThrow({ where: { id: row.id } });
@@ -195,7 +236,10 @@ export async function deliverAlerts(
       error = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
     }
     if (error === null) {
-      await deps.db.alertDelivery.update({ where: { id: d.id }, data: { status: "SENT", sentAt: new Date(), lastError: null } });
+      await deps.db.alertDelivery.update({
+        where: { id: d.id },
+        data: { status: "SENT", sentAt: new Date(), lastError: null },
+      });
       totals.sent++;
       metrics(deps.db).alerts.inc({ channel: d.channel, outcome: "sent" });
       continue;

@@ -45,26 +45,53 @@ export async function loadAlertsView(db: Db, orgId: string): Promise<AlertsView>
         orderBy: { createdAt: "desc" },
         take: 10,
         // Not the payload: the section lists deliveries, it never shows what was sent.
-        select: { id: true, event: true, channel: true, target: true, status: true, attempts: true, lastError: true, createdAt: true, sentAt: true, nextAttemptAt: true },
+        select: {
+          id: true,
+          event: true,
+          channel: true,
+          target: true,
+          status: true,
+          attempts: true,
+          lastError: true,
+          createdAt: true,
+          sentAt: true,
+          nextAttemptAt: true,
+        },
       },
     },
   });
   return {
     reminderHours: org.alertReminderHours,
     webhook: org.webhookHost ? { host: org.webhookHost, setAt: org.webhookSetAt } : null,
-    recipients: org.memberships.map((m) => ({ userId: m.user.id, name: m.user.name, email: m.user.email, alertEmails: m.alertEmails })),
+    recipients: org.memberships.map((m) => ({
+      userId: m.user.id,
+      name: m.user.name,
+      email: m.user.email,
+      alertEmails: m.alertEmails,
+    })),
     deliveries: org.alertDeliveries,
   };
 }
 
-export async function saveAlertReminders(db: Db, actor: Pick<Actor, "userId" | "email" | "orgId">, reminderHours: number): Promise<void> {
+export async function saveAlertReminders(
+  db: Db,
+  actor: Pick<Actor, "userId" | "email" | "orgId">,
+  reminderHours: number,
+): Promise<void> {
   await db.organisation.update({ where: { id: actor.orgId }, data: { alertReminderHours: reminderHours } });
   await recordAudit(db, { orgId: actor.orgId, actor, action: "alerts.reminders", details: { reminderHours } });
 }
 
 /** One person's own alert emails, in one organisation: nobody else's changes. */
-export async function setMyAlertEmails(db: Db, member: Pick<Actor, "userId" | "orgId">, alertEmails: boolean): Promise<void> {
-  await db.membership.update({ where: { userId_orgId: { userId: member.userId, orgId: member.orgId } }, data: { alertEmails } });
+export async function setMyAlertEmails(
+  db: Db,
+  member: Pick<Actor, "userId" | "orgId">,
+  alertEmails: boolean,
+): Promise<void> {
+  await db.membership.update({
+    where: { userId_orgId: { userId: member.userId, orgId: member.orgId } },
+    data: { alertEmails },
+  });
 }
 
 export type CheckDay = { day: string; total: number; passed: number };
@@ -74,7 +101,10 @@ export type CheckTimeline = { days: CheckDay[]; total: number; passed: number };
 export async function checkTimeline(db: Db, orgId: string, now = new Date()): Promise<CheckTimeline> {
   const startOfToday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(startOfToday - (HISTORY_DAYS - 1) * 86_400_000);
-  const checks = await db.accountCheck.findMany({ where: { orgId, checkedAt: { gte: from } }, select: { checkedAt: true, ok: true } });
+  const checks = await db.accountCheck.findMany({
+    where: { orgId, checkedAt: { gte: from } },
+    select: { checkedAt: true, ok: true },
+  });
   const days: CheckDay[] = Array.from({ length: HISTORY_DAYS }, (_, i) => ({
     day: new Date(from.getTime() + i * 86_400_000).toISOString().slice(0, 10),
     total: 0,

@@ -29,7 +29,10 @@ export async function tryTakeHostSlot(
       if (taken.count === 1) {
         return {
           release: async () => {
-            await db.hostSlot.updateMany({ where: { host: key, slot, holder }, data: { holder: null, leaseUntil: EPOCH } });
+            await db.hostSlot.updateMany({
+              where: { host: key, slot, holder },
+              data: { holder: null, leaseUntil: EPOCH },
+            });
           },
         };
       }
@@ -45,7 +48,11 @@ export async function tryTakeHostSlot(
 }
 
 /** Waits (polling, with jitter) until a slot is free, at most waitMs. null if none came free in time. */
-export async function takeHostSlot(db: Db, host: string, options: { limit: number; leaseMs: number; waitMs: number }): Promise<HostSlot | null> {
+export async function takeHostSlot(
+  db: Db,
+  host: string,
+  options: { limit: number; leaseMs: number; waitMs: number },
+): Promise<HostSlot | null> {
   const deadline = Date.now() + options.waitMs;
   for (;;) {
     const slot = await tryTakeHostSlot(db, host, options);

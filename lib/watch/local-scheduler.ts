@@ -31,7 +31,9 @@ export function startLocalScheduler(
 
   function pump() {
     while (!stopped && running.size < deps.concurrency) {
-      const index = waiting.findIndex((d) => !running.has(d.orgId) && (perHost.get(d.host.toLowerCase()) ?? 0) < PER_HOST_CONCURRENCY);
+      const index = waiting.findIndex(
+        (d) => !running.has(d.orgId) && (perHost.get(d.host.toLowerCase()) ?? 0) < PER_HOST_CONCURRENCY,
+      );
       if (index < 0) return;
       const [next] = waiting.splice(index, 1);
       const host = next.host.toLowerCase();

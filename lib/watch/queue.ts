@@ -34,7 +34,11 @@ const HOST_SLOT_WAIT_MS = 60_000;
  * Queues the checks due at `now` (and the after-save checks due within the next minute, to start on time). Safe to
  * run from any number of instances at once. Returns how many jobs were new.
  */
-export async function fanOut(boss: PgBoss, deps: Pick<WatchDeps, "db" | "intervalMs" | "budgetMs">, now = new Date()): Promise<number> {
+export async function fanOut(
+  boss: PgBoss,
+  deps: Pick<WatchDeps, "db" | "intervalMs" | "budgetMs">,
+  now = new Date(),
+): Promise<number> {
   const due = dueChecks(await checkCandidates(deps.db), deps.intervalMs, now, 60_000);
   let queued = 0;
   for (let i = 0; i < due.length; i += 1000) {
@@ -55,7 +59,10 @@ export async function fanOut(boss: PgBoss, deps: Pick<WatchDeps, "db" | "interva
   return queued;
 }
 
-async function checkedWithinHalfPeriod(deps: Pick<WatchDeps, "db" | "clock" | "intervalMs">, orgId: string): Promise<boolean> {
+async function checkedWithinHalfPeriod(
+  deps: Pick<WatchDeps, "db" | "clock" | "intervalMs">,
+  orgId: string,
+): Promise<boolean> {
   const row = await deps.db.emailSettings.findUnique({ where: { orgId }, select: { lastCheckAt: true } });
   return checkedRecently(row?.lastCheckAt ?? null, deps.intervalMs, deps.clock?.() ?? new Date());
 }
@@ -103,8 +110,10 @@ export async function startQueueWorker(
       deleteAfterSeconds: Math.max(2 * 86_400, Math.ceil((2 * deps.intervalMs) / 1000)),
     });
   }
-  if (!existing.has(FAN_OUT_QUEUE)) await boss.createQueue(FAN_OUT_QUEUE, { policy: "singleton", retryLimit: 0, expireInSeconds: 120 });
-  if (!existing.has(PRUNE_QUEUE)) await boss.createQueue(PRUNE_QUEUE, { policy: "singleton", retryLimit: 1, expireInSeconds: 600 });
+  if (!existing.has(FAN_OUT_QUEUE))
+    await boss.createQueue(FAN_OUT_QUEUE, { policy: "singleton", retryLimit: 0, expireInSeconds: 120 });
+  if (!existing.has(PRUNE_QUEUE))
+    await boss.createQueue(PRUNE_QUEUE, { policy: "singleton", retryLimit: 1, expireInSeconds: 600 });
 
   if (options.schedule !== false) {
     await boss.schedule(FAN_OUT_QUEUE, "* * * * *");
@@ -123,12 +132,22 @@ export async function startQueueWorker(
       CHECK_QUEUE,
       // burstWhenReadyExceeds: while a backlog waits, a worker that finishes fetches the next job at once instead
       // of after its polling interval, which would otherwise cap a backlog at one check per worker per second.
-      { localConcurrency: deps.concurrency, groupConcurrency: PER_HOST_CONCURRENCY, batchSize: 1, pollingIntervalSeconds: 1, burstWhenReadyExceeds: 1 },
+      {
+        localConcurrency: deps.concurrency,
+        groupConcurrency: PER_HOST_CONCURRENCY,
+        batchSize: 1,
+        pollingIntervalSeconds: 1,
+        burstWhenReadyExceeds: 1,
+      },
       async ([job]) => {
         // A period's job can wait in a backlog while the same account's next slot queues another: the later one is
         // left out if the account was checked within the last half period.
         if (!job.data.afterSave && (await checkedWithinHalfPeriod(deps, job.data.orgId))) return;
-        const slot = await takeHostSlot(deps.db, job.data.host, { limit: PER_HOST_CONCURRENCY, leaseMs: deps.budgetMs + 15_000, waitMs: HOST_SLOT_WAIT_MS });
+        const slot = await takeHostSlot(deps.db, job.data.host, {
+          limit: PER_HOST_CONCURRENCY,
+          leaseMs: deps.budgetMs + 15_000,
+          waitMs: HOST_SLOT_WAIT_MS,
+        });
         // The host stayed busy for a minute: this period's check is given up (the next period checks it again).
         if (!slot) return;
         try {
@@ -144,7 +163,10 @@ export async function startQueueWorker(
     async inFlight() {
       const result = await boss
         .getDb()
-        .executeSql("SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')", [CHECK_QUEUE]);
+        .executeSql(
+          "SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')",
+          [CHECK_QUEUE],
+        );
       return (result.rows[0] as { n: number }).n;
     },
     async stop() {

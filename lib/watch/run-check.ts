@@ -24,7 +24,11 @@ export const PER_HOST_CONCURRENCY = 5;
 /** Checks, alerts and deliveries are kept this long. */
 export const HISTORY_DAYS = 30;
 
-export async function runScheduledCheck(deps: WatchDeps, orgId: string, now = deps.clock?.() ?? new Date()): Promise<CheckOutcome | null> {
+export async function runScheduledCheck(
+  deps: WatchDeps,
+  orgId: string,
+  now = deps.clock?.() ?? new Date(),
+): Promise<CheckOutcome | null> {
   const outcome = await checkAccount(deps, orgId, now);
   if (!outcome) return null;
   const m = metrics(deps.db);
@@ -44,13 +48,19 @@ async function recheckDomainWeekly(deps: WatchDeps, orgId: string, now: Date): P
   const run = await runDomainCheck(deps.db, deps.dns!, orgId, now);
   const report = run?.check.report;
   if (!run || !report || report.handledByProvider || run.newlyFailing.length === 0) return false;
-  const problems = run.newlyFailing.map((c) => ({ check: c === "spf" ? ("SPF" as const) : ("DMARC" as const), summary: report[c].summary }));
+  const problems = run.newlyFailing.map((c) => ({
+    check: c === "spf" ? ("SPF" as const) : ("DMARC" as const),
+    summary: report[c].summary,
+  }));
   await queueDomainAlert(deps, orgId, { domain: report.domain, problems }, now);
   return true;
 }
 
 /** Deletes checks and finished deliveries older than 30 days. */
-export async function pruneHistory(deps: Pick<WatchDeps, "db">, now = new Date()): Promise<{ checks: number; deliveries: number }> {
+export async function pruneHistory(
+  deps: Pick<WatchDeps, "db">,
+  now = new Date(),
+): Promise<{ checks: number; deliveries: number }> {
   const before = new Date(now.getTime() - HISTORY_DAYS * 86_400_000);
   const [checks, deliveries] = await Promise.all([
     deps.db.accountCheck.deleteMany({ where: { checkedAt: { lt: before } } }),

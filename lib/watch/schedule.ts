@@ -49,7 +49,10 @@ export function dueChecks(accounts: Candidate[], interval: number, now: Date, lo
     const slot = currentSlot(a.orgId, interval, now);
     // Not checked since its slot, and not within the last half period either: an account first checked just before
     // its slot (a new one, or after a backlog) waits for the next slot instead of being checked twice in minutes.
-    if (!a.lastCheckAt || (a.lastCheckAt.getTime() < slot.at.getTime() && !checkedRecently(a.lastCheckAt, interval, now))) {
+    if (
+      !a.lastCheckAt ||
+      (a.lastCheckAt.getTime() < slot.at.getTime() && !checkedRecently(a.lastCheckAt, interval, now))
+    ) {
       due.push({ orgId: a.orgId, host: a.host, key: `${a.orgId}:${slot.period}`, startAfter: slot.at });
     }
   }
@@ -64,7 +67,10 @@ export async function checkQueueDepth(db: Db, intervalMinutes: number, now = new
 /** The accounts that are checked: saved, with a password or a linked mailbox to sign in with (NOT_SET_UP: disconnected). */
 export async function checkCandidates(db: Db): Promise<Candidate[]> {
   const rows = await db.emailSettings.findMany({
-    where: { status: { not: "NOT_SET_UP" }, OR: [{ passwordCiphertext: { not: null } }, { org: { mailboxLink: { isNot: null } } }] },
+    where: {
+      status: { not: "NOT_SET_UP" },
+      OR: [{ passwordCiphertext: { not: null } }, { org: { mailboxLink: { isNot: null } } }],
+    },
     select: { orgId: true, host: true, lastCheckAt: true, checkDueAt: true, version: true },
   });
   return rows;

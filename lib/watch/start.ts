@@ -38,7 +38,10 @@ export type Watcher = { kind: "queue" | "local"; stop(): Promise<void> };
 export async function startWatching(db: Db, e: Env): Promise<Watcher> {
   const deps = watchDeps(db, e);
   if (e.database.provider === "postgresql") {
-    const worker = await startQueueWorker(deps, { connectionString: withoutSslParams(e.database.url), ssl: postgresSsl(e.database.url) || undefined });
+    const worker = await startQueueWorker(deps, {
+      connectionString: withoutSslParams(e.database.url),
+      ssl: postgresSsl(e.database.url) || undefined,
+    });
     return { kind: "queue", stop: () => worker.stop() };
   }
   const scheduler = startLocalScheduler(deps);

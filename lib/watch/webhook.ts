@@ -10,7 +10,6 @@ import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
 import { resolveAndCheck, type LookupAll } from "../net/address-guard";
 
-
 export function newWebhookSecret(): string {
   return `whsec_${crypto.randomBytes(24).toString("base64url")}`;
 }
@@ -20,12 +19,22 @@ export type WebhookTarget = { url: string; secret: string };
 export type NetworkOptions = { allowPrivate: boolean; lookup?: LookupAll };
 
 /** The address a webhook URL may be posted to (the network guard's check of its host), or why not. */
-async function guardWebhookHost(url: URL, options: NetworkOptions): Promise<{ ok: true; address: string } | { ok: false; problem: string }> {
-  const guard = await resolveAndCheck(url.hostname.replace(/^\[|\]$/g, ""), { allowPrivate: options.allowPrivate, lookup: options.lookup, lookupTimeoutMs: 5000 });
+async function guardWebhookHost(
+  url: URL,
+  options: NetworkOptions,
+): Promise<{ ok: true; address: string } | { ok: false; problem: string }> {
+  const guard = await resolveAndCheck(url.hostname.replace(/^\[|\]$/g, ""), {
+    allowPrivate: options.allowPrivate,
+    lookup: options.lookup,
+    lookupTimeoutMs: 5000,
+  });
   if (guard.ok) return { ok: true, address: guard.address };
   return {
     ok: false,
-    problem: guard.reason === "blocked" ? `${url.hostname} points to a private or internal address. For safety alerts are only sent to public addresses.` : guard.message,
+    problem:
+      guard.reason === "blocked"
+        ? `${url.hostname} points to a private or internal address. For safety alerts are only sent to public addresses.`
+        : guard.message,
   };
 }
 
@@ -36,7 +45,12 @@ export async function webhookUrlProblem(url: string, options: NetworkOptions): P
 }
 
 /** Sets the webhook: returns the new secret, the only time it is shown. */
-export async function setWebhook({ db, keyring }: { db: Db; keyring: Keyring }, orgId: string, url: string, now = new Date()): Promise<string> {
+export async function setWebhook(
+  { db, keyring }: { db: Db; keyring: Keyring },
+  orgId: string,
+  url: string,
+  now = new Date(),
+): Promise<string> {
   const secret = newWebhookSecret();
   await db.organisation.update({
     where: { id: orgId },
@@ -51,11 +65,17 @@ export async function setWebhook({ db, keyring }: { db: Db; keyring: Keyring }, 
 }
 
 export async function removeWebhook(db: Db, orgId: string): Promise<void> {
-  await db.organisation.update({ where: { id: orgId }, data: { webhookUrlCiphertext: null, webhookHost: null, webhookSecretCiphertext: null, webhookSetAt: null } });
+  await db.organisation.update({
+    where: { id: orgId },
+    data: { webhookUrlCiphertext: null, webhookHost: null, webhookSecretCiphertext: null, webhookSetAt: null },
+  });
 }
 
 export async function webhookTarget(db: Db, keyring: Keyring, orgId: string): Promise<WebhookTarget | null> {
-  const org = await db.organisation.findUnique({ where: { id: orgId }, select: { webhookUrlCiphertext: true, webhookSecretCiphertext: true } });
+  const org = await db.organisation.findUnique({
+    where: { id: orgId },
+    select: { webhookUrlCiphertext: true, webhookSecretCiphertext: true },
+  });
   if (!org?.webhookUrlCiphertext || !org.webhookSecretCiphertext) return null;
   return {
     url: keyring.decrypt(org.webhookUrlCiphertext, webhookUrlAad(orgId)),
@@ -83,10 +103,17 @@ export async function postWebhook(
       target,
       {
         method: "POST",
-        headers: { ...request.headers, "Content-Length": Buffer.byteLength(request.body), "User-Agent": "FinanceEmailSetup-Alerts/1" },
+        headers: {
+          ...request.headers,
+          "Content-Length": Buffer.byteLength(request.body),
+          "User-Agent": "FinanceEmailSetup-Alerts/1",
+        },
         // The connection goes to the checked address; the certificate is still verified for the URL's host name.
         lookup: (_name, opts, callback) => {
-          if ((opts as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: guard.address, family }]);
+          if ((opts as { all?: boolean }).all)
+            (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [
+              { address: guard.address, family },
+            ]);
           else (callback as (e: null, a: string, f: number) => void)(null, guard.address, family);
         },
         timeout: options.timeoutMs ?? 10_000,
@@ -100,7 +127,9 @@ export async function postWebhook(
         });
       },
     );
-    req.on("timeout", () => req.destroy(new WebhookDeliveryError(`no answer within ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s`)));
+    req.on("timeout", () =>
+      req.destroy(new WebhookDeliveryError(`no answer within ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s`)),
+    );
     req.on("error", (err) => reject(err instanceof WebhookDeliveryError ? err : new WebhookDeliveryError(err.message)));
     req.end(request.body);
   });

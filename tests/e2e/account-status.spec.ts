@@ -5,8 +5,13 @@ import { seedEmailSettings, seedOrganisation, signIn, test, useFreshApp } from "
 const app = useFreshApp();
 
 test("Working · checked 2 hours ago, on the dashboard and the Finance email page", async ({ page }) => {
-  const orgId = await seedOrganisation(app(), "Checked Clinic", [{ email: "owner@checked.example", name: "Olive Owner", role: "OWNER" }]);
-  await seedEmailSettings(app(), orgId, { status: "WORKING", lastCheckAt: new Date(Date.now() - 2 * 3_600_000 - 5 * 60_000) });
+  const orgId = await seedOrganisation(app(), "Checked Clinic", [
+    { email: "owner@checked.example", name: "Olive Owner", role: "OWNER" },
+  ]);
+  await seedEmailSettings(app(), orgId, {
+    status: "WORKING",
+    lastCheckAt: new Date(Date.now() - 2 * 3_600_000 - 5 * 60_000),
+  });
   await signIn(page, "owner@checked.example");
   for (const path of ["/", "/settings/email"]) {
     await page.goto(path);

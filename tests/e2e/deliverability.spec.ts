@@ -8,7 +8,9 @@ import { seedEmailSettings, seedOrganisation, signIn, test, useFreshApp } from "
 const GOOGLE: Zone = {
   "_spf.google.com": { txt: ["v=spf1 include:_netblocks.google.com ~all"] },
   "_netblocks.google.com": { txt: ["v=spf1 ip4:209.85.128.0/17 ~all"] },
-  "google._domainkey.riverside-physio.example": { txt: ["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAxyz"] },
+  "google._domainkey.riverside-physio.example": {
+    txt: ["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAxyz"],
+  },
   "riverside-physio.example": { mx: [{ exchange: "aspmx.l.google.com", priority: 1 }] },
 };
 let dns: TestDnsServer;
@@ -20,9 +22,14 @@ test.afterAll(async () => {
 });
 const app = useFreshApp(() => ({ DNS_SERVERS: dns.address }));
 
-test("SPF and DMARC missing: both Fail with the records to add; after fixing the zone, Check again shows Pass", async ({ page, context }) => {
+test("SPF and DMARC missing: both Fail with the records to add; after fixing the zone, Check again shows Pass", async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  await seedOrganisation(app(), "Riverside Physio", [{ email: "owner@riverside-physio.example", name: "Olive Owner", role: "OWNER" }]);
+  await seedOrganisation(app(), "Riverside Physio", [
+    { email: "owner@riverside-physio.example", name: "Olive Owner", role: "OWNER" },
+  ]);
   await signIn(page, "owner@riverside-physio.example");
   await page.goto("/settings/email");
   await page.getByLabel("Provider", { exact: true }).selectOption("google-workspace");
@@ -41,7 +48,9 @@ test("SPF and DMARC missing: both Fail with the records to add; after fixing the
   await expect(spf.getByTestId("fix-value")).toHaveText("v=spf1 include:_spf.google.com ~all");
   await expect(dmarc).toHaveAttribute("data-verdict", "fail");
   await expect(dmarc.getByTestId("fix-host")).toHaveText("_dmarc.riverside-physio.example");
-  await expect(dmarc.getByTestId("fix-value")).toHaveText("v=DMARC1; p=none; rua=mailto:dmarc-reports@riverside-physio.example");
+  await expect(dmarc.getByTestId("fix-value")).toHaveText(
+    "v=DMARC1; p=none; rua=mailto:dmarc-reports@riverside-physio.example",
+  );
   await expect(card.getByTestId("check-dkim")).toHaveAttribute("data-verdict", "pass");
   await expect(card.getByTestId("mx")).toContainText("Replies to riverside-physio.example go to aspmx.l.google.com.");
 
@@ -53,8 +62,13 @@ test("SPF and DMARC missing: both Fail with the records to add; after fixing the
   // The records are published as suggested (DMARC already moved on to quarantine).
   dns.setZone({
     ...GOOGLE,
-    "riverside-physio.example": { txt: ["v=spf1 include:_spf.google.com ~all"], mx: [{ exchange: "aspmx.l.google.com", priority: 1 }] },
-    "_dmarc.riverside-physio.example": { txt: ["v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@riverside-physio.example"] },
+    "riverside-physio.example": {
+      txt: ["v=spf1 include:_spf.google.com ~all"],
+      mx: [{ exchange: "aspmx.l.google.com", priority: 1 }],
+    },
+    "_dmarc.riverside-physio.example": {
+      txt: ["v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@riverside-physio.example"],
+    },
   });
   await card.getByRole("button", { name: "Check again" }).click();
   await expect(spf).toHaveAttribute("data-verdict", "pass");
@@ -76,7 +90,10 @@ test("an address at a mailbox provider: Handled by your provider", async ({ page
   await expect(page.locator("#deliverability").getByTestId("check-spf")).toHaveCount(0);
 });
 
-test("until a check of these settings is kept, the page looks nothing up: it says so, and an owner can Check now", async ({ page, browser }) => {
+test("until a check of these settings is kept, the page looks nothing up: it says so, and an owner can Check now", async ({
+  page,
+  browser,
+}) => {
   const orgId = await seedOrganisation(app(), "Quay Books", [
     { email: "owner@quay.example", name: "Quinn Owner", role: "OWNER" },
     { email: "member@quay.example", name: "Mia Member", role: "MEMBER" },

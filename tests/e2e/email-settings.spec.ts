@@ -17,7 +17,15 @@ test.describe.configure({ mode: "serial" });
 const APP_PASSWORD = "qwhz ktrm vbnx plsd";
 const APP_PASSWORD_COMPACT = "qwhzktrmvbnxplsd";
 
-type Row = { host: string; port: number; security: string; username: string; fromName: string; version: number; passwordCiphertext: string | null };
+type Row = {
+  host: string;
+  port: number;
+  security: string;
+  username: string;
+  fromName: string;
+  version: number;
+  passwordCiphertext: string | null;
+};
 const settingsRow = () => app().sql.prepare(`SELECT * FROM "EmailSettings"`).get() as Row | undefined;
 
 test.beforeAll(async () => {
@@ -28,7 +36,9 @@ test.beforeAll(async () => {
   ]);
 });
 
-test("Google Mail preset, app password with spaces, save and reload: values kept, password never sent back", async ({ page }) => {
+test("Google Mail preset, app password with spaces, save and reload: values kept, password never sent back", async ({
+  page,
+}) => {
   const bodies: Promise<string>[] = [];
   page.on("response", (r) => bodies.push(r.text().catch(() => "")));
   await signIn(page, "admin@harbour.example");
@@ -49,7 +59,8 @@ test("Google Mail preset, app password with spaces, save and reload: values kept
   const record = (r: import("@playwright/test").Request) => {
     // Static files and the router's prefetches of links now on screen (e.g. the help links) are not page data.
     const prefetch = Object.keys(r.headers()).some((h) => h.startsWith("next-router-") && h.includes("prefetch"));
-    if (!prefetch && !new URL(r.url()).pathname.startsWith("/_next/static/")) requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    if (!prefetch && !new URL(r.url()).pathname.startsWith("/_next/static/"))
+      requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
   };
   page.on("request", record);
   await page.getByRole("button", { name: "Save settings" }).click();
@@ -108,8 +119,13 @@ test("bad input is refused next to its field and nothing is saved", async ({ pag
   await page.getByLabel("From address", { exact: true }).fill("accounts@harbour.example");
   await page.getByLabel("Password", { exact: true }).fill("MyUsualGooglePassword1!");
   await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.getByLabel("Password", { exact: true })).toHaveAccessibleDescription(/Google requires an app password/);
-  await expect(page.getByRole("link", { name: "How to create a Google app password" })).toHaveAttribute("href", "/help/google-mail-smtp#app-password");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveAccessibleDescription(
+    /Google requires an app password/,
+  );
+  await expect(page.getByRole("link", { name: "How to create a Google app password" })).toHaveAttribute(
+    "href",
+    "/help/google-mail-smtp#app-password",
+  );
   expect(settingsRow()).toEqual(before);
 });
 
@@ -142,8 +158,13 @@ test("a known mailbox domain is offered as a preset, never applied silently", as
   await expect(page.getByLabel("Provider", { exact: true })).toHaveValue("outlook-com");
 });
 
-test("two admins editing at once: the second save is refused and the first one's values survive", async ({ browser }) => {
-  const [owner, admin] = await Promise.all([openAs(browser, "owner@harbour.example"), openAs(browser, "admin@harbour.example")]);
+test("two admins editing at once: the second save is refused and the first one's values survive", async ({
+  browser,
+}) => {
+  const [owner, admin] = await Promise.all([
+    openAs(browser, "owner@harbour.example"),
+    openAs(browser, "admin@harbour.example"),
+  ]);
   await owner.getByLabel("From name", { exact: true }).fill("Harbour Billing (Nora)");
   await admin.getByLabel("From name", { exact: true }).fill("Harbour Billing (Adam)");
   await owner.getByRole("button", { name: "Save settings" }).click();
@@ -157,17 +178,26 @@ test("two admins editing at once: the second save is refused and the first one's
   await admin.context().close();
 });
 
-test("a member sees the settings read-only and cannot save, even by posting the action directly", async ({ page, browser }) => {
+test("a member sees the settings read-only and cannot save, even by posting the action directly", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, "member@harbour.example");
   await page.goto("/settings/email");
-  await expect(page.getByText("Only owners and admins can change these settings. Ask Nora Owner, Adam Admin.")).toBeVisible();
+  await expect(
+    page.getByText("Only owners and admins can change these settings. Ask Nora Owner, Adam Admin."),
+  ).toBeVisible();
   await expect(page.getByRole("definition").filter({ hasText: /^smtp\.gmail\.com$/ })).toBeVisible();
   await expect(page.getByLabel("Password", { exact: true })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Save settings" })).toHaveCount(0);
 
   const admin = await openAs(browser, "admin@harbour.example");
   await admin.getByLabel("Server", { exact: true }).fill("smtp.attacker.example");
-  const save = await captureServerAction(admin, () => admin.getByRole("button", { name: "Save settings" }).click(), true);
+  const save = await captureServerAction(
+    admin,
+    () => admin.getByRole("button", { name: "Save settings" }).click(),
+    true,
+  );
   const before = settingsRow()!;
   const asMember = await replayServerAction(save, { cookie: await cookieHeader(page) });
   expect(asMember.text).toContain("Only owners and admins can do this");
@@ -185,9 +215,14 @@ async function openAs(browser: import("@playwright/test").Browser, email: string
   return page;
 }
 
-test("the first HTML response holds the member's own saved settings, never the password, never another organisation's", async ({ page, browser }) => {
+test("the first HTML response holds the member's own saved settings, never the password, never another organisation's", async ({
+  page,
+  browser,
+}) => {
   const base = app().baseURL;
-  await seedOrganisation(app(), "Lighthouse Dental", [{ email: "lena@lighthouse.example", name: "Lena Lighthouse", role: "OWNER" }]);
+  await seedOrganisation(app(), "Lighthouse Dental", [
+    { email: "lena@lighthouse.example", name: "Lena Lighthouse", role: "OWNER" },
+  ]);
   const lena = await openAs(browser, "lena@lighthouse.example");
   await fillCustomSettings(lena, {
     host: "smtp.lighthouse.example",
@@ -203,7 +238,9 @@ test("the first HTML response holds the member's own saved settings, never the p
 
   await signIn(page, "admin@harbour.example");
   const cookie = await cookieHeader(page);
-  const ciphertexts = (app().sql.prepare(`SELECT "passwordCiphertext" FROM "EmailSettings"`).all() as { passwordCiphertext: string }[]).map((r) => r.passwordCiphertext);
+  const ciphertexts = (
+    app().sql.prepare(`SELECT "passwordCiphertext" FROM "EmailSettings"`).all() as { passwordCiphertext: string }[]
+  ).map((r) => r.passwordCiphertext);
   expect(ciphertexts).toHaveLength(2);
 
   // The document itself, as a browser without JavaScript gets it: the header and the form with the saved values.
@@ -211,16 +248,30 @@ test("the first HTML response holds the member's own saved settings, never the p
   expect(res.status).toBe(200);
   expect(res.headers.get("cache-control")).toContain("no-store");
   const html = await res.text();
-  for (const own of ["Harbour Accounting", "Adam Admin", 'value="smtp.gmail.com"', 'value="accounts@harbour.example"', 'value="Harbour Billing (Nora)"', "Saved on "]) {
+  for (const own of [
+    "Harbour Accounting",
+    "Adam Admin",
+    'value="smtp.gmail.com"',
+    'value="accounts@harbour.example"',
+    'value="Harbour Billing (Nora)"',
+    "Saved on ",
+  ]) {
     expect(html, `the page should show ${own}`).toContain(own);
   }
-  for (const foreign of ["Lighthouse", "lighthouse.example", "Lighthouse-Secret-1", APP_PASSWORD_COMPACT, ...ciphertexts]) {
+  for (const foreign of [
+    "Lighthouse",
+    "lighthouse.example",
+    "Lighthouse-Secret-1",
+    APP_PASSWORD_COMPACT,
+    ...ciphertexts,
+  ]) {
     expect(html.includes(foreign), `the page contained ${foreign}`).toBe(false);
   }
   // And the other way round.
   const theirs = await (await fetch(`${base}/settings/email`, { headers: { cookie: lenaCookie } })).text();
   expect(theirs).toContain('value="smtp.lighthouse.example"');
-  for (const foreign of ["Harbour", "harbour.example", "Lighthouse-Secret-1", ...ciphertexts]) expect(theirs.includes(foreign), `contained ${foreign}`).toBe(false);
+  for (const foreign of ["Harbour", "harbour.example", "Lighthouse-Secret-1", ...ciphertexts])
+    expect(theirs.includes(foreign), `contained ${foreign}`).toBe(false);
 
   // Without a valid session there is no page, only the way to sign in; the old JSON routes are gone.
   for (const headers of [{} as Record<string, string>, { cookie: "authjs.session-token=forged.token.value" }]) {
@@ -228,12 +279,20 @@ test("the first HTML response holds the member's own saved settings, never the p
     expect(anonymous.status).toBe(307);
     expect(anonymous.headers.get("location")).toMatch(/\/sign-in\?callbackUrl=%2Fsettings%2Femail$/);
   }
-  for (const gone of ["/api/settings/email", "/api/me"]) expect((await fetch(`${base}${gone}`, { headers: { cookie } })).status).toBe(404);
+  for (const gone of ["/api/settings/email", "/api/me"])
+    expect((await fetch(`${base}${gone}`, { headers: { cookie } })).status).toBe(404);
 });
 
-test("without JavaScript: a bad port is refused next to its field keeping what was typed, then the fixed form saves", async ({ page, browser }) => {
+test("without JavaScript: a bad port is refused next to its field keeping what was typed, then the fixed form saves", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, "admin@harbour.example");
-  const context = await browser.newContext({ baseURL: app().baseURL, javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const context = await browser.newContext({
+    baseURL: app().baseURL,
+    javaScriptEnabled: false,
+    storageState: await page.context().storageState(),
+  });
   const nojs = await context.newPage();
   const before = settingsRow()!;
   await nojs.goto("/settings/email");
@@ -242,8 +301,12 @@ test("without JavaScript: a bad port is refused next to its field keeping what w
   await nojs.getByLabel("From name", { exact: true }).fill("Harbour Billing (no script)");
   await nojs.getByLabel("TLS Port", { exact: true }).fill("abc");
   await nojs.getByRole("button", { name: "Save settings" }).click();
-  await expect(nojs.getByLabel("TLS Port", { exact: true })).toHaveAccessibleDescription(/Enter a port number from 1 to 65535/);
-  await expect(nojs.getByRole("alert").filter({ hasText: "Some fields need attention; nothing was changed." })).toBeVisible();
+  await expect(nojs.getByLabel("TLS Port", { exact: true })).toHaveAccessibleDescription(
+    /Enter a port number from 1 to 65535/,
+  );
+  await expect(
+    nojs.getByRole("alert").filter({ hasText: "Some fields need attention; nothing was changed." }),
+  ).toBeVisible();
   await expect(nojs.getByLabel("TLS Port", { exact: true })).toHaveValue("abc");
   await expect(nojs.getByLabel("From name", { exact: true })).toHaveValue("Harbour Billing (no script)");
   expect(settingsRow()).toEqual(before);
@@ -253,7 +316,12 @@ test("without JavaScript: a bad port is refused next to its field keeping what w
   await nojs.getByRole("button", { name: "Save settings" }).click();
   await expect(nojs.getByText(/^Saved\. Changed: TLS Port, Security, From name\./)).toBeVisible();
   await expect(nojs.getByTestId("history-entry").first()).toContainText("Harbour Billing (no script)");
-  expect(settingsRow()).toMatchObject({ port: 465, security: "ssl", fromName: "Harbour Billing (no script)", version: before.version + 1 });
+  expect(settingsRow()).toMatchObject({
+    port: 465,
+    security: "ssl",
+    fromName: "Harbour Billing (no script)",
+    version: before.version + 1,
+  });
   // The saved password was kept (the Password field was left blank).
   expect(settingsRow()!.passwordCiphertext).toBe(before.passwordCiphertext);
   await context.close();

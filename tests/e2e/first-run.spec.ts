@@ -34,7 +34,9 @@ test("with no user yet, every page leads to /setup, and bad input is refused nex
   expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(0);
 });
 
-test("a hosted first run needs the setup token from the server's log: none or a wrong one is refused, nothing created", async ({ page }) => {
+test("a hosted first run needs the setup token from the server's log: none or a wrong one is refused, nothing created", async ({
+  page,
+}) => {
   await page.goto("/setup");
   await page.getByLabel("Organisation name").fill("Stranger Ltd");
   await page.getByLabel("Your name").fill("Eve Stranger");
@@ -61,8 +63,8 @@ test("setup creates the organisation and owner, signs them in, and then closes f
   await expect(page.getByTestId("org-name")).toHaveText("Riverside Physio");
   await expect(page.getByRole("heading", { name: "Hello, Ana" })).toBeVisible();
 
-  const row = app().sql
-    .prepare(`SELECT u.email, m.role FROM "User" u JOIN "Membership" m ON m.userId = u.id`)
+  const row = app()
+    .sql.prepare(`SELECT u.email, m.role FROM "User" u JOIN "Membership" m ON m.userId = u.id`)
     .get() as { email: string; role: string };
   expect(row).toEqual({ email: "ana@riverside.example", role: "OWNER" });
 
@@ -73,14 +75,20 @@ test("setup creates the organisation and owner, signs them in, and then closes f
 
   // Posting the setup action directly again, for another organisation, is refused.
   const replay = await replayServerAction(setupPost, {
-    replace: [["Riverside Physio", "Intruder Ltd"], ["Ana@Riverside.example", "eve@intruder.example"]],
+    replace: [
+      ["Riverside Physio", "Intruder Ltd"],
+      ["Ana@Riverside.example", "eve@intruder.example"],
+    ],
   });
   expect(replay.text).toContain("Setup has already been completed");
   expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(1);
   expect(count(app(), `SELECT COUNT(*) AS n FROM "Organisation"`)).toBe(1);
 });
 
-test("unknown routes get a proper 404 page and /api/health says only the version and the database state", async ({ page, request }) => {
+test("unknown routes get a proper 404 page and /api/health says only the version and the database state", async ({
+  page,
+  request,
+}) => {
   await signIn(page, "ana@riverside.example", "a long and private passphrase");
   const res = await page.goto("/no-such-page");
   expect(res?.status()).toBe(404);

@@ -6,7 +6,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import {
+  SMTPServer,
+  type SMTPServerAuthentication,
+  type SMTPServerDataStream,
+  type SMTPServerSession,
+} from "smtp-server";
 import { ensureGmailCert } from "../../stand-ins/test-ca";
 import { query, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
@@ -93,9 +98,13 @@ async function startGmailStandIn(): Promise<Gmail> {
       server.off("listening", onListening);
       reject(
         err.code === "EADDRINUSE"
-          ? new Error(`Port ${GMAIL_PORT} on 127.0.0.1 is already in use, so the smtp.gmail.com stand-in cannot listen there. Stop whatever holds it (\`ss -ltnp | grep :${GMAIL_PORT}\`) and run again.`)
+          ? new Error(
+              `Port ${GMAIL_PORT} on 127.0.0.1 is already in use, so the smtp.gmail.com stand-in cannot listen there. Stop whatever holds it (\`ss -ltnp | grep :${GMAIL_PORT}\`) and run again.`,
+            )
           : err.code === "EACCES"
-            ? new Error(`Not allowed to listen on port ${GMAIL_PORT} (below 1024): run this spec as root or with CAP_NET_BIND_SERVICE.`)
+            ? new Error(
+                `Not allowed to listen on port ${GMAIL_PORT} (below 1024): run this spec as root or with CAP_NET_BIND_SERVICE.`,
+              )
             : err,
       );
     };
@@ -130,7 +139,15 @@ test.afterAll(async () => {
 
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 
-type Row = { provider: string; host: string; port: number; security: string; username: string; fromAddress: string; fromName: string };
+type Row = {
+  provider: string;
+  host: string;
+  port: number;
+  security: string;
+  username: string;
+  fromAddress: string;
+  fromName: string;
+};
 const rowFor = async (adminEmail: string) =>
   (
     await query<Row>(
@@ -140,7 +157,9 @@ const rowFor = async (adminEmail: string) =>
     )
   )[0];
 
-test("Google Mail with only User and Password: saved with From = User, and a test email arrives from User", async ({ page }) => {
+test("Google Mail with only User and Password: saved with From = User, and a test email arrives from User", async ({
+  page,
+}) => {
   const bodies: Promise<string>[] = [];
   page.on("response", (r) => bodies.push(r.text().catch(() => "")));
   await signIn(page, ADMIN);
@@ -163,7 +182,14 @@ test("Google Mail with only User and Password: saved with From = User, and a tes
   await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
 
   const row = await rowFor(ADMIN);
-  expect(row).toMatchObject({ provider: "google-mail", host: GMAIL_HOST, port: GMAIL_PORT, security: "starttls", username: USER, fromAddress: USER });
+  expect(row).toMatchObject({
+    provider: "google-mail",
+    host: GMAIL_HOST,
+    port: GMAIL_PORT,
+    security: "starttls",
+    username: USER,
+    fromAddress: USER,
+  });
 
   // From address = User is shown as the blank field with User as its placeholder.
   await page.reload();
@@ -194,7 +220,9 @@ test("Google Mail with only User and Password: saved with From = User, and a tes
   }
 });
 
-test("a Google account password and a bad TLS Port are both refused at once, and nothing is saved", async ({ page }) => {
+test("a Google account password and a bad TLS Port are both refused at once, and nothing is saved", async ({
+  page,
+}) => {
   await signIn(page, OTHER_ADMIN);
   await page.goto("/settings/email");
   await field(page, "Provider").selectOption({ label: "Google Mail (Gmail)" });

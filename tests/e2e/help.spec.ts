@@ -6,7 +6,9 @@ import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 const app = useFreshApp();
 
 test.beforeAll(async () => {
-  await seedOrganisation(app(), "Riverside Physio", [{ email: "ana@riverside.example", name: "Ana Admin", role: "ADMIN" }]);
+  await seedOrganisation(app(), "Riverside Physio", [
+    { email: "ana@riverside.example", name: "Ana Admin", role: "ADMIN" },
+  ]);
 });
 
 test("the Google Mail guide carries every fact of the original guide", async ({ page }) => {
@@ -21,7 +23,14 @@ test("the Google Mail guide carries every fact of the original guide", async ({ 
   await expect(page.getByTestId("gmail-ports")).toContainText("465");
   expect(text).toContain("Your email address");
   expect(text).toMatch(/app password.*not your usual Google password/);
-  for (const step of ["Security", "Signing in to Google", "App passwords", "Other (custom name)", "Generate", "16-character code in the yellow bar"]) {
+  for (const step of [
+    "Security",
+    "Signing in to Google",
+    "App passwords",
+    "Other (custom name)",
+    "Generate",
+    "16-character code in the yellow bar",
+  ]) {
     expect(text).toContain(step);
   }
   const reasons = page.getByTestId("missing-reasons").getByRole("listitem");
@@ -61,10 +70,14 @@ test("help pages print without navigation", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
 });
 
-test("every link from the help pages, the form and a test-send failure resolves, anchors included", async ({ page, request }) => {
+test("every link from the help pages, the form and a test-send failure resolves, anchors included", async ({
+  page,
+  request,
+}) => {
   const hrefs = new Set<string>();
   const collect = async () => {
-    for (const href of await page.locator("a[href^='/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!))) hrefs.add(href);
+    for (const href of await page.locator("a[href^='/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!)))
+      hrefs.add(href);
   };
   await page.goto("/help");
   await collect();
@@ -77,7 +90,10 @@ test("every link from the help pages, the form and a test-send failure resolves,
   for (const provider of ["google-mail", "microsoft-365", "custom"]) {
     await page.getByLabel("Provider", { exact: true }).selectOption(provider);
     // This app has no Microsoft sign-in app configured: the page says so and where the operator learns how.
-    if (provider === "microsoft-365") await expect(page.getByTestId("mailbox-sign-in")).toContainText("Your administrator has not set up Microsoft sign-in");
+    if (provider === "microsoft-365")
+      await expect(page.getByTestId("mailbox-sign-in")).toContainText(
+        "Your administrator has not set up Microsoft sign-in",
+      );
     await collect();
   }
   // A failure's troubleshooting link (a refused private address fails at once, without network).
@@ -118,10 +134,13 @@ async function expectAccessible(page: Page) {
   expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
   const levels = await page.locator("h1, h2, h3, h4").evaluateAll((hs) => hs.map((h) => Number(h.tagName[1])));
   expect(levels[0]).toBe(1);
-  for (let i = 1; i < levels.length; i++) expect(levels[i] - levels[i - 1], `heading levels ${levels.join(",")}`).toBeLessThanOrEqual(1);
+  for (let i = 1; i < levels.length; i++)
+    expect(levels[i] - levels[i - 1], `heading levels ${levels.join(",")}`).toBeLessThanOrEqual(1);
 }
 
-test("no serious accessibility problems on help, sign-in, the Finance email page, Members and Your account", async ({ page }) => {
+test("no serious accessibility problems on help, sign-in, the Finance email page, Members and Your account", async ({
+  page,
+}) => {
   for (const path of ["/help", "/help/google-mail-smtp", "/help/troubleshooting", "/help/alerts", "/sign-in"]) {
     await page.goto(path);
     await expectAccessible(page);
@@ -136,11 +155,15 @@ test("no serious accessibility problems on help, sign-in, the Finance email page
   await expectAccessible(page);
 });
 
-test("Microsoft guides lead with signing in; Outlook.com offers no password; the operators' page says how to register the apps", async ({ page }) => {
+test("Microsoft guides lead with signing in; Outlook.com offers no password; the operators' page says how to register the apps", async ({
+  page,
+}) => {
   await page.goto("/help/microsoft-365-smtp");
   const sections = await page.locator("section[id]").evaluateAll((all) => all.map((s) => s.id));
   expect(sections.indexOf("sign-in")).toBeLessThan(sections.indexOf("password"));
-  await expect(page.getByRole("img", { name: /permission screen: the app asks to Send mail as you \(SMTP\.Send\)/ })).toBeVisible();
+  await expect(
+    page.getByRole("img", { name: /permission screen: the app asks to Send mail as you \(SMTP\.Send\)/ }),
+  ).toBeVisible();
   await expect(page.locator("#password")).toContainText("end of December 2026");
 
   await page.goto("/help/outlook-com-smtp");
@@ -151,7 +174,9 @@ test("Microsoft guides lead with signing in; Outlook.com offers no password; the
   await expect(page.locator("#sign-in")).toContainText("Which to choose?");
 
   await page.goto("/help/operators/oauth-apps");
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign-in apps for Microsoft and Google (for operators)");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+    "Sign-in apps for Microsoft and Google (for operators)",
+  );
   await expect(page.locator("#microsoft")).toContainText("/api/oauth/microsoft/callback");
   await expect(page.locator("#microsoft")).toContainText("SMTP.Send");
   await expect(page.locator("#microsoft")).toContainText("24 months");

@@ -22,7 +22,10 @@ test.beforeAll(async () => {
   await seedOrganisation(app(), "Other Org", [{ email: "owner@other.example", name: "Otto Other", role: "OWNER" }]);
 });
 
-test("an admin adds a member, who signs in with the one-time password and must choose their own", async ({ page, browser }) => {
+test("an admin adds a member, who signs in with the one-time password and must choose their own", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, "admin@northside.example");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Members" }).click();
   await page.getByLabel("Name", { exact: true }).fill("Nina New");
@@ -31,7 +34,9 @@ test("an admin adds a member, who signs in with the one-time password and must c
   await page.getByRole("button", { name: "Add member" }).click();
   const temp = (await page.getByTestId("temporary-password").textContent())!.trim();
   expect(temp).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
-  await expect(page.getByTestId("member-row").filter({ hasText: "nina@northside.example" })).toContainText("temporary password");
+  await expect(page.getByTestId("member-row").filter({ hasText: "nina@northside.example" })).toContainText(
+    "temporary password",
+  );
   // An admin may not create owners: the choice is not offered.
   await expect(page.getByLabel("Role", { exact: true }).locator("option")).toHaveText(["Admin", "Member"]);
 
@@ -49,7 +54,13 @@ test("an admin adds a member, who signs in with the one-time password and must c
   await ninaPage.getByLabel("Repeat new password").fill("nina's own finance phrase");
   await ninaPage.getByRole("button", { name: "Change password" }).click();
   await expect(ninaPage.getByText("Your password has been changed.")).toBeVisible();
-  expect(count(app(), `SELECT COUNT(*) AS n FROM "User" WHERE email = ? AND mustChangePassword = 0`, "nina@northside.example")).toBe(1);
+  expect(
+    count(
+      app(),
+      `SELECT COUNT(*) AS n FROM "User" WHERE email = ? AND mustChangePassword = 0`,
+      "nina@northside.example",
+    ),
+  ).toBe(1);
   await nina.close();
 });
 
@@ -91,7 +102,11 @@ test("server actions posted directly without a session, or by a member, change n
   await page.getByLabel("Email", { exact: true }).fill("eve@northside.example");
   await page.getByLabel("Role", { exact: true }).selectOption("ADMIN");
   // Record the real add-member request, but stop it from reaching the server.
-  const addMember = await captureServerAction(page, () => page.getByRole("button", { name: "Add member" }).click(), true);
+  const addMember = await captureServerAction(
+    page,
+    () => page.getByRole("button", { name: "Add member" }).click(),
+    true,
+  );
   const eve = () => count(app(), `SELECT COUNT(*) AS n FROM "User" WHERE email = ?`, "eve@northside.example");
   expect(eve()).toBe(0);
 
@@ -106,9 +121,11 @@ test("server actions posted directly without a session, or by a member, change n
   expect(eve()).toBe(0);
 
   // Another organisation's owner cannot touch this organisation's members either.
-  const memberId = (app().sql.prepare(
-    `SELECT m.id AS id FROM "Membership" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`,
-  ).get("member@northside.example") as { id: string }).id;
+  const memberId = (
+    app()
+      .sql.prepare(`SELECT m.id AS id FROM "Membership" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`)
+      .get("member@northside.example") as { id: string }
+  ).id;
   await page.goto("/members");
   const removeOwn = await captureServerAction(
     page,
@@ -133,7 +150,11 @@ test("server actions posted directly without a session, or by a member, change n
 });
 
 function roleOf(email: string): string {
-  return (app().sql.prepare(`SELECT m.role AS role FROM "Membership" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`).get(email) as {
-    role: string;
-  }).role;
+  return (
+    app()
+      .sql.prepare(`SELECT m.role AS role FROM "Membership" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`)
+      .get(email) as {
+      role: string;
+    }
+  ).role;
 }

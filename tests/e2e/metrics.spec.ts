@@ -6,18 +6,29 @@ const TOKEN = "metrics-token-for-the-browser-test";
 const app = useFreshApp({ METRICS_TOKEN: TOKEN });
 
 async function savedAccount(orgName: string, status: string) {
-  const orgId = await seedOrganisation(app(), orgName, [{ email: `owner@${orgName.toLowerCase().replace(/\W+/g, "")}.example`, name: "Owner", role: "OWNER" }]);
+  const orgId = await seedOrganisation(app(), orgName, [
+    { email: `owner@${orgName.toLowerCase().replace(/\W+/g, "")}.example`, name: "Owner", role: "OWNER" },
+  ]);
   await seedEmailSettings(app(), orgId, { status });
 }
 
-test("without the bearer token: 401; with it: Prometheus text with accounts by state and the process's own metrics", async ({ request }) => {
+test("without the bearer token: 401; with it: Prometheus text with accounts by state and the process's own metrics", async ({
+  request,
+}) => {
   await savedAccount("Working Clinic", "WORKING");
   await savedAccount("Failing Clinic", "FAILING");
   await savedAccount("Another Failing Clinic", "FAILING");
   // One of them has a password saved and has never been checked: its check is due (nothing runs it here: WORKER=off).
-  await query(app(), `UPDATE "EmailSettings" SET "passwordCiphertext" = 'v1.k.x' WHERE "orgId" = (SELECT id FROM "Organisation" WHERE name = 'Working Clinic')`);
+  await query(
+    app(),
+    `UPDATE "EmailSettings" SET "passwordCiphertext" = 'v1.k.x' WHERE "orgId" = (SELECT id FROM "Organisation" WHERE name = 'Working Clinic')`,
+  );
 
-  const attempts: Record<string, string>[] = [{}, { Authorization: "Bearer not-the-token-at-all" }, { Authorization: TOKEN }];
+  const attempts: Record<string, string>[] = [
+    {},
+    { Authorization: "Bearer not-the-token-at-all" },
+    { Authorization: TOKEN },
+  ];
   for (const headers of attempts) {
     const refused = await request.get("/api/metrics", { headers });
     expect(refused.status()).toBe(401);

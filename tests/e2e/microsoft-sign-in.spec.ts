@@ -7,10 +7,25 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import {
+  SMTPServer,
+  type SMTPServerAuthentication,
+  type SMTPServerDataStream,
+  type SMTPServerSession,
+} from "smtp-server";
 import { startOidcTestProvider, type OidcTestProvider } from "../../stand-ins/oidc-test-provider";
 import { ensureNamedCert } from "../../stand-ins/test-ca";
-import { captureServerAction, cookieHeader, count, freePort, replayServerAction, seedOrganisation, signIn, startApp, type TestApp } from "./support/app";
+import {
+  captureServerAction,
+  cookieHeader,
+  count,
+  freePort,
+  replayServerAction,
+  seedOrganisation,
+  signIn,
+  startApp,
+  type TestApp,
+} from "./support/app";
 
 const OFFICE365 = "smtp.office365.com";
 const LOCAL_OFFICE365 = "127.0.0.2";
@@ -35,7 +50,8 @@ async function startOffice365(verify: OidcTestProvider["verifyAccessToken"]) {
     disableReverseLookup: true,
     logger: false,
     onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback) {
-      const refuse = () => callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
+      const refuse = () =>
+        callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
       if (auth.method !== "XOAUTH2") return refuse();
       void verify(auth.accessToken ?? "").then((result) => {
         if (!result.ok || result.email !== (auth.username ?? "").toLowerCase()) return refuse();
@@ -113,7 +129,9 @@ async function signInAtMicrosoft(page: Page) {
 
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 
-test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a revoked sign-in says Reconnect, Reconnect restores it", async ({ browser }) => {
+test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a revoked sign-in says Reconnect, Reconnect restores it", async ({
+  browser,
+}) => {
   const page = await adminPage(browser);
   await page.goto("/settings/email");
   await field(page, "Provider").selectOption("microsoft-365");
@@ -124,7 +142,9 @@ test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a re
   await expect(page).toHaveURL(new RegExp(`^${idp.issuer}/`));
   await signInAtMicrosoft(page);
   await expect(page.getByTestId("connected-mailbox")).toHaveText(MAILBOX.email);
-  await expect(page.getByRole("status").filter({ hasText: `Connected as ${MAILBOX.email}. Send a test email` })).toBeVisible();
+  await expect(
+    page.getByRole("status").filter({ hasText: `Connected as ${MAILBOX.email}. Send a test email` }),
+  ).toBeVisible();
   await expect(field(page, "User")).toHaveValue(MAILBOX.email);
   await expect(field(page, "User")).toHaveAttribute("readonly", "");
   await expect(field(page, "Server")).toHaveValue(OFFICE365);
@@ -135,7 +155,11 @@ test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a re
   await page.getByRole("button", { name: "Send test email" }).click();
   await expect(page.getByTestId("test-result")).toContainText("Test email sent");
   await expect(page.getByTestId("test-result")).toContainText("XOAUTH2");
-  expect(office365.received.at(-1)).toEqual({ authUser: MAILBOX.email, method: "XOAUTH2", to: ["admin@contoso.example"] });
+  expect(office365.received.at(-1)).toEqual({
+    authUser: MAILBOX.email,
+    method: "XOAUTH2",
+    to: ["admin@contoso.example"],
+  });
   await expect(page.getByTestId("settings-status")).toHaveText("Working");
 
   // The mailbox's password changes at Microsoft: every grant is revoked. The next check fails with the one fix.
@@ -167,12 +191,18 @@ test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a re
   await page.context().close();
 });
 
-test("a member can neither start nor finish a sign-in, and a callback without this browser's state links nothing", async ({ browser }) => {
+test("a member can neither start nor finish a sign-in, and a callback without this browser's state links nothing", async ({
+  browser,
+}) => {
   // The admin's Connect, captured (not sent) and replayed with a member's session: refused, nothing recorded.
   const admin = await adminPage(browser);
   await admin.goto("/settings/email");
   await field(admin, "Provider").selectOption("microsoft-365");
-  const connect = await captureServerAction(admin, () => admin.getByRole("button", { name: "Connect with Microsoft" }).click(), true);
+  const connect = await captureServerAction(
+    admin,
+    () => admin.getByRole("button", { name: "Connect with Microsoft" }).click(),
+    true,
+  );
   const context = await browser.newContext({ baseURL: app.baseURL });
   const member = await context.newPage();
   await signIn(member, "member@contoso.example");
@@ -182,12 +212,16 @@ test("a member can neither start nor finish a sign-in, and a callback without th
   expect(refused.text).toContain("Only owners and admins can do this");
   expect(requests()).toBe(before);
 
-  const asMember = await member.request.get("/api/oauth/microsoft/callback?code=stolen&state=guessed", { maxRedirects: 0 });
+  const asMember = await member.request.get("/api/oauth/microsoft/callback?code=stolen&state=guessed", {
+    maxRedirects: 0,
+  });
   expect(asMember.status()).toBe(303);
   expect(asMember.headers()["location"]).toMatch(/\/\?denied=1$/);
   await context.close();
 
-  const forged = await admin.request.get("/api/oauth/microsoft/callback?code=stolen&state=guessed", { maxRedirects: 0 });
+  const forged = await admin.request.get("/api/oauth/microsoft/callback?code=stolen&state=guessed", {
+    maxRedirects: 0,
+  });
   expect(forged.status()).toBe(303);
   expect(new URL(forged.headers()["location"]).searchParams.get("connectError")).toBe(
     "This sign-in link is not valid any more. Start again with the Connect button.",

@@ -16,7 +16,11 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   smtp = await startTestSmtpServer();
   database = await createAppDatabase("postgresql");
-  const env = { NODE_EXTRA_CA_CERTS: ca.caFile, SMTP_ALLOW_PRIVATE_NETWORKS: "true", SMTP_ALLOWED_PORTS: "25,465,587,2525,1024-65535" };
+  const env = {
+    NODE_EXTRA_CA_CERTS: ca.caFile,
+    SMTP_ALLOW_PRIVATE_NETWORKS: "true",
+    SMTP_ALLOWED_PORTS: "25,465,587,2525,1024-65535",
+  };
   [a, b] = await Promise.all([startApp(env, { shared: database }), startApp(env, { shared: database })]);
   await seedOrganisation(a, "Harbour Accounting", [
     { email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" },
@@ -33,11 +37,20 @@ test.afterAll(async () => {
 });
 
 async function pageOn(browser: Browser, app: TestApp, clientAddress = "198.51.100.1"): Promise<Page> {
-  const context = await browser.newContext({ baseURL: app.baseURL, extraHTTPHeaders: { "X-Forwarded-For": clientAddress } });
+  const context = await browser.newContext({
+    baseURL: app.baseURL,
+    extraHTTPHeaders: { "X-Forwarded-For": clientAddress },
+  });
   return context.newPage();
 }
 
-async function signInOn(browser: Browser, app: TestApp, email: string, password = STRONG_PASSWORD, clientAddress?: string) {
+async function signInOn(
+  browser: Browser,
+  app: TestApp,
+  email: string,
+  password = STRONG_PASSWORD,
+  clientAddress?: string,
+) {
   const page = await pageOn(browser, app, clientAddress);
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(email);
@@ -45,13 +58,24 @@ async function signInOn(browser: Browser, app: TestApp, email: string, password 
   await page.getByRole("button", { name: "Sign in" }).click();
   const outcome = page.getByRole("alert").filter({ hasText: /match|Too many/ });
   await Promise.race([outcome.waitFor(), page.waitForURL((u) => !u.pathname.startsWith("/sign-in"))]);
-  return { page, refused: new URL(page.url()).pathname.startsWith("/sign-in") ? ((await outcome.textContent()) ?? "") : null };
+  return {
+    page,
+    refused: new URL(page.url()).pathname.startsWith("/sign-in") ? ((await outcome.textContent()) ?? "") : null,
+  };
 }
 
-test("the sign-in throttle counts failures on both instances together, and a made-up X-Forwarded-For does not escape it", async ({ browser }) => {
+test("the sign-in throttle counts failures on both instances together, and a made-up X-Forwarded-For does not escape it", async ({
+  browser,
+}) => {
   // TRUSTED_PROXY_HOPS is 0 (the default): the socket's address counts, so these five "different" addresses are one.
   for (let i = 1; i <= 5; i++) {
-    const { refused, page } = await signInOn(browser, i % 2 ? a : b, "target@harbour.example", `wrong ${i}`, `203.0.113.${i}`);
+    const { refused, page } = await signInOn(
+      browser,
+      i % 2 ? a : b,
+      "target@harbour.example",
+      `wrong ${i}`,
+      `203.0.113.${i}`,
+    );
     expect(refused).toMatch(/do not match/);
     await page.context().close();
   }

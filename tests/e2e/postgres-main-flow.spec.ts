@@ -6,12 +6,21 @@ import { query, seedOrganisation, signIn, test, useFreshApp } from "./support/ap
 
 // The main flow on PostgreSQL: sign in, save the Finance email settings, send a test email.
 const ca = ensureTestCa();
-const app = useFreshApp({ NODE_EXTRA_CA_CERTS: ca.caFile, SMTP_ALLOW_PRIVATE_NETWORKS: "true", SMTP_ALLOWED_PORTS: "25,465,587,2525,1024-65535" }, { database: "postgresql" });
+const app = useFreshApp(
+  {
+    NODE_EXTRA_CA_CERTS: ca.caFile,
+    SMTP_ALLOW_PRIVATE_NETWORKS: "true",
+    SMTP_ALLOWED_PORTS: "25,465,587,2525,1024-65535",
+  },
+  { database: "postgresql" },
+);
 
 let smtp: TestSmtpServer;
 test.beforeAll(async () => {
   smtp = await startTestSmtpServer();
-  await seedOrganisation(app(), "Harbour Accounting", [{ email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" }]);
+  await seedOrganisation(app(), "Harbour Accounting", [
+    { email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" },
+  ]);
 });
 test.afterAll(async () => smtp?.close());
 
@@ -35,14 +44,19 @@ test("on PostgreSQL: sign in, save settings, send a test email that arrives", as
   await expect(page.getByTestId("settings-status")).toHaveText("Working");
   expect(smtp.messages.map((m) => m.envelopeTo)).toEqual([["owner@harbour.example"]]);
 
-  const [row] = await query<{ status: string; passwordCiphertext: string }>(app(), `SELECT status, "passwordCiphertext" FROM "EmailSettings"`);
+  const [row] = await query<{ status: string; passwordCiphertext: string }>(
+    app(),
+    `SELECT status, "passwordCiphertext" FROM "EmailSettings"`,
+  );
   expect(row.status).toBe("WORKING");
   expect(row.passwordCiphertext).not.toContain(smtp.password);
   const runs = await query<{ outcome: string }>(app(), `SELECT outcome FROM "SmtpTestRun"`);
   expect(runs).toEqual([{ outcome: "SUCCESS" }]);
 });
 
-test("when the database stops answering, a save and a test say so and keep what was typed; once it is back, the save goes through", async ({ page }) => {
+test("when the database stops answering, a save and a test say so and keep what was typed; once it is back, the save goes through", async ({
+  page,
+}) => {
   const name = new URL(app().databaseUrl).pathname.slice(1);
   await signIn(page, "owner@harbour.example");
   await page.goto("/settings/email");
@@ -51,7 +65,10 @@ test("when the database stops answering, a save and a test say so and keep what 
 
   // The database refuses new connections and drops the app's open ones.
   await adminQuery(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
-  await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+  await adminQuery(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [name],
+  );
   try {
     await page.getByRole("button", { name: "Save settings" }).click();
     await expect(page.locator("#settings-form-message").getByRole("alert")).toHaveText(

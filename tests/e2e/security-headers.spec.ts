@@ -6,45 +6,67 @@ import { fillCustomSettings, seedOrganisation, signIn, test, useFreshApp } from 
 const app = useFreshApp();
 
 test.beforeAll(async () => {
-  await seedOrganisation(app(), "Harbour Accounting", [{ email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" }]);
+  await seedOrganisation(app(), "Harbour Accounting", [
+    { email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" },
+  ]);
 });
 
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   await page.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { __csp: string[] }).__csp = seen;
-    document.addEventListener("securitypolicyviolation", (e) => seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+    );
   });
   return () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
 }
 
-test("the policy header: self only, no eval, no plugins, no framing, forms post only here; HSTS when served over HTTPS", async ({ request }) => {
+test("the policy header: self only, no eval, no plugins, no framing, forms post only here; HSTS when served over HTTPS", async ({
+  request,
+}) => {
   for (const path of ["/help", "/sign-in", "/api/health"]) {
     const res = await request.get(path);
     const csp = res.headers()["content-security-policy"];
     expect(csp, path).toContain("default-src 'self'");
     expect(csp).toMatch(/script-src 'self'[^;]*/);
     expect(csp).not.toContain("unsafe-eval");
-    for (const directive of ["object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"]) expect(csp).toContain(directive);
+    for (const directive of ["object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"])
+      expect(csp).toContain(directive);
     expect(res.headers()["strict-transport-security"]).toBeUndefined();
   }
   const overHttps = await request.get("/help", { headers: { "x-forwarded-proto": "https" } });
   expect(overHttps.headers()["strict-transport-security"]).toBe("max-age=63072000; includeSubDomains");
 });
 
-test("no page reports a policy violation, signed out or signed in, including a save through a server action", async ({ page }) => {
+test("no page reports a policy violation, signed out or signed in, including a save through a server action", async ({
+  page,
+}) => {
   const violations = await watchViolations(page);
   const visit = async (path: string) => {
     await page.goto(path);
     await page.waitForLoadState("networkidle");
     expect(await violations(), path).toEqual([]);
   };
-  for (const path of ["/sign-in", "/help", "/help/google-mail-smtp", "/help/troubleshooting", "/help/microsoft-365-smtp", "/no-such-page"]) await visit(path);
+  for (const path of [
+    "/sign-in",
+    "/help",
+    "/help/google-mail-smtp",
+    "/help/troubleshooting",
+    "/help/microsoft-365-smtp",
+    "/no-such-page",
+  ])
+    await visit(path);
   await signIn(page, "owner@harbour.example");
   for (const path of ["/", "/settings/email", "/members", "/account", "/change-password"]) await visit(path);
 
   await page.goto("/settings/email");
-  await fillCustomSettings(page, { host: "smtp.harbour.example", port: "587", user: "accounts@harbour.example", password: "a-password-for-smtp" });
+  await fillCustomSettings(page, {
+    host: "smtp.harbour.example",
+    port: "587",
+    user: "accounts@harbour.example",
+    password: "a-password-for-smtp",
+  });
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   expect(await violations()).toEqual([]);

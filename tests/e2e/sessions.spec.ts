@@ -32,7 +32,9 @@ async function expectSignedOut(page: Page, path = "/settings/email") {
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 }
 
-test("a password change in one browser signs the other out at its next request; the first stays in", async ({ browser }) => {
+test("a password change in one browser signs the other out at its next request; the first stays in", async ({
+  browser,
+}) => {
   const laptop = await signedInPage(browser, "two@lakeside.example");
   const phone = await signedInPage(browser, "two@lakeside.example");
   await phone.goto("/settings/email");
@@ -55,7 +57,9 @@ test("a password change in one browser signs the other out at its next request; 
   await phone.context().close();
 });
 
-test("an admin's reset ends the sessions made with the old temporary password, which stops working", async ({ browser }) => {
+test("an admin's reset ends the sessions made with the old temporary password, which stops working", async ({
+  browser,
+}) => {
   const admin = await signedInPage(browser, "admin@lakeside.example");
   admin.on("dialog", (d) => d.accept());
   await admin.goto("/members");
@@ -81,7 +85,9 @@ test("an admin's reset ends the sessions made with the old temporary password, w
   await nils.getByLabel("Email").fill("nils@lakeside.example");
   await nils.getByLabel("Password").fill(firstTemporary);
   await nils.getByRole("button", { name: "Sign in" }).click();
-  await expect(nils.getByRole("alert").filter({ hasText: "That email and password do not match an account." })).toBeVisible();
+  await expect(
+    nils.getByRole("alert").filter({ hasText: "That email and password do not match an account." }),
+  ).toBeVisible();
   await signIn(nils, "nils@lakeside.example", secondTemporary);
   await expect(nils).toHaveURL(/\/change-password/);
   // An admin cannot reset an owner: the button is not offered.
@@ -106,14 +112,25 @@ test("Sign out everywhere on the account page ends this browser's session and ev
   await home.context().close();
 });
 
-test("a sign-in lasts 7 days at most: refreshing the token keeps the sign-in time, and an older one is refused", async ({ browser }) => {
+test("a sign-in lasts 7 days at most: refreshing the token keeps the sign-in time, and an older one is refused", async ({
+  browser,
+}) => {
   const page = await signedInPage(browser, "lifetime@lakeside.example");
   const context = page.context();
-  const issued = await decode({ token: (await context.cookies()).find((c) => c.name === COOKIE)!.value, secret: AUTH_SECRET, salt: COOKIE });
+  const issued = await decode({
+    token: (await context.cookies()).find((c) => c.name === COOKIE)!.value,
+    secret: AUTH_SECRET,
+    salt: COOKIE,
+  });
   expect(issued).toMatchObject({ sessionVersion: 0, signedInAt: expect.any(Number) });
   const now = Math.floor(Date.now() / 1000);
   const withSignInAt = async (signedInAt: number) => {
-    const value = await encode({ token: { ...issued, signedInAt }, secret: AUTH_SECRET, salt: COOKIE, maxAge: 7 * 86_400 });
+    const value = await encode({
+      token: { ...issued, signedInAt },
+      secret: AUTH_SECRET,
+      salt: COOKIE,
+      maxAge: 7 * 86_400,
+    });
     await context.addCookies([{ name: COOKIE, value, url: app().baseURL }]);
   };
 

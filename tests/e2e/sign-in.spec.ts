@@ -22,10 +22,18 @@ test("an anonymous visit to a protected page goes to /sign-in and returns there 
   await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
 });
 
-test("a callbackUrl that a browser would read as another host never leaves this site, signed in or not", async ({ page }) => {
+test("a callbackUrl that a browser would read as another host never leaves this site, signed in or not", async ({
+  page,
+}) => {
   const origin = new URL(app().baseURL).origin;
   // A tab inside "/\t/evil.example" is dropped by browsers, which then read "//evil.example".
-  const tricks = ["%2F%09%2Fevil.example", "%2F%5C%2Fevil.example", "%2F.%2F%2Fevil.example", "https%3A%2F%2Fevil.example", "%2F%0A%2Fevil.example"];
+  const tricks = [
+    "%2F%09%2Fevil.example",
+    "%2F%5C%2Fevil.example",
+    "%2F.%2F%2Fevil.example",
+    "https%3A%2F%2Fevil.example",
+    "%2F%0A%2Fevil.example",
+  ];
   await page.goto(`/sign-in?callbackUrl=${tricks[0]}`);
   await page.getByLabel("Email").fill("owner@harbour.example");
   await page.getByLabel("Password").fill(STRONG_PASSWORD);
@@ -39,8 +47,15 @@ test("a callbackUrl that a browser would read as another host never leaves this 
 });
 
 test("an expired temporary password is refused with what to do, not as a wrong password", async ({ page }) => {
-  await seedOrganisation(app(), "Tide Pool Clinic", [{ email: "newbie@tidepool.example", name: "Nia Newbie", role: "MEMBER", mustChangePassword: true }]);
-  await query(app(), `UPDATE "User" SET "temporaryPasswordExpiresAt" = ? WHERE email = ?`, new Date(Date.now() - 60_000).toISOString(), "newbie@tidepool.example");
+  await seedOrganisation(app(), "Tide Pool Clinic", [
+    { email: "newbie@tidepool.example", name: "Nia Newbie", role: "MEMBER", mustChangePassword: true },
+  ]);
+  await query(
+    app(),
+    `UPDATE "User" SET "temporaryPasswordExpiresAt" = ? WHERE email = ?`,
+    new Date(Date.now() - 60_000).toISOString(),
+    "newbie@tidepool.example",
+  );
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill("newbie@tidepool.example");
   await page.getByLabel("Password").fill(STRONG_PASSWORD);
@@ -62,7 +77,10 @@ test("sign out ends the session; signing in again works", async ({ page }) => {
 });
 
 test("a wrong password and an unknown email get the same message", async ({ browser }) => {
-  const context = await browser.newContext({ baseURL: app().baseURL, extraHTTPHeaders: { "X-Forwarded-For": "198.51.100.20" } });
+  const context = await browser.newContext({
+    baseURL: app().baseURL,
+    extraHTTPHeaders: { "X-Forwarded-For": "198.51.100.20" },
+  });
   const page = await context.newPage();
   const messages: string[] = [];
   for (const email of ["owner@harbour.example", "nobody@harbour.example"]) {
@@ -80,11 +98,21 @@ test("a wrong password and an unknown email get the same message", async ({ brow
   await context.close();
 });
 
-test("guesses from one address pause only that address: the owner signs in from another while 20 parallel guesses go on", async ({ browser, playwright }) => {
+test("guesses from one address pause only that address: the owner signs in from another while 20 parallel guesses go on", async ({
+  browser,
+  playwright,
+}) => {
   const failedChecks = () =>
-    count(app(), `SELECT COUNT(*) AS n FROM "AuditEvent" a JOIN "User" u ON u.id = a."actorId" WHERE u.email = ? AND a.action = 'sign_in.failed'`, "target@harbour.example");
+    count(
+      app(),
+      `SELECT COUNT(*) AS n FROM "AuditEvent" a JOIN "User" u ON u.id = a."actorId" WHERE u.email = ? AND a.action = 'sign_in.failed'`,
+      "target@harbour.example",
+    );
   // Auth.js's own credentials endpoint, as a script would use it: 20 guesses at once, then 20 more.
-  const guesser = await playwright.request.newContext({ baseURL: app().baseURL, extraHTTPHeaders: { "X-Forwarded-For": "192.0.2.77" } });
+  const guesser = await playwright.request.newContext({
+    baseURL: app().baseURL,
+    extraHTTPHeaders: { "X-Forwarded-For": "192.0.2.77" },
+  });
   const { csrfToken } = (await (await guesser.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const guess = (password: string) =>
     guesser.post("/api/auth/callback/credentials", {
@@ -102,7 +130,9 @@ test("guesses from one address pause only that address: the owner signs in from 
   expect(failedChecks()).toBe(5);
   const refused = await guess(STRONG_PASSWORD);
   expect(refused.headers()["location"]).toMatch(/code=throttled/);
-  expect(await attempt(browser, "192.0.2.77", "target@harbour.example", STRONG_PASSWORD)).toMatch(/Too many failed sign-in attempts.*try again/i);
+  expect(await attempt(browser, "192.0.2.77", "target@harbour.example", STRONG_PASSWORD)).toMatch(
+    /Too many failed sign-in attempts.*try again/i,
+  );
   await guesser.dispose();
 });
 
@@ -121,7 +151,10 @@ async function attempt(
   email: string,
   password: string,
 ): Promise<string> {
-  const context = await browser.newContext({ baseURL: app().baseURL, extraHTTPHeaders: { "X-Forwarded-For": clientAddress } });
+  const context = await browser.newContext({
+    baseURL: app().baseURL,
+    extraHTTPHeaders: { "X-Forwarded-For": clientAddress },
+  });
   const page = await context.newPage();
   try {
     await page.goto("/sign-in");

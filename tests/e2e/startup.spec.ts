@@ -15,7 +15,14 @@ async function start(env: Record<string, string>) {
   const child = spawn("npm", ["start", "--silent"], {
     cwd: ROOT,
     detached: true,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NEXT_TELEMETRY_DISABLED: "1",
+      NODE_ENV: "production",
+      PORT: String(port),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -27,9 +34,17 @@ async function start(env: Record<string, string>) {
 for (const [missing, env, message] of [
   ["DATABASE_URL", { AUTH_SECRET: secret, SETTINGS_ENCRYPTION_KEY: key }, "DATABASE_URL is required in production"],
   ["AUTH_SECRET", { DATABASE_URL: url, SETTINGS_ENCRYPTION_KEY: key }, "AUTH_SECRET is required in production"],
-  ["SETTINGS_ENCRYPTION_KEY", { DATABASE_URL: url, AUTH_SECRET: secret }, "SETTINGS_ENCRYPTION_KEY is required in production"],
+  [
+    "SETTINGS_ENCRYPTION_KEY",
+    { DATABASE_URL: url, AUTH_SECRET: secret },
+    "SETTINGS_ENCRYPTION_KEY is required in production",
+  ],
   // A proxy count that is not a number would leave the throttle's client address undefined: refuse to start.
-  ["TRUSTED_PROXY_HOPS", { TRUSTED_PROXY_HOPS: "the load balancer", AUTH_SECRET: secret }, "TRUSTED_PROXY_HOPS must be a whole number from 0 to 10"],
+  [
+    "TRUSTED_PROXY_HOPS",
+    { TRUSTED_PROXY_HOPS: "the load balancer", AUTH_SECRET: secret },
+    "TRUSTED_PROXY_HOPS must be a whole number from 0 to 10",
+  ],
 ] as const) {
   test(`start-up stops and names ${missing} when it is missing or wrong in production`, async () => {
     const app = await start(env);
@@ -50,7 +65,11 @@ for (const [missing, env, message] of [
 }
 
 test("/api/health answers 503 while the database does not", async () => {
-  const app = await start({ DATABASE_URL: postgresUrl("fes_no_such_database"), AUTH_SECRET: secret, SETTINGS_ENCRYPTION_KEY: key });
+  const app = await start({
+    DATABASE_URL: postgresUrl("fes_no_such_database"),
+    AUTH_SECRET: secret,
+    SETTINGS_ENCRYPTION_KEY: key,
+  });
   try {
     let res: Response | undefined;
     for (let i = 0; i < 100 && !res; i++) {

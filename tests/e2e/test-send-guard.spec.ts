@@ -4,11 +4,20 @@ import { fillCustomSettings, seedOrganisation, signIn, test, useFreshApp } from 
 // The hosted default: SMTP_ALLOW_PRIVATE_NETWORKS is not set, so the test-send cannot reach this machine's network.
 const app = useFreshApp();
 
-test("with the network guard on, 127.0.0.1 and names that resolve to it are refused before connecting", async ({ page }) => {
-  await seedOrganisation(app(), "Harbour Accounting", [{ email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" }]);
+test("with the network guard on, 127.0.0.1 and names that resolve to it are refused before connecting", async ({
+  page,
+}) => {
+  await seedOrganisation(app(), "Harbour Accounting", [
+    { email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" },
+  ]);
   await signIn(page, "owner@harbour.example");
   await page.goto("/settings/email");
-  await fillCustomSettings(page, { port: "587", user: "finance@harbour.example", password: "anything-at-all", fromAddress: "finance@harbour.example" });
+  await fillCustomSettings(page, {
+    port: "587",
+    user: "finance@harbour.example",
+    password: "anything-at-all",
+    fromAddress: "finance@harbour.example",
+  });
   for (const host of ["127.0.0.1", "localhost"]) {
     await page.getByLabel("Server", { exact: true }).fill(host);
     await page.getByRole("button", { name: "Check connection" }).click();
@@ -20,32 +29,52 @@ test("with the network guard on, 127.0.0.1 and names that resolve to it are refu
   }
 });
 
-test("with the default mail ports, a test or save on another port is refused at TLS Port, naming the allowed ones", async ({ page }) => {
+test("with the default mail ports, a test or save on another port is refused at TLS Port, naming the allowed ones", async ({
+  page,
+}) => {
   await signIn(page, "owner@harbour.example");
   await page.goto("/settings/email");
-  await fillCustomSettings(page, { host: "smtp.example.com", port: "8080", user: "finance@harbour.example", password: "anything-at-all" });
+  await fillCustomSettings(page, {
+    host: "smtp.example.com",
+    port: "8080",
+    user: "finance@harbour.example",
+    password: "anything-at-all",
+  });
   const message = "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here.";
   await page.getByRole("button", { name: "Check connection" }).click();
-  await expect(page.getByLabel("TLS Port", { exact: true })).toHaveAccessibleDescription(/Use a mail port: 25, 465, 587 or 2525\. Other ports are not allowed here\./);
+  await expect(page.getByLabel("TLS Port", { exact: true })).toHaveAccessibleDescription(
+    /Use a mail port: 25, 465, 587 or 2525\. Other ports are not allowed here\./,
+  );
   await expect(page.locator('[data-step="lookup"]')).toHaveCount(0);
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.locator("#settings-form-message").getByRole("alert")).toHaveText(message);
 });
 
-
-test("an alert webhook on a private address is refused when set, next to its field, keeping what was typed; nothing is saved", async ({ page }) => {
+test("an alert webhook on a private address is refused when set, next to its field, keeping what was typed; nothing is saved", async ({
+  page,
+}) => {
   await signIn(page, "owner@harbour.example");
   await page.goto("/settings/email");
   const field = page.getByLabel("Webhook URL");
-  for (const url of ["https://localhost:8443/hooks/finance", "https://169.254.169.254/latest", "http://hooks.example.com/plain-http"]) {
+  for (const url of [
+    "https://localhost:8443/hooks/finance",
+    "https://169.254.169.254/latest",
+    "http://hooks.example.com/plain-http",
+  ]) {
     await field.fill(url);
     await page.getByRole("button", { name: "Set webhook" }).click();
-    await expect(field).toHaveAccessibleDescription(url.startsWith("http:") ? /Enter an https:\/\/ URL/ : /points to a private or internal address/);
+    await expect(field).toHaveAccessibleDescription(
+      url.startsWith("http:") ? /Enter an https:\/\/ URL/ : /points to a private or internal address/,
+    );
     await expect(field).toHaveValue(url);
   }
   await expect(page.getByTestId("webhook-secret")).toHaveCount(0);
   // This app has no system mailer: the Alerts section says email alerts need the operator to set one up.
-  await expect(page.getByTestId("system-mail-missing")).toContainText("Email alerts need the operator of this service to set up system mail");
-  const saved = app().sql.prepare(`SELECT count(*) AS n FROM "Organisation" WHERE "webhookUrlCiphertext" IS NOT NULL`).get() as { n: number };
+  await expect(page.getByTestId("system-mail-missing")).toContainText(
+    "Email alerts need the operator of this service to set up system mail",
+  );
+  const saved = app()
+    .sql.prepare(`SELECT count(*) AS n FROM "Organisation" WHERE "webhookUrlCiphertext" IS NOT NULL`)
+    .get() as { n: number };
   expect(saved.n).toBe(0);
 });

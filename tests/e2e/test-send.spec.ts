@@ -39,7 +39,9 @@ async function fillLocalSettings(page: Page, port: number, security: "STARTTLS" 
   await field(page, "From address").fill("billing@riverside.example");
 }
 
-test("a saved account sends a real test email; the status becomes Working, and a later change resets it", async ({ page }) => {
+test("a saved account sends a real test email; the status becomes Working, and a later change resets it", async ({
+  page,
+}) => {
   await signIn(page, "ana@riverside.example");
   await page.goto("/settings/email");
   await fillLocalSettings(page, smtp.starttlsPort, "STARTTLS");
@@ -100,7 +102,10 @@ test("a wrong Google app password shows the app-password advice, and nothing sec
   const diagnosis = page.getByTestId("diagnosis");
   await expect(diagnosis).toHaveAttribute("data-diagnosis", "bad-credentials");
   await expect(diagnosis).toContainText("App passwords are revoked when the Google account password changes");
-  await expect(diagnosis.getByRole("link", { name: "Read the troubleshooting guide" })).toHaveAttribute("href", "/help/troubleshooting#bad-credentials");
+  await expect(diagnosis.getByRole("link", { name: "Read the troubleshooting guide" })).toHaveAttribute(
+    "href",
+    "/help/troubleshooting#bad-credentials",
+  );
   await expect(page.locator('[data-step="auth"]')).toHaveAttribute("data-status", "failed");
   await expect(page.getByTestId("server-reply")).toContainText("535");
   expect(await page.content()).not.toContain("abcdabcdabcdwxyz");
@@ -108,7 +113,9 @@ test("a wrong Google app password shows the app-password advice, and nothing sec
   await expect(field(page, "Server")).toHaveValue("localhost");
 });
 
-test("a failing test of the saved settings turns the status to Failing, with the error and advice", async ({ page }) => {
+test("a failing test of the saved settings turns the status to Failing, with the error and advice", async ({
+  page,
+}) => {
   await signIn(page, "ana@riverside.example");
   await page.goto("/settings/email");
   await field(page, "Password").fill("not-the-right-password");
@@ -145,7 +152,9 @@ test("a server that never answers ends with a clear message within the budget", 
   await page.getByRole("button", { name: "Check connection" }).click();
   await expect(page.getByRole("button", { name: "Checking…" })).toBeVisible();
   await expect(page.getByText(/Contacting the server/)).toBeVisible();
-  await expect(page.getByTestId("diagnosis")).toHaveAttribute("data-diagnosis", "timeout", { timeout: BUDGET_MS + 5000 });
+  await expect(page.getByTestId("diagnosis")).toHaveAttribute("data-diagnosis", "timeout", {
+    timeout: BUDGET_MS + 5000,
+  });
   const elapsed = Date.now() - started;
   expect(elapsed).toBeLessThan(BUDGET_MS + 2500);
   await expect(page.getByTestId("diagnosis")).toContainText("firewalls");
@@ -160,14 +169,23 @@ test("the sixth test in a minute is refused with when to try again", async ({ pa
     await expect(page.getByRole("button", { name: "Check connection" })).toBeEnabled();
     await expect(page.getByTestId("test-result")).toContainText("Connection works");
   }
-  const runs = () => count(app(), `SELECT COUNT(*) AS n FROM "SmtpTestRun" r JOIN "User" u ON u.id = r.userId WHERE u.email = ?`, "rob@riverside.example");
+  const runs = () =>
+    count(
+      app(),
+      `SELECT COUNT(*) AS n FROM "SmtpTestRun" r JOIN "User" u ON u.id = r.userId WHERE u.email = ?`,
+      "rob@riverside.example",
+    );
   expect(runs()).toBe(5);
   await page.getByRole("button", { name: "Check connection" }).click();
-  await expect(page.getByTestId("test-result").getByRole("alert")).toContainText(/You have run 5 tests in a minute, the most allowed\. Try again in \d+ seconds?\./);
+  await expect(page.getByTestId("test-result").getByRole("alert")).toContainText(
+    /You have run 5 tests in a minute, the most allowed\. Try again in \d+ seconds?\./,
+  );
   expect(runs()).toBe(5);
 });
 
-test("with Server changed and Password blank, the saved password is not used: the Password field asks for it again", async ({ page }) => {
+test("with Server changed and Password blank, the saved password is not used: the Password field asks for it again", async ({
+  page,
+}) => {
   await signIn(page, "ana@riverside.example");
   await page.goto("/settings/email");
   const before = app().sql.prepare(`SELECT host, "passwordCiphertext" FROM "EmailSettings"`).get();
@@ -175,9 +193,13 @@ test("with Server changed and Password blank, the saved password is not used: th
   // 127.0.0.1 is a name the fixture's certificate is valid for: a test there would get through TLS to AUTH.
   await field(page, "Server").fill("127.0.0.1");
   await page.getByRole("button", { name: "Check connection" }).click();
-  await expect(field(page, "Password")).toHaveAccessibleDescription(/Enter the password again: the server or user changed\./);
+  await expect(field(page, "Password")).toHaveAccessibleDescription(
+    /Enter the password again: the server or user changed\./,
+  );
   await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.locator("#settings-form-message").getByRole("alert")).toHaveText("Enter the password again: the server or user changed.");
+  await expect(page.locator("#settings-form-message").getByRole("alert")).toHaveText(
+    "Enter the password again: the server or user changed.",
+  );
   expect(smtp.sessions).toHaveLength(0);
   expect(app().sql.prepare(`SELECT host, "passwordCiphertext" FROM "EmailSettings"`).get()).toEqual(before);
 });

@@ -1,6 +1,11 @@
 import { expect } from "@playwright/test";
 import { ensureTestCa } from "../../stand-ins/test-ca";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import {
+  DEFAULT_SMTP_PASSWORD,
+  DEFAULT_SMTP_USER,
+  startTestSmtpServer,
+  type TestSmtpServer,
+} from "../../stand-ins/smtp-test-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../../stand-ins/webhook-receiver";
 import {
   captureServerAction,
@@ -52,19 +57,33 @@ test.afterAll(async () => {
   await Promise.all([account?.close(), systemMail?.close(), hook?.close()]);
 });
 
-const status = () => (app.sql.prepare(`SELECT status FROM "EmailSettings" WHERE "orgId" = ?`).get(orgId) as { status: string } | undefined)?.status;
+const status = () =>
+  (app.sql.prepare(`SELECT status FROM "EmailSettings" WHERE "orgId" = ?`).get(orgId) as { status: string } | undefined)
+    ?.status;
 /** Squeezes the 2 minutes between a save and its check: the check is due now. */
-const dueNow = () => app.sql.prepare(`UPDATE "EmailSettings" SET "checkDueAt" = ? WHERE "orgId" = ?`).run(new Date().toISOString(), orgId);
-const mailTo = (subject: RegExp) => systemMail.messages.filter((m) => subject.test(m.subject)).flatMap((m) => m.envelopeTo).sort();
+const dueNow = () =>
+  app.sql.prepare(`UPDATE "EmailSettings" SET "checkDueAt" = ? WHERE "orgId" = ?`).run(new Date().toISOString(), orgId);
+const mailTo = (subject: RegExp) =>
+  systemMail.messages
+    .filter((m) => subject.test(m.subject))
+    .flatMap((m) => m.envelopeTo)
+    .sort();
 
-test("a revoked app password: Failing within one period, the banner on every page, one email per owner and admin, a signed webhook; a new password recovers", async ({ page }) => {
+test("a revoked app password: Failing within one period, the banner on every page, one email per owner and admin, a signed webhook; a new password recovers", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const base = app.baseURL;
   await signIn(page, "olive@riverside.example", STRONG_PASSWORD, app.baseURL);
 
   // Link the account and set the webhook, as an owner does.
   await page.goto(`${base}/settings/email`);
-  await fillCustomSettings(page, { host: "localhost", port: String(account.starttlsPort), user: DEFAULT_SMTP_USER, password: DEFAULT_SMTP_PASSWORD });
+  await fillCustomSettings(page, {
+    host: "localhost",
+    port: String(account.starttlsPort),
+    user: DEFAULT_SMTP_USER,
+    password: DEFAULT_SMTP_PASSWORD,
+  });
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText(/^Saved\. Changed:/)).toBeVisible();
   const alerts = page.getByRole("region", { name: "Alerts" }).or(page.locator("#alerts"));
@@ -97,10 +116,18 @@ test("a revoked app password: Failing within one period, the banner on every pag
   await expect(page).toHaveURL(`${base}/settings/email#field-password`);
   await expect(page.getByLabel("Password", { exact: true })).toBeInViewport();
 
-  await expect.poll(() => mailTo(/^Action needed/), { timeout: 10_000 }).toEqual(["adam@riverside.example", "olive@riverside.example"]);
+  await expect
+    .poll(() => mailTo(/^Action needed/), { timeout: 10_000 })
+    .toEqual(["adam@riverside.example", "olive@riverside.example"]);
   const [failing] = await hook.waitFor(1);
-  expect(failing.json).toMatchObject({ event: "account.failing", organisation: { id: orgId, name: "Riverside Clinic" }, diagnosis: { id: "bad-credentials" } });
-  expect(failing.json.text).toEqual(expect.stringContaining("Action needed: finance email for Riverside Clinic cannot send"));
+  expect(failing.json).toMatchObject({
+    event: "account.failing",
+    organisation: { id: orgId, name: "Riverside Clinic" },
+    diagnosis: { id: "bad-credentials" },
+  });
+  expect(failing.json.text).toEqual(
+    expect.stringContaining("Action needed: finance email for Riverside Clinic cannot send"),
+  );
   expect(hook.signedWith(failing, secret)).toBe(true);
   await page.reload();
   await expect(page.getByTestId("alert-delivery")).toHaveCount(3);
@@ -113,7 +140,9 @@ test("a revoked app password: Failing within one period, the banner on every pag
   await expect(page.getByText(/^Saved\. Changed:/)).toBeVisible();
   dueNow();
   await expect.poll(status, { timeout: 20_000 }).toBe("WORKING");
-  await expect.poll(() => mailTo(/works again/), { timeout: 10_000 }).toEqual(["adam@riverside.example", "olive@riverside.example"]);
+  await expect
+    .poll(() => mailTo(/works again/), { timeout: 10_000 })
+    .toEqual(["adam@riverside.example", "olive@riverside.example"]);
   await hook.waitFor(2);
   expect(hook.received[1].json).toMatchObject({ event: "account.recovered" });
   expect(hook.signedWith(hook.received[1], secret)).toBe(true);
@@ -123,7 +152,9 @@ test("a revoked app password: Failing within one period, the banner on every pag
   expect(mailTo(/./)).toHaveLength(4);
 });
 
-test("a member sees no alert settings and cannot change them; turning off one's own alert emails changes only one's own", async ({ browser }) => {
+test("a member sees no alert settings and cannot change them; turning off one's own alert emails changes only one's own", async ({
+  browser,
+}) => {
   const base = app.baseURL;
   const adminPage = await browser.newPage();
   const memberPage = await browser.newPage();
@@ -135,11 +166,21 @@ test("a member sees no alert settings and cannot change them; turning off one's 
   // The admin's reminder change, replayed with the member's session: refused, nothing changed.
   await adminPage.goto(`${base}/settings/email`);
   await adminPage.getByLabel("Remind").selectOption("72");
-  const saveReminders = await captureServerAction(adminPage, () => adminPage.getByRole("button", { name: "Save reminders" }).click(), true);
-  const reminderHours = () => (app.sql.prepare(`SELECT "alertReminderHours" AS h FROM "Organisation" WHERE id = ?`).get(orgId) as { h: number }).h;
+  const saveReminders = await captureServerAction(
+    adminPage,
+    () => adminPage.getByRole("button", { name: "Save reminders" }).click(),
+    true,
+  );
+  const reminderHours = () =>
+    (app.sql.prepare(`SELECT "alertReminderHours" AS h FROM "Organisation" WHERE id = ?`).get(orgId) as { h: number })
+      .h;
   const refused = await fetch(saveReminders.url, {
     method: "POST",
-    headers: { "next-action": saveReminders.headers["next-action"], "content-type": saveReminders.headers["content-type"], cookie: await cookieHeader(memberPage) },
+    headers: {
+      "next-action": saveReminders.headers["next-action"],
+      "content-type": saveReminders.headers["content-type"],
+      cookie: await cookieHeader(memberPage),
+    },
     body: new Uint8Array(saveReminders.body),
   });
   expect(await refused.text()).toContain("Only owners and admins can do this");
@@ -155,10 +196,16 @@ test("a member sees no alert settings and cannot change them; turning off one's 
   await adminPage.getByRole("button", { name: "Turn off my alert emails" }).click();
   await expect(adminPage.getByText("You will no longer get alert emails. The others still do.")).toBeVisible();
   const optedIn = (email: string) =>
-    count(app, `SELECT m."alertEmails" AS n FROM "Membership" m JOIN "User" u ON u.id = m."userId" WHERE u.email = ?`, email);
+    count(
+      app,
+      `SELECT m."alertEmails" AS n FROM "Membership" m JOIN "User" u ON u.id = m."userId" WHERE u.email = ?`,
+      email,
+    );
   expect(optedIn("adam@riverside.example")).toBe(0);
   expect(optedIn("olive@riverside.example")).toBe(1);
-  await expect(adminPage.getByRole("list", { name: "Who gets alert emails" })).toContainText("Adam Admin (you)adam@riverside.example· turned alert emails off");
+  await expect(adminPage.getByRole("list", { name: "Who gets alert emails" })).toContainText(
+    "Adam Admin (you)adam@riverside.example· turned alert emails off",
+  );
   await expect(adminPage.getByRole("button", { name: "Turn on my alert emails" })).toBeVisible();
   await adminPage.close();
   await memberPage.close();

@@ -25,7 +25,8 @@ export type TestDatabase = {
   drop: () => Promise<void>;
 };
 
-export const TEST_PROVIDER: "sqlite" | "postgresql" = process.env.TEST_DATABASE === "postgresql" ? "postgresql" : "sqlite";
+export const TEST_PROVIDER: "sqlite" | "postgresql" =
+  process.env.TEST_DATABASE === "postgresql" ? "postgresql" : "sqlite";
 
 export async function createTestDatabase(label = "test"): Promise<TestDatabase> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fes-${label}-`));
@@ -38,7 +39,8 @@ export async function createTestDatabase(label = "test"): Promise<TestDatabase> 
       filePath: "",
       dir,
       db,
-      storedBytes: () => Promise.resolve(execFileSync("pg_dump", ["--data-only", "--inserts", url], { maxBuffer: 64 * 1024 * 1024 })),
+      storedBytes: () =>
+        Promise.resolve(execFileSync("pg_dump", ["--data-only", "--inserts", url], { maxBuffer: 64 * 1024 * 1024 })),
       async drop() {
         await db.$disconnect();
         await drop();
@@ -59,7 +61,9 @@ export async function createTestDatabase(label = "test"): Promise<TestDatabase> 
     storedBytes: () =>
       Promise.resolve(
         Buffer.concat(
-          [filePath, `${filePath}-wal`, `${filePath}-journal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)),
+          [filePath, `${filePath}-wal`, `${filePath}-journal`]
+            .filter((f) => fs.existsSync(f))
+            .map((f) => fs.readFileSync(f)),
         ),
       ),
     async drop() {

@@ -33,16 +33,27 @@ export function createOrg(db: Db, name = "Riverside Clinic") {
 
 /** A user who belongs to no organisation (yet). */
 export function createUser(db: Db, { email, name, passwordHash = "not-used", ...rest }: UserOptions = {}) {
-  const address = email ?? `${(name ?? "person").toLowerCase().replace(/\W+/g, ".")}.${crypto.randomBytes(3).toString("hex")}@clinic.test`;
+  const address =
+    email ??
+    `${(name ?? "person").toLowerCase().replace(/\W+/g, ".")}.${crypto.randomBytes(3).toString("hex")}@clinic.test`;
   return db.user.create({ data: { email: address, name: name ?? address.split("@")[0], passwordHash, ...rest } });
 }
 
-export function addMembership(db: Db, userId: string, orgId: string, { role, alertEmails, joinedAt }: MembershipOptions) {
+export function addMembership(
+  db: Db,
+  userId: string,
+  orgId: string,
+  { role, alertEmails, joinedAt }: MembershipOptions,
+) {
   return db.membership.create({ data: { userId, orgId, role, alertEmails, createdAt: joinedAt } });
 }
 
 /** A user who is a member of `orgId`: the user's row, with the new membership as `membership`. */
-export async function person(db: Db, orgId: string, { role, alertEmails, joinedAt, ...user }: UserOptions & MembershipOptions) {
+export async function person(
+  db: Db,
+  orgId: string,
+  { role, alertEmails, joinedAt, ...user }: UserOptions & MembershipOptions,
+) {
   const created = await createUser(db, user);
   const membership = await addMembership(db, created.id, orgId, { role, alertEmails, joinedAt });
   return { ...created, membership };

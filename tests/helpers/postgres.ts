@@ -36,7 +36,10 @@ async function postgresTemplate(): Promise<string> {
   }
   // `db:migrate` also installs the job queue's schema (pg-boss): a new version of either makes a new template.
   hash.update(fs.readFileSync(path.join(ROOT, "scripts/prisma.mjs")));
-  hash.update((JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/pg-boss/package.json"), "utf8")) as { version: string }).version);
+  hash.update(
+    (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/pg-boss/package.json"), "utf8")) as { version: string })
+      .version,
+  );
   const template = `fes_template_${hash.digest("hex").slice(0, 12)}`;
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
@@ -44,7 +47,9 @@ async function postgresTemplate(): Promise<string> {
     await client.query("SELECT pg_advisory_lock(424242)");
     const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [template]);
     if (exists.rowCount === 0) {
-      const stale = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'fes_template_%'");
+      const stale = await client.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'fes_template_%'",
+      );
       for (const row of stale.rows) await client.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
       await client.query(`CREATE DATABASE "${template}_building"`);
       migrateDatabase(postgresUrl(`${template}_building`));
@@ -58,7 +63,9 @@ async function postgresTemplate(): Promise<string> {
 }
 
 /** A new, migrated, empty database; returns its URL and a function that drops it. */
-export async function createPostgresDatabase(label: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(
+  label: string,
+): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const template = await postgresTemplate();
   const name = `fes_test_${label.replace(/\W/g, "_").slice(0, 20)}_${crypto.randomBytes(4).toString("hex")}`;
   await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);

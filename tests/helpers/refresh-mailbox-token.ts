@@ -6,7 +6,13 @@ import { parseDatabaseUrl } from "../../lib/database-url";
 import { mailboxAccessToken } from "../../lib/mailbox/link";
 import { createPrismaClient } from "../../lib/prisma";
 
-type Input = { databaseUrl: string; key: string; config: Parameters<typeof mailboxAccessToken>[0]["oauth"]; orgId: string; offsetMinutes: number };
+type Input = {
+  databaseUrl: string;
+  key: string;
+  config: Parameters<typeof mailboxAccessToken>[0]["oauth"];
+  orgId: string;
+  offsetMinutes: number;
+};
 
 async function main() {
   const input = JSON.parse(process.env.MAILBOX_REFRESH ?? "{}") as Input;
@@ -16,7 +22,11 @@ async function main() {
   await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
   try {
     const now = () => new Date(Date.now() + input.offsetMinutes * 60_000);
-    const { accessToken } = await mailboxAccessToken({ db, keyring: createKeyring([keyFromBase64(input.key)]), oauth: input.config }, input.orgId, now);
+    const { accessToken } = await mailboxAccessToken(
+      { db, keyring: createKeyring([keyFromBase64(input.key)]), oauth: input.config },
+      input.orgId,
+      now,
+    );
     process.stdout.write(JSON.stringify({ accessToken }) + "\n");
   } finally {
     await db.$disconnect();

@@ -13,7 +13,13 @@ export const SYSTEM_MAIL_USER = "alerts@fes.example";
 export const SYSTEM_MAIL_PASSWORD = "system-mail-pass";
 
 /** Saves the test SMTP account on `port` (STARTTLS) for the actor's organisation, through saveEmailSettings. */
-export async function saveTestAccount(db: Db, keyring: Keyring, actor: Pick<Actor, "userId" | "email" | "name" | "orgId">, port: number, version = 0) {
+export async function saveTestAccount(
+  db: Db,
+  keyring: Keyring,
+  actor: Pick<Actor, "userId" | "email" | "name" | "orgId">,
+  port: number,
+  version = 0,
+) {
   const input = emailSettingsSchema.parse({
     provider: "custom",
     host: "localhost",
@@ -28,13 +34,26 @@ export async function saveTestAccount(db: Db, keyring: Keyring, actor: Pick<Acto
 }
 
 /** What the schedulers run with in tests: private addresses allowed (everything is on 127.0.0.1), a 1-minute period. */
-export function testWatchDeps(db: Db, keyring: Keyring, systemMailPort: number, clock: () => Date, budgetMs: number): WatchDeps {
+export function testWatchDeps(
+  db: Db,
+  keyring: Keyring,
+  systemMailPort: number,
+  clock: () => Date,
+  budgetMs: number,
+): WatchDeps {
   return {
     db,
     keyring,
     budgetMs,
     allowPrivate: true,
-    systemMail: { host: "localhost", port: systemMailPort, security: "starttls", user: SYSTEM_MAIL_USER, password: SYSTEM_MAIL_PASSWORD, from: SYSTEM_MAIL_USER },
+    systemMail: {
+      host: "localhost",
+      port: systemMailPort,
+      security: "starttls",
+      user: SYSTEM_MAIL_USER,
+      password: SYSTEM_MAIL_PASSWORD,
+      from: SYSTEM_MAIL_USER,
+    },
     pageUrl: "https://fes.example/settings/email",
     network: { allowPrivate: true },
     intervalMs: 60_000,

@@ -40,7 +40,10 @@ const save = (port: number) => saveTestAccount(t.db, keyring, actor, port);
 const settings = () => t.db.emailSettings.findUniqueOrThrow({ where: { orgId } });
 /** As when the provider revokes the password: the saved one stops being accepted. */
 const savePasswordAs = (password: string) =>
-  t.db.emailSettings.update({ where: { orgId }, data: { passwordCiphertext: keyring.encrypt(password, passwordAad(orgId)) } });
+  t.db.emailSettings.update({
+    where: { orgId },
+    data: { passwordCiphertext: keyring.encrypt(password, passwordAad(orgId)) },
+  });
 
 describe("checkAccount", () => {
   it("logs in and quits: nothing is sent and no recipient named; the status becomes Working with the check's time", async () => {
@@ -60,8 +63,15 @@ describe("checkAccount", () => {
     expect(commands).not.toEqual(expect.arrayContaining(["MAIL"]));
     expect(commands).not.toEqual(expect.arrayContaining(["RCPT"]));
     expect(smtp.messages).toHaveLength(0);
-    expect(await settings()).toMatchObject({ status: "WORKING", lastCheckAt: at(0), checkFailures: 0, failingSince: null });
-    expect(await t.db.accountCheck.findMany({ where: { orgId } })).toEqual([expect.objectContaining({ ok: true, checkedAt: at(0), failedStep: null })]);
+    expect(await settings()).toMatchObject({
+      status: "WORKING",
+      lastCheckAt: at(0),
+      checkFailures: 0,
+      failingSince: null,
+    });
+    expect(await t.db.accountCheck.findMany({ where: { orgId } })).toEqual([
+      expect.objectContaining({ ok: true, checkedAt: at(0), failedStep: null }),
+    ]);
   });
 
   it("a password the provider revoked fails at once; the next check is still failing since then; putting it right recovers", async () => {
@@ -69,13 +79,26 @@ describe("checkAccount", () => {
     expect((await checkAccount(runner, orgId, at(0)))?.transition).toBe("ok");
     await savePasswordAs("revoked-by-a-password-change");
     const failing = await checkAccount(runner, orgId, at(60));
-    expect(failing).toMatchObject({ transition: "failing", failingSince: at(60), result: { failedStep: "auth", diagnosis: { id: "bad-credentials" } } });
-    expect(await settings()).toMatchObject({ status: "FAILING", failingSince: at(60), lastTestError: "The user name or password was not accepted" });
-    expect(await checkAccount(runner, orgId, at(120))).toMatchObject({ transition: "still-failing", failingSince: at(60) });
+    expect(failing).toMatchObject({
+      transition: "failing",
+      failingSince: at(60),
+      result: { failedStep: "auth", diagnosis: { id: "bad-credentials" } },
+    });
+    expect(await settings()).toMatchObject({
+      status: "FAILING",
+      failingSince: at(60),
+      lastTestError: "The user name or password was not accepted",
+    });
+    expect(await checkAccount(runner, orgId, at(120))).toMatchObject({
+      transition: "still-failing",
+      failingSince: at(60),
+    });
     await savePasswordAs(DEFAULT_SMTP_PASSWORD);
     expect(await checkAccount(runner, orgId, at(180))).toMatchObject({ transition: "recovered", failingSince: null });
     expect(await settings()).toMatchObject({ status: "WORKING", failingSince: null, lastTestError: null });
-    expect((await t.db.accountCheck.findMany({ where: { orgId }, orderBy: { checkedAt: "asc" } })).map((c) => c.ok)).toEqual([true, false, false, true]);
+    expect(
+      (await t.db.accountCheck.findMany({ where: { orgId }, orderBy: { checkedAt: "asc" } })).map((c) => c.ok),
+    ).toEqual([true, false, false, true]);
   });
 
   it("a server that does not answer counts as failing only on the second check in a row", async () => {

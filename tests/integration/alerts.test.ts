@@ -4,7 +4,13 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnose } from "@/lib/smtp/diagnose";
 import { alertContent, sendAlertEmail, webhookRequest, type AlertDetails } from "@/lib/watch/alerts";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, REPLIES, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import {
+  DEFAULT_SMTP_PASSWORD,
+  DEFAULT_SMTP_USER,
+  REPLIES,
+  startTestSmtpServer,
+  type TestSmtpServer,
+} from "../../stand-ins/smtp-test-server";
 
 let smtp: TestSmtpServer;
 beforeAll(async () => {
@@ -33,10 +39,14 @@ describe("alert emails", () => {
     expect(subject).toBe("Action needed: finance email for Riverside Physio cannot send");
     expect(text).toContain("failing since 1 Jan 2030, 09:00 UTC");
     expect(text).toContain("The user name or password was not accepted.");
-    expect(text).toContain("App passwords are revoked when the Google account password changes: create a new app password and enter it here.");
+    expect(text).toContain(
+      "App passwords are revoked when the Google account password changes: create a new app password and enter it here.",
+    );
     expect(text).toContain("by any other system that uses them, will not go out");
     expect(text).toContain("Fix it here: https://finance-email.example/settings/email");
-    expect(alertContent({ ...failing, event: "account.reminder" }).subject).toBe("Still failing: finance email for Riverside Physio cannot send");
+    expect(alertContent({ ...failing, event: "account.reminder" }).subject).toBe(
+      "Still failing: finance email for Riverside Physio cannot send",
+    );
     expect(alertContent({ ...failing, event: "account.recovered" })).toMatchObject({
       subject: "Finance email works again for Riverside Physio",
       text: expect.stringContaining("(it had been failing since 1 Jan 2030, 09:00 UTC)") as unknown,
@@ -44,10 +54,20 @@ describe("alert emails", () => {
   });
 
   it("go out through the system mailer, from its address, marked as automatic", async () => {
-    const mail = { host: "localhost", port: smtp.starttlsPort, security: "starttls" as const, user: DEFAULT_SMTP_USER, password: DEFAULT_SMTP_PASSWORD, from: DEFAULT_SMTP_USER };
+    const mail = {
+      host: "localhost",
+      port: smtp.starttlsPort,
+      security: "starttls" as const,
+      user: DEFAULT_SMTP_USER,
+      password: DEFAULT_SMTP_PASSWORD,
+      from: DEFAULT_SMTP_USER,
+    };
     await sendAlertEmail(mail, "admin@riverside.example", failing);
     const message = smtp.messages.at(-1)!;
-    expect(message).toMatchObject({ envelopeTo: ["admin@riverside.example"], subject: "Action needed: finance email for Riverside Physio cannot send" });
+    expect(message).toMatchObject({
+      envelopeTo: ["admin@riverside.example"],
+      subject: "Action needed: finance email for Riverside Physio cannot send",
+    });
     expect(message.raw).toContain("Auto-Submitted: auto-generated");
     expect(message.raw).not.toContain(DEFAULT_SMTP_PASSWORD);
   });
@@ -63,12 +83,16 @@ describe("webhook requests", () => {
       diagnosis: { id: "bad-credentials", title: "The user name or password was not accepted" },
       since: "2030-01-01T09:00:00.000Z",
       page: "https://finance-email.example/settings/email",
-      text: expect.stringMatching(/^Action needed: finance email for Riverside Physio cannot send\n\nThe finance email account/) as unknown,
+      text: expect.stringMatching(
+        /^Action needed: finance email for Riverside Physio cannot send\n\nThe finance email account/,
+      ) as unknown,
     });
     const expected = crypto.createHmac("sha256", secret).update(body).digest("hex");
     expect(headers["X-Signature-256"]).toBe(`sha256=${expected}`);
     // Another secret, or a changed body, does not verify.
     expect(webhookRequest(failing, "another secret").headers["X-Signature-256"]).not.toBe(headers["X-Signature-256"]);
-    expect(webhookRequest({ ...failing, since: null }, secret).headers["X-Signature-256"]).not.toBe(headers["X-Signature-256"]);
+    expect(webhookRequest({ ...failing, since: null }, secret).headers["X-Signature-256"]).not.toBe(
+      headers["X-Signature-256"],
+    );
   });
 });

@@ -24,16 +24,22 @@ afterAll(async () => {
 
 async function timed<T>(work: Promise<T>) {
   const started = performance.now();
-  const err = await work.then(() => null, (e: unknown) => e);
+  const err = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
   return { err, ms: performance.now() - started };
 }
 
 describe("PostgreSQL timeouts", () => {
   it("a server that never answers the connection fails after the connect timeout, as a database failure", async () => {
-    const db = createPrismaClient(parseDatabaseUrl(`postgresql://postgres@127.0.0.1:${blackHolePort}/nothing`, process.cwd()), {
-      connectTimeoutMs: 700,
-      statementTimeoutMs: 5_000,
-    });
+    const db = createPrismaClient(
+      parseDatabaseUrl(`postgresql://postgres@127.0.0.1:${blackHolePort}/nothing`, process.cwd()),
+      {
+        connectTimeoutMs: 700,
+        statementTimeoutMs: 5_000,
+      },
+    );
     const { err, ms } = await timed(db.user.count());
     expect(err).not.toBeNull();
     expect(isDatabaseFailure(err)).toBe(true);
@@ -44,7 +50,10 @@ describe("PostgreSQL timeouts", () => {
 
   it("a statement that runs too long is stopped by the statement timeout", async () => {
     const pg = await createPostgresDatabase("timeouts");
-    const db = createPrismaClient(parseDatabaseUrl(pg.url, process.cwd()), { connectTimeoutMs: 5_000, statementTimeoutMs: 500 });
+    const db = createPrismaClient(parseDatabaseUrl(pg.url, process.cwd()), {
+      connectTimeoutMs: 5_000,
+      statementTimeoutMs: 500,
+    });
     try {
       expect(await db.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
       const { err, ms } = await timed(db.$queryRaw`SELECT pg_sleep(5)`);

@@ -34,7 +34,9 @@ describe(`isUniqueViolation on ${process.env.TEST_DATABASE === "postgresql" ? "P
   });
 
   it("does not take another constraint for a duplicate", async () => {
-    const err = await caught(t.db.membership.create({ data: { userId: "no-such-user", orgId: "no-such-org", role: "MEMBER" } }));
+    const err = await caught(
+      t.db.membership.create({ data: { userId: "no-such-user", orgId: "no-such-org", role: "MEMBER" } }),
+    );
     expect(isUniqueViolation(err)).toBe(false);
   });
 });

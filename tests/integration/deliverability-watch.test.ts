@@ -45,16 +45,31 @@ afterAll(async () => {
 it("SPF that starts failing for the same domain is alerted once, a week after the last domain check", async () => {
   const org = await createOrg(t.db, "Watched Clinic");
   const owner = await person(t.db, org.id, { email: "owner@watched.example", name: "Owner", role: "OWNER" });
-  await saveTestAccount(t.db, keyring, { userId: owner.id, email: owner.email, name: "Owner", orgId: org.id }, account.starttlsPort);
+  await saveTestAccount(
+    t.db,
+    keyring,
+    { userId: owner.id, email: owner.email, name: "Owner", orgId: org.id },
+    account.starttlsPort,
+  );
   // Google Workspace sending as the clinic's own domain (the account itself is the test SMTP server).
-  await t.db.emailSettings.update({ where: { orgId: org.id }, data: { provider: "google-workspace", fromAddress: "billing@watched.example" } });
+  await t.db.emailSettings.update({
+    where: { orgId: org.id },
+    data: { provider: "google-workspace", fromAddress: "billing@watched.example" },
+  });
   const secret = await setWebhook({ db: t.db, keyring }, org.id, hook.url);
   let clock = new Date();
-  const deps = { ...testWatchDeps(t.db, keyring, systemMail.starttlsPort, () => clock, 3000), dns: createDnsResolver({ servers: [dns.address], timeoutMs: 1000, tries: 1 }) };
+  const deps = {
+    ...testWatchDeps(t.db, keyring, systemMail.starttlsPort, () => clock, 3000),
+    dns: createDnsResolver({ servers: [dns.address], timeoutMs: 1000, tries: 1 }),
+  };
   const day = 86_400_000;
 
   await runScheduledCheck(deps, org.id); // first domain check: the baseline, SPF passes
-  expect(await t.db.domainCheck.findUnique({ where: { orgId: org.id } })).toMatchObject({ domain: "watched.example", spfVerdict: "pass", dmarcVerdict: "pass" });
+  expect(await t.db.domainCheck.findUnique({ where: { orgId: org.id } })).toMatchObject({
+    domain: "watched.example",
+    spfVerdict: "pass",
+    dmarcVerdict: "pass",
+  });
 
   // Someone replaces the SPF record with one that leaves Google out.
   dns.setZone({ ...GOOGLE, "watched.example": { txt: ["v=spf1 include:spf.protection.outlook.com -all"] } });
@@ -68,9 +83,14 @@ it("SPF that starts failing for the same domain is alerted once, a week after th
   expect(systemMail.messages.map((m) => [m.envelopeTo, m.subject])).toEqual([
     [["owner@watched.example"], "Action needed: mail from watched.example may be junked or refused (Watched Clinic)"],
   ]);
-  expect(systemMail.messages[0].raw.replace(/=\r?\n/g, "")).toContain("SPF: The SPF record does not authorise Google Workspace");
+  expect(systemMail.messages[0].raw.replace(/=\r?\n/g, "")).toContain(
+    "SPF: The SPF record does not authorise Google Workspace",
+  );
   const [request] = await hook.waitFor(1);
-  expect(request.json).toMatchObject({ event: "domain.failing", deliverability: { domain: "watched.example", problems: [{ check: "SPF" }] } });
+  expect(request.json).toMatchObject({
+    event: "domain.failing",
+    deliverability: { domain: "watched.example", problems: [{ check: "SPF" }] },
+  });
   expect(hook.signedWith(request, secret)).toBe(true);
 
   // A week on, still failing: no new alert.

@@ -5,7 +5,12 @@ import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkDomain, type DomainReport } from "@/lib/deliverability/check-domain";
 import { createDnsResolver } from "@/lib/deliverability/resolver";
-import { startSilentDnsServer, startTestDnsServer, type TestDnsServer, type Zone } from "../../stand-ins/dns-test-server";
+import {
+  startSilentDnsServer,
+  startTestDnsServer,
+  type TestDnsServer,
+  type Zone,
+} from "../../stand-ins/dns-test-server";
 
 const DKIM_KEY = `v=DKIM1; k=rsa; p=${"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA".repeat(6)}`;
 
@@ -19,13 +24,21 @@ const PROVIDERS: Zone = {
 
 /** A chain of 11 includes: one lookup too many. */
 const chain: Zone = Object.fromEntries(
-  Array.from({ length: 11 }, (_, i) => [`l${i}.chain.example`, { txt: [i < 10 ? `v=spf1 include:l${i + 1}.chain.example ~all` : "v=spf1 ip4:198.51.100.7 ~all"] }]),
+  Array.from({ length: 11 }, (_, i) => [
+    `l${i}.chain.example`,
+    { txt: [i < 10 ? `v=spf1 include:l${i + 1}.chain.example ~all` : "v=spf1 ip4:198.51.100.7 ~all"] },
+  ]),
 );
 
 const ZONE: Zone = {
   ...PROVIDERS,
   ...chain,
-  "nospf.example": { mx: [{ exchange: "aspmx.l.google.com", priority: 1 }, { exchange: "alt1.aspmx.l.google.com", priority: 5 }] },
+  "nospf.example": {
+    mx: [
+      { exchange: "aspmx.l.google.com", priority: 1 },
+      { exchange: "alt1.aspmx.l.google.com", priority: 5 },
+    ],
+  },
   "otherspf.example": { txt: ["v=spf1 include:spf.protection.outlook.com -all", "google-site-verification=xyz"] },
   "twospf.example": { txt: ["v=spf1 include:_spf.google.com ~all", "v=spf1 ip4:203.0.113.5 -all"] },
   "toomany.example": { txt: ["v=spf1 include:l0.chain.example include:_spf.google.com ~all"] },
@@ -54,7 +67,11 @@ afterAll(async () => {
 });
 
 const check = (fromAddress: string, presetId = "google-workspace", smtpHost = "smtp.gmail.com") =>
-  checkDomain(createDnsResolver({ servers: [dns.address], timeoutMs: 1000, tries: 1 }), { fromAddress, presetId, smtpHost });
+  checkDomain(createDnsResolver({ servers: [dns.address], timeoutMs: 1000, tries: 1 }), {
+    fromAddress,
+    presetId,
+    smtpHost,
+  });
 type Checked = Extract<DomainReport, { handledByProvider: false }>;
 const checked = async (fromAddress: string, presetId?: string) => (await check(fromAddress, presetId)) as Checked;
 
@@ -63,7 +80,8 @@ describe("SPF for Google Workspace", () => {
     const r = await checked("billing@nospf.example");
     expect(r.spf).toMatchObject({
       verdict: "fail",
-      summary: "nospf.example has no SPF record, so receivers cannot tell that Google Workspace may send as nospf.example.",
+      summary:
+        "nospf.example has no SPF record, so receivers cannot tell that Google Workspace may send as nospf.example.",
       fixes: [{ host: "nospf.example", type: "TXT", value: "v=spf1 include:_spf.google.com ~all" }],
       guideUrl: "https://support.google.com/a/answer/174124",
     });
@@ -73,7 +91,9 @@ describe("SPF for Google Workspace", () => {
   it("without the provider: Fail, and the new value keeps the existing mechanisms and its -all", async () => {
     const r = await checked("billing@otherspf.example");
     expect(r.spf.verdict).toBe("fail");
-    expect(r.spf.summary).toBe("The SPF record does not authorise Google Workspace's servers, so mail it sends as otherspf.example fails SPF.");
+    expect(r.spf.summary).toBe(
+      "The SPF record does not authorise Google Workspace's servers, so mail it sends as otherspf.example fails SPF.",
+    );
     expect(r.spf.current).toEqual(["v=spf1 include:spf.protection.outlook.com -all"]);
     expect(r.spf.fixes).toEqual([
       {
@@ -103,14 +123,19 @@ describe("SPF for Google Workspace", () => {
   it("over 10 lookups through nested includes: Fail, even though Google's include is there", async () => {
     const r = await checked("billing@toomany.example");
     expect(r.spf.verdict).toBe("fail");
-    expect(r.spf.summary).toBe("The SPF record needs more than 10 DNS lookups (through its includes), which is a permanent error: SPF fails for every sender.");
+    expect(r.spf.summary).toBe(
+      "The SPF record needs more than 10 DNS lookups (through its includes), which is a permanent error: SPF fails for every sender.",
+    );
     expect(r.spf.fixes?.[0]).toMatchObject({ host: "toomany.example", value: "v=spf1 include:_spf.google.com ~all" });
   });
 
   it("the provider through a nested include, or a redirect: Pass", async () => {
     for (const address of ["billing@nested.example", "billing@redirected.example"]) {
       const r = await checked(address);
-      expect(r.spf, address).toMatchObject({ verdict: "pass", summary: "The SPF record authorises Google Workspace's servers." });
+      expect(r.spf, address).toMatchObject({
+        verdict: "pass",
+        summary: "The SPF record authorises Google Workspace's servers.",
+      });
       expect(r.spf.fixes).toBeUndefined();
     }
   });
@@ -127,10 +152,19 @@ describe("DKIM", () => {
     const missing = await checked("billing@nospf.example");
     expect(missing.dkim.verdict).toBe("fail");
     expect(missing.dkim.fixes).toEqual([
-      { host: "google._domainkey.nospf.example", type: "TXT", value: expect.stringContaining("Google Admin console: Apps → Google Workspace → Gmail → Authenticate email") as unknown },
+      {
+        host: "google._domainkey.nospf.example",
+        type: "TXT",
+        value: expect.stringContaining(
+          "Google Admin console: Apps → Google Workspace → Gmail → Authenticate email",
+        ) as unknown,
+      },
     ]);
     const present = await checked("billing@signed.example");
-    expect(present.dkim).toMatchObject({ verdict: "pass", summary: "Google Workspace's DKIM signing keys are published (google)." });
+    expect(present.dkim).toMatchObject({
+      verdict: "pass",
+      summary: "Google Workspace's DKIM signing keys are published (google).",
+    });
   });
 
   it("Microsoft 365: both selector CNAMEs are Pass; a missing one is Fail, naming it with its value", async () => {
@@ -138,14 +172,23 @@ describe("DKIM", () => {
     const half = await checked("billing@m365half.example", "microsoft-365");
     expect(half.dkim.verdict).toBe("fail");
     expect(half.dkim.fixes).toEqual([
-      { host: "selector2._domainkey.m365half.example", type: "CNAME", value: expect.stringMatching(/^selector2-m365half-example\._domainkey\.<your tenant>\.onmicrosoft\.com/) as unknown },
+      {
+        host: "selector2._domainkey.m365half.example",
+        type: "CNAME",
+        value: expect.stringMatching(
+          /^selector2-m365half-example\._domainkey\.<your tenant>\.onmicrosoft\.com/,
+        ) as unknown,
+      },
     ]);
     expect(half.spf.verdict).toBe("pass");
   });
 
   it("a selector chosen at set-up (Mailgun): Warning, saying where to find it", async () => {
     const r = await checked("billing@nospf.example", "mailgun");
-    expect(r.dkim).toMatchObject({ verdict: "warning", summary: expect.stringContaining("._domainkey.nospf.example") as unknown });
+    expect(r.dkim).toMatchObject({
+      verdict: "warning",
+      summary: expect.stringContaining("._domainkey.nospf.example") as unknown,
+    });
   });
 });
 
@@ -154,7 +197,11 @@ describe("DMARC", () => {
     const r = await checked("billing@nospf.example");
     expect(r.dmarc.verdict).toBe("fail");
     expect(r.dmarc.fixes).toEqual([
-      expect.objectContaining({ host: "_dmarc.nospf.example", type: "TXT", value: "v=DMARC1; p=none; rua=mailto:dmarc-reports@nospf.example" }),
+      expect.objectContaining({
+        host: "_dmarc.nospf.example",
+        type: "TXT",
+        value: "v=DMARC1; p=none; rua=mailto:dmarc-reports@nospf.example",
+      }),
     ]);
   });
 
@@ -163,7 +210,12 @@ describe("DMARC", () => {
     expect(r.dmarc.verdict).toBe("warning");
     expect(r.dmarc.summary).toContain("only watches (p=none)");
     expect(r.dmarc.fixes).toEqual([
-      { host: "_dmarc.nested.example", type: "TXT", value: "v=DMARC1; p=quarantine; rua=mailto:reports@nested.example", replaces: ["v=DMARC1; p=none; rua=mailto:reports@nested.example"] },
+      {
+        host: "_dmarc.nested.example",
+        type: "TXT",
+        value: "v=DMARC1; p=quarantine; rua=mailto:reports@nested.example",
+        replaces: ["v=DMARC1; p=none; rua=mailto:reports@nested.example"],
+      },
     ]);
   });
 
@@ -177,7 +229,11 @@ describe("DMARC", () => {
 });
 
 it("addresses at mailbox providers are handled by the provider: no checks", async () => {
-  expect(await check("clinic.accounts@gmail.com", "google-mail")).toEqual({ domain: "gmail.com", handledByProvider: true, providerName: "Google Mail (Gmail)" });
+  expect(await check("clinic.accounts@gmail.com", "google-mail")).toEqual({
+    domain: "gmail.com",
+    handledByProvider: true,
+    providerName: "Google Mail (Gmail)",
+  });
   expect(await check("Reception@Outlook.com", "outlook-com")).toMatchObject({ handledByProvider: true });
 });
 

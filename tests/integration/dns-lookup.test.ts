@@ -13,7 +13,9 @@ const ZONE: Record<string, { a?: string[]; aaaa?: string[] }> = {
   "smtp.inside.example": { a: ["10.20.30.40"] },
 };
 
-async function startDns(handle: (request: InstanceType<typeof Packet>, send: (response: InstanceType<typeof Packet>) => unknown) => void) {
+async function startDns(
+  handle: (request: InstanceType<typeof Packet>, send: (response: InstanceType<typeof Packet>) => unknown) => void,
+) {
   const server = dns2.createServer({ udp: true, handle });
   await server.listen({ udp: { port: 0, address: "127.0.0.1" } });
   const port = (server.addresses().udp as { port: number }).port;
@@ -30,7 +32,8 @@ beforeAll(async () => {
     const [question] = request.questions;
     const entry = ZONE[question.name.toLowerCase()];
     if (!entry) response.header.rcode = Packet.RCODE.NXDOMAIN;
-    const list = question.type === Packet.TYPE.A ? entry?.a : question.type === Packet.TYPE.AAAA ? entry?.aaaa : undefined;
+    const list =
+      question.type === Packet.TYPE.A ? entry?.a : question.type === Packet.TYPE.AAAA ? entry?.aaaa : undefined;
     for (const address of list ?? []) {
       response.answers.push(Packet.createResourceFromQuestion(question, { ttl: 60, address }));
     }
@@ -55,7 +58,10 @@ describe("dnsLookup", () => {
 
   it("a name that does not exist is not found, and a private answer is refused without naming the address", async () => {
     const lookup = dnsLookup({ timeoutMs: 2000, servers: [answering.address] });
-    expect(await resolveAndCheck("smtp.nowhere.example", { allowPrivate: false, lookup })).toMatchObject({ ok: false, reason: "not-found" });
+    expect(await resolveAndCheck("smtp.nowhere.example", { allowPrivate: false, lookup })).toMatchObject({
+      ok: false,
+      reason: "not-found",
+    });
     const inside = await resolveAndCheck("smtp.inside.example", { allowPrivate: false, lookup });
     expect(inside).toMatchObject({ ok: false, reason: "blocked" });
     if (!inside.ok) expect(inside.message).not.toContain("10.20.30.40");
@@ -66,7 +72,11 @@ describe("dnsLookup", () => {
     const lookup = dnsLookup({ timeoutMs: 800, servers: [silent.address] });
     const result = await resolveAndCheck("smtp.clinic.example", { allowPrivate: false, lookup, lookupTimeoutMs: 800 });
     const elapsed = performance.now() - started;
-    expect(result).toMatchObject({ ok: false, reason: "lookup-timeout", message: "The name smtp.clinic.example could not be looked up: DNS did not answer within 0.8 s." });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: "lookup-timeout",
+      message: "The name smtp.clinic.example could not be looked up: DNS did not answer within 0.8 s.",
+    });
     expect(elapsed).toBeGreaterThanOrEqual(750);
     expect(elapsed).toBeLessThan(1500);
     expect(silentQueries).toBeGreaterThanOrEqual(3); // A and AAAA, and at least one retry

@@ -8,7 +8,10 @@ let dns: TestDnsServer;
 const long = `v=DKIM1; k=rsa; p=${"A".repeat(380)}`;
 beforeAll(async () => {
   dns = await startTestDnsServer({
-    "Clinic.Example": { txt: ["v=spf1 include:_spf.google.com ~all", "google-site-verification=abc"], mx: [{ exchange: "aspmx.l.google.com", priority: 1 }] },
+    "Clinic.Example": {
+      txt: ["v=spf1 include:_spf.google.com ~all", "google-site-verification=abc"],
+      mx: [{ exchange: "aspmx.l.google.com", priority: 1 }],
+    },
     "google._domainkey.clinic.example": { txt: [long] },
     "selector1._domainkey.clinic.example": { cname: "selector1-clinic-example._domainkey.clinic.onmicrosoft.com" },
   });
@@ -23,10 +26,17 @@ const resolver = () => {
 };
 
 it("answers TXT, MX and CNAME; a long TXT comes back whole; unknown names are NXDOMAIN, known ones without the type NODATA", async () => {
-  expect(await resolver().resolveTxt("clinic.example")).toEqual([["v=spf1 include:_spf.google.com ~all"], ["google-site-verification=abc"]]);
-  expect(await resolver().resolveMx("clinic.example")).toEqual([expect.objectContaining({ exchange: "aspmx.l.google.com", priority: 1 })]);
+  expect(await resolver().resolveTxt("clinic.example")).toEqual([
+    ["v=spf1 include:_spf.google.com ~all"],
+    ["google-site-verification=abc"],
+  ]);
+  expect(await resolver().resolveMx("clinic.example")).toEqual([
+    expect.objectContaining({ exchange: "aspmx.l.google.com", priority: 1 }),
+  ]);
   expect((await resolver().resolveTxt("google._domainkey.clinic.example"))[0].join("")).toBe(long);
-  expect(await resolver().resolveCname("selector1._domainkey.clinic.example")).toEqual(["selector1-clinic-example._domainkey.clinic.onmicrosoft.com"]);
+  expect(await resolver().resolveCname("selector1._domainkey.clinic.example")).toEqual([
+    "selector1-clinic-example._domainkey.clinic.onmicrosoft.com",
+  ]);
   await expect(resolver().resolveTxt("_dmarc.clinic.example")).rejects.toMatchObject({ code: "ENOTFOUND" });
   await expect(resolver().resolveMx("google._domainkey.clinic.example")).rejects.toMatchObject({ code: "ENODATA" });
   dns.setZone({ "_dmarc.clinic.example": { txt: ["v=DMARC1; p=none"] } });

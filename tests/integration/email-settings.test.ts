@@ -41,7 +41,11 @@ function form(values: Record<string, string> = {}) {
   });
 }
 
-async function newOrg(db: Db, name: string, adminName = `${name} Admin`): Promise<Pick<Actor, "userId" | "email" | "name" | "orgId">> {
+async function newOrg(
+  db: Db,
+  name: string,
+  adminName = `${name} Admin`,
+): Promise<Pick<Actor, "userId" | "email" | "name" | "orgId">> {
   const org = await createOrg(db, name);
   const user = await person(db, org.id, { name: adminName, role: "ADMIN" });
   return { userId: user.id, email: user.email, name: adminName, orgId: org.id };
@@ -76,7 +80,13 @@ describe("saveEmailSettings and readSavedPassword", () => {
     expect(result.changed).toContain("Password");
 
     const saved = await row(t.db, actor.orgId);
-    expect(saved).toMatchObject({ version: 1, host: "smtp.office365.com", port: 587, username: "billing@acme.test", status: "UNTESTED" });
+    expect(saved).toMatchObject({
+      version: 1,
+      host: "smtp.office365.com",
+      port: 587,
+      username: "billing@acme.test",
+      status: "UNTESTED",
+    });
     expect(saved.passwordKeyId).toBe(keyIdOf(keyA));
     expect(saved.passwordCiphertext).toMatch(new RegExp(`^v1\\.${keyIdOf(keyA)}\\.`));
     expect(saved.passwordCiphertext).not.toContain(PASSWORD);
@@ -85,7 +95,12 @@ describe("saveEmailSettings and readSavedPassword", () => {
     expect(await readSavedPassword(t.db, keyring, actor.orgId)).toBe(PASSWORD);
 
     const view = await getEmailSettings(t.db, actor.orgId);
-    expect(view).toMatchObject({ version: 1, hasPassword: true, updatedByName: "First Save Admin", status: "UNTESTED" });
+    expect(view).toMatchObject({
+      version: 1,
+      hasPassword: true,
+      updatedByName: "First Save Admin",
+      status: "UNTESTED",
+    });
     expect(JSON.stringify(view)).not.toContain(PASSWORD);
     expect(JSON.stringify(view)).not.toContain(saved.passwordCiphertext);
   });
@@ -105,16 +120,26 @@ describe("saveEmailSettings and readSavedPassword", () => {
     await saveEmailSettings({ db: t.db, keyring }, ana, form({ password: PASSWORD }));
     const bo = { ...ana, userId: "bo-id", email: "bo@acme.test", name: "Bo Admin" };
     const boPassword = "Bo-Sentinel-5521 pq"; // a new server needs its password typed
-    await saveEmailSettings({ db: t.db, keyring }, bo, form({ host: "smtp.bo.test", password: boPassword, version: "1" }));
+    await saveEmailSettings(
+      { db: t.db, keyring },
+      bo,
+      form({ host: "smtp.bo.test", password: boPassword, version: "1" }),
+    );
     const before = await row(t.db, ana.orgId);
     const auditBefore = await auditRows(t.db, ana.orgId);
 
     // Ana's form still says version 1.
     const err = await rejection(
-      saveEmailSettings({ db: t.db, keyring }, ana, form({ host: "smtp.ana.test", password: NEW_PASSWORD, version: "1" })),
+      saveEmailSettings(
+        { db: t.db, keyring },
+        ana,
+        form({ host: "smtp.ana.test", password: NEW_PASSWORD, version: "1" }),
+      ),
     );
     expect(err).toBeInstanceOf(SettingsConflictError);
-    expect((err as Error).message).toMatch(/^Bo Admin changed these settings at .* UTC, after you opened this page\. Nothing was saved/);
+    expect((err as Error).message).toMatch(
+      /^Bo Admin changed these settings at .* UTC, after you opened this page\. Nothing was saved/,
+    );
 
     // A version-0 form (someone who opened the page before the first save) is refused too.
     const first = await rejection(saveEmailSettings({ db: t.db, keyring }, ana, form({ password: NEW_PASSWORD })));
@@ -127,10 +152,19 @@ describe("saveEmailSettings and readSavedPassword", () => {
 
   it("keeps the saved password when the password field is left blank", async () => {
     const actor = await newOrg(t.db, "Blank Password");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }), new Date("2025-01-02T03:04:05Z"));
+    await saveEmailSettings(
+      { db: t.db, keyring },
+      actor,
+      form({ password: PASSWORD }),
+      new Date("2025-01-02T03:04:05Z"),
+    );
     const before = await row(t.db, actor.orgId);
 
-    const result = await saveEmailSettings({ db: t.db, keyring }, actor, form({ fromName: "Acme Accounts", version: "1" }));
+    const result = await saveEmailSettings(
+      { db: t.db, keyring },
+      actor,
+      form({ fromName: "Acme Accounts", version: "1" }),
+    );
     expect(result).toEqual({ changed: ["From name"], version: 2 });
     const after = await row(t.db, actor.orgId);
     expect(after.fromName).toBe("Acme Accounts");
@@ -143,7 +177,8 @@ describe("saveEmailSettings and readSavedPassword", () => {
   it("audits old and new values of changed fields, only 'changed' for the password, and never the password", async () => {
     const actor = await newOrg(t.db, "Audit");
     await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
-    const result = await saveEmailSettings({ db: t.db, keyring },
+    const result = await saveEmailSettings(
+      { db: t.db, keyring },
       actor,
       form({ port: "465", security: "ssl", replyTo: "accounts@acme.test", password: NEW_PASSWORD, version: "1" }),
     );
@@ -181,11 +216,15 @@ describe("saveEmailSettings and readSavedPassword", () => {
   it("does not bump the version, write, reset the status or audit when nothing changed", async () => {
     const actor = await newOrg(t.db, "No Change");
     await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD, replyTo: "accounts@acme.test" }));
-    await t.db.emailSettings.update({ where: { orgId: actor.orgId }, data: { status: "WORKING", lastTestAt: new Date() } });
+    await t.db.emailSettings.update({
+      where: { orgId: actor.orgId },
+      data: { status: "WORKING", lastTestAt: new Date() },
+    });
     const before = await row(t.db, actor.orgId);
 
     // Same values as typed again: upper-case host, spaces around the name, blank password.
-    const result = await saveEmailSettings({ db: t.db, keyring },
+    const result = await saveEmailSettings(
+      { db: t.db, keyring },
       actor,
       form({ host: "SMTP.Office365.com", fromName: "  Acme Billing ", replyTo: "accounts@acme.test", version: "1" }),
     );
@@ -298,13 +337,31 @@ describe("getEmailSettings and settingsHistory", () => {
     const actor = await newOrg(database().db, "Read View");
     expect(await getEmailSettings(watched, actor.orgId)).toBeNull();
     await database().db.emailSettings.create({
-      data: { orgId: actor.orgId, provider: "custom", host: "mail.example.test", port: 587, security: "starttls", username: "u@example.test", fromName: "", fromAddress: "u@example.test" },
+      data: {
+        orgId: actor.orgId,
+        provider: "custom",
+        host: "mail.example.test",
+        port: 587,
+        security: "starttls",
+        username: "u@example.test",
+        fromName: "",
+        fromAddress: "u@example.test",
+      },
     });
-    expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: false, passwordSavedAt: null, provider: "custom", replyTo: "" });
+    expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({
+      hasPassword: false,
+      passwordSavedAt: null,
+      provider: "custom",
+      replyTo: "",
+    });
 
     const savedAt = new Date("2025-03-04T05:06:07Z");
     await saveEmailSettings({ db: database().db, keyring }, actor, form({ password: PASSWORD, version: "1" }), savedAt);
-    expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({ hasPassword: true, passwordSavedAt: savedAt, version: 2 });
+    expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({
+      hasPassword: true,
+      passwordSavedAt: savedAt,
+      version: 2,
+    });
 
     // Rotation replaces the ciphertext only: the saved-at date, and so hasPassword, stay.
     await rotateStoredSecrets(database().db, createKeyring([crypto.randomBytes(32), keyA]));
@@ -322,7 +379,13 @@ describe("getEmailSettings and settingsHistory", () => {
     const other = await newOrg(database().db, "Other History");
     const event = (orgId: string, minute: number, action = EMAIL_SETTINGS_SAVED) =>
       database().db.auditEvent.create({
-        data: { orgId, action, actorEmail: actor.email, details: { minute }, createdAt: new Date(Date.UTC(2025, 0, 1, 9, minute)) },
+        data: {
+          orgId,
+          action,
+          actorEmail: actor.email,
+          details: { minute },
+          createdAt: new Date(Date.UTC(2025, 0, 1, 9, minute)),
+        },
       });
     for (const minute of [1, 3, 2]) await event(actor.orgId, minute);
     await event(actor.orgId, 4, "member.added");
@@ -332,7 +395,9 @@ describe("getEmailSettings and settingsHistory", () => {
     expect(history.map((h) => (h.details as { minute: number }).minute)).toEqual([3, 2, 1]);
     expect(Object.keys(history[0]).sort()).toEqual(["actorEmail", "createdAt", "details", "id"]);
     expect(history[0]).toMatchObject({ actorEmail: actor.email, createdAt: new Date(Date.UTC(2025, 0, 1, 9, 3)) });
-    expect((await settingsHistory(database().db, actor.orgId, 2)).map((h) => (h.details as { minute: number }).minute)).toEqual([3, 2]);
+    expect(
+      (await settingsHistory(database().db, actor.orgId, 2)).map((h) => (h.details as { minute: number }).minute),
+    ).toEqual([3, 2]);
   });
 });
 
@@ -367,7 +432,10 @@ describe("rotateStoredSecrets", () => {
     const newOnly = createKeyring([newKey]);
     expect(await readSavedPassword(t.db, newOnly, a.orgId)).toBe(PASSWORD);
     expect(await readSavedPassword(t.db, newOnly, b.orgId)).toBe(NEW_PASSWORD);
-    expect(await webhookTarget(t.db, newOnly, b.orgId)).toEqual({ url: "https://hooks.example/finance", secret: webhookSecret });
+    expect(await webhookTarget(t.db, newOnly, b.orgId)).toEqual({
+      url: "https://hooks.example/finance",
+      secret: webhookSecret,
+    });
     const err = await rejection(readSavedPassword(t.db, oldRing, a.orgId));
     expect(err).toBeInstanceOf(SecretDecryptError);
     expect((err as SecretDecryptError).reason).toBe("unknown-key");

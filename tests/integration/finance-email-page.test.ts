@@ -16,8 +16,17 @@ const keyring = createKeyring([crypto.randomBytes(32)]);
 
 function form(values: Record<string, string> = {}) {
   return emailSettingsSchema.parse({
-    provider: "google-mail", host: "smtp.gmail.com", port: "587", security: "starttls", user: "accounts@clinic.test",
-    password: "", fromName: "Clinic Accounts", fromAddress: "accounts@clinic.test", replyTo: "", version: "0", ...values,
+    provider: "google-mail",
+    host: "smtp.gmail.com",
+    port: "587",
+    security: "starttls",
+    user: "accounts@clinic.test",
+    password: "",
+    fromName: "Clinic Accounts",
+    fromAddress: "accounts@clinic.test",
+    replyTo: "",
+    version: "0",
+    ...values,
   });
 }
 
@@ -41,7 +50,15 @@ describe("the Finance email page's data", () => {
 
   it("before any save: blank form, no status, empty tests and history", async () => {
     const data = await loadFinanceEmailPage(t.db, admin, { budgetMs });
-    expect(data).toMatchObject({ canEdit: true, settings: null, tests: [], history: [], editors: [], defaultSendTo: admin.user.email, budgetSeconds: 15 });
+    expect(data).toMatchObject({
+      canEdit: true,
+      settings: null,
+      tests: [],
+      history: [],
+      editors: [],
+      defaultSendTo: admin.user.email,
+      budgetSeconds: 15,
+    });
     expect(data.form).toMatchObject({ provider: "", host: "", version: 0, passwordSavedOn: null });
   });
 
@@ -49,12 +66,37 @@ describe("the Finance email page's data", () => {
     await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
     await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "1", fromName: "Riverside Billing" }));
     const base = { orgId, userId: actor.userId, userEmail: actor.email, host: "smtp.gmail.com", port: 587 };
-    await t.db.smtpTestRun.create({ data: { ...base, mode: "send", recipient: "a@clinic.test", outcome: "FAILURE", failedStep: "auth", durationMs: 812, createdAt: new Date(Date.now() - 60_000) } });
-    await t.db.smtpTestRun.create({ data: { ...base, mode: "check", recipient: "b@clinic.test", outcome: "SUCCESS", durationMs: 400, createdAt: new Date(Date.now() - 30_000) } });
+    await t.db.smtpTestRun.create({
+      data: {
+        ...base,
+        mode: "send",
+        recipient: "a@clinic.test",
+        outcome: "FAILURE",
+        failedStep: "auth",
+        durationMs: 812,
+        createdAt: new Date(Date.now() - 60_000),
+      },
+    });
+    await t.db.smtpTestRun.create({
+      data: {
+        ...base,
+        mode: "check",
+        recipient: "b@clinic.test",
+        outcome: "SUCCESS",
+        durationMs: 400,
+        createdAt: new Date(Date.now() - 30_000),
+      },
+    });
     await t.db.smtpTestRun.create({ data: { ...base, mode: "send", recipient: "c@clinic.test", outcome: "RUNNING" } });
 
     const data = await loadFinanceEmailPage(t.db, admin, { budgetMs });
-    expect(data.form).toMatchObject({ provider: "google-mail", host: "smtp.gmail.com", port: "587", fromName: "Riverside Billing", version: 2 });
+    expect(data.form).toMatchObject({
+      provider: "google-mail",
+      host: "smtp.gmail.com",
+      port: "587",
+      fromName: "Riverside Billing",
+      version: 2,
+    });
     // From address saved as User: the form shows it blank (its placeholder is User), the read-only view in full.
     expect(data.form.fromAddress).toBe("");
     expect(data.settings?.fromAddress).toBe("accounts@clinic.test");
@@ -84,7 +126,11 @@ describe("the Finance email page's data", () => {
 
   it("a member gets the settings read-only with the names of who can change them", async () => {
     const member = await person(t.db, orgId, { name: "Sam Member", role: "MEMBER" });
-    const data = await loadFinanceEmailPage(t.db, (await loadMemberContext(t.db, { userId: member.id, sessionVersion: 0 }))!, { budgetMs });
+    const data = await loadFinanceEmailPage(
+      t.db,
+      (await loadMemberContext(t.db, { userId: member.id, sessionVersion: 0 }))!,
+      { budgetMs },
+    );
     expect(data.canEdit).toBe(false);
     expect(data.editors).toContain("Priya Admin");
     expect(data.editors).not.toContain("Sam Member");
@@ -92,7 +138,18 @@ describe("the Finance email page's data", () => {
 
   it("reports whether a password is saved as a boolean, on this database too", async () => {
     const org = (await createOrg(t.db, "No Password Yet")).id;
-    await t.db.emailSettings.create({ data: { orgId: org, provider: "custom", host: "mail.example.test", port: 587, security: "starttls", username: "u@example.test", fromName: "", fromAddress: "u@example.test" } });
+    await t.db.emailSettings.create({
+      data: {
+        orgId: org,
+        provider: "custom",
+        host: "mail.example.test",
+        port: 587,
+        security: "starttls",
+        username: "u@example.test",
+        fromName: "",
+        fromAddress: "u@example.test",
+      },
+    });
     expect((await getEmailSettings(t.db, org))?.hasPassword).toBe(false);
     expect((await getEmailSettings(t.db, orgId))?.hasPassword).toBe(true);
   });

@@ -23,7 +23,9 @@ afterAll(async () => {
 it(`30 takers at once get exactly 5 slots for a host; released or expired slots are taken again`, async () => {
   const db = clients[0];
   const now = new Date();
-  const takers = Array.from({ length: 30 }, (_, i) => tryTakeHostSlot(clients[i % 3], "SMTP.Gmail.com", { limit: 5, leaseMs: 60_000 }, now));
+  const takers = Array.from({ length: 30 }, (_, i) =>
+    tryTakeHostSlot(clients[i % 3], "SMTP.Gmail.com", { limit: 5, leaseMs: 60_000 }, now),
+  );
   const slots = await Promise.all(takers);
   const held = slots.filter((s) => s !== null);
   expect(held).toHaveLength(5);
@@ -37,6 +39,8 @@ it(`30 takers at once get exactly 5 slots for a host; released or expired slots 
   expect(await tryTakeHostSlot(db, "smtp.gmail.com", { limit: 5, leaseMs: 60_000 }, now)).toBeNull();
   // A minute later every lease has run out: a process that died holding slots does not block the host for ever.
   const later = new Date(now.getTime() + 60_001);
-  const afterExpiry = await Promise.all(Array.from({ length: 7 }, () => tryTakeHostSlot(db, "smtp.gmail.com", { limit: 5, leaseMs: 60_000 }, later)));
+  const afterExpiry = await Promise.all(
+    Array.from({ length: 7 }, () => tryTakeHostSlot(db, "smtp.gmail.com", { limit: 5, leaseMs: 60_000 }, later)),
+  );
   expect(afterExpiry.filter((s) => s !== null)).toHaveLength(5);
 });

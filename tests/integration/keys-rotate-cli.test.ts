@@ -30,25 +30,43 @@ const secretsFile = () => path.join(dataDir, "secrets.json");
 
 /** What `npm run keys:rotate` runs (package.json), tsx taken from node_modules/.bin: lib modules need its react-server condition. */
 function npmScript(name: string) {
-  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const scripts = (
+    JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+  ).scripts;
   const [bin, ...args] = scripts[name].split(" ");
   return { file: path.join(ROOT, "node_modules/.bin", bin), args };
 }
 
 function cliEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ["NODE_ENV", "SETTINGS_ENCRYPTION_KEY", "SETTINGS_ENCRYPTION_KEYS_OLD", "AUTH_SECRET", "DATA_DIR"]) delete env[name];
-  return { ...env, DATABASE_URL: t.url, DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1", ...vars };
+  for (const name of ["NODE_ENV", "SETTINGS_ENCRYPTION_KEY", "SETTINGS_ENCRYPTION_KEYS_OLD", "AUTH_SECRET", "DATA_DIR"])
+    delete env[name];
+  return {
+    ...env,
+    DATABASE_URL: t.url,
+    DATA_DIR: dataDir,
+    NEXT_TELEMETRY_DISABLED: "1",
+    CHECKPOINT_DISABLE: "1",
+    PRISMA_HIDE_UPDATE_MESSAGE: "1",
+    ...vars,
+  };
 }
 
 function run(vars: Record<string, string>) {
   const command = npmScript("keys:rotate");
-  const result = spawnSync(command.file, command.args, { cwd: ROOT, env: cliEnv(vars), encoding: "utf8", timeout: 30_000 });
+  const result = spawnSync(command.file, command.args, {
+    cwd: ROOT,
+    env: cliEnv(vars),
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The same, without blocking this process, so the test can keep writing while the script runs. */
-function runInBackground(vars: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runInBackground(
+  vars: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const command = npmScript("keys:rotate");
   const child = spawn(command.file, command.args, { cwd: ROOT, env: cliEnv(vars) });
   let stdout = "";
@@ -73,7 +91,11 @@ async function orgWithPassword(name: string, keyring: Keyring, password: string)
     replyTo: "",
     version: "0",
   });
-  await saveEmailSettings({ db: t.db, keyring }, { userId: "u1", email: "admin@example.test", name: "Admin", orgId: org.id }, input);
+  await saveEmailSettings(
+    { db: t.db, keyring },
+    { userId: "u1", email: "admin@example.test", name: "Admin", orgId: org.id },
+    input,
+  );
   return org.id;
 }
 
@@ -93,14 +115,27 @@ describe("npm run keys:rotate, embedded default (keys in secrets.json)", () => {
     const authSecret = crypto.randomBytes(32).toString("base64url");
     fs.writeFileSync(
       secretsFile(),
-      JSON.stringify({ AUTH_SECRET: authSecret, SETTINGS_ENCRYPTION_KEY: b64(old), SETTINGS_ENCRYPTION_KEYS_OLD: [b64(older)] }),
+      JSON.stringify({
+        AUTH_SECRET: authSecret,
+        SETTINGS_ENCRYPTION_KEY: b64(old),
+        SETTINGS_ENCRYPTION_KEYS_OLD: [b64(older)],
+      }),
       { mode: 0o600 },
     );
     const a = await orgWithPassword("Acme", createKeyring([old]), "acme-smtp-pass-1");
     const b = await orgWithPassword("Globex", createKeyring([older]), "globex-smtp-pass-2");
     const noPassword = await createOrg(t.db, "Initech");
     await t.db.emailSettings.create({
-      data: { orgId: noPassword.id, provider: "custom", host: "smtp.initech.test", port: 587, security: "starttls", username: "x", fromName: "", fromAddress: "x@initech.test" },
+      data: {
+        orgId: noPassword.id,
+        provider: "custom",
+        host: "smtp.initech.test",
+        port: 587,
+        security: "starttls",
+        username: "x",
+        fromName: "",
+        fromAddress: "x@initech.test",
+      },
     });
 
     const r = run({});
@@ -128,14 +163,20 @@ describe("npm run keys:rotate, embedded default (keys in secrets.json)", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const written = JSON.parse(fs.readFileSync(secretsFile(), "utf8")) as Record<string, string>;
-    expect(r.stdout).toBe(`Re-encrypted 0 of 0 stored secrets under key ${keyIdOf(Buffer.from(written.SETTINGS_ENCRYPTION_KEY, "base64"))}.\n`);
+    expect(r.stdout).toBe(
+      `Re-encrypted 0 of 0 stored secrets under key ${keyIdOf(Buffer.from(written.SETTINGS_ENCRYPTION_KEY, "base64"))}.\n`,
+    );
     expect(written).not.toHaveProperty("SETTINGS_ENCRYPTION_KEYS_OLD");
   });
 
   it("refuses, changing neither the file nor the rows, when a password was encrypted with an unknown key", async () => {
     const old = newKey();
     const stranger = newKey();
-    fs.writeFileSync(secretsFile(), JSON.stringify({ AUTH_SECRET: "a".repeat(40), SETTINGS_ENCRYPTION_KEY: b64(old) }), { mode: 0o600 });
+    fs.writeFileSync(
+      secretsFile(),
+      JSON.stringify({ AUTH_SECRET: "a".repeat(40), SETTINGS_ENCRYPTION_KEY: b64(old) }),
+      { mode: 0o600 },
+    );
     const fileBefore = fs.readFileSync(secretsFile());
     const known = await orgWithPassword("Acme", createKeyring([old]), "acme-smtp-pass-1");
     const lost = await orgWithPassword("Globex", createKeyring([stranger]), "globex-smtp-pass-2");
@@ -196,16 +237,25 @@ describe("npm run keys:rotate, keys from the environment", () => {
       while (writing) {
         await t.db.emailSettings.update({
           where: { orgId },
-          data: { passwordCiphertext: oldKeyring.encrypt("stale-smtp-pass-5", passwordAad(orgId)), passwordKeyId: oldKeyring.currentKeyId },
+          data: {
+            passwordCiphertext: oldKeyring.encrypt("stale-smtp-pass-5", passwordAad(orgId)),
+            passwordKeyId: oldKeyring.currentKeyId,
+          },
         });
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const r = await runInBackground({ AUTH_SECRET: authSecret, SETTINGS_ENCRYPTION_KEY: b64(current), SETTINGS_ENCRYPTION_KEYS_OLD: b64(old) });
+    const r = await runInBackground({
+      AUTH_SECRET: authSecret,
+      SETTINGS_ENCRYPTION_KEY: b64(current),
+      SETTINGS_ENCRYPTION_KEYS_OLD: b64(old),
+    });
     writing = false;
     await writer;
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^keys:rotate: 1 stored secret is still under an older key after 5 passes: an instance still running with the old SETTINGS_ENCRYPTION_KEY/);
+    expect(r.stderr).toMatch(
+      /^keys:rotate: 1 stored secret is still under an older key after 5 passes: an instance still running with the old SETTINGS_ENCRYPTION_KEY/,
+    );
     expect(r.stdout).toBe("");
     expect(r.stderr).not.toContain("stale-smtp-pass-5");
   });
@@ -218,7 +268,11 @@ describe("npm run keys:rotate, keys from the environment", () => {
     const lost = await orgWithPassword("Globex", createKeyring([stranger]), "globex-smtp-pass-2");
     const lostBefore = await storedRow(lost);
 
-    const r = run({ AUTH_SECRET: authSecret, SETTINGS_ENCRYPTION_KEY: b64(current), SETTINGS_ENCRYPTION_KEYS_OLD: b64(old) });
+    const r = run({
+      AUTH_SECRET: authSecret,
+      SETTINGS_ENCRYPTION_KEY: b64(current),
+      SETTINGS_ENCRYPTION_KEYS_OLD: b64(old),
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(new RegExp(`^keys:rotate: .*unknown key id ${keyIdOf(stranger)}`));

@@ -53,10 +53,15 @@ beforeAll(async () => {
     accounts: [MAILBOX, GMAIL, { email: "disabled@contoso.example", password: "contoso sign-in 2" }],
     accessTokenTtlSeconds: 3600,
   });
-  smtp = await startTestSmtpServer({ verifyAccessToken: (token) => idp.verifyAccessToken(token), smtpAuthDisabledFor: ["disabled@contoso.example"] });
+  smtp = await startTestSmtpServer({
+    verifyAccessToken: (token) => idp.verifyAccessToken(token),
+    smtpAuthDisabledFor: ["disabled@contoso.example"],
+  });
   config = {
     appUrl: "https://finance-email.example",
-    clients: { microsoft: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer } },
+    clients: {
+      microsoft: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer },
+    },
   };
   const org = await createOrg(t.db, "Contoso Clinic");
   const user = await person(t.db, org.id, { email: "admin@contoso.example", name: "Ada Admin", role: "ADMIN" });
@@ -76,13 +81,20 @@ beforeEach(async () => {
 
 /** Starts a sign-in, signs in and consents at the provider, and returns the callback URL and the cookie's state. */
 async function signInAtProvider(account = MAILBOX, who = actor) {
-  const { url, state } = await startMailboxLink({ db: t.db, keyring, oauth: config }, { provider: "microsoft", actor: who, redirectUri: REDIRECT });
+  const { url, state } = await startMailboxLink(
+    { db: t.db, keyring, oauth: config },
+    { provider: "microsoft", actor: who, redirectUri: REDIRECT },
+  );
   const callback = await idp.authorize({ authorizationUrl: url, email: account.email, password: account.password });
   return { callbackUrl: new URL(callback), state };
 }
 
 const finish = (callbackUrl: URL, cookieState: string | undefined, who = actor, now?: Date) =>
-  finishMailboxLink({ db: t.db, keyring, oauth: config }, { provider: "microsoft", actor: who, callbackUrl, cookieState, redirectUri: REDIRECT }, now);
+  finishMailboxLink(
+    { db: t.db, keyring, oauth: config },
+    { provider: "microsoft", actor: who, callbackUrl, cookieState, redirectUri: REDIRECT },
+    now,
+  );
 
 async function link(account = MAILBOX) {
   const { callbackUrl, state } = await signInAtProvider(account);
@@ -116,9 +128,14 @@ describe("linking", () => {
 
   it("refuses a state that is missing, not this browser's, forged, replayed, expired, or from another admin or session", async () => {
     const refused = async (promise: Promise<unknown>) => {
-      const err = await promise.then(() => null, (e: unknown) => e);
+      const err = await promise.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(OAuthFlowError);
-      expect((err as Error).message).toBe("This sign-in link is not valid any more. Start again with the Connect button.");
+      expect((err as Error).message).toBe(
+        "This sign-in link is not valid any more. Start again with the Connect button.",
+      );
     };
     const a = await signInAtProvider();
     await refused(finish(a.callbackUrl, undefined)); // no cookie: started in another browser
@@ -139,7 +156,10 @@ describe("linking", () => {
 
   it("the provider's own refusal (consent cancelled) is reported, and nothing is linked", async () => {
     await link(); // an earlier link stays as it was
-    const { url, state } = await startMailboxLink({ db: t.db, keyring, oauth: config }, { provider: "microsoft", actor, redirectUri: REDIRECT });
+    const { url, state } = await startMailboxLink(
+      { db: t.db, keyring, oauth: config },
+      { provider: "microsoft", actor, redirectUri: REDIRECT },
+    );
     const callback = new URL(await idp.authorize({ authorizationUrl: url, ...MAILBOX, consent: "cancel" }));
     const err = await finish(callback, state).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OAuthFlowError);
@@ -155,7 +175,9 @@ describe("tokens", () => {
     await link();
     const first = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId);
     // Still fresh: the same token, no refresh.
-    expect((await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId)).accessToken).toBe(first.accessToken);
+    expect((await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId)).accessToken).toBe(
+      first.accessToken,
+    );
     const oldRefresh = await storedRefreshToken();
 
     const renewed = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59));
@@ -175,7 +197,13 @@ describe("tokens", () => {
   /** Asks for the access token in `count` separate processes started at the same moment (each its own instance). */
   async function tokensFromProcesses(count: number, offsetMinutes: number): Promise<string[]> {
     const script = path.resolve(import.meta.dirname, "../helpers/refresh-mailbox-token.ts");
-    const input = JSON.stringify({ databaseUrl: t.url, key: KEY.toString("base64"), config, orgId: actor.orgId, offsetMinutes });
+    const input = JSON.stringify({
+      databaseUrl: t.url,
+      key: KEY.toString("base64"),
+      config,
+      orgId: actor.orgId,
+      offsetMinutes,
+    });
     const children = Array.from({ length: count }, () =>
       spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", script], {
         env: { ...process.env, NODE_OPTIONS: "", MAILBOX_REFRESH: input },
@@ -191,15 +219,20 @@ describe("tokens", () => {
           child.on("close", (code) => resolve({ code, out, err }));
         }),
     );
-    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-      const onData = (d: Buffer) => {
-        if (String(d).includes("ready")) {
-          child.stdout.off("data", onData);
-          resolve();
-        }
-      };
-      child.stdout.on("data", onData);
-    })));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            const onData = (d: Buffer) => {
+              if (String(d).includes("ready")) {
+                child.stdout.off("data", onData);
+                resolve();
+              }
+            };
+            child.stdout.on("data", onData);
+          }),
+      ),
+    );
     for (const child of children) child.stdin.end("go\n");
     const runs = await Promise.all(outputs);
     for (const run of runs) expect(run, run.err).toMatchObject({ code: 0 });
@@ -213,7 +246,11 @@ describe("tokens", () => {
     const tokens =
       TEST_PROVIDER === "postgresql"
         ? await tokensFromProcesses(3, 59)
-        : (await Promise.all([0, 1, 2].map(() => mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59))))).map((r) => r.accessToken);
+        : (
+            await Promise.all(
+              [0, 1, 2].map(() => mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59))),
+            )
+          ).map((r) => r.accessToken);
     expect(new Set(tokens).size).toBe(1);
     expect(await idp.verifyAccessToken(tokens[0])).toMatchObject({ ok: true });
     // The stored refresh token is the newest: one more refresh with it works. (Had two instances refreshed with
@@ -251,7 +288,9 @@ describe("tokens", () => {
   it("a sign-in revoked at the provider (password change, consent withdrawn) fails the refresh with the provider's reason", async () => {
     await link();
     expect(await idp.revokeGrantsFor(MAILBOX.email)).toBeGreaterThan(0);
-    const err = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59)).catch((e: unknown) => e);
+    const err = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId, later(59)).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OAuthRefreshError);
     expect((err as OAuthRefreshError).code).toBe("invalid_grant");
     // The link is still there, for "Reconnect"; the lease is released so the next try asks the provider again.
@@ -276,14 +315,24 @@ describe("Google", () => {
   it("links a Google mailbox with Google's scope and offline access, and saves it with the Gmail preset", async () => {
     const google: OAuthConfig = {
       appUrl: "https://finance-email.example",
-      clients: { google: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer } },
+      clients: {
+        google: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer },
+      },
     };
-    const { url, state } = await startMailboxLink({ db: t.db, keyring, oauth: google }, { provider: "google", actor, redirectUri: REDIRECT });
+    const { url, state } = await startMailboxLink(
+      { db: t.db, keyring, oauth: google },
+      { provider: "google", actor, redirectUri: REDIRECT },
+    );
     expect(url.searchParams.get("scope")).toBe("https://mail.google.com/ openid email");
     expect(url.searchParams.get("access_type")).toBe("offline");
     expect(url.searchParams.get("code_challenge_method")).toBe("S256");
     const callbackUrl = new URL(await idp.authorize({ authorizationUrl: url, ...GMAIL }));
-    expect(await finishMailboxLink({ db: t.db, keyring, oauth: google }, { provider: "google", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT })).toEqual({
+    expect(
+      await finishMailboxLink(
+        { db: t.db, keyring, oauth: google },
+        { provider: "google", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT },
+      ),
+    ).toEqual({
       email: GMAIL.email,
     });
     const who = { userId: actor.userId, email: actor.email, name: "Ada Admin", orgId: actor.orgId };
@@ -295,7 +344,11 @@ describe("Google", () => {
     });
     const { accessToken, provider } = await mailboxAccessToken({ db: t.db, keyring, oauth: google }, actor.orgId);
     expect(provider).toBe("google");
-    expect(await idp.verifyAccessToken(accessToken)).toMatchObject({ ok: true, email: GMAIL.email, scope: expect.stringContaining("https://mail.google.com/") as unknown });
+    expect(await idp.verifyAccessToken(accessToken)).toMatchObject({
+      ok: true,
+      email: GMAIL.email,
+      scope: expect.stringContaining("https://mail.google.com/") as unknown,
+    });
   });
 });
 
@@ -303,21 +356,57 @@ describe("a test of the saved settings when the sign-in has ended", () => {
   it("fails at Authentication with the provider's reason and Reconnect, and the status becomes Failing", async () => {
     await link();
     const who = { userId: actor.userId, email: actor.email, name: "Ada Admin", orgId: actor.orgId };
-    const { version } = await saveSettingsForLinkedMailbox({ db: t.db, keyring }, who, { provider: "microsoft", email: MAILBOX.email });
+    const { version } = await saveSettingsForLinkedMailbox({ db: t.db, keyring }, who, {
+      provider: "microsoft",
+      email: MAILBOX.email,
+    });
     const saved = await t.db.emailSettings.findUniqueOrThrow({ where: { orgId: actor.orgId } });
-    expect(saved).toMatchObject({ provider: "microsoft-365", host: "smtp.office365.com", username: MAILBOX.email, fromAddress: MAILBOX.email, passwordCiphertext: null });
+    expect(saved).toMatchObject({
+      provider: "microsoft-365",
+      host: "smtp.office365.com",
+      username: MAILBOX.email,
+      fromAddress: MAILBOX.email,
+      passwordCiphertext: null,
+    });
     // The stored access token has run out and the mailbox's password changed at Microsoft.
-    await t.db.mailboxLink.update({ where: { orgId: actor.orgId }, data: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });
+    await t.db.mailboxLink.update({
+      where: { orgId: actor.orgId },
+      data: { accessTokenExpiresAt: new Date(Date.now() - 1000) },
+    });
     await idp.revokeGrantsFor(MAILBOX.email);
 
     const outcome = await testSettings(
-      { db: t.db, keyring, budgetMs: 5000, allowPrivate: true, allowedPorts: parseMailPorts("25,465,587,2525")!, oauth: config },
-      { org: { id: actor.orgId, name: "Contoso Clinic" }, user: { id: actor.userId, name: "Ada Admin", email: actor.email } },
-      { provider: "microsoft-365", host: "smtp.office365.com", port: 587, security: "starttls", user: MAILBOX.email, password: undefined, fromName: "", fromAddress: MAILBOX.email, replyTo: undefined, version },
+      {
+        db: t.db,
+        keyring,
+        budgetMs: 5000,
+        allowPrivate: true,
+        allowedPorts: parseMailPorts("25,465,587,2525")!,
+        oauth: config,
+      },
+      {
+        org: { id: actor.orgId, name: "Contoso Clinic" },
+        user: { id: actor.userId, name: "Ada Admin", email: actor.email },
+      },
+      {
+        provider: "microsoft-365",
+        host: "smtp.office365.com",
+        port: 587,
+        security: "starttls",
+        user: MAILBOX.email,
+        password: undefined,
+        fromName: "",
+        fromAddress: MAILBOX.email,
+        replyTo: undefined,
+        version,
+      },
       { mode: "check", to: actor.email },
     );
     expect(outcome).toMatchObject({ ok: false, failedStep: "auth", matchesSaved: true });
-    expect(outcome.diagnosis).toMatchObject({ id: "mailbox-sign-in-expired", advice: [expect.stringContaining("Reconnect")] });
+    expect(outcome.diagnosis).toMatchObject({
+      id: "mailbox-sign-in-expired",
+      advice: [expect.stringContaining("Reconnect")],
+    });
     expect(outcome.diagnosis?.explanation).toContain("Microsoft said: invalid_grant");
     expect(await t.db.emailSettings.findUniqueOrThrow({ where: { orgId: actor.orgId } })).toMatchObject({
       status: "FAILING",
@@ -354,7 +443,11 @@ describe("Microsoft's multi-tenant authority (login.microsoftonline.com/common)"
         res.end(JSON.stringify({ keys: [jwk] }));
       } else if (req.url === "/common/oauth2/v2.0/token") {
         const request = await t.db.oAuthRequest.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
-        const idToken = await new jose.SignJWT({ tid: TENANT, nonce: request.nonce, preferred_username: "finance@contoso.example" })
+        const idToken = await new jose.SignJWT({
+          tid: TENANT,
+          nonce: request.nonce,
+          preferred_username: "finance@contoso.example",
+        })
           .setProtectedHeader({ alg: "RS256", kid: "test-key" })
           .setIssuer(issuerForToken)
           .setAudience("entra-app-id")
@@ -362,34 +455,62 @@ describe("Microsoft's multi-tenant authority (login.microsoftonline.com/common)"
           .setIssuedAt()
           .setExpirationTime("1h")
           .sign(privateKey);
-        res.end(JSON.stringify({ access_token: "at", refresh_token: "rt", id_token: idToken, token_type: "Bearer", expires_in: 3600 }));
+        res.end(
+          JSON.stringify({
+            access_token: "at",
+            refresh_token: "rt",
+            id_token: idToken,
+            token_type: "Bearer",
+            expires_in: 3600,
+          }),
+        );
       } else {
         res.statusCode = 404;
         res.end("{}");
       }
     };
     // A failure in respond() is an unhandled rejection, which vitest reports as an error of this run.
-    const server = https.createServer({ cert: fs.readFileSync(ca.serverCert), key: fs.readFileSync(ca.serverKey) }, (req, res) => void respond(req, res));
+    const server = https.createServer(
+      { cert: fs.readFileSync(ca.serverCert), key: fs.readFileSync(ca.serverKey) },
+      (req, res) => void respond(req, res),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     const local = `https://localhost:${(server.address() as AddressInfo).port}`;
     const realFetch = globalThis.fetch;
     globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
       const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
-      return realFetch(url.origin === "https://login.microsoftonline.com" ? `${local}${url.pathname}${url.search}` : input, init);
+      return realFetch(
+        url.origin === "https://login.microsoftonline.com" ? `${local}${url.pathname}${url.search}` : input,
+        init,
+      );
     };
     const entra: OAuthConfig = {
       appUrl: "https://finance-email.example",
-      clients: { microsoft: { clientId: "entra-app-id", clientSecret: "secret", authority: "https://login.microsoftonline.com/common/v2.0" } },
+      clients: {
+        microsoft: {
+          clientId: "entra-app-id",
+          clientSecret: "secret",
+          authority: "https://login.microsoftonline.com/common/v2.0",
+        },
+      },
     };
     const attempt = async () => {
-      const { state } = await startMailboxLink({ db: t.db, keyring, oauth: entra }, { provider: "microsoft", actor, redirectUri: REDIRECT });
+      const { state } = await startMailboxLink(
+        { db: t.db, keyring, oauth: entra },
+        { provider: "microsoft", actor, redirectUri: REDIRECT },
+      );
       const callbackUrl = new URL(`${REDIRECT}?code=a-code&state=${state}`);
-      return finishMailboxLink({ db: t.db, keyring, oauth: entra }, { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT });
+      return finishMailboxLink(
+        { db: t.db, keyring, oauth: entra },
+        { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT },
+      );
     };
     try {
       issuerForToken = `https://login.microsoftonline.com/${TENANT}/v2.0`;
       expect(await attempt()).toEqual({ email: "finance@contoso.example" });
-      expect(await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } })).toMatchObject({ tenantId: TENANT });
+      expect(await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } })).toMatchObject({
+        tenantId: TENANT,
+      });
 
       await t.db.mailboxLink.deleteMany();
       issuerForToken = "https://login.microsoftonline.com/99999999-8888-7777-6666-555555555555/v2.0";
@@ -410,42 +531,57 @@ describe("the network guard on the provider's endpoints", () => {
   async function issuerWithPrivateTokenEndpoint() {
     const ca = ensureTestCa();
     let tokenRequests = 0;
-    const server = https.createServer({ cert: fs.readFileSync(ca.serverCert), key: fs.readFileSync(ca.serverKey) }, (req, res) => {
-      const port = (server.address() as AddressInfo).port;
-      if (req.url === "/.well-known/openid-configuration") {
+    const server = https.createServer(
+      { cert: fs.readFileSync(ca.serverCert), key: fs.readFileSync(ca.serverKey) },
+      (req, res) => {
+        const port = (server.address() as AddressInfo).port;
+        if (req.url === "/.well-known/openid-configuration") {
+          res.setHeader("content-type", "application/json");
+          res.end(
+            JSON.stringify({
+              issuer: `https://localhost:${port}`,
+              authorization_endpoint: `https://localhost:${port}/auth`,
+              token_endpoint: `https://127.0.0.1:${port}/token`,
+              jwks_uri: `https://localhost:${port}/jwks`,
+              response_types_supported: ["code"],
+              code_challenge_methods_supported: ["S256"],
+            }),
+          );
+          return;
+        }
+        if (req.url === "/token") tokenRequests++;
+        res.statusCode = 400;
         res.setHeader("content-type", "application/json");
-        res.end(
-          JSON.stringify({
-            issuer: `https://localhost:${port}`,
-            authorization_endpoint: `https://localhost:${port}/auth`,
-            token_endpoint: `https://127.0.0.1:${port}/token`,
-            jwks_uri: `https://localhost:${port}/jwks`,
-            response_types_supported: ["code"],
-            code_challenge_methods_supported: ["S256"],
-          }),
-        );
-        return;
-      }
-      if (req.url === "/token") tokenRequests++;
-      res.statusCode = 400;
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ error: "invalid_grant" }));
-    });
+        res.end(JSON.stringify({ error: "invalid_grant" }));
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     const issuer = `https://localhost:${(server.address() as AddressInfo).port}`;
-    return { issuer, tokenRequests: () => tokenRequests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    return {
+      issuer,
+      tokenRequests: () => tokenRequests,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
   }
 
   it("an endpoint on another host that is a private address is never contacted (unless private networks are allowed)", async () => {
     const fake = await issuerWithPrivateTokenEndpoint();
     try {
       for (const allowPrivateNetworks of [false, true]) {
-        const guarded: OAuthConfig = { ...config, allowPrivateNetworks, clients: { microsoft: { clientId: "c", clientSecret: "s", authority: fake.issuer } } };
-        const { state } = await startMailboxLink({ db: t.db, keyring, oauth: guarded }, { provider: "microsoft", actor, redirectUri: REDIRECT });
-        const callbackUrl = new URL(`${REDIRECT}?code=some-code&state=${state}&iss=${encodeURIComponent(fake.issuer)}`);
-        const err = await finishMailboxLink({ db: t.db, keyring, oauth: guarded }, { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT }).catch(
-          (e: unknown) => e,
+        const guarded: OAuthConfig = {
+          ...config,
+          allowPrivateNetworks,
+          clients: { microsoft: { clientId: "c", clientSecret: "s", authority: fake.issuer } },
+        };
+        const { state } = await startMailboxLink(
+          { db: t.db, keyring, oauth: guarded },
+          { provider: "microsoft", actor, redirectUri: REDIRECT },
         );
+        const callbackUrl = new URL(`${REDIRECT}?code=some-code&state=${state}&iss=${encodeURIComponent(fake.issuer)}`);
+        const err = await finishMailboxLink(
+          { db: t.db, keyring, oauth: guarded },
+          { provider: "microsoft", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT },
+        ).catch((e: unknown) => e);
         if (!allowPrivateNetworks) {
           expect(err).toBeInstanceOf(OAuthFlowError);
           expect((err as Error).message).toBe(PRIVATE_ENDPOINT_MESSAGE);
@@ -475,7 +611,15 @@ describe("key rotation", () => {
     const { accessToken } = await mailboxAccessToken({ db: t.db, keyring: newOnly, oauth: config }, actor.orgId);
     expect(await idp.verifyAccessToken(accessToken)).toMatchObject({ ok: true });
     // And a refresh with the re-encrypted refresh token.
-    expect((await mailboxAccessToken({ db: t.db, keyring: newOnly, oauth: config }, actor.orgId, () => new Date(Date.now() + 59 * 60_000))).accessToken).not.toBe(accessToken);
+    expect(
+      (
+        await mailboxAccessToken(
+          { db: t.db, keyring: newOnly, oauth: config },
+          actor.orgId,
+          () => new Date(Date.now() + 59 * 60_000),
+        )
+      ).accessToken,
+    ).not.toBe(accessToken);
   });
 });
 
@@ -492,7 +636,10 @@ describe("sending over XOAUTH2", () => {
       provider: "microsoft-365",
       envelopeFrom: user,
       to: "accounts@contoso.example",
-      message: () => Promise.resolve(Buffer.from(`From: ${user}\r\nTo: accounts@contoso.example\r\nSubject: XOAUTH2 test\r\n\r\nHello.\r\n`)),
+      message: () =>
+        Promise.resolve(
+          Buffer.from(`From: ${user}\r\nTo: accounts@contoso.example\r\nSubject: XOAUTH2 test\r\n\r\nHello.\r\n`),
+        ),
       budgetMs: 10_000,
       allowPrivate: true,
     });
@@ -502,7 +649,10 @@ describe("sending over XOAUTH2", () => {
     const { accessToken } = await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId);
     const result = await send(accessToken);
     expect(result.ok).toBe(true);
-    expect(result.steps.find((s) => s.id === "auth")).toMatchObject({ status: "ok", detail: expect.stringContaining("XOAUTH2") as unknown });
+    expect(result.steps.find((s) => s.id === "auth")).toMatchObject({
+      status: "ok",
+      detail: expect.stringContaining("XOAUTH2") as unknown,
+    });
     expect(smtp.sessions.at(-1)?.commands).toContain("AUTH XOAUTH2");
     expect(JSON.stringify(result)).not.toContain(accessToken);
   });
@@ -514,13 +664,22 @@ describe("sending over XOAUTH2", () => {
     const revoked = await send(accessToken);
     expect(revoked).toMatchObject({ ok: false, failedStep: "auth" });
     expect(revoked.reply).toContain("535 5.7.3");
-    expect(revoked.diagnosis).toMatchObject({ id: "mailbox-token-rejected", advice: expect.arrayContaining([expect.stringContaining("Reconnect")]) as unknown });
+    expect(revoked.diagnosis).toMatchObject({
+      id: "mailbox-token-rejected",
+      advice: expect.arrayContaining([expect.stringContaining("Reconnect")]) as unknown,
+    });
     expect(JSON.stringify(revoked)).not.toContain(accessToken);
 
     await t.db.mailboxLink.deleteMany();
     await link({ email: "disabled@contoso.example", password: "contoso sign-in 2" });
-    const disabled = await send((await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId)).accessToken, "disabled@contoso.example");
+    const disabled = await send(
+      (await mailboxAccessToken({ db: t.db, keyring, oauth: config }, actor.orgId)).accessToken,
+      "disabled@contoso.example",
+    );
     expect(disabled.reply).toContain("535 5.7.139");
-    expect(disabled.diagnosis).toMatchObject({ id: "microsoft-smtp-auth-disabled", advice: [expect.stringContaining("Set-CASMailbox"), expect.any(String)] });
+    expect(disabled.diagnosis).toMatchObject({
+      id: "microsoft-smtp-auth-disabled",
+      advice: [expect.stringContaining("Set-CASMailbox"), expect.any(String)],
+    });
   });
 });

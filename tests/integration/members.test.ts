@@ -47,7 +47,12 @@ describe("addMember", () => {
     const { actor } = await seedMember(org.id, "owner@add.example", "OWNER");
 
     const now = new Date("2031-05-06T07:08:09Z");
-    const { membership, temporaryPassword } = await addMember(t.db, actor, { email: "new@add.example", name: "New Person", role: "MEMBER" }, now);
+    const { membership, temporaryPassword } = await addMember(
+      t.db,
+      actor,
+      { email: "new@add.example", name: "New Person", role: "MEMBER" },
+      now,
+    );
     temporaryPasswords.push(temporaryPassword);
     expect(membership).toMatchObject({ orgId: org.id, role: "MEMBER" });
 
@@ -95,7 +100,9 @@ describe("addMember", () => {
     await seedMember(org.id, "owner@adminadd.example", "OWNER");
     const { actor: admin } = await seedMember(org.id, "admin@adminadd.example", "ADMIN");
 
-    const err = await rejection(addMember(t.db, admin, { email: "boss@adminadd.example", name: "Boss", role: "OWNER" }));
+    const err = await rejection(
+      addMember(t.db, admin, { email: "boss@adminadd.example", name: "Boss", role: "OWNER" }),
+    );
     expect(err.field).toBe("role");
     expect(await t.db.user.findUnique({ where: { email: "boss@adminadd.example" } })).toBeNull();
 
@@ -278,7 +285,8 @@ describe("removeMember", () => {
 });
 
 describe("resetMemberPassword", () => {
-  const versionOf = async (userId: string) => (await t.db.user.findUniqueOrThrow({ where: { id: userId } })).sessionVersion;
+  const versionOf = async (userId: string) =>
+    (await t.db.user.findUniqueOrThrow({ where: { id: userId } })).sessionVersion;
 
   it("gives a new temporary password, ends every session, stops the old password and records it", async () => {
     const org = await createOrg(t.db, "Reset Org");
@@ -295,9 +303,14 @@ describe("resetMemberPassword", () => {
     expect(after.temporaryPasswordExpiresAt?.getTime()).toBe(now.getTime() + 72 * 3_600_000);
     expect(await verifyPassword(result.temporaryPassword, after.passwordHash)).toBe(true);
     const signIn = (password: string) =>
-      authenticate(t.db, { email: "forgot@reset.example", password, clientAddress: "192.0.2.9" }, new Date(), () => Promise.resolve());
+      authenticate(t.db, { email: "forgot@reset.example", password, clientAddress: "192.0.2.9" }, new Date(), () =>
+        Promise.resolve(),
+      );
     expect(await signIn("seed password for everyone")).toEqual({ ok: false, reason: "invalid" });
-    expect(await signIn(result.temporaryPassword)).toMatchObject({ ok: true, user: { sessionVersion: after.sessionVersion } });
+    expect(await signIn(result.temporaryPassword)).toMatchObject({
+      ok: true,
+      user: { sessionVersion: after.sessionVersion },
+    });
     const event = await t.db.auditEvent.findFirstOrThrow({ where: { orgId: org.id, action: "member.password_reset" } });
     expect(event).toMatchObject({ actorId: actor.userId, details: { email: "forgot@reset.example" } });
   });
@@ -308,10 +321,16 @@ describe("resetMemberPassword", () => {
     const admin = await seedMember(org.id, "admin@rules.example", "ADMIN");
     const member = await seedMember(org.id, "member@rules.example", "MEMBER");
     const elsewhere = await seedMember((await createOrg(t.db, "Elsewhere")).id, "x@elsewhere.example", "MEMBER");
-    expect((await rejection(resetMemberPassword(t.db, admin.actor, owner.membership.id))).message).toBe("Only an owner can reset the password of an owner.");
-    expect((await rejection(resetMemberPassword(t.db, owner.actor, owner.membership.id))).message).toBe("To change your own password, use Change password.");
+    expect((await rejection(resetMemberPassword(t.db, admin.actor, owner.membership.id))).message).toBe(
+      "Only an owner can reset the password of an owner.",
+    );
+    expect((await rejection(resetMemberPassword(t.db, owner.actor, owner.membership.id))).message).toBe(
+      "To change your own password, use Change password.",
+    );
     await rejection(resetMemberPassword(t.db, member.actor, admin.membership.id));
-    expect((await rejection(resetMemberPassword(t.db, owner.actor, elsewhere.membership.id))).message).toBe("That member is no longer in this organisation.");
+    expect((await rejection(resetMemberPassword(t.db, owner.actor, elsewhere.membership.id))).message).toBe(
+      "That member is no longer in this organisation.",
+    );
     for (const { user } of [owner, admin, elsewhere]) expect(await versionOf(user.id)).toBe(0);
     // An admin may reset a member.
     const { temporaryPassword } = await resetMemberPassword(t.db, admin.actor, member.membership.id);

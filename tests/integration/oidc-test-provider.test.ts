@@ -2,7 +2,12 @@
 // app links a mailbox: discovery, authorization code + PKCE + state + nonce, refresh with rotation, revocation.
 import * as client from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GOOGLE_MAIL_SCOPE, MICROSOFT_SMTP_SCOPE, startOidcTestProvider, type OidcTestProvider } from "../../stand-ins/oidc-test-provider";
+import {
+  GOOGLE_MAIL_SCOPE,
+  MICROSOFT_SMTP_SCOPE,
+  startOidcTestProvider,
+  type OidcTestProvider,
+} from "../../stand-ins/oidc-test-provider";
 
 const MICROSOFT_SCOPE = `${MICROSOFT_SMTP_SCOPE} offline_access openid email profile`;
 const GOOGLE_SCOPE = `${GOOGLE_MAIL_SCOPE} openid email`;
@@ -10,7 +15,10 @@ const GOOGLE_SCOPE = `${GOOGLE_MAIL_SCOPE} openid email`;
 const APP = {
   clientId: "finance-email-setup",
   clientSecret: "app-client-secret-0123456789",
-  redirectUris: ["http://localhost:3000/api/oauth/microsoft/callback", "http://localhost:3000/api/oauth/google/callback"],
+  redirectUris: [
+    "http://localhost:3000/api/oauth/microsoft/callback",
+    "http://localhost:3000/api/oauth/google/callback",
+  ],
   name: "Finance Email Setup",
 };
 const REDIRECT_URI = APP.redirectUris[0];
@@ -35,7 +43,13 @@ afterAll(async () => {
   await op?.close();
 });
 
-type SignIn = { scope?: string; redirectUri?: string; extra?: Record<string, string>; email?: string; password?: string };
+type SignIn = {
+  scope?: string;
+  redirectUri?: string;
+  extra?: Record<string, string>;
+  email?: string;
+  password?: string;
+};
 
 /** The app's flow: PKCE + state + nonce, the provider's pages, then the code exchange. */
 async function signIn(provider: OidcTestProvider, cfg: client.Configuration, options: SignIn = {}) {
@@ -85,7 +99,9 @@ describe("OIDC test provider", () => {
     expect(metadata.token_endpoint).toBe(`${op.issuer}/token`);
     expect(metadata.revocation_endpoint).toBe(`${op.issuer}/token/revocation`);
     expect(metadata.code_challenge_methods_supported).toEqual(["S256"]);
-    expect(metadata.scopes_supported).toEqual(expect.arrayContaining([MICROSOFT_SMTP_SCOPE, GOOGLE_MAIL_SCOPE, "offline_access", "email", "profile"]));
+    expect(metadata.scopes_supported).toEqual(
+      expect.arrayContaining([MICROSOFT_SMTP_SCOPE, GOOGLE_MAIL_SCOPE, "offline_access", "email", "profile"]),
+    );
     expect(metadata.token_endpoint_auth_methods_supported).toContain("client_secret_post");
   });
 
@@ -109,8 +125,15 @@ describe("OIDC test provider", () => {
   });
 
   it("requires PKCE: an authorization request without code_challenge is answered with an error, before any sign-in", async () => {
-    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: MICROSOFT_SCOPE, state: "s1", prompt: "consent" });
-    const callbackUrl = new URL(await op.authorize({ authorizationUrl: url, email: FINANCE.email, password: FINANCE.password }));
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: MICROSOFT_SCOPE,
+      state: "s1",
+      prompt: "consent",
+    });
+    const callbackUrl = new URL(
+      await op.authorize({ authorizationUrl: url, email: FINANCE.email, password: FINANCE.password }),
+    );
     expect(callbackUrl.searchParams.get("error")).toBe("invalid_request");
     expect(callbackUrl.searchParams.get("error_description")).toMatch(/PKCE/);
     expect(callbackUrl.searchParams.has("code")).toBe(false);
@@ -138,7 +161,10 @@ describe("OIDC test provider", () => {
     const verified = await op.verifyAccessToken(tokens.access_token);
     expect(verified).toMatchObject({ ok: true, email: OTHER.email, clientId: APP.clientId });
     expect(verified.ok && verified.scope.split(" ")).toContain(MICROSOFT_SMTP_SCOPE);
-    expect(await op.verifyAccessToken("not-a-token")).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown/) as unknown });
+    expect(await op.verifyAccessToken("not-a-token")).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/unknown/) as unknown,
+    });
     expect(await op.verifyAccessToken("")).toMatchObject({ ok: false });
     expect(await op.verifyAccessToken(tokens.access_token + "x")).toMatchObject({ ok: false });
   });
@@ -151,10 +177,16 @@ describe("OIDC test provider", () => {
       expect(tokens.expires_in).toBeLessThanOrEqual(2);
       expect(await shortLived.verifyAccessToken(tokens.access_token)).toMatchObject({ ok: true, email: FINANCE.email });
       await new Promise((resolve) => setTimeout(resolve, 2100));
-      expect(await shortLived.verifyAccessToken(tokens.access_token)).toMatchObject({ ok: false, reason: expect.stringMatching(/expired/) as unknown });
+      expect(await shortLived.verifyAccessToken(tokens.access_token)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/expired/) as unknown,
+      });
       // the refresh token still works and gives a fresh access token
       const refreshed = await client.refreshTokenGrant(cfg, tokens.refresh_token!);
-      expect(await shortLived.verifyAccessToken(refreshed.access_token)).toMatchObject({ ok: true, email: FINANCE.email });
+      expect(await shortLived.verifyAccessToken(refreshed.access_token)).toMatchObject({
+        ok: true,
+        email: FINANCE.email,
+      });
     } finally {
       await shortLived.close();
     }
@@ -221,11 +253,16 @@ describe("OIDC test provider", () => {
     await expect(op.authorize({ authorizationUrl, email: FINANCE.email, password: "wrong" })).rejects.toThrow(
       /sign-in as finance@clinic\.example refused: Your account or password is incorrect\./,
     );
-    await expect(op.authorize({ authorizationUrl, email: "nobody@clinic.example", password: FINANCE.password })).rejects.toThrow(/refused/);
+    await expect(
+      op.authorize({ authorizationUrl, email: "nobody@clinic.example", password: FINANCE.password }),
+    ).rejects.toThrow(/refused/);
 
     // the same by hand: the form post answers 200 with the page again, no redirect, no code
     const start = await fetch(authorizationUrl, { redirect: "manual" });
-    const cookies = start.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookies = start.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const interaction = new URL(start.headers.get("location")!, op.issuer);
     const page = await fetch(interaction, { headers: { cookie: cookies } });
     expect(await page.text()).toContain('<label for="password">Password</label>');
@@ -251,7 +288,9 @@ describe("OIDC test provider", () => {
       state: "cancel-state",
       prompt: "consent",
     });
-    const callbackUrl = new URL(await op.authorize({ authorizationUrl, email: FINANCE.email, password: FINANCE.password, consent: "cancel" }));
+    const callbackUrl = new URL(
+      await op.authorize({ authorizationUrl, email: FINANCE.email, password: FINANCE.password, consent: "cancel" }),
+    );
     expect(callbackUrl.searchParams.get("error")).toBe("access_denied");
     expect(callbackUrl.searchParams.get("state")).toBe("cancel-state");
   });

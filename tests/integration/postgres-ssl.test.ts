@@ -42,15 +42,22 @@ describe("sslmode", () => {
     expect(ca && ca.checkServerIdentity?.("other.example", {} as never)).toBeUndefined();
     const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "fes-ssl-")), "root.pem");
     fs.writeFileSync(caFile, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-    expect(postgresSsl(`${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`)).toMatchObject({ ca: fs.readFileSync(caFile, "utf8") });
+    expect(postgresSsl(`${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`)).toMatchObject({
+      ca: fs.readFileSync(caFile, "utf8"),
+    });
     expect(() => postgresSsl(`${base}?sslmode=verify-everything`)).toThrow(/sslmode=verify-everything is not one of/);
-    expect(withoutSslParams(`${base}?sslmode=verify-full&application_name=fes&sslrootcert=x`)).toBe(`${base}?application_name=fes`);
+    expect(withoutSslParams(`${base}?sslmode=verify-full&application_name=fes&sslrootcert=x`)).toBe(
+      `${base}?application_name=fes`,
+    );
   });
 
   it("the app insists on TLS for verify-full and verify-ca (this server has none), and connects with disable", async () => {
     for (const mode of ["verify-full", "verify-ca", "require"]) {
       const db = createPrismaClient(parseDatabaseUrl(withMode(mode), ROOT));
-      const err = await db.user.count().then(() => null, (e: unknown) => e);
+      const err = await db.user.count().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, mode).not.toBeNull();
       expect(isDatabaseFailure(err)).toBe(true);
       expect(String((err as Error).message)).toMatch(/does not support SSL/i);

@@ -70,12 +70,18 @@ describe("loadMemberContext", () => {
 
   it("never returns the password hash", async () => {
     const user = await person(t.db, orgId, { name: "Hash Check", role: "MEMBER" });
-    expect(JSON.stringify(await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))).not.toContain("not-used");
+    expect(JSON.stringify(await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))).not.toContain(
+      "not-used",
+    );
   });
 
   it("uses the first organisation a user joined, and refuses a membership with an unknown role", async () => {
     const other = (await createOrg(t.db, "Second Org")).id;
-    const user = await person(t.db, other, { name: "Two Orgs", role: "MEMBER", joinedAt: new Date("2026-01-01T00:00:00Z") });
+    const user = await person(t.db, other, {
+      name: "Two Orgs",
+      role: "MEMBER",
+      joinedAt: new Date("2026-01-01T00:00:00Z"),
+    });
     await addMembership(t.db, user.id, orgId, { role: "OWNER", joinedAt: new Date("2026-06-01T00:00:00Z") });
     expect((await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))?.org.name).toBe("Second Org");
 
@@ -89,7 +95,9 @@ describe("getMemberContext and checkMember, from Auth.js's session", () => {
   it("no session: no member, and checkMember sends to sign-in, remembering the path", async () => {
     expect(await getMemberContext()).toBeNull();
     expect(await checkMember()).toEqual({ redirectTo: "/sign-in" });
-    expect(await checkMember({ path: "/settings/email?x=1" })).toEqual({ redirectTo: "/sign-in?callbackUrl=%2Fsettings%2Femail%3Fx%3D1" });
+    expect(await checkMember({ path: "/settings/email?x=1" })).toEqual({
+      redirectTo: "/sign-in?callbackUrl=%2Fsettings%2Femail%3Fx%3D1",
+    });
   });
 
   it("a session whose user no longer exists counts as no session", async () => {
@@ -107,7 +115,9 @@ describe("getMemberContext and checkMember, from Auth.js's session", () => {
     const pending = await person(t.db, orgId, { name: "Pending Admin", role: "ADMIN", mustChangePassword: true });
     state.userId = pending.id;
     expect(await checkMember({ minimum: "ADMIN" })).toEqual({ redirectTo: "/change-password" });
-    expect(await checkMember({ minimum: "ADMIN", allowPendingPasswordChange: true })).toMatchObject({ ctx: { role: "ADMIN" } });
+    expect(await checkMember({ minimum: "ADMIN", allowPendingPasswordChange: true })).toMatchObject({
+      ctx: { role: "ADMIN" },
+    });
   });
 
   it("a token issued under an older session version is refused once the user's version moves on", async () => {

@@ -11,7 +11,14 @@ import { createKeyring } from "@/lib/secrets/crypto";
 import { PASSWORD_AGAIN_MESSAGE } from "@/lib/mailbox/credential";
 import { saveEmailSettings } from "@/lib/mailbox/settings";
 import { UserFacingError } from "@/lib/errors";
-import { recentTestRuns, testSettings, TestRateLimited, TestsBusy, TESTS_BUSY_MESSAGE, type TestRunner } from "@/lib/mailbox/test-run";
+import {
+  recentTestRuns,
+  testSettings,
+  TestRateLimited,
+  TestsBusy,
+  TESTS_BUSY_MESSAGE,
+  type TestRunner,
+} from "@/lib/mailbox/test-run";
 import type { LookupAll } from "@/lib/net/address-guard";
 import type { MxResolver } from "@/lib/smtp/detect";
 import { DEFAULT_MAIL_PORT_RULE, parseMailPorts } from "@/lib/smtp/mail-ports";
@@ -30,7 +37,13 @@ let runner: TestRunner;
 beforeAll(async () => {
   [t, smtp] = await Promise.all([createTestDatabase("settings-test"), startTestSmtpServer()]);
   // The fixture listens on free high ports; the mail-port rule itself is tested below with the default list.
-  runner = { db: t.db, keyring, budgetMs: 2000, allowPrivate: true, allowedPorts: { ports: [], ranges: [[1024, 65535]] } };
+  runner = {
+    db: t.db,
+    keyring,
+    budgetMs: 2000,
+    allowPrivate: true,
+    allowedPorts: { ports: [], ranges: [[1024, 65535]] },
+  };
 });
 afterAll(async () => {
   await Promise.all([t?.drop(), smtp?.close()]);
@@ -94,7 +107,18 @@ describe("testSettings: saved password, run records and status", () => {
     expect(smtp.messages[0].envelopeTo).toEqual(["owner@clinic.example"]);
 
     const run = await runRow(outcome.runId);
-    expect(run).toMatchObject({ orgId: ctx.org.id, userId: ctx.user.id, outcome: "SUCCESS", matchesSaved: true, failedStep: null, diagnosisId: null, mode: "send", recipient: "owner@clinic.example", host: "localhost", port: smtp.starttlsPort });
+    expect(run).toMatchObject({
+      orgId: ctx.org.id,
+      userId: ctx.user.id,
+      outcome: "SUCCESS",
+      matchesSaved: true,
+      failedStep: null,
+      diagnosisId: null,
+      mode: "send",
+      recipient: "owner@clinic.example",
+      host: "localhost",
+      port: smtp.starttlsPort,
+    });
     expect(run.createdAt).toEqual(T0);
     expect((run.steps as { status: string }[]).map((s) => s.status)).toEqual(["ok", "ok", "ok", "ok", "ok", "ok"]);
     expect(JSON.stringify(run)).not.toContain(smtp.password);
@@ -115,7 +139,12 @@ describe("testSettings: saved password, run records and status", () => {
     expect(outcome.diagnosis?.id).toBe("bad-credentials");
 
     const run = await runRow(outcome.runId);
-    expect(run).toMatchObject({ outcome: "FAILURE", failedStep: "auth", diagnosisId: "bad-credentials", matchesSaved: true });
+    expect(run).toMatchObject({
+      outcome: "FAILURE",
+      failedStep: "auth",
+      diagnosisId: "bad-credentials",
+      matchesSaved: true,
+    });
     expect(run.reply).toContain("535 5.7.8");
     expect(run.reply).not.toContain("Not-The-Right-Password-1");
 
@@ -126,7 +155,10 @@ describe("testSettings: saved password, run records and status", () => {
     expect(after.lastTestAdvice).toBe(outcome.diagnosis?.advice.join(" "));
 
     // Typing the saved password again is still a test of the saved settings.
-    const again = await testSettings(runner, ctx, form({ version: "1", password: "Not-The-Right-Password-1" }), { ...send, now: at(SECOND) });
+    const again = await testSettings(runner, ctx, form({ version: "1", password: "Not-The-Right-Password-1" }), {
+      ...send,
+      now: at(SECOND),
+    });
     expect(again.matchesSaved).toBe(true);
   });
 
@@ -137,17 +169,33 @@ describe("testSettings: saved password, run records and status", () => {
     expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
 
     // Another port and security, working: a note says they are not saved; the status still describes the saved ones.
-    const other = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), { ...send, now: at(SECOND) });
+    const other = await testSettings(
+      runner,
+      ctx,
+      form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }),
+      { ...send, now: at(SECOND) },
+    );
     expect(other.ok, JSON.stringify(other)).toBe(true);
     expect(other.matchesSaved).toBe(false);
     expect(other.notes).toContain("These settings are not saved yet: save them to use them for your finance mail.");
-    expect(await runRow(other.runId)).toMatchObject({ outcome: "SUCCESS", matchesSaved: false, port: smtp.implicitTlsPort });
+    expect(await runRow(other.runId)).toMatchObject({
+      outcome: "SUCCESS",
+      matchesSaved: false,
+      port: smtp.implicitTlsPort,
+    });
 
     // A different (wrong) password typed in, failing: recorded, and the saved settings stay Working.
-    const wrong = await testSettings(runner, ctx, form({ version: "1", password: "Typed-Wrong-Password-2" }), { ...send, now: at(2 * SECOND) });
+    const wrong = await testSettings(runner, ctx, form({ version: "1", password: "Typed-Wrong-Password-2" }), {
+      ...send,
+      now: at(2 * SECOND),
+    });
     expect(wrong.ok).toBe(false);
     expect(wrong.matchesSaved).toBe(false);
-    expect(await runRow(wrong.runId)).toMatchObject({ outcome: "FAILURE", diagnosisId: "bad-credentials", matchesSaved: false });
+    expect(await runRow(wrong.runId)).toMatchObject({
+      outcome: "FAILURE",
+      diagnosisId: "bad-credentials",
+      matchesSaved: false,
+    });
 
     const after = await settingsRow(ctx.org.id);
     expect(after).toMatchObject({ status: "WORKING", lastTestError: null });
@@ -161,9 +209,17 @@ describe("testSettings: saved password, run records and status", () => {
     await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
     expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
 
-    const saved = await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "1", fromName: "Clinic Accounts" }));
+    const saved = await saveEmailSettings(
+      { db: t.db, keyring },
+      actor,
+      form({ version: "1", fromName: "Clinic Accounts" }),
+    );
     expect(saved.version).toBe(2);
-    expect(await settingsRow(ctx.org.id)).toMatchObject({ status: "UNTESTED", lastTestError: null, lastTestAdvice: null });
+    expect(await settingsRow(ctx.org.id)).toMatchObject({
+      status: "UNTESTED",
+      lastTestError: null,
+      lastTestAdvice: null,
+    });
 
     // A form opened before that save (version 1) tests what is no longer saved.
     const stale = await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: at(SECOND) });
@@ -171,7 +227,11 @@ describe("testSettings: saved password, run records and status", () => {
     expect(stale.matchesSaved).toBe(false);
     expect((await settingsRow(ctx.org.id)).status).toBe("UNTESTED");
 
-    const current = await testSettings(runner, ctx, form({ version: "2" }), { mode: "check", to: "owner@clinic.example", now: at(2 * SECOND) });
+    const current = await testSettings(runner, ctx, form({ version: "2" }), {
+      mode: "check",
+      to: "owner@clinic.example",
+      now: at(2 * SECOND),
+    });
     expect(current.ok).toBe(true);
     expect(current.matchesSaved).toBe(true);
     expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
@@ -198,12 +258,19 @@ describe("the saved password goes only to the server and user it was saved with"
 
   // The second server's certificate is valid for 127.0.0.1 too: a test there would get through TLS and send AUTH.
   const elsewhere = () => ({ host: "127.0.0.1", port: String(other.starttlsPort) });
-  const authsOn = (server: TestSmtpServer) => server.sessions.filter((s) => s.commands.some((c) => c.startsWith("AUTH"))).length;
+  const authsOn = (server: TestSmtpServer) =>
+    server.sessions.filter((s) => s.commands.some((c) => c.startsWith("AUTH"))).length;
 
   it("a blank-password test after changing Server is refused at the Password field, and the other server sees nothing", async () => {
     const { ctx, actor } = await newOrg("Moved Server Clinic");
     await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
-    const err = await rejection(testSettings(runner, ctx, form({ version: "1", ...elsewhere() }), { mode: "check", to: "owner@clinic.example", now: T0 }));
+    const err = await rejection(
+      testSettings(runner, ctx, form({ version: "1", ...elsewhere() }), {
+        mode: "check",
+        to: "owner@clinic.example",
+        now: T0,
+      }),
+    );
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
     expect(other.sessions).toHaveLength(0);
@@ -211,7 +278,11 @@ describe("the saved password goes only to the server and user it was saved with"
     expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
 
     // With the password typed again, the same test goes ahead (and reaches that server).
-    const typed = await testSettings(runner, ctx, form({ version: "1", ...elsewhere(), password: other.password }), { mode: "check", to: "owner@clinic.example", now: at(SECOND) });
+    const typed = await testSettings(runner, ctx, form({ version: "1", ...elsewhere(), password: other.password }), {
+      mode: "check",
+      to: "owner@clinic.example",
+      now: at(SECOND),
+    });
     expect(typed.ok, JSON.stringify(typed)).toBe(true);
     expect(authsOn(other)).toBe(1);
   });
@@ -220,7 +291,9 @@ describe("the saved password goes only to the server and user it was saved with"
     const { ctx, actor } = await newOrg("Changed User Clinic");
     await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     smtp.reset();
-    const err = await rejection(testSettings(runner, ctx, form({ version: "1", user: "someone.else@clinic.example" }), { ...send, now: T0 }));
+    const err = await rejection(
+      testSettings(runner, ctx, form({ version: "1", user: "someone.else@clinic.example" }), { ...send, now: T0 }),
+    );
     expect(err).toMatchObject({ field: "password", message: PASSWORD_AGAIN_MESSAGE });
     expect(authsOn(smtp)).toBe(0);
   });
@@ -235,11 +308,29 @@ describe("the saved password goes only to the server and user it was saved with"
       expect(await settingsRow(ctx.org.id)).toEqual(before);
     }
     // A new From name, Reply-to, or port and security on the same server keep the saved password.
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "1", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example" }));
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "2", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example", port: String(smtp.implicitTlsPort), security: "ssl" }));
+    await saveEmailSettings(
+      { db: t.db, keyring },
+      actor,
+      form({ version: "1", fromName: "Clinic Accounts", replyTo: "accounts@clinic.example" }),
+    );
+    await saveEmailSettings(
+      { db: t.db, keyring },
+      actor,
+      form({
+        version: "2",
+        fromName: "Clinic Accounts",
+        replyTo: "accounts@clinic.example",
+        port: String(smtp.implicitTlsPort),
+        security: "ssl",
+      }),
+    );
     expect((await settingsRow(ctx.org.id)).passwordCiphertext).toBe(before.passwordCiphertext);
     // And a typed password with the new server is saved.
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "3", ...elsewhere(), password: other.password }));
+    await saveEmailSettings(
+      { db: t.db, keyring },
+      actor,
+      form({ version: "3", ...elsewhere(), password: other.password }),
+    );
     expect(await settingsRow(ctx.org.id)).toMatchObject({ host: "127.0.0.1", port: other.starttlsPort });
   });
 
@@ -247,7 +338,12 @@ describe("the saved password goes only to the server and user it was saved with"
     const { ctx, actor } = await newOrg("Port Switch Clinic");
     await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
     smtp.reset();
-    const switched = await testSettings(runner, ctx, form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }), { ...send, now: T0 });
+    const switched = await testSettings(
+      runner,
+      ctx,
+      form({ version: "1", port: String(smtp.implicitTlsPort), security: "ssl" }),
+      { ...send, now: T0 },
+    );
     expect(switched.ok, JSON.stringify(switched)).toBe(true);
     expect(authsOn(smtp)).toBe(1);
     const back = await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: at(SECOND) });
@@ -263,7 +359,10 @@ describe("testSettings: mail ports only", () => {
     const strict = { ...runner, allowedPorts: DEFAULT_MAIL_PORT_RULE };
     const err = await rejection(testSettings(strict, ctx, form({ version: "1" }), { ...send, now: T0 }));
     expect(err).toBeInstanceOf(UserFacingError);
-    expect(err).toMatchObject({ field: "port", message: "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here." });
+    expect(err).toMatchObject({
+      field: "port",
+      message: "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here.",
+    });
     expect(smtp.sessions).toHaveLength(0);
     expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(0);
     // SMTP_ALLOWED_PORTS can name the relay's port (or a range) instead.
@@ -279,7 +378,10 @@ describe("testSettings: tests running at once in one instance", () => {
     // The fixture's silent port accepts the connection and never greets: each test holds its place for its budget.
     const silent = () => form({ port: String(smtp.silentPort), password: "Some-Password-1" });
     const started = performance.now();
-    const holding = [testSettings(capped, orgs[0].ctx, silent(), { ...send, now: T0 }), testSettings(capped, orgs[1].ctx, silent(), { ...send, now: T0 })];
+    const holding = [
+      testSettings(capped, orgs[0].ctx, silent(), { ...send, now: T0 }),
+      testSettings(capped, orgs[1].ctx, silent(), { ...send, now: T0 }),
+    ];
     await new Promise((r) => setTimeout(r, 100));
     const refused = await rejection(testSettings(capped, orgs[2].ctx, silent(), { ...send, now: T0 }));
     expect(refused).toBeInstanceOf(TestsBusy);
@@ -295,7 +397,8 @@ describe("testSettings: tests running at once in one instance", () => {
 
 describe("testSettings: rate limit", () => {
   // Fails at the lookup at once: the limit is about runs, not about what they find.
-  const notFound: LookupAll = (host) => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }));
+  const notFound: LookupAll = (host) =>
+    Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }));
   const fast = () => ({ ...runner, lookup: notFound });
   const input = () => form({ password: "any-password-1" });
 
@@ -323,7 +426,9 @@ describe("testSettings: rate limit", () => {
 
     // Another user of the same organisation is not held up by this one's minute.
     const other = { ...ctx, user: userOf(ctx.org.id, 2) };
-    await expect(testSettings(fast(), other, input(), { ...send, now: at(MINUTE + 600) })).resolves.toMatchObject({ ok: false });
+    await expect(testSettings(fast(), other, input(), { ...send, now: at(MINUTE + 600) })).resolves.toMatchObject({
+      ok: false,
+    });
   });
 
   it("runs by every user of the organisation count toward 20 an hour; runs older than an hour do not", async () => {
@@ -334,19 +439,31 @@ describe("testSettings: rate limit", () => {
       await testSettings(fast(), { ...ctx, user: users[i % 4] }, input(), { ...send, now: at(i * 2 * MINUTE) });
     }
     // A fifth user, who has run nothing yet, is refused: the organisation has had its 20.
-    const err = await rejection(testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(40 * MINUTE) }));
+    const err = await rejection(
+      testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(40 * MINUTE) }),
+    );
     expect(err).toBeInstanceOf(TestRateLimited);
-    expect((err as Error).message).toBe("Your organisation has run 20 tests in an hour, the most allowed. Try again in 20 minutes.");
+    expect((err as Error).message).toBe(
+      "Your organisation has run 20 tests in an hour, the most allowed. Try again in 20 minutes.",
+    );
     expect(await t.db.smtpTestRun.count({ where: { orgId: ctx.org.id } })).toBe(20);
 
     // Another organisation's runs are its own.
     const { ctx: elsewhere } = await newOrg("Quiet Clinic");
-    await expect(testSettings(fast(), elsewhere, input(), { ...send, now: at(40 * MINUTE) })).resolves.toMatchObject({ ok: false });
+    await expect(testSettings(fast(), elsewhere, input(), { ...send, now: at(40 * MINUTE) })).resolves.toMatchObject({
+      ok: false,
+    });
 
     // Just over an hour after the first run, it has left the window: one more is allowed, then the limit is back.
-    await expect(testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(60 * MINUTE + SECOND) })).resolves.toMatchObject({ ok: false });
-    const again = await rejection(testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(60 * MINUTE + 2 * SECOND) }));
-    expect((again as Error).message).toMatch(/^Your organisation has run 20 tests in an hour, the most allowed\. Try again in \d+ (seconds|minutes)\.$/);
+    await expect(
+      testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(60 * MINUTE + SECOND) }),
+    ).resolves.toMatchObject({ ok: false });
+    const again = await rejection(
+      testSettings(fast(), { ...ctx, user: users[4] }, input(), { ...send, now: at(60 * MINUTE + 2 * SECOND) }),
+    );
+    expect((again as Error).message).toMatch(
+      /^Your organisation has run 20 tests in an hour, the most allowed\. Try again in \d+ (seconds|minutes)\.$/,
+    );
   });
 });
 
@@ -387,13 +504,21 @@ describe("testSettings: notes", () => {
 
     // Another mail host: no Workspace note.
     const otherMx: MxResolver = () => Promise.resolve([{ exchange: "mx.clinic.example", priority: 10 }]);
-    const elsewhere = await testSettings({ ...runner, resolveMx: otherMx }, ctx, workspace, { ...send, now: at(SECOND) });
+    const elsewhere = await testSettings({ ...runner, resolveMx: otherMx }, ctx, workspace, {
+      ...send,
+      now: at(SECOND),
+    });
     expect(elsewhere.diagnosis?.id).toBe("bad-credentials");
     expect(elsewhere.notes.some((n) => n.includes("hosted by Google Workspace"))).toBe(false);
 
     // Sign-in works: no reason to look the domain up, no note.
     asked.length = 0;
-    const ok = await testSettings({ ...runner, resolveMx: googleMx }, ctx, form({ provider: "google-workspace", password: smtp.password }), { ...send, now: at(2 * SECOND) });
+    const ok = await testSettings(
+      { ...runner, resolveMx: googleMx },
+      ctx,
+      form({ provider: "google-workspace", password: smtp.password }),
+      { ...send, now: at(2 * SECOND) },
+    );
     expect(ok.ok).toBe(true);
     expect(asked).toEqual([]);
     expect(ok.notes.some((n) => n.includes("hosted by Google Workspace"))).toBe(false);
@@ -406,7 +531,18 @@ describe("recentTestRuns", () => {
     const { ctx: other } = await newOrg("Other Run List");
     const run = (orgId: string, minute: number, outcome: "SUCCESS" | "FAILURE" | "RUNNING") =>
       t.db.smtpTestRun.create({
-        data: { orgId, userId: ctx.user.id, userEmail: ctx.user.email, mode: "check", recipient: `r${minute}@clinic.example`, host: "smtp.example.test", port: 587, outcome, durationMs: minute * 100, createdAt: at(minute * MINUTE) },
+        data: {
+          orgId,
+          userId: ctx.user.id,
+          userEmail: ctx.user.email,
+          mode: "check",
+          recipient: `r${minute}@clinic.example`,
+          host: "smtp.example.test",
+          port: 587,
+          outcome,
+          durationMs: minute * 100,
+          createdAt: at(minute * MINUTE),
+        },
       });
     await run(ctx.org.id, 1, "SUCCESS");
     await run(ctx.org.id, 3, "FAILURE");
@@ -421,8 +557,16 @@ describe("recentTestRuns", () => {
       ["r1@clinic.example", "SUCCESS"],
     ]);
     expect(runs[0]).toEqual({
-      id: expect.any(String) as unknown, userEmail: ctx.user.email, mode: "check", recipient: "r3@clinic.example", outcome: "FAILURE",
-      failedStep: null, durationMs: 300, createdAt: at(3 * MINUTE), host: "smtp.example.test", port: 587,
+      id: expect.any(String) as unknown,
+      userEmail: ctx.user.email,
+      mode: "check",
+      recipient: "r3@clinic.example",
+      outcome: "FAILURE",
+      failedStep: null,
+      durationMs: 300,
+      createdAt: at(3 * MINUTE),
+      host: "smtp.example.test",
+      port: 587,
     });
     expect(await recentTestRuns(t.db, ctx.org.id, 2)).toHaveLength(2);
   });

@@ -17,7 +17,12 @@ let userId: string;
 beforeAll(async () => {
   t = await createTestDatabase("sign-in");
   const org = await createOrg(t.db, "Acme Finance");
-  const user = await person(t.db, org.id, { email: "ana@example.com", name: "Ana Owner", passwordHash: await hashPassword(PASSWORD), role: "OWNER" });
+  const user = await person(t.db, org.id, {
+    email: "ana@example.com",
+    name: "Ana Owner",
+    passwordHash: await hashPassword(PASSWORD),
+    role: "OWNER",
+  });
   orgId = org.id;
   userId = user.id;
 });
@@ -43,10 +48,17 @@ beforeEach(() => {
 describe("authenticate", () => {
   it("replaces an earlier scrypt hash with argon2id at the next successful sign-in, and keeps it on a failure", async () => {
     const salt = crypto.randomBytes(16);
-    const key = crypto.scryptSync("old scrypt passphrase 7", salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    const key = crypto.scryptSync("old scrypt passphrase 7", salt, 32, {
+      N: 2 ** 15,
+      r: 8,
+      p: 1,
+      maxmem: 64 * 1024 * 1024,
+    });
     const old = ["scrypt", 32768, 8, 1, salt.toString("base64"), key.toString("base64")].join("$");
     await createUser(t.db, { email: "olde@example.com", name: "Olde", passwordHash: old });
-    const stored = async () => (await t.db.user.findUniqueOrThrow({ where: { email: "olde@example.com" }, omit: { passwordHash: false } })).passwordHash;
+    const stored = async () =>
+      (await t.db.user.findUniqueOrThrow({ where: { email: "olde@example.com" }, omit: { passwordHash: false } }))
+        .passwordHash;
     expect((await attempt("olde@example.com", "a wrong guess", null)).ok).toBe(false);
     expect(await stored()).toBe(old);
     expect((await attempt("olde@example.com", "old scrypt passphrase 7", null)).ok).toBe(true);
@@ -65,15 +77,24 @@ describe("authenticate", () => {
       temporaryPasswordExpiresAt: at(72 * 3_600_000),
     });
     expect((await attempt("newbie@example.com", "temp-pass-ABCDE-12345", null, at(71 * 3_600_000))).ok).toBe(true);
-    expect(await attempt("newbie@example.com", "temp-pass-ABCDE-12345", null, at(72 * 3_600_000))).toEqual({ ok: false, reason: "expired" });
+    expect(await attempt("newbie@example.com", "temp-pass-ABCDE-12345", null, at(72 * 3_600_000))).toEqual({
+      ok: false,
+      reason: "expired",
+    });
     // A wrong guess is still just wrong, and an expired one counts as no failure.
-    expect(await attempt("newbie@example.com", "other", null, at(73 * 3_600_000))).toEqual({ ok: false, reason: "invalid" });
+    expect(await attempt("newbie@example.com", "other", null, at(73 * 3_600_000))).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     expect(await t.db.signInFailure.count({ where: { key: { startsWith: "email+ip:newbie@example.com|" } } })).toBe(1);
   });
 
   it("signs in with the right password and records it", async () => {
     const result = await attempt("ana@example.com", PASSWORD, "203.0.113.1");
-    expect(result).toEqual({ ok: true, user: { id: userId, email: "ana@example.com", name: "Ana Owner", sessionVersion: 0 } });
+    expect(result).toEqual({
+      ok: true,
+      user: { id: userId, email: "ana@example.com", name: "Ana Owner", sessionVersion: 0 },
+    });
     const events = await t.db.auditEvent.findMany();
     expect(events).toEqual([expect.objectContaining({ orgId, actorId: userId, action: "sign_in.succeeded" })]);
   });
@@ -95,10 +116,17 @@ describe("authenticate", () => {
 
   it("5 wrong guesses from one address pause that address for that email only; the owner gets in from another", async () => {
     for (let i = 0; i < 5; i++) {
-      expect(await attempt("ana@example.com", `wrong ${i}`, "198.51.100.66", at(i * 60_000))).toEqual({ ok: false, reason: "invalid" });
+      expect(await attempt("ana@example.com", `wrong ${i}`, "198.51.100.66", at(i * 60_000))).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
     }
     // The guesser's address, even with the right password: paused until the first guess leaves the window.
-    expect(await attempt("ana@example.com", PASSWORD, "198.51.100.66", at(5 * 60_000))).toEqual({ ok: false, reason: "throttled", retryAt: at(WINDOW) });
+    expect(await attempt("ana@example.com", PASSWORD, "198.51.100.66", at(5 * 60_000))).toEqual({
+      ok: false,
+      reason: "throttled",
+      retryAt: at(WINDOW),
+    });
     // A refused attempt is not checked and not counted.
     expect(await t.db.signInFailure.count({ where: { key: "email+ip:ana@example.com|198.51.100.66" } })).toBe(5);
     // The owner from a clean address: through, after the email's slowing delay.
@@ -106,8 +134,13 @@ describe("authenticate", () => {
     expect(await attempt("ana@example.com", PASSWORD, "203.0.113.10", at(5 * 60_000))).toMatchObject({ ok: true });
     expect(waits).toEqual([1000]);
     // The guesser stays paused; 1 ms after the window it may try again.
-    expect(await attempt("ana@example.com", "wrong again", "198.51.100.66", at(WINDOW - 1))).toMatchObject({ reason: "throttled" });
-    expect(await attempt("ana@example.com", "wrong again", "198.51.100.66", at(WINDOW + 1))).toEqual({ ok: false, reason: "invalid" });
+    expect(await attempt("ana@example.com", "wrong again", "198.51.100.66", at(WINDOW - 1))).toMatchObject({
+      reason: "throttled",
+    });
+    expect(await attempt("ana@example.com", "wrong again", "198.51.100.66", at(WINDOW + 1))).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 
   it("20 parallel wrong guesses from one address get at most 5 password checks", async () => {
@@ -137,15 +170,24 @@ describe("authenticate", () => {
     waits = [];
     expect((await attempt("ana@example.com", PASSWORD, "203.0.113.12", at(7000))).ok).toBe(true);
     expect(waits).toEqual([]);
-    expect(await attempt("ana@example.com", PASSWORD, "198.51.100.80", at(8000))).toMatchObject({ reason: "throttled" });
+    expect(await attempt("ana@example.com", PASSWORD, "198.51.100.80", at(8000))).toMatchObject({
+      reason: "throttled",
+    });
   });
 
   it("one address is paused for every account after 20 failures across different emails", async () => {
     const ip = "192.0.2.44";
     for (let i = 0; i < 20; i++) {
-      expect(await attempt(`guess${i}@example.com`, "wrong", ip, at(i * 1000))).toEqual({ ok: false, reason: "invalid" });
+      expect(await attempt(`guess${i}@example.com`, "wrong", ip, at(i * 1000))).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
     }
-    expect(await attempt("ana@example.com", PASSWORD, ip, at(30_000))).toEqual({ ok: false, reason: "throttled", retryAt: at(WINDOW) });
+    expect(await attempt("ana@example.com", PASSWORD, ip, at(30_000))).toEqual({
+      ok: false,
+      reason: "throttled",
+      retryAt: at(WINDOW),
+    });
     expect(await attempt("ana@example.com", PASSWORD, "192.0.2.45", at(30_000))).toMatchObject({ ok: true });
   });
 

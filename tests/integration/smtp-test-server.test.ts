@@ -10,7 +10,13 @@ import { pathToFileURL } from "node:url";
 import nodemailer from "nodemailer";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPLIES, SCRIPTED, startTestSmtpServer, type TestSmtpServer, type TestSmtpSession } from "../../stand-ins/smtp-test-server";
+import {
+  REPLIES,
+  SCRIPTED,
+  startTestSmtpServer,
+  type TestSmtpServer,
+  type TestSmtpSession,
+} from "../../stand-ins/smtp-test-server";
 import { DEFAULT_TEST_CA_DIR, ensureTestCa } from "../../stand-ins/test-ca";
 
 // Short, and greetingTimeout < socketTimeout on purpose: with equal values a server that never greets can end as
@@ -40,7 +46,17 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-type TransportOptions = { host?: string; port: number; secure?: boolean; user?: string; pass?: string; noAuth?: boolean; tls?: tls.ConnectionOptions; authMethod?: string; ignoreTLS?: boolean };
+type TransportOptions = {
+  host?: string;
+  port: number;
+  secure?: boolean;
+  user?: string;
+  pass?: string;
+  noAuth?: boolean;
+  tls?: tls.ConnectionOptions;
+  authMethod?: string;
+  ignoreTLS?: boolean;
+};
 type MailOptions = { from?: string; to?: string; subject?: string; text?: string };
 
 /** createTransport + sendMail the way lib/smtp's test-send does it; resolves with the outcome instead of throwing. */
@@ -109,26 +125,35 @@ describe("test CA and worker trust", () => {
       process.stdout.write(fs.readFileSync(ensureTestCa(${JSON.stringify(dir)}).caFile, "utf8"));`;
     try {
       const runs = await Promise.all(
-        Array.from({ length: 4 }, () =>
-          new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-            const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
-              env: { ...process.env, NODE_OPTIONS: "" },
-            });
-            let out = "";
-            let err = "";
-            child.stdout.on("data", (d) => (out += d));
-            child.stderr.on("data", (d) => (err += d));
-            child.on("close", (code) => resolve({ code, out, err }));
-          }),
+        Array.from(
+          { length: 4 },
+          () =>
+            new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+              const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+                env: { ...process.env, NODE_OPTIONS: "" },
+              });
+              let out = "";
+              let err = "";
+              child.stdout.on("data", (d) => (out += d));
+              child.stderr.on("data", (d) => (err += d));
+              child.on("close", (code) => resolve({ code, out, err }));
+            }),
         ),
       );
       for (const run of runs) expect(run, run.err).toMatchObject({ code: 0 });
       expect(new Set(runs.map((r) => r.out)).size).toBe(1);
       expect(runs[0].out).toBe(fs.readFileSync(path.join(dir, "ca.pem"), "utf8"));
       expect(fs.readdirSync(root)).toEqual(["ca"]); // no temporary directories left behind
-      expect(fs.readdirSync(dir).sort()).toEqual(
-        ["ca-key.pem", "ca.pem", "other-key.pem", "other.pem", "server-key.pem", "server.pem", "untrusted-key.pem", "untrusted.pem"],
-      );
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        "ca-key.pem",
+        "ca.pem",
+        "other-key.pem",
+        "other.pem",
+        "server-key.pem",
+        "server.pem",
+        "untrusted-key.pem",
+        "untrusted.pem",
+      ]);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
@@ -137,13 +162,21 @@ describe("test CA and worker trust", () => {
 
 describe("successful sends", () => {
   it("STARTTLS port: sends, records envelope and headers, session went through STARTTLS then AUTH", async () => {
-    const { result, sessions } = await sessionsOf(() => send({ port: smtp.starttlsPort }, { subject: "Réglage — test" }));
+    const { result, sessions } = await sessionsOf(() =>
+      send({ port: smtp.starttlsPort }, { subject: "Réglage — test" }),
+    );
     expect(result.err).toBeUndefined();
     expect(result.info?.accepted).toEqual(["accounts@payee.example"]);
     expect(result.info?.response).toMatch(/^250 2\.0\.0 OK /);
     expect(sessions).toHaveLength(1);
     const [session] = sessions;
-    expect(session).toMatchObject({ listener: "starttls", secure: true, user: smtp.user, dataStarted: true, closed: true });
+    expect(session).toMatchObject({
+      listener: "starttls",
+      secure: true,
+      user: smtp.user,
+      dataStarted: true,
+      closed: true,
+    });
     // sendMail on a non-pooled transport ends the socket after the 250: no QUIT.
     expect(session.commands).toEqual(["EHLO", "STARTTLS", "EHLO", "AUTH PLAIN", "MAIL", "RCPT", "DATA"]);
     const message = smtp.messages.find((m) => m.sessionId === session.id);
@@ -158,7 +191,9 @@ describe("successful sends", () => {
   });
 
   it("implicit TLS port, host 127.0.0.1 (the cert has IP:127.0.0.1 too), AUTH LOGIN", async () => {
-    const { result, sessions } = await sessionsOf(() => send({ host: "127.0.0.1", port: smtp.implicitTlsPort, secure: true, authMethod: "LOGIN" }));
+    const { result, sessions } = await sessionsOf(() =>
+      send({ host: "127.0.0.1", port: smtp.implicitTlsPort, secure: true, authMethod: "LOGIN" }),
+    );
     expect(result.err).toBeUndefined();
     expect(result.info?.accepted).toEqual(["accounts@payee.example"]);
     expect(sessions[0].commands).toEqual(["EHLO", "AUTH LOGIN", "MAIL", "RCPT", "DATA"]);
@@ -166,14 +201,26 @@ describe("successful sends", () => {
 
   it("SMTPConnection directly: connect, login, send, quit (QUIT is recorded)", async () => {
     const { result, sessions } = await sessionsOf(async () => {
-      const connection = new SMTPConnection({ host: "localhost", port: smtp.starttlsPort, secure: false, requireTLS: true, ...TIMEOUTS });
+      const connection = new SMTPConnection({
+        host: "localhost",
+        port: smtp.starttlsPort,
+        secure: false,
+        requireTLS: true,
+        ...TIMEOUTS,
+      });
       await new Promise<void>((resolve, reject) => {
         connection.once("error", reject);
         connection.connect(() => resolve());
       });
-      await new Promise<void>((resolve, reject) => connection.login({ user: smtp.user, pass: smtp.password }, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        connection.login({ user: smtp.user, pass: smtp.password }, (err) => (err ? reject(err) : resolve())),
+      );
       const info = await new Promise<unknown>((resolve, reject) =>
-        connection.send({ from: smtp.user, to: ["accounts@payee.example"] }, "Subject: direct\r\n\r\nhello\r\n", (err, i) => (err ? reject(err) : resolve(i))),
+        connection.send(
+          { from: smtp.user, to: ["accounts@payee.example"] },
+          "Subject: direct\r\n\r\nhello\r\n",
+          (err, i) => (err ? reject(err) : resolve(i)),
+        ),
       );
       const ended = new Promise((resolve) => connection.once("end", resolve));
       connection.quit();
@@ -186,7 +233,12 @@ describe("successful sends", () => {
   });
 
   it("verify(): authenticates and QUITs without MAIL or DATA", async () => {
-    const transport = nodemailer.createTransport({ host: "localhost", port: smtp.starttlsPort, auth: { user: smtp.user, pass: smtp.password }, ...TIMEOUTS });
+    const transport = nodemailer.createTransport({
+      host: "localhost",
+      port: smtp.starttlsPort,
+      auth: { user: smtp.user, pass: smtp.password },
+      ...TIMEOUTS,
+    });
     const { result, sessions } = await sessionsOf(() => transport.verify());
     expect(result).toBe(true);
     expect(sessions[0].commands).toEqual(["EHLO", "STARTTLS", "EHLO", "AUTH PLAIN", "QUIT"]);
@@ -197,19 +249,40 @@ describe("successful sends", () => {
 describe("scripted SMTP replies", () => {
   it("534 5.7.9 application-specific password required (two lines)", async () => {
     const { err, ms } = await send({ port: smtp.starttlsPort, pass: SCRIPTED.appPasswordRequiredPassword });
-    expect(err).toMatchObject({ code: "EAUTH", responseCode: 534, command: "AUTH PLAIN", permanent: true, response: REPLIES.appPasswordRequired.join("\n") });
+    expect(err).toMatchObject({
+      code: "EAUTH",
+      responseCode: 534,
+      command: "AUTH PLAIN",
+      permanent: true,
+      response: REPLIES.appPasswordRequired.join("\n"),
+    });
     expect(err?.message).toBe("Invalid login: " + REPLIES.appPasswordRequired.join("\n"));
     expect(ms).toBeLessThan(TIMEOUTS.greetingTimeout);
   });
 
   it("535 5.7.8 bad credentials: response holds both lines; same with AUTH LOGIN", async () => {
     const plain = await send({ port: smtp.starttlsPort, pass: "wrong-password" });
-    expect(plain.err).toMatchObject({ code: "EAUTH", responseCode: 535, command: "AUTH PLAIN", response: REPLIES.badCredentials.join("\n") });
+    expect(plain.err).toMatchObject({
+      code: "EAUTH",
+      responseCode: 535,
+      command: "AUTH PLAIN",
+      response: REPLIES.badCredentials.join("\n"),
+    });
     expect(plain.err?.response).toBe(
       "535-5.7.8 Username and Password not accepted. For more information, go to\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
     );
-    const wrongUser = await send({ port: smtp.implicitTlsPort, secure: true, user: "someone@clinic.example", authMethod: "LOGIN" });
-    expect(wrongUser.err).toMatchObject({ code: "EAUTH", responseCode: 535, command: "AUTH LOGIN", response: REPLIES.badCredentials.join("\n") });
+    const wrongUser = await send({
+      port: smtp.implicitTlsPort,
+      secure: true,
+      user: "someone@clinic.example",
+      authMethod: "LOGIN",
+    });
+    expect(wrongUser.err).toMatchObject({
+      code: "EAUTH",
+      responseCode: 535,
+      command: "AUTH LOGIN",
+      response: REPLIES.badCredentials.join("\n"),
+    });
   });
 
   it("535 5.7.139 SMTP AUTH disabled for the tenant (Microsoft, one line)", async () => {
@@ -223,8 +296,15 @@ describe("scripted SMTP replies", () => {
   });
 
   it("530 5.7.57 on MAIL FROM after a successful AUTH (Microsoft)", async () => {
-    const { result, sessions } = await sessionsOf(() => send({ port: smtp.starttlsPort, user: SCRIPTED.m365BasicUser, pass: "anything" }));
-    expect(result.err).toMatchObject({ code: "EENVELOPE", responseCode: 530, command: "MAIL FROM", response: "530 5.7.57 Client not authenticated to send mail." });
+    const { result, sessions } = await sessionsOf(() =>
+      send({ port: smtp.starttlsPort, user: SCRIPTED.m365BasicUser, pass: "anything" }),
+    );
+    expect(result.err).toMatchObject({
+      code: "EENVELOPE",
+      responseCode: 530,
+      command: "MAIL FROM",
+      response: "530 5.7.57 Client not authenticated to send mail.",
+    });
     expect(result.err?.message).toBe("Mail command failed: 530 5.7.57 Client not authenticated to send mail.");
     // nodemailer pipelines MAIL, RCPT and DATA: RCPT and DATA are sent anyway and get 503s, but no message is transferred.
     expect(sessions[0]).toMatchObject({ user: SCRIPTED.m365BasicUser, dataStarted: false });
@@ -235,7 +315,12 @@ describe("scripted SMTP replies", () => {
   it("550 5.4.5 daily sending limit on MAIL FROM", async () => {
     const count = smtp.messages.length;
     const { err } = await send({ port: smtp.starttlsPort }, { from: SCRIPTED.limitSender });
-    expect(err).toMatchObject({ code: "EENVELOPE", responseCode: 550, command: "MAIL FROM", response: REPLIES.dailyLimit.join("\n") });
+    expect(err).toMatchObject({
+      code: "EENVELOPE",
+      responseCode: 550,
+      command: "MAIL FROM",
+      response: REPLIES.dailyLimit.join("\n"),
+    });
     expect(err?.response).toMatch(/^550-5\.4\.5 Daily user sending limit exceeded\./);
     expect(smtp.messages.length).toBe(count);
   });
@@ -249,32 +334,56 @@ describe("scripted SMTP replies", () => {
       response: REPLIES.noSuchUser.join("\n"),
       rejected: [SCRIPTED.unknownRecipient],
     });
-    expect(err?.message).toMatch(/^Can't send mail - all recipients were rejected: 550-5\.1\.1 The email account that you tried to reach does not exist\./);
+    expect(err?.message).toMatch(
+      /^Can't send mail - all recipients were rejected: 550-5\.1\.1 The email account that you tried to reach does not exist\./,
+    );
     expect(err?.rejectedErrors?.[0]).toMatchObject({ code: "EENVELOPE", responseCode: 550, command: "RCPT TO" });
   });
 
   it("552 5.3.4 message over the size limit, at the end of DATA", async () => {
-    const { result, sessions } = await sessionsOf(() => send({ port: smtp.starttlsPort }, { text: "x".repeat(10_000) }));
-    expect(result.err).toMatchObject({ code: "EMESSAGE", responseCode: 552, command: "DATA", response: REPLIES.messageTooBig.join("\n") });
+    const { result, sessions } = await sessionsOf(() =>
+      send({ port: smtp.starttlsPort }, { text: "x".repeat(10_000) }),
+    );
+    expect(result.err).toMatchObject({
+      code: "EMESSAGE",
+      responseCode: 552,
+      command: "DATA",
+      response: REPLIES.messageTooBig.join("\n"),
+    });
     expect(result.err?.message).toMatch(/^Message failed: 552-5\.3\.4 /);
     expect(sessions[0].dataStarted).toBe(true);
   });
 
   it("538 when AUTH is tried before STARTTLS (ignoreTLS on the STARTTLS port)", async () => {
     const { err } = await send({ port: smtp.starttlsPort, ignoreTLS: true });
-    expect(err).toMatchObject({ code: "EAUTH", responseCode: 538, command: "AUTH PLAIN", response: "538 Error: Must issue a STARTTLS command first" });
+    expect(err).toMatchObject({
+      code: "EAUTH",
+      responseCode: 538,
+      command: "AUTH PLAIN",
+      response: "538 Error: Must issue a STARTTLS command first",
+    });
   });
 
   it("530 when sending without AUTH", async () => {
     const { err } = await send({ port: smtp.starttlsPort, noAuth: true });
-    expect(err).toMatchObject({ code: "EENVELOPE", responseCode: 530, command: "MAIL FROM", response: "530 Error: authentication Required" });
+    expect(err).toMatchObject({
+      code: "EENVELOPE",
+      responseCode: 530,
+      command: "MAIL FROM",
+      response: "530 Error: authentication Required",
+    });
   });
 });
 
 describe("TLS and connection failures", () => {
   it("secure:true on the STARTTLS port → ESOCKET wrong version number, at once", async () => {
     const { err, ms } = await send({ port: smtp.starttlsPort, secure: true });
-    expect(err).toMatchObject({ code: "ESOCKET", originalCode: "ERR_SSL_WRONG_VERSION_NUMBER", command: "CONN", reason: "wrong version number" });
+    expect(err).toMatchObject({
+      code: "ESOCKET",
+      originalCode: "ERR_SSL_WRONG_VERSION_NUMBER",
+      command: "CONN",
+      reason: "wrong version number",
+    });
     expect(err?.responseCode).toBeUndefined();
     expect(ms).toBeLessThan(TIMEOUTS.greetingTimeout); // no timer involved
   });
@@ -287,16 +396,33 @@ describe("TLS and connection failures", () => {
       command: "CONN",
       reason: "Host: localhost. is not in the cert's altnames: DNS:other.example",
     });
-    expect(byName.err?.message).toBe("Hostname/IP does not match certificate's altnames: Host: localhost. is not in the cert's altnames: DNS:other.example");
+    expect(byName.err?.message).toBe(
+      "Hostname/IP does not match certificate's altnames: Host: localhost. is not in the cert's altnames: DNS:other.example",
+    );
     // By IP without a servername the check is against the IP.
-    const byIp = await send({ host: "127.0.0.1", port: smtp.otherNamePort, secure: true, tls: { servername: undefined } });
-    expect(byIp.err).toMatchObject({ code: "ESOCKET", originalCode: "ERR_TLS_CERT_ALTNAME_INVALID", command: "CONN", reason: "IP: 127.0.0.1 is not in the cert's list: " });
+    const byIp = await send({
+      host: "127.0.0.1",
+      port: smtp.otherNamePort,
+      secure: true,
+      tls: { servername: undefined },
+    });
+    expect(byIp.err).toMatchObject({
+      code: "ESOCKET",
+      originalCode: "ERR_TLS_CERT_ALTNAME_INVALID",
+      command: "CONN",
+      reason: "IP: 127.0.0.1 is not in the cert's list: ",
+    });
   });
 
   it("self-signed certificate → ESOCKET DEPTH_ZERO_SELF_SIGNED_CERT", async () => {
     const { err } = await send({ port: smtp.untrustedPort, secure: true });
     // Node 24 adds a hint after the reason ("; if the root CA is installed locally, try running Node.js with --use-system-ca").
-    expect(err).toMatchObject({ code: "ESOCKET", originalCode: "DEPTH_ZERO_SELF_SIGNED_CERT", command: "CONN", message: expect.stringMatching(/^self-signed certificate\b/) as unknown });
+    expect(err).toMatchObject({
+      code: "ESOCKET",
+      originalCode: "DEPTH_ZERO_SELF_SIGNED_CERT",
+      command: "CONN",
+      message: expect.stringMatching(/^self-signed certificate\b/) as unknown,
+    });
   });
 
   it("connection refused → ESOCKET ECONNREFUSED", async () => {
@@ -311,19 +437,34 @@ describe("TLS and connection failures", () => {
 describe.concurrent("timeouts", () => {
   it("secure:false on the implicit-TLS port → ETIMEDOUT GREETING_TIMEOUT", async () => {
     const { err, ms } = await send({ port: smtp.implicitTlsPort, secure: false });
-    expect(err).toMatchObject({ code: "ETIMEDOUT", timeoutType: "GREETING_TIMEOUT", command: "CONN", message: "Greeting never received" });
+    expect(err).toMatchObject({
+      code: "ETIMEDOUT",
+      timeoutType: "GREETING_TIMEOUT",
+      command: "CONN",
+      message: "Greeting never received",
+    });
     expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.greetingTimeout - 100);
   });
 
   it("silent server (accepts TCP, never greets) → ETIMEDOUT GREETING_TIMEOUT", async () => {
     const { err, ms } = await send({ port: smtp.silentPort });
-    expect(err).toMatchObject({ code: "ETIMEDOUT", timeoutType: "GREETING_TIMEOUT", command: "CONN", message: "Greeting never received" });
+    expect(err).toMatchObject({
+      code: "ETIMEDOUT",
+      timeoutType: "GREETING_TIMEOUT",
+      command: "CONN",
+      message: "Greeting never received",
+    });
     expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.greetingTimeout - 100);
   });
 
   it("server greets then stalls → ETIMEDOUT SOCKET_TIMEOUT", async () => {
     const { err, ms } = await send({ port: smtp.stallPort });
-    expect(err).toMatchObject({ code: "ETIMEDOUT", timeoutType: "SOCKET_TIMEOUT", command: "CONN", message: "Timeout" });
+    expect(err).toMatchObject({
+      code: "ETIMEDOUT",
+      timeoutType: "SOCKET_TIMEOUT",
+      command: "CONN",
+      message: "Timeout",
+    });
     expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.socketTimeout - 100);
   });
 });
@@ -332,7 +473,14 @@ describe("close()", () => {
   it("closes every listener promptly, even with idle connections open", async () => {
     const server = await startTestSmtpServer({ user: "other@clinic.example", password: "pw" });
     expect(server).toMatchObject({ host: "127.0.0.1", user: "other@clinic.example", password: "pw" });
-    const ports = [server.starttlsPort, server.implicitTlsPort, server.otherNamePort, server.untrustedPort, server.silentPort, server.stallPort];
+    const ports = [
+      server.starttlsPort,
+      server.implicitTlsPort,
+      server.otherNamePort,
+      server.untrustedPort,
+      server.silentPort,
+      server.stallPort,
+    ];
     expect(new Set(ports).size).toBe(6);
     const sockets = await Promise.all(
       ports.map(
@@ -360,28 +508,71 @@ describe("close()", () => {
 
 describe("options for load (scripts/bench-watch.ts)", () => {
   it("serves STARTTLS on several loopback addresses on one port, lets any user in with the password, holds every reply, and counts connections per address", async () => {
-    const slow = await startTestSmtpServer({ replyDelayMs: 200, starttlsHosts: ["127.0.0.1", "127.0.0.2"], anyUser: true, password: "shared-pass" });
+    const slow = await startTestSmtpServer({
+      replyDelayMs: 200,
+      starttlsHosts: ["127.0.0.1", "127.0.0.2"],
+      anyUser: true,
+      password: "shared-pass",
+    });
     const verify = (host: string, user: string, pass = "shared-pass") => {
       // An IP address as the host: the certificate must name 127.0.0.2 itself.
-      const transport = nodemailer.createTransport({ host, port: slow.starttlsPort, secure: false, requireTLS: true, auth: { user, pass }, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 5000 });
+      const transport = nodemailer.createTransport({
+        host,
+        port: slow.starttlsPort,
+        secure: false,
+        requireTLS: true,
+        auth: { user, pass },
+        connectionTimeout: 5000,
+        greetingTimeout: 5000,
+        socketTimeout: 5000,
+      });
       return transport.verify().finally(() => transport.close());
     };
     try {
       expect(slow.starttlsHosts).toEqual(["127.0.0.1", "127.0.0.2"]);
       const started = Date.now();
-      await Promise.all([verify("127.0.0.2", "a@one.example"), verify("127.0.0.2", "b@two.example"), verify("127.0.0.1", "c@three.example")]);
+      await Promise.all([
+        verify("127.0.0.2", "a@one.example"),
+        verify("127.0.0.2", "b@two.example"),
+        verify("127.0.0.1", "c@three.example"),
+      ]);
       // Greeting, EHLO, STARTTLS, EHLO and AUTH, each held 200 ms.
       expect(Date.now() - started).toBeGreaterThanOrEqual(980);
       await slow.waitForSessionsClosed(5000);
-      expect(slow.sessions.map((s) => `${s.host} ${s.user}`).sort()).toEqual(["127.0.0.1 c@three.example", "127.0.0.2 a@one.example", "127.0.0.2 b@two.example"]);
-      expect(slow.load.byHost.get("127.0.0.2")).toEqual({ connections: 2, open: 0, peakOpen: 2, beforeQuit: 0, peakBeforeQuit: 2 });
-      expect(slow.load.byHost.get("127.0.0.1")).toEqual({ connections: 1, open: 0, peakOpen: 1, beforeQuit: 0, peakBeforeQuit: 1 });
+      expect(slow.sessions.map((s) => `${s.host} ${s.user}`).sort()).toEqual([
+        "127.0.0.1 c@three.example",
+        "127.0.0.2 a@one.example",
+        "127.0.0.2 b@two.example",
+      ]);
+      expect(slow.load.byHost.get("127.0.0.2")).toEqual({
+        connections: 2,
+        open: 0,
+        peakOpen: 2,
+        beforeQuit: 0,
+        peakBeforeQuit: 2,
+      });
+      expect(slow.load.byHost.get("127.0.0.1")).toEqual({
+        connections: 1,
+        open: 0,
+        peakOpen: 1,
+        beforeQuit: 0,
+        peakBeforeQuit: 1,
+      });
       expect(slow.load.peakOpen).toBe(3);
 
       slow.reset();
-      expect(slow.load.byHost.get("127.0.0.2")).toEqual({ connections: 0, open: 0, peakOpen: 0, beforeQuit: 0, peakBeforeQuit: 0 });
+      expect(slow.load.byHost.get("127.0.0.2")).toEqual({
+        connections: 0,
+        open: 0,
+        peakOpen: 0,
+        beforeQuit: 0,
+        peakBeforeQuit: 0,
+      });
       expect(slow.load.peakOpen).toBe(0);
-      await expect(verify("127.0.0.2", "a@one.example", "wrong-pass")).rejects.toMatchObject({ code: "EAUTH", responseCode: 535 });
+      await expect(verify("127.0.0.2", "a@one.example", "wrong-pass")).rejects.toMatchObject({
+        code: "EAUTH",
+        responseCode: 535,
+      });
     } finally {
       await slow.close();
     }

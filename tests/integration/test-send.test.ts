@@ -87,10 +87,13 @@ function bodyParts(raw: string): { text: string; html: string } {
     const split = chunk.search(/\r?\n\r?\n/);
     const head = chunk.slice(0, split);
     let body = chunk.slice(split).trim();
-    if (/content-transfer-encoding:\s*base64/i.test(head)) body = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+    if (/content-transfer-encoding:\s*base64/i.test(head))
+      body = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
     else if (/quoted-printable/i.test(head)) {
       body = Buffer.from(
-        body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+        body
+          .replace(/=\r?\n/g, "")
+          .replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
         "latin1",
       ).toString("utf8");
     }
@@ -151,7 +154,14 @@ describe("runSmtpTest: success", () => {
   it("works with implicit TLS (security ssl) on the implicit-TLS port", async () => {
     const result = await runSmtpTest(input({ port: smtp.implicitTlsPort, security: "ssl" }));
     expect(result.ok, JSON.stringify(result)).toBe(true);
-    expect(statusOf(result.steps)).toEqual({ lookup: "ok", connect: "ok", tls: "ok", auth: "ok", envelope: "ok", message: "ok" });
+    expect(statusOf(result.steps)).toEqual({
+      lookup: "ok",
+      connect: "ok",
+      tls: "ok",
+      auth: "ok",
+      envelope: "ok",
+      message: "ok",
+    });
     expect(smtp.messages).toHaveLength(1);
     await smtp.waitForSessionsClosed();
     expect(smtp.sessions[0]).toMatchObject({ listener: "implicitTls", secure: true });
@@ -161,13 +171,22 @@ describe("runSmtpTest: success", () => {
 
 describe("runSmtpTest: each diagnosis from a real failure", () => {
   it("google-app-password-required (534 5.7.9) at auth", async () => {
-    const result = await runSmtpTest(input({ password: SCRIPTED.appPasswordRequiredPassword, provider: "google-mail" }));
+    const result = await runSmtpTest(
+      input({ password: SCRIPTED.appPasswordRequiredPassword, provider: "google-mail" }),
+    );
     expect(result.ok).toBe(false);
     expect(result.failedStep).toBe("auth");
     expect(result.diagnosis?.id).toBe("google-app-password-required");
     expect(lastError()).toMatchObject({ code: "EAUTH", responseCode: 534 });
     expect(result.reply).toBe(REPLIES.appPasswordRequired.join("\n"));
-    expect(statusOf(result.steps)).toEqual({ lookup: "ok", connect: "ok", tls: "ok", auth: "failed", envelope: "skipped", message: "skipped" });
+    expect(statusOf(result.steps)).toEqual({
+      lookup: "ok",
+      connect: "ok",
+      tls: "ok",
+      auth: "failed",
+      envelope: "skipped",
+      message: "skipped",
+    });
   });
 
   it("bad-credentials (535 5.7.8): both reply lines, the password never in the reply or steps", async () => {
@@ -239,12 +258,20 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
   });
 
   it("host-not-found when the lookup fails, with a spelling fix for smtp.gmial.com", async () => {
-    const lookup = (host: string) => Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND", hostname: host }));
+    const lookup = (host: string) =>
+      Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND", hostname: host }));
     const plain = await runSmtpTest(input({ host: "mail.nowhere.example", lookup }));
     expect(plain.failedStep).toBe("lookup");
     expect(plain.diagnosis?.id).toBe("host-not-found");
     expect(plain.diagnosis?.fix).toBeUndefined();
-    expect(statusOf(plain.steps)).toEqual({ lookup: "failed", connect: "skipped", tls: "skipped", auth: "skipped", envelope: "skipped", message: "skipped" });
+    expect(statusOf(plain.steps)).toEqual({
+      lookup: "failed",
+      connect: "skipped",
+      tls: "skipped",
+      auth: "skipped",
+      envelope: "skipped",
+      message: "skipped",
+    });
 
     const typo = await runSmtpTest(input({ host: "smtp.gmial.com", lookup }));
     expect(typo.failedStep).toBe("lookup");
@@ -257,7 +284,9 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     const result = await runSmtpTest(input({ allowPrivate: false }));
     expect(result.failedStep).toBe("lookup");
     expect(result.diagnosis?.id).toBe("blocked-address");
-    expect(result.diagnosis?.explanation).toBe("localhost points to a private or internal address. For safety this service only connects to public mail servers.");
+    expect(result.diagnosis?.explanation).toBe(
+      "localhost points to a private or internal address. For safety this service only connects to public mail servers.",
+    );
     expect(smtp.sessions).toHaveLength(0);
     const ip = await runSmtpTest(input({ host: "127.0.0.1", allowPrivate: false }));
     expect(ip.diagnosis?.id).toBe("blocked-address");
@@ -351,14 +380,22 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     expect(result.diagnosis?.id).toBe("message-too-large");
     expect(lastError()).toMatchObject({ code: "EMESSAGE", responseCode: 552, command: "DATA" });
     expect(result.reply).toBe(REPLIES.messageTooBig.join("\n"));
-    expect(statusOf(result.steps)).toEqual({ lookup: "ok", connect: "ok", tls: "ok", auth: "ok", envelope: "ok", message: "failed" });
+    expect(statusOf(result.steps)).toEqual({
+      lookup: "ok",
+      connect: "ok",
+      tls: "ok",
+      auth: "ok",
+      envelope: "ok",
+      message: "failed",
+    });
     expect(small.messages).toHaveLength(0);
   });
 });
 
 describe("a server that is not an SMTP server", () => {
   it("is reported as such, without any of the bytes it sent (no banner grabbing)", async () => {
-    const banner = "HTTP/1.1 400 Bad Request\r\nServer: internal-admin-panel/2.4 build 7781\r\nX-Secret: s3cr3t-banner\r\n\r\n";
+    const banner =
+      "HTTP/1.1 400 Bad Request\r\nServer: internal-admin-panel/2.4 build 7781\r\nX-Secret: s3cr3t-banner\r\n\r\n";
     const server = net.createServer((socket) => socket.end(banner));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {

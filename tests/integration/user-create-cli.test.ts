@@ -11,7 +11,9 @@ let t: TestDatabase;
 
 /** What `npm run user:create` runs (package.json), tsx taken from node_modules/.bin: lib modules need its react-server condition. */
 function npmScript(name: string) {
-  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const scripts = (
+    JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+  ).scripts;
   const [bin, ...args] = scripts[name].split(" ");
   return { file: path.join(ROOT, "node_modules/.bin", bin), args };
 }
@@ -52,7 +54,18 @@ afterAll(async () => {
 
 describe("npm run user:create", () => {
   it("creates a user in an existing organisation", async () => {
-    const r = run(["--email", "Ana@Example.com", "--org", "Acme Finance", "--role", "Owner", "--name", "Ana Owner", "--password", "tram-violet9x"]);
+    const r = run([
+      "--email",
+      "Ana@Example.com",
+      "--org",
+      "Acme Finance",
+      "--role",
+      "Owner",
+      "--name",
+      "Ana Owner",
+      "--password",
+      "tram-violet9x",
+    ]);
     expect(r).toEqual({ code: 0, stdout: 'Created Owner ana@example.com in "Acme Finance".\n', stderr: "" });
 
     const user = await findUser("ana@example.com");
@@ -64,7 +77,16 @@ describe("npm run user:create", () => {
   });
 
   it("refuses a duplicate email with exit code 1 and a clear message", async () => {
-    const r = run(["--email", "ana@example.com", "--org", "Acme Finance", "--role", "member", "--password", "tram-violet9y"]);
+    const r = run([
+      "--email",
+      "ana@example.com",
+      "--org",
+      "Acme Finance",
+      "--role",
+      "member",
+      "--password",
+      "tram-violet9y",
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("user:create: A user with the email ana@example.com already exists.\n");
@@ -83,8 +105,22 @@ describe("npm run user:create", () => {
   });
 
   it("creates the organisation with --create-org", async () => {
-    const r = run(["--email", "bo@example.com", "--org", "Globex", "--role", "ADMIN", "--password", "tram-violet9x", "--create-org"]);
-    expect(r).toEqual({ code: 0, stdout: 'Created Admin bo@example.com in "Globex" (organisation created).\n', stderr: "" });
+    const r = run([
+      "--email",
+      "bo@example.com",
+      "--org",
+      "Globex",
+      "--role",
+      "ADMIN",
+      "--password",
+      "tram-violet9x",
+      "--create-org",
+    ]);
+    expect(r).toEqual({
+      code: 0,
+      stdout: 'Created Admin bo@example.com in "Globex" (organisation created).\n',
+      stderr: "",
+    });
     expect(await t.db.organisation.count({ where: { name: "Globex" } })).toBe(1);
     const user = await findUser("bo@example.com");
     // the name defaults to the part of the email before the @
@@ -93,7 +129,10 @@ describe("npm run user:create", () => {
   });
 
   it("reads the password from the first line of stdin", async () => {
-    const r = run(["--email", "cy@example.com", "--org", "Acme Finance", "--role", "member"], "stdin-pass-phrase\r\nsecond line\n");
+    const r = run(
+      ["--email", "cy@example.com", "--org", "Acme Finance", "--role", "member"],
+      "stdin-pass-phrase\r\nsecond line\n",
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const user = await findUser("cy@example.com");
@@ -102,13 +141,51 @@ describe("npm run user:create", () => {
   });
 
   it.each([
-    ["a missing --email", ["--org", "Acme Finance", "--role", "member", "--password", "tram-violet9x"], /--email is required/],
-    ["an invalid email", ["--email", "not-an-email", "--org", "Acme Finance", "--role", "member", "--password", "tram-violet9x"], /--email: Enter a valid email address/],
-    ["an unknown role", ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "boss", "--password", "tram-violet9x"], /--role must be owner, admin or member/],
-    ["a short password", ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "member", "--password", "short"], /Password: Use at least 12 characters/],
-    ["a common password", ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "member", "--password", "password1234"], /Password: This password is too common/],
-    ["no password at all", ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "member"], /No password given/],
-    ["an unknown option", ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "member", "--password", "tram-violet9x", "--sudo"], /Unknown option '--sudo'/],
+    [
+      "a missing --email",
+      ["--org", "Acme Finance", "--role", "member", "--password", "tram-violet9x"],
+      /--email is required/,
+    ],
+    [
+      "an invalid email",
+      ["--email", "not-an-email", "--org", "Acme Finance", "--role", "member", "--password", "tram-violet9x"],
+      /--email: Enter a valid email address/,
+    ],
+    [
+      "an unknown role",
+      ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "boss", "--password", "tram-violet9x"],
+      /--role must be owner, admin or member/,
+    ],
+    [
+      "a short password",
+      ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "member", "--password", "short"],
+      /Password: Use at least 12 characters/,
+    ],
+    [
+      "a common password",
+      ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "member", "--password", "password1234"],
+      /Password: This password is too common/,
+    ],
+    [
+      "no password at all",
+      ["--email", "dee@example.com", "--org", "Acme Finance", "--role", "member"],
+      /No password given/,
+    ],
+    [
+      "an unknown option",
+      [
+        "--email",
+        "dee@example.com",
+        "--org",
+        "Acme Finance",
+        "--role",
+        "member",
+        "--password",
+        "tram-violet9x",
+        "--sudo",
+      ],
+      /Unknown option '--sudo'/,
+    ],
   ])("refuses %s with exit code 1 and one line", async (_label, args, message) => {
     const r = run(args);
     expect(r.code).toBe(1);

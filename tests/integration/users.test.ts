@@ -22,14 +22,23 @@ async function storedHash(userId: string) {
 
 describe("changePassword", () => {
   async function newcomer(email: string) {
-    const user = await person(t.db, orgId, { email, name: "Newcomer", passwordHash: await hashPassword("temporary-pass-1"), mustChangePassword: true, role: "MEMBER" });
+    const user = await person(t.db, orgId, {
+      email,
+      name: "Newcomer",
+      passwordHash: await hashPassword("temporary-pass-1"),
+      mustChangePassword: true,
+      role: "MEMBER",
+    });
     return { id: user.id, email, orgId };
   }
 
   it("refuses a wrong current password and changes nothing", async () => {
     const user = await newcomer("wrong@example.com");
     const before = await storedHash(user.id);
-    const err = await changePassword(t.db, user, { currentPassword: "not-the-current", newPassword: "brand new passphrase" }).catch((e: unknown) => e);
+    const err = await changePassword(t.db, user, {
+      currentPassword: "not-the-current",
+      newPassword: "brand new passphrase",
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as UserFacingError).field).toBe("currentPassword");
     expect(await storedHash(user.id)).toBe(before);
@@ -39,7 +48,10 @@ describe("changePassword", () => {
 
   it("stores the new password, clears mustChangePassword and records the change", async () => {
     const user = await newcomer("right@example.com");
-    await t.db.user.update({ where: { id: user.id }, data: { temporaryPasswordExpiresAt: new Date(Date.now() + 3_600_000) } });
+    await t.db.user.update({
+      where: { id: user.id },
+      data: { temporaryPasswordExpiresAt: new Date(Date.now() + 3_600_000) },
+    });
     await changePassword(t.db, user, { currentPassword: "temporary-pass-1", newPassword: "brand new passphrase" });
     // The member's own password does not expire.
     expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).temporaryPasswordExpiresAt).toBeNull();
@@ -57,7 +69,9 @@ describe("changePassword", () => {
 
   it("a wrong current password leaves the sessions alone; sign out everywhere ends them and is recorded", async () => {
     const user = await newcomer("sessions@example.com");
-    await changePassword(t.db, user, { currentPassword: "wrong", newPassword: "brand new passphrase" }).catch(() => undefined);
+    await changePassword(t.db, user, { currentPassword: "wrong", newPassword: "brand new passphrase" }).catch(
+      () => undefined,
+    );
     expect((await t.db.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion).toBe(0);
     await endAllSessions(t.db, user);
     await endAllSessions(t.db, user);
@@ -70,32 +84,57 @@ describe("changePassword", () => {
     const T0 = new Date("2031-02-03T10:00:00Z");
     const at = (ms: number) => new Date(T0.getTime() + ms);
     for (let i = 0; i < 5; i++) {
-      const err = await changePassword(t.db, user, { currentPassword: `guess-${i}`, newPassword: "brand new passphrase" }, at(i * 1000)).catch((e: unknown) => e);
+      const err = await changePassword(
+        t.db,
+        user,
+        { currentPassword: `guess-${i}`, newPassword: "brand new passphrase" },
+        at(i * 1000),
+      ).catch((e: unknown) => e);
       expect((err as Error).message).toBe("That is not your current password.");
     }
-    const paused = await changePassword(t.db, user, { currentPassword: "temporary-pass-1", newPassword: "brand new passphrase" }, at(10_000)).catch((e: unknown) => e);
+    const paused = await changePassword(
+      t.db,
+      user,
+      { currentPassword: "temporary-pass-1", newPassword: "brand new passphrase" },
+      at(10_000),
+    ).catch((e: unknown) => e);
     expect(paused).toBeInstanceOf(UserFacingError);
-    expect((paused as UserFacingError).message).toBe("Too many wrong current passwords. Try again in 15 minutes, or ask an owner to reset your access.");
+    expect((paused as UserFacingError).message).toBe(
+      "Too many wrong current passwords. Try again in 15 minutes, or ask an owner to reset your access.",
+    );
     expect(await verifyPassword("temporary-pass-1", await storedHash(user.id))).toBe(true);
     // The first failure leaves the window: the right password goes through.
-    await changePassword(t.db, user, { currentPassword: "temporary-pass-1", newPassword: "brand new passphrase" }, at(15 * 60_000 + 1000));
+    await changePassword(
+      t.db,
+      user,
+      { currentPassword: "temporary-pass-1", newPassword: "brand new passphrase" },
+      at(15 * 60_000 + 1000),
+    );
     expect(await verifyPassword("brand new passphrase", await storedHash(user.id))).toBe(true);
   });
 
   it("20 parallel guesses check the password at most 5 times", async () => {
     const user = await newcomer("parallel@example.com");
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => changePassword(t.db, user, { currentPassword: `guess-${i}`, newPassword: "brand new passphrase" }).catch((e: unknown) => (e as Error).message)),
+      Array.from({ length: 20 }, (_, i) =>
+        changePassword(t.db, user, { currentPassword: `guess-${i}`, newPassword: "brand new passphrase" }).catch(
+          (e: unknown) => (e as Error).message,
+        ),
+      ),
     );
     const checked = results.filter((m) => m === "That is not your current password.").length;
     expect(checked).toBeLessThanOrEqual(5);
-    expect(results.filter((m) => typeof m === "string" && m.startsWith("Too many wrong current passwords")).length).toBe(20 - checked);
+    expect(
+      results.filter((m) => typeof m === "string" && m.startsWith("Too many wrong current passwords")).length,
+    ).toBe(20 - checked);
   });
 
   it("refuses a user that does not exist", async () => {
-    const err = await changePassword(t.db, { id: "missing", email: "x@example.com", orgId }, { currentPassword: "a", newPassword: "brand new passphrase" }).catch(
-      (e: unknown) => e,
-    );
+    const err = await changePassword(
+      t.db,
+      { id: "missing", email: "x@example.com", orgId },
+      { currentPassword: "a", newPassword: "brand new passphrase" },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
   });
 });

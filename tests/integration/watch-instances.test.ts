@@ -10,7 +10,12 @@ import { parseDatabaseUrl } from "@/lib/database-url";
 import { CHECK_QUEUE, fanOut, jobIdFor, startQueueWorker, type QueueWorker } from "@/lib/watch/queue";
 import { createOrg, person } from "../helpers/factories";
 import { createPostgresDatabase } from "../helpers/postgres";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import {
+  DEFAULT_SMTP_PASSWORD,
+  DEFAULT_SMTP_USER,
+  startTestSmtpServer,
+  type TestSmtpServer,
+} from "../../stand-ins/smtp-test-server";
 import { SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
 
 const ORGS = 24;
@@ -26,7 +31,10 @@ let clock = new Date();
 
 beforeAll(async () => {
   ({ url, drop } = await createPostgresDatabase("watch-instances"));
-  [account, systemMail] = await Promise.all([startTestSmtpServer(), startTestSmtpServer({ user: SYSTEM_MAIL_USER, password: SYSTEM_MAIL_PASSWORD })]);
+  [account, systemMail] = await Promise.all([
+    startTestSmtpServer(),
+    startTestSmtpServer({ user: SYSTEM_MAIL_USER, password: SYSTEM_MAIL_PASSWORD }),
+  ]);
   // Two instances: each its own Prisma client and its own pg-boss.
   dbs = [0, 1].map(() => createPrismaClient(parseDatabaseUrl(url)));
   workers = await Promise.all(
@@ -66,7 +74,10 @@ async function runPeriodOnBoth(now: Date): Promise<number> {
   clock = now;
   let most = 0;
   // A check is at the host from its connection until it says QUIT (the socket may close a moment after the job ends).
-  const sampler = setInterval(() => (most = Math.max(most, account.sessions.filter((s) => !s.closed && !s.commands.includes("QUIT")).length)), 5);
+  const sampler = setInterval(
+    () => (most = Math.max(most, account.sessions.filter((s) => !s.closed && !s.commands.includes("QUIT")).length)),
+    5,
+  );
   try {
     await Promise.all(workers.map((w, i) => fanOut(w.boss, { db: dbs[i], intervalMs: INTERVAL, budgetMs: 3000 }, now)));
     const deadline = Date.now() + 30_000;
@@ -109,8 +120,12 @@ it("a period's job that waited while the account was checked within the last hal
   const org = await db.emailSettings.findFirstOrThrow({ select: { orgId: true, host: true } });
   const before = await db.accountCheck.count({ where: { orgId: org.orgId } });
   // As if the next period's job was queued while the first one still waited in a backlog.
-  await workers[0].boss.insert(CHECK_QUEUE, [{ id: jobIdFor(`${org.orgId}:backlog`), data: { orgId: org.orgId, host: org.host } }]);
-  await workers[0].boss.insert(CHECK_QUEUE, [{ id: jobIdFor(`${org.orgId}:save:99`), data: { orgId: org.orgId, host: org.host, afterSave: true } }]);
+  await workers[0].boss.insert(CHECK_QUEUE, [
+    { id: jobIdFor(`${org.orgId}:backlog`), data: { orgId: org.orgId, host: org.host } },
+  ]);
+  await workers[0].boss.insert(CHECK_QUEUE, [
+    { id: jobIdFor(`${org.orgId}:save:99`), data: { orgId: org.orgId, host: org.host, afterSave: true } },
+  ]);
   const deadline = Date.now() + 15_000;
   while ((await workers[0].inFlight()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   expect(await db.accountCheck.count({ where: { orgId: org.orgId } })).toBe(before + 1);

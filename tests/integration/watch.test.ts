@@ -16,7 +16,12 @@ import { currentSlot } from "@/lib/watch/schedule";
 import { setWebhook, webhookUrlProblem } from "@/lib/watch/webhook";
 import { createTestDatabase, TEST_PROVIDER, type TestDatabase } from "../helpers/database";
 import { createOrg, person } from "../helpers/factories";
-import { DEFAULT_SMTP_PASSWORD, DEFAULT_SMTP_USER, startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import {
+  DEFAULT_SMTP_PASSWORD,
+  DEFAULT_SMTP_USER,
+  startTestSmtpServer,
+  type TestSmtpServer,
+} from "../../stand-ins/smtp-test-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../../stand-ins/webhook-receiver";
 import { saveTestAccount, SYSTEM_MAIL_PASSWORD, SYSTEM_MAIL_USER, testWatchDeps } from "../helpers/watch";
 
@@ -34,11 +39,16 @@ let secret: string;
 
 /** The account's time in period k from the test's start: its slot plus a little, so it is due. */
 let start: number;
-const period = (k: number) => new Date(currentSlot(orgId, INTERVAL, new Date(start)).at.getTime() + k * INTERVAL + 1_000);
+const period = (k: number) =>
+  new Date(currentSlot(orgId, INTERVAL, new Date(start)).at.getTime() + k * INTERVAL + 1_000);
 
 beforeAll(async () => {
   t = await createTestDatabase("watch");
-  [account, systemMail, hook] = await Promise.all([startTestSmtpServer(), startTestSmtpServer({ user: SYSTEM_MAIL_USER, password: SYSTEM_MAIL_PASSWORD }), startWebhookReceiver()]);
+  [account, systemMail, hook] = await Promise.all([
+    startTestSmtpServer(),
+    startTestSmtpServer({ user: SYSTEM_MAIL_USER, password: SYSTEM_MAIL_PASSWORD }),
+    startWebhookReceiver(),
+  ]);
   deps = testWatchDeps(t.db, keyring, systemMail.starttlsPort, () => clock, 1500);
   if (TEST_PROVIDER === "postgresql") {
     const worker: QueueWorker = await startQueueWorker(deps, { connectionString: t.url, schedule: false });
@@ -95,7 +105,11 @@ beforeEach(async () => {
   start = Date.now();
 });
 
-async function saveAccount(actor: { userId: string; email: string; name: string; orgId: string }, port: number, version = 0) {
+async function saveAccount(
+  actor: { userId: string; email: string; name: string; orgId: string },
+  port: number,
+  version = 0,
+) {
   await saveTestAccount(t.db, keyring, actor, port, version);
   // The after-save check is tested on its own; here the schedule's periods drive the checks.
   await t.db.emailSettings.update({ where: { orgId }, data: { checkDueAt: null } });
@@ -103,7 +117,10 @@ async function saveAccount(actor: { userId: string; email: string; name: string;
 
 const settings = () => t.db.emailSettings.findUniqueOrThrow({ where: { orgId } });
 const alertMailTo = (subject: RegExp) =>
-  systemMail.messages.filter((m) => subject.test(m.subject)).flatMap((m) => m.envelopeTo).sort();
+  systemMail.messages
+    .filter((m) => subject.test(m.subject))
+    .flatMap((m) => m.envelopeTo)
+    .sort();
 
 describe(`the watch on ${TEST_PROVIDER}`, () => {
   it("a revoked app password flips Working to Failing within one period and alerts each owner and admin once, and the webhook, signed; recovery is told once", async () => {
@@ -113,7 +130,12 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
 
     account.setRevoked(true); // a Google password change revokes the app password
     await scheduler.runPeriod(period(1));
-    expect(await settings()).toMatchObject({ status: "FAILING", failingSince: period(1), failingDiagnosisId: "bad-credentials", alertOpenSince: period(1) });
+    expect(await settings()).toMatchObject({
+      status: "FAILING",
+      failingSince: period(1),
+      failingDiagnosisId: "bad-credentials",
+      alertOpenSince: period(1),
+    });
     // One email for the owner and one for the admin; not the admin who turned theirs off, not the member.
     expect(alertMailTo(/^Action needed/)).toEqual([people.admin.email, people.owner.email]);
     const alert = systemMail.messages.find((m) => m.envelopeTo.includes(people.owner.email))!;
@@ -122,7 +144,11 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     expect(body).toContain("Fix it here: https://fes.example/settings/email");
     expect(alert.raw).not.toContain(DEFAULT_SMTP_PASSWORD);
     const [failing] = await hook.waitFor(1);
-    expect(failing.json).toMatchObject({ event: "account.failing", organisation: { id: orgId, name: "Riverside Clinic" }, diagnosis: { id: "bad-credentials" } });
+    expect(failing.json).toMatchObject({
+      event: "account.failing",
+      organisation: { id: orgId, name: "Riverside Clinic" },
+      diagnosis: { id: "bad-credentials" },
+    });
     expect(hook.signedWith(failing, secret)).toBe(true);
     expect(hook.signedWith(failing, "whsec_someone-else")).toBe(false);
 
@@ -185,12 +211,24 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     const t0 = period(0);
     await runScheduledCheck(deps, orgId, t0);
     const webhookRow = () => t.db.alertDelivery.findFirstOrThrow({ where: { orgId, channel: "webhook" } });
-    expect(await webhookRow()).toMatchObject({ status: "PENDING", attempts: 1, lastError: "the webhook answered HTTP 500" });
+    expect(await webhookRow()).toMatchObject({
+      status: "PENDING",
+      attempts: 1,
+      lastError: "the webhook answered HTTP 500",
+    });
     expect((await webhookRow()).nextAttemptAt).toEqual(new Date(t0.getTime() + retryDelayMs(1)));
     // Not before its time.
-    expect(await deliverAlerts(deps, { now: new Date(t0.getTime() + 30_000) })).toEqual({ sent: 0, failed: 0, retrying: 0 });
+    expect(await deliverAlerts(deps, { now: new Date(t0.getTime() + 30_000) })).toEqual({
+      sent: 0,
+      failed: 0,
+      retrying: 0,
+    });
     hook.answerWith(200);
-    expect(await deliverAlerts(deps, { now: new Date(t0.getTime() + retryDelayMs(1)) })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+    expect(await deliverAlerts(deps, { now: new Date(t0.getTime() + retryDelayMs(1)) })).toEqual({
+      sent: 1,
+      failed: 0,
+      retrying: 0,
+    });
     expect(await webhookRow()).toMatchObject({ status: "SENT", attempts: 2, lastError: null });
     expect(hook.received.filter((r) => r.json.event === "account.failing")).toHaveLength(2);
 
@@ -199,7 +237,8 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     account.setRevoked(false);
     const t1 = new Date(t0.getTime() + 3_600_000);
     await runScheduledCheck(deps, orgId, t1);
-    const recovered = () => t.db.alertDelivery.findFirstOrThrow({ where: { orgId, channel: "webhook", event: "account.recovered" } });
+    const recovered = () =>
+      t.db.alertDelivery.findFirstOrThrow({ where: { orgId, channel: "webhook", event: "account.recovered" } });
     let now = t1;
     while ((await recovered()).status === "PENDING") {
       now = (await recovered()).nextAttemptAt;
@@ -217,7 +256,10 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     await runScheduledCheck(deps, orgId, new Date());
     expect(await t.db.accountCheck.count()).toBe(2);
     const deliveries = await t.db.alertDelivery.count();
-    expect(await pruneHistory(deps)).toEqual({ checks: 1, deliveries: deliveries - (await t.db.alertDelivery.count({ where: { createdAt: { gt: old } } })) });
+    expect(await pruneHistory(deps)).toEqual({
+      checks: 1,
+      deliveries: deliveries - (await t.db.alertDelivery.count({ where: { createdAt: { gt: old } } })),
+    });
     expect(await t.db.accountCheck.count()).toBe(1);
     expect(await t.db.alertDelivery.count({ where: { createdAt: { lte: old } } })).toBe(0);
   });
@@ -227,9 +269,21 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     const { version } = await settings();
     const savedAt = new Date(Date.now() + 5 * INTERVAL);
     const input = emailSettingsSchema.parse({
-      provider: "custom", host: "localhost", port: String(account.implicitTlsPort), security: "ssl", user: DEFAULT_SMTP_USER, password: DEFAULT_SMTP_PASSWORD, fromAddress: DEFAULT_SMTP_USER, version: String(version),
+      provider: "custom",
+      host: "localhost",
+      port: String(account.implicitTlsPort),
+      security: "ssl",
+      user: DEFAULT_SMTP_USER,
+      password: DEFAULT_SMTP_PASSWORD,
+      fromAddress: DEFAULT_SMTP_USER,
+      version: String(version),
     });
-    await saveEmailSettings({ db: t.db, keyring }, { userId: owner.id, email: owner.email, name: "Olive", orgId }, input, savedAt);
+    await saveEmailSettings(
+      { db: t.db, keyring },
+      { userId: owner.id, email: owner.email, name: "Olive", orgId },
+      input,
+      savedAt,
+    );
     expect((await settings()).checkDueAt).toEqual(new Date(savedAt.getTime() + 120_000));
     // The period's slot has passed, but the save's own check stands in for it, at its time.
     if (TEST_PROVIDER === "sqlite") {
@@ -237,7 +291,11 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
       expect((await settings()).lastCheckAt).toBeNull();
     }
     await scheduler.runPeriod(new Date(savedAt.getTime() + 121_000));
-    expect(await settings()).toMatchObject({ status: "WORKING", checkDueAt: null, lastCheckAt: new Date(savedAt.getTime() + 121_000) });
+    expect(await settings()).toMatchObject({
+      status: "WORKING",
+      checkDueAt: null,
+      lastCheckAt: new Date(savedAt.getTime() + 121_000),
+    });
   });
 
   it("'Send a test alert' delivers a signed alert.test at once, and reports a failing webhook without retrying it", async () => {
@@ -248,10 +306,13 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     expect(hook.signedWith(received, secret)).toBe(true);
     hook.answerWith(404);
     expect(await sendTestAlert(deps, orgId)).toEqual({ ok: false, error: "the webhook answered HTTP 404" });
-    expect(await t.db.alertDelivery.findMany({ where: { orgId, event: "alert.test" }, orderBy: { createdAt: "asc" }, select: { status: true } })).toEqual([
-      { status: "SENT" },
-      { status: "FAILED" },
-    ]);
+    expect(
+      await t.db.alertDelivery.findMany({
+        where: { orgId, event: "alert.test" },
+        orderBy: { createdAt: "asc" },
+        select: { status: true },
+      }),
+    ).toEqual([{ status: "SENT" }, { status: "FAILED" }]);
     expect(systemMail.messages).toHaveLength(0);
   });
 
@@ -283,11 +344,19 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     const owner = await t.db.user.findUniqueOrThrow({ where: { email: people.owner.email } });
     for (let i = 0; i < 11; i++) {
       const other = await createOrg(t.db, `Clinic ${i}`);
-      await saveTestAccount(t.db, keyring, { userId: owner.id, email: owner.email, name: "Olive", orgId: other.id }, account.starttlsPort);
+      await saveTestAccount(
+        t.db,
+        keyring,
+        { userId: owner.id, email: owner.email, name: "Olive", orgId: other.id },
+        account.starttlsPort,
+      );
     }
     await t.db.emailSettings.updateMany({ data: { checkDueAt: null } });
     let most = 0;
-    const sampler = setInterval(() => (most = Math.max(most, account.sessions.filter((x) => !x.closed && !x.commands.includes("QUIT")).length)), 5);
+    const sampler = setInterval(
+      () => (most = Math.max(most, account.sessions.filter((x) => !x.closed && !x.commands.includes("QUIT")).length)),
+      5,
+    );
     try {
       await scheduler.runPeriod(new Date(Date.now() + 2 * INTERVAL));
     } finally {
@@ -305,9 +374,17 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     expect(await webhookUrlProblem("https://localhost:8443/hook", guarded)).toMatch(/private or internal address/);
     expect(await webhookUrlProblem("https://10.1.2.3/hook", guarded)).toMatch(/private or internal address/);
     expect(await webhookUrlProblem("https://[::1]/hook", guarded)).toMatch(/private or internal address/);
-    expect(await webhookUrlProblem("https://hooks.example/x", { allowPrivate: false, lookup: () => Promise.resolve([{ address: "169.254.169.254", family: 4 }]) })).toMatch(
-      /private or internal address/,
-    );
-    expect(await webhookUrlProblem("https://hooks.example/x", { allowPrivate: false, lookup: () => Promise.resolve([{ address: "93.184.215.14", family: 4 }]) })).toBeNull();
+    expect(
+      await webhookUrlProblem("https://hooks.example/x", {
+        allowPrivate: false,
+        lookup: () => Promise.resolve([{ address: "169.254.169.254", family: 4 }]),
+      }),
+    ).toMatch(/private or internal address/);
+    expect(
+      await webhookUrlProblem("https://hooks.example/x", {
+        allowPrivate: false,
+        lookup: () => Promise.resolve([{ address: "93.184.215.14", family: 4 }]),
+      }),
+    ).toBeNull();
   });
 });

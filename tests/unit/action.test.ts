@@ -18,7 +18,14 @@ const admin: MemberContext = {
   role: "ADMIN",
   membershipId: "m1",
   sessionVersion: 0,
-  actor: { userId: "u1", email: "priya@clinic.test", name: "Priya Admin", orgId: "o1", role: "ADMIN", sessionVersion: 0 },
+  actor: {
+    userId: "u1",
+    email: "priya@clinic.test",
+    name: "Priya Admin",
+    orgId: "o1",
+    role: "ADMIN",
+    sessionVersion: 0,
+  },
 };
 const schema = z.strictObject({ user: z.email({ error: "Enter an email address." }), password: z.string().optional() });
 
@@ -33,14 +40,19 @@ afterEach(() => vi.restoreAllMocks());
 
 describe("memberAction", () => {
   it("takes a plain object as well as FormData, validated by the same schema", async () => {
-    const body = vi.fn((input: z.infer<typeof schema>) => Promise.resolve({ ok: true, message: `hello ${input.user}` }));
+    const body = vi.fn((input: z.infer<typeof schema>) =>
+      Promise.resolve({ ok: true, message: `hello ${input.user}` }),
+    );
     const action = memberAction({ name: "greet", minimum: "ADMIN", schema }, body);
     expect(await action({}, { user: "a@b.example" })).toMatchObject({ ok: true, message: "hello a@b.example" });
     const form = new FormData();
     form.set("user", "c@d.example");
     form.set("$ACTION_ID_abc", "");
     expect(await action({}, form)).toMatchObject({ ok: true, message: "hello c@d.example" });
-    expect(await action({}, { user: "not an address" })).toMatchObject({ ok: false, errors: { user: ["Enter an email address."] } });
+    expect(await action({}, { user: "not an address" })).toMatchObject({
+      ok: false,
+      errors: { user: ["Enter an email address."] },
+    });
     expect(await action({}, { user: "a@b.example", extra: "x" })).toMatchObject({ ok: false });
     expect(body).toHaveBeenCalledTimes(2);
   });
@@ -55,25 +67,40 @@ describe("memberAction", () => {
   });
 
   it("logs an unexpected error with the action's name, never the input, then lets Next show its error page", async () => {
-    const action = memberAction({ name: "saveThing", minimum: "ADMIN", schema, secretFields: ["password"] }, () => Promise.reject(new Error("connection pool exhausted")));
-    await expect(action({}, { user: "a@b.example", password: "hunter2-secret" })).rejects.toThrow("connection pool exhausted");
+    const action = memberAction({ name: "saveThing", minimum: "ADMIN", schema, secretFields: ["password"] }, () =>
+      Promise.reject(new Error("connection pool exhausted")),
+    );
+    await expect(action({}, { user: "a@b.example", password: "hunter2-secret" })).rejects.toThrow(
+      "connection pool exhausted",
+    );
     expect(logged).toHaveLength(1);
     expect(logged[0]).toContain("[action] saveThing failed: Error: connection pool exhausted");
     expect(logged[0]).not.toContain("hunter2-secret");
   });
 
   it("a database failure, in the session check or the body, gives the form its message and what was typed, never the password", async () => {
-    const down = Object.assign(new Error("Connection terminated due to connection timeout"), { clientVersion: "6.19.3" });
-    const action = memberAction({ name: "save", minimum: "ADMIN", schema, secretFields: ["password"] }, () => Promise.reject(down));
+    const down = Object.assign(new Error("Connection terminated due to connection timeout"), {
+      clientVersion: "6.19.3",
+    });
+    const action = memberAction({ name: "save", minimum: "ADMIN", schema, secretFields: ["password"] }, () =>
+      Promise.reject(down),
+    );
     const typed = { user: "a@b.example", password: "hunter2-secret" };
-    expect(await action({}, typed)).toMatchObject({ ok: false, message: DATABASE_FAILED, values: { user: "a@b.example" } });
+    expect(await action({}, typed)).toMatchObject({
+      ok: false,
+      message: DATABASE_FAILED,
+      values: { user: "a@b.example" },
+    });
     session.fail = down;
     const state = await action({}, typed);
     expect(state).toMatchObject({ ok: false, message: DATABASE_FAILED, values: { user: "a@b.example" } });
     expect(JSON.stringify(state)).not.toContain("hunter2-secret");
     expect(logged).toHaveLength(2);
     expect(logged.join("\n")).not.toContain("hunter2-secret");
-    const custom = memberAction({ name: "test", minimum: "ADMIN", schema, databaseFailure: "Could not run the test." }, () => Promise.resolve({ ok: true }));
+    const custom = memberAction(
+      { name: "test", minimum: "ADMIN", schema, databaseFailure: "Could not run the test." },
+      () => Promise.resolve({ ok: true }),
+    );
     expect((await custom({}, typed)).message).toBe("Could not run the test.");
   });
 

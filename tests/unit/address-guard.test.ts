@@ -172,12 +172,20 @@ describe("blockedReason", () => {
     expect(blockedReason(address)).toBe(reason);
   });
 
-  it.each(["8.8.8.8", "142.250.102.108", "172.32.0.1", "100.128.0.1", "172.15.255.255", "2a00:1450:400c:c0a::6c", "::ffff:8.8.8.8", "2001:4860:4860::8888", "2606:4700::6810:84e5", "64:ff9b::808:808"])(
-    "allows the public address %s",
-    (address) => {
-      expect(blockedReason(address)).toBeNull();
-    },
-  );
+  it.each([
+    "8.8.8.8",
+    "142.250.102.108",
+    "172.32.0.1",
+    "100.128.0.1",
+    "172.15.255.255",
+    "2a00:1450:400c:c0a::6c",
+    "::ffff:8.8.8.8",
+    "2001:4860:4860::8888",
+    "2606:4700::6810:84e5",
+    "64:ff9b::808:808",
+  ])("allows the public address %s", (address) => {
+    expect(blockedReason(address)).toBeNull();
+  });
 
   // Just outside the refused ranges, and public IPv4 addresses inside IPv6.
   it.each([
@@ -230,7 +238,9 @@ describe("resolveAndCheck", () => {
     expect(result).toMatchObject({ ok: false, reason: "blocked", address: "10.0.0.5" });
     if (!result.ok) {
       // Says what kind of address, never which one: the message reaches whoever runs the test.
-      expect(result.message).toBe("smtp.sneaky.example points to a private or internal address. For safety this service only connects to public mail servers.");
+      expect(result.message).toBe(
+        "smtp.sneaky.example points to a private or internal address. For safety this service only connects to public mail servers.",
+      );
       expect(result.message).not.toContain("10.0.0.5");
     }
   });
@@ -241,13 +251,19 @@ describe("resolveAndCheck", () => {
   });
 
   it("refuses a literal private IP", async () => {
-    expect(await resolveAndCheck("192.168.0.10", { allowPrivate: false })).toMatchObject({ ok: false, reason: "blocked" });
+    expect(await resolveAndCheck("192.168.0.10", { allowPrivate: false })).toMatchObject({
+      ok: false,
+      reason: "blocked",
+    });
   });
 
   it("judges what a name resolves to, not how it is spelled (127.1 or 2130706433 looked up as a name)", async () => {
     const lookup = fakeLookup({ "127.1": ["127.0.0.1"], "2130706433": ["127.0.0.1"], "0x7f.1": ["::ffff:7f00:1"] });
     for (const host of ["127.1", "2130706433", "0x7f.1"]) {
-      expect(await resolveAndCheck(host, { allowPrivate: false, lookup }), host).toMatchObject({ ok: false, reason: "blocked" });
+      expect(await resolveAndCheck(host, { allowPrivate: false, lookup }), host).toMatchObject({
+        ok: false,
+        reason: "blocked",
+      });
     }
   });
 
@@ -256,7 +272,11 @@ describe("resolveAndCheck", () => {
       allowPrivate: false,
       lookup: fakeLookup({ "smtp.gmail.com": ["2a00:1450:400c:c0a::6c", "142.250.102.108"] }),
     });
-    expect(result).toEqual({ ok: true, address: "142.250.102.108", addresses: ["142.250.102.108", "2a00:1450:400c:c0a::6c"] });
+    expect(result).toEqual({
+      ok: true,
+      address: "142.250.102.108",
+      addresses: ["142.250.102.108", "2a00:1450:400c:c0a::6c"],
+    });
   });
 
   it("allows private addresses only when told to", async () => {
@@ -264,7 +284,9 @@ describe("resolveAndCheck", () => {
   });
 
   it("reports an unknown name as not found", async () => {
-    expect(await resolveAndCheck("smtp.nowhere.example", { allowPrivate: false, lookup: fakeLookup({}) })).toMatchObject({
+    expect(
+      await resolveAndCheck("smtp.nowhere.example", { allowPrivate: false, lookup: fakeLookup({}) }),
+    ).toMatchObject({
       ok: false,
       reason: "not-found",
     });

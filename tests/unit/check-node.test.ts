@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const script = path.join(root, "scripts/check-node.mjs");
-const { engines } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { engines: { node: string } };
+const { engines } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+  engines: { node: string };
+};
 
 function checkNode(version: string) {
   const run = spawnSync(process.execPath, [script, version], { cwd: root, encoding: "utf8" });
@@ -24,7 +26,9 @@ describe("check-node", () => {
     fs.copyFileSync(script, path.join(dir, "scripts/check-node.mjs"));
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ engines: { node: ">=26.1" } }));
     try {
-      const run = spawnSync(process.execPath, [path.join(dir, "scripts/check-node.mjs"), "v24.21.0"], { encoding: "utf8" });
+      const run = spawnSync(process.execPath, [path.join(dir, "scripts/check-node.mjs"), "v24.21.0"], {
+        encoding: "utf8",
+      });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain("needs Node.js 26 or later (found v24.21.0)");
     } finally {

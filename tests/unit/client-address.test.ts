@@ -22,7 +22,9 @@ describe("clientAddress (server.mjs, before Next.js sees the request)", () => {
   });
 
   it("joins repeated headers, skips empty entries, unwraps IPv4-mapped peers and caps the length", () => {
-    expect(clientAddress({ forwardedFor: ["198.51.100.7", " , 192.0.2.1"], peer: "10.0.0.2", hops: 2 })).toBe("198.51.100.7");
+    expect(clientAddress({ forwardedFor: ["198.51.100.7", " , 192.0.2.1"], peer: "10.0.0.2", hops: 2 })).toBe(
+      "198.51.100.7",
+    );
     expect(clientAddress({ forwardedFor: undefined, peer: "::ffff:192.0.2.33", hops: 0 })).toBe("192.0.2.33");
     expect(clientAddress({ forwardedFor: undefined, peer: "::1", hops: 0 })).toBe("::1");
     expect(clientAddress({ forwardedFor: "a".repeat(500), peer: "10.0.0.2", hops: 1 })).toHaveLength(64);
@@ -45,7 +47,9 @@ describe("parseTrustedProxyHops", () => {
 describe("clientAddressFrom (the app's side)", () => {
   it("takes the one address server.mjs left, or the rightmost entry when the header arrived as is", () => {
     expect(clientAddressFrom(new Headers({ "x-forwarded-for": "203.0.113.7" }))).toBe("203.0.113.7");
-    expect(clientAddressFrom(new Headers({ "x-forwarded-for": "1.1.1.1, 10.0.0.5,  203.0.113.7 " }))).toBe("203.0.113.7");
+    expect(clientAddressFrom(new Headers({ "x-forwarded-for": "1.1.1.1, 10.0.0.5,  203.0.113.7 " }))).toBe(
+      "203.0.113.7",
+    );
     expect(clientAddressFrom(new Headers({ "x-forwarded-for": "198.51.100.1, ," }))).toBe("198.51.100.1");
   });
 

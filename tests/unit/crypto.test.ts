@@ -40,7 +40,9 @@ describe("keyFromBase64", () => {
   });
   it("does not echo the key in its error", () => {
     const short = crypto.randomBytes(16).toString("base64");
-    expect(() => keyFromBase64(short)).toThrow(expect.objectContaining({ message: expect.not.stringContaining(short) as unknown }));
+    expect(() => keyFromBase64(short)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(short) as unknown }),
+    );
   });
 });
 

@@ -24,15 +24,38 @@ describe("isUniqueViolation", () => {
 
 describe("isDatabaseFailure", () => {
   it("counts Prisma's errors, errors passed on by the Prisma client, the drivers' and connection errors", () => {
-    expect(isDatabaseFailure(new Prisma.PrismaClientKnownRequestError("x", { code: "P1001", clientVersion: "6.19.3" }))).toBe(true);
+    expect(
+      isDatabaseFailure(new Prisma.PrismaClientKnownRequestError("x", { code: "P1001", clientVersion: "6.19.3" })),
+    ).toBe(true);
     expect(isDatabaseFailure(new Prisma.PrismaClientUnknownRequestError("x", { clientVersion: "6.19.3" }))).toBe(true);
-    expect(isDatabaseFailure(Object.assign(new Error("Connection terminated due to connection timeout"), { clientVersion: "6.19.3" }))).toBe(true);
-    expect(isDatabaseFailure(Object.assign(new Error("attempt to write a readonly database"), { name: "SqliteError", code: "SQLITE_READONLY" }))).toBe(true);
+    expect(
+      isDatabaseFailure(
+        Object.assign(new Error("Connection terminated due to connection timeout"), { clientVersion: "6.19.3" }),
+      ),
+    ).toBe(true);
+    expect(
+      isDatabaseFailure(
+        Object.assign(new Error("attempt to write a readonly database"), {
+          name: "SqliteError",
+          code: "SQLITE_READONLY",
+        }),
+      ),
+    ).toBe(true);
     expect(isDatabaseFailure(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }))).toBe(true);
-    expect(isDatabaseFailure(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }))).toBe(true);
+    expect(
+      isDatabaseFailure(
+        Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }),
+      ),
+    ).toBe(true);
     expect(isDatabaseFailure(Object.assign(new Error('database "x" does not exist'), { code: "3D000" }))).toBe(true);
     // Not the database: the app's own mistakes and the user's input.
-    for (const other of [new Error("boom"), new TypeError("x is undefined"), Object.assign(new Error("bad"), { code: "ERR_INVALID_ARG" }), null, "text"]) {
+    for (const other of [
+      new Error("boom"),
+      new TypeError("x is undefined"),
+      Object.assign(new Error("bad"), { code: "ERR_INVALID_ARG" }),
+      null,
+      "text",
+    ]) {
       expect(isDatabaseFailure(other)).toBe(false);
     }
   });

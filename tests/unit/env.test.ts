@@ -39,7 +39,11 @@ describe("loadEnv: embedded default", () => {
     expect(first.embedded).toBe(true);
     expect(first.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
     expect(Buffer.from(first.SETTINGS_ENCRYPTION_KEY, "base64")).toHaveLength(32);
-    expect(first.database).toEqual({ provider: "sqlite", url: "file:./data/app.db", filePath: path.join(cwd, "data/app.db") });
+    expect(first.database).toEqual({
+      provider: "sqlite",
+      url: "file:./data/app.db",
+      filePath: path.join(cwd, "data/app.db"),
+    });
 
     const contents = fs.readFileSync(file, "utf8");
     const second = load({});
@@ -125,12 +129,16 @@ describe("loadEnv: bad values", () => {
     expect(load({}).sessionMaxAgeSeconds).toBe(7 * 86_400);
     expect(load({ SESSION_MAX_AGE_DAYS: "1" }).sessionMaxAgeSeconds).toBe(86_400);
     for (const bad of ["0", "91", "1.5", "week"]) {
-      expect(problemsOf(() => load({ SESSION_MAX_AGE_DAYS: bad }))).toEqual(["SESSION_MAX_AGE_DAYS must be a whole number of days from 1 to 90"]);
+      expect(problemsOf(() => load({ SESSION_MAX_AGE_DAYS: bad }))).toEqual([
+        "SESSION_MAX_AGE_DAYS must be a whole number of days from 1 to 90",
+      ]);
     }
   });
 
   it("TRUSTED_PROXY_HOPS: a bad value is listed with the other problems", () => {
-    expect(problemsOf(() => load({ TRUSTED_PROXY_HOPS: "two" }))).toEqual([expect.stringMatching(/^TRUSTED_PROXY_HOPS must be a whole number from 0 to 10/)]);
+    expect(problemsOf(() => load({ TRUSTED_PROXY_HOPS: "two" }))).toEqual([
+      expect.stringMatching(/^TRUSTED_PROXY_HOPS must be a whole number from 0 to 10/),
+    ]);
     expect(() => load({ TRUSTED_PROXY_HOPS: "2" })).not.toThrow();
   });
 });
@@ -138,7 +146,13 @@ describe("loadEnv: bad values", () => {
 describe("loadEnv: a production deployment names every missing variable", () => {
   it.each([
     ["DATABASE_URL", { AUTH_SECRET: "a".repeat(40), SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }],
-    ["AUTH_SECRET", { DATABASE_URL: "postgresql://app@db.internal/app", SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }],
+    [
+      "AUTH_SECRET",
+      {
+        DATABASE_URL: "postgresql://app@db.internal/app",
+        SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+      },
+    ],
     ["SETTINGS_ENCRYPTION_KEY", { DATABASE_URL: "postgresql://app@db.internal/app", AUTH_SECRET: "a".repeat(40) }],
   ])("stops without %s", (missing, given) => {
     let message = "";
@@ -156,8 +170,12 @@ describe("loadEnv: a production deployment names every missing variable", () => 
 
 describe("loadEnv: METRICS_TOKEN", () => {
   it("is optional, and at least 16 characters when set", () => {
-    expect(loadEnv({} as NodeJS.ProcessEnv, fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-m-"))).metricsToken).toBeUndefined();
-    expect(problemsOf(() => load({ METRICS_TOKEN: "short" }))).toEqual(["METRICS_TOKEN must be at least 16 characters (generate one with: openssl rand -hex 16)"]);
+    expect(
+      loadEnv({} as NodeJS.ProcessEnv, fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-m-"))).metricsToken,
+    ).toBeUndefined();
+    expect(problemsOf(() => load({ METRICS_TOKEN: "short" }))).toEqual([
+      "METRICS_TOKEN must be at least 16 characters (generate one with: openssl rand -hex 16)",
+    ]);
     expect(load({ METRICS_TOKEN: "a-long-enough-metrics-token" }).metricsToken).toBe("a-long-enough-metrics-token");
   });
 });
@@ -165,12 +183,20 @@ describe("loadEnv: METRICS_TOKEN", () => {
 describe("loadEnv: the scheduled checks", () => {
   it("ACCOUNT_CHECK_INTERVAL_MINUTES: every 6 hours by default, at least 1 minute; CHECK_CONCURRENCY 20; workers on unless WORKER=off", () => {
     expect(load({}).watch).toEqual({ intervalMinutes: 360, concurrency: 20, worker: true });
-    expect(load({ ACCOUNT_CHECK_INTERVAL_MINUTES: "1", CHECK_CONCURRENCY: "5", WORKER: "off" }).watch).toEqual({ intervalMinutes: 1, concurrency: 5, worker: false });
+    expect(load({ ACCOUNT_CHECK_INTERVAL_MINUTES: "1", CHECK_CONCURRENCY: "5", WORKER: "off" }).watch).toEqual({
+      intervalMinutes: 1,
+      concurrency: 5,
+      worker: false,
+    });
     expect(load({ WORKER: "ON" }).watch.worker).toBe(true);
     for (const bad of ["0", "1.5", "ten", "10081"]) {
-      expect(problemsOf(() => load({ ACCOUNT_CHECK_INTERVAL_MINUTES: bad }))).toEqual(["ACCOUNT_CHECK_INTERVAL_MINUTES must be a whole number of minutes from 1 to 10080"]);
+      expect(problemsOf(() => load({ ACCOUNT_CHECK_INTERVAL_MINUTES: bad }))).toEqual([
+        "ACCOUNT_CHECK_INTERVAL_MINUTES must be a whole number of minutes from 1 to 10080",
+      ]);
     }
-    expect(problemsOf(() => load({ CHECK_CONCURRENCY: "0" }))).toEqual(["CHECK_CONCURRENCY must be a whole number of checks from 1 to 500"]);
+    expect(problemsOf(() => load({ CHECK_CONCURRENCY: "0" }))).toEqual([
+      "CHECK_CONCURRENCY must be a whole number of checks from 1 to 500",
+    ]);
     expect(problemsOf(() => load({ WORKER: "no" }))).toEqual(["WORKER must be on or off"]);
   });
 });
@@ -178,7 +204,11 @@ describe("loadEnv: the scheduled checks", () => {
 describe("loadEnv: DNS_SERVERS", () => {
   it("is optional; comma-separated IP addresses with optional ports", () => {
     expect(load({}).dnsServers).toBeUndefined();
-    expect(load({ DNS_SERVERS: "10.0.0.2:53, [fd00::53]:5353,127.0.0.1" }).dnsServers).toEqual(["10.0.0.2:53", "[fd00::53]:5353", "127.0.0.1"]);
+    expect(load({ DNS_SERVERS: "10.0.0.2:53, [fd00::53]:5353,127.0.0.1" }).dnsServers).toEqual([
+      "10.0.0.2:53",
+      "[fd00::53]:5353",
+      "127.0.0.1",
+    ]);
     expect(problemsOf(() => load({ DNS_SERVERS: "dns.example.com:53" }))).toEqual([
       "DNS_SERVERS must be comma-separated IP addresses with optional ports, like 10.0.0.2:53,[fd00::53]:53",
     ]);
@@ -225,7 +255,10 @@ describe("loadEnv: every problem at once, no value quoted", () => {
       "DNS_SERVERS must be",
       "WORKER must be",
     ]) {
-      expect(problems.filter((p) => p.startsWith(name)), name).toHaveLength(1);
+      expect(
+        problems.filter((p) => p.startsWith(name)),
+        name,
+      ).toHaveLength(1);
     }
     // Each value carries a code of its own (7Qx, 9Zk, …): none may appear anywhere in the message.
     for (const [name, value] of Object.entries(values).filter(([n]) => n !== "NODE_ENV")) {
@@ -264,12 +297,21 @@ describe("loadEnv: the generated secrets file", () => {
     const old = goodKey();
     write({ AUTH_SECRET: goodSecret(), SETTINGS_ENCRYPTION_KEY: goodKey(), SETTINGS_ENCRYPTION_KEYS_OLD: [old] });
     expect(load({})).toMatchObject({ previousEncryptionKeys: [old], encryptionKeySource: "secrets file" });
-    expect(load({ SETTINGS_ENCRYPTION_KEY: goodKey() })).toMatchObject({ previousEncryptionKeys: [], encryptionKeySource: "environment" });
+    expect(load({ SETTINGS_ENCRYPTION_KEY: goodKey() })).toMatchObject({
+      previousEncryptionKeys: [],
+      encryptionKeySource: "environment",
+    });
     const fromEnv = goodKey();
     expect(load({ SETTINGS_ENCRYPTION_KEYS_OLD: ` ${fromEnv} ,` }).previousEncryptionKeys).toEqual([fromEnv]);
 
-    write({ AUTH_SECRET: goodSecret(), SETTINGS_ENCRYPTION_KEY: goodKey(), SETTINGS_ENCRYPTION_KEYS_OLD: ["not-a-key"] });
-    expect(problemsOf(() => load({}))).toEqual(["SETTINGS_ENCRYPTION_KEYS_OLD must list 32-byte base64 keys, separated by commas"]);
+    write({
+      AUTH_SECRET: goodSecret(),
+      SETTINGS_ENCRYPTION_KEY: goodKey(),
+      SETTINGS_ENCRYPTION_KEYS_OLD: ["not-a-key"],
+    });
+    expect(problemsOf(() => load({}))).toEqual([
+      "SETTINGS_ENCRYPTION_KEYS_OLD must list 32-byte base64 keys, separated by commas",
+    ]);
   });
 });
 
@@ -292,14 +334,16 @@ describe("loadEnv: PORT", () => {
 
 describe("loadDatabaseTarget", () => {
   it("reads DATABASE_URL alone and writes no secrets file", () => {
-    expect(loadDatabaseTarget({ DATABASE_URL: "file:./other.db", WORKER: "no" } as unknown as NodeJS.ProcessEnv, cwd)).toEqual({
+    expect(
+      loadDatabaseTarget({ DATABASE_URL: "file:./other.db", WORKER: "no" } as unknown as NodeJS.ProcessEnv, cwd),
+    ).toEqual({
       provider: "sqlite",
       url: "file:./other.db",
       filePath: path.join(cwd, "other.db"),
     });
     expect(fs.existsSync(path.join(cwd, "data"))).toBe(false);
-    expect(problemsOf(() => loadDatabaseTarget({ DATABASE_URL: "mysql://app@db/app" } as unknown as NodeJS.ProcessEnv, cwd))).toEqual([
-      "DATABASE_URL must be a file: URL (SQLite) or a postgresql:// URL",
-    ]);
+    expect(
+      problemsOf(() => loadDatabaseTarget({ DATABASE_URL: "mysql://app@db/app" } as unknown as NodeJS.ProcessEnv, cwd)),
+    ).toEqual(["DATABASE_URL must be a file: URL (SQLite) or a postgresql:// URL"]);
   });
 });

@@ -40,8 +40,12 @@ describe("function signatures", () => {
   });
 
   it("sees a long signature when there is one", () => {
-    expect(longSignatures("/x/a.ts", "export function f(a: 1, b: 2, c: 3, d: 4, e: 5) {}\nconst g = (a: 1) => a;", MAX_POSITIONAL)).toEqual([
-      expect.stringMatching(/a\.ts:1 f \(5\)$/),
-    ]);
+    expect(
+      longSignatures(
+        "/x/a.ts",
+        "export function f(a: 1, b: 2, c: 3, d: 4, e: 5) {}\nconst g = (a: 1) => a;",
+        MAX_POSITIONAL,
+      ),
+    ).toEqual([expect.stringMatching(/a\.ts:1 f \(5\)$/)]);
   });
 });

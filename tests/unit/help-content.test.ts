@@ -13,20 +13,31 @@ describe("help guides and the presets table", () => {
     const guideHrefs = helpGuides().map((g) => g.href);
     for (const preset of PRESETS) expect(guideHrefs).toContain(`/help/${preset.helpSlug}`);
     // Besides the provider guides: troubleshooting, alerts, and the operators' guide to the sign-in apps.
-    const providerGuides = guideHrefs.filter((h) => !["/help/troubleshooting", "/help/alerts", "/help/operators/oauth-apps"].includes(h));
+    const providerGuides = guideHrefs.filter(
+      (h) => !["/help/troubleshooting", "/help/alerts", "/help/operators/oauth-apps"].includes(h),
+    );
     expect(providerGuides.sort()).toEqual(PRESETS.map((p) => `/help/${p.helpSlug}`).sort());
   });
 
   it("has no hand-written guide page without a preset (static pages under app/help)", () => {
     const staticPages = fs
       .readdirSync(helpDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !d.name.startsWith("_") && !d.name.startsWith("[") && fs.existsSync(path.join(helpDir, d.name, "page.tsx")))
+      .filter(
+        (d) =>
+          d.isDirectory() &&
+          !d.name.startsWith("_") &&
+          !d.name.startsWith("[") &&
+          fs.existsSync(path.join(helpDir, d.name, "page.tsx")),
+      )
       .map((d) => d.name);
     const slugs = new Set(PRESETS.map((p) => p.helpSlug));
-    for (const page of staticPages) expect(page === "troubleshooting" || page === "alerts" || slugs.has(page), `app/help/${page}`).toBe(true);
+    for (const page of staticPages)
+      expect(page === "troubleshooting" || page === "alerts" || slugs.has(page), `app/help/${page}`).toBe(true);
     // app/help/operators holds the operators' guides (no page of its own), each listed in the guides.
     const operatorPages = fs.readdirSync(path.join(helpDir, "operators"));
-    expect(operatorPages.map((p) => `/help/operators/${p}`).every((href) => helpGuides().some((g) => g.href === href))).toBe(true);
+    expect(
+      operatorPages.map((p) => `/help/operators/${p}`).every((href) => helpGuides().some((g) => g.href === href)),
+    ).toBe(true);
   });
 
   it("has a troubleshooting section for every diagnosis the test-send can give", () => {

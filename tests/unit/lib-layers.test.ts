@@ -16,7 +16,11 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** lib/mailbox/transports/smtp.ts → "mailbox"; lib/env.ts → "env". */
-const nodeOf = (file: string) => path.relative(lib, file).split(path.sep)[0].replace(/\.(ts|tsx|mjs)$/, "");
+const nodeOf = (file: string) =>
+  path
+    .relative(lib, file)
+    .split(path.sep)[0]
+    .replace(/\.(ts|tsx|mjs)$/, "");
 
 function importGraph(): Map<string, Map<string, string>> {
   const edges = new Map<string, Map<string, string>>();
@@ -24,7 +28,9 @@ function importGraph(): Map<string, Map<string, string>> {
     const source = fs.readFileSync(file, "utf8");
     for (const match of source.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+|@\/lib\/[^"']+)["']/g)) {
       const spec = match[1];
-      const target = spec.startsWith("@/") ? path.resolve(lib, "..", spec.slice(2)) : path.resolve(path.dirname(file), spec);
+      const target = spec.startsWith("@/")
+        ? path.resolve(lib, "..", spec.slice(2))
+        : path.resolve(path.dirname(file), spec);
       if (!target.startsWith(lib + path.sep)) continue;
       const [from, to] = [nodeOf(file), nodeOf(target)];
       if (from === to || to === "generated") continue;
@@ -66,7 +72,8 @@ describe("lib/ folders import downward only", () => {
   });
 
   it("keeps the mailbox, secrets, network guard and SMTP knowledge below the watch", () => {
-    for (const lower of ["mailbox", "secrets", "net", "smtp"]) expect(edges.get(lower)?.has("watch") ?? false, lower).toBe(false);
+    for (const lower of ["mailbox", "secrets", "net", "smtp"])
+      expect(edges.get(lower)?.has("watch") ?? false, lower).toBe(false);
   });
 
   it("finds a cycle when there is one", () => {

@@ -8,8 +8,11 @@ import { loadEnv } from "@/lib/env";
 describe("mail ports", () => {
   it("allows 25, 465, 587 and 2525 by default, and nothing else", () => {
     for (const port of [25, 465, 587, 2525]) expect(isMailPortAllowed(DEFAULT_MAIL_PORT_RULE, port)).toBe(true);
-    for (const port of [22, 80, 443, 3306, 5432, 6379, 8080, 26, 2526]) expect(isMailPortAllowed(DEFAULT_MAIL_PORT_RULE, port)).toBe(false);
-    expect(mailPortMessage(DEFAULT_MAIL_PORT_RULE)).toBe("Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here.");
+    for (const port of [22, 80, 443, 3306, 5432, 6379, 8080, 26, 2526])
+      expect(isMailPortAllowed(DEFAULT_MAIL_PORT_RULE, port)).toBe(false);
+    expect(mailPortMessage(DEFAULT_MAIL_PORT_RULE)).toBe(
+      "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here.",
+    );
   });
 
   it("SMTP_ALLOWED_PORTS takes ports and ranges, and refuses anything else", () => {
@@ -22,6 +25,11 @@ describe("mail ports", () => {
   });
 
   it("a bad SMTP_ALLOWED_PORTS stops start-up and names the variable", () => {
-    expect(() => loadEnv({ SMTP_ALLOWED_PORTS: "25,http" } as unknown as NodeJS.ProcessEnv, fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-")))).toThrow(/SMTP_ALLOWED_PORTS must be comma-separated ports/);
+    expect(() =>
+      loadEnv(
+        { SMTP_ALLOWED_PORTS: "25,http" } as unknown as NodeJS.ProcessEnv,
+        fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-")),
+      ),
+    ).toThrow(/SMTP_ALLOWED_PORTS must be comma-separated ports/);
   });
 });

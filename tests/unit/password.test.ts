@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import crypto from "node:crypto";
-import { generateTemporaryPassword, hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "@/lib/password";
+import {
+  generateTemporaryPassword,
+  hashPassword,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from "@/lib/password";
 
 describe("password hashing", () => {
   it("verifies the right password and refuses a wrong one", async () => {
@@ -17,7 +23,12 @@ describe("password hashing", () => {
   it("still verifies an earlier scrypt hash, and marks it for rehashing", async () => {
     // Made by the previous version of this module (scrypt, N=2^15, r=8, p=1) for "a long enough passphrase".
     const salt = Buffer.from("0123456789abcdef");
-    const key = crypto.scryptSync("a long enough passphrase", salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    const key = crypto.scryptSync("a long enough passphrase", salt, 32, {
+      N: 2 ** 15,
+      r: 8,
+      p: 1,
+      maxmem: 64 * 1024 * 1024,
+    });
     const old = ["scrypt", 32768, 8, 1, salt.toString("base64"), key.toString("base64")].join("$");
     expect(await verifyPassword("a long enough passphrase", old)).toBe(true);
     expect(await verifyPassword("another passphrase", old)).toBe(false);

@@ -15,7 +15,8 @@ describe("redactReply", () => {
   });
 
   it("keeps ordinary replies, URLs and host names readable", () => {
-    const reply = "535-5.7.8 Username and Password not accepted. For more information, go to\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials d9443c01a7336-2a0f3c6b1f0sm1234567pjb.12 - gsmtp";
+    const reply =
+      "535-5.7.8 Username and Password not accepted. For more information, go to\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials d9443c01a7336-2a0f3c6b1f0sm1234567pjb.12 - gsmtp";
     expect(redactReply(reply)).toBe(reply);
   });
 });
@@ -40,7 +41,9 @@ describe("spelling hints", () => {
 
 describe("From rewriting note", () => {
   it("warns when Gmail will replace another From address", () => {
-    expect(fromRewriteNote("google-mail", "me@gmail.com", "billing@clinic.example")).toMatch(/will show me@gmail.com as the sender/);
+    expect(fromRewriteNote("google-mail", "me@gmail.com", "billing@clinic.example")).toMatch(
+      /will show me@gmail.com as the sender/,
+    );
   });
   it("is silent when the From is the account itself, or the provider does not rewrite", () => {
     expect(fromRewriteNote("google-mail", "me@gmail.com", "ME@gmail.com")).toBeNull();

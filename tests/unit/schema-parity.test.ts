@@ -12,13 +12,19 @@ import type { OAuthProviderId } from "@/lib/smtp/sign-in-providers";
 import type { AlertDeliveryRow } from "@/lib/watch/alert-settings";
 
 // One source of truth: the SQLite and PostgreSQL schemas must declare exactly the same models and enums.
-const read = (provider: string) => fs.readFileSync(path.resolve(__dirname, `../../prisma/${provider}/schema.prisma`), "utf8");
+const read = (provider: string) =>
+  fs.readFileSync(path.resolve(__dirname, `../../prisma/${provider}/schema.prisma`), "utf8");
 
 function models(schema: string): string[] {
   return [...schema.matchAll(/^(model|enum) \w+ \{[\s\S]*?^\}/gm)].map((m) =>
     m[0]
       .split("\n")
-      .map((line) => line.replace(/\/\/.*$/, "").trim().replace(/\s+/g, " "))
+      .map((line) =>
+        line
+          .replace(/\/\/.*$/, "")
+          .trim()
+          .replace(/\s+/g, " "),
+      )
       .filter(Boolean)
       .join("\n"),
   );

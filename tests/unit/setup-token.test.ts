@@ -20,7 +20,9 @@ describe("the hosted first run's setup token", () => {
     expect(a).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
     expect(expectedSetupToken({ AUTH_SECRET: secretA, setupToken: undefined })).toBe(a);
     expect(expectedSetupToken({ AUTH_SECRET: secretB, setupToken: undefined })).not.toBe(a);
-    expect(expectedSetupToken({ AUTH_SECRET: secretA, setupToken: "operator-chosen-token-1" })).toBe("operator-chosen-token-1");
+    expect(expectedSetupToken({ AUTH_SECRET: secretA, setupToken: "operator-chosen-token-1" })).toBe(
+      "operator-chosen-token-1",
+    );
   });
 
   it("matches as typed (spaces and case do not matter), and never when blank or wrong", () => {
@@ -34,6 +36,8 @@ describe("the hosted first run's setup token", () => {
 
   it("a SETUP_TOKEN too short to be safe stops start-up, naming it", () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "fes-env-"));
-    expect(() => loadEnv({ SETUP_TOKEN: "short" } as unknown as NodeJS.ProcessEnv, cwd)).toThrow(/SETUP_TOKEN must be 16 to 200 characters/);
+    expect(() => loadEnv({ SETUP_TOKEN: "short" } as unknown as NodeJS.ProcessEnv, cwd)).toThrow(
+      /SETUP_TOKEN must be 16 to 200 characters/,
+    );
   });
 });

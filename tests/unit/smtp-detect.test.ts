@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { detectByDomain, detectProvider, type MxRecord, type MxResolver } from "@/lib/smtp/detect";
 
-const mx = (...exchanges: string[]): MxResolver => vi.fn(() => Promise.resolve(exchanges.map((exchange, i) => ({ exchange, priority: (i + 1) * 10 }))));
+const mx = (...exchanges: string[]): MxResolver =>
+  vi.fn(() => Promise.resolve(exchanges.map((exchange, i) => ({ exchange, priority: (i + 1) * 10 }))));
 const never: MxResolver = () => {
   throw new Error("the resolver must not be called");
 };
@@ -26,22 +27,35 @@ describe("detectByDomain", () => {
     expect(detectByDomain(email)).toBe(id);
   });
 
-  it.each(["ana@acme.com", "ana@mail.gmail.com", "ana@gmail.co", "gmail.com", "@gmail.com", "ana@", "ana@@gmail.com", "a b@gmail.com", ""])(
-    "%j → null",
-    (email) => {
-      expect(detectByDomain(email)).toBeNull();
-    },
-  );
+  it.each([
+    "ana@acme.com",
+    "ana@mail.gmail.com",
+    "ana@gmail.co",
+    "gmail.com",
+    "@gmail.com",
+    "ana@",
+    "ana@@gmail.com",
+    "a b@gmail.com",
+    "",
+  ])("%j → null", (email) => {
+    expect(detectByDomain(email)).toBeNull();
+  });
 });
 
 describe("detectProvider", () => {
   it("answers from the domain table without a DNS lookup", async () => {
-    await expect(detectProvider("ana@gmail.com", { resolveMx: never })).resolves.toEqual({ presetId: "google-mail", reason: "domain" });
+    await expect(detectProvider("ana@gmail.com", { resolveMx: never })).resolves.toEqual({
+      presetId: "google-mail",
+      reason: "domain",
+    });
   });
 
   it("detects Google Workspace from Google MX records (case and trailing dot ignored)", async () => {
     const resolveMx = mx("ASPMX.L.GOOGLE.COM.", "alt1.aspmx.l.google.com");
-    await expect(detectProvider("ana@acme.com", { resolveMx })).resolves.toEqual({ presetId: "google-workspace", reason: "mx" });
+    await expect(detectProvider("ana@acme.com", { resolveMx })).resolves.toEqual({
+      presetId: "google-workspace",
+      reason: "mx",
+    });
     expect(resolveMx).toHaveBeenCalledWith("acme.com");
   });
 
@@ -53,7 +67,9 @@ describe("detectProvider", () => {
   });
 
   it("detects Microsoft 365 from mail.protection.outlook.com", async () => {
-    await expect(detectProvider("Ana@Contoso.com", { resolveMx: mx("contoso-com.mail.protection.outlook.com") })).resolves.toEqual({
+    await expect(
+      detectProvider("Ana@Contoso.com", { resolveMx: mx("contoso-com.mail.protection.outlook.com") }),
+    ).resolves.toEqual({
       presetId: "microsoft-365",
       reason: "mx",
     });
@@ -64,11 +80,16 @@ describe("detectProvider", () => {
       { exchange: "aspmx.l.google.com", priority: 20 },
       { exchange: "acme-com.mail.protection.outlook.com", priority: 5 },
     ];
-    await expect(detectProvider("ana@acme.com", { resolveMx: () => Promise.resolve(records) })).resolves.toEqual({ presetId: "microsoft-365", reason: "mx" });
+    await expect(detectProvider("ana@acme.com", { resolveMx: () => Promise.resolve(records) })).resolves.toEqual({
+      presetId: "microsoft-365",
+      reason: "mx",
+    });
   });
 
   it("does not match a look-alike that merely ends in the same letters", async () => {
-    await expect(detectProvider("ana@acme.com", { resolveMx: mx("mx.notgoogle.com", "google.com.evil.example") })).resolves.toBeNull();
+    await expect(
+      detectProvider("ana@acme.com", { resolveMx: mx("mx.notgoogle.com", "google.com.evil.example") }),
+    ).resolves.toBeNull();
   });
 
   it("returns null for an unknown mail host or no records", async () => {
@@ -77,7 +98,9 @@ describe("detectProvider", () => {
   });
 
   it("returns null when the resolver rejects or throws", async () => {
-    await expect(detectProvider("ana@acme.com", { resolveMx: async () => Promise.reject(new Error("ENOTFOUND")) })).resolves.toBeNull();
+    await expect(
+      detectProvider("ana@acme.com", { resolveMx: async () => Promise.reject(new Error("ENOTFOUND")) }),
+    ).resolves.toBeNull();
     const throwsSync: MxResolver = () => {
       throw new Error("boom");
     };

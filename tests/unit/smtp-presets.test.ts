@@ -52,12 +52,15 @@ describe("preset table", () => {
     },
   );
 
-  it.each(PRESETS.map((p) => [p.id, p] as const))("%s has a help slug, hints and a known password kind", (_id, preset) => {
-    expect(preset.helpSlug).toMatch(/^[a-z0-9-]+$/);
-    expect(preset.userHint.length).toBeGreaterThan(0);
-    expect(preset.passwordHint.length).toBeGreaterThan(0);
-    expect(["app-password", "account-password", "api-key", "smtp-credentials"]).toContain(preset.passwordKind);
-  });
+  it.each(PRESETS.map((p) => [p.id, p] as const))(
+    "%s has a help slug, hints and a known password kind",
+    (_id, preset) => {
+      expect(preset.helpSlug).toMatch(/^[a-z0-9-]+$/);
+      expect(preset.userHint.length).toBeGreaterThan(0);
+      expect(preset.passwordHint.length).toBeGreaterThan(0);
+      expect(["app-password", "account-password", "api-key", "smtp-credentials"]).toContain(preset.passwordKind);
+    },
+  );
 
   it("names every help slug <id>-smtp, uniquely", () => {
     expect(getPreset("google-mail").helpSlug).toBe("google-mail-smtp");
@@ -82,8 +85,15 @@ describe("preset table", () => {
 describe("provider facts", () => {
   it("Google Mail: smtp.gmail.com 587 STARTTLS, or 465 SSL/TLS, with a 2-Step Verification app password", () => {
     const gmail = getPreset("google-mail");
-    expect(gmail).toMatchObject({ host: "smtp.gmail.com", port: 587, security: "starttls", passwordKind: "app-password" });
-    expect(gmail.alternatives).toContainEqual(expect.objectContaining({ host: "smtp.gmail.com", port: 465, security: "ssl" }));
+    expect(gmail).toMatchObject({
+      host: "smtp.gmail.com",
+      port: 587,
+      security: "starttls",
+      passwordKind: "app-password",
+    });
+    expect(gmail.alternatives).toContainEqual(
+      expect.objectContaining({ host: "smtp.gmail.com", port: 465, security: "ssl" }),
+    );
     expect(gmail.requirements).toContain("2-Step Verification must be on");
     expect(gmail.mailboxDomains).toEqual(expect.arrayContaining(["gmail.com", "googlemail.com"]));
     expect(gmail.rewritesFrom).toBe(true);
@@ -102,7 +112,12 @@ describe("provider facts", () => {
     expect(getPreset("microsoft-365").mxSuffixes).toContain("mail.protection.outlook.com");
     expect(getPreset("microsoft-365").requirements.join(" ")).toMatch(/SMTP AUTH/);
     expect(getPreset("outlook-com").mailboxDomains).toEqual(["outlook.com", "hotmail.com", "live.com", "msn.com"]);
-    expect(getPreset("yahoo")).toMatchObject({ host: "smtp.mail.yahoo.com", port: 465, security: "ssl", passwordKind: "app-password" });
+    expect(getPreset("yahoo")).toMatchObject({
+      host: "smtp.mail.yahoo.com",
+      port: 465,
+      security: "ssl",
+      passwordKind: "app-password",
+    });
     expect(getPreset("icloud")).toMatchObject({ host: "smtp.mail.me.com", port: 587, security: "starttls" });
     expect(getPreset("fastmail")).toMatchObject({ host: "smtp.fastmail.com", port: 465, security: "ssl" });
     expect(getPreset("amazon-ses")).toMatchObject({ port: 587, passwordKind: "smtp-credentials" });
@@ -139,7 +154,9 @@ describe("defaultSecurityForPort", () => {
 
 describe("securityMismatchWarning", () => {
   it("explains SSL/TLS on 587", () => {
-    expect(securityMismatchWarning(587, "ssl")).toBe("Port 587 expects STARTTLS: with SSL/TLS the connection will fail with a TLS error.");
+    expect(securityMismatchWarning(587, "ssl")).toBe(
+      "Port 587 expects STARTTLS: with SSL/TLS the connection will fail with a TLS error.",
+    );
   });
   it("explains STARTTLS on 465", () => {
     expect(securityMismatchWarning(465, "starttls")).toBe(
@@ -176,8 +193,13 @@ describe("what each preset expects of the From domain's DNS (the Deliverability 
       } else expect(dkim.findSelector.length, preset.id).toBeGreaterThan(30);
     }
     expect(getPreset("google-workspace").domainAuth.spf).toMatchObject({ kind: "include", include: "_spf.google.com" });
-    expect(getPreset("google-workspace").domainAuth.dkim).toMatchObject({ selectors: [{ name: "google", type: "TXT" }] });
-    expect(getPreset("microsoft-365").domainAuth.spf).toMatchObject({ kind: "include", include: "spf.protection.outlook.com" });
+    expect(getPreset("google-workspace").domainAuth.dkim).toMatchObject({
+      selectors: [{ name: "google", type: "TXT" }],
+    });
+    expect(getPreset("microsoft-365").domainAuth.spf).toMatchObject({
+      kind: "include",
+      include: "spf.protection.outlook.com",
+    });
     expect(getPreset("microsoft-365").domainAuth.dkim).toMatchObject({
       selectors: [
         { name: "selector1", type: "CNAME" },

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { EMAIL_SETTINGS_FIELD_LABELS, EMAIL_SETTINGS_FIELD_NAMES, emailSettingsSchema, FROM_NEEDED_MESSAGE, splitHostPort } from "@/lib/mailbox/schema";
+import {
+  EMAIL_SETTINGS_FIELD_LABELS,
+  EMAIL_SETTINGS_FIELD_NAMES,
+  emailSettingsSchema,
+  FROM_NEEDED_MESSAGE,
+  splitHostPort,
+} from "@/lib/mailbox/schema";
 
 // What FormData gives the server action: strings only.
 const valid = {
@@ -56,8 +62,22 @@ describe("emailSettingsSchema: good input", () => {
   });
 
   it("trims, lower-cases the server and treats blanks as 'not given'", () => {
-    const r = parse({ host: "  SMTP.Example.COM ", port: " 465 ", user: " ana ", password: "", replyTo: "   ", fromName: "  " });
-    expect(r.data).toMatchObject({ host: "smtp.example.com", port: 465, user: "ana", password: undefined, replyTo: undefined, fromName: "" });
+    const r = parse({
+      host: "  SMTP.Example.COM ",
+      port: " 465 ",
+      user: " ana ",
+      password: "",
+      replyTo: "   ",
+      fromName: "  ",
+    });
+    expect(r.data).toMatchObject({
+      host: "smtp.example.com",
+      port: 465,
+      user: "ana",
+      password: undefined,
+      replyTo: undefined,
+      fromName: "",
+    });
   });
 
   it("accepts absent optional fields", () => {
@@ -78,7 +98,13 @@ describe("emailSettingsSchema: good input", () => {
 });
 
 describe("emailSettingsSchema: Google app passwords", () => {
-  const gmail = { ...valid, provider: "google-mail", host: "smtp.gmail.com", user: "ana@gmail.com", fromAddress: "ana@gmail.com" };
+  const gmail = {
+    ...valid,
+    provider: "google-mail",
+    host: "smtp.gmail.com",
+    user: "ana@gmail.com",
+    fromAddress: "ana@gmail.com",
+  };
 
   it("normalises an app password typed with spaces to 16 letters", () => {
     const r = emailSettingsSchema.safeParse({ ...gmail, password: "abcd efgh ijkl mnop" });
@@ -87,18 +113,25 @@ describe("emailSettingsSchema: Google app passwords", () => {
   });
 
   it("accepts upper-case letters and tabs between groups", () => {
-    expect(emailSettingsSchema.parse({ ...gmail, password: " ABCD\tefgh ijkl  MNOP " }).password).toBe("ABCDefghijklMNOP");
+    expect(emailSettingsSchema.parse({ ...gmail, password: " ABCD\tefgh ijkl  MNOP " }).password).toBe(
+      "ABCDefghijklMNOP",
+    );
   });
 
-  it.each(["MyGooglePassw0rd!", "abcd efgh ijkl mno", "abcd efgh ijkl mnopq", "abcd-efgh-ijkl-mnop", "abcd efgh ijkl mn0p"])(
-    "refuses %j on the password field",
-    (password) => {
-      expect(fieldErrors("password", password, gmail)).toEqual([GOOGLE_MESSAGE]);
-    },
-  );
+  it.each([
+    "MyGooglePassw0rd!",
+    "abcd efgh ijkl mno",
+    "abcd efgh ijkl mnopq",
+    "abcd-efgh-ijkl-mnop",
+    "abcd efgh ijkl mn0p",
+  ])("refuses %j on the password field", (password) => {
+    expect(fieldErrors("password", password, gmail)).toEqual([GOOGLE_MESSAGE]);
+  });
 
   it("applies to Google Workspace too", () => {
-    expect(fieldErrors("password", "CorrectHorse42", { ...gmail, provider: "google-workspace" })).toEqual([GOOGLE_MESSAGE]);
+    expect(fieldErrors("password", "CorrectHorse42", { ...gmail, provider: "google-workspace" })).toEqual([
+      GOOGLE_MESSAGE,
+    ]);
   });
 
   it("allows a blank password (keep the saved one), even one of spaces only", () => {
@@ -111,17 +144,38 @@ describe("emailSettingsSchema: Google app passwords", () => {
   });
 
   it("with Google Mail chosen, User and an app password are all it needs: preset server, From = User", () => {
-    const r = emailSettingsSchema.parse({ provider: "google-mail", user: "ana@gmail.com", password: "abcd efgh ijkl mnop", version: "0" });
-    expect(r).toMatchObject({ host: "smtp.gmail.com", port: 587, security: "starttls", user: "ana@gmail.com", fromAddress: "ana@gmail.com", fromName: "" });
+    const r = emailSettingsSchema.parse({
+      provider: "google-mail",
+      user: "ana@gmail.com",
+      password: "abcd efgh ijkl mnop",
+      version: "0",
+    });
+    expect(r).toMatchObject({
+      host: "smtp.gmail.com",
+      port: 587,
+      security: "starttls",
+      user: "ana@gmail.com",
+      fromAddress: "ana@gmail.com",
+      fromName: "",
+    });
   });
 
   it("a blank Server is the chosen provider's; a typed TLS Port is kept", () => {
-    expect(emailSettingsSchema.parse({ ...gmail, password: "abcdefghijklmnop", host: "", port: "465", security: "ssl" })).toMatchObject({ host: "smtp.gmail.com", port: 465, security: "ssl" });
+    expect(
+      emailSettingsSchema.parse({ ...gmail, password: "abcdefghijklmnop", host: "", port: "465", security: "ssl" }),
+    ).toMatchObject({ host: "smtp.gmail.com", port: 465, security: "ssl" });
     expect(fieldErrors("host", "", { ...valid, provider: "custom" })[0]).toMatch(/^Enter the server name/);
   });
 
   it("says the password is not an app password together with every other field error", () => {
-    const { fieldErrors } = errorsOf({ provider: "google-mail", user: "ana", password: "MyGooglePassw0rd!", port: "abc", replyTo: "x@", version: "0" });
+    const { fieldErrors } = errorsOf({
+      provider: "google-mail",
+      user: "ana",
+      password: "MyGooglePassw0rd!",
+      port: "abc",
+      replyTo: "x@",
+      version: "0",
+    });
     expect(fieldErrors.password).toEqual([GOOGLE_MESSAGE]);
     expect(Object.keys(fieldErrors).sort()).toEqual(["fromAddress", "password", "port", "replyTo"].sort());
   });
@@ -204,13 +258,16 @@ describe("emailSettingsSchema: other fields", () => {
     expect(parse({ fromAddress: "invoices@example.com" }).data?.fromAddress).toBe("invoices@example.com");
   });
 
-  it.each(["billing", "billing@", "@example.com", "billing@example", "bill ing@example.com", "Acme <billing@example.com>"])(
-    "From address %j is refused as invalid",
-    (value) => {
-      expect(fieldErrors("fromAddress", value)).toEqual(["Enter a valid email address, like billing@example.com."]);
-    },
-  );
-
+  it.each([
+    "billing",
+    "billing@",
+    "@example.com",
+    "billing@example",
+    "bill ing@example.com",
+    "Acme <billing@example.com>",
+  ])("From address %j is refused as invalid", (value) => {
+    expect(fieldErrors("fromAddress", value)).toEqual(["Enter a valid email address, like billing@example.com."]);
+  });
 
   it.each(["accounts", "accounts@", "a@b"])("Reply-to %j is refused", (value) => {
     expect(fieldErrors("replyTo", value)).toEqual(["Enter a valid email address, or leave Reply-to blank."]);
@@ -295,10 +352,16 @@ describe("splitHostPort", () => {
     expect(splitHostPort(value)).toEqual(expected);
   });
 
-  it.each(["smtp.example.com", "smtp.example.com:", "smtp.example.com:0", "smtp.example.com:70000", "https://smtp.example.com:587", "smtp_x.com:587", ":587", "a:b:587"])(
-    "%j → null",
-    (value) => {
-      expect(splitHostPort(value)).toBeNull();
-    },
-  );
+  it.each([
+    "smtp.example.com",
+    "smtp.example.com:",
+    "smtp.example.com:0",
+    "smtp.example.com:70000",
+    "https://smtp.example.com:587",
+    "smtp_x.com:587",
+    ":587",
+    "a:b:587",
+  ])("%j → null", (value) => {
+    expect(splitHostPort(value)).toBeNull();
+  });
 });

@@ -115,9 +115,13 @@ describe("other account schemas", () => {
   it("addMemberSchema accepts the three roles only and rejects extra fields", () => {
     const base = { email: "b@example.com", name: "Bo", role: "ADMIN" };
     expect(addMemberSchema.safeParse(base).success).toBe(true);
-    expect(fieldErrors(addMemberSchema, { ...base, role: "SUPERUSER" }).role).toEqual(["Choose Owner, Admin or Member."]);
+    expect(fieldErrors(addMemberSchema, { ...base, role: "SUPERUSER" }).role).toEqual([
+      "Choose Owner, Admin or Member.",
+    ]);
     expect(addMemberSchema.safeParse({ ...base, orgId: "other-org" }).success).toBe(false);
-    expect(fieldErrors(addMemberSchema, { ...base, name: "Bo\r\nX" }).name).toEqual(["A name cannot contain line breaks."]);
+    expect(fieldErrors(addMemberSchema, { ...base, name: "Bo\r\nX" }).name).toEqual([
+      "A name cannot contain line breaks.",
+    ]);
   });
   it("changePasswordSchema requires matching, different, strong new passwords", () => {
     const ok = { currentPassword: "old password 1", newPassword: "tram-violet9x", confirmPassword: "tram-violet9x" };
@@ -125,11 +129,11 @@ describe("other account schemas", () => {
     expect(fieldErrors(changePasswordSchema, { ...ok, confirmPassword: "tram-violet9y" }).confirmPassword).toEqual([
       "The two new passwords do not match.",
     ]);
-    expect(
-      fieldErrors(changePasswordSchema, { ...ok, currentPassword: "tram-violet9x" }).newPassword,
-    ).toEqual(["Choose a password different from the current one."]);
-    expect(fieldErrors(changePasswordSchema, { ...ok, newPassword: "short", confirmPassword: "short" }).newPassword).toEqual([
-      "Use at least 12 characters.",
+    expect(fieldErrors(changePasswordSchema, { ...ok, currentPassword: "tram-violet9x" }).newPassword).toEqual([
+      "Choose a password different from the current one.",
     ]);
+    expect(
+      fieldErrors(changePasswordSchema, { ...ok, newPassword: "short", confirmPassword: "short" }).newPassword,
+    ).toEqual(["Use at least 12 characters."]);
   });
 });

@@ -20,7 +20,13 @@ describe("the schedule", () => {
   });
 
   it("an account is due once per period, from its slot, and not again until the next", () => {
-    const account = { orgId: "org_a", host: "smtp.gmail.com", lastCheckAt: null as Date | null, checkDueAt: null, version: 1 };
+    const account = {
+      orgId: "org_a",
+      host: "smtp.gmail.com",
+      lastCheckAt: null as Date | null,
+      checkDueAt: null,
+      version: 1,
+    };
     const slot = currentSlot("org_a", SIX_HOURS, T);
     expect(slot.at.getTime()).toBeLessThanOrEqual(T.getTime());
     expect(T.getTime() - slot.at.getTime()).toBeLessThan(SIX_HOURS);
@@ -29,7 +35,9 @@ describe("the schedule", () => {
     // Checked at its slot: not due again in this period, due again at the next slot.
     account.lastCheckAt = slot.at;
     expect(dueChecks([account], SIX_HOURS, new Date(slot.at.getTime() + SIX_HOURS - 1))).toEqual([]);
-    expect(dueChecks([account], SIX_HOURS, new Date(slot.at.getTime() + SIX_HOURS))[0].key).toBe(`org_a:${slot.period + 1}`);
+    expect(dueChecks([account], SIX_HOURS, new Date(slot.at.getTime() + SIX_HOURS))[0].key).toBe(
+      `org_a:${slot.period + 1}`,
+    );
     // Checked late, 10 minutes before its next slot (a backlog, or a new account): not again at that slot.
     account.lastCheckAt = new Date(slot.at.getTime() + SIX_HOURS - 10 * 60_000);
     expect(dueChecks([account], SIX_HOURS, new Date(slot.at.getTime() + SIX_HOURS + 60_000))).toEqual([]);
@@ -41,7 +49,9 @@ describe("the schedule", () => {
     const account = { orgId: "org_a", host: "h", lastCheckAt: null, checkDueAt: dueAt, version: 7 };
     expect(dueChecks([account], SIX_HOURS, T)).toEqual([]);
     expect(dueChecks([account], SIX_HOURS, T, 60_000)).toEqual([]);
-    expect(dueChecks([account], SIX_HOURS, new Date(T.getTime() + 60_000), 60_000)).toEqual([{ orgId: "org_a", host: "h", key: "org_a:save:7", startAfter: dueAt }]);
+    expect(dueChecks([account], SIX_HOURS, new Date(T.getTime() + 60_000), 60_000)).toEqual([
+      { orgId: "org_a", host: "h", key: "org_a:save:7", startAfter: dueAt },
+    ]);
     expect(dueChecks([account], SIX_HOURS, dueAt)[0].key).toBe("org_a:save:7");
   });
 
@@ -59,7 +69,9 @@ describe("the schedule", () => {
 describe("alerts", () => {
   const at = (h: number) => new Date(T.getTime() + h * 3_600_000);
   it("failing once per episode, reminders at the organisation's interval, recovery once", () => {
-    expect(alertDue({ status: "FAILING", failingSince: T, alertOpenSince: null, lastAlertAt: null }, 24, T)).toBe("account.failing");
+    expect(alertDue({ status: "FAILING", failingSince: T, alertOpenSince: null, lastAlertAt: null }, 24, T)).toBe(
+      "account.failing",
+    );
     const open = { status: "FAILING", failingSince: T, alertOpenSince: T, lastAlertAt: T };
     expect(alertDue(open, 24, at(23.9))).toBeNull();
     expect(alertDue(open, 24, at(24))).toBe("account.reminder");
@@ -67,7 +79,9 @@ describe("alerts", () => {
     expect(alertDue(open, 0, at(1000))).toBeNull();
     expect(alertDue({ ...open, status: "WORKING" }, 24, at(1))).toBe("account.recovered");
     expect(alertDue({ ...open, status: "UNTESTED" }, 24, at(1))).toBeNull();
-    expect(alertDue({ status: "WORKING", failingSince: null, alertOpenSince: null, lastAlertAt: at(-5) }, 24, T)).toBeNull();
+    expect(
+      alertDue({ status: "WORKING", failingSince: null, alertOpenSince: null, lastAlertAt: at(-5) }, 24, T),
+    ).toBeNull();
   });
 
   it("retries back off from a minute to at most an hour", () => {
@@ -75,9 +89,15 @@ describe("alerts", () => {
   });
 
   it("'Fix it' goes to the password for a refused password, to Reconnect for a sign-in or Microsoft's switched-off SMTP AUTH, to the server for network trouble", () => {
-    expect(fixTarget("bad-credentials")).toEqual({ href: "/settings/email#field-password", label: "Enter a new password" });
+    expect(fixTarget("bad-credentials")).toEqual({
+      href: "/settings/email#field-password",
+      label: "Enter a new password",
+    });
     expect(fixTarget("google-app-password-required").href).toBe("/settings/email#field-password");
-    expect(fixTarget("microsoft-smtp-auth-disabled")).toEqual({ href: "/settings/email#mailbox-sign-in", label: "Reconnect the mailbox" });
+    expect(fixTarget("microsoft-smtp-auth-disabled")).toEqual({
+      href: "/settings/email#mailbox-sign-in",
+      label: "Reconnect the mailbox",
+    });
     expect(fixTarget("mailbox-sign-in-expired").href).toBe("/settings/email#mailbox-sign-in");
     expect(fixTarget("timeout").href).toBe("/settings/email#field-host");
     for (const id of DIAGNOSIS_IDS) expect(fixTarget(id).href).toMatch(/^\/settings\/email(#[\w-]+)?$/);

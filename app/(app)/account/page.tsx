@@ -19,7 +19,10 @@ export default async function AccountPage() {
 
   return (
     <>
-      <PageHeader title="Your account" description={`${ctx.user.name}, ${ROLE_LABELS[ctx.role].toLowerCase()} of ${ctx.org.name}.`} />
+      <PageHeader
+        title="Your account"
+        description={`${ctx.user.name}, ${ROLE_LABELS[ctx.role].toLowerCase()} of ${ctx.org.name}.`}
+      />
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Profile">
           <dl className="grid grid-cols-[7rem_1fr] gap-y-2 text-sm">
@@ -41,10 +44,14 @@ export default async function AccountPage() {
             Change password
           </Link>
         </Card>
-        <Card title="Where you are signed in" description="Each sign-in lasts until you sign out, and never longer than its limit.">
+        <Card
+          title="Where you are signed in"
+          description="Each sign-in lasts until you sign out, and never longer than its limit."
+        >
           {signedIn && endsBy && (
             <p className="text-sm text-slate-700" data-testid="session-times">
-              This browser signed in on {formatDateTime(signedIn)}. It will be asked to sign in again by {formatDateTime(endsBy)}.
+              This browser signed in on {formatDateTime(signedIn)}. It will be asked to sign in again by{" "}
+              {formatDateTime(endsBy)}.
             </p>
           )}
           <p className="mt-3 text-sm text-slate-700">

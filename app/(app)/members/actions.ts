@@ -5,34 +5,46 @@ import { db } from "@/lib/db";
 import { addMember, changeRole, removeMember, resetMemberPassword } from "@/lib/members";
 import { addMemberSchema, changeRoleSchema, memberTargetSchema } from "@/lib/validation/account";
 
-export const addMemberAction = memberAction({ name: "addMember", minimum: "ADMIN", schema: addMemberSchema }, async (input, ctx) => {
-  const { temporaryPassword } = await addMember(db, ctx.actor, input);
-  revalidatePath("/members");
-  return {
-    ok: true,
-    message: `${input.name} can now sign in with the temporary password below.`,
-    data: { temporaryPassword, email: input.email },
-  };
-});
+export const addMemberAction = memberAction(
+  { name: "addMember", minimum: "ADMIN", schema: addMemberSchema },
+  async (input, ctx) => {
+    const { temporaryPassword } = await addMember(db, ctx.actor, input);
+    revalidatePath("/members");
+    return {
+      ok: true,
+      message: `${input.name} can now sign in with the temporary password below.`,
+      data: { temporaryPassword, email: input.email },
+    };
+  },
+);
 
-export const changeRoleAction = memberAction({ name: "changeRole", minimum: "ADMIN", schema: changeRoleSchema }, async (input, ctx) => {
-  await changeRole(db, ctx.actor, input.membershipId, input.role);
-  revalidatePath("/members");
-  return { ok: true, message: "Role updated." };
-});
+export const changeRoleAction = memberAction(
+  { name: "changeRole", minimum: "ADMIN", schema: changeRoleSchema },
+  async (input, ctx) => {
+    await changeRole(db, ctx.actor, input.membershipId, input.role);
+    revalidatePath("/members");
+    return { ok: true, message: "Role updated." };
+  },
+);
 
-export const removeMemberAction = memberAction({ name: "removeMember", minimum: "ADMIN", schema: memberTargetSchema }, async (input, ctx) => {
-  await removeMember(db, ctx.actor, input.membershipId);
-  revalidatePath("/members");
-  return { ok: true, message: "Member removed." };
-});
+export const removeMemberAction = memberAction(
+  { name: "removeMember", minimum: "ADMIN", schema: memberTargetSchema },
+  async (input, ctx) => {
+    await removeMember(db, ctx.actor, input.membershipId);
+    revalidatePath("/members");
+    return { ok: true, message: "Member removed." };
+  },
+);
 
-export const resetPasswordAction = memberAction({ name: "resetPassword", minimum: "ADMIN", schema: memberTargetSchema }, async (input, ctx) => {
-  const { temporaryPassword, email, name } = await resetMemberPassword(db, ctx.actor, input.membershipId);
-  revalidatePath("/members");
-  return {
-    ok: true,
-    message: `${name} is signed out everywhere and can sign in with the temporary password below.`,
-    data: { temporaryPassword, email },
-  };
-});
+export const resetPasswordAction = memberAction(
+  { name: "resetPassword", minimum: "ADMIN", schema: memberTargetSchema },
+  async (input, ctx) => {
+    const { temporaryPassword, email, name } = await resetMemberPassword(db, ctx.actor, input.membershipId);
+    revalidatePath("/members");
+    return {
+      ok: true,
+      message: `${name} is signed out everywhere and can sign in with the temporary password below.`,
+      data: { temporaryPassword, email },
+    };
+  },
+);

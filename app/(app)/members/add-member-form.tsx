@@ -16,8 +16,20 @@ export function AddMemberForm({ assignableRoles }: { assignableRoles: Role[] }) 
       ) : (
         <FormMessage ok={state.ok} message={state.message} />
       )}
-      <form action={action} className="grid gap-4 sm:grid-cols-[1fr_1fr_10rem_auto] sm:items-start" noValidate key={state.at}>
-        <TextField name="name" label="Name" autoComplete="off" defaultValue={v.name} errors={state.errors?.name} required />
+      <form
+        action={action}
+        className="grid gap-4 sm:grid-cols-[1fr_1fr_10rem_auto] sm:items-start"
+        noValidate
+        key={state.at}
+      >
+        <TextField
+          name="name"
+          label="Name"
+          autoComplete="off"
+          defaultValue={v.name}
+          errors={state.errors?.name}
+          required
+        />
         <EmailField autoComplete="off" defaultValue={v.email} errors={state.errors?.email} required />
         <SelectField
           name="role"

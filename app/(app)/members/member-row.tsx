@@ -34,7 +34,9 @@ export function MemberRow({ member }: { member: MemberRowData }) {
             {member.name} {member.isSelf && <span className="text-sm font-normal text-slate-500">(you)</span>}
           </p>
           <p className="truncate text-sm text-slate-600">{member.email}</p>
-          {member.pendingPassword && <p className="text-xs text-amber-700">Has not signed in yet (temporary password)</p>}
+          {member.pendingPassword && (
+            <p className="text-xs text-amber-700">Has not signed in yet (temporary password)</p>
+          )}
           {error && (
             <p role="alert" className="mt-1 text-sm text-red-700">
               {error}
@@ -59,19 +61,29 @@ export function MemberRow({ member }: { member: MemberRowData }) {
               </SubmitButton>
             </form>
           ) : (
-            <span className="rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-700">{ROLE_LABELS[member.role]}</span>
+            <span className="rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-700">
+              {ROLE_LABELS[member.role]}
+            </span>
           )}
           {member.canResetPassword && (
             <form
               action={resetAction}
               onSubmit={(e) => {
-                if (!confirm(`Reset the password of ${member.email}? They are signed out everywhere at once and get a new temporary password.`)) {
+                if (
+                  !confirm(
+                    `Reset the password of ${member.email}? They are signed out everywhere at once and get a new temporary password.`,
+                  )
+                ) {
                   e.preventDefault();
                 }
               }}
             >
               <input type="hidden" name="membershipId" value={member.membershipId} />
-              <SubmitButton pendingLabel="Resetting…" variant="secondary" aria-label={`Reset password for ${member.email}`}>
+              <SubmitButton
+                pendingLabel="Resetting…"
+                variant="secondary"
+                aria-label={`Reset password for ${member.email}`}
+              >
                 Reset password
               </SubmitButton>
             </form>
@@ -92,7 +104,11 @@ export function MemberRow({ member }: { member: MemberRowData }) {
         </div>
       </div>
       {resetState.ok && resetState.data?.temporaryPassword && (
-        <TemporaryPassword email={resetState.data.email} password={resetState.data.temporaryPassword} message={resetState.message} />
+        <TemporaryPassword
+          email={resetState.data.email}
+          password={resetState.data.temporaryPassword}
+          message={resetState.message}
+        />
       )}
     </li>
   );

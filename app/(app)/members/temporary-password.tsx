@@ -11,7 +11,10 @@ export function TemporaryPassword({ email, password, message }: { email: string;
         they first sign in.
       </p>
       <div className="mt-3 flex flex-wrap items-center gap-2">
-        <code data-testid="temporary-password" className="rounded bg-white px-3 py-1.5 font-mono text-base tracking-wide ring-1 ring-emerald-200">
+        <code
+          data-testid="temporary-password"
+          className="rounded bg-white px-3 py-1.5 font-mono text-base tracking-wide ring-1 ring-emerald-200"
+        >
           {password}
         </code>
         <CopyButton value={password} className="ring-emerald-300 hover:bg-emerald-100" />

@@ -1,7 +1,14 @@
 "use server";
 import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
-import { formDataToObject, fromUserFacingError, invalidInput, logActionError, SESSION_ENDED, type ActionState } from "@/lib/action";
+import {
+  formDataToObject,
+  fromUserFacingError,
+  invalidInput,
+  logActionError,
+  SESSION_ENDED,
+  type ActionState,
+} from "@/lib/action";
 import { signIn } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
@@ -16,11 +23,7 @@ export async function changePasswordAction(_previous: ActionState, formData: For
   const parsed = changePasswordSchema.safeParse(formDataToObject(formData));
   if (!parsed.success) return invalidInput(parsed.error);
   try {
-    await changePassword(
-      db,
-      { id: ctx.user.id, email: ctx.user.email, orgId: ctx.org.id },
-      parsed.data,
-    );
+    await changePassword(db, { id: ctx.user.id, email: ctx.user.email, orgId: ctx.org.id }, parsed.data);
   } catch (err) {
     if (err instanceof UserFacingError) return fromUserFacingError(err);
     logActionError("changePassword", err);

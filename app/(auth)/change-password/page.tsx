@@ -18,7 +18,13 @@ export default async function ChangePasswordPage() {
           ? `Welcome to ${ctx.org.name}. You signed in with a temporary password; replace it with one only you know.`
           : "Enter your current password, then the new one twice."
       }
-      footer={temporary ? undefined : <Link href="/" className="font-medium text-brand-700 underline">Back to dashboard</Link>}
+      footer={
+        temporary ? undefined : (
+          <Link href="/" className="font-medium text-brand-700 underline">
+            Back to dashboard
+          </Link>
+        )
+      }
     >
       <ChangePasswordForm temporary={temporary} />
     </AuthPanel>

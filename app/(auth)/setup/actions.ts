@@ -17,7 +17,13 @@ export async function setupAction(_previous: ActionState, formData: FormData): P
   if (!parsed.success) return invalidInput(parsed.error, values);
   const config = env();
   if (setupTokenRequired(config) && !setupTokenMatches(parsed.data.setupToken, expectedSetupToken(config))) {
-    return { ok: false, message: SETUP_TOKEN_REFUSED, errors: { setupToken: [SETUP_TOKEN_REFUSED] }, values, at: Date.now() };
+    return {
+      ok: false,
+      message: SETUP_TOKEN_REFUSED,
+      errors: { setupToken: [SETUP_TOKEN_REFUSED] },
+      values,
+      at: Date.now(),
+    };
   }
   const { setupToken: _used, ...input } = parsed.data;
   try {

@@ -32,7 +32,14 @@ export function SetupForm({ askForToken }: { askForToken: boolean }) {
         required
         autoFocus={!askForToken}
       />
-      <TextField name="name" label="Your name" autoComplete="name" defaultValue={v.name} errors={state.errors?.name} required />
+      <TextField
+        name="name"
+        label="Your name"
+        autoComplete="name"
+        defaultValue={v.name}
+        errors={state.errors?.name}
+        required
+      />
       <EmailField defaultValue={v.email} errors={state.errors?.email} required />
       <PasswordField
         purpose="new"

@@ -33,12 +33,18 @@ export default async function SignInPage({
       description="Manage the email account your organisation sends invoices, statements and receipts from."
       footer={
         <>
-          Need help setting up Gmail? <Link className="font-medium text-brand-700 underline" href="/help">Read the guides</Link>
+          Need help setting up Gmail?{" "}
+          <Link className="font-medium text-brand-700 underline" href="/help">
+            Read the guides
+          </Link>
         </>
       }
     >
       {notice && (
-        <p role="status" className="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+        <p
+          role="status"
+          className="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+        >
           {notice}
         </p>
       )}

@@ -12,9 +12,14 @@ export async function GET(request: NextRequest) {
   const token = env().metricsToken;
   if (!token) return NextResponse.json({ error: "Not found." }, { status: 404 });
   if (!metricsTokenMatches(token, request.headers.get("authorization"))) {
-    return NextResponse.json({ error: "A bearer token is required." }, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } });
+    return NextResponse.json(
+      { error: "A bearer token is required." },
+      { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="metrics"' } },
+    );
   }
   const intervalMinutes = env().watch.intervalMinutes;
   const { registry } = metrics(db, { checkQueueDepth: () => checkQueueDepth(db, intervalMinutes) });
-  return new NextResponse(await registry.metrics(), { headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" } });
+  return new NextResponse(await registry.metrics(), {
+    headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" },
+  });
 }

@@ -58,11 +58,19 @@ export default async function ProviderGuidePage({ params }: { params: Promise<{ 
         </Callout>
       )}
       <GuideSection id="server" title="Server">
-        <p>{custom ? "The SMTP server name from your provider, like smtp.example.com: just the name, without https:// or a port." : <code>{preset.host}</code>}</p>
+        <p>
+          {custom ? (
+            "The SMTP server name from your provider, like smtp.example.com: just the name, without https:// or a port."
+          ) : (
+            <code>{preset.host}</code>
+          )}
+        </p>
       </GuideSection>
       <GuideSection id="port" title="TLS Port and Security">
         {custom ? (
-          <p>Port 465 uses SSL/TLS from the first byte; ports 587, 25 and 2525 use STARTTLS. 587 is the usual choice.</p>
+          <p>
+            Port 465 uses SSL/TLS from the first byte; ports 587, 25 and 2525 use STARTTLS. 587 is the usual choice.
+          </p>
         ) : (
           <ul className="list-disc pl-5" data-testid="guide-ports">
             <li>
@@ -83,7 +91,10 @@ export default async function ProviderGuidePage({ params }: { params: Promise<{ 
       </GuideSection>
       <GuideSection id="password" title="Password">
         {preset.id === "outlook-com" ? (
-          <p>Outlook.com no longer accepts passwords for sending mail over SMTP (it answers 535 5.7.139): connect by signing in instead.</p>
+          <p>
+            Outlook.com no longer accepts passwords for sending mail over SMTP (it answers 535 5.7.139): connect by
+            signing in instead.
+          </p>
         ) : (
           <p>
             Use {PASSWORD_KIND_TEXT[preset.passwordKind]}. {preset.passwordHint}
@@ -91,14 +102,18 @@ export default async function ProviderGuidePage({ params }: { params: Promise<{ 
         )}
         {preset.id === "microsoft-365" && (
           <p>
-            A password works only while SMTP AUTH is turned on for the mailbox, and Microsoft turns password SMTP off by default for
-            every organisation from the end of December 2026: prefer Connect with Microsoft.
+            A password works only while SMTP AUTH is turned on for the mailbox, and Microsoft turns password SMTP off by
+            default for every organisation from the end of December 2026: prefer Connect with Microsoft.
           </p>
         )}
       </GuideSection>
       {signInProvider === "google" && <MailboxSignInGuide provider="google" />}
       <p className="text-sm">
-        Something not working? See <Link href="/help/troubleshooting" className="text-brand-700 underline">troubleshooting</Link>.
+        Something not working? See{" "}
+        <Link href="/help/troubleshooting" className="text-brand-700 underline">
+          troubleshooting
+        </Link>
+        .
       </p>
     </GuideArticle>
   );

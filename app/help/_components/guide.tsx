@@ -4,7 +4,9 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { HELP_LAST_REVIEWED } from "@/lib/help/guides";
 
-const reviewed = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(HELP_LAST_REVIEWED));
+const reviewed = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
+  new Date(HELP_LAST_REVIEWED),
+);
 
 export function GuideArticle({ title, intro, children }: { title: string; intro: ReactNode; children: ReactNode }) {
   return (
@@ -42,8 +44,17 @@ export function GuideSection({ id, title, children }: { id: string; title: strin
   );
 }
 
-export function Callout({ tone = "info", title, children }: { tone?: "info" | "warning"; title: string; children: ReactNode }) {
-  const styles = tone === "warning" ? "border-amber-300 bg-amber-50 text-amber-950" : "border-sky-200 bg-sky-50 text-sky-950";
+export function Callout({
+  tone = "info",
+  title,
+  children,
+}: {
+  tone?: "info" | "warning";
+  title: string;
+  children: ReactNode;
+}) {
+  const styles =
+    tone === "warning" ? "border-amber-300 bg-amber-50 text-amber-950" : "border-sky-200 bg-sky-50 text-sky-950";
   return (
     <div className={`rounded-lg border p-4 text-sm ${styles}`}>
       <p className="font-semibold">{title}</p>
@@ -53,10 +64,24 @@ export function Callout({ tone = "info", title, children }: { tone?: "info" | "w
 }
 
 /** A labelled drawing of a screen. role="img" with an aria-label is its alt text; the inside is decoration. */
-export function ScreenMock({ alt, caption, address, children }: { alt: string; caption: string; address?: string; children: ReactNode }) {
+export function ScreenMock({
+  alt,
+  caption,
+  address,
+  children,
+}: {
+  alt: string;
+  caption: string;
+  address?: string;
+  children: ReactNode;
+}) {
   return (
     <figure className="my-4 break-inside-avoid">
-      <div role="img" aria-label={alt} className="overflow-hidden rounded-lg border border-slate-300 bg-white shadow-sm">
+      <div
+        role="img"
+        aria-label={alt}
+        className="overflow-hidden rounded-lg border border-slate-300 bg-white shadow-sm"
+      >
         <div aria-hidden className="flex items-center gap-2 border-b border-slate-200 bg-slate-100 px-3 py-1.5">
           <span className="size-2.5 rounded-full bg-slate-300" />
           <span className="size-2.5 rounded-full bg-slate-300" />
@@ -74,5 +99,9 @@ export function ScreenMock({ alt, caption, address, children }: { alt: string; c
 
 /** The highlighted thing to click in a mock-up. */
 export function Highlight({ children }: { children: ReactNode }) {
-  return <span className="rounded-md bg-brand-50 px-2 py-1 font-semibold text-brand-800 ring-2 ring-brand-600">{children}</span>;
+  return (
+    <span className="rounded-md bg-brand-50 px-2 py-1 font-semibold text-brand-800 ring-2 ring-brand-600">
+      {children}
+    </span>
+  );
 }

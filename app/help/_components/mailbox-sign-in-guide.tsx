@@ -7,11 +7,18 @@ import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/smtp/sign-in-provid
 const CONSENT: Record<OAuthProviderId, { address: string; permissions: string[] }> = {
   microsoft: {
     address: "login.microsoftonline.com",
-    permissions: ["Send mail as you (SMTP.Send)", "Maintain access to data you have given it access to", "View your email address and basic profile"],
+    permissions: [
+      "Send mail as you (SMTP.Send)",
+      "Maintain access to data you have given it access to",
+      "View your email address and basic profile",
+    ],
   },
   google: {
     address: "accounts.google.com",
-    permissions: ["Read, compose, send, and permanently delete all your email from Gmail", "See your primary Google Account email address"],
+    permissions: [
+      "Read, compose, send, and permanently delete all your email from Gmail",
+      "See your primary Google Account email address",
+    ],
   },
 };
 
@@ -22,8 +29,12 @@ export function MailboxSignInGuide({ provider }: { provider: OAuthProviderId }) 
     <GuideSection id="sign-in" title={`Connect with ${label} (sign in to the mailbox)`}>
       <ol className="list-decimal space-y-1 pl-5">
         <li>On the Finance email page, choose this provider and press Connect with {label}.</li>
-        <li>Sign in as the mailbox that sends your finance mail (for example accounts@yourcompany.com), not as yourself.</li>
-        <li>Review what the app asks for and accept. You come back to the page, which says Connected as that mailbox.</li>
+        <li>
+          Sign in as the mailbox that sends your finance mail (for example accounts@yourcompany.com), not as yourself.
+        </li>
+        <li>
+          Review what the app asks for and accept. You come back to the page, which says Connected as that mailbox.
+        </li>
         <li>Send a test email to prove it works.</li>
       </ol>
       <ScreenMock
@@ -43,21 +54,21 @@ export function MailboxSignInGuide({ provider }: { provider: OAuthProviderId }) 
         </p>
       </ScreenMock>
       <p>
-        The app keeps no password: it holds the mailbox&apos;s sign-in, encrypted, and renews it itself. The sign-in ends when the
-        mailbox&apos;s password changes, when someone withdraws the consent, by an administrator&apos;s policy, or after 90 days
-        without use; the test result then says so, and <strong>Reconnect</strong> is the fix.
+        The app keeps no password: it holds the mailbox&apos;s sign-in, encrypted, and renews it itself. The sign-in
+        ends when the mailbox&apos;s password changes, when someone withdraws the consent, by an administrator&apos;s
+        policy, or after 90 days without use; the test result then says so, and <strong>Reconnect</strong> is the fix.
       </p>
       {provider === "google" && (
         <p>
-          <strong>Which to choose?</strong> An app password is the default for Google and works for any account with 2-Step
-          Verification. Signing in is offered when the operator of this service has set it up, and is the way when a Workspace
-          administrator has turned app passwords off.
+          <strong>Which to choose?</strong> An app password is the default for Google and works for any account with
+          2-Step Verification. Signing in is offered when the operator of this service has set it up, and is the way
+          when a Workspace administrator has turned app passwords off.
         </p>
       )}
       {provider === "microsoft" && (
         <p>
-          If your organisation lets only administrators approve apps, a Microsoft 365 administrator must grant consent first. Mail is
-          still sent over SMTP, so SMTP AUTH must be on for the mailbox (see{" "}
+          If your organisation lets only administrators approve apps, a Microsoft 365 administrator must grant consent
+          first. Mail is still sent over SMTP, so SMTP AUTH must be on for the mailbox (see{" "}
           <Link className="text-brand-700 underline" href="/help/troubleshooting#microsoft-smtp-auth-disabled">
             SMTP AUTH is disabled
           </Link>

@@ -32,31 +32,50 @@ export default function GoogleMailGuidePage() {
         <table className="w-full border-collapse overflow-hidden rounded-lg border border-slate-200 bg-white text-left text-sm">
           <thead className="bg-slate-50 text-slate-600">
             <tr>
-              <th scope="col" className="px-3 py-2 font-semibold">Field</th>
-              <th scope="col" className="px-3 py-2 font-semibold">What to enter for Google Mail</th>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                Field
+              </th>
+              <th scope="col" className="px-3 py-2 font-semibold">
+                What to enter for Google Mail
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             <tr id="server">
-              <th scope="row" className="px-3 py-2 font-medium">Server</th>
-              <td className="px-3 py-2"><code>{gmail.host}</code></td>
+              <th scope="row" className="px-3 py-2 font-medium">
+                Server
+              </th>
+              <td className="px-3 py-2">
+                <code>{gmail.host}</code>
+              </td>
             </tr>
             <tr id="port">
-              <th scope="row" className="px-3 py-2 font-medium">TLS Port</th>
+              <th scope="row" className="px-3 py-2 font-medium">
+                TLS Port
+              </th>
               <td className="px-3 py-2" data-testid="gmail-ports">
-                <strong>{gmail.port} (recommended)</strong>, with Security STARTTLS; or {alternative.port}, with Security SSL/TLS
+                <strong>{gmail.port} (recommended)</strong>, with Security STARTTLS; or {alternative.port}, with
+                Security SSL/TLS
                 {alternative.note ? ` (${alternative.note.replace(/\.$/, "").toLowerCase()})` : ""}.
               </td>
             </tr>
             <tr id="user">
-              <th scope="row" className="px-3 py-2 font-medium">User</th>
+              <th scope="row" className="px-3 py-2 font-medium">
+                User
+              </th>
               <td className="px-3 py-2">Your email address, written in full (for example name@gmail.com).</td>
             </tr>
             <tr id="password">
-              <th scope="row" className="px-3 py-2 font-medium">Password</th>
+              <th scope="row" className="px-3 py-2 font-medium">
+                Password
+              </th>
               <td className="px-3 py-2">
-                A unique <a href="#app-password" className="text-brand-700 underline">app password</a>: the 16-character
-                code Google makes for this app. It is <strong>not</strong> your usual Google password.
+                A unique{" "}
+                <a href="#app-password" className="text-brand-700 underline">
+                  app password
+                </a>
+                : the 16-character code Google makes for this app. It is <strong>not</strong> your usual Google
+                password.
               </td>
             </tr>
           </tbody>
@@ -90,8 +109,11 @@ export default function GoogleMailGuidePage() {
         </p>
         <ol className="list-decimal space-y-4 pl-5">
           <li>
-            Go to your Google Account at <a className="text-brand-700 underline" href="https://myaccount.google.com/" rel="noreferrer">myaccount.google.com</a>,
-            sign in, and select <strong>Security</strong> in the menu.
+            Go to your Google Account at{" "}
+            <a className="text-brand-700 underline" href="https://myaccount.google.com/" rel="noreferrer">
+              myaccount.google.com
+            </a>
+            , sign in, and select <strong>Security</strong> in the menu.
             <ScreenMock
               address="myaccount.google.com"
               alt="Google Account page with the menu on the left: Home, Personal info, Data and privacy, Security (highlighted), People and sharing."
@@ -102,7 +124,9 @@ export default function GoogleMailGuidePage() {
                   <li>Home</li>
                   <li>Personal info</li>
                   <li>Data &amp; privacy</li>
-                  <li><Highlight>Security</Highlight></li>
+                  <li>
+                    <Highlight>Security</Highlight>
+                  </li>
                   <li>People &amp; sharing</li>
                 </ul>
                 <div className="flex-1 rounded bg-slate-50 p-3 text-slate-500">Welcome, Name</div>
@@ -110,8 +134,12 @@ export default function GoogleMailGuidePage() {
             </ScreenMock>
           </li>
           <li>
-            Under <strong>&ldquo;Signing in to Google&rdquo;</strong>, select <strong>App passwords</strong>. If you do not
-            see it, read <a href="#missing-app-passwords" className="text-brand-700 underline">why the option may be missing</a>.
+            Under <strong>&ldquo;Signing in to Google&rdquo;</strong>, select <strong>App passwords</strong>. If you do
+            not see it, read{" "}
+            <a href="#missing-app-passwords" className="text-brand-700 underline">
+              why the option may be missing
+            </a>
+            .
             <ScreenMock
               address="myaccount.google.com/security"
               alt="The Security page, section Signing in to Google, listing Password, 2-Step Verification (On) and App passwords (highlighted)."
@@ -120,8 +148,12 @@ export default function GoogleMailGuidePage() {
               <p className="font-semibold text-slate-900">Signing in to Google</p>
               <ul className="mt-2 divide-y divide-slate-100">
                 <li className="py-1.5">Password</li>
-                <li className="py-1.5">2-Step Verification <span className="text-emerald-700">On</span></li>
-                <li className="py-1.5"><Highlight>App passwords</Highlight></li>
+                <li className="py-1.5">
+                  2-Step Verification <span className="text-emerald-700">On</span>
+                </li>
+                <li className="py-1.5">
+                  <Highlight>App passwords</Highlight>
+                </li>
               </ul>
             </ScreenMock>
           </li>
@@ -136,7 +168,9 @@ export default function GoogleMailGuidePage() {
                 <li className="px-2 py-1">Mail</li>
                 <li className="px-2 py-1">Calendar</li>
                 <li className="px-2 py-1">Contacts</li>
-                <li className="px-2 py-1"><Highlight>Other (custom name)</Highlight></li>
+                <li className="px-2 py-1">
+                  <Highlight>Other (custom name)</Highlight>
+                </li>
               </ul>
             </ScreenMock>
           </li>
@@ -167,7 +201,9 @@ export default function GoogleMailGuidePage() {
             </ScreenMock>
           </li>
         </ol>
-        <p>Save the settings, then choose <strong>Send test email</strong> to check that Google accepts them.</p>
+        <p>
+          Save the settings, then choose <strong>Send test email</strong> to check that Google accepts them.
+        </p>
       </GuideSection>
 
       <GuideSection id="missing-app-passwords" title="If you don't see App passwords">
@@ -175,7 +211,10 @@ export default function GoogleMailGuidePage() {
         <ol className="list-decimal space-y-1 pl-5" data-testid="missing-reasons">
           <li>2-Step Verification is not set up for your account.</li>
           <li>2-Step Verification is only set up for security keys.</li>
-          <li>Your account is through work, school, or another organisation (its administrator may have turned app passwords off).</li>
+          <li>
+            Your account is through work, school, or another organisation (its administrator may have turned app
+            passwords off).
+          </li>
           <li>You turned on Advanced Protection.</li>
         </ol>
       </GuideSection>

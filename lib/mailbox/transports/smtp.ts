@@ -39,7 +39,10 @@ function command(conn: Conn, line: string, name: string): Promise<string> {
     conn._responseActions.push((reply: string) => {
       const code = Number(reply.slice(0, 3));
       if (code >= 200 && code < 400) resolve(reply);
-      else reject(Object.assign(new Error(reply), { code: "EENVELOPE", responseCode: code, response: reply, command: name }));
+      else
+        reject(
+          Object.assign(new Error(reply), { code: "EENVELOPE", responseCode: code, response: reply, command: name }),
+        );
     });
     conn._sendCommand(line);
   });
@@ -104,7 +107,11 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult>
   }) as Conn;
 
   let lastReply: string | undefined;
-  const secrets = [input.password, `\u0000${input.user}\u0000${input.password}`, ...(input.accessToken ? [input.accessToken] : [])].filter(Boolean);
+  const secrets = [
+    input.password,
+    `\u0000${input.user}\u0000${input.password}`,
+    ...(input.accessToken ? [input.accessToken] : []),
+  ].filter(Boolean);
   const stage = { current: "connect" as StepId };
   const fail = (err: SmtpErrorLike) => {
     const step = attributeStep(err, stage.current, events, implicitTls);
@@ -114,7 +121,11 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult>
     const reply = err.response ?? lastReply;
     // Something other than an SMTP server answered: say so, without its bytes (no banner grabbing).
     const smtpLike = reply === undefined || isSmtpReply(reply);
-    finish(step, "failed", smtpLike ? redactReply(err.message ?? String(err.code ?? "The connection failed."), secrets) : NOT_SMTP_REPLY);
+    finish(
+      step,
+      "failed",
+      smtpLike ? redactReply(err.message ?? String(err.code ?? "The connection failed."), secrets) : NOT_SMTP_REPLY,
+    );
     return result(false, {
       failedStep: step,
       reply: reply && smtpLike ? redactReply(reply, secrets) : undefined,
@@ -133,11 +144,16 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult>
   const failure = new Promise<SmtpErrorLike>((resolve) => {
     conn.on("error", (err: SmtpErrorLike) => resolve(err));
     budgetTimer = setTimeout(
-      () => resolve({ code: "ETIMEDOUT", timeoutType: stage.current === "connect" ? "GREETING_TIMEOUT" : "BUDGET", message: `No answer within ${Math.round(input.budgetMs / 1000)} s` }),
+      () =>
+        resolve({
+          code: "ETIMEDOUT",
+          timeoutType: stage.current === "connect" ? "GREETING_TIMEOUT" : "BUDGET",
+          message: `No answer within ${Math.round(input.budgetMs / 1000)} s`,
+        }),
       input.budgetMs,
     );
   });
-  const step = <T,>(run: (done: (err: unknown, value?: T) => void) => void) =>
+  const step = <T>(run: (done: (err: unknown, value?: T) => void) => void) =>
     Promise.race([
       // nodemailer's errors and the budget's timeout are plain objects that diagnose() reads, not Error instances.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
@@ -157,8 +173,20 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult>
     } else {
       const now = performance.now();
       const split = upgraded?.at ?? established?.at ?? now;
-      steps.push({ id: "connect", label: STEP_LABELS.connect, status: "ok", ms: Math.round(split - mark), detail: `Connected to ${guard.address}:${input.port}` });
-      steps.push({ id: "tls", label: STEP_LABELS.tls, status: "ok", ms: Math.round(now - split), detail: "STARTTLS; certificate verified" });
+      steps.push({
+        id: "connect",
+        label: STEP_LABELS.connect,
+        status: "ok",
+        ms: Math.round(split - mark),
+        detail: `Connected to ${guard.address}:${input.port}`,
+      });
+      steps.push({
+        id: "tls",
+        label: STEP_LABELS.tls,
+        status: "ok",
+        ms: Math.round(now - split),
+        detail: "STARTTLS; certificate verified",
+      });
       mark = now;
     }
 
@@ -181,8 +209,12 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult>
     if (input.mode === "login") {
       // QUIT follows below.
     } else if (input.mode === "check") {
-      lastReply = await step<string>((done) => void command(conn, `MAIL FROM:<${input.envelopeFrom}>`, "MAIL FROM").then((r) => done(null, r), done));
-      lastReply = await step<string>((done) => void command(conn, `RCPT TO:<${input.to}>`, "RCPT TO").then((r) => done(null, r), done));
+      lastReply = await step<string>(
+        (done) => void command(conn, `MAIL FROM:<${input.envelopeFrom}>`, "MAIL FROM").then((r) => done(null, r), done),
+      );
+      lastReply = await step<string>(
+        (done) => void command(conn, `RCPT TO:<${input.to}>`, "RCPT TO").then((r) => done(null, r), done),
+      );
       finish("envelope", "ok", `${input.envelopeFrom} → ${input.to}`);
       await step<string>((done) => void command(conn, "RSET", "RSET").then((r) => done(null, r), done));
     } else {
@@ -193,8 +225,20 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult>
       );
       const split = dataSentAt() ?? mark;
       const now = performance.now();
-      steps.push({ id: "envelope", label: STEP_LABELS.envelope, status: "ok", ms: Math.round(split - mark), detail: `${input.envelopeFrom} → ${input.to}` });
-      steps.push({ id: "message", label: STEP_LABELS.message, status: "ok", ms: Math.round(now - split), detail: "The server accepted the test email" });
+      steps.push({
+        id: "envelope",
+        label: STEP_LABELS.envelope,
+        status: "ok",
+        ms: Math.round(split - mark),
+        detail: `${input.envelopeFrom} → ${input.to}`,
+      });
+      steps.push({
+        id: "message",
+        label: STEP_LABELS.message,
+        status: "ok",
+        ms: Math.round(now - split),
+        detail: "The server accepted the test email",
+      });
       mark = now;
       lastReply = info?.response;
     }
@@ -202,7 +246,8 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult>
     return result(true, { reply: lastReply ? redactReply(lastReply, secrets) : undefined });
   } catch (err) {
     const e = err as SmtpErrorLike;
-    if (input.mode === "send" && stage.current === "envelope" && /DATA|message/i.test(e.command ?? "")) stage.current = "message";
+    if (input.mode === "send" && stage.current === "envelope" && /DATA|message/i.test(e.command ?? ""))
+      stage.current = "message";
     conn.close();
     return fail(e);
   } finally {
@@ -211,9 +256,20 @@ export async function runSmtpTest(input: SmtpTestInput): Promise<DeliveryResult>
 }
 
 /** Which step an error belongs to, from nodemailer's error and how far the conversation got. */
-function attributeStep(err: SmtpErrorLike, current: StepId, events: { message: string }[], implicitTls: boolean): StepId {
+function attributeStep(
+  err: SmtpErrorLike,
+  current: StepId,
+  events: { message: string }[],
+  implicitTls: boolean,
+): StepId {
   if (current !== "connect") return current;
-  const text = [err.code, err.originalCode, err.reason, err.message, (err.cause as { code?: string } | undefined)?.code].join(" ");
+  const text = [
+    err.code,
+    err.originalCode,
+    err.reason,
+    err.message,
+    (err.cause as { code?: string } | undefined)?.code,
+  ].join(" ");
   if (/CERT|SELF_SIGNED|UNABLE_TO|certificate|altnames|wrong version|WRONG_VERSION|ssl|tls/i.test(text)) return "tls";
   if (!implicitTls && events.some((e) => /STARTTLS/i.test(e.message)) && /ESOCKET|ETLS/.test(text)) return "tls";
   return "connect";
@@ -223,6 +279,12 @@ function attributeStep(err: SmtpErrorLike, current: StepId, events: { message: s
 export function smtpTransport(network: NetworkPolicy): Transport {
   return {
     deliver: (account, credential, delivery) =>
-      runSmtpTest({ ...account, ...delivery, ...network, password: credential.password ?? "", accessToken: credential.accessToken }),
+      runSmtpTest({
+        ...account,
+        ...delivery,
+        ...network,
+        password: credential.password ?? "",
+        accessToken: credential.accessToken,
+      }),
   };
 }

@@ -39,7 +39,8 @@ export type DeliveryResult = {
 export type MailboxAccount = { provider: string; host: string; port: number; security: Security; user: string };
 
 /** What it signs in with: a password, or a linked mailbox's access token. */
-export type MailboxCredential = { password: string; accessToken?: undefined } | { accessToken: string; password?: undefined };
+export type MailboxCredential =
+  { password: string; accessToken?: undefined } | { accessToken: string; password?: undefined };
 
 export type Delivery = {
   mode: DeliveryMode;
@@ -58,5 +59,12 @@ export interface Transport {
 
 /** An attempt that failed at Authentication before any connection: the credentials could not be had. */
 export function failedBeforeConnecting(mode: DeliveryMode, detail: string, diagnosis: Diagnosis): DeliveryResult {
-  return { ok: false, mode, steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail }], durationMs: 0, failedStep: "auth", diagnosis };
+  return {
+    ok: false,
+    mode,
+    steps: [{ id: "auth", label: STEP_LABELS.auth, status: "failed", ms: 0, detail }],
+    durationMs: 0,
+    failedStep: "auth",
+    diagnosis,
+  };
 }

@@ -145,7 +145,11 @@ export async function startApp(extraEnv: Record<string, string> = {}, options: A
 export const STRONG_PASSWORD = "correct-horse-finance-42";
 
 /** SQL against the app's database, SQLite or PostgreSQL, with ? placeholders. */
-export async function query<T = Record<string, unknown>>(app: TestApp, text: string, ...params: unknown[]): Promise<T[]> {
+export async function query<T = Record<string, unknown>>(
+  app: TestApp,
+  text: string,
+  ...params: unknown[]
+): Promise<T[]> {
   if (app.sql) {
     const stmt = app.sql.prepare(text);
     const bound = params.map((p) => (typeof p === "boolean" ? (p ? 1 : 0) : p));
@@ -155,7 +159,12 @@ export async function query<T = Record<string, unknown>>(app: TestApp, text: str
   const client = new pg.Client({ connectionString: app.databaseUrl });
   await client.connect();
   try {
-    return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+    return (
+      await client.query(
+        text.replace(/\?/g, () => `$${++n}`),
+        params,
+      )
+    ).rows as T[];
   } finally {
     await client.end();
   }
@@ -165,7 +174,13 @@ export async function query<T = Record<string, unknown>>(app: TestApp, text: str
 export async function seedOrganisation(
   app: TestApp,
   orgName: string,
-  users: { email: string; name: string; role: "OWNER" | "ADMIN" | "MEMBER"; password?: string; mustChangePassword?: boolean }[],
+  users: {
+    email: string;
+    name: string;
+    role: "OWNER" | "ADMIN" | "MEMBER";
+    password?: string;
+    mustChangePassword?: boolean;
+  }[],
 ) {
   const orgId = `org_${crypto.randomUUID()}`;
   const now = new Date().toISOString();
@@ -176,12 +191,22 @@ export async function seedOrganisation(
     await query(
       app,
       `INSERT INTO "User" (id, email, name, "passwordHash", "mustChangePassword", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      userId, u.email, u.name, hash, Boolean(u.mustChangePassword), now, now,
+      userId,
+      u.email,
+      u.name,
+      hash,
+      Boolean(u.mustChangePassword),
+      now,
+      now,
     );
     await query(
       app,
       `INSERT INTO "Membership" (id, "userId", "orgId", role, "createdAt") VALUES (?, ?, ?, ?, ?)`,
-      `mem_${crypto.randomUUID()}`, userId, orgId, u.role, now,
+      `mem_${crypto.randomUUID()}`,
+      userId,
+      orgId,
+      u.role,
+      now,
     );
   }
   return orgId;
@@ -219,7 +244,10 @@ let current: TestApp | undefined;
  * Gives the calling spec file its own server and database: started before its first test, stopped after
  * its last. The `test` exported below points page.goto("/...") at it.
  */
-export function useFreshApp(extraEnv: Record<string, string> | (() => Record<string, string>) = {}, options: AppOptions = {}): () => TestApp {
+export function useFreshApp(
+  extraEnv: Record<string, string> | (() => Record<string, string>) = {},
+  options: AppOptions = {},
+): () => TestApp {
   base.beforeAll(async () => {
     // A function gives an environment that depends on something the spec starts first (a test server's address).
     current = await startApp(typeof extraEnv === "function" ? extraEnv() : extraEnv, options);
@@ -246,7 +274,11 @@ export type CapturedAction = { url: string; headers: Record<string, string>; bod
  * Records the server-action POST a browser makes while `trigger` runs. With `block`, the request is
  * aborted so the action never runs; the capture can then be replayed with other cookies.
  */
-export async function captureServerAction(page: Page, trigger: () => Promise<void>, block = false): Promise<CapturedAction> {
+export async function captureServerAction(
+  page: Page,
+  trigger: () => Promise<void>,
+  block = false,
+): Promise<CapturedAction> {
   let captured: CapturedAction | undefined;
   await page.route("**/*", async (route) => {
     const req = route.request();
@@ -275,7 +307,12 @@ export async function replayServerAction(
     if (action.headers[name]) headers[name] = action.headers[name];
   }
   if (options.cookie) headers.cookie = options.cookie;
-  const res = await fetch(action.url, { method: "POST", headers, body: Buffer.from(body, "latin1"), redirect: "manual" });
+  const res = await fetch(action.url, {
+    method: "POST",
+    headers,
+    body: Buffer.from(body, "latin1"),
+    redirect: "manual",
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -289,7 +326,14 @@ export async function fillCustomSettings(
   page: Page,
   values: { host?: string; port?: string; user?: string; password?: string; fromName?: string; fromAddress?: string },
 ) {
-  const labels = { host: "Server", port: "TLS Port", user: "User", password: "Password", fromName: "From name", fromAddress: "From address" } as const;
+  const labels = {
+    host: "Server",
+    port: "TLS Port",
+    user: "User",
+    password: "Password",
+    fromName: "From name",
+    fromAddress: "From address",
+  } as const;
   await page.getByLabel("Provider", { exact: true }).selectOption("custom");
   for (const [key, label] of Object.entries(labels) as [keyof typeof labels, string][]) {
     const value = values[key];

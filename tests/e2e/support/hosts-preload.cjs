@@ -84,7 +84,8 @@ if (hosts.size > 0) {
   /** resolve4/resolve6 answers: the address when its family matches, else "no data" (as for a name without that record). */
   function answerResolve(hostname, family, options) {
     const entry = entryFor(hostname);
-    if (entry.family !== family) return { error: notFound(family === 4 ? "queryA" : "queryAaaa", hostname, dns.NODATA) };
+    if (entry.family !== family)
+      return { error: notFound(family === 4 ? "queryA" : "queryAaaa", hostname, dns.NODATA) };
     const withTtl = options && typeof options === "object" && options.ttl;
     return { value: [withTtl ? { address: entry.address, ttl: 300 } : entry.address] };
   }

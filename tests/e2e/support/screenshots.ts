@@ -8,7 +8,10 @@ async function main() {
   const app = await startApp();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
-    for (const [label, viewport] of [["desktop", { width: 1280, height: 860 }], ["phone", { width: 390, height: 800 }]] as const) {
+    for (const [label, viewport] of [
+      ["desktop", { width: 1280, height: 860 }],
+      ["phone", { width: 390, height: 800 }],
+    ] as const) {
       const page = await browser.newPage({ baseURL: app.baseURL, viewport });
       if (label === "desktop") {
         await page.goto("/setup");
@@ -28,7 +31,7 @@ async function main() {
       await page.screenshot({ path: `/tmp/shots/${label}-dashboard.png`, fullPage: true });
       await page.goto("/members");
       await page.screenshot({ path: `/tmp/shots/${label}-members.png`, fullPage: true });
-      for (const path of (process.argv.slice(2).length ? process.argv.slice(2) : ["/settings/email", "/help"])) {
+      for (const path of process.argv.slice(2).length ? process.argv.slice(2) : ["/settings/email", "/help"]) {
         await page.goto(path);
         await page.screenshot({ path: `/tmp/shots/${label}${path.replaceAll("/", "-")}.png`, fullPage: true });
       }

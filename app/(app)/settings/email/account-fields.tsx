@@ -43,12 +43,18 @@ export function PasswordField({
         helpHref={helpHref}
       />
       {errors?.[0] === GOOGLE_APP_PASSWORD_MESSAGE && (
-        <Link href="/help/google-mail-smtp#app-password" className="mt-1 block text-sm font-medium text-brand-700 underline">
+        <Link
+          href="/help/google-mail-smtp#app-password"
+          className="mt-1 block text-sm font-medium text-brand-700 underline"
+        >
           How to create a Google app password
         </Link>
       )}
       {google && (
-        <div className="mt-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950" data-testid="google-notes">
+        <div
+          className="mt-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950"
+          data-testid="google-notes"
+        >
           <p className="font-medium">Google needs two things first</p>
           <ul className="mt-1 list-disc space-y-0.5 pl-5">
             <li>

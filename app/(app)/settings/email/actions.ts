@@ -16,10 +16,22 @@ import { cookies } from "next/headers";
 import { requestOrigin } from "@/lib/request-origin";
 import { redirect } from "next/navigation";
 import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/smtp/sign-in-providers";
-import { disconnectMailbox, OAUTH_REQUEST_TTL_MS, OAUTH_STATE_COOKIE, redirectUri, startMailboxLink } from "@/lib/mailbox/link";
+import {
+  disconnectMailbox,
+  OAUTH_REQUEST_TTL_MS,
+  OAUTH_STATE_COOKIE,
+  redirectUri,
+  startMailboxLink,
+} from "@/lib/mailbox/link";
 
 export const saveEmailSettingsAction = memberAction(
-  { name: "saveEmailSettings", minimum: "ADMIN", schema: emailSettingsSchema, secretFields: ["password"], ignoreFields: ["sendTo", "signInProvider"] },
+  {
+    name: "saveEmailSettings",
+    minimum: "ADMIN",
+    schema: emailSettingsSchema,
+    secretFields: ["password"],
+    ignoreFields: ["sendTo", "signInProvider"],
+  },
   async (input, ctx) => {
     assertMailPort(env().smtpAllowedPorts, input.port);
     const result = await saveEmailSettings({ db, keyring: settingsKeyring() }, ctx.actor, input);
@@ -78,7 +90,14 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
   async (input, ctx) => {
     const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS, smtpAllowedPorts, oauth } = env();
     const { runId: _runId, ...outcome } = await testSettings(
-      { db, keyring: settingsKeyring(), budgetMs: smtpTestBudgetMs, allowPrivate: SMTP_ALLOW_PRIVATE_NETWORKS, allowedPorts: smtpAllowedPorts, oauth },
+      {
+        db,
+        keyring: settingsKeyring(),
+        budgetMs: smtpTestBudgetMs,
+        allowPrivate: SMTP_ALLOW_PRIVATE_NETWORKS,
+        allowedPorts: smtpAllowedPorts,
+        oauth,
+      },
       ctx,
       input.settings,
       { mode: input.intent, to: input.sendTo },
@@ -96,31 +115,47 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
 
 // The Connect and Disconnect buttons sit in the settings form, whose other fields come along and are dropped.
 const providerSchema = z.object({
-  signInProvider: z.enum(Object.keys(OAUTH_PROVIDERS) as [OAuthProviderId, ...OAuthProviderId[]], { error: "Choose Microsoft or Google." }),
+  signInProvider: z.enum(Object.keys(OAUTH_PROVIDERS) as [OAuthProviderId, ...OAuthProviderId[]], {
+    error: "Choose Microsoft or Google.",
+  }),
 });
 
 /** "Connect with Microsoft/Google": starts the provider's sign-in for the finance mailbox (owners and admins). */
-export const connectMailboxAction = memberAction({ name: "connectMailbox", minimum: "ADMIN", schema: providerSchema, secretFields: ["password"] }, async (input, ctx) => {
-  const config = env().oauth;
-  const uri = redirectUri(config, input.signInProvider, await requestOrigin());
-  const { url, state } = await startMailboxLink({ db, keyring: settingsKeyring(), oauth: config }, {
-    provider: input.signInProvider,
-    actor: ctx.actor,
-    redirectUri: uri,
-  });
-  (await cookies()).set(OAUTH_STATE_COOKIE, state, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: uri.startsWith("https:"),
-    path: "/api/oauth",
-    maxAge: OAUTH_REQUEST_TTL_MS / 1000,
-  });
-  redirect(url.href);
-});
+export const connectMailboxAction = memberAction(
+  { name: "connectMailbox", minimum: "ADMIN", schema: providerSchema, secretFields: ["password"] },
+  async (input, ctx) => {
+    const config = env().oauth;
+    const uri = redirectUri(config, input.signInProvider, await requestOrigin());
+    const { url, state } = await startMailboxLink(
+      { db, keyring: settingsKeyring(), oauth: config },
+      {
+        provider: input.signInProvider,
+        actor: ctx.actor,
+        redirectUri: uri,
+      },
+    );
+    (await cookies()).set(OAUTH_STATE_COOKIE, state, {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: uri.startsWith("https:"),
+      path: "/api/oauth",
+      maxAge: OAUTH_REQUEST_TTL_MS / 1000,
+    });
+    redirect(url.href);
+  },
+);
 
 /** "Disconnect": revokes and forgets the mailbox's sign-in. */
-export const disconnectMailboxAction = memberAction({ name: "disconnectMailbox", minimum: "ADMIN", schema: z.object({}), secretFields: ["password"] }, async (_input, ctx) => {
-  const removed = await disconnectMailbox({ db, keyring: settingsKeyring(), oauth: env().oauth }, ctx.actor);
-  revalidatePath("/settings/email");
-  return { ok: true, message: removed ? "Disconnected. The app no longer holds a sign-in for this mailbox." : "No mailbox was connected." };
-});
+export const disconnectMailboxAction = memberAction(
+  { name: "disconnectMailbox", minimum: "ADMIN", schema: z.object({}), secretFields: ["password"] },
+  async (_input, ctx) => {
+    const removed = await disconnectMailbox({ db, keyring: settingsKeyring(), oauth: env().oauth }, ctx.actor);
+    revalidatePath("/settings/email");
+    return {
+      ok: true,
+      message: removed
+        ? "Disconnected. The app no longer holds a sign-in for this mailbox."
+        : "No mailbox was connected.",
+    };
+  },
+);

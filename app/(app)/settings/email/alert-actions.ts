@@ -24,7 +24,9 @@ export const saveAlertRemindersAction = memberAction(
     revalidatePath(PAGE);
     return {
       ok: true,
-      message: input.reminderHours ? `Saved. While the account fails, reminders go out every ${input.reminderHours} hours.` : "Saved. No reminders: only the first alert and the recovery notice.",
+      message: input.reminderHours
+        ? `Saved. While the account fails, reminders go out every ${input.reminderHours} hours.`
+        : "Saved. No reminders: only the first alert and the recovery notice.",
     };
   },
 );
@@ -34,31 +36,54 @@ export const setMyAlertEmailsAction = memberAction(
   async (input, ctx) => {
     await setMyAlertEmails(db, ctx.actor, input.alertEmails);
     revalidatePath(PAGE);
-    return { ok: true, message: input.alertEmails ? "You will get alert emails again." : "You will no longer get alert emails. The others still do." };
+    return {
+      ok: true,
+      message: input.alertEmails
+        ? "You will get alert emails again."
+        : "You will no longer get alert emails. The others still do.",
+    };
   },
 );
 
-export const setWebhookAction = memberAction({ name: "setWebhook", minimum: "ADMIN", schema: webhookSchema }, async (input, ctx) => {
-  const problem = await webhookUrlProblem(input.webhookUrl, { allowPrivate: env().SMTP_ALLOW_PRIVATE_NETWORKS });
-  if (problem) throw new UserFacingError(problem, "webhookUrl");
-  const secret = await setWebhook({ db, keyring: settingsKeyring() }, ctx.org.id, input.webhookUrl);
-  await recordAudit(db, { orgId: ctx.org.id, actor: ctx.actor, action: "alerts.webhook_set", details: { host: new URL(input.webhookUrl).host } });
-  revalidatePath(PAGE);
-  // The secret goes to this admin's browser once, to copy into the receiving end; it is stored only encrypted.
-  return { ok: true, message: "Webhook set. Copy its signing secret now: it is shown only this once.", data: { secret } };
-});
+export const setWebhookAction = memberAction(
+  { name: "setWebhook", minimum: "ADMIN", schema: webhookSchema },
+  async (input, ctx) => {
+    const problem = await webhookUrlProblem(input.webhookUrl, { allowPrivate: env().SMTP_ALLOW_PRIVATE_NETWORKS });
+    if (problem) throw new UserFacingError(problem, "webhookUrl");
+    const secret = await setWebhook({ db, keyring: settingsKeyring() }, ctx.org.id, input.webhookUrl);
+    await recordAudit(db, {
+      orgId: ctx.org.id,
+      actor: ctx.actor,
+      action: "alerts.webhook_set",
+      details: { host: new URL(input.webhookUrl).host },
+    });
+    revalidatePath(PAGE);
+    // The secret goes to this admin's browser once, to copy into the receiving end; it is stored only encrypted.
+    return {
+      ok: true,
+      message: "Webhook set. Copy its signing secret now: it is shown only this once.",
+      data: { secret },
+    };
+  },
+);
 
-export const removeWebhookAction = memberAction({ name: "removeWebhook", minimum: "ADMIN", schema: z.object({}) }, async (_input, ctx) => {
-  await removeWebhook(db, ctx.org.id);
-  await recordAudit(db, { orgId: ctx.org.id, actor: ctx.actor, action: "alerts.webhook_removed" });
-  revalidatePath(PAGE);
-  return { ok: true, message: "Webhook removed. Alerts now go by email and on these pages only." };
-});
+export const removeWebhookAction = memberAction(
+  { name: "removeWebhook", minimum: "ADMIN", schema: z.object({}) },
+  async (_input, ctx) => {
+    await removeWebhook(db, ctx.org.id);
+    await recordAudit(db, { orgId: ctx.org.id, actor: ctx.actor, action: "alerts.webhook_removed" });
+    revalidatePath(PAGE);
+    return { ok: true, message: "Webhook removed. Alerts now go by email and on these pages only." };
+  },
+);
 
-export const sendTestAlertAction = memberAction({ name: "sendTestAlert", minimum: "ADMIN", schema: z.object({}) }, async (_input, ctx) => {
-  const result = await sendTestAlert({ ...watchDeps(db, env()), keyring: settingsKeyring() }, ctx.org.id);
-  revalidatePath(PAGE);
-  return result.ok
-    ? { ok: true, message: "Test alert delivered: the webhook answered with success." }
-    : { ok: false, message: `The test alert was not delivered: ${result.error ?? "unknown error"}.` };
-});
+export const sendTestAlertAction = memberAction(
+  { name: "sendTestAlert", minimum: "ADMIN", schema: z.object({}) },
+  async (_input, ctx) => {
+    const result = await sendTestAlert({ ...watchDeps(db, env()), keyring: settingsKeyring() }, ctx.org.id);
+    revalidatePath(PAGE);
+    return result.ok
+      ? { ok: true, message: "Test alert delivered: the webhook answered with success." }
+      : { ok: false, message: `The test alert was not delivered: ${result.error ?? "unknown error"}.` };
+  },
+);

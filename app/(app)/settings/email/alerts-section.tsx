@@ -8,7 +8,13 @@ import type { ActionState } from "@/lib/action";
 import { formatDateTime } from "@/lib/format";
 import { REMINDER_CHOICES } from "@/lib/watch/reminder-choices";
 import type { AlertsView } from "@/lib/watch/alert-settings";
-import { removeWebhookAction, saveAlertRemindersAction, sendTestAlertAction, setMyAlertEmailsAction, setWebhookAction } from "./alert-actions";
+import {
+  removeWebhookAction,
+  saveAlertRemindersAction,
+  sendTestAlertAction,
+  setMyAlertEmailsAction,
+  setWebhookAction,
+} from "./alert-actions";
 
 const EVENT_LABELS: Record<string, string> = {
   "account.failing": "Failing alert",
@@ -18,7 +24,15 @@ const EVENT_LABELS: Record<string, string> = {
   "alert.test": "Test alert",
 };
 
-function Subsection({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
+function Subsection({
+  title,
+  description,
+  children,
+}: {
+  title: string;
+  description?: string;
+  children: React.ReactNode;
+}) {
   return (
     <section className="border-t border-slate-100 py-4 first:border-t-0 first:pt-0 last:pb-0">
       <h3 className="text-sm font-semibold text-slate-900">{title}</h3>
@@ -33,11 +47,14 @@ function WebhookSecret({ secret }: { secret: string }) {
     <div className="mt-3 rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-950">
       <p className="font-medium">Signing secret: shown only now</p>
       <p className="mt-0.5">
-        Each alert carries <code>X-Signature-256: sha256=…</code>, the HMAC-SHA256 of its body with this secret. Give it to whoever
-        checks the alerts at the receiving end.
+        Each alert carries <code>X-Signature-256: sha256=…</code>, the HMAC-SHA256 of its body with this secret. Give it
+        to whoever checks the alerts at the receiving end.
       </p>
       <div className="mt-2 flex flex-wrap items-center gap-2">
-        <code data-testid="webhook-secret" className="break-all rounded bg-white px-3 py-1.5 font-mono ring-1 ring-emerald-200">
+        <code
+          data-testid="webhook-secret"
+          className="break-all rounded bg-white px-3 py-1.5 font-mono ring-1 ring-emerald-200"
+        >
           {secret}
         </code>
         <CopyButton value={secret} label="Copy the signing secret" className="ring-emerald-300 hover:bg-emerald-100" />
@@ -46,7 +63,15 @@ function WebhookSecret({ secret }: { secret: string }) {
   );
 }
 
-export function AlertsSection({ view, userId, systemMailConfigured }: { view: AlertsView; userId: string; systemMailConfigured: boolean }) {
+export function AlertsSection({
+  view,
+  userId,
+  systemMailConfigured,
+}: {
+  view: AlertsView;
+  userId: string;
+  systemMailConfigured: boolean;
+}) {
   const [remindersState, saveReminders] = useActionState(saveAlertRemindersAction, {} as ActionState);
   const [mineState, setMine] = useActionState(setMyAlertEmailsAction, {} as ActionState);
   const [webhookState, saveWebhook] = useActionState(setWebhookAction, {} as ActionState);
@@ -55,7 +80,9 @@ export function AlertsSection({ view, userId, systemMailConfigured }: { view: Al
   const me = view.recipients.find((r) => r.userId === userId);
   const others = view.recipients.filter((r) => r.userId !== userId);
   // The newest of the webhook forms' results is the one to show.
-  const webhookMessage = [webhookState, removeState, testState].filter((s) => s.message).sort((a, b) => (b.at ?? 0) - (a.at ?? 0))[0];
+  const webhookMessage = [webhookState, removeState, testState]
+    .filter((s) => s.message)
+    .sort((a, b) => (b.at ?? 0) - (a.at ?? 0))[0];
   const secret = webhookState.data?.secret && webhookMessage === webhookState ? webhookState.data.secret : null;
 
   return (
@@ -65,7 +92,10 @@ export function AlertsSection({ view, userId, systemMailConfigured }: { view: Al
         description="When the account starts failing, each owner and admin gets an email with what broke and the one thing to do, then a notice when it works again."
       >
         {!systemMailConfigured ? (
-          <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-950" data-testid="system-mail-missing">
+          <p
+            className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-950"
+            data-testid="system-mail-missing"
+          >
             Email alerts need the operator of this service to set up system mail (<code>SYSTEM_MAIL_URL</code> and{" "}
             <code>SYSTEM_MAIL_FROM</code>). Until then alerts show on these pages and go to the webhook below.
           </p>
@@ -79,7 +109,9 @@ export function AlertsSection({ view, userId, systemMailConfigured }: { view: Al
                     {r.userId === userId ? " (you)" : ""}
                   </span>
                   <span className="text-slate-500">{r.email}</span>
-                  <span className={r.alertEmails ? "text-emerald-800" : "text-slate-500"}>· {r.alertEmails ? "gets alert emails" : "turned alert emails off"}</span>
+                  <span className={r.alertEmails ? "text-emerald-800" : "text-slate-500"}>
+                    · {r.alertEmails ? "gets alert emails" : "turned alert emails off"}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -96,7 +128,10 @@ export function AlertsSection({ view, userId, systemMailConfigured }: { view: Al
         )}
       </Subsection>
 
-      <Subsection title="Reminders" description="While the account keeps failing, alerts are sent again at this interval.">
+      <Subsection
+        title="Reminders"
+        description="While the account keeps failing, alerts are sent again at this interval."
+      >
         <form action={saveReminders} className="flex flex-wrap items-end gap-3">
           <div className="min-w-64">
             <SelectField
@@ -165,24 +200,40 @@ export function AlertsSection({ view, userId, systemMailConfigured }: { view: Al
         {secret && <WebhookSecret secret={secret} />}
       </Subsection>
 
-      <Subsection title="Recent alerts" description="Emails and webhook calls, newest first. Failed ones are retried for 24 hours.">
+      <Subsection
+        title="Recent alerts"
+        description="Emails and webhook calls, newest first. Failed ones are retried for 24 hours."
+      >
         {view.deliveries.length === 0 ? (
-          <p className="text-sm text-slate-600">No alerts yet. They appear here when the account fails, recovers, or you send a test alert.</p>
+          <p className="text-sm text-slate-600">
+            No alerts yet. They appear here when the account fails, recovers, or you send a test alert.
+          </p>
         ) : (
           <ul className="divide-y divide-slate-100" aria-label="Recent alerts">
             {view.deliveries.map((d) => (
-              <li key={d.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm" data-testid="alert-delivery">
+              <li
+                key={d.id}
+                className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm"
+                data-testid="alert-delivery"
+              >
                 <span>
                   <span
                     className={
-                      d.status === "SENT" ? "font-medium text-emerald-800" : d.status === "FAILED" ? "font-medium text-red-800" : "font-medium text-amber-800"
+                      d.status === "SENT"
+                        ? "font-medium text-emerald-800"
+                        : d.status === "FAILED"
+                          ? "font-medium text-red-800"
+                          : "font-medium text-amber-800"
                     }
                   >
                     {d.status === "SENT" ? "Sent" : d.status === "FAILED" ? "Failed" : "Retrying"}
                   </span>{" "}
-                  · {EVENT_LABELS[d.event] ?? d.event} · {d.channel === "email" ? `email to ${d.target}` : `webhook (${d.target})`}
+                  · {EVENT_LABELS[d.event] ?? d.event} ·{" "}
+                  {d.channel === "email" ? `email to ${d.target}` : `webhook (${d.target})`}
                   {d.lastError && d.status !== "SENT" ? <span className="text-slate-500"> · {d.lastError}</span> : null}
-                  {d.status === "PENDING" ? <span className="text-slate-500"> · next try {formatDateTime(d.nextAttemptAt)}</span> : null}
+                  {d.status === "PENDING" ? (
+                    <span className="text-slate-500"> · next try {formatDateTime(d.nextAttemptAt)}</span>
+                  ) : null}
                 </span>
                 <span className="text-slate-500">{formatDateTime(d.sentAt ?? d.createdAt)}</span>
               </li>

@@ -22,7 +22,15 @@ const CHECKS = [
   { id: "dmarc", title: "DMARC", what: "What receivers do with mail that fails both." },
 ] as const;
 
-export function DeliverabilityCard({ check, domain, canCheck }: { check: StoredDomainCheck | null; domain: string; canCheck: boolean }) {
+export function DeliverabilityCard({
+  check,
+  domain,
+  canCheck,
+}: {
+  check: StoredDomainCheck | null;
+  domain: string;
+  canCheck: boolean;
+}) {
   if (!check) return <NotCheckedYet domain={domain} canCheck={canCheck} />;
   const report = check.report;
   return (
@@ -42,8 +50,9 @@ export function DeliverabilityCard({ check, domain, canCheck }: { check: StoredD
     >
       {report.handledByProvider ? (
         <p className="text-sm text-slate-700" data-testid="handled-by-provider">
-          <span className="font-medium text-slate-900">Handled by your provider.</span> {report.domain} belongs to {report.providerName}, which publishes
-          and signs everything receivers check for its addresses. Nothing to set up.
+          <span className="font-medium text-slate-900">Handled by your provider.</span> {report.domain} belongs to{" "}
+          {report.providerName}, which publishes and signs everything receivers check for its addresses. Nothing to set
+          up.
         </p>
       ) : (
         <Checks report={report} />
@@ -59,7 +68,9 @@ function Checks({ report }: { report: Extract<DomainReport, { handledByProvider:
         <CheckRow key={id} id={id} title={title} what={what} result={report[id]} />
       ))}
       <div className="pt-4 text-sm" data-testid="mx">
-        <h3 className="font-semibold text-slate-900">MX <span className="font-normal text-slate-500">(for information)</span></h3>
+        <h3 className="font-semibold text-slate-900">
+          MX <span className="font-normal text-slate-500">(for information)</span>
+        </h3>
         <p className="mt-0.5 text-slate-600">
           {report.mx === null
             ? "Could not be looked up."
@@ -75,7 +86,12 @@ function Checks({ report }: { report: Extract<DomainReport, { handledByProvider:
 function CheckRow({ id, title, what, result }: { id: string; title: string; what: string; result: CheckResult }) {
   const verdict = VERDICTS[result.verdict];
   return (
-    <section className="py-4 first:pt-0" aria-labelledby={`check-${id}`} data-testid={`check-${id}`} data-verdict={result.verdict}>
+    <section
+      className="py-4 first:pt-0"
+      aria-labelledby={`check-${id}`}
+      data-testid={`check-${id}`}
+      data-verdict={result.verdict}
+    >
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <h3 id={`check-${id}`} className="text-sm font-semibold text-slate-900">
           {title}
@@ -90,14 +106,25 @@ function CheckRow({ id, title, what, result }: { id: string; title: string; what
       </p>
       {result.current && result.current.length > 0 && result.verdict !== "pass" && (
         <p className="mt-1 break-all text-xs text-slate-500">
-          Now published: {result.current.map((c) => <code key={c} className="mr-2">{c}</code>)}
+          Now published:{" "}
+          {result.current.map((c) => (
+            <code key={c} className="mr-2">
+              {c}
+            </code>
+          ))}
         </p>
       )}
       {result.fixes && result.fixes.length > 0 && (
         <div className="mt-3 space-y-3">
           {result.fixes.map((fix) => (
-            <div key={`${fix.host}-${fix.type}`} className="rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm" data-testid="record-fix">
-              <p className="font-medium text-slate-900">{fix.replaces ? "Change the existing record to:" : "Add this record:"}</p>
+            <div
+              key={`${fix.host}-${fix.type}`}
+              className="rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm"
+              data-testid="record-fix"
+            >
+              <p className="font-medium text-slate-900">
+                {fix.replaces ? "Change the existing record to:" : "Add this record:"}
+              </p>
               <dl className="mt-2 grid grid-cols-[4.5rem_1fr_auto] items-start gap-x-3 gap-y-2">
                 {(
                   [
@@ -109,7 +136,10 @@ function CheckRow({ id, title, what, result }: { id: string; title: string; what
                   <div key={label} className="contents">
                     <dt className="pt-1 text-slate-500">{label}</dt>
                     <dd className="min-w-0">
-                      <code className="block break-all rounded bg-white px-2 py-1 ring-1 ring-slate-200" data-testid={`fix-${label.toLowerCase()}`}>
+                      <code
+                        className="block break-all rounded bg-white px-2 py-1 ring-1 ring-slate-200"
+                        data-testid={`fix-${label.toLowerCase()}`}
+                      >
                         {value}
                       </code>
                     </dd>
@@ -145,8 +175,8 @@ function NotCheckedYet({ domain, canCheck }: { domain: string; canCheck: boolean
     >
       <p className="text-sm text-slate-700" data-testid="domain-not-checked">
         The records of {domain} have not been checked for these settings yet.{" "}
-        {canCheck ? "Check now to see what receivers see." : "An owner or admin can check them here."} They are also checked every
-        week.
+        {canCheck ? "Check now to see what receivers see." : "An owner or admin can check them here."} They are also
+        checked every week.
       </p>
     </Card>
   );

@@ -17,7 +17,10 @@ import { MailboxSignIn } from "./mailbox-sign-in";
 import type { MailboxSignInView } from "./page-data";
 import { oauthProviderForPreset } from "@/lib/smtp/sign-in-providers";
 
-const PROVIDER_OPTIONS: SelectOption[] = [{ value: "", label: "Choose your provider…" }, ...PRESETS.map((p) => ({ value: p.id, label: p.name }))];
+const PROVIDER_OPTIONS: SelectOption[] = [
+  { value: "", label: "Choose your provider…" },
+  ...PRESETS.map((p) => ({ value: p.id, label: p.name })),
+];
 const SECURITY_OPTIONS: SelectOption[] = [
   { value: "starttls", label: "STARTTLS" },
   { value: "ssl", label: "SSL/TLS" },
@@ -37,7 +40,8 @@ export function EmailSettingsForm({
   const [state, action, savePending] = useActionState(saveEmailSettingsAction, {} as ActionState);
   const [, startSave] = useTransition();
   // A refused save rendered by the server (no JavaScript) starts from what was typed, never the password.
-  const values = state.ok === false && state.values ? { ...initial, ...state.values, version: initial.version } : initial;
+  const values =
+    state.ok === false && state.values ? { ...initial, ...state.values, version: initial.version } : initial;
 
   // With JavaScript the save runs in a transition rather than as the form's action: React resets a form after
   // its action, which would clear the password and what was typed when the save is refused.
@@ -159,7 +163,11 @@ function SettingsFields({
               onChange={setHost}
               readOnly={Boolean(linked)}
               errors={errors.host}
-              hint={preset?.host ? `${preset.name}: ${preset.host}` : "The SMTP server name from your provider, like smtp.example.com."}
+              hint={
+                preset?.host
+                  ? `${preset.name}: ${preset.host}`
+                  : "The SMTP server name from your provider, like smtp.example.com."
+              }
               helpHref={helpHref("server")}
               autoComplete="off"
             />
@@ -183,7 +191,14 @@ function SettingsFields({
             onChange={changePort}
             errors={errors.port}
             inputMode="numeric"
-            hint={preset?.host ? portHint(preset.port, preset.alternatives.map((a) => a.port)) : "Usually 587 or 465."}
+            hint={
+              preset?.host
+                ? portHint(
+                    preset.port,
+                    preset.alternatives.map((a) => a.port),
+                  )
+                : "Usually 587 or 465."
+            }
             helpHref={helpHref("port")}
           />
           <SelectField
@@ -223,21 +238,37 @@ function SettingsFields({
             onChange={setUser}
             readOnly={Boolean(linked)}
             errors={errors.user}
-            hint={linked ? "The mailbox you signed in to. To send as another one, Reconnect and sign in to it." : (preset?.userHint ?? "Usually your full email address.")}
+            hint={
+              linked
+                ? "The mailbox you signed in to. To send as another one, Reconnect and sign in to it."
+                : (preset?.userHint ?? "Usually your full email address.")
+            }
             helpHref={helpHref("user")}
             autoComplete="off"
             onBlur={detect}
           />
           {suggestion && (
-            <div role="status" className="mt-2 flex flex-wrap items-center gap-2 rounded-md border border-brand-100 bg-brand-50 px-3 py-2 text-sm text-brand-800">
+            <div
+              role="status"
+              className="mt-2 flex flex-wrap items-center gap-2 rounded-md border border-brand-100 bg-brand-50 px-3 py-2 text-sm text-brand-800"
+            >
               <span>
                 This looks like a {getPreset(suggestion.presetId)?.name} address
                 {suggestion.reason === "mx" ? " (from the domain's mail servers)" : ""}.
               </span>
-              <button type="button" className="font-semibold underline" onClick={() => applyPreset(suggestion.presetId)}>
+              <button
+                type="button"
+                className="font-semibold underline"
+                onClick={() => applyPreset(suggestion.presetId)}
+              >
                 Use {getPreset(suggestion.presetId)?.name} settings
               </button>
-              <button type="button" className="text-brand-700" onClick={() => setSuggestion(null)} aria-label="Dismiss suggestion">
+              <button
+                type="button"
+                className="text-brand-700"
+                onClick={() => setSuggestion(null)}
+                aria-label="Dismiss suggestion"
+              >
                 Not now
               </button>
             </div>

@@ -25,12 +25,13 @@ export function MailboxSignIn({
   // With JavaScript the buttons run their action in a transition rather than submitting the form: React resets a
   // form after a form action, which would lose what was typed if the action is refused. Without JavaScript the
   // buttons' formAction posts the form.
-  const run = (action: (data: FormData) => void, confirmText?: string) => (event: React.MouseEvent<HTMLButtonElement>) => {
-    event.preventDefault();
-    if (confirmText && !confirm(confirmText)) return;
-    const data = new FormData(event.currentTarget.form!, event.currentTarget);
-    startTransition(() => action(data));
-  };
+  const run =
+    (action: (data: FormData) => void, confirmText?: string) => (event: React.MouseEvent<HTMLButtonElement>) => {
+      event.preventDefault();
+      if (confirmText && !confirm(confirmText)) return;
+      const data = new FormData(event.currentTarget.form!, event.currentTarget);
+      startTransition(() => action(data));
+    };
   const label = OAUTH_PROVIDERS[provider].label;
   const link = view.link?.provider === provider ? view.link : null;
   const message = [connectState, disconnectState].find((s) => s.message)?.message;
@@ -38,7 +39,11 @@ export function MailboxSignIn({
 
   if (!view.configured[provider]) {
     return provider === "microsoft" ? (
-      <div id="mailbox-sign-in" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="mailbox-sign-in">
+      <div
+        id="mailbox-sign-in"
+        className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700"
+        data-testid="mailbox-sign-in"
+      >
         <p className="font-medium text-slate-900">Your administrator has not set up Microsoft sign-in</p>
         <p className="mt-0.5">
           Signing in is how Microsoft mailboxes should be linked.{" "}
@@ -51,7 +56,11 @@ export function MailboxSignIn({
   }
 
   return (
-    <div id="mailbox-sign-in" className="scroll-mt-4 rounded-md border border-brand-100 bg-brand-50/60 px-3 py-3 text-sm text-slate-800" data-testid="mailbox-sign-in">
+    <div
+      id="mailbox-sign-in"
+      className="scroll-mt-4 rounded-md border border-brand-100 bg-brand-50/60 px-3 py-3 text-sm text-slate-800"
+      data-testid="mailbox-sign-in"
+    >
       {/* Which provider Connect signs in with (the save and test actions drop it). */}
       <input type="hidden" name="signInProvider" value={provider} />
       {link ? (
@@ -59,7 +68,9 @@ export function MailboxSignIn({
           <p role="status" className="font-medium text-slate-900">
             Connected as <span data-testid="connected-mailbox">{link.email}</span>
           </p>
-          <p className="mt-0.5 text-slate-600">The app sends as this mailbox with its {label} sign-in. No password is stored.</p>
+          <p className="mt-0.5 text-slate-600">
+            The app sends as this mailbox with its {label} sign-in. No password is stored.
+          </p>
           <div className="mt-3 flex flex-wrap gap-2">
             <SubmitButton
               pendingLabel="Opening sign-in…"
@@ -74,7 +85,10 @@ export function MailboxSignIn({
               pendingLabel="Disconnecting…"
               variant="danger"
               formAction={disconnect}
-              onClick={run(disconnect, `Disconnect ${link?.email}? The app will no longer be able to send as this mailbox.`)}
+              onClick={run(
+                disconnect,
+                `Disconnect ${link?.email}? The app will no longer be able to send as this mailbox.`,
+              )}
               pending={disconnecting}
             >
               Disconnect
@@ -84,7 +98,9 @@ export function MailboxSignIn({
       ) : (
         <>
           <p className="font-medium text-slate-900">
-            {provider === "microsoft" ? "Recommended: connect by signing in to the mailbox" : "Or connect by signing in to the mailbox"}
+            {provider === "microsoft"
+              ? "Recommended: connect by signing in to the mailbox"
+              : "Or connect by signing in to the mailbox"}
           </p>
           <p className="mt-0.5 text-slate-600">
             {provider === "microsoft"
@@ -105,7 +121,9 @@ export function MailboxSignIn({
         </>
       )}
       {presetId === "outlook-com" && !link && (
-        <p className="mt-2 text-slate-600">Outlook.com no longer accepts passwords for sending mail: signing in is the only way.</p>
+        <p className="mt-2 text-slate-600">
+          Outlook.com no longer accepts passwords for sending mail: signing in is the only way.
+        </p>
       )}
       {message && (
         <p role={failed ? "alert" : "status"} className={`mt-2 ${failed ? "text-red-800" : "text-emerald-800"}`}>

@@ -30,7 +30,12 @@ export type EmailFormInitial = {
 };
 
 export type SettingsChange = "changed" | { from: string; to: string };
-export type HistoryEntry = { id: string; actorEmail: string | null; createdAt: Date; changes: Record<string, SettingsChange> };
+export type HistoryEntry = {
+  id: string;
+  actorEmail: string | null;
+  createdAt: Date;
+  changes: Record<string, SettingsChange>;
+};
 
 /** Sign-in with Microsoft or Google: which the operator set up, and the organisation's linked mailbox, if any. */
 export type MailboxSignInView = {
@@ -58,7 +63,16 @@ export type FinanceEmailPageData = {
 };
 
 const BLANK_FORM: EmailFormInitial = {
-  provider: "", host: "", port: "", security: "starttls", user: "", fromName: "", fromAddress: "", replyTo: "", version: 0, passwordSavedOn: null,
+  provider: "",
+  host: "",
+  port: "",
+  security: "starttls",
+  user: "",
+  fromName: "",
+  fromAddress: "",
+  replyTo: "",
+  version: 0,
+  passwordSavedOn: null,
 };
 
 function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
@@ -114,7 +128,10 @@ export async function loadFinanceEmailPage(
     defaultSendTo: ctx.user.email,
     budgetSeconds: Math.round(options.budgetMs / 1000),
     mailboxSignIn: {
-      configured: { microsoft: Boolean(options.oauth?.clients.microsoft), google: Boolean(options.oauth?.clients.google) },
+      configured: {
+        microsoft: Boolean(options.oauth?.clients.microsoft),
+        google: Boolean(options.oauth?.clients.google),
+      },
       link: link ? { provider: link.provider, email: link.email } : null,
     },
     timeline,

@@ -17,7 +17,11 @@ import { ReadOnlySettings, RecentTests, SettingsHistory } from "./settings-cards
 
 export const metadata: Metadata = { title: "Finance email" };
 
-export default async function FinanceEmailPage({ searchParams }: { searchParams: Promise<{ connected?: string; connectError?: string }> }) {
+export default async function FinanceEmailPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ connected?: string; connectError?: string }>;
+}) {
   const ctx = await requireMember({ path: "/settings/email" });
   const data = await loadFinanceEmailPage(db, ctx, { budgetMs: env().smtpTestBudgetMs, oauth: env().oauth });
   const { connected, connectError } = await searchParams;
@@ -33,7 +37,10 @@ export default async function FinanceEmailPage({ searchParams }: { searchParams:
         </p>
       )}
       {connected && data.mailboxSignIn.link && !connectError && (
-        <p role="status" className="mb-6 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+        <p
+          role="status"
+          className="mb-6 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+        >
           Connected as {data.mailboxSignIn.link.email}. Send a test email to prove it works.
         </p>
       )}
@@ -52,7 +59,11 @@ export default async function FinanceEmailPage({ searchParams }: { searchParams:
       )}
       {data.settings && (
         <div className="mt-6 scroll-mt-4" id="deliverability">
-          <DeliverabilityCard check={data.deliverability} domain={fromDomain(data.settings.fromAddress)} canCheck={data.canEdit} />
+          <DeliverabilityCard
+            check={data.deliverability}
+            domain={fromDomain(data.settings.fromAddress)}
+            canCheck={data.canEdit}
+          />
         </div>
       )}
       {data.alerts && (

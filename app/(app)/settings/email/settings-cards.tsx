@@ -11,16 +11,23 @@ export function RecentTests({ tests }: { tests: TestRunRow[] }) {
   return (
     <Card title="Recent tests" description="Test emails and connection checks, newest first.">
       {tests.length === 0 ? (
-        <p className="text-sm text-slate-600">No tests yet. Save your settings, then send a test email to prove they work.</p>
+        <p className="text-sm text-slate-600">
+          No tests yet. Save your settings, then send a test email to prove they work.
+        </p>
       ) : (
         <ul className="divide-y divide-slate-100" aria-label="Recent tests">
           {tests.map((t) => (
-            <li key={t.id} className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm" data-testid="test-run">
+            <li
+              key={t.id}
+              className="flex flex-wrap items-baseline justify-between gap-2 py-2 text-sm"
+              data-testid="test-run"
+            >
               <span>
                 <span className={t.outcome === "SUCCESS" ? "font-medium text-emerald-800" : "font-medium text-red-800"}>
                   {t.outcome === "SUCCESS" ? "Passed" : "Failed"}
                 </span>{" "}
-                · {t.mode === "send" ? `Test email to ${t.recipient}` : `Connection check (${t.recipient})`} · {t.host}:{t.port}
+                · {t.mode === "send" ? `Test email to ${t.recipient}` : `Connection check (${t.recipient})`} · {t.host}:
+                {t.port}
                 {t.failedStep ? ` · failed at ${t.failedStep}` : ""}
                 <span className="text-slate-500"> · by {t.userEmail}</span>
               </span>

@@ -52,7 +52,8 @@ export function TestPanel({
           Test these settings
         </h2>
         <p className="mt-0.5 text-sm text-slate-600">
-          Tests what is in the form above, so you can try before saving. A blank Password uses the saved one, on the saved server and user only.
+          Tests what is in the form above, so you can try before saving. A blank Password uses the saved one, on the
+          saved server and user only.
         </p>
       </div>
       <noscript>
@@ -154,9 +155,17 @@ export function TestPanel({
                 {note}
               </p>
             ))}
-            <ol className="divide-y divide-slate-100 rounded-md border border-slate-200 bg-white text-sm" aria-label="Test steps">
+            <ol
+              className="divide-y divide-slate-100 rounded-md border border-slate-200 bg-white text-sm"
+              aria-label="Test steps"
+            >
               {result.steps.map((s) => (
-                <li key={s.id} className="flex flex-wrap items-baseline gap-x-3 gap-y-0.5 px-3 py-2" data-step={s.id} data-status={s.status}>
+                <li
+                  key={s.id}
+                  className="flex flex-wrap items-baseline gap-x-3 gap-y-0.5 px-3 py-2"
+                  data-step={s.id}
+                  data-status={s.status}
+                >
                   <StatusIcon status={s.status} />
                   <span className="font-medium text-slate-900">{s.label}</span>
                   <span className="text-slate-500">
@@ -169,7 +178,10 @@ export function TestPanel({
             {result.reply && (
               <div>
                 <p className="text-xs font-medium text-slate-500">Server reply</p>
-                <pre className="mt-1 overflow-x-auto whitespace-pre-wrap rounded-md bg-slate-900 px-3 py-2 text-xs text-slate-100" data-testid="server-reply">
+                <pre
+                  className="mt-1 overflow-x-auto whitespace-pre-wrap rounded-md bg-slate-900 px-3 py-2 text-xs text-slate-100"
+                  data-testid="server-reply"
+                >
                   {result.reply}
                 </pre>
               </div>
@@ -182,7 +194,9 @@ export function TestPanel({
 }
 
 function Spinner() {
-  return <span aria-hidden className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" />;
+  return (
+    <span aria-hidden className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" />
+  );
 }
 
 function StatusIcon({ status }: { status: "ok" | "failed" | "skipped" }) {
@@ -192,7 +206,11 @@ function StatusIcon({ status }: { status: "ok" | "failed" | "skipped" }) {
     skipped: { symbol: "–", className: "bg-slate-100 text-slate-500", label: "not reached" },
   }[status];
   return (
-    <span className={`inline-flex size-5 items-center justify-center rounded-full text-xs font-bold ${map.className}`} role="img" aria-label={map.label}>
+    <span
+      className={`inline-flex size-5 items-center justify-center rounded-full text-xs font-bold ${map.className}`}
+      role="img"
+      aria-label={map.label}
+    >
       {map.symbol}
     </span>
   );

@@ -24,13 +24,16 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const config = env().oauth;
   const back = new URL("/settings/email", config.appUrl ?? origin);
   try {
-    const { email } = await finishMailboxLink({ db, keyring: settingsKeyring(), oauth: config }, {
-      provider,
-      actor: ctx.actor,
-      callbackUrl: request.nextUrl,
-      cookieState: request.cookies.get(OAUTH_STATE_COOKIE)?.value,
-      redirectUri: redirectUri(config, provider, origin),
-    });
+    const { email } = await finishMailboxLink(
+      { db, keyring: settingsKeyring(), oauth: config },
+      {
+        provider,
+        actor: ctx.actor,
+        callbackUrl: request.nextUrl,
+        cookieState: request.cookies.get(OAUTH_STATE_COOKIE)?.value,
+        redirectUri: redirectUri(config, provider, origin),
+      },
+    );
     // The settings now send as the linked mailbox (status Untested until a test).
     await saveSettingsForLinkedMailbox({ db, keyring: settingsKeyring() }, ctx.actor, { provider, email });
     back.searchParams.set("connected", provider);
@@ -38,7 +41,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     const label = OAUTH_PROVIDERS[provider].label;
     let message: string;
     if (err instanceof OAuthFlowError || err instanceof UserFacingError) message = err.message;
-    else if (err instanceof oidc.ResponseBodyError) message = `${label} did not link the mailbox: ${err.error}${err.error_description ? ` (${err.error_description})` : ""}`;
+    else if (err instanceof oidc.ResponseBodyError)
+      message = `${label} did not link the mailbox: ${err.error}${err.error_description ? ` (${err.error_description})` : ""}`;
     else {
       console.error(`[oauth] ${provider} callback failed: ${(err as Error).name}: ${(err as Error).message}`);
       message = `${label} sign-in could not be completed. Try Connect again.`;
