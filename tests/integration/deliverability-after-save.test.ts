@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDnsResolver } from "@/lib/deliverability/resolver";
 import { checkDomainIfChanged, keptDomainCheck } from "@/lib/deliverability/domain-checks";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg } from "../helpers/factories";
 import { startTestDnsServer, type TestDnsServer } from "../../stand-ins/dns-test-server";
 
 let t: TestDatabase;
@@ -17,7 +18,7 @@ beforeAll(async () => {
     "_spf.google.com": { txt: ["v=spf1 ip4:209.85.128.0/17 ~all"] },
     "clinic.example": { txt: ["v=spf1 include:_spf.google.com ~all"] },
   });
-  orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
+  orgId = (await createOrg(t.db, "Riverside Clinic")).id;
 });
 afterAll(async () => {
   await dns?.close();

@@ -3,6 +3,7 @@
 // taken from the same settings row the page shows. Run on SQLite and again on PostgreSQL (TEST_DATABASE).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOrg, person } from "../helpers/factories";
 import { failingAccountOf, readEmailSettings } from "@/app/(app)/org-settings";
 import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
 import type { DomainReport } from "@/lib/deliverability/check-domain";
@@ -25,11 +26,8 @@ describe("the Finance email page's reads", () => {
 
   beforeAll(async () => {
     t = await createTestDatabase("page-reads");
-    orgId = (await t.db.organisation.create({ data: { name: "Riverside Clinic" } })).id;
-    const user = await t.db.user.create({
-      data: { email: "priya@clinic.test", name: "Priya Admin", passwordHash: "not-used" },
-    });
-    await t.db.membership.create({ data: { userId: user.id, orgId, role: "ADMIN" } });
+    orgId = (await createOrg(t.db, "Riverside Clinic")).id;
+    const user = await person(t.db, orgId, { role: "ADMIN", email: "priya@clinic.test", name: "Priya Admin" });
     admin = (await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))!;
     await t.db.emailSettings.create({
       data: {
