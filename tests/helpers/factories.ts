@@ -4,6 +4,7 @@
 //   const org = await createOrg(db, "Riverside Clinic");
 //   const admin = await person(db, org.id, { role: "ADMIN", name: "Priya Admin" });   // admin.membership.id too
 //   await addMembership(db, admin.id, otherOrg.id, { role: "MEMBER", joinedAt: new Date("2026-01-01") });
+//   await settingsRow(db, org.id, { provider: "google-workspace", host: "smtp.gmail.com", user: "billing@clinic.test" });
 import crypto from "node:crypto";
 import type { Db } from "@/lib/prisma";
 import type { Role } from "@/lib/roles";
@@ -57,4 +58,28 @@ export async function person(
   const created = await createUser(db, user);
   const membership = await addMembership(db, created.id, orgId, { role, alertEmails, joinedAt });
   return { ...created, membership };
+}
+
+/**
+ * Saved settings written straight to the table, with no password (as a linked mailbox, or an old row, leaves them):
+ * an "Other" STARTTLS server on 587, sending as `user`.
+ */
+export function settingsRow(
+  db: Db,
+  orgId: string,
+  options: { provider?: string; host?: string; user?: string; fromAddress?: string } = {},
+) {
+  const { provider = "custom", host = "mail.example.test", user = "u@example.test" } = options;
+  return db.emailSettings.create({
+    data: {
+      orgId,
+      provider,
+      host,
+      port: 587,
+      security: "starttls",
+      username: user,
+      fromName: "",
+      fromAddress: options.fromAddress ?? user,
+    },
+  });
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDnsResolver } from "@/lib/deliverability/resolver";
 import { checkDomainIfChanged, keptDomainCheck } from "@/lib/deliverability/domain-checks";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createOrg } from "../helpers/factories";
+import { createOrg, settingsRow } from "../helpers/factories";
 import { startTestDnsServer, type TestDnsServer } from "../../stand-ins/dns-test-server";
 
 let t: TestDatabase;
@@ -38,17 +38,10 @@ it("nothing saved: nothing is looked up or kept", async () => {
 });
 
 it("checks a new From domain or provider once, and not again while the kept check is about the saved settings", async () => {
-  await t.db.emailSettings.create({
-    data: {
-      orgId,
-      provider: "google-workspace",
-      host: "smtp.gmail.com",
-      port: 587,
-      security: "starttls",
-      username: "billing@clinic.example",
-      fromName: "",
-      fromAddress: "billing@clinic.example",
-    },
+  await settingsRow(t.db, orgId, {
+    provider: "google-workspace",
+    host: "smtp.gmail.com",
+    user: "billing@clinic.example",
   });
   expect(await lookedUp(() => checkDomainIfChanged(t.db, resolve(), orgId))).toBe(true);
   expect(await keptDomainCheck(t.db, orgId)).toMatchObject({

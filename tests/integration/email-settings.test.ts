@@ -4,7 +4,7 @@ import { rotateStoredSecrets } from "@/lib/secrets/stored-secrets";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, useTestDatabase, type TestDatabase } from "../helpers/database";
-import { createOrg, person } from "../helpers/factories";
+import { createOrg, person, settingsRow } from "../helpers/factories";
 import { createKeyring, keyIdOf, SecretDecryptError } from "@/lib/secrets/crypto";
 import {
   EMAIL_SETTINGS_SAVED,
@@ -336,18 +336,7 @@ describe("getEmailSettings and settingsHistory", () => {
 
     const actor = await newOrg(database().db, "Read View");
     expect(await getEmailSettings(watched, actor.orgId)).toBeNull();
-    await database().db.emailSettings.create({
-      data: {
-        orgId: actor.orgId,
-        provider: "custom",
-        host: "mail.example.test",
-        port: 587,
-        security: "starttls",
-        username: "u@example.test",
-        fromName: "",
-        fromAddress: "u@example.test",
-      },
-    });
+    await settingsRow(database().db, actor.orgId);
     expect(await getEmailSettings(watched, actor.orgId)).toMatchObject({
       hasPassword: false,
       passwordSavedAt: null,

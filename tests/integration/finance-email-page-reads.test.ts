@@ -3,7 +3,7 @@
 // taken from the same settings row the page shows. Run on SQLite and again on PostgreSQL (TEST_DATABASE).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createOrg, person } from "../helpers/factories";
+import { createOrg, person, settingsRow } from "../helpers/factories";
 import { failingAccountOf, readEmailSettings } from "@/app/(app)/org-settings";
 import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
 import type { DomainReport } from "@/lib/deliverability/check-domain";
@@ -29,17 +29,10 @@ describe("the Finance email page's reads", () => {
     orgId = (await createOrg(t.db, "Riverside Clinic")).id;
     const user = await person(t.db, orgId, { role: "ADMIN", email: "priya@clinic.test", name: "Priya Admin" });
     admin = (await loadMemberContext(t.db, { userId: user.id, sessionVersion: 0 }))!;
-    await t.db.emailSettings.create({
-      data: {
-        orgId,
-        provider: "google-workspace",
-        host: "smtp.gmail.com",
-        port: 587,
-        security: "starttls",
-        username: "billing@clinic.test",
-        fromName: "",
-        fromAddress: "billing@clinic.test",
-      },
+    await settingsRow(t.db, orgId, {
+      provider: "google-workspace",
+      host: "smtp.gmail.com",
+      user: "billing@clinic.test",
     });
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import type { Actor } from "@/lib/actor";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createOrg, person } from "../helpers/factories";
+import { createOrg, person, settingsRow } from "../helpers/factories";
 import { createKeyring } from "@/lib/secrets/crypto";
 import { getEmailSettings, saveEmailSettings } from "@/lib/mailbox/settings";
 import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
@@ -138,18 +138,7 @@ describe("the Finance email page's data", () => {
 
   it("reports whether a password is saved as a boolean, on this database too", async () => {
     const org = (await createOrg(t.db, "No Password Yet")).id;
-    await t.db.emailSettings.create({
-      data: {
-        orgId: org,
-        provider: "custom",
-        host: "mail.example.test",
-        port: 587,
-        security: "starttls",
-        username: "u@example.test",
-        fromName: "",
-        fromAddress: "u@example.test",
-      },
-    });
+    await settingsRow(t.db, org);
     expect((await getEmailSettings(t.db, org))?.hasPassword).toBe(false);
     expect((await getEmailSettings(t.db, orgId))?.hasPassword).toBe(true);
   });

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database";
-import { createOrg } from "../helpers/factories";
+import { createOrg, settingsRow } from "../helpers/factories";
 import { createKeyring, keyIdOf, SecretDecryptError, type Keyring } from "@/lib/secrets/crypto";
 import { readSavedPassword, saveEmailSettings } from "@/lib/mailbox/settings";
 import { passwordAad } from "@/lib/secrets/bindings";
@@ -125,18 +125,7 @@ describe("npm run keys:rotate, embedded default (keys in secrets.json)", () => {
     const a = await orgWithPassword("Acme", createKeyring([old]), "acme-smtp-pass-1");
     const b = await orgWithPassword("Globex", createKeyring([older]), "globex-smtp-pass-2");
     const noPassword = await createOrg(t.db, "Initech");
-    await t.db.emailSettings.create({
-      data: {
-        orgId: noPassword.id,
-        provider: "custom",
-        host: "smtp.initech.test",
-        port: 587,
-        security: "starttls",
-        username: "x",
-        fromName: "",
-        fromAddress: "x@initech.test",
-      },
-    });
+    await settingsRow(t.db, noPassword.id, { host: "smtp.initech.test", user: "x", fromAddress: "x@initech.test" });
 
     const r = run({});
     expect(r.stderr).toBe("");
