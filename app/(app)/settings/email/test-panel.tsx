@@ -10,6 +10,22 @@ import { testEmailSettingsAction, type TestResultForPage } from "./actions";
 
 export type TestIntent = "send" | "check";
 
+/** The two ways to test: a whole email (the main action), or the connection up to the recipient (nothing sent). */
+const TEST_BUTTONS: { intent: TestIntent; label: string; pendingLabel: string; className: string }[] = [
+  {
+    intent: "send",
+    label: "Send test email",
+    pendingLabel: "Sending…",
+    className: "bg-slate-900 text-white shadow-sm hover:bg-slate-800",
+  },
+  {
+    intent: "check",
+    label: "Check connection",
+    pendingLabel: "Checking…",
+    className: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50",
+  },
+];
+
 export function TestPanel({
   defaultSendTo,
   budgetSeconds,
@@ -81,24 +97,18 @@ export function TestPanel({
           </p>
         </div>
         <div className="flex gap-2 pb-0.5">
-          <button
-            type="button"
-            disabled={pending}
-            onClick={() => onRun("send")}
-            className="inline-flex items-center gap-2 rounded-md bg-slate-900 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-slate-800 disabled:opacity-60"
-          >
-            {pendingIntent === "send" && <Spinner />}
-            {pendingIntent === "send" ? "Sending…" : "Send test email"}
-          </button>
-          <button
-            type="button"
-            disabled={pending}
-            onClick={() => onRun("check")}
-            className="inline-flex items-center gap-2 rounded-md bg-white px-4 py-2 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:opacity-60"
-          >
-            {pendingIntent === "check" && <Spinner />}
-            {pendingIntent === "check" ? "Checking…" : "Check connection"}
-          </button>
+          {TEST_BUTTONS.map((b) => (
+            <button
+              key={b.intent}
+              type="button"
+              disabled={pending}
+              onClick={() => onRun(b.intent)}
+              className={`inline-flex items-center gap-2 rounded-md px-4 py-2 text-sm font-semibold disabled:opacity-60 ${b.className}`}
+            >
+              {pendingIntent === b.intent && <Spinner />}
+              {pendingIntent === b.intent ? b.pendingLabel : b.label}
+            </button>
+          ))}
         </div>
       </div>
 
