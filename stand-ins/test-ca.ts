@@ -128,51 +128,26 @@ function signLeaf(cwd: string, name: string, cn: string, san: string): void {
   fs.rmSync(path.join(cwd, `${name}.ext`));
 }
 
-function generate(into: string): void {
+/** A self-signed certificate and its key, `<name>.pem` and `<name>-key.pem`: the CA itself, or a leaf nobody trusts. */
+function selfSigned(into: string, name: string, subject: string, extensions: string[]): void {
   openssl(into, [
-    "req",
-    "-x509",
-    ...KEY_ARGS,
-    "-keyout",
-    "ca-key.pem",
-    "-out",
-    "ca.pem",
-    "-days",
-    DAYS,
-    "-sha256",
-    "-set_serial",
-    serial(),
-    "-subj",
-    "/O=Finance Email Setup tests/CN=Finance Email Setup Test CA",
-    "-addext",
+    ...["req", "-x509", ...KEY_ARGS, "-keyout", `${name}-key.pem`, "-out", `${name}.pem`, "-days", DAYS],
+    ...["-sha256", "-set_serial", serial(), "-subj", subject],
+    ...extensions.flatMap((extension) => ["-addext", extension]),
+  ]);
+}
+
+function generate(into: string): void {
+  selfSigned(into, "ca", "/O=Finance Email Setup tests/CN=Finance Email Setup Test CA", [
     "basicConstraints=critical,CA:TRUE",
-    "-addext",
     "keyUsage=critical,keyCertSign,cRLSign",
-    "-addext",
     "subjectKeyIdentifier=hash",
   ]);
   signLeaf(into, "server", "localhost", "DNS:localhost,IP:127.0.0.1");
   signLeaf(into, "other", "other.example", "DNS:other.example");
-  openssl(into, [
-    "req",
-    "-x509",
-    ...KEY_ARGS,
-    "-keyout",
-    "untrusted-key.pem",
-    "-out",
-    "untrusted.pem",
-    "-days",
-    DAYS,
-    "-sha256",
-    "-set_serial",
-    serial(),
-    "-subj",
-    "/CN=localhost",
-    "-addext",
+  selfSigned(into, "untrusted", "/CN=localhost", [
     "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-addext",
     "basicConstraints=critical,CA:FALSE",
-    "-addext",
     "extendedKeyUsage=serverAuth",
   ]);
 }
