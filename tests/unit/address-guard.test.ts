@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { blockedReason, resolveAndCheck } from "@/lib/net/address-guard";
+import { itReturns, itReturnsNull } from "../helpers/returns-table";
 
 // The guard's reasons, word for word: they reach logs and the server's own records.
 const UNSPECIFIED = "an unspecified address";
@@ -22,7 +23,7 @@ const SITE_LOCAL = "a site-local address";
 const NOT_IP = "not an IP address";
 
 describe("blockedReason", () => {
-  it.each([
+  itReturns("refuses %s as %s", blockedReason, [
     ["127.0.0.1", LOOPBACK],
     ["127.255.255.254", LOOPBACK],
     ["10.1.2.3", PRIVATE],
@@ -168,11 +169,9 @@ describe("blockedReason", () => {
     ["[::1]", NOT_IP],
     ["localhost", NOT_IP],
     ["", NOT_IP],
-  ])("refuses %s as %s", (address, reason) => {
-    expect(blockedReason(address)).toBe(reason);
-  });
+  ]);
 
-  it.each([
+  itReturnsNull("allows the public address %s", blockedReason, [
     "8.8.8.8",
     "142.250.102.108",
     "172.32.0.1",
@@ -183,12 +182,10 @@ describe("blockedReason", () => {
     "2001:4860:4860::8888",
     "2606:4700::6810:84e5",
     "64:ff9b::808:808",
-  ])("allows the public address %s", (address) => {
-    expect(blockedReason(address)).toBeNull();
-  });
+  ]);
 
   // Just outside the refused ranges, and public IPv4 addresses inside IPv6.
-  it.each([
+  itReturnsNull("allows %s", blockedReason, [
     "1.0.0.0",
     "9.255.255.255",
     "11.0.0.0",
@@ -218,9 +215,7 @@ describe("blockedReason", () => {
     "::ffff:0:8.8.8.8",
     "::8.8.8.8",
     "64:ff9b::1.1.1.1",
-  ])("allows %s", (address) => {
-    expect(blockedReason(address)).toBeNull();
-  });
+  ]);
 });
 
 describe("resolveAndCheck", () => {

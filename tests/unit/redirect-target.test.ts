@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { safeRedirectPath } from "@/lib/redirect-target";
+import { itReturns } from "../helpers/returns-table";
 
 describe("safeRedirectPath", () => {
   it.each(["/", "/settings/email", "/settings/members?tab=2#top"])("keeps the local path %j", (path) => {
@@ -43,7 +44,7 @@ describe("safeRedirectPath", () => {
     expect(safeRedirectPath(value, "/home")).toBe("/home");
   });
 
-  it.each([
+  itReturns("resolves %j to the local path %j", safeRedirectPath, [
     // Encoded forms stay encoded: a path on this site, never a host.
     ["/%2F%2Fevil.example", "/%2F%2Fevil.example"],
     ["/%2Fevil.example", "/%2Fevil.example"],
@@ -53,9 +54,7 @@ describe("safeRedirectPath", () => {
     ["/settings/../members", "/members"],
     ["/settings/email?x=1#top", "/settings/email?x=1#top"],
     ["/settings email", "/settings%20email"],
-  ])("resolves %j to the local path %j", (value, expected) => {
-    expect(safeRedirectPath(value)).toBe(expected);
-  });
+  ]);
 
   it("falls back for anything that is not a string", () => {
     expect(safeRedirectPath(undefined)).toBe("/");

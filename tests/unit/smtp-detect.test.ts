@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { detectByDomain, detectProvider, type MxRecord, type MxResolver } from "@/lib/smtp/detect";
+import { itReturns, itReturnsNull } from "../helpers/returns-table";
 
 const mx = (...exchanges: string[]): MxResolver =>
   vi.fn(() => Promise.resolve(exchanges.map((exchange, i) => ({ exchange, priority: (i + 1) * 10 }))));
@@ -8,7 +9,7 @@ const never: MxResolver = () => {
 };
 
 describe("detectByDomain", () => {
-  it.each([
+  itReturns("%s → %s", detectByDomain, [
     ["ana@gmail.com", "google-mail"],
     ["Ana@GoogleMail.com", "google-mail"],
     ["  ana@gmail.com  ", "google-mail"],
@@ -23,11 +24,9 @@ describe("detectByDomain", () => {
     ["ana@icloud.com", "icloud"],
     ["ana@zohomail.com", "zoho"],
     ["ana@fastmail.fm", "fastmail"],
-  ])("%s → %s", (email, id) => {
-    expect(detectByDomain(email)).toBe(id);
-  });
+  ]);
 
-  it.each([
+  itReturnsNull("%j → null", detectByDomain, [
     "ana@acme.com",
     "ana@mail.gmail.com",
     "ana@gmail.co",
@@ -37,9 +36,7 @@ describe("detectByDomain", () => {
     "ana@@gmail.com",
     "a b@gmail.com",
     "",
-  ])("%j → null", (email) => {
-    expect(detectByDomain(email)).toBeNull();
-  });
+  ]);
 });
 
 describe("detectProvider", () => {
