@@ -6,6 +6,7 @@
 //   await addMembership(db, admin.id, otherOrg.id, { role: "MEMBER", joinedAt: new Date("2026-01-01") });
 //   await settingsRow(db, org.id, { provider: "google-workspace", host: "smtp.gmail.com", user: "billing@clinic.test" });
 import crypto from "node:crypto";
+import { emailSettingsSchema } from "@/lib/mailbox/schema";
 import type { Db } from "@/lib/prisma";
 import type { Role } from "@/lib/roles";
 
@@ -81,5 +82,20 @@ export function settingsRow(
       fromName: "",
       fromAddress: options.fromAddress ?? user,
     },
+  });
+}
+
+/**
+ * What the email settings form posts (every value a string), parsed by the form's own schema: a STARTTLS server on 587,
+ * no new password, no reply-to, version 0, unless `values` say otherwise.
+ */
+export function settingsForm(values: Record<string, string>) {
+  return emailSettingsSchema.parse({
+    port: "587",
+    security: "starttls",
+    password: "",
+    replyTo: "",
+    version: "0",
+    ...values,
   });
 }

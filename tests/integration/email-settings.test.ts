@@ -2,9 +2,9 @@ import type { Actor } from "@/lib/actor";
 import { setWebhook, webhookTarget } from "@/lib/watch/webhook";
 import { rotateStoredSecrets } from "@/lib/secrets/stored-secrets";
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, useTestDatabase, type TestDatabase } from "../helpers/database";
-import { createOrg, person, settingsRow } from "../helpers/factories";
+import { describe, expect, it } from "vitest";
+import { createTestDatabase, useTestDatabase } from "../helpers/database";
+import { createOrg, person, settingsForm, settingsRow } from "../helpers/factories";
 import { createKeyring, keyIdOf, SecretDecryptError } from "@/lib/secrets/crypto";
 import {
   EMAIL_SETTINGS_SAVED,
@@ -16,7 +16,6 @@ import {
 } from "@/lib/mailbox/settings";
 import { UserFacingError } from "@/lib/errors";
 import type { Db } from "@/lib/prisma";
-import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
 const PASSWORD = "Plaintext-Sentinel-7731 zq";
 const NEW_PASSWORD = "Second-Sentinel-4409 xk";
@@ -26,17 +25,12 @@ const keyring = createKeyring([keyA]);
 
 /** What the form posts: every value a string, parsed by the form's own schema. */
 function form(values: Record<string, string> = {}) {
-  return emailSettingsSchema.parse({
+  return settingsForm({
     provider: "microsoft-365",
     host: "smtp.office365.com",
-    port: "587",
-    security: "starttls",
     user: "billing@acme.test",
-    password: "",
     fromName: "Acme Billing",
     fromAddress: "billing@acme.test",
-    replyTo: "",
-    version: "0",
     ...values,
   });
 }
@@ -65,21 +59,15 @@ function rejection(promise: Promise<unknown>) {
 }
 
 describe("saveEmailSettings and readSavedPassword", () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase("email-settings");
-  });
-  afterAll(async () => {
-    await t.drop();
-  });
+  const database = useTestDatabase("email-settings");
 
   it("creates the row on the first save (version 0) with the password encrypted under the current key", async () => {
-    const actor = await newOrg(t.db, "First Save");
-    const result = await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
+    const actor = await newOrg(database().db, "First Save");
+    const result = await saveEmailSettings({ db: database().db, keyring }, actor, form({ password: PASSWORD }));
     expect(result.version).toBe(1);
     expect(result.changed).toContain("Password");
 
-    const saved = await row(t.db, actor.orgId);
+    const saved = await row(database().db, actor.orgId);
     expect(saved).toMatchObject({
       version: 1,
       host: "smtp.office365.com",
@@ -92,9 +80,9 @@ describe("saveEmailSettings and readSavedPassword", () => {
     expect(saved.passwordCiphertext).not.toContain(PASSWORD);
     expect(saved.passwordSavedAt).toBeInstanceOf(Date);
 
-    expect(await readSavedPassword(t.db, keyring, actor.orgId)).toBe(PASSWORD);
+    expect(await readSavedPassword(database().db, keyring, actor.orgId)).toBe(PASSWORD);
 
-    const view = await getEmailSettings(t.db, actor.orgId);
+    const view = await getEmailSettings(database().db, actor.orgId);
     expect(view).toMatchObject({
       version: 1,
       hasPassword: true,
@@ -106,32 +94,32 @@ describe("saveEmailSettings and readSavedPassword", () => {
   });
 
   it("refuses a first save without a password on the password field, and saves nothing", async () => {
-    const actor = await newOrg(t.db, "No Password");
-    const err = await rejection(saveEmailSettings({ db: t.db, keyring }, actor, form()));
+    const actor = await newOrg(database().db, "No Password");
+    const err = await rejection(saveEmailSettings({ db: database().db, keyring }, actor, form()));
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as UserFacingError).field).toBe("password");
     expect((err as UserFacingError).message).toBe("Enter the password.");
-    expect(await t.db.emailSettings.findUnique({ where: { orgId: actor.orgId } })).toBeNull();
-    expect(await auditRows(t.db, actor.orgId)).toHaveLength(0);
+    expect(await database().db.emailSettings.findUnique({ where: { orgId: actor.orgId } })).toBeNull();
+    expect(await auditRows(database().db, actor.orgId)).toHaveLength(0);
   });
 
   it("refuses a stale version, names who saved in between, and overwrites nothing", async () => {
-    const ana = await newOrg(t.db, "Conflict", "Ana Admin");
-    await saveEmailSettings({ db: t.db, keyring }, ana, form({ password: PASSWORD }));
+    const ana = await newOrg(database().db, "Conflict", "Ana Admin");
+    await saveEmailSettings({ db: database().db, keyring }, ana, form({ password: PASSWORD }));
     const bo = { ...ana, userId: "bo-id", email: "bo@acme.test", name: "Bo Admin" };
     const boPassword = "Bo-Sentinel-5521 pq"; // a new server needs its password typed
     await saveEmailSettings(
-      { db: t.db, keyring },
+      { db: database().db, keyring },
       bo,
       form({ host: "smtp.bo.test", password: boPassword, version: "1" }),
     );
-    const before = await row(t.db, ana.orgId);
-    const auditBefore = await auditRows(t.db, ana.orgId);
+    const before = await row(database().db, ana.orgId);
+    const auditBefore = await auditRows(database().db, ana.orgId);
 
     // Ana's form still says version 1.
     const err = await rejection(
       saveEmailSettings(
-        { db: t.db, keyring },
+        { db: database().db, keyring },
         ana,
         form({ host: "smtp.ana.test", password: NEW_PASSWORD, version: "1" }),
       ),
@@ -142,50 +130,52 @@ describe("saveEmailSettings and readSavedPassword", () => {
     );
 
     // A version-0 form (someone who opened the page before the first save) is refused too.
-    const first = await rejection(saveEmailSettings({ db: t.db, keyring }, ana, form({ password: NEW_PASSWORD })));
+    const first = await rejection(
+      saveEmailSettings({ db: database().db, keyring }, ana, form({ password: NEW_PASSWORD })),
+    );
     expect(first).toBeInstanceOf(SettingsConflictError);
 
-    expect(await row(t.db, ana.orgId)).toEqual(before);
-    expect(await readSavedPassword(t.db, keyring, ana.orgId)).toBe(boPassword);
-    expect(await auditRows(t.db, ana.orgId)).toHaveLength(auditBefore.length);
+    expect(await row(database().db, ana.orgId)).toEqual(before);
+    expect(await readSavedPassword(database().db, keyring, ana.orgId)).toBe(boPassword);
+    expect(await auditRows(database().db, ana.orgId)).toHaveLength(auditBefore.length);
   });
 
   it("keeps the saved password when the password field is left blank", async () => {
-    const actor = await newOrg(t.db, "Blank Password");
+    const actor = await newOrg(database().db, "Blank Password");
     await saveEmailSettings(
-      { db: t.db, keyring },
+      { db: database().db, keyring },
       actor,
       form({ password: PASSWORD }),
       new Date("2025-01-02T03:04:05Z"),
     );
-    const before = await row(t.db, actor.orgId);
+    const before = await row(database().db, actor.orgId);
 
     const result = await saveEmailSettings(
-      { db: t.db, keyring },
+      { db: database().db, keyring },
       actor,
       form({ fromName: "Acme Accounts", version: "1" }),
     );
     expect(result).toEqual({ changed: ["From name"], version: 2 });
-    const after = await row(t.db, actor.orgId);
+    const after = await row(database().db, actor.orgId);
     expect(after.fromName).toBe("Acme Accounts");
     expect(after.passwordCiphertext).toBe(before.passwordCiphertext);
     expect(after.passwordKeyId).toBe(before.passwordKeyId);
     expect(after.passwordSavedAt).toEqual(new Date("2025-01-02T03:04:05Z"));
-    expect(await readSavedPassword(t.db, keyring, actor.orgId)).toBe(PASSWORD);
+    expect(await readSavedPassword(database().db, keyring, actor.orgId)).toBe(PASSWORD);
   });
 
   it("audits old and new values of changed fields, only 'changed' for the password, and never the password", async () => {
-    const actor = await newOrg(t.db, "Audit");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
+    const actor = await newOrg(database().db, "Audit");
+    await saveEmailSettings({ db: database().db, keyring }, actor, form({ password: PASSWORD }));
     const result = await saveEmailSettings(
-      { db: t.db, keyring },
+      { db: database().db, keyring },
       actor,
       form({ port: "465", security: "ssl", replyTo: "accounts@acme.test", password: NEW_PASSWORD, version: "1" }),
     );
     expect(result).toEqual({ changed: ["TLS Port", "Security", "Reply-to", "Password"], version: 2 });
-    expect(await readSavedPassword(t.db, keyring, actor.orgId)).toBe(NEW_PASSWORD);
+    expect(await readSavedPassword(database().db, keyring, actor.orgId)).toBe(NEW_PASSWORD);
 
-    const events = await auditRows(t.db, actor.orgId);
+    const events = await auditRows(database().db, actor.orgId);
     expect(events).toHaveLength(2);
     expect(events[0].details).toEqual({
       changes: {
@@ -208,29 +198,33 @@ describe("saveEmailSettings and readSavedPassword", () => {
         password: "changed",
       },
     });
-    const everything = JSON.stringify(await t.db.auditEvent.findMany({ where: { orgId: actor.orgId } }));
+    const everything = JSON.stringify(await database().db.auditEvent.findMany({ where: { orgId: actor.orgId } }));
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(NEW_PASSWORD);
   });
 
   it("does not bump the version, write, reset the status or audit when nothing changed", async () => {
-    const actor = await newOrg(t.db, "No Change");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD, replyTo: "accounts@acme.test" }));
-    await t.db.emailSettings.update({
+    const actor = await newOrg(database().db, "No Change");
+    await saveEmailSettings(
+      { db: database().db, keyring },
+      actor,
+      form({ password: PASSWORD, replyTo: "accounts@acme.test" }),
+    );
+    await database().db.emailSettings.update({
       where: { orgId: actor.orgId },
       data: { status: "WORKING", lastTestAt: new Date() },
     });
-    const before = await row(t.db, actor.orgId);
+    const before = await row(database().db, actor.orgId);
 
     // Same values as typed again: upper-case host, spaces around the name, blank password.
     const result = await saveEmailSettings(
-      { db: t.db, keyring },
+      { db: database().db, keyring },
       actor,
       form({ host: "SMTP.Office365.com", fromName: "  Acme Billing ", replyTo: "accounts@acme.test", version: "1" }),
     );
     expect(result).toEqual({ changed: [], version: 1 });
-    expect(await row(t.db, actor.orgId)).toEqual(before);
-    expect(await auditRows(t.db, actor.orgId)).toHaveLength(1);
+    expect(await row(database().db, actor.orgId)).toEqual(before);
+    expect(await auditRows(database().db, actor.orgId)).toHaveLength(1);
   });
 
   it.each([
@@ -239,42 +233,42 @@ describe("saveEmailSettings and readSavedPassword", () => {
     ["a port change", { port: "465", security: "ssl" }],
     ["a password change only", { password: NEW_PASSWORD }],
   ])("resets the status from WORKING to UNTESTED after %s", async (_label, change) => {
-    const actor = await newOrg(t.db, `Status ${_label}`);
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
-    await t.db.emailSettings.update({
+    const actor = await newOrg(database().db, `Status ${_label}`);
+    await saveEmailSettings({ db: database().db, keyring }, actor, form({ password: PASSWORD }));
+    await database().db.emailSettings.update({
       where: { orgId: actor.orgId },
       data: { status: "WORKING", lastTestAt: new Date(), lastTestError: "old error", lastTestAdvice: "old advice" },
     });
-    expect((await getEmailSettings(t.db, actor.orgId))?.status).toBe("WORKING");
+    expect((await getEmailSettings(database().db, actor.orgId))?.status).toBe("WORKING");
 
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ ...change, version: "1" }));
-    const after = await row(t.db, actor.orgId);
+    await saveEmailSettings({ db: database().db, keyring }, actor, form({ ...change, version: "1" }));
+    const after = await row(database().db, actor.orgId);
     expect(after).toMatchObject({ status: "UNTESTED", lastTestError: null, lastTestAdvice: null, version: 2 });
-    expect((await getEmailSettings(t.db, actor.orgId))?.status).toBe("UNTESTED");
+    expect((await getEmailSettings(database().db, actor.orgId))?.status).toBe("UNTESTED");
   });
 
   it("binds the ciphertext to its organisation: copied to another org's row it fails to decrypt", async () => {
-    const a = await newOrg(t.db, "Org A");
-    const b = await newOrg(t.db, "Org B");
-    await saveEmailSettings({ db: t.db, keyring }, a, form({ password: PASSWORD }));
-    await saveEmailSettings({ db: t.db, keyring }, b, form({ password: NEW_PASSWORD }));
-    const stolen = (await row(t.db, a.orgId)).passwordCiphertext;
-    await t.db.emailSettings.update({ where: { orgId: b.orgId }, data: { passwordCiphertext: stolen } });
+    const a = await newOrg(database().db, "Org A");
+    const b = await newOrg(database().db, "Org B");
+    await saveEmailSettings({ db: database().db, keyring }, a, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: database().db, keyring }, b, form({ password: NEW_PASSWORD }));
+    const stolen = (await row(database().db, a.orgId)).passwordCiphertext;
+    await database().db.emailSettings.update({ where: { orgId: b.orgId }, data: { passwordCiphertext: stolen } });
 
-    const err = await rejection(readSavedPassword(t.db, keyring, b.orgId));
+    const err = await rejection(readSavedPassword(database().db, keyring, b.orgId));
     expect(err).toBeInstanceOf(SecretDecryptError);
     expect((err as SecretDecryptError).reason).toBe("integrity");
     expect((err as Error).message).toMatch(/integrity check/);
     expect((err as Error).message).not.toContain(PASSWORD);
-    expect(await readSavedPassword(t.db, keyring, a.orgId)).toBe(PASSWORD);
+    expect(await readSavedPassword(database().db, keyring, a.orgId)).toBe(PASSWORD);
   });
 
   it("refuses a wrong key with a clear SecretDecryptError naming the key id, never garbage", async () => {
-    const actor = await newOrg(t.db, "Wrong Key");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
+    const actor = await newOrg(database().db, "Wrong Key");
+    await saveEmailSettings({ db: database().db, keyring }, actor, form({ password: PASSWORD }));
     const other = createKeyring([crypto.randomBytes(32)]);
 
-    const err = await rejection(readSavedPassword(t.db, other, actor.orgId));
+    const err = await rejection(readSavedPassword(database().db, other, actor.orgId));
     expect(err).toBeInstanceOf(SecretDecryptError);
     expect((err as SecretDecryptError).reason).toBe("unknown-key");
     expect((err as Error).message).toContain(`key id ${keyIdOf(keyA)}`);
@@ -282,16 +276,19 @@ describe("saveEmailSettings and readSavedPassword", () => {
   });
 
   it("refuses a tampered ciphertext with an integrity error", async () => {
-    const actor = await newOrg(t.db, "Tampered");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: PASSWORD }));
-    const token = (await row(t.db, actor.orgId)).passwordCiphertext!;
+    const actor = await newOrg(database().db, "Tampered");
+    await saveEmailSettings({ db: database().db, keyring }, actor, form({ password: PASSWORD }));
+    const token = (await row(database().db, actor.orgId)).passwordCiphertext!;
     const parts = token.split(".");
     const body = Buffer.from(parts[4], "base64url");
     body[0] ^= 1;
     parts[4] = body.toString("base64url");
-    await t.db.emailSettings.update({ where: { orgId: actor.orgId }, data: { passwordCiphertext: parts.join(".") } });
+    await database().db.emailSettings.update({
+      where: { orgId: actor.orgId },
+      data: { passwordCiphertext: parts.join(".") },
+    });
 
-    const err = await rejection(readSavedPassword(t.db, keyring, actor.orgId));
+    const err = await rejection(readSavedPassword(database().db, keyring, actor.orgId));
     expect(err).toBeInstanceOf(SecretDecryptError);
     expect((err as SecretDecryptError).reason).toBe("integrity");
   });
@@ -391,46 +388,44 @@ describe("getEmailSettings and settingsHistory", () => {
 });
 
 describe("rotateStoredSecrets", () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase("email-settings-rotate");
-  });
-  afterAll(async () => {
-    await t.drop();
-  });
+  const database = useTestDatabase("email-settings-rotate");
 
   it("re-encrypts every stored password and webhook secret under the new key, readable afterwards with the new key only", async () => {
     const oldKey = crypto.randomBytes(32);
     const newKey = crypto.randomBytes(32);
     const oldRing = createKeyring([oldKey]);
-    const a = await newOrg(t.db, "Rotate A");
-    const b = await newOrg(t.db, "Rotate B");
-    await saveEmailSettings({ db: t.db, keyring: oldRing }, a, form({ password: PASSWORD }));
-    await saveEmailSettings({ db: t.db, keyring: oldRing }, b, form({ password: NEW_PASSWORD }));
-    const webhookSecret = await setWebhook({ db: t.db, keyring: oldRing }, b.orgId, "https://hooks.example/finance");
-    const beforeA = await row(t.db, a.orgId);
+    const a = await newOrg(database().db, "Rotate A");
+    const b = await newOrg(database().db, "Rotate B");
+    await saveEmailSettings({ db: database().db, keyring: oldRing }, a, form({ password: PASSWORD }));
+    await saveEmailSettings({ db: database().db, keyring: oldRing }, b, form({ password: NEW_PASSWORD }));
+    const webhookSecret = await setWebhook(
+      { db: database().db, keyring: oldRing },
+      b.orgId,
+      "https://hooks.example/finance",
+    );
+    const beforeA = await row(database().db, a.orgId);
 
-    expect(await rotateStoredSecrets(t.db, createKeyring([newKey, oldKey]))).toEqual({ rotated: 4, total: 4 });
+    expect(await rotateStoredSecrets(database().db, createKeyring([newKey, oldKey]))).toEqual({ rotated: 4, total: 4 });
 
-    const afterA = await row(t.db, a.orgId);
+    const afterA = await row(database().db, a.orgId);
     expect(afterA.passwordKeyId).toBe(keyIdOf(newKey));
     expect(afterA.passwordCiphertext).not.toBe(beforeA.passwordCiphertext);
     expect(afterA.version).toBe(beforeA.version);
-    expect((await row(t.db, b.orgId)).passwordKeyId).toBe(keyIdOf(newKey));
+    expect((await row(database().db, b.orgId)).passwordKeyId).toBe(keyIdOf(newKey));
 
     const newOnly = createKeyring([newKey]);
-    expect(await readSavedPassword(t.db, newOnly, a.orgId)).toBe(PASSWORD);
-    expect(await readSavedPassword(t.db, newOnly, b.orgId)).toBe(NEW_PASSWORD);
-    expect(await webhookTarget(t.db, newOnly, b.orgId)).toEqual({
+    expect(await readSavedPassword(database().db, newOnly, a.orgId)).toBe(PASSWORD);
+    expect(await readSavedPassword(database().db, newOnly, b.orgId)).toBe(NEW_PASSWORD);
+    expect(await webhookTarget(database().db, newOnly, b.orgId)).toEqual({
       url: "https://hooks.example/finance",
       secret: webhookSecret,
     });
-    const err = await rejection(readSavedPassword(t.db, oldRing, a.orgId));
+    const err = await rejection(readSavedPassword(database().db, oldRing, a.orgId));
     expect(err).toBeInstanceOf(SecretDecryptError);
     expect((err as SecretDecryptError).reason).toBe("unknown-key");
 
     // A second run finds nothing left to do.
-    expect(await rotateStoredSecrets(t.db, newOnly)).toEqual({ rotated: 0, total: 4 });
-    expect((await row(t.db, a.orgId)).passwordCiphertext).toBe(afterA.passwordCiphertext);
+    expect(await rotateStoredSecrets(database().db, newOnly)).toEqual({ rotated: 0, total: 4 });
+    expect((await row(database().db, a.orgId)).passwordCiphertext).toBe(afterA.passwordCiphertext);
   });
 });

@@ -4,28 +4,22 @@ import type { Actor } from "@/lib/actor";
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createOrg, person, settingsRow } from "../helpers/factories";
+import { createOrg, person, settingsForm, settingsRow } from "../helpers/factories";
 import { createKeyring } from "@/lib/secrets/crypto";
 import { getEmailSettings, saveEmailSettings } from "@/lib/mailbox/settings";
 import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
 import { loadMemberContext, type MemberContext } from "@/lib/session";
-import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
 const PASSWORD = "qvzt mrwk pdxe hjla"; // a Google app password: 16 letters
 const keyring = createKeyring([crypto.randomBytes(32)]);
 
 function form(values: Record<string, string> = {}) {
-  return emailSettingsSchema.parse({
+  return settingsForm({
     provider: "google-mail",
     host: "smtp.gmail.com",
-    port: "587",
-    security: "starttls",
     user: "accounts@clinic.test",
-    password: "",
     fromName: "Clinic Accounts",
     fromAddress: "accounts@clinic.test",
-    replyTo: "",
-    version: "0",
     ...values,
   });
 }

@@ -5,11 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database";
-import { createOrg, settingsRow } from "../helpers/factories";
+import { npmScript } from "../helpers/npm-script";
+import { createOrg, settingsForm, settingsRow } from "../helpers/factories";
 import { createKeyring, keyIdOf, SecretDecryptError, type Keyring } from "@/lib/secrets/crypto";
 import { readSavedPassword, saveEmailSettings } from "@/lib/mailbox/settings";
 import { passwordAad } from "@/lib/secrets/bindings";
-import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
 // Runs the real script as an operator would, against a fresh database file and its own data folder.
 let t: TestDatabase;
@@ -27,15 +27,6 @@ afterEach(async () => {
 const newKey = () => crypto.randomBytes(32);
 const b64 = (key: Buffer) => key.toString("base64");
 const secretsFile = () => path.join(dataDir, "secrets.json");
-
-/** What `npm run keys:rotate` runs (package.json), tsx taken from node_modules/.bin: lib modules need its react-server condition. */
-function npmScript(name: string) {
-  const scripts = (
-    JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
-  ).scripts;
-  const [bin, ...args] = scripts[name].split(" ");
-  return { file: path.join(ROOT, "node_modules/.bin", bin), args };
-}
 
 function cliEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -79,17 +70,13 @@ function runInBackground(
 /** An organisation with settings saved through the app's own code, the password encrypted with the given keyring. */
 async function orgWithPassword(name: string, keyring: Keyring, password: string) {
   const org = await createOrg(t.db, name);
-  const input = emailSettingsSchema.parse({
+  const input = settingsForm({
     provider: "custom",
     host: "smtp.example.test",
-    port: "587",
-    security: "starttls",
     user: "billing@example.test",
     password,
     fromName: name,
     fromAddress: "billing@example.test",
-    replyTo: "",
-    version: "0",
   });
   await saveEmailSettings(
     { db: t.db, keyring },

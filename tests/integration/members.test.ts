@@ -19,6 +19,23 @@ async function seedMember(orgId: string, email: string, role: Role) {
   return { user, membership, actor };
 }
 
+type Owner = Awaited<ReturnType<typeof seedMember>>;
+
+/** Two owners of a new organisation act on each other at the same time: exactly one wins, and one owner is left. */
+async function expectOneOwnerAfterRace(
+  orgName: string,
+  domain: string,
+  act: (by: Owner, on: Owner) => Promise<unknown>,
+) {
+  const org = await createOrg(t.db, orgName);
+  const a = await seedMember(org.id, `a@${domain}`, "OWNER");
+  const b = await seedMember(org.id, `b@${domain}`, "OWNER");
+
+  const results = await Promise.allSettled([act(a, b), act(b, a)]);
+  expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  expect(await t.db.membership.count({ where: { orgId: org.id, role: "OWNER" } })).toBe(1);
+}
+
 async function rejection(promise: Promise<unknown>): Promise<UserFacingError> {
   const err = await promise.then(
     () => {
@@ -168,16 +185,9 @@ describe("changeRole", () => {
   });
 
   it("keeps one owner when two owners demote each other at the same time", async () => {
-    const org = await createOrg(t.db, "Race Demote Org");
-    const a = await seedMember(org.id, "a@racedemote.example", "OWNER");
-    const b = await seedMember(org.id, "b@racedemote.example", "OWNER");
-
-    const results = await Promise.allSettled([
-      changeRole(t.db, a.actor, b.membership.id, "ADMIN"),
-      changeRole(t.db, b.actor, a.membership.id, "ADMIN"),
-    ]);
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    expect(await t.db.membership.count({ where: { orgId: org.id, role: "OWNER" } })).toBe(1);
+    await expectOneOwnerAfterRace("Race Demote Org", "racedemote.example", (by, on) =>
+      changeRole(t.db, by.actor, on.membership.id, "ADMIN"),
+    );
   });
 
   it("does not find a membership of another organisation", async () => {
@@ -259,16 +269,9 @@ describe("removeMember", () => {
   });
 
   it("keeps one owner when two owners remove each other at the same time", async () => {
-    const org = await createOrg(t.db, "Race Remove Org");
-    const a = await seedMember(org.id, "a@raceremove.example", "OWNER");
-    const b = await seedMember(org.id, "b@raceremove.example", "OWNER");
-
-    const results = await Promise.allSettled([
-      removeMember(t.db, a.actor, b.membership.id),
-      removeMember(t.db, b.actor, a.membership.id),
-    ]);
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    expect(await t.db.membership.count({ where: { orgId: org.id, role: "OWNER" } })).toBe(1);
+    await expectOneOwnerAfterRace("Race Remove Org", "raceremove.example", (by, on) =>
+      removeMember(t.db, by.actor, on.membership.id),
+    );
   });
 
   it("does not find a membership of another organisation", async () => {

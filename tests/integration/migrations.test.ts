@@ -312,6 +312,29 @@ async function migratedWithRows(
   }
 }
 
+/**
+ * For the enclosing describe block: an old database with rows, migrated before its tests (disconnected and dropped
+ * after them), and a test that db:migrate applied `migration` without a warning.
+ */
+function useMigratedWithRows(...args: Parameters<typeof migratedWithRows>): () => Migrated {
+  let migrated: Migrated | undefined;
+  beforeAll(async () => {
+    migrated = await migratedWithRows(...args);
+  });
+
+  afterAll(async () => {
+    await migrated?.db.$disconnect();
+    await migrated?.old.drop();
+  });
+
+  it("applies it with db:migrate, which prints no warning", () => {
+    expect(migrated!.output).toContain(args[1]);
+    expect(migrated!.output).toContain("All migrations have been successfully applied.");
+    expect(migrated!.output).not.toMatch(/warning|will not be used/i);
+  });
+  return () => migrated!;
+}
+
 /** Each table's row count, through the migrated database's client. */
 async function rowCounts(db: Db, tables: string[]): Promise<number[]> {
   const counts = await Promise.all(
@@ -321,43 +344,25 @@ async function rowCounts(db: Db, tables: string[]): Promise<number[]> {
 }
 
 describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
-  let old: OldDatabase;
-  let db: Db;
-  let countsBefore: number[];
-  let output: string;
-
-  beforeAll(async () => {
-    ({ old, db, countsBefore, output } = await migratedWithRows("migrations", MIGRATION, TABLES, writeOldRows));
-  });
-
-  afterAll(async () => {
-    await db?.$disconnect();
-    await old?.drop();
-  });
-
-  it("applies it with db:migrate, which prints no warning", () => {
-    expect(output).toContain(MIGRATION);
-    expect(output).toContain("All migrations have been successfully applied.");
-    expect(output).not.toMatch(/warning|will not be used/i);
-  });
+  const migrated = useMigratedWithRows("migrations", MIGRATION, TABLES, writeOldRows);
 
   it("keeps every row", async () => {
-    expect(await rowCounts(db, TABLES)).toEqual(countsBefore);
-    expect(countsBefore.every((n) => n > 0)).toBe(true);
+    expect(await rowCounts(migrated().db, TABLES)).toEqual(migrated().countsBefore);
+    expect(migrated().countsBefore.every((n) => n > 0)).toBe(true);
   });
 
   it("keeps the closed sets' values, now read as enum values", async () => {
     expect(
-      await db.emailSettings.findMany({ orderBy: { id: "asc" }, select: { status: true, security: true } }),
+      await migrated().db.emailSettings.findMany({ orderBy: { id: "asc" }, select: { status: true, security: true } }),
     ).toEqual([
       { status: "NOT_SET_UP", security: "starttls" },
       { status: "UNTESTED", security: "ssl" },
       { status: "WORKING", security: "starttls" },
       { status: "FAILING", security: "starttls" },
     ]);
-    expect((await db.membership.findMany({ orderBy: { id: "asc" } })).map((m) => m.role)).toEqual(ROLES);
+    expect((await migrated().db.membership.findMany({ orderBy: { id: "asc" } })).map((m) => m.role)).toEqual(ROLES);
     expect(
-      await db.smtpTestRun.findMany({
+      await migrated().db.smtpTestRun.findMany({
         orderBy: { id: "asc" },
         select: { mode: true, outcome: true, failedStep: true, steps: true },
       }),
@@ -367,19 +372,18 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
       { mode: "check", outcome: "SUCCESS", failedStep: null, steps: JSON.parse(STEPS_TEXT) as unknown },
       { mode: "send", outcome: "FAILURE", failedStep: "auth", steps: [] },
     ]);
-    expect(await db.accountCheck.findMany({ orderBy: { id: "asc" }, select: { ok: true, failedStep: true } })).toEqual(
-      [...STEPS, null].map((step) => ({ ok: step === null, failedStep: step })),
-    );
-    expect((await db.mailboxLink.findMany({ orderBy: { id: "asc" } })).map((l) => l.provider)).toEqual([
+    expect(
+      await migrated().db.accountCheck.findMany({ orderBy: { id: "asc" }, select: { ok: true, failedStep: true } }),
+    ).toEqual([...STEPS, null].map((step) => ({ ok: step === null, failedStep: step })));
+    expect((await migrated().db.mailboxLink.findMany({ orderBy: { id: "asc" } })).map((l) => l.provider)).toEqual([
       "microsoft",
       "google",
-    ]);
-    expect((await db.oAuthRequest.findMany({ orderBy: { stateHash: "asc" } })).map((r) => r.provider)).toEqual([
-      "google",
-      "microsoft",
     ]);
     expect(
-      await db.alertDelivery.findMany({
+      (await migrated().db.oAuthRequest.findMany({ orderBy: { stateHash: "asc" } })).map((r) => r.provider),
+    ).toEqual(["google", "microsoft"]);
+    expect(
+      await migrated().db.alertDelivery.findMany({
         orderBy: { id: "asc" },
         select: { event: true, channel: true, status: true, target: true },
       }),
@@ -389,27 +393,35 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
       { event: "alert.test", channel: "webhook", status: "FAILED", target: "hooks.example" },
     ]);
     // Queries filter on the enums as they did on the text.
-    expect(await db.emailSettings.count({ where: { status: { not: "NOT_SET_UP" } } })).toBe(3);
-    expect(await db.alertDelivery.count({ where: { status: "PENDING", nextAttemptAt: { lte: new Date() } } })).toBe(1);
+    expect(await migrated().db.emailSettings.count({ where: { status: { not: "NOT_SET_UP" } } })).toBe(3);
+    expect(
+      await migrated().db.alertDelivery.count({ where: { status: "PENDING", nextAttemptAt: { lte: new Date() } } }),
+    ).toBe(1);
   });
 
   it("keeps the JSON, now read as objects", async () => {
-    const events = await db.auditEvent.findMany({ orderBy: { id: "asc" }, select: { action: true, details: true } });
+    const events = await migrated().db.auditEvent.findMany({
+      orderBy: { id: "asc" },
+      select: { action: true, details: true },
+    });
     expect(events).toEqual([
       { action: "email_settings.saved", details: CHANGES },
       { action: "member.added", details: { email: "p1@clinic.example", role: "ADMIN" } },
       { action: "sign_in.succeeded", details: {} },
     ]);
-    const deliveries = await db.alertDelivery.findMany({ orderBy: { id: "asc" }, select: { payload: true } });
+    const deliveries = await migrated().db.alertDelivery.findMany({
+      orderBy: { id: "asc" },
+      select: { payload: true },
+    });
     expect(deliveries.map((d) => d.payload)).toEqual([PAYLOAD, PAYLOAD, { ...PAYLOAD, since: null }]);
-    const check = await db.domainCheck.findUniqueOrThrow({ where: { orgId: "org-2" } });
+    const check = await migrated().db.domainCheck.findUniqueOrThrow({ where: { orgId: "org-2" } });
     expect(check).toMatchObject({ report: REPORT, spfVerdict: "pass", dmarcVerdict: "n/a" });
     expect(typeof check.report).toBe("object");
   });
 
   it("keeps the columns' defaults", async () => {
-    await db.organisation.create({ data: { id: "org-new", name: "New Clinic" } });
-    const settings = await db.emailSettings.create({
+    await migrated().db.organisation.create({ data: { id: "org-new", name: "New Clinic" } });
+    const settings = await migrated().db.emailSettings.create({
       data: {
         orgId: "org-new",
         provider: "custom",
@@ -422,8 +434,8 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
       },
     });
     expect(settings.status).toBe("UNTESTED");
-    expect((await db.auditEvent.create({ data: { orgId: "org-new", action: "x" } })).details).toEqual({});
-    const run = await db.smtpTestRun.create({
+    expect((await migrated().db.auditEvent.create({ data: { orgId: "org-new", action: "x" } })).details).toEqual({});
+    const run = await migrated().db.smtpTestRun.create({
       data: {
         orgId: "org-new",
         userId: "user-0",
@@ -435,7 +447,7 @@ describe(`the enums and Json migration on ${TEST_PROVIDER}, with data`, () => {
       },
     });
     expect(run.outcome).toBe("RUNNING");
-    const delivery = await db.alertDelivery.create({
+    const delivery = await migrated().db.alertDelivery.create({
       data: {
         orgId: "org-new",
         event: "alert.test",
@@ -561,37 +573,14 @@ async function writeRowsBeforeTestMode(sql: Sql) {
 }
 
 describe(`the test mode, steps and security migration on ${TEST_PROVIDER}, with data`, () => {
-  let old: OldDatabase;
-  let db: Db;
-  let countsBefore: number[];
-  let output: string;
   const tables = ["Organisation", "EmailSettings", "SmtpTestRun"];
-
-  beforeAll(async () => {
-    ({ old, db, countsBefore, output } = await migratedWithRows(
-      "migrations_test_mode",
-      TEST_MODE_MIGRATION,
-      tables,
-      writeRowsBeforeTestMode,
-    ));
-  });
-
-  afterAll(async () => {
-    await db?.$disconnect();
-    await old?.drop();
-  });
-
-  it("applies it with db:migrate, which prints no warning", () => {
-    expect(output).toContain(TEST_MODE_MIGRATION);
-    expect(output).toContain("All migrations have been successfully applied.");
-    expect(output).not.toMatch(/warning|will not be used/i);
-  });
+  const migrated = useMigratedWithRows("migrations_test_mode", TEST_MODE_MIGRATION, tables, writeRowsBeforeTestMode);
 
   it("keeps every row and every value; steps now read as the array of step objects", async () => {
-    expect(await rowCounts(db, tables)).toEqual(countsBefore);
-    expect(countsBefore).toEqual([2, 2, 3]);
+    expect(await rowCounts(migrated().db, tables)).toEqual(migrated().countsBefore);
+    expect(migrated().countsBefore).toEqual([2, 2, 3]);
 
-    const runs = await db.smtpTestRun.findMany({ orderBy: { id: "asc" } });
+    const runs = await migrated().db.smtpTestRun.findMany({ orderBy: { id: "asc" } });
     const reserved = {
       orgId: "org-0",
       userId: "user-0",
@@ -642,14 +631,14 @@ describe(`the test mode, steps and security migration on ${TEST_PROVIDER}, with 
       for (const step of run.steps as unknown[]) expect(typeof step).toBe("object");
     }
     // Stored as JSON arrays, not as JSON strings holding the old text.
-    expect(await db.$queryRawUnsafe(STEPS_JSON_TYPES)).toEqual([
+    expect(await migrated().db.$queryRawUnsafe(STEPS_JSON_TYPES)).toEqual([
       { id: "run-1", t: "array" },
       { id: "run-2", t: "array" },
       { id: "run-3", t: "array" },
     ]);
 
     expect(
-      await db.emailSettings.findMany({
+      await migrated().db.emailSettings.findMany({
         orderBy: { id: "asc" },
         select: { orgId: true, port: true, security: true, status: true },
       }),
@@ -658,13 +647,13 @@ describe(`the test mode, steps and security migration on ${TEST_PROVIDER}, with 
       { orgId: "org-1", port: 587, security: "starttls", status: "FAILING" },
     ]);
     // Queries filter on the enums as they did on the text.
-    expect(await db.smtpTestRun.count({ where: { mode: "check" } })).toBe(1);
-    expect(await db.smtpTestRun.count({ where: { mode: "send", outcome: { not: "RUNNING" } } })).toBe(1);
-    expect(await db.emailSettings.count({ where: { security: "ssl" } })).toBe(1);
+    expect(await migrated().db.smtpTestRun.count({ where: { mode: "check" } })).toBe(1);
+    expect(await migrated().db.smtpTestRun.count({ where: { mode: "send", outcome: { not: "RUNNING" } } })).toBe(1);
+    expect(await migrated().db.emailSettings.count({ where: { security: "ssl" } })).toBe(1);
   });
 
   it("keeps the steps default, and stores steps written now as a JSON array", async () => {
-    const created = await db.smtpTestRun.create({
+    const created = await migrated().db.smtpTestRun.create({
       data: {
         id: "run-4",
         orgId: "org-1",
@@ -677,9 +666,14 @@ describe(`the test mode, steps and security migration on ${TEST_PROVIDER}, with 
       },
     });
     expect(created.steps).toEqual([]);
-    await db.smtpTestRun.update({ where: { id: "run-4" }, data: { outcome: "SUCCESS", steps: CHECKED_STEPS } });
-    expect((await db.smtpTestRun.findUniqueOrThrow({ where: { id: "run-4" } })).steps).toEqual(CHECKED_STEPS);
-    expect(await db.$queryRawUnsafe(STEPS_JSON_TYPES)).toContainEqual({ id: "run-4", t: "array" });
+    await migrated().db.smtpTestRun.update({
+      where: { id: "run-4" },
+      data: { outcome: "SUCCESS", steps: CHECKED_STEPS },
+    });
+    expect((await migrated().db.smtpTestRun.findUniqueOrThrow({ where: { id: "run-4" } })).steps).toEqual(
+      CHECKED_STEPS,
+    );
+    expect(await migrated().db.$queryRawUnsafe(STEPS_JSON_TYPES)).toContainEqual({ id: "run-4", t: "array" });
   });
 });
 

@@ -43,6 +43,18 @@ afterAll(async () => {
   await op?.close();
 });
 
+/** A consent request with a fresh PKCE challenge, for tests that stop at the provider's pages. */
+async function consentRequestUrl(state: string) {
+  return client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: MICROSOFT_SCOPE,
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: "S256",
+    state,
+    prompt: "consent",
+  });
+}
+
 type SignIn = {
   scope?: string;
   redirectUri?: string;
@@ -242,14 +254,7 @@ describe("OIDC test provider", () => {
   });
 
   it("a wrong password shows the sign-in page again and does not complete the flow", async () => {
-    const authorizationUrl = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: MICROSOFT_SCOPE,
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-      code_challenge_method: "S256",
-      state: client.randomState(),
-      prompt: "consent",
-    });
+    const authorizationUrl = await consentRequestUrl(client.randomState());
     await expect(op.authorize({ authorizationUrl, email: FINANCE.email, password: "wrong" })).rejects.toThrow(
       /sign-in as finance@clinic\.example refused: Your account or password is incorrect\./,
     );
@@ -280,14 +285,7 @@ describe("OIDC test provider", () => {
   });
 
   it("Cancel on the consent page sends the user back with error=access_denied", async () => {
-    const authorizationUrl = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: MICROSOFT_SCOPE,
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-      code_challenge_method: "S256",
-      state: "cancel-state",
-      prompt: "consent",
-    });
+    const authorizationUrl = await consentRequestUrl("cancel-state");
     const callbackUrl = new URL(
       await op.authorize({ authorizationUrl, email: FINANCE.email, password: FINANCE.password, consent: "cancel" }),
     );

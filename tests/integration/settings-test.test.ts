@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { createOrg, person } from "../helpers/factories";
+import { createOrg, person, settingsForm } from "../helpers/factories";
 import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { createKeyring } from "@/lib/secrets/crypto";
 import { PASSWORD_AGAIN_MESSAGE } from "@/lib/mailbox/credential";
@@ -22,7 +22,6 @@ import {
 import type { LookupAll } from "@/lib/net/address-guard";
 import type { MxResolver } from "@/lib/smtp/detect";
 import { DEFAULT_MAIL_PORT_RULE, parseMailPorts } from "@/lib/smtp/mail-ports";
-import { emailSettingsSchema } from "@/lib/mailbox/schema";
 
 const keyring = createKeyring([crypto.randomBytes(32)]);
 const T0 = new Date("2025-06-02T09:00:00Z");
@@ -52,17 +51,13 @@ beforeEach(() => smtp.reset());
 
 /** What the form posts, parsed by the form's own schema; defaults point at the fixture's STARTTLS listener. */
 function form(values: Record<string, string> = {}) {
-  return emailSettingsSchema.parse({
+  return settingsForm({
     provider: "custom",
     host: "localhost",
     port: String(smtp.starttlsPort),
-    security: "starttls",
     user: smtp.user,
-    password: "",
     fromName: "Clinic Billing",
     fromAddress: "billing@clinic.example",
-    replyTo: "",
-    version: "0",
     ...values,
   });
 }
@@ -76,6 +71,21 @@ async function newOrg(name: string): Promise<{ ctx: Ctx; actor: Pick<Actor, "use
     ctx: { org: { id: org.id, name }, user: { id: user.id, name: user.name, email: user.email } },
     actor: { userId: user.id, email: user.email, name: user.name, orgId: org.id },
   };
+}
+
+/** A new organisation whose settings are saved (version 1) with the fixture's password. */
+async function orgWithSavedPassword(name: string) {
+  const org = await newOrg(name);
+  await saveEmailSettings({ db: t.db, keyring }, org.actor, form({ password: smtp.password }));
+  return org;
+}
+
+/** The same, then tested once at T0, which marks the saved settings Working. */
+async function orgTestedWorking(name: string) {
+  const org = await orgWithSavedPassword(name);
+  await testSettings(runner, org.ctx, form({ version: "1" }), { ...send, now: T0 });
+  expect((await settingsRow(org.ctx.org.id)).status).toBe("WORKING");
+  return org;
 }
 
 const settingsRow = (orgId: string) => t.db.emailSettings.findUniqueOrThrow({ where: { orgId } });
@@ -93,8 +103,7 @@ function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 describe("testSettings: saved password, run records and status", () => {
   it("uses the saved password when the form's is blank; success marks the saved settings Working", async () => {
-    const { ctx, actor } = await newOrg("Saved Password Clinic");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
+    const { ctx } = await orgWithSavedPassword("Saved Password Clinic");
     const saved = await settingsRow(ctx.org.id);
     expect(saved.passwordCiphertext).not.toContain(smtp.password);
 
@@ -163,10 +172,7 @@ describe("testSettings: saved password, run records and status", () => {
   });
 
   it("testing settings that differ from the saved ones records the run but leaves the status alone", async () => {
-    const { ctx, actor } = await newOrg("Unsaved Clinic");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
-    await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
-    expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
+    const { ctx } = await orgTestedWorking("Unsaved Clinic");
 
     // Another port and security, working: a note says they are not saved; the status still describes the saved ones.
     const other = await testSettings(
@@ -204,10 +210,7 @@ describe("testSettings: saved password, run records and status", () => {
   });
 
   it("a later save resets the status to Untested, and a test of the old version does not set it again", async () => {
-    const { ctx, actor } = await newOrg("Changed Clinic");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
-    await testSettings(runner, ctx, form({ version: "1" }), { ...send, now: T0 });
-    expect((await settingsRow(ctx.org.id)).status).toBe("WORKING");
+    const { ctx, actor } = await orgTestedWorking("Changed Clinic");
 
     const saved = await saveEmailSettings(
       { db: t.db, keyring },
@@ -262,8 +265,7 @@ describe("the saved password goes only to the server and user it was saved with"
     server.sessions.filter((s) => s.commands.some((c) => c.startsWith("AUTH"))).length;
 
   it("a blank-password test after changing Server is refused at the Password field, and the other server sees nothing", async () => {
-    const { ctx, actor } = await newOrg("Moved Server Clinic");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
+    const { ctx } = await orgWithSavedPassword("Moved Server Clinic");
     const err = await rejection(
       testSettings(runner, ctx, form({ version: "1", ...elsewhere() }), {
         mode: "check",
@@ -288,8 +290,7 @@ describe("the saved password goes only to the server and user it was saved with"
   });
 
   it("a blank-password test after changing User is refused the same way, with no AUTH on the saved server", async () => {
-    const { ctx, actor } = await newOrg("Changed User Clinic");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
+    const { ctx } = await orgWithSavedPassword("Changed User Clinic");
     smtp.reset();
     const err = await rejection(
       testSettings(runner, ctx, form({ version: "1", user: "someone.else@clinic.example" }), { ...send, now: T0 }),
@@ -299,8 +300,7 @@ describe("the saved password goes only to the server and user it was saved with"
   });
 
   it("a blank-password save of a new Server or User is refused and changes nothing; other fields keep the saved password", async () => {
-    const { ctx, actor } = await newOrg("Save Elsewhere Clinic");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
+    const { ctx, actor } = await orgWithSavedPassword("Save Elsewhere Clinic");
     const before = await settingsRow(ctx.org.id);
     for (const change of [elsewhere(), { user: "someone.else@clinic.example" }]) {
       const err = await rejection(saveEmailSettings({ db: t.db, keyring }, actor, form({ version: "1", ...change })));
@@ -335,8 +335,7 @@ describe("the saved password goes only to the server and user it was saved with"
   });
 
   it("the one-click switch between 587-style STARTTLS and 465-style SSL/TLS on the saved server still tests with the saved password", async () => {
-    const { ctx, actor } = await newOrg("Port Switch Clinic");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
+    const { ctx } = await orgWithSavedPassword("Port Switch Clinic");
     smtp.reset();
     const switched = await testSettings(
       runner,
@@ -353,8 +352,7 @@ describe("the saved password goes only to the server and user it was saved with"
 
 describe("testSettings: mail ports only", () => {
   it("refuses a port outside the allowed list at the TLS Port field, naming the allowed ones, before connecting", async () => {
-    const { ctx, actor } = await newOrg("Port Scan Clinic");
-    await saveEmailSettings({ db: t.db, keyring }, actor, form({ password: smtp.password }));
+    const { ctx } = await orgWithSavedPassword("Port Scan Clinic");
     smtp.reset();
     const strict = { ...runner, allowedPorts: DEFAULT_MAIL_PORT_RULE };
     const err = await rejection(testSettings(strict, ctx, form({ version: "1" }), { ...send, now: T0 }));

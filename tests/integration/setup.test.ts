@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createTestDatabase, useTestDatabase } from "../helpers/database";
 import { verifyPassword } from "@/lib/password";
 import type { SetupInput } from "@/lib/validation/account";
 
@@ -21,66 +21,57 @@ const input: SetupInput = {
 };
 
 describe("first-run setup", () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase("setup");
-  });
-  afterAll(async () => {
-    await t.drop();
-  });
+  const database = useTestDatabase("setup");
 
   it("creates the organisation, the owner, the membership and an audit event, then closes", async () => {
-    expect(await setup.isSetupComplete(t.db)).toBe(false);
+    expect(await setup.isSetupComplete(database().db)).toBe(false);
 
-    const { org, user } = await setup.completeSetup(t.db, input);
+    const { org, user } = await setup.completeSetup(database().db, input);
     expect(org.name).toBe("Acme Finance");
     expect(user).toMatchObject({ email: "ana@example.com", name: "Ana Owner", mustChangePassword: false });
     expect(user).not.toHaveProperty("passwordHash");
 
-    const stored = await t.db.user.findUniqueOrThrow({ where: { id: user.id }, omit: { passwordHash: false } });
+    const stored = await database().db.user.findUniqueOrThrow({
+      where: { id: user.id },
+      omit: { passwordHash: false },
+    });
     expect(await verifyPassword(input.password, stored.passwordHash)).toBe(true);
 
-    const memberships = await t.db.membership.findMany();
+    const memberships = await database().db.membership.findMany();
     expect(memberships).toEqual([expect.objectContaining({ userId: user.id, orgId: org.id, role: "OWNER" })]);
 
-    const events = await t.db.auditEvent.findMany();
+    const events = await database().db.auditEvent.findMany();
     expect(events).toEqual([
       expect.objectContaining({ orgId: org.id, actorId: user.id, actorEmail: user.email, action: "setup.completed" }),
     ]);
     expect(events[0].details).toEqual({ organisation: "Acme Finance" });
     expect(JSON.stringify(events[0].details)).not.toContain(input.password);
 
-    expect(await setup.isSetupComplete(t.db)).toBe(true);
+    expect(await setup.isSetupComplete(database().db)).toBe(true);
   });
 
   it("refuses a second setup and changes nothing", async () => {
     // A fresh module: the refusal must come from the database, not from the in-memory flag.
     const err = await setup
-      .completeSetup(t.db, { ...input, organisationName: "Second Org", email: "eve@example.com" })
+      .completeSetup(database().db, { ...input, organisationName: "Second Org", email: "eve@example.com" })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as Error).message).toBe(setup.SETUP_CLOSED_MESSAGE);
 
-    expect(await t.db.organisation.count()).toBe(1);
-    expect(await t.db.user.count()).toBe(1);
-    expect(await t.db.user.findUnique({ where: { email: "eve@example.com" } })).toBeNull();
-    expect(await setup.isSetupComplete(t.db)).toBe(true);
+    expect(await database().db.organisation.count()).toBe(1);
+    expect(await database().db.user.count()).toBe(1);
+    expect(await database().db.user.findUnique({ where: { email: "eve@example.com" } })).toBeNull();
+    expect(await setup.isSetupComplete(database().db)).toBe(true);
   });
 });
 
 describe("concurrent first-run setup", () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase("setup-race");
-  });
-  afterAll(async () => {
-    await t.drop();
-  });
+  const database = useTestDatabase("setup-race");
 
   it("lets exactly one of two simultaneous setups win", async () => {
     const results = await Promise.allSettled([
-      setup.completeSetup(t.db, { ...input, email: "first@example.com", organisationName: "First" }),
-      setup.completeSetup(t.db, { ...input, email: "second@example.com", organisationName: "Second" }),
+      setup.completeSetup(database().db, { ...input, email: "first@example.com", organisationName: "First" }),
+      setup.completeSetup(database().db, { ...input, email: "second@example.com", organisationName: "Second" }),
     ]);
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -89,10 +80,10 @@ describe("concurrent first-run setup", () => {
     expect(lost[0].reason).toBeInstanceOf(UserFacingError);
     expect((lost[0].reason as Error).message).toBe(setup.SETUP_CLOSED_MESSAGE);
 
-    expect(await t.db.organisation.count()).toBe(1);
-    expect(await t.db.user.count()).toBe(1);
-    expect(await t.db.membership.count({ where: { role: "OWNER" } })).toBe(1);
-    expect(await t.db.setupLock.count()).toBe(1);
+    expect(await database().db.organisation.count()).toBe(1);
+    expect(await database().db.user.count()).toBe(1);
+    expect(await database().db.membership.count({ where: { role: "OWNER" } })).toBe(1);
+    expect(await database().db.setupLock.count()).toBe(1);
   });
 
   it("also holds across two separate clients of the same file (two app instances)", async () => {

@@ -60,6 +60,14 @@ type TransportOptions = {
 type MailOptions = { from?: string; to?: string; subject?: string; text?: string };
 
 /** createTransport + sendMail the way lib/smtp's test-send does it; resolves with the outcome instead of throwing. */
+/** The fields nodemailer sets on an error that comes from an SMTP reply. */
+const smtpReply = (code: string, responseCode: number, command: string, response: string) => ({
+  code,
+  responseCode,
+  command,
+  response,
+});
+
 async function send(t: TransportOptions, mail: MailOptions = {}) {
   const transport = nodemailer.createTransport({
     host: t.host ?? "localhost",
@@ -262,12 +270,7 @@ describe("scripted SMTP replies", () => {
 
   it("535 5.7.8 bad credentials: response holds both lines; same with AUTH LOGIN", async () => {
     const plain = await send({ port: smtp.starttlsPort, pass: "wrong-password" });
-    expect(plain.err).toMatchObject({
-      code: "EAUTH",
-      responseCode: 535,
-      command: "AUTH PLAIN",
-      response: REPLIES.badCredentials.join("\n"),
-    });
+    expect(plain.err).toMatchObject(smtpReply("EAUTH", 535, "AUTH PLAIN", REPLIES.badCredentials.join("\n")));
     expect(plain.err?.response).toBe(
       "535-5.7.8 Username and Password not accepted. For more information, go to\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials",
     );
@@ -277,34 +280,28 @@ describe("scripted SMTP replies", () => {
       user: "someone@clinic.example",
       authMethod: "LOGIN",
     });
-    expect(wrongUser.err).toMatchObject({
-      code: "EAUTH",
-      responseCode: 535,
-      command: "AUTH LOGIN",
-      response: REPLIES.badCredentials.join("\n"),
-    });
+    expect(wrongUser.err).toMatchObject(smtpReply("EAUTH", 535, "AUTH LOGIN", REPLIES.badCredentials.join("\n")));
   });
 
   it("535 5.7.139 SMTP AUTH disabled for the tenant (Microsoft, one line)", async () => {
     const { err } = await send({ port: smtp.starttlsPort, user: SCRIPTED.m365DisabledUser, pass: "anything" });
-    expect(err).toMatchObject({
-      code: "EAUTH",
-      responseCode: 535,
-      command: "AUTH PLAIN",
-      response: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
-    });
+    expect(err).toMatchObject(
+      smtpReply(
+        "EAUTH",
+        535,
+        "AUTH PLAIN",
+        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+      ),
+    );
   });
 
   it("530 5.7.57 on MAIL FROM after a successful AUTH (Microsoft)", async () => {
     const { result, sessions } = await sessionsOf(() =>
       send({ port: smtp.starttlsPort, user: SCRIPTED.m365BasicUser, pass: "anything" }),
     );
-    expect(result.err).toMatchObject({
-      code: "EENVELOPE",
-      responseCode: 530,
-      command: "MAIL FROM",
-      response: "530 5.7.57 Client not authenticated to send mail.",
-    });
+    expect(result.err).toMatchObject(
+      smtpReply("EENVELOPE", 530, "MAIL FROM", "530 5.7.57 Client not authenticated to send mail."),
+    );
     expect(result.err?.message).toBe("Mail command failed: 530 5.7.57 Client not authenticated to send mail.");
     // nodemailer pipelines MAIL, RCPT and DATA: RCPT and DATA are sent anyway and get 503s, but no message is transferred.
     expect(sessions[0]).toMatchObject({ user: SCRIPTED.m365BasicUser, dataStarted: false });
@@ -315,12 +312,7 @@ describe("scripted SMTP replies", () => {
   it("550 5.4.5 daily sending limit on MAIL FROM", async () => {
     const count = smtp.messages.length;
     const { err } = await send({ port: smtp.starttlsPort }, { from: SCRIPTED.limitSender });
-    expect(err).toMatchObject({
-      code: "EENVELOPE",
-      responseCode: 550,
-      command: "MAIL FROM",
-      response: REPLIES.dailyLimit.join("\n"),
-    });
+    expect(err).toMatchObject(smtpReply("EENVELOPE", 550, "MAIL FROM", REPLIES.dailyLimit.join("\n")));
     expect(err?.response).toMatch(/^550-5\.4\.5 Daily user sending limit exceeded\./);
     expect(smtp.messages.length).toBe(count);
   });
@@ -344,34 +336,19 @@ describe("scripted SMTP replies", () => {
     const { result, sessions } = await sessionsOf(() =>
       send({ port: smtp.starttlsPort }, { text: "x".repeat(10_000) }),
     );
-    expect(result.err).toMatchObject({
-      code: "EMESSAGE",
-      responseCode: 552,
-      command: "DATA",
-      response: REPLIES.messageTooBig.join("\n"),
-    });
+    expect(result.err).toMatchObject(smtpReply("EMESSAGE", 552, "DATA", REPLIES.messageTooBig.join("\n")));
     expect(result.err?.message).toMatch(/^Message failed: 552-5\.3\.4 /);
     expect(sessions[0].dataStarted).toBe(true);
   });
 
   it("538 when AUTH is tried before STARTTLS (ignoreTLS on the STARTTLS port)", async () => {
     const { err } = await send({ port: smtp.starttlsPort, ignoreTLS: true });
-    expect(err).toMatchObject({
-      code: "EAUTH",
-      responseCode: 538,
-      command: "AUTH PLAIN",
-      response: "538 Error: Must issue a STARTTLS command first",
-    });
+    expect(err).toMatchObject(smtpReply("EAUTH", 538, "AUTH PLAIN", "538 Error: Must issue a STARTTLS command first"));
   });
 
   it("530 when sending without AUTH", async () => {
     const { err } = await send({ port: smtp.starttlsPort, noAuth: true });
-    expect(err).toMatchObject({
-      code: "EENVELOPE",
-      responseCode: 530,
-      command: "MAIL FROM",
-      response: "530 Error: authentication Required",
-    });
+    expect(err).toMatchObject(smtpReply("EENVELOPE", 530, "MAIL FROM", "530 Error: authentication Required"));
   });
 });
 
@@ -435,37 +412,32 @@ describe("TLS and connection failures", () => {
 
 // The slow ones (each waits for a timeout) run side by side.
 describe.concurrent("timeouts", () => {
-  it("secure:false on the implicit-TLS port → ETIMEDOUT GREETING_TIMEOUT", async () => {
-    const { err, ms } = await send({ port: smtp.implicitTlsPort, secure: false });
-    expect(err).toMatchObject({
-      code: "ETIMEDOUT",
+  it.each([
+    {
+      name: "secure:false on the implicit-TLS port → ETIMEDOUT GREETING_TIMEOUT",
+      options: () => ({ port: smtp.implicitTlsPort, secure: false }),
       timeoutType: "GREETING_TIMEOUT",
-      command: "CONN",
       message: "Greeting never received",
-    });
-    expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.greetingTimeout - 100);
-  });
-
-  it("silent server (accepts TCP, never greets) → ETIMEDOUT GREETING_TIMEOUT", async () => {
-    const { err, ms } = await send({ port: smtp.silentPort });
-    expect(err).toMatchObject({
-      code: "ETIMEDOUT",
+      waitsAtLeast: TIMEOUTS.greetingTimeout,
+    },
+    {
+      name: "silent server (accepts TCP, never greets) → ETIMEDOUT GREETING_TIMEOUT",
+      options: () => ({ port: smtp.silentPort }),
       timeoutType: "GREETING_TIMEOUT",
-      command: "CONN",
       message: "Greeting never received",
-    });
-    expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.greetingTimeout - 100);
-  });
-
-  it("server greets then stalls → ETIMEDOUT SOCKET_TIMEOUT", async () => {
-    const { err, ms } = await send({ port: smtp.stallPort });
-    expect(err).toMatchObject({
-      code: "ETIMEDOUT",
+      waitsAtLeast: TIMEOUTS.greetingTimeout,
+    },
+    {
+      name: "server greets then stalls → ETIMEDOUT SOCKET_TIMEOUT",
+      options: () => ({ port: smtp.stallPort }),
       timeoutType: "SOCKET_TIMEOUT",
-      command: "CONN",
       message: "Timeout",
-    });
-    expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.socketTimeout - 100);
+      waitsAtLeast: TIMEOUTS.socketTimeout,
+    },
+  ])("$name", async ({ options, timeoutType, message, waitsAtLeast }) => {
+    const { err, ms } = await send(options());
+    expect(err).toMatchObject({ code: "ETIMEDOUT", timeoutType, command: "CONN", message });
+    expect(ms).toBeGreaterThanOrEqual(waitsAtLeast - 100);
   });
 });
 

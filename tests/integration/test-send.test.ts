@@ -77,6 +77,14 @@ function input(over: Partial<SmtpTestInput> = {}): SmtpTestInput {
 }
 
 const statusOf = (steps: { id: StepId; status: string }[]) => Object.fromEntries(steps.map((s) => [s.id, s.status]));
+const STEP_ORDER: StepId[] = ["lookup", "connect", "tls", "auth", "envelope", "message"];
+/** Every step's status when the run stops at `failedStep` (or finishes, without one): ok before it, skipped after. */
+const statusesFailingAt = (failedStep?: StepId) => {
+  const failedAt = failedStep ? STEP_ORDER.indexOf(failedStep) : STEP_ORDER.length;
+  return Object.fromEntries(
+    STEP_ORDER.map((id, i) => [id, i < failedAt ? "ok" : i === failedAt ? "failed" : "skipped"]),
+  );
+};
 
 /** Decodes the text and html parts of a MIME message (quoted-printable or base64). */
 function bodyParts(raw: string): { text: string; html: string } {
@@ -154,14 +162,7 @@ describe("runSmtpTest: success", () => {
   it("works with implicit TLS (security ssl) on the implicit-TLS port", async () => {
     const result = await runSmtpTest(input({ port: smtp.implicitTlsPort, security: "ssl" }));
     expect(result.ok, JSON.stringify(result)).toBe(true);
-    expect(statusOf(result.steps)).toEqual({
-      lookup: "ok",
-      connect: "ok",
-      tls: "ok",
-      auth: "ok",
-      envelope: "ok",
-      message: "ok",
-    });
+    expect(statusOf(result.steps)).toEqual(statusesFailingAt());
     expect(smtp.messages).toHaveLength(1);
     await smtp.waitForSessionsClosed();
     expect(smtp.sessions[0]).toMatchObject({ listener: "implicitTls", secure: true });
@@ -179,14 +180,7 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     expect(result.diagnosis?.id).toBe("google-app-password-required");
     expect(lastError()).toMatchObject({ code: "EAUTH", responseCode: 534 });
     expect(result.reply).toBe(REPLIES.appPasswordRequired.join("\n"));
-    expect(statusOf(result.steps)).toEqual({
-      lookup: "ok",
-      connect: "ok",
-      tls: "ok",
-      auth: "failed",
-      envelope: "skipped",
-      message: "skipped",
-    });
+    expect(statusOf(result.steps)).toEqual(statusesFailingAt("auth"));
   });
 
   it("bad-credentials (535 5.7.8): both reply lines, the password never in the reply or steps", async () => {
@@ -264,14 +258,7 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     expect(plain.failedStep).toBe("lookup");
     expect(plain.diagnosis?.id).toBe("host-not-found");
     expect(plain.diagnosis?.fix).toBeUndefined();
-    expect(statusOf(plain.steps)).toEqual({
-      lookup: "failed",
-      connect: "skipped",
-      tls: "skipped",
-      auth: "skipped",
-      envelope: "skipped",
-      message: "skipped",
-    });
+    expect(statusOf(plain.steps)).toEqual(statusesFailingAt("lookup"));
 
     const typo = await runSmtpTest(input({ host: "smtp.gmial.com", lookup }));
     expect(typo.failedStep).toBe("lookup");
@@ -380,14 +367,7 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     expect(result.diagnosis?.id).toBe("message-too-large");
     expect(lastError()).toMatchObject({ code: "EMESSAGE", responseCode: 552, command: "DATA" });
     expect(result.reply).toBe(REPLIES.messageTooBig.join("\n"));
-    expect(statusOf(result.steps)).toEqual({
-      lookup: "ok",
-      connect: "ok",
-      tls: "ok",
-      auth: "ok",
-      envelope: "ok",
-      message: "failed",
-    });
+    expect(statusOf(result.steps)).toEqual(statusesFailingAt("message"));
     expect(small.messages).toHaveLength(0);
   });
 });

@@ -1,22 +1,18 @@
 import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, ROOT, type TestDatabase } from "../helpers/database";
+import { npmScript } from "../helpers/npm-script";
 import { createOrg } from "../helpers/factories";
 import { verifyPassword } from "@/lib/password";
 
 // Runs the real script as an operator would, against a fresh database file.
 let t: TestDatabase;
 
-/** What `npm run user:create` runs (package.json), tsx taken from node_modules/.bin: lib modules need its react-server condition. */
-function npmScript(name: string) {
-  const scripts = (
-    JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
-  ).scripts;
-  const [bin, ...args] = scripts[name].split(" ");
-  return { file: path.join(ROOT, "node_modules/.bin", bin), args };
-}
+/** `{ email: "a@b", role: "admin" }` → `["--email", "a@b", "--role", "admin"]`, in the order given, then any bare flags. */
+const flags = (options: Record<string, string>, ...bare: string[]) => [
+  ...Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]),
+  ...bare,
+];
 
 function run(args: string[], stdin = "") {
   const command = npmScript("user:create");
@@ -54,18 +50,15 @@ afterAll(async () => {
 
 describe("npm run user:create", () => {
   it("creates a user in an existing organisation", async () => {
-    const r = run([
-      "--email",
-      "Ana@Example.com",
-      "--org",
-      "Acme Finance",
-      "--role",
-      "Owner",
-      "--name",
-      "Ana Owner",
-      "--password",
-      "tram-violet9x",
-    ]);
+    const r = run(
+      flags({
+        email: "Ana@Example.com",
+        org: "Acme Finance",
+        role: "Owner",
+        name: "Ana Owner",
+        password: "tram-violet9x",
+      }),
+    );
     expect(r).toEqual({ code: 0, stdout: 'Created Owner ana@example.com in "Acme Finance".\n', stderr: "" });
 
     const user = await findUser("ana@example.com");
@@ -77,16 +70,7 @@ describe("npm run user:create", () => {
   });
 
   it("refuses a duplicate email with exit code 1 and a clear message", async () => {
-    const r = run([
-      "--email",
-      "ana@example.com",
-      "--org",
-      "Acme Finance",
-      "--role",
-      "member",
-      "--password",
-      "tram-violet9y",
-    ]);
+    const r = run(flags({ email: "ana@example.com", org: "Acme Finance", role: "member", password: "tram-violet9y" }));
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("user:create: A user with the email ana@example.com already exists.\n");
@@ -105,17 +89,9 @@ describe("npm run user:create", () => {
   });
 
   it("creates the organisation with --create-org", async () => {
-    const r = run([
-      "--email",
-      "bo@example.com",
-      "--org",
-      "Globex",
-      "--role",
-      "ADMIN",
-      "--password",
-      "tram-violet9x",
-      "--create-org",
-    ]);
+    const r = run(
+      flags({ email: "bo@example.com", org: "Globex", role: "ADMIN", password: "tram-violet9x" }, "--create-org"),
+    );
     expect(r).toEqual({
       code: 0,
       stdout: 'Created Admin bo@example.com in "Globex" (organisation created).\n',
@@ -173,17 +149,7 @@ describe("npm run user:create", () => {
     ],
     [
       "an unknown option",
-      [
-        "--email",
-        "dee@example.com",
-        "--org",
-        "Acme Finance",
-        "--role",
-        "member",
-        "--password",
-        "tram-violet9x",
-        "--sudo",
-      ],
+      flags({ email: "dee@example.com", org: "Acme Finance", role: "member", password: "tram-violet9x" }, "--sudo"),
       /Unknown option '--sudo'/,
     ],
   ])("refuses %s with exit code 1 and one line", async (_label, args, message) => {

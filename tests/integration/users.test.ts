@@ -159,25 +159,18 @@ describe("provisionUser", () => {
 
   it("refuses a duplicate email and an unknown organisation, creating nothing", async () => {
     const users = await t.db.user.count();
-    const dup = await provisionUser(t.db, {
-      email: "cli@example.com",
-      name: "Again",
-      password: "provisioned passphrase",
-      orgName: "Acme Finance",
-      role: "MEMBER",
-    }).catch((e: unknown) => e);
-    expect(dup).toBeInstanceOf(UserFacingError);
-    expect((dup as UserFacingError).field).toBe("email");
-
-    const unknown = await provisionUser(t.db, {
-      email: "nobody-org@example.com",
-      name: "Lost",
-      password: "provisioned passphrase",
-      orgName: "No Such Org",
-      role: "MEMBER",
-    }).catch((e: unknown) => e);
-    expect(unknown).toBeInstanceOf(UserFacingError);
-    expect((unknown as UserFacingError).field).toBe("org");
+    for (const [refused, field] of [
+      [{ email: "cli@example.com", name: "Again", orgName: "Acme Finance" }, "email"],
+      [{ email: "nobody-org@example.com", name: "Lost", orgName: "No Such Org" }, "org"],
+    ] as const) {
+      const err = await provisionUser(t.db, {
+        ...refused,
+        password: "provisioned passphrase",
+        role: "MEMBER",
+      }).catch((e: unknown) => e);
+      expect(err, refused.email).toBeInstanceOf(UserFacingError);
+      expect((err as UserFacingError).field, refused.email).toBe(field);
+    }
     expect(await t.db.user.count()).toBe(users);
     expect(await t.db.organisation.count({ where: { name: "No Such Org" } })).toBe(0);
   });
