@@ -1,6 +1,6 @@
-import { expect } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import { startTestDnsServer, type TestDnsServer, type Zone } from "../../stand-ins/dns-test-server";
-import { seedEmailSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { openEmailSettings, seedEmailSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 // The Deliverability card in a real browser, its lookups answered by a real DNS server on 127.0.0.1:
 // Google Workspace settings for a domain without SPF and DMARC show both failing with the exact records to add;
@@ -22,6 +22,15 @@ test.afterAll(async () => {
 });
 const app = useFreshApp(() => ({ DNS_SERVERS: dns.address }));
 
+/** Signs in as an owner and saves a provider's settings for a mailbox (with an app password). */
+async function saveMailbox(page: Page, ownerEmail: string, mailbox: { provider: string; user: string }) {
+  await openEmailSettings(page, ownerEmail);
+  await page.getByLabel("Provider", { exact: true }).selectOption(mailbox.provider);
+  await page.getByLabel("User", { exact: true }).fill(mailbox.user);
+  await page.getByLabel("Password", { exact: true }).fill("abcd efgh ijkl mnop");
+  await page.getByRole("button", { name: "Save settings" }).click();
+}
+
 test("SPF and DMARC missing: both Fail with the records to add; after fixing the zone, Check again shows Pass", async ({
   page,
   context,
@@ -30,12 +39,10 @@ test("SPF and DMARC missing: both Fail with the records to add; after fixing the
   await seedOrganisation(app(), "Riverside Physio", [
     { email: "owner@riverside-physio.example", name: "Olive Owner", role: "OWNER" },
   ]);
-  await signIn(page, "owner@riverside-physio.example");
-  await page.goto("/settings/email");
-  await page.getByLabel("Provider", { exact: true }).selectOption("google-workspace");
-  await page.getByLabel("User", { exact: true }).fill("billing@riverside-physio.example");
-  await page.getByLabel("Password", { exact: true }).fill("abcd efgh ijkl mnop");
-  await page.getByRole("button", { name: "Save settings" }).click();
+  await saveMailbox(page, "owner@riverside-physio.example", {
+    provider: "google-workspace",
+    user: "billing@riverside-physio.example",
+  });
   await expect(page.getByText(/^Saved\. Changed:/)).toBeVisible();
 
   const card = page.locator("#deliverability");
@@ -80,12 +87,7 @@ test("SPF and DMARC missing: both Fail with the records to add; after fixing the
 
 test("an address at a mailbox provider: Handled by your provider", async ({ page }) => {
   await seedOrganisation(app(), "Corner Cafe", [{ email: "owner@corner.example", name: "Cora Owner", role: "OWNER" }]);
-  await signIn(page, "owner@corner.example");
-  await page.goto("/settings/email");
-  await page.getByLabel("Provider", { exact: true }).selectOption("google-mail");
-  await page.getByLabel("User", { exact: true }).fill("corner.cafe.accounts@gmail.com");
-  await page.getByLabel("Password", { exact: true }).fill("abcd efgh ijkl mnop");
-  await page.getByRole("button", { name: "Save settings" }).click();
+  await saveMailbox(page, "owner@corner.example", { provider: "google-mail", user: "corner.cafe.accounts@gmail.com" });
   await expect(page.getByTestId("handled-by-provider")).toContainText("Handled by your provider.");
   await expect(page.locator("#deliverability").getByTestId("check-spf")).toHaveCount(0);
 });
@@ -109,8 +111,7 @@ test("until a check of these settings is kept, the page looks nothing up: it say
   await expect(card.getByRole("button")).toHaveCount(0);
 
   const owner = await (await browser.newContext({ baseURL: app().baseURL })).newPage();
-  await signIn(owner, "owner@quay.example");
-  await owner.goto("/settings/email");
+  await openEmailSettings(owner, "owner@quay.example");
   const ownerCard = owner.locator("#deliverability");
   await expect(ownerCard.getByTestId("domain-not-checked")).toContainText("Check now to see what receivers see.");
   expect(dns.queries.length).toBe(before);

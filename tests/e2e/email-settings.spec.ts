@@ -3,10 +3,12 @@ import {
   captureServerAction,
   cookieHeader,
   fillCustomSettings,
+  openEmailSettings,
   replayServerAction,
+  saveSettings,
   seedOrganisation,
   signIn,
-  STRONG_PASSWORD,
+  submitSignInForm,
   test,
   useFreshApp,
 } from "./support/app";
@@ -41,8 +43,7 @@ test("Google Mail preset, app password with spaces, save and reload: values kept
 }) => {
   const bodies: Promise<string>[] = [];
   page.on("response", (r) => bodies.push(r.text().catch(() => "")));
-  await signIn(page, "admin@harbour.example");
-  await page.goto("/settings/email");
+  await openEmailSettings(page, "admin@harbour.example");
   await expect(page.getByTestId("settings-status")).toHaveText("Not set up");
 
   await page.getByLabel("Provider", { exact: true }).selectOption({ label: "Google Mail (Gmail)" });
@@ -63,8 +64,7 @@ test("Google Mail preset, app password with spaces, save and reload: values kept
       requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
   };
   page.on("request", record);
-  await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await saveSettings(page);
   await expect(page.getByTestId("settings-status")).toHaveText("Saved, not tested yet");
   // The save's own response brought the fresh page: one request, the action's POST, and no fetch after it.
   page.off("request", record);
@@ -94,8 +94,7 @@ test("Google Mail preset, app password with spaces, save and reload: values kept
 });
 
 test("bad input is refused next to its field and nothing is saved", async ({ page }) => {
-  await signIn(page, "admin@harbour.example");
-  await page.goto("/settings/email");
+  await openEmailSettings(page, "admin@harbour.example");
   const before = settingsRow()!;
 
   await page.getByLabel("Server", { exact: true }).fill("https://smtp.gmail.com");
@@ -130,8 +129,7 @@ test("bad input is refused next to its field and nothing is saved", async ({ pag
 });
 
 test("security follows the port until chosen, and a mismatch is explained", async ({ page }) => {
-  await signIn(page, "admin@harbour.example");
-  await page.goto("/settings/email");
+  await openEmailSettings(page, "admin@harbour.example");
   await page.getByLabel("Provider", { exact: true }).selectOption("custom");
   await page.getByLabel("TLS Port", { exact: true }).fill("465");
   await expect(page.getByLabel("Security", { exact: true })).toHaveValue("ssl");
@@ -144,8 +142,7 @@ test("security follows the port until chosen, and a mismatch is explained", asyn
 });
 
 test("a known mailbox domain is offered as a preset, never applied silently", async ({ page }) => {
-  await signIn(page, "admin@harbour.example");
-  await page.goto("/settings/email");
+  await openEmailSettings(page, "admin@harbour.example");
   await page.getByLabel("Provider", { exact: true }).selectOption("custom");
   await page.getByLabel("Server", { exact: true }).fill("");
   await page.getByLabel("User", { exact: true }).fill("someone@outlook.com");
@@ -167,8 +164,7 @@ test("two admins editing at once: the second save is refused and the first one's
   ]);
   await owner.getByLabel("From name", { exact: true }).fill("Harbour Billing (Nora)");
   await admin.getByLabel("From name", { exact: true }).fill("Harbour Billing (Adam)");
-  await owner.getByRole("button", { name: "Save settings" }).click();
-  await expect(owner.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await saveSettings(owner);
   await admin.getByRole("button", { name: "Save settings" }).click();
   await expect(admin.getByRole("alert").filter({ hasText: "Nora Owner changed these settings" })).toBeVisible();
   expect(settingsRow()!.fromName).toBe("Harbour Billing (Nora)");
@@ -182,8 +178,7 @@ test("a member sees the settings read-only and cannot save, even by posting the 
   page,
   browser,
 }) => {
-  await signIn(page, "member@harbour.example");
-  await page.goto("/settings/email");
+  await openEmailSettings(page, "member@harbour.example");
   await expect(
     page.getByText("Only owners and admins can change these settings. Ask Nora Owner, Adam Admin."),
   ).toBeVisible();
@@ -210,8 +205,7 @@ test("a member sees the settings read-only and cannot save, even by posting the 
 async function openAs(browser: import("@playwright/test").Browser, email: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: app().baseURL });
   const page = await context.newPage();
-  await signIn(page, email);
-  await page.goto("/settings/email");
+  await openEmailSettings(page, email);
   return page;
 }
 
@@ -231,8 +225,7 @@ test("the first HTML response holds the member's own saved settings, never the p
     password: "Lighthouse-Secret-1",
     fromName: "Lighthouse Billing",
   });
-  await lena.getByRole("button", { name: "Save settings" }).click();
-  await expect(lena.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await saveSettings(lena);
   const lenaCookie = await cookieHeader(lena);
   await lena.context().close();
 
@@ -331,9 +324,7 @@ test("a session that is no longer valid on the Finance email page goes to sign-i
   await page.context().addCookies([{ name: "authjs.session-token", value: "expired-or-forged", url: app().baseURL }]);
   await page.goto("/settings/email");
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fsettings%2Femail$/);
-  await page.getByLabel("Email").fill("admin@harbour.example");
-  await page.getByLabel("Password").fill(STRONG_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignInForm(page, "admin@harbour.example");
   await expect(page).toHaveURL(/\/settings\/email$/);
   await expect(page.getByLabel("Server", { exact: true })).toHaveValue("smtp.gmail.com");
 });

@@ -20,10 +20,12 @@ import {
   cookieHeader,
   count,
   freePort,
+  openEmailSettings,
   replayServerAction,
   seedOrganisation,
   signIn,
   startApp,
+  submitSignInForm,
   type TestApp,
 } from "./support/app";
 
@@ -108,20 +110,20 @@ test.afterAll(async () => {
   await idp?.close();
 });
 
-async function adminPage(browser: Browser): Promise<Page> {
+/** The admin's Finance email page with Microsoft 365 chosen as the provider. */
+async function adminChoosingMicrosoft(browser: Browser): Promise<Page> {
   // The provider's pages are served with the test CA, which this browser does not know; the app's own server
   // checks the provider's certificate properly (NODE_EXTRA_CA_CERTS).
   const context = await browser.newContext({ baseURL: app.baseURL, ignoreHTTPSErrors: true });
   const page = await context.newPage();
-  await signIn(page, "admin@contoso.example");
+  await openEmailSettings(page, "admin@contoso.example");
+  await field(page, "Provider").selectOption("microsoft-365");
   return page;
 }
 
 /** At the provider: sign in as the mailbox and accept the permissions asked for. */
 async function signInAtMicrosoft(page: Page) {
-  await page.getByLabel("Email").fill(MAILBOX.email);
-  await page.getByLabel("Password").fill(MAILBOX.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignInForm(page, MAILBOX.email, MAILBOX.password);
   await expect(page.getByText("SMTP.Send")).toBeVisible();
   await page.getByRole("button", { name: "Accept" }).click();
   await page.waitForURL(/\/settings\/email\?connected=microsoft/);
@@ -132,9 +134,7 @@ const field = (page: Page, label: string) => page.getByLabel(label, { exact: tru
 test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a revoked sign-in says Reconnect, Reconnect restores it", async ({
   browser,
 }) => {
-  const page = await adminPage(browser);
-  await page.goto("/settings/email");
-  await field(page, "Provider").selectOption("microsoft-365");
+  const page = await adminChoosingMicrosoft(browser);
   // Signing in comes first; the password path second, with its limits.
   await expect(page.getByTestId("microsoft-password-note")).toContainText("end of December 2026");
   await page.getByRole("button", { name: "Connect with Microsoft" }).click();
@@ -195,9 +195,7 @@ test("a member can neither start nor finish a sign-in, and a callback without th
   browser,
 }) => {
   // The admin's Connect, captured (not sent) and replayed with a member's session: refused, nothing recorded.
-  const admin = await adminPage(browser);
-  await admin.goto("/settings/email");
-  await field(admin, "Provider").selectOption("microsoft-365");
+  const admin = await adminChoosingMicrosoft(browser);
   const connect = await captureServerAction(
     admin,
     () => admin.getByRole("button", { name: "Connect with Microsoft" }).click(),

@@ -2,7 +2,16 @@ import { expect, type Browser, type Page } from "@playwright/test";
 import { test } from "@playwright/test";
 import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { ensureTestCa } from "../../stand-ins/test-ca";
-import { createAppDatabase, query, seedOrganisation, startApp, STRONG_PASSWORD, type TestApp } from "./support/app";
+import {
+  attemptSignIn,
+  createAppDatabase,
+  query,
+  saveSettings,
+  seedOrganisation,
+  startApp,
+  STRONG_PASSWORD,
+  type TestApp,
+} from "./support/app";
 
 // Two `next start` processes on one PostgreSQL database behave as one app: limits, locks and data are shared.
 const ca = ensureTestCa();
@@ -52,16 +61,7 @@ async function signInOn(
   clientAddress?: string,
 ) {
   const page = await pageOn(browser, app, clientAddress);
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  const outcome = page.getByRole("alert").filter({ hasText: /match|Too many/ });
-  await Promise.race([outcome.waitFor(), page.waitForURL((u) => !u.pathname.startsWith("/sign-in"))]);
-  return {
-    page,
-    refused: new URL(page.url()).pathname.startsWith("/sign-in") ? ((await outcome.textContent()) ?? "") : null,
-  };
+  return { page, refused: await attemptSignIn(page, email, password) };
 }
 
 test("the sign-in throttle counts failures on both instances together, and a made-up X-Forwarded-For does not escape it", async ({
@@ -109,15 +109,20 @@ test("a save on one instance is visible on the other at once", async ({ browser 
   await onB.context().close();
 });
 
-test("the lost-update check works across instances", async ({ browser }) => {
-  const onA = (await signInOn(browser, a, "owner@harbour.example")).page;
-  const onB = (await signInOn(browser, b, "admin@harbour.example")).page;
+/** The settings page on instance A and on instance B, each signed in as the given person. */
+async function settingsOnBoth(browser: Browser, emailOnA: string, emailOnB: string): Promise<[Page, Page]> {
+  const onA = (await signInOn(browser, a, emailOnA)).page;
+  const onB = (await signInOn(browser, b, emailOnB)).page;
   await onA.goto("/settings/email");
   await onB.goto("/settings/email");
+  return [onA, onB];
+}
+
+test("the lost-update check works across instances", async ({ browser }) => {
+  const [onA, onB] = await settingsOnBoth(browser, "owner@harbour.example", "admin@harbour.example");
   await onA.getByLabel("From name", { exact: true }).fill("Olive's change");
   await onB.getByLabel("From name", { exact: true }).fill("Adam's change");
-  await onA.getByRole("button", { name: "Save settings" }).click();
-  await expect(onA.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await saveSettings(onA);
   await onB.getByRole("button", { name: "Save settings" }).click();
   await expect(onB.getByRole("alert").filter({ hasText: "Olive Owner changed these settings" })).toBeVisible();
   const [row] = await query<{ fromName: string }>(a, `SELECT "fromName" FROM "EmailSettings"`);
@@ -127,10 +132,7 @@ test("the lost-update check works across instances", async ({ browser }) => {
 });
 
 test("the test-send rate limit counts runs on both instances together", async ({ browser }) => {
-  const onA = (await signInOn(browser, a, "admin@harbour.example")).page;
-  const onB = (await signInOn(browser, b, "admin@harbour.example")).page;
-  await onA.goto("/settings/email");
-  await onB.goto("/settings/email");
+  const [onA, onB] = await settingsOnBoth(browser, "admin@harbour.example", "admin@harbour.example");
   for (let i = 0; i < 5; i++) {
     const page = i % 2 ? onB : onA;
     await page.getByRole("button", { name: "Check connection" }).click();

@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { fillCustomSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { fillCustomSettings, saveSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 // Every page is served with the Content-Security-Policy and works under it: no violation is reported by the
 // browser, while pages load, hydrate and run a server action.
@@ -67,8 +67,7 @@ test("no page reports a policy violation, signed out or signed in, including a s
     user: "accounts@harbour.example",
     password: "a-password-for-smtp",
   });
-  await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await saveSettings(page);
   expect(await violations()).toEqual([]);
 });
 

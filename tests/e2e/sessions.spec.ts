@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { decode, encode } from "@auth/core/jwt";
 import { expect, type Browser, type Page } from "@playwright/test";
-import { seedOrganisation, signIn, STRONG_PASSWORD, test, useFreshApp } from "./support/app";
+import { seedOrganisation, signIn, STRONG_PASSWORD, submitSignInForm, test, useFreshApp } from "./support/app";
 
 // Sessions that can be ended: every session token carries the user's session version, and a
 // password change, "Sign out everywhere", or an admin's reset moves the version on; the sign-in time is fixed.
@@ -23,6 +23,10 @@ async function signedInPage(browser: Browser, email: string, password = STRONG_P
   const page = await (await browser.newContext({ baseURL: app().baseURL })).newPage();
   await signIn(page, email, password);
   return page;
+}
+
+async function closeBrowsers(...pages: Page[]) {
+  for (const page of pages) await page.context().close();
 }
 
 /** The next request of a browser whose session has ended lands on the sign-in page. */
@@ -53,8 +57,7 @@ test("a password change in one browser signs the other out at its next request; 
   expect(await (await phone.request.get("/api/auth/session")).json()).toBeNull();
   await expectSignedOut(phone);
   await signIn(phone, "two@lakeside.example", "tove's brand new phrase 7");
-  await laptop.context().close();
-  await phone.context().close();
+  await closeBrowsers(laptop, phone);
 });
 
 test("an admin's reset ends the sessions made with the old temporary password, which stops working", async ({
@@ -82,9 +85,7 @@ test("an admin's reset ends the sessions made with the old temporary password, w
   expect(secondTemporary).not.toBe(firstTemporary);
 
   await expectSignedOut(nils, "/change-password");
-  await nils.getByLabel("Email").fill("nils@lakeside.example");
-  await nils.getByLabel("Password").fill(firstTemporary);
-  await nils.getByRole("button", { name: "Sign in" }).click();
+  await submitSignInForm(nils, "nils@lakeside.example", firstTemporary);
   await expect(
     nils.getByRole("alert").filter({ hasText: "That email and password do not match an account." }),
   ).toBeVisible();
@@ -92,8 +93,7 @@ test("an admin's reset ends the sessions made with the old temporary password, w
   await expect(nils).toHaveURL(/\/change-password/);
   // An admin cannot reset an owner: the button is not offered.
   await expect(admin.getByRole("button", { name: "Reset password for owner@lakeside.example" })).toHaveCount(0);
-  await admin.context().close();
-  await nils.context().close();
+  await closeBrowsers(admin, nils);
 });
 
 test("Sign out everywhere on the account page ends this browser's session and every other one", async ({ browser }) => {
@@ -108,8 +108,7 @@ test("Sign out everywhere on the account page ends this browser's session and ev
   await expect(desk.getByRole("status").filter({ hasText: "You are signed out on every device." })).toBeVisible();
   await expectSignedOut(desk, "/");
   await expectSignedOut(home, "/account");
-  await desk.context().close();
-  await home.context().close();
+  await closeBrowsers(desk, home);
 });
 
 test("a sign-in lasts 7 days at most: refreshing the token keeps the sign-in time, and an older one is refused", async ({

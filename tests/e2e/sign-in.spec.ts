@@ -1,5 +1,15 @@
 import { expect } from "@playwright/test";
-import { count, query, seedOrganisation, signIn, STRONG_PASSWORD, test, useFreshApp } from "./support/app";
+import {
+  attemptSignIn,
+  count,
+  query,
+  seedOrganisation,
+  signIn,
+  STRONG_PASSWORD,
+  submitSignInForm,
+  test,
+  useFreshApp,
+} from "./support/app";
 
 // As if behind one proxy of the operator's own that appends the client's address to X-Forwarded-For, so each
 // browser context below can come from its own client address. (The default, 0 hops, is in multi-instance.spec.ts.)
@@ -15,9 +25,7 @@ test.beforeAll(async () => {
 test("an anonymous visit to a protected page goes to /sign-in and returns there after signing in", async ({ page }) => {
   await page.goto("/members");
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fmembers$/);
-  await page.getByLabel("Email").fill("owner@harbour.example");
-  await page.getByLabel("Password").fill(STRONG_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignInForm(page, "owner@harbour.example");
   await expect(page).toHaveURL(/\/members$/);
   await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
 });
@@ -35,9 +43,7 @@ test("a callbackUrl that a browser would read as another host never leaves this 
     "%2F%0A%2Fevil.example",
   ];
   await page.goto(`/sign-in?callbackUrl=${tricks[0]}`);
-  await page.getByLabel("Email").fill("owner@harbour.example");
-  await page.getByLabel("Password").fill(STRONG_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignInForm(page, "owner@harbour.example");
   await expect(page).toHaveURL(`${origin}/`);
   for (const trick of tricks) {
     await page.goto(`/sign-in?callbackUrl=${trick}`);
@@ -85,9 +91,7 @@ test("a wrong password and an unknown email get the same message", async ({ brow
   const messages: string[] = [];
   for (const email of ["owner@harbour.example", "nobody@harbour.example"]) {
     await page.goto("/sign-in");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("not the right password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await submitSignInForm(page, email, "not the right password");
     const alert = page.getByRole("alert").filter({ hasText: /match/ });
     await expect(alert).toBeVisible();
     messages.push((await alert.textContent()) ?? "");
@@ -157,14 +161,7 @@ async function attempt(
   });
   const page = await context.newPage();
   try {
-    await page.goto("/sign-in");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    const alert = page.getByRole("alert").filter({ hasText: /match|Too many/ });
-    await Promise.race([alert.waitFor(), page.waitForURL((u) => !u.pathname.startsWith("/sign-in"))]);
-    if (!new URL(page.url()).pathname.startsWith("/sign-in")) return "signed in";
-    return (await alert.textContent()) ?? "";
+    return (await attemptSignIn(page, email, password)) ?? "signed in";
   } finally {
     await context.close();
   }

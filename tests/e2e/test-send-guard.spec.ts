@@ -1,8 +1,14 @@
-import { expect } from "@playwright/test";
-import { fillCustomSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { expect, type Page } from "@playwright/test";
+import { fillCustomSettings, openEmailSettings, seedOrganisation, test, useFreshApp } from "./support/app";
 
 // The hosted default: SMTP_ALLOW_PRIVATE_NETWORKS is not set, so the test-send cannot reach this machine's network.
 const app = useFreshApp();
+
+/** The owner's Finance email form for an "Other SMTP server", filled with a mailbox's sign-in and these values. */
+async function openCustomSettingsForm(page: Page, values: Parameters<typeof fillCustomSettings>[1]) {
+  await openEmailSettings(page, "owner@harbour.example");
+  await fillCustomSettings(page, { user: "finance@harbour.example", password: "anything-at-all", ...values });
+}
 
 test("with the network guard on, 127.0.0.1 and names that resolve to it are refused before connecting", async ({
   page,
@@ -10,14 +16,7 @@ test("with the network guard on, 127.0.0.1 and names that resolve to it are refu
   await seedOrganisation(app(), "Harbour Accounting", [
     { email: "owner@harbour.example", name: "Olive Owner", role: "OWNER" },
   ]);
-  await signIn(page, "owner@harbour.example");
-  await page.goto("/settings/email");
-  await fillCustomSettings(page, {
-    port: "587",
-    user: "finance@harbour.example",
-    password: "anything-at-all",
-    fromAddress: "finance@harbour.example",
-  });
+  await openCustomSettingsForm(page, { port: "587", fromAddress: "finance@harbour.example" });
   for (const host of ["127.0.0.1", "localhost"]) {
     await page.getByLabel("Server", { exact: true }).fill(host);
     await page.getByRole("button", { name: "Check connection" }).click();
@@ -32,14 +31,7 @@ test("with the network guard on, 127.0.0.1 and names that resolve to it are refu
 test("with the default mail ports, a test or save on another port is refused at TLS Port, naming the allowed ones", async ({
   page,
 }) => {
-  await signIn(page, "owner@harbour.example");
-  await page.goto("/settings/email");
-  await fillCustomSettings(page, {
-    host: "smtp.example.com",
-    port: "8080",
-    user: "finance@harbour.example",
-    password: "anything-at-all",
-  });
+  await openCustomSettingsForm(page, { host: "smtp.example.com", port: "8080" });
   const message = "Use a mail port: 25, 465, 587 or 2525. Other ports are not allowed here.";
   await page.getByRole("button", { name: "Check connection" }).click();
   await expect(page.getByLabel("TLS Port", { exact: true })).toHaveAccessibleDescription(
@@ -53,8 +45,7 @@ test("with the default mail ports, a test or save on another port is refused at 
 test("an alert webhook on a private address is refused when set, next to its field, keeping what was typed; nothing is saved", async ({
   page,
 }) => {
-  await signIn(page, "owner@harbour.example");
-  await page.goto("/settings/email");
+  await openEmailSettings(page, "owner@harbour.example");
   const field = page.getByLabel("Webhook URL");
   for (const url of [
     "https://localhost:8443/hooks/finance",

@@ -228,10 +228,37 @@ export async function seedEmailSettings(app: TestApp, orgId: string, state: { st
 /** origin: for a page outside the spec's fixtures (a spec that starts its own app, or browser.newPage()). */
 export async function signIn(page: Page, email: string, password = STRONG_PASSWORD, origin = "") {
   await page.goto(`${origin}/sign-in`);
+  await submitSignInForm(page, email, password);
+  await expect(page).not.toHaveURL(/\/sign-in/);
+}
+
+/** Fills and submits the sign-in form on the page already open (the app's own, or a provider's of the same shape). */
+export async function submitSignInForm(page: Page, email: string, password = STRONG_PASSWORD) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).not.toHaveURL(/\/sign-in/);
+}
+
+/** Tries to sign in: the refusal shown (wrong password, too many attempts), or null once signed in. */
+export async function attemptSignIn(page: Page, email: string, password: string): Promise<string | null> {
+  await page.goto("/sign-in");
+  await submitSignInForm(page, email, password);
+  const refusal = page.getByRole("alert").filter({ hasText: /match|Too many/ });
+  await Promise.race([refusal.waitFor(), page.waitForURL((u) => !u.pathname.startsWith("/sign-in"))]);
+  if (!new URL(page.url()).pathname.startsWith("/sign-in")) return null;
+  return (await refusal.textContent()) ?? "";
+}
+
+/** Signs in and opens the Finance email settings page. */
+export async function openEmailSettings(page: Page, email: string) {
+  await signIn(page, email);
+  await page.goto("/settings/email");
+}
+
+/** Presses Save settings and waits for the confirmation that it saved. */
+export async function saveSettings(page: Page) {
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
 }
 
 export function count(app: TestApp, sqlText: string, ...params: unknown[]): number {
