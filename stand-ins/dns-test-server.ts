@@ -12,6 +12,7 @@
 // startSilentDnsServer() accepts queries and never answers (for timeouts). `{ answerDelayMs }` holds every answer,
 // as a slow resolver does; with an empty zone every name is NXDOMAIN (what scripts/bench-watch.ts serves its workers).
 import dns2 from "dns2";
+import type { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
 
 const { Packet } = dns2;
@@ -46,24 +47,49 @@ function chunks(text: string): string[] {
   return out.length ? out : [""];
 }
 
-/** UDP on a free port, then TCP on the same port (a resolver retries a long answer over TCP to the same address). */
+/**
+ * TCP and UDP on one free port (a resolver retries a long answer over TCP to the same address). TCP takes a free port
+ * first; when another process already holds that port for UDP, both try again on another, so parallel test files
+ * never collide.
+ */
 async function listen(server: ReturnType<typeof dns2.createServer>): Promise<number> {
   type Listener = {
-    once(event: "listening", cb: () => void): void;
+    once(event: "listening" | "error", cb: () => void): void;
+    off(event: "listening" | "error", cb: () => void): void;
     listen(port: number, address: string): void;
+    close(cb?: () => void): void;
     address(): AddressInfo;
   };
   const { udp, tcp } = (server as unknown as { servers: { udp: Listener; tcp: Listener } }).servers;
-  await new Promise<void>((resolve) => {
-    udp.once("listening", resolve);
-    udp.listen(0, "127.0.0.1");
-  });
-  const port = udp.address().port;
-  await new Promise<void>((resolve) => {
-    tcp.once("listening", resolve);
-    tcp.listen(port, "127.0.0.1");
-  });
-  return port;
+  // Only this attempt's own listeners come off again: dns2 forwards each socket's errors to the server.
+  const bind = (socket: Listener, port: number) =>
+    new Promise<boolean>((resolve) => {
+      const listening = () => done(true);
+      const failed = () => done(false);
+      const done = (ok: boolean) => {
+        socket.off("listening", listening);
+        socket.off("error", failed);
+        resolve(ok);
+      };
+      socket.once("listening", listening);
+      socket.once("error", failed);
+      socket.listen(port, "127.0.0.1");
+    });
+  // dns2 re-emits a socket's error on the server: while binding, a port taken elsewhere is expected, not a crash.
+  const events = server as unknown as EventEmitter;
+  const expected = () => undefined;
+  events.on("error", expected);
+  try {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if (!(await bind(tcp, 0))) continue;
+      const port = tcp.address().port;
+      if (await bind(udp, port)) return port;
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
+    throw new Error("No free port for the test DNS server on 127.0.0.1.");
+  } finally {
+    events.off("error", expected);
+  }
 }
 
 export async function startTestDnsServer(
