@@ -166,7 +166,7 @@ function applies(rule: Rule, evidence: Evidence, ctx: DiagnoseContext): boolean 
   return rule.match.every((pattern) => shows(pattern, evidence));
 }
 
-const DELIVERABILITY_CARD = { href: "/settings/email#deliverability", label: "See the records to add" };
+const DELIVERABILITY_CARD = { href: "/settings/email/deliverability", label: "See the records to add" };
 const PUBLISH_RECORDS = [
   "Publish the DNS records the Deliverability card on this page lists for your domain (SPF for your provider, its DKIM key, a DMARC record).",
   "DNS changes can take a few hours to spread: press Check again on the card, then send another test.",

@@ -46,7 +46,7 @@ export function alertContent(a: AlertDetails): { subject: string; text: string }
         ...problems.map((p) => `- ${p.check}: ${p.summary}`),
         "",
         "Gmail, Yahoo and Outlook.com junk or refuse mail from domains that fail these checks, so invoices may not reach customers.",
-        `The exact DNS record to publish is on the page: ${a.pageUrl}#deliverability`,
+        `The exact DNS record to publish is on the page: ${a.pageUrl}/deliverability`,
       ].join("\n"),
     };
   }

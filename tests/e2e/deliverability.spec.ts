@@ -1,6 +1,14 @@
 import { expect, type Page } from "@playwright/test";
 import { startTestDnsServer, type TestDnsServer, type Zone } from "../../stand-ins/dns-test-server";
-import { openEmailSettings, seedEmailSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import {
+  openEmailSettings,
+  openPart,
+  seedEmailSettings,
+  seedOrganisation,
+  signIn,
+  test,
+  useFreshApp,
+} from "./support/app";
 
 // The Deliverability card in a real browser, its lookups answered by a real DNS server on 127.0.0.1:
 // Google Workspace settings for a domain without SPF and DMARC show both failing with the exact records to add;
@@ -45,6 +53,7 @@ test("SPF and DMARC missing: both Fail with the records to add; after fixing the
   });
   await expect(page.getByText(/^Saved\. Changed:/)).toBeVisible();
 
+  await openPart(page, "Deliverability");
   const card = page.locator("#deliverability");
   const spf = card.getByTestId("check-spf");
   const dmarc = card.getByTestId("check-dmarc");
@@ -88,6 +97,8 @@ test("SPF and DMARC missing: both Fail with the records to add; after fixing the
 test("an address at a mailbox provider: Handled by your provider", async ({ page }) => {
   await seedOrganisation(app(), "Corner Cafe", [{ email: "owner@corner.example", name: "Cora Owner", role: "OWNER" }]);
   await saveMailbox(page, "owner@corner.example", { provider: "google-mail", user: "corner.cafe.accounts@gmail.com" });
+  await expect(page.getByText(/^Saved\. Changed:/)).toBeVisible();
+  await openPart(page, "Deliverability");
   await expect(page.getByTestId("handled-by-provider")).toContainText("Handled by your provider.");
   await expect(page.locator("#deliverability").getByTestId("check-spf")).toHaveCount(0);
 });
@@ -103,7 +114,7 @@ test("until a check of these settings is kept, the page looks nothing up: it say
   await seedEmailSettings(app(), orgId, { status: "UNTESTED" }); // From billing@example.com, saved without the app
   await signIn(page, "member@quay.example");
   const before = dns.queries.length;
-  await page.goto("/settings/email");
+  await page.goto("/settings/email/deliverability");
   const card = page.locator("#deliverability");
   await expect(card.getByTestId("domain-not-checked")).toHaveText(
     "The records of example.com have not been checked for these settings yet. An owner or admin can check them here. They are also checked every week.",
@@ -112,6 +123,7 @@ test("until a check of these settings is kept, the page looks nothing up: it say
 
   const owner = await (await browser.newContext({ baseURL: app().baseURL })).newPage();
   await openEmailSettings(owner, "owner@quay.example");
+  await openPart(owner, "Deliverability");
   const ownerCard = owner.locator("#deliverability");
   await expect(ownerCard.getByTestId("domain-not-checked")).toContainText("Check now to see what receivers see.");
   expect(dns.queries.length).toBe(before);

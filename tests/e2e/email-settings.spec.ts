@@ -4,6 +4,7 @@ import {
   cookieHeader,
   fillCustomSettings,
   openEmailSettings,
+  openPart,
   replayServerAction,
   saveSettings,
   seedOrganisation,
@@ -69,10 +70,12 @@ test("Google Mail preset, app password with spaces, save and reload: values kept
   // The save's own response brought the fresh page: one request, the action's POST, and no fetch after it.
   page.off("request", record);
   expect(requests).toEqual(["POST /settings/email"]);
-  // Without a reload: the history lists the save, and the password field is blank again with its saved note.
-  await expect(page.getByTestId("history-entry").first()).toContainText("Password: changed");
+  // Without a reload: the password field is blank again with its saved note, and the History part lists the save.
   await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
   await expect(page.getByTestId("password-saved-note")).toBeVisible();
+  await openPart(page, "History");
+  await expect(page.getByTestId("history-entry").first()).toContainText("Password: changed");
+  await openPart(page, "Account");
 
   await page.reload();
   await expect(page.getByLabel("Provider", { exact: true })).toHaveValue("google-mail");
@@ -81,6 +84,7 @@ test("Google Mail preset, app password with spaces, save and reload: values kept
   await expect(page.getByLabel("From name", { exact: true })).toHaveValue("Harbour Accounts");
   await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
   await expect(page.getByTestId("password-saved-note")).toHaveText(/^Saved on .+; leave blank to keep it\.$/);
+  await openPart(page, "History");
   await expect(page.getByTestId("history-entry").first()).toContainText("Password: changed");
 
   const row = settingsRow()!;
@@ -308,6 +312,7 @@ test("without JavaScript: a bad port is refused next to its field keeping what w
   await nojs.getByLabel("Security", { exact: true }).selectOption("ssl");
   await nojs.getByRole("button", { name: "Save settings" }).click();
   await expect(nojs.getByText(/^Saved\. Changed: TLS Port, Security, From name\./)).toBeVisible();
+  await openPart(nojs, "History");
   await expect(nojs.getByTestId("history-entry").first()).toContainText("Harbour Billing (no script)");
   expect(settingsRow()).toMatchObject({
     port: 465,

@@ -1,6 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
 import { TROUBLESHOOTING } from "../../lib/help/troubleshooting";
-import { expect, type Page } from "@playwright/test";
+import { expect } from "@playwright/test";
+import { expectAccessible } from "./support/accessibility";
 import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 const app = useFreshApp();
@@ -125,18 +125,8 @@ test("every link from the help pages, the form and a test-send failure resolves,
   expect(checked).toContain("/help/alerts");
   expect(checked).toContain("/help/troubleshooting#gmail-unauthenticated");
   expect(checked).toContain("/help/troubleshooting#outlook-unauthenticated");
-  expect(checked).toContain("/settings/email#alerts");
+  expect(checked).toContain("/settings/email/alerts");
 });
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-  const levels = await page.locator("h1, h2, h3, h4").evaluateAll((hs) => hs.map((h) => Number(h.tagName[1])));
-  expect(levels[0]).toBe(1);
-  for (let i = 1; i < levels.length; i++)
-    expect(levels[i] - levels[i - 1], `heading levels ${levels.join(",")}`).toBeLessThanOrEqual(1);
-}
 
 test("no serious accessibility problems on help, sign-in, the Finance email page, Members and Your account", async ({
   page,

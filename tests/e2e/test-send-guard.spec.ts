@@ -1,5 +1,13 @@
 import { expect, type Page } from "@playwright/test";
-import { fillCustomSettings, openEmailSettings, seedOrganisation, test, useFreshApp } from "./support/app";
+import {
+  fillCustomSettings,
+  openEmailSettings,
+  openPart,
+  seedEmailSettings,
+  seedOrganisation,
+  test,
+  useFreshApp,
+} from "./support/app";
 
 // The hosted default: SMTP_ALLOW_PRIVATE_NETWORKS is not set, so the test-send cannot reach this machine's network.
 const app = useFreshApp();
@@ -45,7 +53,13 @@ test("with the default mail ports, a test or save on another port is refused at 
 test("an alert webhook on a private address is refused when set, next to its field, keeping what was typed; nothing is saved", async ({
   page,
 }) => {
+  // Alerts are there once an account is saved.
+  const { id: orgId } = app().sql.prepare(`SELECT id FROM "Organisation" WHERE name = ?`).get("Harbour Accounting") as {
+    id: string;
+  };
+  await seedEmailSettings(app(), orgId, { status: "UNTESTED" });
   await openEmailSettings(page, "owner@harbour.example");
+  await openPart(page, "Alerts");
   const field = page.getByLabel("Webhook URL");
   for (const url of [
     "https://localhost:8443/hooks/finance",

@@ -1,7 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { ensureTestCa } from "../../stand-ins/test-ca";
-import { count, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { count, openPart, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 const BUDGET_MS = 4000;
 const ca = ensureTestCa();
@@ -56,6 +56,7 @@ test("a saved account sends a real test email; the status becomes Working, and a
     await expect(page.locator(`[data-step="${step}"]`)).toHaveAttribute("data-status", "ok");
   }
   await expect(page.getByTestId("settings-status")).toHaveText("Working");
+  await openPart(page, "History");
   await expect(page.getByTestId("test-run").first()).toContainText("Passed");
 
   expect(smtp.messages).toHaveLength(1);

@@ -12,6 +12,7 @@ import {
   cookieHeader,
   count,
   fillCustomSettings,
+  openPart,
   seedOrganisation,
   signIn,
   startApp,
@@ -86,7 +87,8 @@ test("a revoked app password: Failing within one period, the banner on every pag
   });
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText(/^Saved\. Changed:/)).toBeVisible();
-  const alerts = page.getByRole("region", { name: "Alerts" }).or(page.locator("#alerts"));
+  await openPart(page, "Alerts");
+  const alerts = page.locator("#alerts");
   await alerts.getByLabel("Webhook URL").fill(hook.url);
   await alerts.getByRole("button", { name: "Set webhook" }).click();
   const secret = (await page.getByTestId("webhook-secret").textContent())!;
@@ -129,9 +131,10 @@ test("a revoked app password: Failing within one period, the banner on every pag
     expect.stringContaining("Action needed: finance email for Riverside Clinic cannot send"),
   );
   expect(hook.signedWith(failing, secret)).toBe(true);
-  await page.reload();
+  await openPart(page, "Alerts");
   await expect(page.getByTestId("alert-delivery")).toHaveCount(3);
   await expect(page.getByTestId("alert-delivery").first()).toContainText("Sent");
+  await openPart(page, "Account");
 
   // A new app password, entered and saved: the check after the save finds it working, and everyone is told once.
   account.setRevoked(false);
@@ -162,9 +165,12 @@ test("a member sees no alert settings and cannot change them; turning off one's 
   await signIn(memberPage, "mo@riverside.example", STRONG_PASSWORD, app.baseURL);
   await memberPage.goto(`${base}/settings/email`);
   await expect(memberPage.getByRole("heading", { name: "Alerts" })).toHaveCount(0);
+  await expect(memberPage.getByRole("link", { name: "Alerts" })).toHaveCount(0);
+  await memberPage.goto(`${base}/settings/email/alerts`);
+  await expect(memberPage).toHaveURL(`${base}/?denied=1`);
 
   // The admin's reminder change, replayed with the member's session: refused, nothing changed.
-  await adminPage.goto(`${base}/settings/email`);
+  await adminPage.goto(`${base}/settings/email/alerts`);
   await adminPage.getByLabel("Remind").selectOption("72");
   const saveReminders = await captureServerAction(
     adminPage,

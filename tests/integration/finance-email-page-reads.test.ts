@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createOrg, person, settingsRow } from "../helpers/factories";
 import { failingAccountOf, readEmailSettings } from "@/app/(app)/org-settings";
-import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
+import { loadDeliverabilityPart } from "@/app/(app)/settings/email/page-data";
 import type { DomainReport } from "@/lib/deliverability/check-domain";
 import { loadMemberContext, type MemberContext } from "@/lib/session";
 
@@ -39,7 +39,7 @@ describe("the Finance email page's reads", () => {
     await t.drop();
   });
 
-  const page = () => loadFinanceEmailPage(t.db, admin, { budgetMs: 15_000 });
+  const page = () => loadDeliverabilityPart(t.db, admin);
 
   it("the Deliverability check: none kept, then the kept one for these settings, then none once the From domain or provider changes", async () => {
     expect((await page()).deliverability).toBeNull();

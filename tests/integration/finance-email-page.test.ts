@@ -1,4 +1,4 @@
-// What the Finance email page renders on the server: its view model (the member lookup is in session.test.ts).
+// What the Finance email area's Account and History parts render on the server: their view models (the member lookup is in session.test.ts).
 // Run on SQLite and again on PostgreSQL (TEST_DATABASE).
 import type { Actor } from "@/lib/actor";
 import crypto from "node:crypto";
@@ -7,8 +7,13 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createOrg, person, settingsForm, settingsRow } from "../helpers/factories";
 import { createKeyring } from "@/lib/secrets/crypto";
 import { getEmailSettings, saveEmailSettings } from "@/lib/mailbox/settings";
-import { loadFinanceEmailPage } from "@/app/(app)/settings/email/page-data";
+import { loadAccountPart, loadHistoryPart } from "@/app/(app)/settings/email/page-data";
 import { loadMemberContext, type MemberContext } from "@/lib/session";
+
+/** What the Account and History parts show, together. */
+async function loadFinanceEmailPage(db: TestDatabase["db"], ctx: MemberContext, options: { budgetMs: number }) {
+  return { ...(await loadAccountPart(db, ctx, options)), ...(await loadHistoryPart(db, ctx)) };
+}
 
 const PASSWORD = "qvzt mrwk pdxe hjla"; // a Google app password: 16 letters
 const keyring = createKeyring([crypto.randomBytes(32)]);

@@ -342,7 +342,7 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
       expect(result.diagnosis, id).toMatchObject({
         id,
         helpHref: `/help/troubleshooting#${id}`,
-        pageLink: { href: "/settings/email#deliverability", label: "See the records to add" },
+        pageLink: { href: "/settings/email/deliverability", label: "See the records to add" },
       });
       expect(result.reply, id).toBe(reply.join("\n"));
     }

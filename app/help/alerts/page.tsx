@@ -40,7 +40,7 @@ export default function AlertsGuidePage() {
           </li>
           <li>
             An email to each owner and admin: what broke, since when, and a link to the page. Each person can turn their
-            own alert emails off in the Alerts section of the Finance email page.
+            own alert emails off under Finance email → Alerts.
           </li>
           <li>Optionally, a webhook: Slack, Microsoft Teams or your own system.</li>
           <li>
@@ -63,10 +63,10 @@ export default function AlertsGuidePage() {
           </li>
           <li>
             On the{" "}
-            <Link href="/settings/email#alerts" className="text-brand-700 underline">
-              Finance email page
+            <Link href="/settings/email/alerts" className="text-brand-700 underline">
+              Finance email → Alerts
             </Link>
-            , Alerts → Webhook URL → Set webhook. Only public HTTPS addresses are accepted.
+            , Webhook URL → Set webhook. Only public HTTPS addresses are accepted.
           </li>
           <li>Copy the signing secret shown once, if your system will check signatures.</li>
           <li>Press Send a test alert: it arrives at once, and the page says whether the webhook accepted it.</li>

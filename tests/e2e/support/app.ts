@@ -255,6 +255,13 @@ export async function openEmailSettings(page: Page, email: string) {
   await page.goto("/settings/email");
 }
 
+/** Opens a part of the Finance email area by its tab, as a person would, and waits for it to be the current one. */
+export async function openPart(page: Page, part: "Account" | "Deliverability" | "Alerts" | "History") {
+  const tab = page.getByRole("navigation", { name: "Finance email" }).getByRole("link", { name: part });
+  await tab.click();
+  await expect(tab).toHaveAttribute("aria-current", "page");
+}
+
 /** Presses Save settings and waits for the confirmation that it saved. */
 export async function saveSettings(page: Page) {
   await page.getByRole("button", { name: "Save settings" }).click();

@@ -1,5 +1,5 @@
 "use server";
-import { revalidatePath } from "next/cache";
+import { refreshFinanceEmail } from "./refresh";
 import { z } from "zod";
 import { memberAction } from "@/lib/action";
 import { db } from "@/lib/db";
@@ -41,7 +41,7 @@ export const saveEmailSettingsAction = memberAction(
       console.error("Deliverability check after saving:", err),
     );
     // The action's response carries the page again: new status, history and the form's new version.
-    revalidatePath("/settings/email");
+    refreshFinanceEmail();
     return {
       ok: true,
       message:
@@ -103,7 +103,7 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
       { mode: input.intent, to: input.sendTo },
     );
     // The page's status and recent tests come back with this response.
-    revalidatePath("/settings/email");
+    refreshFinanceEmail();
     const message = outcome.ok
       ? input.intent === "send"
         ? `Test email sent to ${input.sendTo}. It should arrive within a minute; check the spam folder too.`
@@ -150,7 +150,7 @@ export const disconnectMailboxAction = memberAction(
   { name: "disconnectMailbox", minimum: "ADMIN", schema: z.object({}), secretFields: ["password"] },
   async (_input, ctx) => {
     const removed = await disconnectMailbox({ db, keyring: settingsKeyring(), oauth: env().oauth }, ctx.actor);
-    revalidatePath("/settings/email");
+    refreshFinanceEmail();
     return {
       ok: true,
       message: removed

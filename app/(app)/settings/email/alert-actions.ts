@@ -1,7 +1,7 @@
 "use server";
 // The Alerts section's actions. Owners and admins only: reminders and the webhook are the organisation's; alert
 // emails on or off is each person's own and changes nobody else's.
-import { revalidatePath } from "next/cache";
+import { refreshFinanceEmail } from "./refresh";
 import { z } from "zod";
 import { memberAction } from "@/lib/action";
 import { recordAudit } from "@/lib/audit";
@@ -15,13 +15,11 @@ import { saveAlertReminders, setMyAlertEmails } from "@/lib/watch/alert-settings
 import { watchDeps } from "@/lib/watch/start";
 import { removeWebhook, setWebhook, webhookUrlProblem } from "@/lib/watch/webhook";
 
-const PAGE = "/settings/email";
-
 export const saveAlertRemindersAction = memberAction(
   { name: "saveAlertReminders", minimum: "ADMIN", schema: alertRemindersSchema },
   async (input, ctx) => {
     await saveAlertReminders(db, ctx.actor, input.reminderHours);
-    revalidatePath(PAGE);
+    refreshFinanceEmail();
     return {
       ok: true,
       message: input.reminderHours
@@ -35,7 +33,7 @@ export const setMyAlertEmailsAction = memberAction(
   { name: "setMyAlertEmails", minimum: "ADMIN", schema: myAlertEmailsSchema },
   async (input, ctx) => {
     await setMyAlertEmails(db, ctx.actor, input.alertEmails);
-    revalidatePath(PAGE);
+    refreshFinanceEmail();
     return {
       ok: true,
       message: input.alertEmails
@@ -57,7 +55,7 @@ export const setWebhookAction = memberAction(
       action: "alerts.webhook_set",
       details: { host: new URL(input.webhookUrl).host },
     });
-    revalidatePath(PAGE);
+    refreshFinanceEmail();
     // The secret goes to this admin's browser once, to copy into the receiving end; it is stored only encrypted.
     return {
       ok: true,
@@ -72,7 +70,7 @@ export const removeWebhookAction = memberAction(
   async (_input, ctx) => {
     await removeWebhook(db, ctx.org.id);
     await recordAudit(db, { orgId: ctx.org.id, actor: ctx.actor, action: "alerts.webhook_removed" });
-    revalidatePath(PAGE);
+    refreshFinanceEmail();
     return { ok: true, message: "Webhook removed. Alerts now go by email and on these pages only." };
   },
 );
@@ -81,7 +79,7 @@ export const sendTestAlertAction = memberAction(
   { name: "sendTestAlert", minimum: "ADMIN", schema: z.object({}) },
   async (_input, ctx) => {
     const result = await sendTestAlert({ ...watchDeps(db, env()), keyring: settingsKeyring() }, ctx.org.id);
-    revalidatePath(PAGE);
+    refreshFinanceEmail();
     return result.ok
       ? { ok: true, message: "Test alert delivered: the webhook answered with success." }
       : { ok: false, message: `The test alert was not delivered: ${result.error ?? "unknown error"}.` };

@@ -1,5 +1,5 @@
 "use server";
-import { revalidatePath } from "next/cache";
+import { refreshFinanceEmail } from "./refresh";
 import { z } from "zod";
 import { memberAction } from "@/lib/action";
 import { db } from "@/lib/db";
@@ -12,7 +12,7 @@ export const recheckDomainAction = memberAction(
   async (_input, ctx) => {
     const run = await runDomainCheck(db, appDnsResolver(env().dnsServers), ctx.org.id);
     if (!run) return { ok: false, message: "Save the settings first." };
-    revalidatePath("/settings/email");
+    refreshFinanceEmail();
     return { ok: true, message: "Checked again." };
   },
 );

@@ -1,6 +1,6 @@
-// The Finance email page's view model for one member: the saved settings (never the password: only when it was
-// saved), the form's starting values, recent tests, the history and the kept Deliverability check. Read on the
-// server for every render, from the database only: nothing here looks anything up on the network.
+// The Finance email area's view models, one per part, for one member: the saved settings (never the password: only
+// when it was saved) and the form's starting values, recent tests and the history, the kept Deliverability check.
+// Read on the server for every render, from the database only: nothing here looks anything up on the network.
 import "server-only";
 import type { Db } from "@/lib/prisma";
 import type { MemberContext } from "@/lib/session";
@@ -11,7 +11,6 @@ import { hasRole } from "@/lib/roles";
 import { recentTestRuns, type TestRunRow } from "@/lib/mailbox/test-run";
 import type { OAuthConfig, OAuthProviderId } from "@/lib/smtp/sign-in-providers";
 import { getMailboxLink } from "@/lib/mailbox/link";
-import { checkTimeline, loadAlertsView, type AlertsView, type CheckTimeline } from "@/lib/watch/alert-settings";
 import { readEmailSettings } from "@/app/(app)/org-settings";
 
 /** The form's starting values: the saved settings, or blanks. Strings, as the form's inputs hold them. */
@@ -43,22 +42,26 @@ export type MailboxSignInView = {
   link: { provider: OAuthProviderId; email: string } | null;
 };
 
-export type FinanceEmailPageData = {
+/** The Account part: the form (or, for members, the settings read-only and who can change them). */
+export type AccountPartData = {
   canEdit: boolean;
   settings: EmailSettingsView | null;
   form: EmailFormInitial;
   /** Who can change the settings, for members who cannot. */
   editors: string[];
-  tests: TestRunRow[];
-  history: HistoryEntry[];
   defaultSendTo: string;
   budgetSeconds: number;
   mailboxSignIn: MailboxSignInView;
-  /** The last 30 days of scheduled checks. */
-  timeline: CheckTimeline;
-  /** The Alerts section, for owners and admins. */
-  alerts: AlertsView | null;
-  /** The kept Deliverability check when it is about the current settings (same From domain and provider), else null. */
+};
+
+/** The History part: recent tests and every change to the settings, newest first. */
+export type HistoryPartData = { tests: TestRunRow[]; history: HistoryEntry[] };
+
+/** The Deliverability part: the From domain's kept check, when it is about the current settings. */
+export type DeliverabilityPartData = {
+  canEdit: boolean;
+  settings: EmailSettingsView | null;
+  /** The kept check when it is about the current settings (same From domain and provider), else null. */
   deliverability: StoredDomainCheck | null;
 };
 
@@ -92,39 +95,27 @@ function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
   };
 }
 
-export async function loadFinanceEmailPage(
+export async function loadAccountPart(
   db: Db,
   ctx: MemberContext,
   options: { budgetMs: number; oauth?: OAuthConfig },
-): Promise<FinanceEmailPageData> {
+): Promise<AccountPartData> {
   const canEdit = hasRole(ctx.role, "ADMIN");
-  const [settings, history, editors, tests, link, timeline, alerts, domainCheck] = await Promise.all([
+  const [settings, editors, link] = await Promise.all([
     readEmailSettings(db, ctx.org.id),
-    settingsHistory(db, ctx.org.id, 20),
     canEdit
       ? Promise.resolve([])
       : db.membership.findMany({
           where: { orgId: ctx.org.id, role: { in: ["OWNER", "ADMIN"] } },
           select: { user: { select: { name: true } } },
         }),
-    recentTestRuns(db, ctx.org.id, 10),
     getMailboxLink(db, ctx.org.id),
-    checkTimeline(db, ctx.org.id),
-    canEdit ? loadAlertsView(db, ctx.org.id) : Promise.resolve(null),
-    keptDomainCheck(db, ctx.org.id),
   ]);
   return {
     canEdit,
     settings,
     form: formInitial(settings),
     editors: editors.map((e) => e.user.name),
-    tests,
-    history: history.map((event) => ({
-      id: event.id,
-      actorEmail: event.actorEmail,
-      createdAt: event.createdAt,
-      changes: (event.details as { changes?: Record<string, SettingsChange> }).changes ?? {},
-    })),
     defaultSendTo: ctx.user.email,
     budgetSeconds: Math.round(options.budgetMs / 1000),
     mailboxSignIn: {
@@ -134,8 +125,30 @@ export async function loadFinanceEmailPage(
       },
       link: link ? { provider: link.provider, email: link.email } : null,
     },
-    timeline,
-    alerts,
+  };
+}
+
+export async function loadHistoryPart(db: Db, ctx: MemberContext): Promise<HistoryPartData> {
+  const [tests, history] = await Promise.all([recentTestRuns(db, ctx.org.id, 10), settingsHistory(db, ctx.org.id, 20)]);
+  return {
+    tests,
+    history: history.map((event) => ({
+      id: event.id,
+      actorEmail: event.actorEmail,
+      createdAt: event.createdAt,
+      changes: (event.details as { changes?: Record<string, SettingsChange> }).changes ?? {},
+    })),
+  };
+}
+
+export async function loadDeliverabilityPart(db: Db, ctx: MemberContext): Promise<DeliverabilityPartData> {
+  const [settings, domainCheck] = await Promise.all([
+    readEmailSettings(db, ctx.org.id),
+    keptDomainCheck(db, ctx.org.id),
+  ]);
+  return {
+    canEdit: hasRole(ctx.role, "ADMIN"),
+    settings,
     deliverability: settings && domainCheck && checkIsCurrent(domainCheck, settings) ? domainCheck : null,
   };
 }

@@ -1,36 +1,29 @@
-// The Finance email page, rendered on the server with the member's saved settings in the first response.
-// Saves and tests re-render it through their actions' responses (revalidatePath), so status, recent tests and
-// history are fresh without another request.
+// The Finance email area's Account part, rendered on the server with the member's saved settings in the first
+// response: the form for owners and admins, the settings read-only for members. Saves and tests re-render the area
+// through their actions' responses (revalidatePath), so the status and the form's version are fresh.
 import type { Metadata } from "next";
-import Link from "next/link";
-import { Card, PageHeader } from "@/app/_components/card";
-import { StatusBanner } from "@/app/_components/settings-status";
+import { Card } from "@/app/_components/card";
 import { db } from "@/lib/db";
-import { fromDomain } from "@/lib/deliverability/check-domain";
 import { env } from "@/lib/env";
 import { requireMember } from "@/lib/session";
-import { AlertsSection } from "./alerts-section";
-import { DeliverabilityCard } from "./deliverability-card";
 import { EmailSettingsForm } from "./email-settings-form";
-import { loadFinanceEmailPage } from "./page-data";
-import { ReadOnlySettings, RecentTests, SettingsHistory } from "./settings-cards";
+import { FragmentForwarder } from "./fragment-forwarder";
+import { loadAccountPart } from "./page-data";
+import { ReadOnlySettings } from "./settings-cards";
 
 export const metadata: Metadata = { title: "Finance email" };
 
-export default async function FinanceEmailPage({
+export default async function FinanceEmailAccountPage({
   searchParams,
 }: {
   searchParams: Promise<{ connected?: string; connectError?: string }>;
 }) {
   const ctx = await requireMember({ path: "/settings/email" });
-  const data = await loadFinanceEmailPage(db, ctx, { budgetMs: env().smtpTestBudgetMs, oauth: env().oauth });
+  const data = await loadAccountPart(db, ctx, { budgetMs: env().smtpTestBudgetMs, oauth: env().oauth });
   const { connected, connectError } = await searchParams;
   return (
     <>
-      <PageHeader
-        title="Finance email"
-        description="The SMTP account your invoices, statements and receipts are sent from."
-      />
+      <FragmentForwarder />
       {connectError && (
         <p role="alert" className="mb-6 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
           {connectError}
@@ -44,7 +37,6 @@ export default async function FinanceEmailPage({
           Connected as {data.mailboxSignIn.link.email}. Send a test email to prove it works.
         </p>
       )}
-      <StatusBanner settings={data.settings} timeline={data.timeline} />
       {data.canEdit ? (
         <Card>
           <EmailSettingsForm
@@ -57,38 +49,6 @@ export default async function FinanceEmailPage({
       ) : (
         <ReadOnlySettings settings={data.settings} editors={data.editors} />
       )}
-      {data.settings && (
-        <div className="mt-6 scroll-mt-4" id="deliverability">
-          <DeliverabilityCard
-            check={data.deliverability}
-            domain={fromDomain(data.settings.fromAddress)}
-            canCheck={data.canEdit}
-          />
-        </div>
-      )}
-      {data.alerts && (
-        <div className="mt-6" id="alerts">
-          <Card
-            title="Alerts"
-            description={
-              <>
-                Who is told, and how, when the finance email account stops working.{" "}
-                <Link href="/help/alerts" className="text-brand-700 underline">
-                  How alerts work
-                </Link>
-              </>
-            }
-          >
-            <AlertsSection view={data.alerts} userId={ctx.user.id} systemMailConfigured={env().systemMail !== null} />
-          </Card>
-        </div>
-      )}
-      <div className="mt-6">
-        <RecentTests tests={data.tests} />
-      </div>
-      <div className="mt-6">
-        <SettingsHistory history={data.history} />
-      </div>
     </>
   );
 }

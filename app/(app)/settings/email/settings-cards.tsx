@@ -1,4 +1,6 @@
-// The Finance email page's server-rendered cards: the settings read-only (for members), recent tests and history.
+// The Finance email area's server-rendered cards: the settings read-only (for members), recent tests and history,
+// and what a part shows before any account is saved.
+import Link from "next/link";
 import { Card } from "@/app/_components/card";
 import type { EmailSettingsView } from "@/lib/mailbox/settings";
 import { formatDateTime } from "@/lib/format";
@@ -113,5 +115,19 @@ function Detail({ label, value }: { label: string; value: string }) {
       <dt className="text-slate-500">{label}</dt>
       <dd className="font-medium text-slate-900">{value}</dd>
     </div>
+  );
+}
+
+/** A part that needs a saved account, before there is one: what it will show, and the way to Account. */
+export function NoAccountYet({ title, shows }: { title: string; shows: string }) {
+  return (
+    <Card title={title}>
+      <p className="text-sm text-slate-600">
+        {shows} once the finance email account is saved.{" "}
+        <Link href="/settings/email" className="text-brand-700 underline">
+          Set up the account
+        </Link>
+      </p>
+    </Card>
   );
 }
