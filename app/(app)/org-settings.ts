@@ -10,8 +10,11 @@ export const readEmailSettings = cache((db: Db, orgId: string): Promise<EmailSet
   getEmailSettings(db, orgId),
 );
 
-/** The banner's view of the settings: what failed and since when, or null while the account is not failing. */
+/**
+ * The banner's view of the settings: what failed and since when, or null while the account is not failing. An
+ * account that never worked is not an incident: it is still being set up, and the Finance email page says so.
+ */
 export function failingAccountOf(settings: EmailSettingsView | null): FailingAccount | null {
-  if (settings?.status !== "FAILING") return null;
+  if (settings?.status !== "FAILING" || !settings.workedAt) return null;
   return { title: settings.lastTestError, since: settings.failingSince, diagnosisId: settings.failingDiagnosisId };
 }

@@ -8,6 +8,8 @@ import { db } from "@/lib/db";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
 import { checkTimeline } from "@/lib/watch/alert-settings";
+import type { EmailSettingsView } from "@/lib/mailbox/settings";
+import { getPreset } from "@/lib/smtp/presets";
 import { readEmailSettings } from "./org-settings";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -52,18 +54,8 @@ export default async function DashboardPage({
       )}
       <StatusBanner settings={settings} timeline={timeline} />
       <div className="grid gap-6 md:grid-cols-2">
-        <Card title="Finance email" description="The SMTP account that sends your finance mail.">
-          <p className="text-sm text-slate-700">
-            {isAdmin
-              ? "Link your Google Mail, Microsoft 365 or other SMTP account, then send a test email to prove it works."
-              : "An owner or admin links the account; you can see its settings and status."}
-          </p>
-          <Link
-            href="/settings/email"
-            className="mt-4 inline-flex rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-800"
-          >
-            {!isAdmin ? "View finance email" : settings ? "Open finance email settings" : "Set up finance email"}
-          </Link>
+        <Card title="Finance email" description="The account that sends your finance mail.">
+          <FinanceEmailSummary settings={settings} isAdmin={isAdmin} />
         </Card>
         <Card
           title="Members"
@@ -105,6 +97,52 @@ export default async function DashboardPage({
           )}
         </Card>
       </div>
+    </>
+  );
+}
+
+/** The Finance email card: what is true of the account now, and the one thing to do next. */
+function FinanceEmailSummary({ settings, isAdmin }: { settings: EmailSettingsView | null; isAdmin: boolean }) {
+  const provider = settings ? (getPreset(settings.provider)?.name ?? settings.host) : "";
+  const { text, action } = !settings
+    ? {
+        text: isAdmin
+          ? "No account is linked yet. Link your Google Mail, Microsoft 365 or other SMTP account, then send a test email to prove it works."
+          : "No account is linked yet. An owner or admin links it.",
+        action: "Set up finance email",
+      }
+    : settings.status === "NOT_SET_UP"
+      ? {
+          text: "The mailbox was disconnected: nothing can be sent until it is connected again.",
+          action: "Connect again",
+        }
+      : settings.status === "WORKING"
+        ? { text: `Sending as ${settings.fromAddress} through ${provider}.`, action: "Open finance email" }
+        : settings.status === "FAILING" && settings.workedAt
+          ? {
+              text: `${settings.fromAddress} cannot send: ${settings.lastTestError ?? "the last check failed"}. Invoices and receipts are not going out.`,
+              action: "Fix it",
+            }
+          : settings.status === "FAILING"
+            ? {
+                text: `${settings.fromAddress} does not work yet: ${settings.lastTestError ?? "the test failed"}.`,
+                action: "Finish setup",
+              }
+            : {
+                text: `${settings.fromAddress} through ${provider} is saved but not tested yet.`,
+                action: "Send a test email",
+              };
+  return (
+    <>
+      <p className="text-sm text-slate-700" data-testid="finance-email-summary">
+        {text}
+      </p>
+      <Link
+        href="/settings/email"
+        className="mt-4 inline-flex rounded-md bg-brand-700 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-800"
+      >
+        {isAdmin ? action : "View finance email"}
+      </Link>
     </>
   );
 }

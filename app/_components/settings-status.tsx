@@ -1,4 +1,5 @@
-// The finance email status (Not set up; Saved, not tested yet; Working; Failing), on the dashboard and the settings page.
+// The finance email status (Not set up; Saved, not tested yet; Not working yet; Working; Failing), on the dashboard
+// and the Finance email area.
 import type { EmailSettingsView } from "@/lib/mailbox/settings";
 import { formatDateTime, timeAgo } from "@/lib/format";
 import type { CheckTimeline } from "@/lib/watch/alert-settings";
@@ -11,47 +12,15 @@ export function StatusBanner({
   now = new Date(),
 }: {
   settings:
-    | (Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> & {
-        lastCheckAt?: Date | null;
-      })
+    | (Pick<EmailSettingsView, "status" | "lastTestAt" | "lastTestError" | "lastTestAdvice"> &
+        Partial<Pick<EmailSettingsView, "lastCheckAt" | "workedAt" | "checkDueAt">>)
     | null;
   /** The last 30 days of scheduled checks, where the page shows them. */
   timeline?: CheckTimeline;
   now?: Date;
 }) {
-  const state =
-    !settings || settings.status === "NOT_SET_UP"
-      ? {
-          label: "Not set up",
-          tone: "border-slate-200 bg-white text-slate-800",
-          dot: "bg-slate-400",
-          detail: !settings
-            ? "No email account is linked yet, so finance mail cannot be sent."
-            : "The mailbox was disconnected, so finance mail cannot be sent. Connect it again, or enter a password and save.",
-        }
-      : settings.status === "WORKING"
-        ? {
-            label: "Working",
-            tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
-            dot: "bg-emerald-500",
-            detail: `Last successful test at ${settings.lastTestAt ? formatDateTime(settings.lastTestAt) : "an unknown time"}.`,
-          }
-        : settings.status === "FAILING"
-          ? {
-              label: "Failing",
-              tone: "border-red-200 bg-red-50 text-red-950",
-              dot: "bg-red-500",
-              // The error is a title (no full stop); the advice follows as its own sentence.
-              detail: [settings.lastTestError?.replace(/([^.!?])$/, "$1."), settings.lastTestAdvice]
-                .filter(Boolean)
-                .join(" "),
-            }
-          : {
-              label: "Saved, not tested yet",
-              tone: "border-amber-200 bg-amber-50 text-amber-950",
-              dot: "bg-amber-500",
-              detail: "The settings are saved. Send a test email to prove the account works.",
-            };
+  const state = statusState(settings, now);
+  const showTimeline = timeline && timeline.total > 0 && settings && settings.status !== "NOT_SET_UP";
   return (
     <section aria-labelledby="settings-status" className={`mb-6 rounded-xl border px-5 py-4 ${state.tone}`}>
       <h2 id="settings-status" className="flex items-center gap-2 text-sm font-semibold">
@@ -64,7 +33,66 @@ export function StatusBanner({
         )}
       </h2>
       <p className="mt-1 text-sm">{state.detail}</p>
-      {timeline && settings && settings.status !== "NOT_SET_UP" && <CheckTimelineStrip timeline={timeline} />}
+      {showTimeline && <CheckTimelineStrip timeline={timeline} />}
     </section>
   );
+}
+
+type StatusState = { label: string; tone: string; dot: string; detail: string };
+
+const AMBER = { tone: "border-amber-200 bg-amber-50 text-amber-950", dot: "bg-amber-500" };
+
+/** The error is a title (no full stop); the advice follows as its own sentence. */
+function failureDetail(settings: { lastTestError: string | null; lastTestAdvice: string | null }): string {
+  return [settings.lastTestError?.replace(/([^.!?])$/, "$1."), settings.lastTestAdvice].filter(Boolean).join(" ");
+}
+
+/**
+ * What the status says. An account that never worked and fails is still being set up: amber, with the next step,
+ * not the red of an account that worked and stopped (only that one is an incident, with alerts and a banner on
+ * every page). Before the first scheduled check it says when that check runs.
+ */
+function statusState(settings: Parameters<typeof StatusBanner>[0]["settings"], now: Date): StatusState {
+  if (!settings || settings.status === "NOT_SET_UP")
+    return {
+      label: "Not set up",
+      tone: "border-slate-200 bg-white text-slate-800",
+      dot: "bg-slate-400",
+      detail: !settings
+        ? "No email account is linked yet, so finance mail cannot be sent."
+        : "The mailbox was disconnected, so finance mail cannot be sent. Connect it again, or enter a password and save.",
+    };
+  if (settings.status === "WORKING")
+    return {
+      label: "Working",
+      tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
+      dot: "bg-emerald-500",
+      detail: `Last successful test at ${settings.lastTestAt ? formatDateTime(settings.lastTestAt) : "an unknown time"}.`,
+    };
+  if (settings.status === "FAILING" && settings.workedAt)
+    return {
+      label: "Failing",
+      tone: "border-red-200 bg-red-50 text-red-950",
+      dot: "bg-red-500",
+      detail: failureDetail(settings),
+    };
+  const nextCheck =
+    settings.checkDueAt && settings.checkDueAt > now
+      ? ` An automatic check runs ${timeUntil(settings.checkDueAt, now)}.`
+      : "";
+  if (settings.status === "FAILING")
+    return { label: "Not working yet: finish setup", ...AMBER, detail: failureDetail(settings) + nextCheck };
+  return {
+    label: "Saved, not tested yet",
+    ...AMBER,
+    detail: `The settings are saved. Send a test email to prove the account works.${nextCheck}`,
+  };
+}
+
+/** "in 2 minutes", "in about an hour": how long until a time that is still to come. */
+function timeUntil(when: Date, now: Date): string {
+  const minutes = Math.max(1, Math.round((when.getTime() - now.getTime()) / 60_000));
+  if (minutes < 60) return `in ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  const hours = Math.round(minutes / 60);
+  return `in about ${hours === 1 ? "an hour" : `${hours} hours`}`;
 }

@@ -45,6 +45,10 @@ export type EmailSettingsView = {
   /** Since when the scheduled check finds it failing, and the diagnosis (for "Fix it"). */
   failingSince: Date | null;
   failingDiagnosisId: string | null;
+  /** When the account last worked (a passed test or check); null: never yet, so its failures are setup, not an incident. */
+  workedAt: Date | null;
+  /** When the next scheduled check runs, when one is due (soon after a save). */
+  checkDueAt: Date | null;
 };
 
 export const EMAIL_SETTINGS_SAVED = "email_settings.saved";
@@ -82,6 +86,8 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
       lastCheckAt: true,
       failingSince: true,
       failingDiagnosisId: true,
+      workedAt: true,
+      checkDueAt: true,
     },
   });
   if (!row) return null;
@@ -106,6 +112,8 @@ export async function getEmailSettings(db: Db, orgId: string): Promise<EmailSett
     lastCheckAt: row.lastCheckAt,
     failingSince: row.failingSince,
     failingDiagnosisId: row.failingDiagnosisId,
+    workedAt: row.workedAt,
+    checkDueAt: row.checkDueAt,
   };
 }
 

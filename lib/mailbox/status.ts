@@ -1,4 +1,4 @@
-// The account's status (Not set up, Untested, Working, Failing) and when it is next checked. This module is the only
+// The account's status (Not set up, Untested, Working, Failing), when it last worked, and when it is next checked. This module is the only
 // writer of those columns: a save, a test of the saved settings, a scheduled check and a disconnected mailbox all
 // move the status through it, each only from the state it read, so two writers racing never both win.
 import "server-only";
@@ -12,7 +12,7 @@ export type SettingsStatus = "NOT_SET_UP" | "UNTESTED" | "WORKING" | "FAILING";
 export const CHECK_AFTER_SAVE_MS = 2 * 60_000;
 
 /** Failures that may be a passing network problem: failing only when the next check fails too. */
-export const TRANSIENT_DIAGNOSES: readonly DiagnosisId[] = ["timeout", "connection-refused"];
+export const TRANSIENT_DIAGNOSES: readonly DiagnosisId[] = ["timeout", "connection-refused", "provider-unreachable"];
 
 type Writer = Pick<Db, "emailSettings">;
 
@@ -75,7 +75,7 @@ export async function recordTestResult(
   await db.emailSettings.updateMany({
     where: tested,
     data: result.ok
-      ? { status: "WORKING", lastTestAt: now, lastTestError: null, lastTestAdvice: null }
+      ? { status: "WORKING", lastTestAt: now, workedAt: now, lastTestError: null, lastTestAdvice: null }
       : { status: "FAILING", lastTestAt: now, ...failureText(result, "The test failed.") },
   });
 }
@@ -135,6 +135,7 @@ export async function applyCheckResult(
         ? {
             ...checked,
             status: "WORKING" as const,
+            workedAt: now,
             failingSince: null,
             failingDiagnosisId: null,
             lastTestError: null,

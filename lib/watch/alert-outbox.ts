@@ -36,11 +36,15 @@ type AlertState = {
   failingSince: Date | null;
   alertOpenSince: Date | null;
   lastAlertAt: Date | null;
+  /** Null while the account never worked (see EmailSettingsView.workedAt). */
+  workedAt: Date | null;
 };
 
 /** The alert the status calls for now, if any. reminderHours 0 means no reminders. */
 export function alertDue(s: AlertState, reminderHours: number, now: Date): AlertEvent | null {
   if (s.status === "FAILING") {
+    // An account that never worked is being set up: the page tells whoever sets it up; nobody is alerted.
+    if (!s.workedAt && !s.alertOpenSince) return null;
     if (!s.alertOpenSince) return "account.failing";
     if (reminderHours > 0 && s.lastAlertAt && now.getTime() - s.lastAlertAt.getTime() >= reminderHours * 3_600_000)
       return "account.reminder";
@@ -74,7 +78,7 @@ export async function queueAlerts(
   const [state, org] = await Promise.all([
     db.emailSettings.findUnique({
       where: { orgId },
-      select: { status: true, failingSince: true, alertOpenSince: true, lastAlertAt: true },
+      select: { status: true, failingSince: true, alertOpenSince: true, lastAlertAt: true, workedAt: true },
     }),
     db.organisation.findUnique({
       where: { id: orgId },

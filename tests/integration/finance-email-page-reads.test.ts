@@ -74,7 +74,7 @@ describe("the Finance email page's reads", () => {
     await t.db.emailSettings.update({ where: { orgId }, data: { provider: "google-workspace" } });
   });
 
-  it("the failing banner comes from the settings row the page shows, only while the account is failing", async () => {
+  it("the failing banner comes from the settings row the page shows, only while an account that worked is failing", async () => {
     expect(failingAccountOf(await readEmailSettings(t.db, orgId))).toBeNull();
     expect(failingAccountOf(null)).toBeNull();
 
@@ -88,6 +88,9 @@ describe("the Finance email page's reads", () => {
         failingDiagnosisId: "auth-google-app-password",
       },
     });
+    // Never worked: still being set up, not an incident, so no banner on every page.
+    expect(failingAccountOf(await readEmailSettings(t.db, orgId))).toBeNull();
+    await t.db.emailSettings.update({ where: { orgId }, data: { workedAt: new Date("2026-12-01T08:00:00Z") } });
     const settings = await readEmailSettings(t.db, orgId);
     expect(failingAccountOf(settings)).toEqual({
       title: "Google refused the app password",

@@ -737,3 +737,51 @@ describe(`the test mode, steps and security migration on ${TEST_PROVIDER}, with 
     }
   });
 });
+
+/** When each account last worked: the migration that adds it fills it in from what the database already knows. */
+const WORKED_AT_MIGRATION = "20261203140000_settings_worked_at";
+
+async function writeAccountsBeforeWorkedAt(sql: Sql) {
+  const settings = `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt", status, "lastCheckAt", "failingSince", "alertOpenSince") VALUES (?, ?, 'custom', 'smtp.example.com', 587, 'starttls', 'finance@clinic.example', 'Finance', 'finance@clinic.example', ?, ?, ?, ?, ?)`;
+  const accounts: [string, string, string | null, string | null, string | null][] = [
+    ["working", "WORKING", T, null, null], // worked at its last check
+    ["failing-after-checks", "FAILING", null, T2, null], // a check passed before it failed
+    ["failing-after-a-test", "FAILING", null, T2, null], // a test passed before it failed
+    ["alerted", "FAILING", null, T2, T2], // alerted about: an incident, whatever else is known
+    ["never-worked", "FAILING", null, T2, null],
+  ];
+  for (const [name, status, lastCheckAt, failingSince, alertOpenSince] of accounts) {
+    await sql.run(`INSERT INTO "Organisation" (id, name) VALUES (?, ?)`, `org-${name}`, name);
+    await sql.run(settings, `es-${name}`, `org-${name}`, T, status, lastCheckAt, failingSince, alertOpenSince);
+  }
+  const check = `INSERT INTO "AccountCheck" (id, "orgId", "checkedAt", ok, "durationMs") VALUES (?, ?, ?, ?, 40)`;
+  await sql.run(check, "check-1", "org-failing-after-checks", "2026-11-18T09:00:00.000Z", true);
+  await sql.run(check, "check-2", "org-failing-after-checks", "2026-11-19T09:00:00.000Z", true);
+  await sql.run(check, "check-3", "org-failing-after-checks", T2, false);
+  await sql.run(check, "check-4", "org-never-worked", T2, false);
+  const run = `INSERT INTO "SmtpTestRun" (id, "orgId", "userId", "userEmail", mode, recipient, host, port, "createdAt", outcome) VALUES (?, ?, 'user-0', 'p@clinic.example', 'send', 'to@clinic.example', 'smtp.example.com', 587, ?, ?)`;
+  await sql.run(run, "run-1", "org-failing-after-a-test", "2026-11-17T09:00:00.000Z", "SUCCESS");
+  await sql.run(run, "run-2", "org-never-worked", T2, "FAILURE");
+}
+
+describe(`the migration that records when each account last worked, on ${TEST_PROVIDER}`, () => {
+  const tables = ["Organisation", "EmailSettings", "AccountCheck", "SmtpTestRun"];
+  const migrated = useMigratedWithRows(
+    "migrations_worked_at",
+    WORKED_AT_MIGRATION,
+    tables,
+    writeAccountsBeforeWorkedAt,
+  );
+
+  it("fills it from the last passed check or test, or the alerted episode; an account that never worked has none", async () => {
+    expect(await rowCounts(migrated().db, tables)).toEqual(migrated().countsBefore);
+    const rows = await migrated().db.emailSettings.findMany({ select: { orgId: true, workedAt: true } });
+    expect(Object.fromEntries(rows.map((r) => [r.orgId, r.workedAt?.toISOString() ?? null]))).toEqual({
+      "org-working": T,
+      "org-failing-after-checks": "2026-11-19T09:00:00.000Z",
+      "org-failing-after-a-test": "2026-11-17T09:00:00.000Z",
+      "org-alerted": T2,
+      "org-never-worked": null,
+    });
+  });
+});

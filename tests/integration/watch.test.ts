@@ -184,10 +184,28 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     expect(alertMailTo(/^Action needed/)).toEqual([people.admin.email, people.owner.email]);
   });
 
-  it("reminds every 24 hours while it fails (or every 72, or never, as the organisation chose)", async () => {
+  it("an account that never worked fails its checks without alerting anyone; once it has worked, a failure alerts", async () => {
+    account.setRevoked(true); // the password was wrong from the start
+    await scheduler.runPeriod(period(0));
+    await scheduler.runPeriod(period(1));
+    expect(await settings()).toMatchObject({ status: "FAILING", workedAt: null, alertOpenSince: null });
+    expect(systemMail.messages).toHaveLength(0);
+    expect(hook.received).toHaveLength(0);
+
+    account.setRevoked(false);
+    await scheduler.runPeriod(period(2));
+    expect(await settings()).toMatchObject({ status: "WORKING", workedAt: period(2) });
+    expect(systemMail.messages).toHaveLength(0); // nothing to recover from: nobody was alerted
     account.setRevoked(true);
+    await scheduler.runPeriod(period(3));
+    expect(alertMailTo(/^Action needed/)).toEqual([people.admin.email, people.owner.email]);
+  });
+
+  it("reminds every 24 hours while it fails (or every 72, or never, as the organisation chose)", async () => {
     const t0 = period(0);
     const at = (hours: number) => new Date(t0.getTime() + hours * 3_600_000);
+    await runScheduledCheck(deps, orgId, at(-1)); // it worked
+    account.setRevoked(true);
     await runScheduledCheck(deps, orgId, t0);
     expect(alertMailTo(/^Action needed/)).toHaveLength(2);
     await runScheduledCheck(deps, orgId, at(23));
@@ -207,8 +225,9 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
 
   it("a webhook that fails is retried with backoff, listed, and given up 24 hours after the alert", async () => {
     hook.answerWith(500);
-    account.setRevoked(true);
     const t0 = period(0);
+    await runScheduledCheck(deps, orgId, new Date(t0.getTime() - 3_600_000)); // it worked
+    account.setRevoked(true);
     await runScheduledCheck(deps, orgId, t0);
     const webhookRow = () => t.db.alertDelivery.findFirstOrThrow({ where: { orgId, channel: "webhook" } });
     expect(await webhookRow()).toMatchObject({

@@ -68,11 +68,16 @@ describe("the schedule", () => {
 
 describe("alerts", () => {
   const at = (h: number) => new Date(T.getTime() + h * 3_600_000);
+  const worked = at(-48);
   it("failing once per episode, reminders at the organisation's interval, recovery once", () => {
-    expect(alertDue({ status: "FAILING", failingSince: T, alertOpenSince: null, lastAlertAt: null }, 24, T)).toBe(
-      "account.failing",
-    );
-    const open = { status: "FAILING", failingSince: T, alertOpenSince: T, lastAlertAt: T };
+    expect(
+      alertDue(
+        { status: "FAILING", failingSince: T, alertOpenSince: null, lastAlertAt: null, workedAt: worked },
+        24,
+        T,
+      ),
+    ).toBe("account.failing");
+    const open = { status: "FAILING", failingSince: T, alertOpenSince: T, lastAlertAt: T, workedAt: worked };
     expect(alertDue(open, 24, at(23.9))).toBeNull();
     expect(alertDue(open, 24, at(24))).toBe("account.reminder");
     expect(alertDue(open, 72, at(48))).toBeNull();
@@ -80,8 +85,19 @@ describe("alerts", () => {
     expect(alertDue({ ...open, status: "WORKING" }, 24, at(1))).toBe("account.recovered");
     expect(alertDue({ ...open, status: "UNTESTED" }, 24, at(1))).toBeNull();
     expect(
-      alertDue({ status: "WORKING", failingSince: null, alertOpenSince: null, lastAlertAt: at(-5) }, 24, T),
+      alertDue(
+        { status: "WORKING", failingSince: null, alertOpenSince: null, lastAlertAt: at(-5), workedAt: T },
+        24,
+        T,
+      ),
     ).toBeNull();
+  });
+
+  it("an account that never worked is being set up: no alert and no reminders while it fails", () => {
+    const settingUp = { status: "FAILING", failingSince: T, alertOpenSince: null, lastAlertAt: null, workedAt: null };
+    expect(alertDue(settingUp, 24, T)).toBeNull();
+    expect(alertDue(settingUp, 24, at(100))).toBeNull();
+    expect(alertDue({ ...settingUp, status: "WORKING", workedAt: at(1) }, 24, at(1))).toBeNull();
   });
 
   it("retries back off from a minute to at most an hour", () => {

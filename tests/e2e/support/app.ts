@@ -213,15 +213,22 @@ export async function seedOrganisation(
 }
 
 /** Saved settings for an organisation, straight into the database, in a given state (for specs about status). */
-export async function seedEmailSettings(app: TestApp, orgId: string, state: { status: string; lastCheckAt?: Date }) {
+export async function seedEmailSettings(
+  app: TestApp,
+  orgId: string,
+  state: { status: string; lastCheckAt?: Date; workedAt?: Date; lastTestError?: string },
+) {
   await query(
     app,
-    `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt", status, "lastCheckAt") VALUES (?, ?, 'custom', 'smtp.example.com', 587, 'starttls', 'billing@example.com', '', 'billing@example.com', ?, ?, ?)`,
+    `INSERT INTO "EmailSettings" (id, "orgId", provider, host, port, security, username, "fromName", "fromAddress", "updatedAt", status, "lastCheckAt", "workedAt", "lastTestError", "failingSince") VALUES (?, ?, 'custom', 'smtp.example.com', 587, 'starttls', 'billing@example.com', '', 'billing@example.com', ?, ?, ?, ?, ?, ?)`,
     `set_${orgId}`,
     orgId,
     new Date().toISOString(),
     state.status,
     state.lastCheckAt?.toISOString() ?? null,
+    state.workedAt?.toISOString() ?? null,
+    state.lastTestError ?? null,
+    state.status === "FAILING" ? new Date().toISOString() : null,
   );
 }
 
