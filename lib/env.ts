@@ -114,6 +114,15 @@ const variables = (cwd: string) =>
     ACCOUNT_CHECK_INTERVAL_MINUTES: wholeNumber({ unit: "minutes", fallback: 360, min: 1, max: 10_080 }),
     /** Checks at once in one instance. */
     CHECK_CONCURRENCY: wholeNumber({ unit: "checks", fallback: 20, min: 1, max: 500 }),
+    /** Where an organisation's people reach the people who run this app: a web page, an address, or both. */
+    SUPPORT_URL: trimmed.refine(
+      (text) => text === undefined || /^https?:\/\/[^\s]+$/i.test(text),
+      "must be an http:// or https:// address, like https://help.example.com",
+    ),
+    SUPPORT_EMAIL: trimmed.refine(
+      (text) => text === undefined || z.email().safeParse(text).success,
+      "must be an email address, like help@example.com",
+    ),
     /** off: this instance serves pages only and runs no checks (`npm run worker` runs them elsewhere). */
     WORKER: variable
       .transform((text) => (text ?? "on").trim().toLowerCase())
@@ -251,6 +260,8 @@ export const envSchema = (cwd: string) =>
       metricsToken: v.METRICS_TOKEN,
       dnsServers: v.DNS_SERVERS,
       port: v.PORT,
+      /** Who an organisation's people contact about this app (lib/support.ts). */
+      support: { url: v.SUPPORT_URL ?? null, email: v.SUPPORT_EMAIL ?? null },
       /** The scheduled account checks (lib/watch). */
       watch: { intervalMinutes: v.ACCOUNT_CHECK_INTERVAL_MINUTES, concurrency: v.CHECK_CONCURRENCY, worker: v.WORKER },
     }));

@@ -5,7 +5,9 @@ import Link from "next/link";
 import { Logo } from "@/app/_components/card";
 import { FailingAccountBanner } from "@/app/_components/failing-banner";
 import { NavLinks, type NavItem } from "@/app/_components/nav-links";
+import { ContactWhoRunsThisApp } from "@/app/_components/support-contact";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { hasRole, ROLE_LABELS } from "@/lib/roles";
 import { getMemberContext } from "@/lib/session";
 import { signOutAction } from "./actions";
@@ -81,6 +83,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       <main id="main" className="mx-auto max-w-5xl px-4 py-8">
         {children}
       </main>
+      <footer className="no-print mx-auto max-w-5xl px-4 pb-8 text-xs text-slate-500">
+        Need help with this app? <ContactWhoRunsThisApp contact={env().support} lead="Contact" />
+      </footer>
     </div>
   );
 }

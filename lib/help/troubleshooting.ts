@@ -64,6 +64,15 @@ export const TROUBLESHOOTING: Record<DiagnosisId, TroubleshootingEntry> = {
       "If the test suggests a similar known server (such as smtp.gmail.com), use it.",
     ],
   },
+  "provider-unreachable": {
+    title: "The app could not reach your provider",
+    meaning:
+      "The Server is your provider's own (for example smtp.gmail.com), so the name is right, but the app's server could not look it up. The fault is on the app's side (its network or name servers) or a passing outage.",
+    steps: [
+      "Change nothing in your settings: the app checks the account again by itself.",
+      "If it keeps failing for more than an hour, tell the people who run this app.",
+    ],
+  },
   "blocked-address": {
     title: "Server on a private network",
     meaning:

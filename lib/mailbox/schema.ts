@@ -38,6 +38,7 @@ function hostProblem(host: string): string | null {
   if (scheme) return `Enter only the server name, without ${scheme[1].toLowerCase()}://`;
   if (host.includes("/")) return "Enter only the server name, without a path (nothing from the first /).";
   if (/\s/.test(host)) return "The server name cannot contain spaces.";
+  if (host.length > 253) return `The server name is too long (at most 253 characters; this one has ${host.length}).`;
   const split = splitHostPort(host);
   if (split) {
     return `Looks like the server and port together. Put ${split.host} in Server and ${split.port} in TLS Port.`;

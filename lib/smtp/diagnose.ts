@@ -11,6 +11,7 @@ export const DIAGNOSIS_IDS = [
   "starttls-on-ssl-port",
   "connection-refused",
   "host-not-found",
+  "provider-unreachable",
   "blocked-address",
   "timeout",
   "certificate-untrusted",
@@ -392,7 +393,34 @@ export function diagnose(err: SmtpErrorLike, ctx: DiagnoseContext): Diagnosis {
   };
 }
 
+/** A provider's own server name (a preset's, or an alternative it lists): not a typing mistake when it fails. */
+function isKnownProviderHost(host: string): boolean {
+  return KNOWN_HOSTS.includes(host.toLowerCase());
+}
+
+/**
+ * A provider's own server name that the app's server could not look up: the fault is the host's DNS or network (or
+ * a passing outage), not the person's settings. Nothing to change, no field to fix, no name to suggest.
+ */
+function providerUnreachable(name: string): Diagnosis {
+  const host = name.toLowerCase();
+  const provider =
+    PRESETS.find((p) => p.host === host || p.alternatives.some((a) => a.host === host))?.name ?? "the provider";
+  return {
+    id: "provider-unreachable",
+    title: `This app could not reach ${provider} from its server`,
+    explanation: `${host} is ${provider}'s server and these settings match ${provider}'s. The app's server could not look the name up: this is on the app's side, or a passing outage, not a mistake in your settings.`,
+    advice: [
+      "Nothing in your settings needs to change: the app checks again by itself.",
+      "If it still fails in an hour, tell the people who run this app.",
+    ],
+    helpHref: help("provider-unreachable"),
+  };
+}
+
+/** A Server name that could not be looked up: a typing mistake, unless it is a provider's own name. */
 export function hostNotFound(host: string): Diagnosis {
+  if (isKnownProviderHost(host)) return providerUnreachable(host);
   const suggestion = spellingSuggestion(host);
   return {
     id: "host-not-found",

@@ -132,6 +132,20 @@ test("bad input is refused next to its field and nothing is saved", async ({ pag
   expect(settingsRow()).toEqual(before);
 });
 
+test("by keyboard alone: a refused save takes focus to the first field it names, which says the rule that failed", async ({
+  page,
+}) => {
+  await openEmailSettings(page, "admin@harbour.example");
+  const server = page.getByLabel("Server", { exact: true });
+  await server.fill(`${"mail.".repeat(58)}example.com`);
+  await page.getByLabel("From address", { exact: true }).fill("not an address");
+  await page.getByRole("button", { name: "Save settings" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(server).toBeFocused();
+  await expect(server).toHaveAccessibleDescription(/too long \(at most 253 characters; this one has 301\)/);
+  await expect(server).toBeInViewport();
+});
+
 test("security follows the port until chosen, and a mismatch is explained", async ({ page }) => {
   await openEmailSettings(page, "admin@harbour.example");
   await page.getByLabel("Provider", { exact: true }).selectOption("custom");
@@ -153,6 +167,7 @@ test("a known mailbox domain is offered as a preset, never applied silently", as
   await page.getByLabel("User", { exact: true }).blur();
   const offer = page.getByRole("button", { name: /^Use Outlook\.com.* settings$/ });
   await expect(offer).toBeVisible();
+  await expect(page.getByText(/^This looks like an Outlook\.com/)).toBeVisible();
   await expect(page.getByLabel("Server", { exact: true })).toHaveValue("");
   await offer.click();
   await expect(page.getByLabel("Server", { exact: true })).toHaveValue("smtp-mail.outlook.com");

@@ -42,6 +42,15 @@ test("the Google Mail guide carries every fact of the original guide", async ({ 
   ]);
   expect(text).toContain("App passwords are revoked when you change your Google Account password");
   await expect(page.getByText(/Last reviewed/)).toBeVisible();
+  // Beside the seed's steps, the way Google shows it today: a direct link, one App name box and Create.
+  const today = page.getByTestId("app-password-today");
+  await expect(today.getByRole("link", { name: "myaccount.google.com/apppasswords" })).toHaveAttribute(
+    "href",
+    "https://myaccount.google.com/apppasswords",
+  );
+  await expect(today).toContainText("Type a name in the one App name box");
+  await expect(today).toContainText("select Create");
+  expect(text).toContain("Google no longer links it from the Security page for every account: open");
   // Our own illustrations, each with alt text; no image is loaded from anywhere.
   const figures = page.locator("figure [role=img]");
   expect(await figures.count()).toBeGreaterThanOrEqual(5);
@@ -89,11 +98,17 @@ test("every link from the help pages, the form and a test-send failure resolves,
   await page.goto("/settings/email");
   for (const provider of ["google-mail", "microsoft-365", "custom"]) {
     await page.getByLabel("Provider", { exact: true }).selectOption(provider);
-    // This app has no Microsoft sign-in app configured: the page says so and where the operator learns how.
-    if (provider === "microsoft-365")
-      await expect(page.getByTestId("mailbox-sign-in")).toContainText(
-        "Your administrator has not set up Microsoft sign-in",
+    // This app has no Microsoft sign-in app configured: the page says so, who can turn it on, and the risk of the
+    // password path first.
+    if (provider === "microsoft-365") {
+      const notice = page.getByTestId("mailbox-sign-in");
+      await expect(notice).toContainText("Signing in with Microsoft is not set up in this app");
+      await expect(notice.getByTestId("microsoft-password-deadline")).toHaveText(
+        /^Microsoft turns password SMTP off by default at the end of December 2026( \(in \d+ days\))?\. A password entered here may work until then, and then stop\.$/,
       );
+      await expect(notice.getByTestId("support-contact")).toHaveText("Ask them: contact the people who run this app.");
+      await expect(notice).not.toContainText("administrator");
+    }
     await collect();
   }
   // A failure's troubleshooting link (a refused private address fails at once, without network).

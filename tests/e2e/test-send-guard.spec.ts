@@ -74,10 +74,13 @@ test("an alert webhook on a private address is refused when set, next to its fie
     await expect(field).toHaveValue(url);
   }
   await expect(page.getByTestId("webhook-secret")).toHaveCount(0);
-  // This app has no system mailer: the Alerts section says email alerts need the operator to set one up.
-  await expect(page.getByTestId("system-mail-missing")).toContainText(
-    "Email alerts need the operator of this service to set up system mail",
+  // This app has no system mailer: the Alerts part says email alerts need the people who run it to set one up,
+  // naming no variable except in the part marked for whoever runs the app.
+  const missing = page.getByTestId("system-mail-missing");
+  await expect(missing).toContainText(
+    "Email alerts need system mail, which the people who run this app set up. Until then alerts show on these pages",
   );
+  await expect(missing).not.toContainText("your administrator");
   const saved = app()
     .sql.prepare(`SELECT count(*) AS n FROM "Organisation" WHERE "webhookUrlCiphertext" IS NOT NULL`)
     .get() as { n: number };

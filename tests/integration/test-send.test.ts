@@ -1,5 +1,6 @@
 // runSmtpTest against the real SMTP fixture: every step, both modes, and each diagnosis from the error nodemailer
 // really produced (diagnose() is wrapped, not replaced, so the test can also see the error object it was given).
+import { fixTarget } from "@/lib/watch/fix-target";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -265,6 +266,25 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     expect(typo.diagnosis?.id).toBe("host-not-found");
     expect(typo.diagnosis?.fix).toEqual({ field: "host", value: "smtp.gmail.com", label: "Use smtp.gmail.com" });
     expect(smtp.sessions).toHaveLength(0);
+  });
+
+  it("a provider's own server name that cannot be looked up is the app's side: no field to fix, no name suggested", async () => {
+    const lookup = (host: string) =>
+      Promise.reject(Object.assign(new Error(`getaddrinfo EAI_AGAIN ${host}`), { code: "EAI_AGAIN", hostname: host }));
+    const result = await runSmtpTest(input({ host: "smtp.gmail.com", lookup }));
+    expect(result.failedStep).toBe("lookup");
+    expect(result.diagnosis).toMatchObject({
+      id: "provider-unreachable",
+      title: "This app could not reach Google Mail (Gmail) from its server",
+      advice: [
+        "Nothing in your settings needs to change: the app checks again by itself.",
+        "If it still fails in an hour, tell the people who run this app.",
+      ],
+    });
+    expect(result.diagnosis?.explanation).toContain("not a mistake in your settings");
+    expect(result.diagnosis?.fix).toBeUndefined();
+    expect(JSON.stringify(result.diagnosis)).not.toMatch(/typo|Did you mean|Check the Server/);
+    expect(fixTarget(result.diagnosis?.id).href).not.toContain("#field-host");
   });
 
   it("blocked-address: localhost is refused unless private networks are allowed", async () => {

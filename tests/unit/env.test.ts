@@ -125,6 +125,20 @@ describe("loadEnv: bad values", () => {
     expect(load({}).SMTP_ALLOW_PRIVATE_NETWORKS).toBe(false);
   });
 
+  it("SUPPORT_URL and SUPPORT_EMAIL: who people contact, each optional; a bad one is named", () => {
+    expect(load({}).support).toEqual({ url: null, email: null });
+    expect(
+      load({ SUPPORT_URL: " https://help.example.com/finance ", SUPPORT_EMAIL: "help@example.com" }).support,
+    ).toEqual({
+      url: "https://help.example.com/finance",
+      email: "help@example.com",
+    });
+    expect(problemsOf(() => load({ SUPPORT_URL: "help.example.com", SUPPORT_EMAIL: "help at example" }))).toEqual([
+      "SUPPORT_URL must be an http:// or https:// address, like https://help.example.com",
+      "SUPPORT_EMAIL must be an email address, like help@example.com",
+    ]);
+  });
+
   it("SESSION_MAX_AGE_DAYS: 7 days by default, 1 to 90 whole days", () => {
     expect(load({}).sessionMaxAgeSeconds).toBe(7 * 86_400);
     expect(load({ SESSION_MAX_AGE_DAYS: "1" }).sessionMaxAgeSeconds).toBe(86_400);

@@ -456,6 +456,7 @@ describe("diagnose", () => {
 describe("the diagnoses given outside diagnose()", () => {
   const OTHERS: [name: string, make: () => Diagnosis, id: DiagnosisId][] = [
     ["a name not found", () => hostNotFound("smtp.gmial.com"), "host-not-found"],
+    ["a provider's own name not found: the app's side", () => hostNotFound("smtp.gmail.com"), "provider-unreachable"],
     [
       "a private address",
       () => blockedAddress("mail.clinic.example points to a private or internal address."),

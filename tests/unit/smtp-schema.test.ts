@@ -191,6 +191,10 @@ describe("emailSettingsSchema: Server", () => {
     ["-smtp.example.com", /only letters, digits, dots and hyphens/],
     ["smtp.exämple.com", /only letters, digits, dots and hyphens/],
     ["smtp.example.com:abc", /only letters, digits, dots and hyphens/],
+    [
+      `${"mail.".repeat(58)}example.com`,
+      /^The server name is too long \(at most 253 characters; this one has 301\)\.$/,
+    ],
   ])("%j → %s", (host, message) => {
     const errors = fieldErrors("host", host);
     expect(errors).toHaveLength(1);

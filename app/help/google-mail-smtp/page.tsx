@@ -107,6 +107,26 @@ export default function GoogleMailGuidePage() {
           The Password for this app is an app password that you create once, just for Finance Email Setup. Use it only
           here.
         </p>
+        <div className="rounded-lg border border-brand-100 bg-brand-50 p-4" data-testid="app-password-today">
+          <p className="font-semibold text-slate-900">The quick way, as Google shows it today</p>
+          <ol className="mt-2 list-decimal space-y-1 pl-5">
+            <li>
+              Open{" "}
+              <a className="text-brand-700 underline" href="https://myaccount.google.com/apppasswords" rel="noreferrer">
+                myaccount.google.com/apppasswords
+              </a>{" "}
+              and sign in.
+            </li>
+            <li>
+              Type a name in the one <strong>App name</strong> box, for example &ldquo;Finance Email Setup&rdquo;,
+              and select <strong>Create</strong>.
+            </li>
+            <li>Copy the 16-character password it shows into the Password field here.</li>
+          </ol>
+          <p className="mt-2 text-sm text-slate-600">
+            Some accounts still show the older screens. The steps below go through them.
+          </p>
+        </div>
         <ol className="list-decimal space-y-4 pl-5">
           <li>
             Go to your Google Account at{" "}
@@ -207,7 +227,13 @@ export default function GoogleMailGuidePage() {
       </GuideSection>
 
       <GuideSection id="missing-app-passwords" title="If you don't see App passwords">
-        <p>The App passwords option may be missing because:</p>
+        <p>
+          Google no longer links it from the Security page for every account: open{" "}
+          <a className="text-brand-700 underline" href="https://myaccount.google.com/apppasswords" rel="noreferrer">
+            myaccount.google.com/apppasswords
+          </a>{" "}
+          directly. If that page says the setting is not available, the option may be missing because:
+        </p>
         <ol className="list-decimal space-y-1 pl-5" data-testid="missing-reasons">
           <li>2-Step Verification is not set up for your account.</li>
           <li>2-Step Verification is only set up for security keys.</li>

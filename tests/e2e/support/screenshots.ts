@@ -1,5 +1,6 @@
-// Not a test: `npx tsx --conditions=react-server tests/e2e/support/screenshots.ts` saves screenshots of the main pages to /tmp/shots
-// (desktop and phone widths) so a person can look at them.
+// Not a test: `npx tsx --conditions=react-server tests/e2e/support/screenshots.ts` saves screenshots of the main pages to
+// /tmp/shots (desktop and phone widths) so a person can look at them; with SCREENSHOT_DIR=docs/screenshots, the
+// Finance email area's parts go there too.
 import { chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../../scripts/chromium";
 import { seedOrganisation, startApp, STRONG_PASSWORD } from "./app";
@@ -43,6 +44,15 @@ async function main() {
       await page.getByRole("button", { name: "Save settings" }).click();
       await page.getByLabel("Password", { exact: true }).and(page.locator("[aria-invalid=true]")).waitFor();
       await page.screenshot({ path: `/tmp/shots/${label}-settings-email-guide-fields.png`, fullPage: true });
+      // A saved account: the area's parts, each a page of its own.
+      await page.getByLabel("Password", { exact: true }).fill("abcd efgh ijkl mnop");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByRole("navigation", { name: "Finance email" }).waitFor();
+      for (const part of ["", "/deliverability", "/alerts", "/history"]) {
+        await page.goto(`/settings/email${part}`);
+        const name = `${label}-finance-email${part.replace("/", "-") || "-account"}.png`;
+        await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? "/tmp/shots"}/${name}`, fullPage: true });
+      }
       await page.close();
     }
   } finally {

@@ -3,6 +3,8 @@
 // how often to remind, the webhook (set, test, remove; its signing secret shown once) and the recent deliveries.
 import { useActionState } from "react";
 import { CopyButton } from "@/app/_components/copy-button";
+import { ContactWhoRunsThisApp } from "@/app/_components/support-contact";
+import { WHO_RUNS_THIS_APP, type SupportContact } from "@/lib/support";
 import { FormMessage, SelectField, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { formatDateTime } from "@/lib/format";
@@ -67,10 +69,16 @@ export function AlertsSection({
   view,
   userId,
   systemMailConfigured,
+  support,
+  embedded,
 }: {
   view: AlertsView;
   userId: string;
   systemMailConfigured: boolean;
+  /** Who runs this app, for the people told to contact them. */
+  support: SupportContact;
+  /** The embedded default: the first owner runs the app too, so the operator's instructions may show. */
+  embedded: boolean;
 }) {
   const [remindersState, saveReminders] = useActionState(saveAlertRemindersAction, {} as ActionState);
   const [mineState, setMine] = useActionState(setMyAlertEmailsAction, {} as ActionState);
@@ -96,8 +104,14 @@ export function AlertsSection({
             className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-950"
             data-testid="system-mail-missing"
           >
-            Email alerts need the operator of this service to set up system mail (<code>SYSTEM_MAIL_URL</code> and{" "}
-            <code>SYSTEM_MAIL_FROM</code>). Until then alerts show on these pages and go to the webhook below.
+            Email alerts need system mail, which {WHO_RUNS_THIS_APP} set up. Until then alerts show on these pages and
+            go to the webhook below. <ContactWhoRunsThisApp contact={support} lead="To have it set up, contact" />
+            {embedded && (
+              <span className="mt-2 block" data-testid="operator-instructions">
+                <strong>For whoever runs this app:</strong> set <code>SYSTEM_MAIL_URL</code> and{" "}
+                <code>SYSTEM_MAIL_FROM</code> (see the README), then restart it.
+              </span>
+            )}
           </p>
         ) : (
           <>

@@ -3,7 +3,7 @@
 // JavaScript: the server answers with field errors or the saved state); with JavaScript, presets, provider
 // detection, live hints and the test panel are added on top. The password is write-only: never sent to the
 // browser, blank keeps the saved one.
-import { useActionState, useState, useTransition } from "react";
+import { useActionState, useEffect, useRef, useState, useTransition } from "react";
 import { FormMessage, SelectField, SubmitButton, TextField, type SelectOption } from "@/app/_components/form";
 import type { ActionState, FieldErrors } from "@/lib/action";
 import { defaultSecurityForPort, getPreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
@@ -51,8 +51,24 @@ export function EmailSettingsForm({
     startSave(() => action(data));
   };
 
+  // A refused save takes the eyes and the keyboard to the first field it names, with its message beside it.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (state.ok !== false || !state.errors || Object.keys(state.errors).length === 0) return;
+    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    first?.focus();
+    first?.scrollIntoView({ block: "center" });
+  }, [state]);
+
   return (
-    <form action={action} onSubmit={save} noValidate className="space-y-6" aria-describedby="settings-form-message">
+    <form
+      ref={form}
+      action={action}
+      onSubmit={save}
+      noValidate
+      className="space-y-6"
+      aria-describedby="settings-form-message"
+    >
       <div id="settings-form-message">
         <FormMessage ok={state.ok} message={state.message} />
       </div>
@@ -253,7 +269,7 @@ function SettingsFields({
               className="mt-2 flex flex-wrap items-center gap-2 rounded-md border border-brand-100 bg-brand-50 px-3 py-2 text-sm text-brand-800"
             >
               <span>
-                This looks like a {getPreset(suggestion.presetId)?.name} address
+                This looks like {withArticle(getPreset(suggestion.presetId)?.name ?? "")} address
                 {suggestion.reason === "mx" ? " (from the domain's mail servers)" : ""}.
               </span>
               <button
@@ -323,4 +339,9 @@ function SettingsFields({
 function portHint(recommended: number, others: number[]) {
   const alternatives = others.filter((p) => p !== recommended);
   return `${recommended} (recommended)${alternatives.length ? ` or ${alternatives.join(", ")}` : ""}`;
+}
+
+/** "a Google Mail", "an Outlook.com": the article a name takes, by how it sounds at the start. */
+function withArticle(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? "an" : "a"} ${name}`;
 }

@@ -5,6 +5,8 @@
 import Link from "next/link";
 import { useActionState, useTransition } from "react";
 import { SubmitButton } from "@/app/_components/form";
+import { ContactWhoRunsThisApp } from "@/app/_components/support-contact";
+import { WHO_RUNS_THIS_APP } from "@/lib/support";
 import type { ActionState } from "@/lib/action";
 import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/smtp/sign-in-providers";
 import { connectMailboxAction, disconnectMailboxAction } from "./actions";
@@ -44,11 +46,17 @@ export function MailboxSignIn({
         className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700"
         data-testid="mailbox-sign-in"
       >
-        <p className="font-medium text-slate-900">Your administrator has not set up Microsoft sign-in</p>
+        <p className="font-medium text-slate-900">Signing in with Microsoft is not set up in this app</p>
+        <p className="mt-0.5" data-testid="microsoft-password-deadline">
+          Microsoft turns password SMTP off by default at the end of December 2026
+          {daysUntilPasswordSmtpOff() > 0 ? ` (in ${daysUntilPasswordSmtpOff()} days)` : ""}. A password entered here
+          may work until then, and then stop.
+        </p>
         <p className="mt-0.5">
-          Signing in is how Microsoft mailboxes should be linked.{" "}
+          Signing in is how Microsoft mailboxes should be linked, and only {WHO_RUNS_THIS_APP} can turn it on.{" "}
+          <ContactWhoRunsThisApp contact={view.support} lead="Ask them: contact" />{" "}
           <Link className="font-medium text-brand-700 underline" href="/help/operators/oauth-apps">
-            How the operator of this service sets it up
+            How it is set up
           </Link>
         </p>
       </div>
@@ -132,4 +140,11 @@ export function MailboxSignIn({
       )}
     </div>
   );
+}
+
+/** Exchange Online's default for existing tenants changes on 31 December 2026. */
+const PASSWORD_SMTP_OFF = Date.UTC(2026, 11, 31);
+
+function daysUntilPasswordSmtpOff(now = Date.now()): number {
+  return Math.ceil((PASSWORD_SMTP_OFF - now) / 86_400_000);
 }

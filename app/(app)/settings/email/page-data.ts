@@ -11,6 +11,7 @@ import { hasRole } from "@/lib/roles";
 import { recentTestRuns, type TestRunRow } from "@/lib/mailbox/test-run";
 import type { OAuthConfig, OAuthProviderId } from "@/lib/smtp/sign-in-providers";
 import { getMailboxLink } from "@/lib/mailbox/link";
+import type { SupportContact } from "@/lib/support";
 import { readEmailSettings } from "@/app/(app)/org-settings";
 
 /** The form's starting values: the saved settings, or blanks. Strings, as the form's inputs hold them. */
@@ -39,6 +40,8 @@ export type HistoryEntry = {
 /** Sign-in with Microsoft or Google: which the operator set up, and the organisation's linked mailbox, if any. */
 export type MailboxSignInView = {
   configured: Record<OAuthProviderId, boolean>;
+  /** Who to ask to set sign-in up, where it is not. */
+  support: SupportContact;
   link: { provider: OAuthProviderId; email: string } | null;
 };
 
@@ -98,7 +101,7 @@ function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
 export async function loadAccountPart(
   db: Db,
   ctx: MemberContext,
-  options: { budgetMs: number; oauth?: OAuthConfig },
+  options: { budgetMs: number; oauth?: OAuthConfig; support?: SupportContact },
 ): Promise<AccountPartData> {
   const canEdit = hasRole(ctx.role, "ADMIN");
   const [settings, editors, link] = await Promise.all([
@@ -123,6 +126,7 @@ export async function loadAccountPart(
         microsoft: Boolean(options.oauth?.clients.microsoft),
         google: Boolean(options.oauth?.clients.google),
       },
+      support: options.support ?? { url: null, email: null },
       link: link ? { provider: link.provider, email: link.email } : null,
     },
   };

@@ -19,7 +19,11 @@ export default async function FinanceEmailAccountPage({
   searchParams: Promise<{ connected?: string; connectError?: string }>;
 }) {
   const ctx = await requireMember({ path: "/settings/email" });
-  const data = await loadAccountPart(db, ctx, { budgetMs: env().smtpTestBudgetMs, oauth: env().oauth });
+  const data = await loadAccountPart(db, ctx, {
+    budgetMs: env().smtpTestBudgetMs,
+    oauth: env().oauth,
+    support: env().support,
+  });
   const { connected, connectError } = await searchParams;
   return (
     <>

@@ -29,7 +29,13 @@ export default async function AlertsPage() {
           </>
         }
       >
-        <AlertsSection view={alerts} userId={ctx.user.id} systemMailConfigured={env().systemMail !== null} />
+        <AlertsSection
+          view={alerts}
+          userId={ctx.user.id}
+          systemMailConfigured={env().systemMail !== null}
+          support={env().support}
+          embedded={env().embedded}
+        />
       </Card>
     </div>
   );
