@@ -238,6 +238,7 @@ async function provision(url: string, secrets: Secrets): Promise<string[]> {
       const ctx = { org: { id: org.id, name: org.name }, user: { id: user.id, name: user.name, email: user.email } };
       for (const mode of ["check", "send"] as const)
         await testSettings(runner, ctx, form(2, "Bench Finance"), { mode, to: email });
+      await workedUntilYesterday(db, org.id);
       const token = await encode({
         // As lib/auth.ts issues it: the user's session version and the sign-in time (lib/session.ts checks both).
         token: {
@@ -257,6 +258,26 @@ async function provision(url: string, secrets: Secrets): Promise<string[]> {
     await db.$disconnect();
   }
   return cookies;
+}
+
+/**
+ * The history of an account that worked for a month and failed today: a scheduled check every 6 hours for 30 days
+ * (the page's 30-day strip then has a square for every day), passing until yesterday, and the account marked as
+ * having worked then, so today's failure is an incident: red, with the banner on every page. Written directly: the
+ * watch would take a month to write it.
+ */
+async function workedUntilYesterday(db: ReturnType<typeof createPrismaClient>, orgId: string) {
+  const now = Date.now();
+  const checks = Array.from({ length: 30 * 4 }, (_, i) => {
+    const checkedAt = new Date(now - (i + 1) * 6 * 3_600_000);
+    const ok = i >= 4;
+    return { orgId, checkedAt, ok, durationMs: 800, ...(ok ? {} : { failedStep: "connect" as const }) };
+  });
+  await db.accountCheck.createMany({ data: checks });
+  await db.emailSettings.update({
+    where: { orgId },
+    data: { workedAt: new Date(now - 5 * 6 * 3_600_000), lastCheckAt: checks[0].checkedAt },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -649,6 +670,7 @@ const appLoadRuns = (clients: number) => 3 + (clients === 10 ? FINANCE_PARTS.len
  * page, or the static /help) under as many load runs as the app's server gets, warmed up the same way. Its peak RSS.
  */
 async function memoryOfOnePage(
+  provider: Provider,
   url: string,
   dir: string,
   secrets: Secrets,
@@ -667,7 +689,7 @@ async function memoryOfOnePage(
     });
     const run = (clients: number, seconds?: number) =>
       capacity(
-        "sqlite",
+        provider,
         `memory: ${path} only`,
         server.base,
         clients,
@@ -700,8 +722,8 @@ async function benchDatabase(provider: Provider): Promise<DbResult> {
     let t = performance.now();
     const cookies = await provision(url, secrets);
     log(`${ORGS} organisations provisioned in ${round((performance.now() - t) / 1000)} s`);
-    const floorOnlyRssMb = await memoryOfOnePage(url, dir, secrets, cookies, "/bench-floor", "Bench Owner");
-    const staticOnlyRssMb = await memoryOfOnePage(url, dir, secrets, cookies, "/help", "Google Mail");
+    const floorOnlyRssMb = await memoryOfOnePage(provider, url, dir, secrets, cookies, "/bench-floor", "Bench Owner");
+    const staticOnlyRssMb = await memoryOfOnePage(provider, url, dir, secrets, cookies, "/help", "Google Mail");
     log(
       `${provider}: the framework's own peak RSS under the same load: floor page only ${floorOnlyRssMb} MB, static /help only ${staticOnlyRssMb} MB`,
     );
