@@ -141,6 +141,7 @@ test("guesses from one address pause only that address: the owner signs in from 
 });
 
 test("after 20 failures from one client address, that address is paused for every account", async ({ browser }) => {
+  test.setTimeout(150_000); // 22 sign-ins in fresh browser contexts, each checking a password hash
   for (let i = 1; i <= 20; i++) {
     expect(await attempt(browser, "192.0.2.88", `guess${i}@harbour.example`, "wrong password")).toMatch(/do not match/);
   }

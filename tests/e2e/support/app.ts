@@ -241,8 +241,9 @@ export async function signIn(page: Page, email: string, password = STRONG_PASSWO
 
 /** Fills and submits the sign-in form on the page already open (the app's own, or a provider's of the same shape). */
 export async function submitSignInForm(page: Page, email: string, password = STRONG_PASSWORD) {
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
+  // Exact labels: the page being left may have others that contain these words (the Finance email tabs).
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
