@@ -9,9 +9,12 @@ export const WHO_RUNS_THIS_APP = "the people who run this app";
 /** The ways to reach them, as links: the web page first. Empty when the operator gave none. */
 export function supportLinks(contact: SupportContact): { href: string; label: string }[] {
   return [
-    ...(contact.url
-      ? [{ href: contact.url, label: new URL(contact.url).host + new URL(contact.url).pathname.replace(/\/$/, "") }]
-      : []),
+    ...(contact.url ? [{ href: contact.url, label: linkLabel(new URL(contact.url)) }] : []),
     ...(contact.email ? [{ href: `mailto:${contact.email}`, label: contact.email }] : []),
   ];
+}
+
+/** "help.example.com/finance": a web address as people read it, without the scheme or a trailing slash. */
+function linkLabel(url: URL): string {
+  return url.host + url.pathname.replace(/\/$/, "");
 }

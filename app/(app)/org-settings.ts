@@ -3,6 +3,7 @@
 import "server-only";
 import { cache } from "react";
 import { getEmailSettings, type EmailSettingsView, type FailingAccount } from "@/lib/mailbox/settings";
+import { accountState } from "@/lib/mailbox/account-state";
 import type { Db } from "@/lib/prisma";
 
 /** getEmailSettings, once per request for the same database and organisation (outside a request: every call reads). */
@@ -15,6 +16,6 @@ export const readEmailSettings = cache((db: Db, orgId: string): Promise<EmailSet
  * account that never worked is not an incident: it is still being set up, and the Finance email page says so.
  */
 export function failingAccountOf(settings: EmailSettingsView | null): FailingAccount | null {
-  if (settings?.status !== "FAILING" || !settings.workedAt) return null;
+  if (!settings || accountState(settings) !== "failing") return null;
   return { title: settings.lastTestError, since: settings.failingSince, diagnosisId: settings.failingDiagnosisId };
 }

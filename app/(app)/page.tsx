@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
 import { checkTimeline } from "@/lib/watch/alert-settings";
+import { accountState } from "@/lib/mailbox/account-state";
 import type { EmailSettingsView } from "@/lib/mailbox/settings";
 import { getPreset } from "@/lib/smtp/presets";
 import { readEmailSettings } from "./org-settings";
@@ -103,35 +104,7 @@ export default async function DashboardPage({
 
 /** The Finance email card: what is true of the account now, and the one thing to do next. */
 function FinanceEmailSummary({ settings, isAdmin }: { settings: EmailSettingsView | null; isAdmin: boolean }) {
-  const provider = settings ? (getPreset(settings.provider)?.name ?? settings.host) : "";
-  const { text, action } = !settings
-    ? {
-        text: isAdmin
-          ? "No account is linked yet. Link your Google Mail, Microsoft 365 or other SMTP account, then send a test email to prove it works."
-          : "No account is linked yet. An owner or admin links it.",
-        action: "Set up finance email",
-      }
-    : settings.status === "NOT_SET_UP"
-      ? {
-          text: "The mailbox was disconnected: nothing can be sent until it is connected again.",
-          action: "Connect again",
-        }
-      : settings.status === "WORKING"
-        ? { text: `Sending as ${settings.fromAddress} through ${provider}.`, action: "Open finance email" }
-        : settings.status === "FAILING" && settings.workedAt
-          ? {
-              text: `${settings.fromAddress} cannot send: ${settings.lastTestError ?? "the last check failed"}. Invoices and receipts are not going out.`,
-              action: "Fix it",
-            }
-          : settings.status === "FAILING"
-            ? {
-                text: `${settings.fromAddress} does not work yet: ${settings.lastTestError ?? "the test failed"}.`,
-                action: "Finish setup",
-              }
-            : {
-                text: `${settings.fromAddress} through ${provider} is saved but not tested yet.`,
-                action: "Send a test email",
-              };
+  const { text, action } = summaryOf(settings, isAdmin);
   return (
     <>
       <p className="text-sm text-slate-700" data-testid="finance-email-summary">
@@ -145,4 +118,39 @@ function FinanceEmailSummary({ settings, isAdmin }: { settings: EmailSettingsVie
       </Link>
     </>
   );
+}
+
+function summaryOf(settings: EmailSettingsView | null, isAdmin: boolean): { text: string; action: string } {
+  const provider = settings ? (getPreset(settings.provider)?.name ?? settings.host) : "";
+  switch (accountState(settings)) {
+    case "none":
+      return {
+        text: isAdmin
+          ? "No account is linked yet. Link your Google Mail, Microsoft 365 or other SMTP account, then send a test email to prove it works."
+          : "No account is linked yet. An owner or admin links it.",
+        action: "Set up finance email",
+      };
+    case "disconnected":
+      return {
+        text: "The mailbox was disconnected: nothing can be sent until it is connected again.",
+        action: "Connect again",
+      };
+    case "working":
+      return { text: `Sending as ${settings!.fromAddress} through ${provider}.`, action: "Open finance email" };
+    case "failing":
+      return {
+        text: `${settings!.fromAddress} cannot send: ${settings!.lastTestError ?? "the last check failed"}. Invoices and receipts are not going out.`,
+        action: "Fix it",
+      };
+    case "not-working-yet":
+      return {
+        text: `${settings!.fromAddress} does not work yet: ${settings!.lastTestError ?? "the test failed"}.`,
+        action: "Finish setup",
+      };
+    case "untested":
+      return {
+        text: `${settings!.fromAddress} through ${provider} is saved but not tested yet.`,
+        action: "Send a test email",
+      };
+  }
 }

@@ -1,7 +1,8 @@
 // The finance email status (Not set up; Saved, not tested yet; Not working yet; Working; Failing), on the dashboard
 // and the Finance email area.
 import type { EmailSettingsView } from "@/lib/mailbox/settings";
-import { formatDateTime, timeAgo } from "@/lib/format";
+import { formatDateTime, minutesUntil, timeAgo } from "@/lib/format";
+import { accountState } from "@/lib/mailbox/account-state";
 import type { CheckTimeline } from "@/lib/watch/alert-settings";
 import { CheckTimelineStrip } from "./check-timeline";
 
@@ -49,50 +50,46 @@ function failureDetail(settings: { lastTestError: string | null; lastTestAdvice:
 
 /**
  * What the status says. An account that never worked and fails is still being set up: amber, with the next step,
- * not the red of an account that worked and stopped (only that one is an incident, with alerts and a banner on
- * every page). Before the first scheduled check it says when that check runs.
+ * not the red of an account that worked and stopped (lib/mailbox/account-state.ts). Before the first scheduled
+ * check it says when that check runs.
  */
 function statusState(settings: Parameters<typeof StatusBanner>[0]["settings"], now: Date): StatusState {
-  if (!settings || settings.status === "NOT_SET_UP")
-    return {
-      label: "Not set up",
-      tone: "border-slate-200 bg-white text-slate-800",
-      dot: "bg-slate-400",
-      detail: !settings
-        ? "No email account is linked yet, so finance mail cannot be sent."
-        : "The mailbox was disconnected, so finance mail cannot be sent. Connect it again, or enter a password and save.",
-    };
-  if (settings.status === "WORKING")
-    return {
-      label: "Working",
-      tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
-      dot: "bg-emerald-500",
-      detail: `Last successful test at ${settings.lastTestAt ? formatDateTime(settings.lastTestAt) : "an unknown time"}.`,
-    };
-  if (settings.status === "FAILING" && settings.workedAt)
-    return {
-      label: "Failing",
-      tone: "border-red-200 bg-red-50 text-red-950",
-      dot: "bg-red-500",
-      detail: failureDetail(settings),
-    };
   const nextCheck =
-    settings.checkDueAt && settings.checkDueAt > now
-      ? ` An automatic check runs ${timeUntil(settings.checkDueAt, now)}.`
+    settings?.checkDueAt && settings.checkDueAt > now
+      ? ` An automatic check runs in ${minutesUntil(settings.checkDueAt, now)}.`
       : "";
-  if (settings.status === "FAILING")
-    return { label: "Not working yet: finish setup", ...AMBER, detail: failureDetail(settings) + nextCheck };
-  return {
-    label: "Saved, not tested yet",
-    ...AMBER,
-    detail: `The settings are saved. Send a test email to prove the account works.${nextCheck}`,
-  };
-}
-
-/** "in 2 minutes", "in about an hour": how long until a time that is still to come. */
-function timeUntil(when: Date, now: Date): string {
-  const minutes = Math.max(1, Math.round((when.getTime() - now.getTime()) / 60_000));
-  if (minutes < 60) return `in ${minutes} minute${minutes === 1 ? "" : "s"}`;
-  const hours = Math.round(minutes / 60);
-  return `in about ${hours === 1 ? "an hour" : `${hours} hours`}`;
+  switch (accountState(settings)) {
+    case "none":
+    case "disconnected":
+      return {
+        label: "Not set up",
+        tone: "border-slate-200 bg-white text-slate-800",
+        dot: "bg-slate-400",
+        detail: !settings
+          ? "No email account is linked yet, so finance mail cannot be sent."
+          : "The mailbox was disconnected, so finance mail cannot be sent. Connect it again, or enter a password and save.",
+      };
+    case "working":
+      return {
+        label: "Working",
+        tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
+        dot: "bg-emerald-500",
+        detail: `Last successful test at ${settings?.lastTestAt ? formatDateTime(settings.lastTestAt) : "an unknown time"}.`,
+      };
+    case "failing":
+      return {
+        label: "Failing",
+        tone: "border-red-200 bg-red-50 text-red-950",
+        dot: "bg-red-500",
+        detail: failureDetail(settings!),
+      };
+    case "not-working-yet":
+      return { label: "Not working yet: finish setup", ...AMBER, detail: failureDetail(settings!) + nextCheck };
+    case "untested":
+      return {
+        label: "Saved, not tested yet",
+        ...AMBER,
+        detail: `The settings are saved. Send a test email to prove the account works.${nextCheck}`,
+      };
+  }
 }
