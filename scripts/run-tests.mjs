@@ -56,6 +56,8 @@ if (!only) {
       "--cache",
       "--cache-location",
       "node_modules/.cache/eslint",
+      "--concurrency",
+      "auto",
       ".",
     ]),
   );
