@@ -4,6 +4,7 @@
 import Link from "next/link";
 import { useFormStatus } from "react-dom";
 import type { ReactNode } from "react";
+import type { FieldErrors } from "@/lib/action";
 
 export function SubmitButton({
   children,
@@ -99,7 +100,7 @@ export function TextField({
   return (
     <div>
       <div className="flex items-baseline justify-between gap-2">
-        <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        <label htmlFor={id} className="block whitespace-nowrap text-sm font-medium text-slate-800">
           {label}
         </label>
         {helpHref && (
@@ -239,6 +240,50 @@ export function FormMessage({ ok, message }: { ok?: boolean; message?: string })
   ) : (
     <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
       {message}
+    </div>
+  );
+}
+
+/**
+ * What a refused submission found, field by field, each a link that takes the keyboard to that field (the GOV.UK
+ * error summary): it sits where the person is looking, whatever the distance to the field.
+ */
+export function ErrorSummary({
+  title,
+  errors,
+  labels,
+}: {
+  title: string;
+  errors: FieldErrors;
+  /** Field name → its visible label; fields without one are left to the form's own message. */
+  labels: Readonly<Record<string, string>>;
+}) {
+  const entries = Object.entries(errors).flatMap(([name, messages]) =>
+    messages?.length && labels[name] ? [{ name, label: labels[name], message: messages[0] }] : [],
+  );
+  if (entries.length === 0) return null;
+  return (
+    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+      <p className="font-semibold">{title}</p>
+      <ul className="mt-1 list-disc space-y-0.5 pl-5">
+        {entries.map((e) => (
+          <li key={e.name}>
+            <a
+              href={`#field-${e.name}`}
+              className="underline"
+              onClick={(event) => {
+                const field = document.getElementById(`field-${e.name}`);
+                if (!field) return;
+                event.preventDefault();
+                field.focus();
+                field.scrollIntoView({ block: "center" });
+              }}
+            >
+              {e.label}: {e.message}
+            </a>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -6,18 +6,7 @@ import { getPreset, GOOGLE_APP_PASSWORD_MESSAGE, isGooglePreset, PRESET_IDS } fr
 
 // The browser imports these from their own modules (no zod there); re-exported for the server side and tests.
 export { GOOGLE_APP_PASSWORD_MESSAGE, splitHostPort };
-
-export const EMAIL_SETTINGS_FIELD_LABELS = {
-  provider: "Provider",
-  host: "Server",
-  port: "TLS Port",
-  security: "Security",
-  user: "User",
-  password: "Password",
-  fromName: "From name",
-  fromAddress: "From address",
-  replyTo: "Reply-to",
-} as const;
+export { EMAIL_SETTINGS_FIELD_LABELS, type EmailSettingsField } from "./field-labels";
 
 const LINE_BREAKS = "Line breaks are not allowed here.";
 const STALE_FORM = "The form is out of date. Reload the page and try again.";
@@ -172,4 +161,3 @@ export const emailSettingsSchema = z
 
 export type EmailSettingsInput = z.infer<typeof emailSettingsSchema>;
 export type EmailSettingsFormValues = z.input<typeof emailSettingsSchema>;
-export type EmailSettingsField = keyof typeof EMAIL_SETTINGS_FIELD_LABELS;

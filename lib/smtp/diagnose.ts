@@ -405,7 +405,7 @@ function isKnownProviderHost(host: string): boolean {
 function providerUnreachable(name: string): Diagnosis {
   const host = name.toLowerCase();
   const provider =
-    PRESETS.find((p) => p.host === host || p.alternatives.some((a) => a.host === host))?.name ?? "the provider";
+    PRESETS.find((p) => p.host === host || p.alternatives.some((a) => a.host === host))?.company ?? "the provider";
   return {
     id: "provider-unreachable",
     title: `This app could not reach ${provider} from its server`,

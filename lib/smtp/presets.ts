@@ -46,6 +46,8 @@ export type DomainAuthentication = {
 type PresetDefinition = {
   readonly id: string;
   readonly name: string;
+  /** Who runs the servers, as people call them in a sentence: "Google", "Microsoft". */
+  readonly company: string;
   /** Empty only for "custom". */
   readonly host: string;
   readonly port: number;
@@ -70,6 +72,7 @@ const TABLE = [
   {
     id: "google-mail",
     name: "Google Mail (Gmail)",
+    company: "Google",
     host: "smtp.gmail.com",
     port: 587,
     security: "starttls",
@@ -99,6 +102,7 @@ const TABLE = [
   {
     id: "google-workspace",
     name: "Google Workspace",
+    company: "Google",
     host: "smtp.gmail.com",
     port: 587,
     security: "starttls",
@@ -142,6 +146,7 @@ const TABLE = [
   {
     id: "microsoft-365",
     name: "Microsoft 365 (Exchange Online)",
+    company: "Microsoft",
     host: "smtp.office365.com",
     port: 587,
     security: "starttls",
@@ -182,6 +187,7 @@ const TABLE = [
   {
     id: "outlook-com",
     name: "Outlook.com (Hotmail, Live)",
+    company: "Microsoft",
     host: "smtp-mail.outlook.com",
     port: 587,
     security: "starttls",
@@ -209,6 +215,7 @@ const TABLE = [
   {
     id: "yahoo",
     name: "Yahoo Mail",
+    company: "Yahoo",
     host: "smtp.mail.yahoo.com",
     port: 465,
     security: "ssl",
@@ -232,6 +239,7 @@ const TABLE = [
   {
     id: "icloud",
     name: "iCloud Mail",
+    company: "Apple",
     host: "smtp.mail.me.com",
     port: 587,
     security: "starttls",
@@ -256,6 +264,7 @@ const TABLE = [
   {
     id: "zoho",
     name: "Zoho Mail",
+    company: "Zoho",
     host: "smtp.zoho.com",
     port: 465,
     security: "ssl",
@@ -285,6 +294,7 @@ const TABLE = [
   {
     id: "fastmail",
     name: "Fastmail",
+    company: "Fastmail",
     host: "smtp.fastmail.com",
     port: 465,
     security: "ssl",
@@ -314,6 +324,7 @@ const TABLE = [
   {
     id: "amazon-ses",
     name: "Amazon SES",
+    company: "Amazon",
     host: "email-smtp.us-east-1.amazonaws.com",
     port: 587,
     security: "starttls",
@@ -349,6 +360,7 @@ const TABLE = [
   {
     id: "sendgrid",
     name: "SendGrid",
+    company: "SendGrid",
     host: "smtp.sendgrid.net",
     port: 587,
     security: "starttls",
@@ -389,6 +401,7 @@ const TABLE = [
   {
     id: "mailgun",
     name: "Mailgun",
+    company: "Mailgun",
     host: "smtp.mailgun.org",
     port: 587,
     security: "starttls",
@@ -416,6 +429,7 @@ const TABLE = [
   {
     id: "postmark",
     name: "Postmark",
+    company: "Postmark",
     host: "smtp.postmarkapp.com",
     port: 587,
     security: "starttls",
@@ -445,6 +459,7 @@ const TABLE = [
   {
     id: "custom",
     name: "Other SMTP server",
+    company: "your provider",
     host: "",
     port: 587,
     security: "starttls",

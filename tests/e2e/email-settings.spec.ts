@@ -3,6 +3,7 @@ import {
   captureServerAction,
   cookieHeader,
   fillCustomSettings,
+  openAdvanced,
   openEmailSettings,
   openPart,
   replayServerAction,
@@ -101,6 +102,7 @@ test("bad input is refused next to its field and nothing is saved", async ({ pag
   await openEmailSettings(page, "admin@harbour.example");
   const before = settingsRow()!;
 
+  await openAdvanced(page);
   await page.getByLabel("Server", { exact: true }).fill("https://smtp.gmail.com");
   await page.getByLabel("TLS Port", { exact: true }).fill("70000");
   await page.getByLabel("From address", { exact: true }).fill("not an address");
@@ -136,6 +138,7 @@ test("by keyboard alone: a refused save takes focus to the first field it names,
   page,
 }) => {
   await openEmailSettings(page, "admin@harbour.example");
+  await openAdvanced(page);
   const server = page.getByLabel("Server", { exact: true });
   await server.fill(`${"mail.".repeat(58)}example.com`);
   await page.getByLabel("From address", { exact: true }).fill("not an address");
@@ -206,6 +209,7 @@ test("a member sees the settings read-only and cannot save, even by posting the 
   await expect(page.getByRole("button", { name: "Save settings" })).toHaveCount(0);
 
   const admin = await openAs(browser, "admin@harbour.example");
+  await openAdvanced(admin);
   await admin.getByLabel("Server", { exact: true }).fill("smtp.attacker.example");
   const save = await captureServerAction(
     admin,
@@ -311,6 +315,7 @@ test("without JavaScript: a bad port is refused next to its field keeping what w
   await expect(nojs.getByLabel("Server", { exact: true })).toHaveValue("smtp.gmail.com");
 
   await nojs.getByLabel("From name", { exact: true }).fill("Harbour Billing (no script)");
+  await nojs.getByText("Advanced", { exact: true }).click();
   await nojs.getByLabel("TLS Port", { exact: true }).fill("abc");
   await nojs.getByRole("button", { name: "Save settings" }).click();
   await expect(nojs.getByLabel("TLS Port", { exact: true })).toHaveAccessibleDescription(

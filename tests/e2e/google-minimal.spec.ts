@@ -13,7 +13,7 @@ import {
   type SMTPServerSession,
 } from "smtp-server";
 import { ensureGmailCert } from "../../stand-ins/test-ca";
-import { query, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { openAdvanced, query, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 const GMAIL_HOST = "smtp.gmail.com";
 const GMAIL_PORT = 587;
@@ -157,7 +157,11 @@ const rowFor = async (adminEmail: string) =>
     )
   )[0];
 
-test("Google Mail with only User and Password: saved with From = User, and a test email arrives from User", async ({
+/** Where an element starts down the page, in CSS pixels. */
+const topOf = async (page: Page, locator: ReturnType<Page["locator"]>) =>
+  await locator.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
+
+test("an empty page to a working Google Mail account, top to bottom: only User and Password are typed, From = User, and a test email arrives from User", async ({
   page,
 }) => {
   const bodies: Promise<string>[] = [];
@@ -167,6 +171,30 @@ test("Google Mail with only User and Password: saved with From = User, and a tes
   await expect(page.getByTestId("settings-status")).toHaveText("Not set up");
 
   await field(page, "Provider").selectOption({ label: "Google Mail (Gmail)" });
+  // The page reads in the order a person works: the provider, what to prepare at Google, the credentials, the
+  // preset's server folded away under "Advanced" with its values, then the test.
+  const order = [
+    field(page, "Provider"),
+    page.getByTestId("google-notes"),
+    field(page, "User"),
+    field(page, "Password"),
+    page.getByTestId("advanced-server"),
+    page.getByRole("button", { name: "Send test email" }),
+  ];
+  const tops = [];
+  for (const locator of order) tops.push(await topOf(page, locator));
+  expect(tops).toEqual([...tops].sort((a, b) => a - b));
+  await expect(page.getByTestId("google-notes")).toContainText("2-Step Verification");
+  await expect(page.getByTestId("google-notes").getByRole("link", { name: "app password" })).toHaveAttribute(
+    "href",
+    "https://myaccount.google.com/apppasswords",
+  );
+  await expect(page.getByTestId("advanced-server").locator("summary")).toHaveText(
+    /^▸\s*Advanced\s*Google · smtp\.gmail\.com:587, STARTTLS$/,
+  );
+  await expect(field(page, "Server")).toBeHidden();
+  // The first setup fits a screen or two, not a scroll through a manual.
+  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(3000);
   await expect(field(page, "Server")).toHaveValue(GMAIL_HOST);
   await expect(field(page, "TLS Port")).toHaveValue(String(GMAIL_PORT));
   await expect(field(page, "Security")).toHaveValue("starttls");
@@ -204,6 +232,11 @@ test("Google Mail with only User and Password: saved with From = User, and a tes
   await page.getByRole("button", { name: "Send test email" }).click();
   await expect(page.getByTestId("test-result")).toContainText(`Test email sent to ${ADMIN}`, { timeout: 20_000 });
   await expect(page.getByTestId("settings-status")).toHaveText("Working");
+  // With the test's steps on screen, still well short of the long page it was, at 1280 px and on a phone.
+  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(3000);
+  await page.setViewportSize({ width: 390, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(5000);
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   expect(gmail!.authAttempts).toEqual([USER]);
   expect(gmail!.messages).toHaveLength(1);
@@ -220,6 +253,64 @@ test("Google Mail with only User and Password: saved with From = User, and a tes
   }
 });
 
+test("clearing Server and TLS Port shows the values that will be used, and saving keeps Google's", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto("/settings/email");
+  await openAdvanced(page);
+  await field(page, "Server").fill("");
+  await field(page, "TLS Port").fill("");
+  // The boxes are not left to look empty: they show Google's values, and say a blank one uses them.
+  await expect(field(page, "Server")).toHaveAttribute("placeholder", GMAIL_HOST);
+  await expect(field(page, "TLS Port")).toHaveAttribute("placeholder", String(GMAIL_PORT));
+  await expect(field(page, "Server")).toHaveAccessibleDescription(`Blank uses Google's: ${GMAIL_HOST}`);
+  await expect(page.getByTestId("advanced-summary")).toHaveText(`Google · ${GMAIL_HOST}:${GMAIL_PORT}, STARTTLS`);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Nothing has changed since the last save" })).toHaveText(
+    `Nothing has changed since the last save: mail goes through ${GMAIL_HOST}:${GMAIL_PORT}, STARTTLS, as ${USER}.`,
+  );
+  await expect(field(page, "Server")).toHaveValue(GMAIL_HOST);
+  await expect(field(page, "TLS Port")).toHaveValue(String(GMAIL_PORT));
+  expect(await rowFor(ADMIN)).toMatchObject({ host: GMAIL_HOST, port: GMAIL_PORT, security: "starttls" });
+
+  // Saved, the preset's values fold away again, with the summary saying what they are.
+  await expect(field(page, "Server")).toBeHidden();
+  await expect(page.getByTestId("advanced-summary")).toHaveText(`Google · ${GMAIL_HOST}:${GMAIL_PORT}, STARTTLS`);
+
+  // A saved value that is not the preset's keeps "Advanced" open, so it is never hidden.
+  await openAdvanced(page);
+  await field(page, "TLS Port").fill("465");
+  await expect(field(page, "Security")).toHaveValue("ssl");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("advanced-server")).toHaveAttribute("open", "");
+  await expect(page.getByTestId("advanced-summary")).toHaveText(`Google · ${GMAIL_HOST}:465, SSL/TLS`);
+});
+
+test("by keyboard alone: a refused test names the field's own rule in the test panel and takes focus to it; nothing is sent", async ({
+  page,
+}) => {
+  await signIn(page, ADMIN);
+  await page.goto("/settings/email");
+  const sent = gmail!.messages.length;
+  const port = field(page, "TLS Port");
+  await port.fill("abc");
+  await page.getByRole("button", { name: "Send test email" }).focus();
+  await page.keyboard.press("Enter");
+  const result = page.getByTestId("test-result");
+  await expect(result.getByRole("alert")).toContainText("Nothing was sent: fix these first.");
+  await expect(result.getByRole("link", { name: /^TLS Port: Enter a port number from 1 to 65535/ })).toBeVisible();
+  await expect(result).not.toContainText("Some fields need attention");
+  await expect(port).toBeFocused();
+  await expect(port).toHaveAccessibleDescription(/Enter a port number from 1 to 65535/);
+  // The summary's link takes the keyboard back to the field from wherever the person is.
+  await page.getByRole("button", { name: "Send test email" }).focus();
+  await result.getByRole("link", { name: /^TLS Port:/ }).focus();
+  await page.keyboard.press("Enter");
+  await expect(port).toBeFocused();
+  expect(gmail!.messages.length).toBe(sent);
+});
+
 test("a Google account password and a bad TLS Port are both refused at once, and nothing is saved", async ({
   page,
 }) => {
@@ -228,6 +319,7 @@ test("a Google account password and a bad TLS Port are both refused at once, and
   await field(page, "Provider").selectOption({ label: "Google Mail (Gmail)" });
   await field(page, "User").fill("quay.books@gmail.com");
   await field(page, "Password").fill("MyGooglePassw0rd!");
+  await openAdvanced(page);
   await field(page, "TLS Port").fill("abc");
   await page.getByRole("button", { name: "Save settings" }).click();
 

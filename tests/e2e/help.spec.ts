@@ -1,7 +1,7 @@
 import { TROUBLESHOOTING } from "../../lib/help/troubleshooting";
 import { expect } from "@playwright/test";
 import { expectAccessible } from "./support/accessibility";
-import { seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { openAdvanced, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 const app = useFreshApp();
 
@@ -112,6 +112,7 @@ test("every link from the help pages, the form and a test-send failure resolves,
     await collect();
   }
   // A failure's troubleshooting link (a refused private address fails at once, without network).
+  await openAdvanced(page);
   await page.getByLabel("Server", { exact: true }).fill("127.0.0.1");
   await page.getByLabel("User", { exact: true }).fill("ana@riverside.example");
   await page.getByLabel("Password", { exact: true }).fill("some-password");

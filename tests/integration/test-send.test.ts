@@ -275,7 +275,7 @@ describe("runSmtpTest: each diagnosis from a real failure", () => {
     expect(result.failedStep).toBe("lookup");
     expect(result.diagnosis).toMatchObject({
       id: "provider-unreachable",
-      title: "This app could not reach Google Mail (Gmail) from its server",
+      title: "This app could not reach Google from its server",
       advice: [
         "Nothing in your settings needs to change: the app checks again by itself.",
         "If it still fails in an hour, tell the people who run this app.",

@@ -270,6 +270,14 @@ export async function openPart(page: Page, part: "Account" | "Deliverability" | 
   await expect(tab).toHaveAttribute("aria-current", "page");
 }
 
+/** Opens the "Advanced" disclosure that holds Server, TLS Port and Security once a provider is chosen, if closed. */
+export async function openAdvanced(page: Page) {
+  const advanced = page.getByTestId("advanced-server");
+  if ((await advanced.count()) === 0) return;
+  if (!(await advanced.evaluate((d) => (d as HTMLDetailsElement).open))) await advanced.locator("summary").click();
+  await expect(page.getByLabel("Server", { exact: true })).toBeVisible();
+}
+
 /** Presses Save settings and waits for the confirmation that it saved. */
 export async function saveSettings(page: Page) {
   await page.getByRole("button", { name: "Save settings" }).click();

@@ -39,6 +39,7 @@ async function main() {
       // The Finance email form as the guide asks it: a provider, User and Password; From address shows User.
       await page.goto("/settings/email");
       await page.getByLabel("Provider", { exact: true }).selectOption("google-mail");
+      await page.screenshot({ path: `/tmp/shots/${label}-settings-email-google-first-setup.png`, fullPage: true });
       await page.getByLabel("User", { exact: true }).fill("accounts@riverside.example");
       await page.getByLabel("Password", { exact: true }).fill("MyGooglePassw0rd!");
       await page.getByRole("button", { name: "Save settings" }).click();

@@ -20,7 +20,6 @@ export function PasswordField({
   helpHref: string;
 }) {
   const preset = getPreset(presetId);
-  const google = isGooglePreset(presetId);
   return (
     <div>
       <TextField
@@ -50,36 +49,57 @@ export function PasswordField({
           How to create a Google app password
         </Link>
       )}
-      {google && (
-        <div
-          className="mt-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950"
-          data-testid="google-notes"
-        >
-          <p className="font-medium">Google needs two things first</p>
-          <ul className="mt-1 list-disc space-y-0.5 pl-5">
-            <li>
-              <Link className="underline" href="/help/google-mail-smtp#two-step-verification">
-                2-Step Verification
-              </Link>{" "}
-              turned on for the account.
-            </li>
-            <li>
-              An{" "}
-              <Link className="underline" href="/help/google-mail-smtp#app-password">
-                app password
-              </Link>{" "}
-              (16 letters) — your usual Google password will not work. Changing the Google password revokes it.
-            </li>
-          </ul>
-        </div>
-      )}
-      {preset && !google && preset.requirements.length > 0 && (
-        <ul className="mt-2 list-disc space-y-0.5 pl-5 text-xs text-slate-600">
-          {preset.requirements.map((r) => (
-            <li key={r}>{r}</li>
-          ))}
-        </ul>
-      )}
+    </div>
+  );
+}
+
+/**
+ * What to have ready before typing a password, right under Provider: for Google, 2-Step Verification and an app
+ * password (the usual Google password is refused); for others, what the provider requires of the account.
+ */
+export function Preparation({ presetId }: { presetId: string }) {
+  const preset = getPreset(presetId);
+  if (isGooglePreset(presetId)) {
+    return (
+      <div
+        className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-950"
+        data-testid="google-notes"
+      >
+        <p className="font-medium">Before you start: Google needs two things</p>
+        <ol className="mt-1 list-decimal space-y-0.5 pl-5">
+          <li>
+            <Link className="underline" href="/help/google-mail-smtp#two-step-verification">
+              2-Step Verification
+            </Link>{" "}
+            turned on for the account.
+          </li>
+          <li>
+            An{" "}
+            <a className="underline" href="https://myaccount.google.com/apppasswords" target="_blank" rel="noreferrer">
+              app password
+            </a>{" "}
+            (16 letters) to paste into Password below: your usual Google password will not work. Changing the Google
+            password revokes it.{" "}
+            <Link className="underline" href="/help/google-mail-smtp#app-password">
+              How to create one
+            </Link>
+          </li>
+        </ol>
+      </div>
+    );
+  }
+  if (!preset || preset.requirements.length === 0) return null;
+  return (
+    <div
+      className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700"
+      data-testid="provider-requirements"
+    >
+      <p className="font-medium text-slate-900">Before you start</p>
+      <ul className="mt-1 list-disc space-y-0.5 pl-5">
+        {preset.requirements.map((r) => (
+          <li key={r}>{r}</li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -46,7 +46,7 @@ export const saveEmailSettingsAction = memberAction(
       ok: true,
       message:
         result.changed.length === 0
-          ? "Nothing has changed since the last save."
+          ? `Nothing has changed since the last save: mail goes through ${input.host}:${input.port}, ${input.security === "ssl" ? "SSL/TLS" : "STARTTLS"}, as ${input.user}.`
           : `Saved. Changed: ${result.changed.join(", ")}. Send a test email to check the account works.`,
       data: { version: String(result.version) },
     };

@@ -4,14 +4,29 @@
 // detection, live hints and the test panel are added on top. The password is write-only: never sent to the
 // browser, blank keeps the saved one.
 import { useActionState, useEffect, useRef, useState, useTransition } from "react";
-import { FormMessage, SelectField, SubmitButton, TextField, type SelectOption } from "@/app/_components/form";
+import {
+  ErrorSummary,
+  FormMessage,
+  SelectField,
+  SubmitButton,
+  TextField,
+  type SelectOption,
+} from "@/app/_components/form";
+import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/mailbox/field-labels";
 import type { ActionState, FieldErrors } from "@/lib/action";
-import { defaultSecurityForPort, getPreset, PRESETS, securityMismatchWarning, type Security } from "@/lib/smtp/presets";
+import {
+  defaultSecurityForPort,
+  getPreset,
+  PRESETS,
+  securityMismatchWarning,
+  type SmtpPreset,
+  type Security,
+} from "@/lib/smtp/presets";
 import { splitHostPort } from "@/lib/smtp/host";
 import type { FormFix } from "@/lib/smtp/diagnose";
 import { detectProviderAction, saveEmailSettingsAction } from "./actions";
 import type { EmailFormInitial } from "./page-data";
-import { AddressingFields, PasswordField } from "./account-fields";
+import { AddressingFields, PasswordField, Preparation } from "./account-fields";
 import { TestPanel } from "./test-panel";
 import { MailboxSignIn } from "./mailbox-sign-in";
 import type { MailboxSignInView } from "./page-data";
@@ -54,10 +69,7 @@ export function EmailSettingsForm({
   // A refused save takes the eyes and the keyboard to the first field it names, with its message beside it.
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
-    if (state.ok !== false || !state.errors || Object.keys(state.errors).length === 0) return;
-    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
-    first?.focus();
-    first?.scrollIntoView({ block: "center" });
+    if (state.ok === false && hasFieldErrors(state.errors)) focusFirstInvalid(form.current);
   }, [state]);
 
   return (
@@ -70,11 +82,19 @@ export function EmailSettingsForm({
       aria-describedby="settings-form-message"
     >
       <div id="settings-form-message">
-        <FormMessage ok={state.ok} message={state.message} />
+        {state.ok === false && hasFieldErrors(state.errors) ? (
+          <ErrorSummary
+            title={state.message ?? FIELDS_REFUSED}
+            errors={state.errors}
+            labels={EMAIL_SETTINGS_FIELD_LABELS}
+          />
+        ) : (
+          <FormMessage ok={state.ok} message={state.message} />
+        )}
       </div>
-      {/* A save brings the page back with a new version: the fields then start again from the saved values. */}
+      {/* After a save the fields start again from the saved values, so a blank Server shows the one now used. */}
       <SettingsFields
-        key={initial.version}
+        key={state.ok ? `${initial.version}:${state.at}` : initial.version}
         values={values}
         saveErrors={state.errors ?? {}}
         savePending={savePending}
@@ -104,6 +124,11 @@ function SettingsFields({
   // A test validates with the same schema as a save: its field errors show next to the same fields.
   const [testErrors, setTestErrors] = useState<FieldErrors>({});
   const errors = { ...testErrors, ...saveErrors };
+  const fields = useRef<HTMLInputElement>(null);
+  // A refused test, like a refused save, takes the keyboard to the first field it names.
+  useEffect(() => {
+    if (hasFieldErrors(testErrors)) focusFirstInvalid(fields.current?.form ?? null);
+  }, [testErrors]);
   const [provider, setProvider] = useState(values.provider);
   const [user, setUser] = useState(values.user);
   const [host, setHost] = useState(values.host);
@@ -116,9 +141,6 @@ function SettingsFields({
   const [suggestion, setSuggestion] = useState<{ presetId: string; reason: string } | null>(null);
   const [, startDetect] = useTransition();
   const preset = getPreset(provider);
-  const portNumber = Number(port);
-  const warning = Number.isInteger(portNumber) ? securityMismatchWarning(portNumber, security as Security) : null;
-  const split = splitHostPort(host);
   // The chosen preset's sign-in provider, and the mailbox linked with it: then User is that mailbox, and no password.
   const signInProvider = oauthProviderForPreset(provider);
   const linked = signInProvider && mailboxSignIn.link?.provider === signInProvider ? mailboxSignIn.link : null;
@@ -154,9 +176,27 @@ function SettingsFields({
 
   const helpHref = (anchor: string) => `/help/${preset?.helpSlug ?? "custom-smtp"}#${anchor}`;
 
+  const serverFields = (
+    <ServerFields
+      preset={preset}
+      host={host}
+      port={port}
+      security={security}
+      readOnly={Boolean(linked)}
+      errors={errors}
+      helpHref={helpHref}
+      onHost={setHost}
+      onPort={changePort}
+      onSecurity={(v) => {
+        setSecurity(v);
+        setSecurityChosen(true);
+      }}
+    />
+  );
+
   return (
     <>
-      <input type="hidden" name="version" value={values.version} />
+      <input ref={fields} type="hidden" name="version" value={values.version} />
       <fieldset className="space-y-4">
         <legend className="text-base font-semibold text-slate-900">SMTP account</legend>
         <SelectField
@@ -168,83 +208,10 @@ function SettingsFields({
           errors={errors.provider}
           hint="Choosing a provider fills in its server, port and security."
         />
+        {offerPassword && <Preparation presetId={provider} />}
         {signInProvider && <MailboxSignIn provider={signInProvider} presetId={provider} view={mailboxSignIn} />}
-
-        <div className="grid gap-4 sm:grid-cols-[1fr_11rem_11rem]">
-          <div>
-            <TextField
-              name="host"
-              label="Server"
-              value={host}
-              onChange={setHost}
-              readOnly={Boolean(linked)}
-              errors={errors.host}
-              hint={
-                preset?.host
-                  ? `${preset.name}: ${preset.host}`
-                  : "The SMTP server name from your provider, like smtp.example.com."
-              }
-              helpHref={helpHref("server")}
-              autoComplete="off"
-            />
-            {split && (
-              <button
-                type="button"
-                onClick={() => {
-                  setHost(split.host);
-                  changePort(String(split.port));
-                }}
-                className="mt-1 text-sm font-medium text-brand-700 underline"
-              >
-                Split into Server {split.host} and TLS Port {split.port}
-              </button>
-            )}
-          </div>
-          <TextField
-            name="port"
-            label="TLS Port"
-            value={port}
-            onChange={changePort}
-            errors={errors.port}
-            inputMode="numeric"
-            hint={
-              preset?.host
-                ? portHint(
-                    preset.port,
-                    preset.alternatives.map((a) => a.port),
-                  )
-                : "Usually 587 or 465."
-            }
-            helpHref={helpHref("port")}
-          />
-          <SelectField
-            name="security"
-            label="Security"
-            options={SECURITY_OPTIONS}
-            value={security}
-            onChange={(v) => {
-              setSecurity(v);
-              setSecurityChosen(true);
-            }}
-            errors={errors.security}
-            hint="465 uses SSL/TLS; 587 uses STARTTLS."
-          />
-        </div>
-        {warning && (
-          <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            {warning}{" "}
-            <button
-              type="button"
-              className="font-medium underline"
-              onClick={() => {
-                setSecurity(defaultSecurityForPort(portNumber));
-                setSecurityChosen(true);
-              }}
-            >
-              Use {defaultSecurityForPort(portNumber) === "ssl" ? "SSL/TLS" : "STARTTLS"}
-            </button>
-          </p>
-        )}
+        {/* Without a provider's preset the server is part of what the person copies from their provider. */}
+        {!preset?.host && serverFields}
 
         <div>
           <TextField
@@ -305,6 +272,11 @@ function SettingsFields({
             helpHref={helpHref("password")}
           />
         )}
+        {preset?.host && (
+          <AdvancedServer preset={preset} host={host} port={port} security={security} errors={errors}>
+            {serverFields}
+          </AdvancedServer>
+        )}
       </fieldset>
 
       <AddressingFields
@@ -334,6 +306,175 @@ function SettingsFields({
       />
     </>
   );
+}
+
+const SECURITY_LABELS: Record<string, string> = Object.fromEntries(SECURITY_OPTIONS.map((o) => [o.value, o.label]));
+
+/**
+ * Server, TLS Port and Security once a provider's preset filled them in: folded under "Advanced" with the values in
+ * its summary, and open by itself when one of them is not the preset's or has an error (so nothing that needs the
+ * person's eyes is hidden).
+ */
+function AdvancedServer({
+  preset,
+  host,
+  port,
+  security,
+  errors,
+  children,
+}: {
+  preset: SmtpPreset;
+  host: string;
+  port: string;
+  security: string;
+  errors: FieldErrors;
+  children: React.ReactNode;
+}) {
+  const differs = host.trim() !== preset.host || port.trim() !== String(preset.port) || security !== preset.security;
+  const invalid = Boolean(errors.host?.length || errors.port?.length || errors.security?.length);
+  const [opened, setOpened] = useState(false);
+  const shownHost = host.trim() || preset.host;
+  const shownPort = port.trim() || String(preset.port);
+  return (
+    <details
+      open={opened || differs || invalid}
+      onToggle={(e) => setOpened(e.currentTarget.open)}
+      className="group rounded-md border border-slate-200"
+      data-testid="advanced-server"
+    >
+      <summary className="flex cursor-pointer flex-wrap items-baseline gap-x-3 gap-y-0.5 px-3 py-2 text-sm">
+        <span aria-hidden className="text-slate-500 transition-transform group-open:rotate-90">
+          ▸
+        </span>
+        <span className="font-medium text-slate-900">Advanced</span>{" "}
+        <span className="text-slate-600" data-testid="advanced-summary">
+          {preset.company} · {shownHost}:{shownPort}, {SECURITY_LABELS[security] ?? security}
+        </span>
+      </summary>
+      <div className="space-y-4 border-t border-slate-100 px-3 pb-3 pt-3">{children}</div>
+    </details>
+  );
+}
+
+/** Server, TLS Port and Security, with the one-click split of "host:port" and the port/security mismatch warning. */
+function ServerFields({
+  preset,
+  host,
+  port,
+  security,
+  readOnly,
+  errors,
+  helpHref,
+  onHost,
+  onPort,
+  onSecurity,
+}: {
+  preset: SmtpPreset | undefined;
+  host: string;
+  port: string;
+  security: string;
+  readOnly: boolean;
+  errors: FieldErrors;
+  helpHref: (anchor: string) => string;
+  onHost: (value: string) => void;
+  onPort: (value: string) => void;
+  onSecurity: (value: string) => void;
+}) {
+  const portNumber = Number(port);
+  const warning = Number.isInteger(portNumber) ? securityMismatchWarning(portNumber, security as Security) : null;
+  const split = splitHostPort(host);
+  // A blank Server or TLS Port saves as the preset's: the box says so instead of standing empty.
+  const presetHost = preset?.host || undefined;
+  return (
+    <>
+      <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_13rem_10rem]">
+        <div>
+          <TextField
+            name="host"
+            label="Server"
+            value={host}
+            onChange={onHost}
+            readOnly={readOnly}
+            errors={errors.host}
+            placeholder={presetHost}
+            hint={
+              presetHost
+                ? host.trim() === ""
+                  ? `Blank uses ${preset!.company}'s: ${presetHost}`
+                  : `${preset!.name}: ${presetHost}`
+                : "The SMTP server name from your provider, like smtp.example.com."
+            }
+            helpHref={helpHref("server")}
+            autoComplete="off"
+          />
+          {split && (
+            <button
+              type="button"
+              onClick={() => {
+                onHost(split.host);
+                onPort(String(split.port));
+              }}
+              className="mt-1 text-sm font-medium text-brand-700 underline"
+            >
+              Split into Server {split.host} and TLS Port {split.port}
+            </button>
+          )}
+        </div>
+        <TextField
+          name="port"
+          label="TLS Port"
+          value={port}
+          onChange={onPort}
+          errors={errors.port}
+          inputMode="numeric"
+          placeholder={presetHost ? String(preset!.port) : undefined}
+          hint={
+            presetHost
+              ? portHint(
+                  preset!.port,
+                  preset!.alternatives.map((a) => a.port),
+                )
+              : "Usually 587 or 465."
+          }
+          helpHref={helpHref("port")}
+        />
+        <SelectField
+          name="security"
+          label="Security"
+          options={SECURITY_OPTIONS}
+          value={security}
+          onChange={onSecurity}
+          errors={errors.security}
+          hint="465 uses SSL/TLS; 587 uses STARTTLS."
+        />
+      </div>
+      {warning && (
+        <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {warning}{" "}
+          <button
+            type="button"
+            className="font-medium underline"
+            onClick={() => onSecurity(defaultSecurityForPort(portNumber))}
+          >
+            Use {defaultSecurityForPort(portNumber) === "ssl" ? "SSL/TLS" : "STARTTLS"}
+          </button>
+        </p>
+      )}
+    </>
+  );
+}
+
+const FIELDS_REFUSED = "Some fields need attention; nothing was changed.";
+
+/** Whether a refusal names any of the form's fields. */
+function hasFieldErrors(errors: FieldErrors | undefined): errors is FieldErrors {
+  return Object.values(errors ?? {}).some((messages) => messages?.length);
+}
+
+function focusFirstInvalid(form: HTMLFormElement | null) {
+  const first = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+  first?.focus();
+  first?.scrollIntoView({ block: "center" });
 }
 
 function portHint(recommended: number, others: number[]) {

@@ -6,9 +6,17 @@ import Link from "next/link";
 import { useActionState, useEffect, useRef, useState, useTransition } from "react";
 import type { ActionState, FieldErrors } from "@/lib/action";
 import type { FormFix } from "@/lib/smtp/diagnose";
+import { ErrorSummary } from "@/app/_components/form";
+import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/mailbox/field-labels";
 import { testEmailSettingsAction, type TestResultForPage } from "./actions";
 
 export type TestIntent = "send" | "check";
+
+const TEST_FIELD_LABELS = { ...EMAIL_SETTINGS_FIELD_LABELS, sendTo: "Send to" };
+
+function namesAField(errors: FieldErrors | undefined): boolean {
+  return Object.entries(errors ?? {}).some(([name, messages]) => name in TEST_FIELD_LABELS && messages?.length);
+}
 
 /** The two ways to test: a whole email (the main action), or the connection up to the recipient (nothing sent). */
 const TEST_BUTTONS: { intent: TestIntent; label: string; pendingLabel: string; className: string }[] = [
@@ -119,6 +127,14 @@ export function TestPanel({
           </p>
         )}
         {!pending && state.message && !result && (
+          // Refused before running: each field's own message, linked to it, where the person pressed the button.
+          <ErrorSummary
+            title="Nothing was sent: fix these first."
+            errors={state.errors ?? {}}
+            labels={TEST_FIELD_LABELS}
+          />
+        )}
+        {!pending && state.message && !result && !namesAField(state.errors) && (
           <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
             {state.message}
           </p>
