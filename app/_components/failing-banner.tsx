@@ -20,9 +20,9 @@ export function FailingAccountBanner({ failing }: { failing: FailingAccount }) {
         <Link
           href={fix.href}
           className="shrink-0 rounded-md bg-red-700 px-3 py-1.5 font-medium text-white shadow-sm hover:bg-red-800 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700"
-          aria-label={`Fix it: ${fix.label}`}
+          aria-label={`${fix.button ?? "Fix it"}: ${fix.label}`}
         >
-          Fix it
+          {fix.button ?? "Fix it"}
         </Link>
       </div>
     </div>

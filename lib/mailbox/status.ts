@@ -52,9 +52,10 @@ export async function markNothingToSendWith(db: Writer, orgId: string, mailbox: 
   });
 }
 
-/** What a failed attempt leaves on the settings for people to read: the diagnosis's title and advice. */
+/** What a failure leaves on the row: its title and advice, and the diagnosis the banner's button is chosen by. */
 function failureText(result: DeliveryResult, fallback: string) {
   return {
+    failingDiagnosisId: result.diagnosis?.id ?? null,
     lastTestError: result.diagnosis?.title ?? fallback,
     lastTestAdvice: result.diagnosis?.advice.join(" ") ?? null,
   };
@@ -75,7 +76,14 @@ export async function recordTestResult(
   await db.emailSettings.updateMany({
     where: tested,
     data: result.ok
-      ? { status: "WORKING", lastTestAt: now, workedAt: now, lastTestError: null, lastTestAdvice: null }
+      ? {
+          status: "WORKING",
+          lastTestAt: now,
+          workedAt: now,
+          failingDiagnosisId: null,
+          lastTestError: null,
+          lastTestAdvice: null,
+        }
       : { status: "FAILING", lastTestAt: now, ...failureText(result, "The test failed.") },
   });
 }
@@ -145,7 +153,6 @@ export async function applyCheckResult(
             ...checked,
             status: "FAILING" as const,
             failingSince,
-            failingDiagnosisId: result.diagnosis?.id ?? null,
             ...failureText(result, "The check failed."),
           };
   const applied = await db.emailSettings.updateMany({

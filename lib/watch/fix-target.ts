@@ -3,8 +3,19 @@ import type { DiagnosisId } from "../smtp/diagnose";
 
 const PAGE = "/settings/email";
 
-export function fixTarget(diagnosisId: string | null | undefined): { href: string; label: string } {
+export function fixTarget(diagnosisId: string | null | undefined): {
+  href: string;
+  label: string;
+  /** The button's own words when there is nothing for the person to fix (the fault is on the app's side). */
+  button?: string;
+} {
   switch (diagnosisId as DiagnosisId | null | undefined) {
+    case "provider-unreachable":
+      return {
+        href: "/help/troubleshooting#provider-unreachable",
+        label: "what happens next",
+        button: "What this means",
+      };
     case "bad-credentials":
     case "google-app-password-required":
     case "auth-required":

@@ -116,7 +116,14 @@ describe("alerts", () => {
     });
     expect(fixTarget("mailbox-sign-in-expired").href).toBe("/settings/email#mailbox-sign-in");
     expect(fixTarget("timeout").href).toBe("/settings/email#field-host");
-    for (const id of DIAGNOSIS_IDS) expect(fixTarget(id).href).toMatch(/^\/settings\/email(#[\w-]+)?$/);
+    // The provider's own server out of reach is on the app's side: nothing to fix, so the button says what it means.
+    expect(fixTarget("provider-unreachable")).toEqual({
+      href: "/help/troubleshooting#provider-unreachable",
+      label: "what happens next",
+      button: "What this means",
+    });
+    for (const id of DIAGNOSIS_IDS.filter((d) => d !== "provider-unreachable"))
+      expect(fixTarget(id).href).toMatch(/^\/settings\/email(#[\w-]+)?$/);
     expect(fixTarget(null)).toEqual({ href: "/settings/email", label: "Open the settings" });
   });
 });

@@ -4,8 +4,8 @@
 //
 //   NODE_OPTIONS="--require /abs/path/tests/e2e/support/hosts-preload.cjs"  TEST_HOSTS="smtp.gmail.com=127.0.0.1"
 //
-// TEST_HOSTS is a comma-separated list of name=address pairs (IPv4 or IPv6 address; names compare
-// case-insensitively, a trailing dot ignored). For those names dns.lookup, dns.promises.lookup and
+// TEST_HOSTS is a comma-separated list of name=address pairs (IPv4 or IPv6 address, or NXDOMAIN for a name that
+// does not exist; names compare case-insensitively, a trailing dot ignored). For those names dns.lookup, dns.promises.lookup and
 // resolve4/resolve6 (module functions, dns.promises, and dns.Resolver / dns.promises.Resolver instances, which
 // nodemailer uses) answer with the given address; every other name goes to the real functions unchanged.
 // Without TEST_HOSTS nothing is patched.
@@ -22,6 +22,10 @@ function parseHosts(text) {
     const eq = trimmed.indexOf("=");
     const name = eq > 0 ? normalise(trimmed.slice(0, eq)) : "";
     const address = eq > 0 ? trimmed.slice(eq + 1).trim() : "";
+    if (name && address.toLowerCase() === "nxdomain") {
+      map.set(name, { notFound: true });
+      continue;
+    }
     const family = net.isIP(address);
     if (!name || !family) throw new Error(`hosts-preload: TEST_HOSTS entry "${trimmed}" is not name=IP address`);
     map.set(name, { address, family });
@@ -48,7 +52,8 @@ if (hosts.size > 0) {
     if (family === "IPv4") family = 4;
     if (family === "IPv6") family = 6;
     const entry = entryFor(hostname);
-    if (family && Number(family) !== entry.family) return { error: notFound("getaddrinfo", hostname) };
+    if (entry.notFound || (family && Number(family) !== entry.family))
+      return { error: notFound("getaddrinfo", hostname) };
     const record = { address: entry.address, family: entry.family };
     return { all: Boolean(opts.all), record };
   }
@@ -84,6 +89,7 @@ if (hosts.size > 0) {
   /** resolve4/resolve6 answers: the address when its family matches, else "no data" (as for a name without that record). */
   function answerResolve(hostname, family, options) {
     const entry = entryFor(hostname);
+    if (entry.notFound) return { error: notFound(family === 4 ? "queryA" : "queryAaaa", hostname) };
     if (entry.family !== family)
       return { error: notFound(family === 4 ? "queryA" : "queryAaaa", hostname, dns.NODATA) };
     const withTtl = options && typeof options === "object" && options.ttl;
