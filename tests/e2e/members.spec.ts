@@ -9,6 +9,7 @@ import {
   test,
   useFreshApp,
 } from "./support/app";
+import { confirmInDialog } from "./support/confirm";
 
 const app = useFreshApp();
 test.describe.configure({ mode: "serial" });
@@ -65,7 +66,6 @@ test("an admin adds a member, who signs in with the one-time password and must c
 });
 
 test("the owner changes a role and removes a member; the last owner cannot be demoted", async ({ page }) => {
-  page.on("dialog", (d) => d.accept());
   await signIn(page, "owner@northside.example");
   await page.goto("/members");
   const nina = page.getByTestId("member-row").filter({ hasText: "nina@northside.example" });
@@ -73,7 +73,10 @@ test("the owner changes a role and removes a member; the last owner cannot be de
   await nina.getByRole("button", { name: "Change role for nina@northside.example" }).click();
   await expect.poll(() => roleOf("nina@northside.example")).toBe("ADMIN");
 
-  await nina.getByRole("button", { name: "Remove nina@northside.example" }).click();
+  await confirmInDialog(nina.getByRole("button", { name: "Remove nina@northside.example" }), {
+    question: "Remove nina@northside.example?",
+    confirm: "Remove member",
+  });
   await expect(page.getByTestId("member-row").filter({ hasText: "nina@northside.example" })).toHaveCount(0);
   expect(count(app(), `SELECT COUNT(*) AS n FROM "User" WHERE email = ?`, "nina@northside.example")).toBe(0);
 
@@ -129,10 +132,11 @@ test("server actions posted directly without a session, or by a member, change n
   await page.goto("/members");
   const removeOwn = await captureServerAction(
     page,
-    async () => {
-      page.once("dialog", (d) => d.accept());
-      await page.getByRole("button", { name: "Remove member@northside.example" }).click();
-    },
+    () =>
+      confirmInDialog(page.getByRole("button", { name: "Remove member@northside.example" }), {
+        question: "Remove member@northside.example?",
+        confirm: "Remove member",
+      }),
     true,
   );
   const otherContext = await browser.newContext({ baseURL: app().baseURL });

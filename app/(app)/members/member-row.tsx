@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { ConfirmButton } from "@/app/_components/confirm-dialog";
 import { SelectField, SubmitButton } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { ROLE_LABELS, type Role } from "@/lib/roles";
@@ -66,39 +67,33 @@ export function MemberRow({ member }: { member: MemberRowData }) {
             </span>
           )}
           {member.canResetPassword && (
-            <form
-              action={resetAction}
-              onSubmit={(e) => {
-                if (
-                  !confirm(
-                    `Reset the password of ${member.email}? They are signed out everywhere at once and get a new temporary password.`,
-                  )
-                ) {
-                  e.preventDefault();
-                }
-              }}
-            >
+            <form action={resetAction}>
               <input type="hidden" name="membershipId" value={member.membershipId} />
-              <SubmitButton
+              <ConfirmButton
+                question={`Reset the password of ${member.email}?`}
+                description="They are signed out everywhere at once and get a new temporary password, shown here once."
+                confirmLabel="Reset password"
                 pendingLabel="Resetting…"
                 variant="secondary"
                 aria-label={`Reset password for ${member.email}`}
               >
                 Reset password
-              </SubmitButton>
+              </ConfirmButton>
             </form>
           )}
           {member.canRemove && (
-            <form
-              action={removeAction}
-              onSubmit={(e) => {
-                if (!confirm(`Remove ${member.email}? They will lose access at once.`)) e.preventDefault();
-              }}
-            >
+            <form action={removeAction}>
               <input type="hidden" name="membershipId" value={member.membershipId} />
-              <SubmitButton pendingLabel="Removing…" variant="danger" aria-label={`Remove ${member.email}`}>
+              <ConfirmButton
+                question={`Remove ${member.email}?`}
+                description="They will lose access at once."
+                confirmLabel="Remove member"
+                pendingLabel="Removing…"
+                variant="danger"
+                aria-label={`Remove ${member.email}`}
+              >
                 Remove
-              </SubmitButton>
+              </ConfirmButton>
             </form>
           )}
         </div>
