@@ -28,7 +28,7 @@ export function MemberRow({ member }: { member: MemberRowData }) {
   const error = [roleState, removeState, resetState].find((s) => s.ok === false)?.message;
   const roleSelectId = `role-${member.membershipId}`;
   return (
-    <li className="space-y-3 py-4" data-testid="member-row">
+    <li className="py-4" data-testid="member-row">
       <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
         <div className="min-w-0">
           <p className="font-medium text-slate-900">
@@ -37,6 +37,16 @@ export function MemberRow({ member }: { member: MemberRowData }) {
           <p className="truncate text-sm text-slate-600">{member.email}</p>
           {member.pendingPassword && (
             <p className="text-xs text-amber-700">Has not signed in yet (temporary password)</p>
+          )}
+          {/* Under the email it was made for, so it cannot be read as another row's. */}
+          {resetState.ok && resetState.data?.temporaryPassword && (
+            <div className="mt-2">
+              <TemporaryPassword
+                email={resetState.data.email}
+                password={resetState.data.temporaryPassword}
+                message={resetState.message}
+              />
+            </div>
           )}
           {error && (
             <p role="alert" className="mt-1 text-sm text-red-700">
@@ -98,13 +108,6 @@ export function MemberRow({ member }: { member: MemberRowData }) {
           )}
         </div>
       </div>
-      {resetState.ok && resetState.data?.temporaryPassword && (
-        <TemporaryPassword
-          email={resetState.data.email}
-          password={resetState.data.temporaryPassword}
-          message={resetState.message}
-        />
-      )}
     </li>
   );
 }
