@@ -6,6 +6,18 @@ import { useFormStatus } from "react-dom";
 import type { ReactNode } from "react";
 import type { FieldErrors } from "@/lib/action";
 
+export type ButtonVariant = "primary" | "secondary" | "danger";
+
+/** The app's button look, for buttons that are not a form's submit button (a dialog's choices). */
+export function buttonClass(variant: ButtonVariant): string {
+  const styles = {
+    primary: "bg-brand-700 text-white hover:bg-brand-800 disabled:bg-brand-700/60",
+    secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
+    danger: "bg-white text-red-700 ring-1 ring-red-200 hover:bg-red-50 disabled:text-red-300",
+  }[variant];
+  return `inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm transition ${styles}`;
+}
+
 export function SubmitButton({
   children,
   pendingLabel,
@@ -18,7 +30,7 @@ export function SubmitButton({
   pendingLabel: string;
   /** For forms dispatched by hand (useFormStatus only sees form actions). */
   pending?: boolean;
-  variant?: "primary" | "secondary" | "danger";
+  variant?: ButtonVariant;
   className?: string;
   name?: string;
   value?: string;
@@ -29,17 +41,12 @@ export function SubmitButton({
 }) {
   const status = useFormStatus();
   const pending = pendingOverride ?? status.pending;
-  const styles = {
-    primary: "bg-brand-700 text-white hover:bg-brand-800 disabled:bg-brand-700/60",
-    secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
-    danger: "bg-white text-red-700 ring-1 ring-red-200 hover:bg-red-50 disabled:text-red-300",
-  }[variant];
   return (
     <button
       type="submit"
       disabled={pending}
       aria-disabled={pending}
-      className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm transition ${styles} ${className}`}
+      className={`${buttonClass(variant)} ${className}`}
       {...rest}
     >
       {pending && (

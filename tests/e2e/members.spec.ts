@@ -9,6 +9,8 @@ import {
   test,
   useFreshApp,
 } from "./support/app";
+import { expectAccessible } from "./support/accessibility";
+import { confirmInDialog, failOnBrowserDialogs } from "./support/confirm";
 
 const app = useFreshApp();
 test.describe.configure({ mode: "serial" });
@@ -18,6 +20,7 @@ test.beforeAll(async () => {
     { email: "owner@northside.example", name: "Nora Owner", role: "OWNER" },
     { email: "admin@northside.example", name: "Adam Admin", role: "ADMIN" },
     { email: "member@northside.example", name: "Mia Member", role: "MEMBER" },
+    { email: "rita@northside.example", name: "Rita Reset", role: "MEMBER" },
   ]);
   await seedOrganisation(app(), "Other Org", [{ email: "owner@other.example", name: "Otto Other", role: "OWNER" }]);
 });
@@ -65,7 +68,6 @@ test("an admin adds a member, who signs in with the one-time password and must c
 });
 
 test("the owner changes a role and removes a member; the last owner cannot be demoted", async ({ page }) => {
-  page.on("dialog", (d) => d.accept());
   await signIn(page, "owner@northside.example");
   await page.goto("/members");
   const nina = page.getByTestId("member-row").filter({ hasText: "nina@northside.example" });
@@ -73,7 +75,10 @@ test("the owner changes a role and removes a member; the last owner cannot be de
   await nina.getByRole("button", { name: "Change role for nina@northside.example" }).click();
   await expect.poll(() => roleOf("nina@northside.example")).toBe("ADMIN");
 
-  await nina.getByRole("button", { name: "Remove nina@northside.example" }).click();
+  await confirmInDialog(nina.getByRole("button", { name: "Remove nina@northside.example" }), {
+    question: "Remove nina@northside.example?",
+    confirm: "Remove member",
+  });
   await expect(page.getByTestId("member-row").filter({ hasText: "nina@northside.example" })).toHaveCount(0);
   expect(count(app(), `SELECT COUNT(*) AS n FROM "User" WHERE email = ?`, "nina@northside.example")).toBe(0);
 
@@ -85,6 +90,114 @@ test("the owner changes a role and removes a member; the last owner cannot be de
   await page.goto("/");
   await expect(page.getByText("Removed nina@northside.example")).toBeVisible();
   await expect(page.getByText("Changed nina@northside.example from Member to Admin")).toBeVisible();
+});
+
+test("Remove and Reset password ask in the app's dialog; Cancel and Escape change nothing and give focus back", async ({
+  page,
+}) => {
+  failOnBrowserDialogs(page);
+  await signIn(page, "admin@northside.example");
+  await page.goto("/members");
+  const rita = page.getByTestId("member-row").filter({ hasText: "rita@northside.example" });
+  // Still a member, with the same password, not waiting for a new one.
+  const hash = passwordHashOf("rita@northside.example");
+  const unchanged = () =>
+    count(
+      app(),
+      `SELECT COUNT(*) AS n FROM "User" u JOIN "Membership" m ON m.userId = u.id
+       WHERE u.email = ? AND u.passwordHash = ? AND u.mustChangePassword = 0`,
+      "rita@northside.example",
+      hash,
+    );
+  expect(unchanged()).toBe(1);
+
+  for (const { opener, question, confirm, says } of [
+    {
+      opener: "Remove rita@northside.example",
+      question: "Remove rita@northside.example?",
+      confirm: "Remove member",
+      says: "They will lose access at once.",
+    },
+    {
+      opener: "Reset password for rita@northside.example",
+      question: "Reset the password of rita@northside.example?",
+      confirm: "Reset password",
+      says: "They are signed out everywhere at once",
+    },
+  ]) {
+    const button = rita.getByRole("button", { name: opener });
+    const dialog = page.getByRole("dialog", { name: question });
+
+    await button.click();
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toHaveAccessibleDescription(new RegExp(`^${says}`));
+    await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+    await expect(dialog.getByRole("button", { name: confirm, exact: true })).toBeVisible();
+    await expectAccessible(page);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(button).toBeFocused();
+    expect(unchanged()).toBe(1);
+
+    await page.keyboard.press("Enter");
+    await expect(dialog).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(button).toBeFocused();
+    expect(unchanged()).toBe(1);
+  }
+  await page.reload();
+  await expect(rita).toHaveCount(1);
+  expect(unchanged()).toBe(1);
+});
+
+test("with the keyboard alone an admin resets a member's password, seen in that member's row, then removes them", async ({
+  page,
+}) => {
+  failOnBrowserDialogs(page);
+  await signIn(page, "admin@northside.example");
+  await page.goto("/members");
+  const rita = page.getByTestId("member-row").filter({ hasText: "rita@northside.example" });
+
+  // The reset's request is held until its pending label has been seen.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/members", async (route) => {
+    if (route.request().method() === "POST") await held;
+    await route.continue();
+  });
+  await rita.getByRole("button", { name: "Reset password for rita@northside.example" }).focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Reset the password of rita@northside.example?" });
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Reset password", exact: true })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeHidden();
+  await expect(rita.getByRole("button", { name: "Reset password for rita@northside.example" })).toHaveText(
+    "Resetting…",
+  );
+  release();
+  await expect(rita.getByTestId("temporary-password")).toBeVisible();
+  await page.unroute("**/members");
+  await expect(rita.getByRole("status")).toContainText("Give it to rita@northside.example");
+  await expect(page.getByTestId("temporary-password")).toHaveCount(1);
+  expect(
+    count(
+      app(),
+      `SELECT COUNT(*) AS n FROM "User" WHERE email = ? AND mustChangePassword = 1`,
+      "rita@northside.example",
+    ),
+  ).toBe(1);
+
+  await rita.getByRole("button", { name: "Remove rita@northside.example" }).focus();
+  await page.keyboard.press("Space");
+  await expect(page.getByRole("dialog", { name: "Remove rita@northside.example?" })).toBeVisible();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Remove member", exact: true })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(rita).toHaveCount(0);
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "User" WHERE email = ?`, "rita@northside.example")).toBe(0);
 });
 
 test("a member cannot open Members management", async ({ page }) => {
@@ -129,10 +242,11 @@ test("server actions posted directly without a session, or by a member, change n
   await page.goto("/members");
   const removeOwn = await captureServerAction(
     page,
-    async () => {
-      page.once("dialog", (d) => d.accept());
-      await page.getByRole("button", { name: "Remove member@northside.example" }).click();
-    },
+    () =>
+      confirmInDialog(page.getByRole("button", { name: "Remove member@northside.example" }), {
+        question: "Remove member@northside.example?",
+        confirm: "Remove member",
+      }),
     true,
   );
   const otherContext = await browser.newContext({ baseURL: app().baseURL });
@@ -148,6 +262,11 @@ test("server actions posted directly without a session, or by a member, change n
   await memberContext.close();
   await otherContext.close();
 });
+
+function passwordHashOf(email: string): string {
+  return (app().sql.prepare(`SELECT passwordHash AS hash FROM "User" WHERE email = ?`).get(email) as { hash: string })
+    .hash;
+}
 
 function roleOf(email: string): string {
   return (

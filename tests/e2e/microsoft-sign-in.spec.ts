@@ -28,6 +28,7 @@ import {
   submitSignInForm,
   type TestApp,
 } from "./support/app";
+import { confirmInDialog } from "./support/confirm";
 
 const OFFICE365 = "smtp.office365.com";
 const LOCAL_OFFICE365 = "127.0.0.2";
@@ -183,8 +184,10 @@ test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a re
   expect(count(app, `SELECT COUNT(*) AS n FROM "MailboxLink" WHERE "refreshTokenCiphertext" LIKE 'v1.%'`)).toBe(1);
 
   // Disconnect: the tokens are gone and the status says so.
-  page.once("dialog", (d) => d.accept());
-  await page.getByRole("button", { name: "Disconnect" }).click();
+  await confirmInDialog(page.getByRole("button", { name: "Disconnect" }), {
+    question: `Disconnect ${MAILBOX.email}?`,
+    confirm: "Disconnect",
+  });
   await expect(page.getByRole("button", { name: "Connect with Microsoft" })).toBeVisible();
   await expect(page.getByTestId("settings-status")).toHaveText("Not set up");
   expect(count(app, `SELECT COUNT(*) AS n FROM "MailboxLink"`)).toBe(0);

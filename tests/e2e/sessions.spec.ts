@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { decode, encode } from "@auth/core/jwt";
 import { expect, type Browser, type Page } from "@playwright/test";
 import { seedOrganisation, signIn, STRONG_PASSWORD, submitSignInForm, test, useFreshApp } from "./support/app";
+import { confirmInDialog } from "./support/confirm";
 
 // Sessions that can be ended: every session token carries the user's session version, and a
 // password change, "Sign out everywhere", or an admin's reset moves the version on; the sign-in time is fixed.
@@ -64,7 +65,6 @@ test("an admin's reset ends the sessions made with the old temporary password, w
   browser,
 }) => {
   const admin = await signedInPage(browser, "admin@lakeside.example");
-  admin.on("dialog", (d) => d.accept());
   await admin.goto("/members");
   await admin.getByLabel("Name", { exact: true }).fill("Nils New");
   await admin.getByLabel("Email", { exact: true }).fill("nils@lakeside.example");
@@ -78,7 +78,10 @@ test("an admin's reset ends the sessions made with the old temporary password, w
   await expect(nils).toHaveURL(/\/change-password/);
 
   await admin.reload();
-  await admin.getByRole("button", { name: "Reset password for nils@lakeside.example" }).click();
+  await confirmInDialog(admin.getByRole("button", { name: "Reset password for nils@lakeside.example" }), {
+    question: "Reset the password of nils@lakeside.example?",
+    confirm: "Reset password",
+  });
   const reset = admin.getByRole("status").filter({ hasText: "Nils New is signed out everywhere" });
   await expect(reset).toBeVisible();
   const secondTemporary = (await reset.getByTestId("temporary-password").textContent())!.trim();

@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { ConfirmButton } from "@/app/_components/confirm-dialog";
 import { SelectField, SubmitButton } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { ROLE_LABELS, type Role } from "@/lib/roles";
@@ -27,7 +28,7 @@ export function MemberRow({ member }: { member: MemberRowData }) {
   const error = [roleState, removeState, resetState].find((s) => s.ok === false)?.message;
   const roleSelectId = `role-${member.membershipId}`;
   return (
-    <li className="space-y-3 py-4" data-testid="member-row">
+    <li className="py-4" data-testid="member-row">
       <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
         <div className="min-w-0">
           <p className="font-medium text-slate-900">
@@ -36,6 +37,16 @@ export function MemberRow({ member }: { member: MemberRowData }) {
           <p className="truncate text-sm text-slate-600">{member.email}</p>
           {member.pendingPassword && (
             <p className="text-xs text-amber-700">Has not signed in yet (temporary password)</p>
+          )}
+          {/* Under the email it was made for, so it cannot be read as another row's. */}
+          {resetState.ok && resetState.data?.temporaryPassword && (
+            <div className="mt-2">
+              <TemporaryPassword
+                email={resetState.data.email}
+                password={resetState.data.temporaryPassword}
+                message={resetState.message}
+              />
+            </div>
           )}
           {error && (
             <p role="alert" className="mt-1 text-sm text-red-700">
@@ -66,50 +77,37 @@ export function MemberRow({ member }: { member: MemberRowData }) {
             </span>
           )}
           {member.canResetPassword && (
-            <form
-              action={resetAction}
-              onSubmit={(e) => {
-                if (
-                  !confirm(
-                    `Reset the password of ${member.email}? They are signed out everywhere at once and get a new temporary password.`,
-                  )
-                ) {
-                  e.preventDefault();
-                }
-              }}
-            >
+            <form action={resetAction}>
               <input type="hidden" name="membershipId" value={member.membershipId} />
-              <SubmitButton
+              <ConfirmButton
+                question={`Reset the password of ${member.email}?`}
+                description="They are signed out everywhere at once and get a new temporary password, shown here once."
+                confirmLabel="Reset password"
                 pendingLabel="Resetting…"
                 variant="secondary"
                 aria-label={`Reset password for ${member.email}`}
               >
                 Reset password
-              </SubmitButton>
+              </ConfirmButton>
             </form>
           )}
           {member.canRemove && (
-            <form
-              action={removeAction}
-              onSubmit={(e) => {
-                if (!confirm(`Remove ${member.email}? They will lose access at once.`)) e.preventDefault();
-              }}
-            >
+            <form action={removeAction}>
               <input type="hidden" name="membershipId" value={member.membershipId} />
-              <SubmitButton pendingLabel="Removing…" variant="danger" aria-label={`Remove ${member.email}`}>
+              <ConfirmButton
+                question={`Remove ${member.email}?`}
+                description="They will lose access at once."
+                confirmLabel="Remove member"
+                pendingLabel="Removing…"
+                variant="danger"
+                aria-label={`Remove ${member.email}`}
+              >
                 Remove
-              </SubmitButton>
+              </ConfirmButton>
             </form>
           )}
         </div>
       </div>
-      {resetState.ok && resetState.data?.temporaryPassword && (
-        <TemporaryPassword
-          email={resetState.data.email}
-          password={resetState.data.temporaryPassword}
-          message={resetState.message}
-        />
-      )}
     </li>
   );
 }

@@ -4,6 +4,7 @@
 // for Google when the operator set it up. The buttons post the surrounding form to their own actions.
 import Link from "next/link";
 import { useActionState, useTransition } from "react";
+import { ConfirmButton } from "@/app/_components/confirm-dialog";
 import { SubmitButton } from "@/app/_components/form";
 import { ContactWhoRunsThisApp } from "@/app/_components/support-contact";
 import { WHO_RUNS_THIS_APP } from "@/lib/support";
@@ -27,13 +28,14 @@ export function MailboxSignIn({
   // With JavaScript the buttons run their action in a transition rather than submitting the form: React resets a
   // form after a form action, which would lose what was typed if the action is refused. Without JavaScript the
   // buttons' formAction posts the form.
-  const run =
-    (action: (data: FormData) => void, confirmText?: string) => (event: React.MouseEvent<HTMLButtonElement>) => {
-      event.preventDefault();
-      if (confirmText && !confirm(confirmText)) return;
-      const data = new FormData(event.currentTarget.form!, event.currentTarget);
-      startTransition(() => action(data));
-    };
+  const dispatch = (action: (data: FormData) => void) => (button: HTMLButtonElement) => {
+    const data = new FormData(button.form!, button);
+    startTransition(() => action(data));
+  };
+  const run = (action: (data: FormData) => void) => (event: React.MouseEvent<HTMLButtonElement>) => {
+    event.preventDefault();
+    dispatch(action)(event.currentTarget);
+  };
   const label = OAUTH_PROVIDERS[provider].label;
   const link = view.link?.provider === provider ? view.link : null;
   const message = [connectState, disconnectState].find((s) => s.message)?.message;
@@ -89,18 +91,18 @@ export function MailboxSignIn({
             >
               Reconnect
             </SubmitButton>
-            <SubmitButton
+            <ConfirmButton
+              question={`Disconnect ${link.email}?`}
+              description="The app will no longer be able to send as this mailbox."
+              confirmLabel="Disconnect"
+              onConfirm={dispatch(disconnect)}
               pendingLabel="Disconnecting…"
               variant="danger"
               formAction={disconnect}
-              onClick={run(
-                disconnect,
-                `Disconnect ${link?.email}? The app will no longer be able to send as this mailbox.`,
-              )}
               pending={disconnecting}
             >
               Disconnect
-            </SubmitButton>
+            </ConfirmButton>
           </div>
         </>
       ) : (
