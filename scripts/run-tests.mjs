@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { databaseDependentFiles, suiteOutcome } from "./test-suites.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const results = path.join(root, "test-results");
@@ -28,16 +29,16 @@ function run(label, args, resultFile, count, extraEnv = {}) {
     env: { ...env, ...extraEnv },
     stdio: "inherit",
   }).status;
-  let summary = { passed: 0, failed: 0, skipped: 0 };
+  let report;
   try {
-    summary = resultFile
-      ? count(JSON.parse(fs.readFileSync(resultFile, "utf8")))
-      : { passed: status === 0 ? 1 : 0, failed: 0, skipped: 0 };
+    report = resultFile ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : undefined;
   } catch {
-    // no report at all: the runner itself failed
+    // no report at all: the runner itself failed (suiteOutcome counts it)
   }
-  if (status !== 0 && summary.failed === 0) summary.failed = 1;
-  console.log(`${label}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+  const summary = suiteOutcome(status, report, resultFile ? count : undefined);
+  console.log(
+    `${label}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${summary.problem ? ` (${summary.problem})` : ""}`,
+  );
   return summary;
 }
 
@@ -72,7 +73,8 @@ if (only !== "e2e") {
       vitestCount,
     ),
   );
-  // The integration suite again, on PostgreSQL (each test file creates and drops its own database).
+  // The integration files that depend on the database again, on PostgreSQL (each creates and drops its own
+  // database); the others (test servers, DNS, PostgreSQL-only files) behave the same either way and ran above.
   const pgFile = path.join(results, "vitest-postgres-results.json");
   suites.push(
     run(
@@ -80,7 +82,7 @@ if (only !== "e2e") {
       [
         "node_modules/vitest/vitest.mjs",
         "run",
-        "tests/integration",
+        ...databaseDependentFiles(root),
         "--reporter=default",
         "--reporter=json",
         `--outputFile.json=${pgFile}`,
