@@ -1,5 +1,5 @@
 "use client";
-import { useActionState } from "react";
+import { useActionState, useSyncExternalStore } from "react";
 import { EmailField, FormMessage, PasswordField, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
 import { PASSWORD_MIN_LENGTH } from "@/lib/validation/password-policy";
@@ -11,6 +11,7 @@ export function SetupForm({ askForToken }: { askForToken: boolean }) {
   return (
     <form action={action} className="space-y-4" noValidate key={state.at}>
       <FormMessage ok={state.ok} message={state.message} />
+      <BrowserTimeZone />
       {askForToken && (
         <TextField
           name="setupToken"
@@ -54,4 +55,19 @@ export function SetupForm({ askForToken }: { askForToken: boolean }) {
       </SubmitButton>
     </form>
   );
+}
+
+const noSubscription = () => () => {};
+
+/**
+ * The organisation starts in the owner's own time zone, as their browser names it (changeable later on the Members
+ * page). The server renders it empty; without JavaScript it stays empty and the organisation starts in UTC.
+ */
+function BrowserTimeZone() {
+  const zone = useSyncExternalStore(
+    noSubscription,
+    () => Intl.DateTimeFormat().resolvedOptions().timeZone,
+    () => "",
+  );
+  return <input type="hidden" name="timeZone" value={zone} />;
 }
