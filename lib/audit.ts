@@ -57,6 +57,8 @@ export function describeAuditEvent(action: string, details: Record<string, unkno
       return "Failed sign-in attempt";
     case "email_settings.saved":
       return `Saved the finance email settings (${Object.keys((details.changes as Record<string, unknown>) ?? {}).length} changes)`;
+    case "organisation.time_zone":
+      return `Changed the time zone from ${s("from")} to ${s("to")}`;
     case "alerts.reminders":
       return Number(details.reminderHours)
         ? `Set alert reminders to every ${s("reminderHours")} hours`

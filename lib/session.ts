@@ -11,7 +11,8 @@ import { isSetupComplete } from "./setup";
 
 export type MemberContext = {
   user: { id: string; name: string; email: string; mustChangePassword: boolean };
-  org: { id: string; name: string };
+  /** timeZone: the IANA zone the organisation's times are shown in. */
+  org: { id: string; name: string; timeZone: string };
   role: Role;
   membershipId: string;
   /** The session version this request's token was issued under (a mail provider sign-in is bound to it). */
@@ -36,7 +37,7 @@ export async function loadMemberContext(database: Db, claims: SessionClaims): Pr
       id: true,
       role: true,
       user: { select: { id: true, name: true, email: true, mustChangePassword: true } },
-      org: { select: { id: true, name: true } },
+      org: { select: { id: true, name: true, timeZone: true } },
     },
   });
   if (!membership) return null;

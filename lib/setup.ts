@@ -25,7 +25,9 @@ export async function completeSetup(db: Db, input: SetupInput) {
       // The fixed primary key makes a second, concurrent setup fail here rather than create a second owner.
       await tx.setupLock.create({ data: { id: 1 } });
       if ((await tx.user.count()) > 0) throw new UserFacingError(SETUP_CLOSED_MESSAGE);
-      const org = await tx.organisation.create({ data: { name: input.organisationName } });
+      const org = await tx.organisation.create({
+        data: { name: input.organisationName, timeZone: input.timeZone },
+      });
       const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
       await tx.membership.create({ data: { userId: user.id, orgId: org.id, role: "OWNER" } });
       await recordAudit(tx, {

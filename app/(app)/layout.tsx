@@ -79,7 +79,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <NavLinks items={nav} />
         </nav>
       </header>
-      {failing && <FailingAccountBanner failing={failing} />}
+      {failing && ctx && <FailingAccountBanner failing={failing} timeZone={ctx.org.timeZone} />}
       <main id="main" className="mx-auto max-w-5xl px-4 py-8">
         {children}
       </main>

@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
 import { describeAuditEvent, recentAuditEvents } from "@/lib/audit";
-import { formatDateTime } from "@/lib/format";
+import { timestamp } from "@/lib/format";
 import { StatusBanner } from "@/app/_components/settings-status";
+import { Time } from "@/app/_components/time";
 import { db } from "@/lib/db";
 import { hasRole } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
@@ -27,7 +28,7 @@ export default async function DashboardPage({
     db.membership.count({ where: { orgId: ctx.org.id } }),
     recentAuditEvents(db, ctx.org.id, 8),
     readEmailSettings(db, ctx.org.id),
-    checkTimeline(db, ctx.org.id),
+    checkTimeline(db, ctx.org),
   ]);
   const isAdmin = hasRole(ctx.role, "ADMIN");
 
@@ -53,7 +54,7 @@ export default async function DashboardPage({
           Your password has been changed.
         </div>
       )}
-      <StatusBanner settings={settings} timeline={timeline} />
+      <StatusBanner settings={settings} timeline={timeline} timeZone={ctx.org.timeZone} />
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Finance email" description="The account that sends your finance mail.">
           <FinanceEmailSummary settings={settings} isAdmin={isAdmin} />
@@ -89,9 +90,7 @@ export default async function DashboardPage({
                     <span className="font-medium">{e.actorEmail ?? "System"}</span> ·{" "}
                     {describeAuditEvent(e.action, e.details)}
                   </span>
-                  <time dateTime={e.createdAt.toISOString()} className="text-slate-500">
-                    {formatDateTime(e.createdAt)}
-                  </time>
+                  <Time at={timestamp(e.createdAt, ctx.org.timeZone)} className="text-slate-500" />
                 </li>
               ))}
             </ul>

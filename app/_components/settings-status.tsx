@@ -1,15 +1,17 @@
 // The finance email status (Not set up; Saved, not tested yet; Not working yet; Working; Failing), on the dashboard
 // and the Finance email area.
 import type { EmailSettingsView } from "@/lib/mailbox/settings";
-import { formatDateTime, minutesUntil, timeAgo } from "@/lib/format";
+import { minutesUntil, timeAgo, timestamp } from "@/lib/format";
 import { accountState } from "@/lib/mailbox/account-state";
 import type { CheckTimeline } from "@/lib/watch/alert-settings";
 import { CheckTimelineStrip } from "./check-timeline";
+import { Time } from "./time";
 
 /** The settings' state, with the last test's time, or its error and advice. */
 export function StatusBanner({
   settings,
   timeline,
+  timeZone,
   now = new Date(),
 }: {
   settings:
@@ -18,9 +20,11 @@ export function StatusBanner({
     | null;
   /** The last 30 days of scheduled checks, where the page shows them. */
   timeline?: CheckTimeline;
+  /** The organisation's zone, for the times shown. */
+  timeZone: string;
   now?: Date;
 }) {
-  const state = statusState(settings, now);
+  const state = statusState(settings, timeZone, now);
   const showTimeline = timeline && timeline.total > 0 && settings && settings.status !== "NOT_SET_UP";
   return (
     <section aria-labelledby="settings-status" className={`mb-6 rounded-xl border px-5 py-4 ${state.tone}`}>
@@ -29,7 +33,7 @@ export function StatusBanner({
         Status: <span data-testid="settings-status">{state.label}</span>
         {settings?.lastCheckAt && settings.status !== "NOT_SET_UP" && (
           <span className="font-normal" data-testid="last-check">
-            · checked {timeAgo(settings.lastCheckAt, now)}
+            · checked <Time at={timestamp(settings.lastCheckAt, timeZone)}>{timeAgo(settings.lastCheckAt, now)}</Time>
           </span>
         )}
       </h2>
@@ -39,7 +43,7 @@ export function StatusBanner({
   );
 }
 
-type StatusState = { label: string; tone: string; dot: string; detail: string };
+type StatusState = { label: string; tone: string; dot: string; detail: React.ReactNode };
 
 const AMBER = { tone: "border-amber-200 bg-amber-50 text-amber-950", dot: "bg-amber-500" };
 
@@ -53,7 +57,11 @@ function failureDetail(settings: { lastTestError: string | null; lastTestAdvice:
  * not the red of an account that worked and stopped (lib/mailbox/account-state.ts). Before the first scheduled
  * check it says when that check runs.
  */
-function statusState(settings: Parameters<typeof StatusBanner>[0]["settings"], now: Date): StatusState {
+function statusState(
+  settings: Parameters<typeof StatusBanner>[0]["settings"],
+  timeZone: string,
+  now: Date,
+): StatusState {
   const nextCheck =
     settings?.checkDueAt && settings.checkDueAt > now
       ? ` An automatic check runs in ${minutesUntil(settings.checkDueAt, now)}.`
@@ -74,7 +82,12 @@ function statusState(settings: Parameters<typeof StatusBanner>[0]["settings"], n
         label: "Working",
         tone: "border-emerald-200 bg-emerald-50 text-emerald-950",
         dot: "bg-emerald-500",
-        detail: `Last successful test at ${settings?.lastTestAt ? formatDateTime(settings.lastTestAt) : "an unknown time"}.`,
+        detail: (
+          <>
+            Last successful test at{" "}
+            {settings?.lastTestAt ? <Time at={timestamp(settings.lastTestAt, timeZone)} /> : "an unknown time"}.
+          </>
+        ),
       };
     case "failing":
       return {

@@ -168,7 +168,9 @@ export async function saveEmailSettings(
     const currentVersion = current?.version ?? 0;
     if (input.version !== currentVersion) {
       const who = current?.updatedByName ?? current?.updatedByEmail ?? "Another admin";
-      const when = current ? formatDateTime(current.updatedAt) : "just now";
+      // The zone is read only here: a conflict is the one outcome that shows a time.
+      const org = await tx.organisation.findUnique({ where: { id: actor.orgId }, select: { timeZone: true } });
+      const when = current ? formatDateTime(current.updatedAt, org?.timeZone ?? "UTC") : "just now";
       throw new SettingsConflictError(
         `${who} changed these settings at ${when}, after you opened this page. Nothing was saved: reload to see their version, then make your change again.`,
       );

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ROLES } from "../roles";
 import { isCommonPassword } from "./common-passwords";
+import { timeZoneField } from "./organisation";
 import { PASSWORD_MIN_LENGTH } from "./password-policy";
 
 export { PASSWORD_MIN_LENGTH };
@@ -41,6 +42,8 @@ export const setupSchema = z.strictObject({
   name: personNameField,
   email: emailField,
   password: newPasswordField,
+  /** Filled by the browser (its own zone), not typed: one it does not send, or the app does not know, is UTC. */
+  timeZone: timeZoneField.catch("UTC"),
   /** Asked for on a hosted deployment only (lib/setup-token.ts); checked by the setup action. */
   setupToken: z.string().max(200, "The setup token is at most 200 characters.").optional(),
 });

@@ -53,15 +53,23 @@ export function alertDue(s: AlertState, reminderHours: number, now: Date): Alert
   return s.status === "WORKING" && s.alertOpenSince ? "account.recovered" : null;
 }
 
-/** The alert as a delivery's payload keeps it: JSON, so its time as ISO text. */
-type StoredAlert = Omit<AlertDetails, "since"> & { since: string | null };
+/** The alert as a delivery's payload keeps it: JSON, so its time as ISO text. Alerts queued before organisations had
+ * a time zone have none: they are written in UTC. */
+type StoredAlert = Omit<AlertDetails, "since" | "organisation"> & {
+  since: string | null;
+  organisation: Omit<AlertDetails["organisation"], "timeZone"> & { timeZone?: string };
+};
 
 function toPayload(details: AlertDetails): StoredAlert {
   return { ...details, since: details.since?.toISOString() ?? null };
 }
 function fromPayload(payload: Prisma.JsonValue): AlertDetails {
   const stored = payload as StoredAlert;
-  return { ...stored, since: stored.since ? new Date(stored.since) : null };
+  return {
+    ...stored,
+    organisation: { ...stored.organisation, timeZone: stored.organisation.timeZone ?? "UTC" },
+    since: stored.since ? new Date(stored.since) : null,
+  };
 }
 
 /**
@@ -82,7 +90,7 @@ export async function queueAlerts(
     }),
     db.organisation.findUnique({
       where: { id: orgId },
-      select: { name: true, alertReminderHours: true, webhookHost: true },
+      select: { name: true, timeZone: true, alertReminderHours: true, webhookHost: true },
     }),
   ]);
   if (!state || !org) return null;
@@ -91,7 +99,7 @@ export async function queueAlerts(
 
   const details: AlertDetails = {
     event,
-    organisation: { id: orgId, name: org.name },
+    organisation: { id: orgId, name: org.name, timeZone: org.timeZone },
     diagnosis:
       event === "account.recovered" || !diagnosis
         ? null
@@ -147,12 +155,12 @@ export async function queueDomainAlert(
 ): Promise<void> {
   const org = await deps.db.organisation.findUnique({
     where: { id: orgId },
-    select: { name: true, webhookHost: true },
+    select: { name: true, timeZone: true, webhookHost: true },
   });
   if (!org) return;
   const details: AlertDetails = {
     event: "domain.failing",
-    organisation: { id: orgId, name: org.name },
+    organisation: { id: orgId, name: org.name, timeZone: org.timeZone },
     diagnosis: null,
     since: now,
     pageUrl: deps.pageUrl,
@@ -169,12 +177,12 @@ export async function sendTestAlert(
 ): Promise<{ ok: boolean; error: string | null }> {
   const org = await deps.db.organisation.findUniqueOrThrow({
     where: { id: orgId },
-    select: { name: true, webhookHost: true },
+    select: { name: true, timeZone: true, webhookHost: true },
   });
   if (!org.webhookHost) return { ok: false, error: "No webhook is set." };
   const details: AlertDetails = {
     event: "alert.test",
-    organisation: { id: orgId, name: org.name },
+    organisation: { id: orgId, name: org.name, timeZone: org.timeZone },
     diagnosis: null,
     since: null,
     pageUrl: deps.pageUrl,

@@ -5,6 +5,7 @@ import "server-only";
 import type { Db } from "../prisma";
 import type { Actor } from "../actor";
 import { recordAudit } from "../audit";
+import { dayIn, timestamp, type Timestamp } from "../format";
 import { HISTORY_DAYS } from "./run-check";
 
 export type AlertDeliveryRow = {
@@ -20,18 +21,21 @@ export type AlertDeliveryRow = {
   nextAttemptAt: Date;
 };
 
+/** What the section shows; its times already in the organisation's zone (the section is a client component). */
 export type AlertsView = {
   reminderHours: number;
-  webhook: { host: string; setAt: Date | null } | null;
+  webhook: { host: string; setAt: Timestamp | null } | null;
   /** Owners and admins, and whether each gets alert emails. */
   recipients: { userId: string; name: string; email: string; alertEmails: boolean }[];
-  deliveries: AlertDeliveryRow[];
+  /** Each with when it was sent (or queued) and its next try. */
+  deliveries: (AlertDeliveryRow & { at: Timestamp; nextTry: Timestamp })[];
 };
 
-export async function loadAlertsView(db: Db, orgId: string): Promise<AlertsView> {
+export async function loadAlertsView(db: Db, organisation: { id: string; timeZone: string }): Promise<AlertsView> {
+  const zone = organisation.timeZone;
   // One read from the organisation: Prisma plans it once (its recipients and deliveries come with it).
   const org = await db.organisation.findUniqueOrThrow({
-    where: { id: orgId },
+    where: { id: organisation.id },
     select: {
       alertReminderHours: true,
       webhookHost: true,
@@ -62,14 +66,20 @@ export async function loadAlertsView(db: Db, orgId: string): Promise<AlertsView>
   });
   return {
     reminderHours: org.alertReminderHours,
-    webhook: org.webhookHost ? { host: org.webhookHost, setAt: org.webhookSetAt } : null,
+    webhook: org.webhookHost
+      ? { host: org.webhookHost, setAt: org.webhookSetAt && timestamp(org.webhookSetAt, zone) }
+      : null,
     recipients: org.memberships.map((m) => ({
       userId: m.user.id,
       name: m.user.name,
       email: m.user.email,
       alertEmails: m.alertEmails,
     })),
-    deliveries: org.alertDeliveries,
+    deliveries: org.alertDeliveries.map((d) => ({
+      ...d,
+      at: timestamp(d.sentAt ?? d.createdAt, zone),
+      nextTry: timestamp(d.nextAttemptAt, zone),
+    })),
   };
 }
 
@@ -97,24 +107,39 @@ export async function setMyAlertEmails(
 export type CheckDay = { day: string; total: number; passed: number };
 export type CheckTimeline = { days: CheckDay[]; total: number; passed: number };
 
-/** The last 30 days of scheduled checks, oldest day first (UTC days), with how many passed. */
-export async function checkTimeline(db: Db, orgId: string, now = new Date()): Promise<CheckTimeline> {
-  const startOfToday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const from = new Date(startOfToday - (HISTORY_DAYS - 1) * 86_400_000);
-  const checks = await db.accountCheck.findMany({
-    where: { orgId, checkedAt: { gte: from } },
-    select: { checkedAt: true, ok: true },
-  });
+/**
+ * The last 30 days of scheduled checks, oldest day first, with how many passed. Days are the organisation's: a check
+ * at 23:30 UTC belongs to the next day in Sydney.
+ */
+export async function checkTimeline(
+  db: Db,
+  org: { id: string; timeZone: string },
+  now = new Date(),
+): Promise<CheckTimeline> {
+  const [year, month, day] = dayIn(now, org.timeZone).split("-").map(Number);
   const days: CheckDay[] = Array.from({ length: HISTORY_DAYS }, (_, i) => ({
-    day: new Date(from.getTime() + i * 86_400_000).toISOString().slice(0, 10),
+    day: new Date(Date.UTC(year, month - 1, day - (HISTORY_DAYS - 1 - i))).toISOString().slice(0, 10),
     total: 0,
     passed: 0,
   }));
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  // A day in any zone starts at most 14 hours from UTC's: one day more than the strip covers every zone.
+  const from = new Date(Date.UTC(year, month - 1, day - HISTORY_DAYS));
+  const checks = await db.accountCheck.findMany({
+    where: { orgId: org.id, checkedAt: { gte: from } },
+    select: { checkedAt: true, ok: true },
+  });
+  let total = 0;
+  let passed = 0;
   for (const check of checks) {
-    const index = Math.floor((check.checkedAt.getTime() - from.getTime()) / 86_400_000);
-    const day = days[Math.min(index, days.length - 1)];
-    day.total++;
-    if (check.ok) day.passed++;
+    const entry = byDay.get(dayIn(check.checkedAt, org.timeZone));
+    if (!entry) continue;
+    entry.total++;
+    total++;
+    if (check.ok) {
+      entry.passed++;
+      passed++;
+    }
   }
-  return { days, total: checks.length, passed: checks.filter((c) => c.ok).length };
+  return { days, total, passed };
 }

@@ -13,7 +13,8 @@ export type AlertEvent = "account.failing" | "account.reminder" | "account.recov
 
 export type AlertDetails = {
   event: AlertEvent;
-  organisation: { id: string; name: string };
+  /** timeZone: the IANA zone the alert's times are written in. */
+  organisation: { id: string; name: string; timeZone: string };
   /** The diagnosis of the failing check (for recovered: the one that had been failing, if known). */
   diagnosis: Pick<Diagnosis, "id" | "title" | "advice"> | null;
   since: Date | null;
@@ -25,6 +26,7 @@ export type AlertDetails = {
 
 export function alertContent(a: AlertDetails): { subject: string; text: string } {
   const org = a.organisation.name;
+  const since = a.since && formatDateTime(a.since, a.organisation.timeZone);
   if (a.event === "alert.test") {
     return {
       subject: `Test alert for ${org}`,
@@ -54,7 +56,7 @@ export function alertContent(a: AlertDetails): { subject: string; text: string }
     return {
       subject: `Finance email works again for ${org}`,
       text: [
-        `The finance email account of ${org} works again${a.since ? ` (it had been failing since ${formatDateTime(a.since)})` : ""}.`,
+        `The finance email account of ${org} works again${since ? ` (it had been failing since ${since})` : ""}.`,
         "Finance mail can be sent again; nothing else needs doing.",
         "",
         `Finance email settings: ${a.pageUrl}`,
@@ -65,7 +67,7 @@ export function alertContent(a: AlertDetails): { subject: string; text: string }
   return {
     subject: `${a.event === "account.reminder" ? "Still failing" : "Action needed"}: finance email for ${org} cannot send`,
     text: [
-      `The finance email account of ${org} is failing${a.since ? ` since ${formatDateTime(a.since)}` : ""}.`,
+      `The finance email account of ${org} is failing${since ? ` since ${since}` : ""}.`,
       "",
       what,
       ...(a.diagnosis?.advice.map((line) => `- ${line}`) ?? []),
@@ -111,7 +113,7 @@ export function webhookRequest(alert: AlertDetails, secret: string): { body: str
   const { subject, text } = alertContent(alert);
   const body = JSON.stringify({
     event: alert.event,
-    organisation: alert.organisation,
+    organisation: { id: alert.organisation.id, name: alert.organisation.name },
     diagnosis: alert.diagnosis ? { id: alert.diagnosis.id, title: alert.diagnosis.title } : null,
     since: alert.since?.toISOString() ?? null,
     page: alert.pageUrl,

@@ -34,6 +34,26 @@ test("with no user yet, every page leads to /setup, and bad input is refused nex
   expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(0);
 });
 
+test("a refused setup sent from the keyboard puts focus on the field that failed, keeping what was typed", async ({
+  page,
+}) => {
+  await page.goto("/setup");
+  await expect(page.getByLabel("Setup token")).toBeFocused();
+  for (const text of [printedSetupToken(), "Riverside Physio", "Ana Owner", "ana@riverside.example", "short"]) {
+    await page.keyboard.type(text);
+    await page.keyboard.press("Tab");
+  }
+  await expect(page.getByRole("button", { name: "Create account" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  const password = page.getByLabel("Password");
+  await expect(password).toHaveAccessibleDescription(/Use at least 12 characters/);
+  await expect(password).toBeFocused();
+  await expect(password).toHaveValue("");
+  await expect(page.getByLabel("Email")).toHaveValue("ana@riverside.example");
+  await expect(page.getByLabel("Organisation name")).toHaveValue("Riverside Physio");
+  expect(count(app(), `SELECT COUNT(*) AS n FROM "User"`)).toBe(0);
+});
+
 test("a hosted first run needs the setup token from the server's log: none or a wrong one is refused, nothing created", async ({
   page,
 }) => {

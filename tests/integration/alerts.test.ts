@@ -27,7 +27,7 @@ const googleRevoked = diagnose(
 );
 const failing: AlertDetails = {
   event: "account.failing",
-  organisation: { id: "org_1", name: "Riverside Physio" },
+  organisation: { id: "org_1", name: "Riverside Physio", timeZone: "UTC" },
   diagnosis: googleRevoked,
   since: new Date("2030-01-01T09:00:00Z"),
   pageUrl: "https://finance-email.example/settings/email",
@@ -51,6 +51,17 @@ describe("alert emails", () => {
       subject: "Finance email works again for Riverside Physio",
       text: expect.stringContaining("(it had been failing since 1 Jan 2030, 09:00 UTC)") as unknown,
     });
+  });
+
+  it("write their times in the organisation's time zone", () => {
+    const inBerlin = { ...failing, organisation: { ...failing.organisation, timeZone: "Europe/Berlin" } };
+    expect(alertContent(inBerlin).text).toContain("failing since 1 Jan 2030, 10:00 CET.");
+    const inNewYork = {
+      ...failing,
+      event: "account.recovered" as const,
+      organisation: { ...failing.organisation, timeZone: "America/New_York" },
+    };
+    expect(alertContent(inNewYork).text).toContain("(it had been failing since 1 Jan 2030, 04:00 GMT-5)");
   });
 
   it("go out through the system mailer, from its address, marked as automatic", async () => {

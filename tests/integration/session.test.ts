@@ -55,7 +55,7 @@ describe("loadMemberContext", () => {
     const admin = await person(t.db, orgId, { name: "Priya Admin", role: "ADMIN" });
     expect(await loadMemberContext(t.db, { userId: admin.id, sessionVersion: 0 })).toEqual({
       user: { id: admin.id, name: "Priya Admin", email: admin.email, mustChangePassword: false },
-      org: { id: orgId, name: "Riverside Clinic" },
+      org: { id: orgId, name: "Riverside Clinic", timeZone: "UTC" },
       role: "ADMIN",
       membershipId: expect.any(String) as unknown,
       sessionVersion: 0,

@@ -18,6 +18,7 @@ const input: SetupInput = {
   name: "Ana Owner",
   email: "ana@example.com",
   password: "correct mule staple 42",
+  timeZone: "Europe/Berlin",
 };
 
 describe("first-run setup", () => {
@@ -27,7 +28,7 @@ describe("first-run setup", () => {
     expect(await setup.isSetupComplete(database().db)).toBe(false);
 
     const { org, user } = await setup.completeSetup(database().db, input);
-    expect(org.name).toBe("Acme Finance");
+    expect(org).toMatchObject({ name: "Acme Finance", timeZone: "Europe/Berlin" });
     expect(user).toMatchObject({ email: "ana@example.com", name: "Ana Owner", mustChangePassword: false });
     expect(user).not.toHaveProperty("passwordHash");
 

@@ -14,7 +14,7 @@ const { redirect } = await import("next/navigation");
 
 const admin: MemberContext = {
   user: { id: "u1", name: "Priya Admin", email: "priya@clinic.test", mustChangePassword: false },
-  org: { id: "o1", name: "Riverside Clinic" },
+  org: { id: "o1", name: "Riverside Clinic", timeZone: "UTC" },
   role: "ADMIN",
   membershipId: "m1",
   sessionVersion: 0,

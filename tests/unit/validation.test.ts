@@ -10,6 +10,8 @@ import {
   signInSchema,
 } from "@/lib/validation/account";
 import { isCommonPassword } from "@/lib/validation/common-passwords";
+import { TIME_ZONE_REFUSED, timeZoneSchema } from "@/lib/validation/organisation";
+import { TIME_ZONES } from "@/lib/format";
 
 const validSetup = {
   organisationName: "Acme Finance",
@@ -79,10 +81,21 @@ describe("newPasswordField", () => {
 
 describe("setupSchema", () => {
   it("accepts a complete form and normalises it", () => {
-    expect(setupSchema.parse({ ...validSetup, email: " ANA@example.com", organisationName: " Acme Finance " })).toEqual(
-      validSetup,
-    );
+    expect(
+      setupSchema.parse({
+        ...validSetup,
+        email: " ANA@example.com",
+        organisationName: " Acme Finance ",
+        timeZone: "Europe/Berlin",
+      }),
+    ).toEqual({ ...validSetup, timeZone: "Europe/Berlin" });
   });
+  it.each([undefined, "", "Mars/Olympus_Mons", "+05:00", "x".repeat(65)])(
+    "saves UTC when the browser sends no time zone the app knows (%j)",
+    (timeZone) => {
+      expect(setupSchema.parse({ ...validSetup, timeZone }).timeZone).toBe("UTC");
+    },
+  );
   it("reports each bad field by name", () => {
     const errors = fieldErrors(setupSchema, {
       organisationName: "",
@@ -135,5 +148,21 @@ describe("other account schemas", () => {
     expect(
       fieldErrors(changePasswordSchema, { ...ok, newPassword: "short", confirmPassword: "short" }).newPassword,
     ).toEqual(["Use at least 12 characters."]);
+  });
+});
+
+describe("timeZoneSchema", () => {
+  it("accepts the zones of the list, under their canonical names", () => {
+    expect(timeZoneSchema.parse({ timeZone: "Europe/Berlin" })).toEqual({ timeZone: "Europe/Berlin" });
+    expect(timeZoneSchema.parse({ timeZone: "UTC" })).toEqual({ timeZone: "UTC" });
+    expect(timeZoneSchema.parse({ timeZone: "Etc/UTC" })).toEqual({ timeZone: "UTC" });
+    for (const zone of TIME_ZONES) expect(timeZoneSchema.parse({ timeZone: zone }).timeZone).toBe(zone);
+  });
+  it.each(["", "Mars/Olympus_Mons", "+05:00", "Europe/Berlin\n", "x".repeat(65)])("refuses %j", (timeZone) => {
+    expect(fieldErrors(timeZoneSchema, { timeZone }).timeZone).toEqual([TIME_ZONE_REFUSED]);
+  });
+  it("refuses a missing zone and extra fields", () => {
+    expect(fieldErrors(timeZoneSchema, {}).timeZone).toEqual([TIME_ZONE_REFUSED]);
+    expect(timeZoneSchema.safeParse({ timeZone: "UTC", orgId: "other" }).success).toBe(false);
   });
 });

@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, PageHeader } from "@/app/_components/card";
 import { SubmitButton } from "@/app/_components/form";
+import { Time } from "@/app/_components/time";
 import { env } from "@/lib/env";
-import { formatDateTime } from "@/lib/format";
+import { timestamp } from "@/lib/format";
 import { ROLE_LABELS } from "@/lib/roles";
 import { getSession, requireMember } from "@/lib/session";
 import { signOutEverywhereAction } from "./actions";
@@ -50,8 +51,8 @@ export default async function AccountPage() {
         >
           {signedIn && endsBy && (
             <p className="text-sm text-slate-700" data-testid="session-times">
-              This browser signed in on {formatDateTime(signedIn)}. It will be asked to sign in again by{" "}
-              {formatDateTime(endsBy)}.
+              This browser signed in on <Time at={timestamp(signedIn, ctx.org.timeZone)} />. It will be asked to sign in
+              again by <Time at={timestamp(endsBy, ctx.org.timeZone)} />.
             </p>
           )}
           <p className="mt-3 text-sm text-slate-700">

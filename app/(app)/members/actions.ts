@@ -3,7 +3,9 @@ import { revalidatePath } from "next/cache";
 import { memberAction } from "@/lib/action";
 import { db } from "@/lib/db";
 import { addMember, changeRole, removeMember, resetMemberPassword } from "@/lib/members";
+import { setTimeZone } from "@/lib/organisation";
 import { addMemberSchema, changeRoleSchema, memberTargetSchema } from "@/lib/validation/account";
+import { timeZoneSchema } from "@/lib/validation/organisation";
 
 export const addMemberAction = memberAction(
   { name: "addMember", minimum: "ADMIN", schema: addMemberSchema },
@@ -45,6 +47,19 @@ export const resetPasswordAction = memberAction(
       ok: true,
       message: `${name} is signed out everywhere and can sign in with the temporary password below.`,
       data: { temporaryPassword, email },
+    };
+  },
+);
+
+export const setTimeZoneAction = memberAction(
+  { name: "setTimeZone", minimum: "ADMIN", schema: timeZoneSchema },
+  async (input, ctx) => {
+    const { changed } = await setTimeZone(db, ctx.actor, input.timeZone);
+    // Every page shows times, in the frame (the failing banner) as well as in the pages.
+    if (changed) revalidatePath("/", "layout");
+    return {
+      ok: true,
+      message: changed ? `Times are now shown in ${input.timeZone}.` : "No change: that is the zone already.",
     };
   },
 );

@@ -1,11 +1,16 @@
 import type { Metadata } from "next";
 import { Card, PageHeader } from "@/app/_components/card";
 import { db } from "@/lib/db";
+import { formatDateTime, TIME_ZONES } from "@/lib/format";
 import { listMembers } from "@/lib/members";
 import { canAssignRole, ROLES } from "@/lib/roles";
 import { requireMember } from "@/lib/session";
 import { AddMemberForm } from "./add-member-form";
 import { MemberRow, type MemberRowData } from "./member-row";
+import { TimeZoneForm } from "./time-zone-form";
+
+// The zones as the select lists them: "America/New York". Built once: the list is the runtime's.
+const ZONE_OPTIONS = TIME_ZONES.map((zone) => ({ value: zone, label: zone.replaceAll("_", " ") }));
 
 export const metadata: Metadata = { title: "Members" };
 export const dynamic = "force-dynamic";
@@ -47,6 +52,12 @@ export default async function MembersPage() {
               <MemberRow key={m.membershipId} member={m} />
             ))}
           </ul>
+        </Card>
+        <Card
+          title="Organisation"
+          description={`It is now ${formatDateTime(new Date(), ctx.org.timeZone)} in ${ctx.org.name}'s time zone.`}
+        >
+          <TimeZoneForm current={ctx.org.timeZone} zones={ZONE_OPTIONS} />
         </Card>
       </div>
     </>

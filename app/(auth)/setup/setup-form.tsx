@@ -1,6 +1,7 @@
 "use client";
-import { useActionState } from "react";
+import { useActionState, useRef, useSyncExternalStore } from "react";
 import { EmailField, FormMessage, PasswordField, SubmitButton, TextField } from "@/app/_components/form";
+import { useFocusFirstInvalid } from "@/app/_components/use-focus-first-invalid";
 import type { ActionState } from "@/lib/action";
 import { PASSWORD_MIN_LENGTH } from "@/lib/validation/password-policy";
 import { setupAction } from "./actions";
@@ -8,9 +9,12 @@ import { setupAction } from "./actions";
 export function SetupForm({ askForToken }: { askForToken: boolean }) {
   const [state, action] = useActionState(setupAction, {} as ActionState);
   const v = state.values ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(form, state);
   return (
-    <form action={action} className="space-y-4" noValidate key={state.at}>
+    <form ref={form} action={action} className="space-y-4" noValidate key={state.at}>
       <FormMessage ok={state.ok} message={state.message} />
+      <BrowserTimeZone />
       {askForToken && (
         <TextField
           name="setupToken"
@@ -54,4 +58,19 @@ export function SetupForm({ askForToken }: { askForToken: boolean }) {
       </SubmitButton>
     </form>
   );
+}
+
+const noSubscription = () => () => {};
+
+/**
+ * The organisation starts in the owner's own time zone, as their browser names it (changeable later on the Members
+ * page). The server renders it empty; without JavaScript it stays empty and the organisation starts in UTC.
+ */
+function BrowserTimeZone() {
+  const zone = useSyncExternalStore(
+    noSubscription,
+    () => Intl.DateTimeFormat().resolvedOptions().timeZone,
+    () => "",
+  );
+  return <input type="hidden" name="timeZone" value={zone} />;
 }

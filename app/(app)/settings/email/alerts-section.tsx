@@ -3,11 +3,11 @@
 // how often to remind, the webhook (set, test, remove; its signing secret shown once) and the recent deliveries.
 import { useActionState } from "react";
 import { CopyButton } from "@/app/_components/copy-button";
+import { Time } from "@/app/_components/time";
 import { ContactWhoRunsThisApp } from "@/app/_components/support-contact";
 import { WHO_RUNS_THIS_APP, type SupportContact } from "@/lib/support";
 import { FormMessage, SelectField, SubmitButton, TextField } from "@/app/_components/form";
 import type { ActionState } from "@/lib/action";
-import { formatDateTime } from "@/lib/format";
 import { REMINDER_CHOICES } from "@/lib/watch/reminder-choices";
 import type { AlertsView } from "@/lib/watch/alert-settings";
 import {
@@ -174,7 +174,12 @@ export function AlertsSection({
           <div className="flex flex-wrap items-center justify-between gap-3">
             <p className="text-sm text-slate-700" data-testid="webhook-host">
               Alerts go to <span className="font-medium text-slate-900">{view.webhook.host}</span>
-              {view.webhook.setAt ? ` · set ${formatDateTime(view.webhook.setAt)}` : ""}
+              {view.webhook.setAt && (
+                <>
+                  {" "}
+                  · set <Time at={view.webhook.setAt} />
+                </>
+              )}
             </p>
             <div className="flex flex-wrap gap-2">
               <form action={test}>
@@ -246,10 +251,13 @@ export function AlertsSection({
                   {d.channel === "email" ? `email to ${d.target}` : `webhook (${d.target})`}
                   {d.lastError && d.status !== "SENT" ? <span className="text-slate-500"> · {d.lastError}</span> : null}
                   {d.status === "PENDING" ? (
-                    <span className="text-slate-500"> · next try {formatDateTime(d.nextAttemptAt)}</span>
+                    <span className="text-slate-500">
+                      {" "}
+                      · next try <Time at={d.nextTry} />
+                    </span>
                   ) : null}
                 </span>
-                <span className="text-slate-500">{formatDateTime(d.sentAt ?? d.createdAt)}</span>
+                <Time at={d.at} className="text-slate-500" />
               </li>
             ))}
           </ul>

@@ -5,7 +5,8 @@
 import { Card } from "@/app/_components/card";
 import type { CheckResult, DomainReport, Verdict } from "@/lib/deliverability/check-domain";
 import type { StoredDomainCheck } from "@/lib/deliverability/domain-checks";
-import { timeAgo } from "@/lib/format";
+import { timeAgo, timestamp } from "@/lib/format";
+import { Time } from "@/app/_components/time";
 import { CopyButton } from "@/app/_components/copy-button";
 import { CheckAgainButton } from "./deliverability-controls";
 
@@ -26,10 +27,12 @@ export function DeliverabilityCard({
   check,
   domain,
   canCheck,
+  timeZone,
 }: {
   check: StoredDomainCheck | null;
   domain: string;
   canCheck: boolean;
+  timeZone: string;
 }) {
   if (!check) return <NotCheckedYet domain={domain} canCheck={canCheck} />;
   const report = check.report;
@@ -43,7 +46,9 @@ export function DeliverabilityCard({
       }
       actions={
         <div className="flex items-center gap-3 text-sm text-slate-500">
-          <span data-testid="domain-checked-at">Checked {timeAgo(check.checkedAt, new Date())}</span>
+          <span data-testid="domain-checked-at">
+            Checked <Time at={timestamp(check.checkedAt, timeZone)}>{timeAgo(check.checkedAt, new Date())}</Time>
+          </span>
           {canCheck && <CheckAgainButton />}
         </div>
       }

@@ -14,7 +14,7 @@ import { FINANCE_EMAIL_PARTS } from "./parts";
 export default async function FinanceEmailLayout({ children }: { children: React.ReactNode }) {
   const ctx = await getMemberContext();
   const [settings, timeline] = ctx
-    ? await Promise.all([readEmailSettings(db, ctx.org.id), checkTimeline(db, ctx.org.id)])
+    ? await Promise.all([readEmailSettings(db, ctx.org.id), checkTimeline(db, ctx.org)])
     : [null, undefined];
   const parts: NavItem[] = FINANCE_EMAIL_PARTS.filter((part) => !part.admin || (ctx && hasRole(ctx.role, "ADMIN")));
   return (
@@ -23,7 +23,7 @@ export default async function FinanceEmailLayout({ children }: { children: React
         title="Finance email"
         description="The SMTP account your invoices, statements and receipts are sent from."
       />
-      {ctx && <StatusBanner settings={settings} timeline={timeline} />}
+      {ctx && <StatusBanner settings={settings} timeline={timeline} timeZone={ctx.org.timeZone} />}
       {settings && (
         <nav aria-label="Finance email" className="mb-6 border-b border-slate-200">
           <NavLinks items={parts} variant="tabs" />

@@ -25,7 +25,7 @@ export type EmailFormInitial = {
   fromAddress: string;
   replyTo: string;
   version: number;
-  /** "25 Nov 2026, 13:05 UTC" when a password is saved */
+  /** "25 Nov 2026, 14:05 CET" (the organisation's zone) when a password is saved */
   passwordSavedOn: string | null;
 };
 
@@ -81,7 +81,7 @@ const BLANK_FORM: EmailFormInitial = {
   passwordSavedOn: null,
 };
 
-function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
+function formInitial(settings: EmailSettingsView | null, timeZone: string): EmailFormInitial {
   if (!settings) return BLANK_FORM;
   return {
     provider: settings.provider,
@@ -94,7 +94,7 @@ function formInitial(settings: EmailSettingsView | null): EmailFormInitial {
     fromAddress: settings.fromAddress === settings.user ? "" : settings.fromAddress,
     replyTo: settings.replyTo,
     version: settings.version,
-    passwordSavedOn: settings.passwordSavedAt ? formatDateTime(settings.passwordSavedAt) : null,
+    passwordSavedOn: settings.passwordSavedAt ? formatDateTime(settings.passwordSavedAt, timeZone) : null,
   };
 }
 
@@ -117,7 +117,7 @@ export async function loadAccountPart(
   return {
     canEdit,
     settings,
-    form: formInitial(settings),
+    form: formInitial(settings, ctx.org.timeZone),
     editors: editors.map((e) => e.user.name),
     defaultSendTo: ctx.user.email,
     budgetSeconds: Math.round(options.budgetMs / 1000),

@@ -3,13 +3,14 @@
 import Link from "next/link";
 import { Card } from "@/app/_components/card";
 import type { EmailSettingsView } from "@/lib/mailbox/settings";
-import { formatDateTime } from "@/lib/format";
+import { timestamp } from "@/lib/format";
+import { Time } from "@/app/_components/time";
 import type { TestRunRow } from "@/lib/mailbox/test-run";
 import { getPreset } from "@/lib/smtp/presets";
 import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/mailbox/schema";
 import type { HistoryEntry } from "./page-data";
 
-export function RecentTests({ tests }: { tests: TestRunRow[] }) {
+export function RecentTests({ tests, timeZone }: { tests: TestRunRow[]; timeZone: string }) {
   return (
     <Card title="Recent tests" description="Test emails and connection checks, newest first.">
       {tests.length === 0 ? (
@@ -34,7 +35,7 @@ export function RecentTests({ tests }: { tests: TestRunRow[] }) {
                 <span className="text-slate-500"> · by {t.userEmail}</span>
               </span>
               <span className="text-slate-500">
-                {formatDateTime(t.createdAt)}
+                <Time at={timestamp(t.createdAt, timeZone)} />
                 {t.durationMs !== null ? ` · ${(t.durationMs / 1000).toFixed(1)} s` : ""}
               </span>
             </li>
@@ -45,7 +46,7 @@ export function RecentTests({ tests }: { tests: TestRunRow[] }) {
   );
 }
 
-export function SettingsHistory({ history }: { history: HistoryEntry[] }) {
+export function SettingsHistory({ history, timeZone }: { history: HistoryEntry[]; timeZone: string }) {
   return (
     <Card title="History" description="Every change to these settings, newest first.">
       {history.length === 0 ? (
@@ -56,7 +57,9 @@ export function SettingsHistory({ history }: { history: HistoryEntry[] }) {
             <li key={event.id} className="py-3 text-sm" data-testid="history-entry">
               <p className="text-slate-800">
                 <span className="font-medium">{event.actorEmail ?? "System"}</span>{" "}
-                <span className="text-slate-500">· {formatDateTime(event.createdAt)}</span>
+                <span className="text-slate-500">
+                  · <Time at={timestamp(event.createdAt, timeZone)} />
+                </span>
               </p>
               <ul className="mt-1 space-y-0.5 text-slate-600">
                 {Object.entries(event.changes).map(([field, change]) => (

@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Alerts · Finance email" };
 
 export default async function AlertsPage() {
   const ctx = await requireMember({ path: "/settings/email/alerts", minimum: "ADMIN" });
-  const [settings, alerts] = await Promise.all([readEmailSettings(db, ctx.org.id), loadAlertsView(db, ctx.org.id)]);
+  const [settings, alerts] = await Promise.all([readEmailSettings(db, ctx.org.id), loadAlertsView(db, ctx.org)]);
   if (!settings) return <NoAccountYet title="Alerts" shows="Alerts about the account can be set up here" />;
   return (
     <div id="alerts">

@@ -20,6 +20,7 @@ export default async function DeliverabilityPage() {
         check={data.deliverability}
         domain={fromDomain(data.settings.fromAddress)}
         canCheck={data.canEdit}
+        timeZone={ctx.org.timeZone}
       />
     </div>
   );

@@ -12,9 +12,9 @@ export default async function HistoryPage() {
   const data = await loadHistoryPart(db, ctx);
   return (
     <>
-      <RecentTests tests={data.tests} />
+      <RecentTests tests={data.tests} timeZone={ctx.org.timeZone} />
       <div className="mt-6">
-        <SettingsHistory history={data.history} />
+        <SettingsHistory history={data.history} timeZone={ctx.org.timeZone} />
       </div>
     </>
   );
