@@ -3,11 +3,15 @@
 import { useEffect, type RefObject } from "react";
 import type { ActionState } from "@/lib/action";
 
+export function focusFirstInvalid(form: HTMLFormElement | null) {
+  const first = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+  first?.focus();
+  first?.scrollIntoView({ block: "center" });
+}
+
 export function useFocusFirstInvalid(form: RefObject<HTMLFormElement | null>, state: ActionState) {
   useEffect(() => {
     if (state.ok !== false || !state.errors || Object.keys(state.errors).length === 0) return;
-    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
-    first?.focus();
-    first?.scrollIntoView({ block: "center" });
+    focusFirstInvalid(form.current);
   }, [form, state]);
 }

@@ -13,6 +13,7 @@ import {
   type SelectOption,
 } from "@/app/_components/form";
 import { EMAIL_SETTINGS_FIELD_LABELS } from "@/lib/mailbox/field-labels";
+import { focusFirstInvalid, useFocusFirstInvalid } from "@/app/_components/use-focus-first-invalid";
 import type { ActionState, FieldErrors } from "@/lib/action";
 import {
   defaultSecurityForPort,
@@ -68,9 +69,7 @@ export function EmailSettingsForm({
 
   // A refused save takes the eyes and the keyboard to the first field it names, with its message beside it.
   const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (state.ok === false && hasFieldErrors(state.errors)) focusFirstInvalid(form.current);
-  }, [state]);
+  useFocusFirstInvalid(form, state);
 
   return (
     <form
@@ -469,12 +468,6 @@ const FIELDS_REFUSED = "Some fields need attention; nothing was changed.";
 /** Whether a refusal names any of the form's fields. */
 function hasFieldErrors(errors: FieldErrors | undefined): errors is FieldErrors {
   return Object.values(errors ?? {}).some((messages) => messages?.length);
-}
-
-function focusFirstInvalid(form: HTMLFormElement | null) {
-  const first = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
-  first?.focus();
-  first?.scrollIntoView({ block: "center" });
 }
 
 function portHint(recommended: number, others: number[]) {
