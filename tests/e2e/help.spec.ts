@@ -83,6 +83,8 @@ test("every link from the help pages, the form and a test-send failure resolves,
   page,
   request,
 }) => {
+  // It opens every help page and every anchor's page: dozens of page loads, longer than one page's test.
+  test.setTimeout(150_000);
   const hrefs = new Set<string>();
   const collect = async () => {
     for (const href of await page.locator("a[href^='/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!)))
