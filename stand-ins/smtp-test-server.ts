@@ -219,6 +219,8 @@ export interface TestSmtpServer {
   silentPort: number;
   stallPort: number;
   closedPort: number;
+  /** Connections open now on silentPort (each a client waiting for a greeting that never comes). */
+  silentOpen(): number;
   messages: TestSmtpMessage[];
   sessions: TestSmtpSession[];
   load: TestSmtpLoad;
@@ -580,7 +582,12 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
     socket.on("error", () => {});
     socket.on("close", () => rawSockets.delete(socket));
   };
-  const silent = net.createServer((socket) => track(socket));
+  const silentSockets = new Set<net.Socket>();
+  const silent = net.createServer((socket) => {
+    track(socket);
+    silentSockets.add(socket);
+    socket.on("close", () => silentSockets.delete(socket));
+  });
   const stall = net.createServer((socket) => {
     track(socket);
     socket.write("220 localhost ESMTP ready\r\n");
@@ -623,6 +630,7 @@ export async function startTestSmtpServer(opts: StartTestSmtpServerOptions = {})
     silentPort,
     stallPort,
     closedPort,
+    silentOpen: () => silentSockets.size,
     messages,
     sessions,
     load,

@@ -251,6 +251,11 @@ test("an empty page to a working Google Mail account, top to bottom: only User a
   for (const secret of [APP_PASSWORD_COMPACT, APP_PASSWORD, "qwhz", "plsd"]) {
     expect(all.includes(secret), `a response contained ${secret}`).toBe(false);
   }
+  // Nor the server's log, after a save and a test send (the README's "never written to logs").
+  expect(app().logs()).toContain("Finance Email Setup ready on"); // this is the server's log, being read
+  for (const secret of [APP_PASSWORD_COMPACT, APP_PASSWORD, "qwhz", "plsd"]) {
+    expect(app().logs().includes(secret), `the server's log contained ${secret}`).toBe(false);
+  }
 });
 
 test("clearing Server and TLS Port shows the values that will be used, and saving keeps Google's", async ({ page }) => {

@@ -40,11 +40,17 @@ const preload = path.resolve(__dirname, "support/hosts-preload.cjs");
 
 let app: TestApp;
 let idp: OidcTestProvider;
-let office365: { received: { authUser: string; method: string; to: string[] }[]; close: () => Promise<void> };
+let office365: {
+  received: { authUser: string; method: string; to: string[] }[];
+  /** Every access token presented with XOAUTH2: secrets the app's log must never hold. */
+  tokens: string[];
+  close: () => Promise<void>;
+};
 
 /** smtp.office365.com's stand-in: STARTTLS on 587, AUTH XOAUTH2 with a live token for that mailbox only. */
 async function startOffice365(verify: OidcTestProvider["verifyAccessToken"]) {
   const received: { authUser: string; method: string; to: string[] }[] = [];
+  const tokens: string[] = [];
   const server = new SMTPServer({
     name: OFFICE365,
     key: fs.readFileSync(cert.key),
@@ -56,6 +62,7 @@ async function startOffice365(verify: OidcTestProvider["verifyAccessToken"]) {
       const refuse = () =>
         callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
       if (auth.method !== "XOAUTH2") return refuse();
+      if (auth.accessToken) tokens.push(auth.accessToken);
       void verify(auth.accessToken ?? "").then((result) => {
         if (!result.ok || result.email !== (auth.username ?? "").toLowerCase()) return refuse();
         callback(null, { user: `${auth.username}|${auth.method}` });
@@ -74,7 +81,7 @@ async function startOffice365(verify: OidcTestProvider["verifyAccessToken"]) {
     server.once("error", reject);
     server.listen(587, LOCAL_OFFICE365, () => resolve());
   });
-  return { received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { received, tokens, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 test.describe.configure({ mode: "serial" });
@@ -135,7 +142,15 @@ const field = (page: Page, label: string) => page.getByLabel(label, { exact: tru
 test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a revoked sign-in says Reconnect, Reconnect restores it", async ({
   browser,
 }) => {
+  // Two sign-ins at the provider, three tests and a disconnect: longer than one page's test.
+  test.setTimeout(120_000);
   const page = await adminChoosingMicrosoft(browser);
+  // The authorization codes the provider sends back through the browser: secrets too.
+  const codes: string[] = [];
+  page.on("request", (r) => {
+    const code = new URL(r.url()).searchParams.get("code");
+    if (code && new URL(r.url()).pathname.startsWith("/api/oauth/")) codes.push(code);
+  });
   // Signing in comes first; the password path second, with its limits.
   await expect(page.getByTestId("microsoft-password-note")).toContainText("end of December 2026");
   await page.getByRole("button", { name: "Connect with Microsoft" }).click();
@@ -177,6 +192,12 @@ test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a re
   await page.getByRole("button", { name: "Check connection" }).click();
   await expect(page.getByTestId("test-result")).toContainText("Connection works");
   await expect(page.getByTestId("settings-status")).toHaveText("Working");
+
+  // Nothing secret reached the server's log: not the codes, not the tokens (the README's "never written to logs").
+  expect(codes.length).toBeGreaterThanOrEqual(2);
+  expect(office365.tokens.length).toBeGreaterThanOrEqual(2);
+  const log = app.logs();
+  for (const secret of [...codes, ...office365.tokens]) expect(log.includes(secret), "a secret in the log").toBe(false);
 
   // Nothing secret reached the browser or sits in the database in clear.
   const html = await page.content();

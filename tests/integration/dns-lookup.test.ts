@@ -77,8 +77,10 @@ describe("dnsLookup", () => {
       reason: "lookup-timeout",
       message: "The name smtp.clinic.example could not be looked up: DNS did not answer within 0.8 s.",
     });
+    // Not before its timeout; and far sooner than c-ares's own defaults (5 s a try, four tries) would give up, with
+    // room for a loaded machine.
     expect(elapsed).toBeGreaterThanOrEqual(750);
-    expect(elapsed).toBeLessThan(1500);
+    expect(elapsed).toBeLessThan(4000);
     expect(silentQueries).toBeGreaterThanOrEqual(3); // A and AAAA, and at least one retry
   });
 });

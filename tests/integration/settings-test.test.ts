@@ -2,7 +2,6 @@
 // Failing status (only for exactly the saved settings), the database rate limit, and the notes shown with a result.
 import type { Actor } from "@/lib/actor";
 import crypto from "node:crypto";
-import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createOrg, person, settingsForm } from "../helpers/factories";
@@ -15,6 +14,7 @@ import {
   recentTestRuns,
   testSettings,
   TestRateLimited,
+  MAX_CONCURRENT_TESTS,
   TestsBusy,
   TESTS_BUSY_MESSAGE,
   type TestRunner,
@@ -370,28 +370,38 @@ describe("testSettings: mail ports only", () => {
 });
 
 describe("testSettings: tests running at once in one instance", () => {
-  it("beyond the cap a test is refused at once, not queued; a place frees up when a test ends", async () => {
-    const capped = { ...runner, maxConcurrentTests: 2 };
-    const orgs = await Promise.all(["Busy A", "Busy B", "Busy C", "Busy D"].map((name) => newOrg(name)));
+  it("at most 8 by default: the ninth is refused at once, not queued; a place frees up when a test ends", async () => {
+    const orgs = await Promise.all(Array.from({ length: 10 }, (_, i) => newOrg(`Busy ${i}`)));
     // The fixture's silent port accepts the connection and never greets: each test holds its place for its budget.
     const silent = () => form({ port: String(smtp.silentPort), password: "Some-Password-1" });
-    const started = performance.now();
-    const holding = [
-      testSettings(capped, orgs[0].ctx, silent(), { ...send, now: T0 }),
-      testSettings(capped, orgs[1].ctx, silent(), { ...send, now: T0 }),
-    ];
-    await new Promise((r) => setTimeout(r, 100));
-    const refused = await rejection(testSettings(capped, orgs[2].ctx, silent(), { ...send, now: T0 }));
+    let finished = 0;
+    const holding = orgs
+      .slice(0, MAX_CONCURRENT_TESTS)
+      .map((o) => testSettings(runner, o.ctx, silent(), { ...send, now: T0 }).finally(() => finished++));
+    // Every holding test has connected and is waiting for its greeting.
+    await waitUntil(() => smtp.silentOpen() === MAX_CONCURRENT_TESTS);
+    const refused = await rejection(testSettings(runner, orgs[8].ctx, silent(), { ...send, now: T0 }));
     expect(refused).toBeInstanceOf(TestsBusy);
     expect((refused as Error).message).toBe(TESTS_BUSY_MESSAGE);
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect(await t.db.smtpTestRun.count({ where: { orgId: orgs[2].ctx.org.id } })).toBe(0);
+    // Refused while all eight still held their places: not queued behind them.
+    expect(finished).toBe(0);
+    expect(smtp.silentOpen()).toBe(MAX_CONCURRENT_TESTS);
+    expect(await t.db.smtpTestRun.count({ where: { orgId: orgs[8].ctx.org.id } })).toBe(0);
     const held = await Promise.all(holding);
-    expect(held.map((r) => r.ok)).toEqual([false, false]);
-    const after = await testSettings(capped, orgs[3].ctx, form({ password: smtp.password }), { ...send, now: T0 });
+    expect(held.map((r) => r.ok)).toEqual(Array(MAX_CONCURRENT_TESTS).fill(false));
+    const after = await testSettings(runner, orgs[9].ctx, form({ password: smtp.password }), { ...send, now: T0 });
     expect(after.ok).toBe(true);
   });
 });
+
+/** Waits for a condition the test cannot be told about by an event (polled every 10 ms, for at most 10 s). */
+async function waitUntil(condition: () => boolean) {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("the condition did not hold within 10 s");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe("testSettings: rate limit", () => {
   // Fails at the lookup at once: the limit is about runs, not about what they find.
