@@ -1,5 +1,6 @@
 // sslmode in a postgresql:// URL is honoured the same way by the app and by migrations (the Prisma CLI config).
-// The local PostgreSQL serves no TLS, so a mode that insists on TLS must fail against it, and disable must work.
+// The local PostgreSQL serves no TLS, so a mode that insists on TLS must fail against it, and disable must work; a
+// throwaway cluster that speaks TLS shows what each mode checks.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -10,6 +11,8 @@ import { parseDatabaseUrl, postgresSsl, withoutSslParams } from "@/lib/database-
 import { createPrismaClient } from "@/lib/prisma";
 import { createPostgresDatabase } from "../helpers/postgres";
 import { ROOT } from "../helpers/migrate";
+import { startTlsPostgres, type TlsPostgres } from "../helpers/tls-postgres";
+import { ensureTestCa } from "../../stand-ins/test-ca";
 
 let pg: { url: string; drop: () => Promise<void> };
 beforeAll(async () => {
@@ -77,5 +80,63 @@ describe("sslmode", () => {
     const ok = migrateStatus(withMode("disable"));
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/Database schema is up to date/);
+  });
+});
+
+describe("sslmode against a PostgreSQL that speaks TLS (its certificate names only localhost)", () => {
+  let tls: TlsPostgres;
+  beforeAll(async () => {
+    tls = await startTlsPostgres();
+  });
+  afterAll(async () => {
+    await tls?.stop();
+  });
+
+  const ca = () => `sslrootcert=${encodeURIComponent(tls.caFile)}`;
+  /** Whether the app's client connects with this URL, and over TLS: true, or the error. */
+  async function connects(url: string): Promise<true | Error> {
+    const db = createPrismaClient(parseDatabaseUrl(url, ROOT));
+    try {
+      const [row] = await db.$queryRaw<{ ssl: boolean }[]>`SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`;
+      return row.ssl ? true : new Error("connected without TLS");
+    } catch (err) {
+      return err as Error;
+    } finally {
+      await db.$disconnect().catch(() => undefined);
+    }
+  }
+
+  it("verify-full refuses the wrong host name, verify-ca accepts it (the chain is checked, the name is not)", async () => {
+    const wrongName = await connects(tls.url("127.0.0.1", `sslmode=verify-full&${ca()}`));
+    expect(wrongName).toBeInstanceOf(Error);
+    expect(String((wrongName as Error).message)).toMatch(/Hostname\/IP does not match|altnames/i);
+    expect(await connects(tls.url("127.0.0.1", `sslmode=verify-ca&${ca()}`))).toBe(true);
+    expect(await connects(tls.url("localhost", `sslmode=verify-full&${ca()}`))).toBe(true);
+  });
+
+  // The test workers trust the test CA through NODE_EXTRA_CA_CERTS; sslrootcert replaces what is trusted, so another
+  // certificate as the only root stands for a server whose chain this client does not trust.
+  const otherRoot = () => `sslrootcert=${encodeURIComponent(ensureTestCa().untrustedCert)}`;
+
+  it("verify-ca still checks the chain: under another root the certificate is refused", async () => {
+    const unknownCa = await connects(tls.url("127.0.0.1", `sslmode=verify-ca&${otherRoot()}`));
+    expect(unknownCa).toBeInstanceOf(Error);
+    expect(String((unknownCa as Error).message)).toMatch(/self.signed|unable to (verify|get local issuer)/i);
+  });
+
+  it("require verifies too: under another root the certificate is refused, under its own it is accepted", async () => {
+    const unknownCa = await connects(tls.url("localhost", `sslmode=require&${otherRoot()}`));
+    expect(unknownCa).toBeInstanceOf(Error);
+    expect(String((unknownCa as Error).message)).toMatch(/self.signed|unable to (verify|get local issuer)/i);
+    expect(await connects(tls.url("localhost", `sslmode=require&${ca()}`))).toBe(true);
+  });
+
+  it("migrations honour the same modes: verify-ca reaches the server by address, verify-full does not", () => {
+    const viaCa = migrateStatus(tls.url("127.0.0.1", `sslmode=verify-ca&${ca()}`));
+    // Connected: the empty database has none of the migrations yet.
+    expect(`${viaCa.stdout}${viaCa.stderr}`).toMatch(/not yet been applied|No migration found/i);
+    const viaFull = migrateStatus(tls.url("127.0.0.1", `sslmode=verify-full&${ca()}`));
+    expect(viaFull.status).not.toBe(0);
+    expect(`${viaFull.stdout}${viaFull.stderr}`).not.toMatch(/not yet been applied/i);
   });
 });
