@@ -13,7 +13,7 @@ export type TlsPostgres = {
   /** The test CA's certificate: sslrootcert for the verifying modes. */
   caFile: string;
   url(host: string, params: string): string;
-  stop(): Promise<void>;
+  stop(): void;
 };
 
 /** PostgreSQL's server programs (initdb, pg_ctl), from Debian's versioned folder, newest first. */
@@ -65,7 +65,7 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
     port,
     caFile: cert.caFile,
     url: (host, params) => `postgresql://postgres@${host}:${port}/postgres?${params}`,
-    async stop() {
+    stop() {
       try {
         run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
       } finally {

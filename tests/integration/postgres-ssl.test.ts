@@ -88,8 +88,8 @@ describe("sslmode against a PostgreSQL that speaks TLS (its certificate names on
   beforeAll(async () => {
     tls = await startTlsPostgres();
   });
-  afterAll(async () => {
-    await tls?.stop();
+  afterAll(() => {
+    tls?.stop();
   });
 
   const ca = () => `sslrootcert=${encodeURIComponent(tls.caFile)}`;
