@@ -3,7 +3,7 @@
 import "server-only";
 import type { Env } from "../env";
 import { appDnsResolver } from "../deliverability/domain-checks";
-import { keyringFromEnv } from "../secrets/keyring";
+import { settingsKeyring } from "../secrets/keyring";
 import { nameLookup } from "../net/address-guard";
 import { postgresSsl, withoutSslParams } from "../database-url";
 import type { Db } from "../prisma";
@@ -23,7 +23,8 @@ export function watchDeps(db: Db, e: Env): WatchDeps {
   const lookup = nameLookup(e.nameSources);
   return {
     db,
-    keyring: keyringFromEnv(e),
+    // The same getter web requests use: after keys:rotate rewrites data/secrets.json, the next check reads the new keys.
+    keyring: settingsKeyring(),
     budgetMs: e.smtpTestBudgetMs,
     allowPrivate: e.SMTP_ALLOW_PRIVATE_NETWORKS,
     lookup,
