@@ -42,7 +42,11 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
       where: { webhookSecretCiphertext: { not: null } },
       select: { id: true, name: true, webhookUrlCiphertext: true, webhookSecretCiphertext: true },
     }),
-    db.oAuthRequest.findMany({ select: { stateHash: true, orgId: true, codeVerifierCiphertext: true } }),
+    // A spent sign-in's verifier is never read again.
+    db.oAuthRequest.findMany({
+      where: { usedAt: null },
+      select: { stateHash: true, orgId: true, codeVerifierCiphertext: true },
+    }),
   ]);
   const secrets: StoredSecret[] = [];
   for (const row of settings) {
