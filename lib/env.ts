@@ -96,7 +96,7 @@ const variables = (cwd: string) =>
       parseMailPorts,
       "must be comma-separated ports or ranges of ports, like 25,465,587,2525 or 2500-2599",
     ),
-    /** "host:port" entries the deliverability checks ask instead of the system's resolvers. */
+    /** "host:port" entries asked instead of the system's resolvers: the deliverability checks, and server names. */
     DNS_SERVERS: variable
       .transform((text) =>
         text?.trim()
@@ -110,6 +110,19 @@ const variables = (cwd: string) =>
         const problem = servers && dnsServersProblem(servers);
         if (problem) ctx.addIssue(problem);
       }),
+    /** Read before DNS for server names (SMTP, webhooks, OpenID endpoints), as the system resolver reads /etc/hosts. */
+    HOSTS_FILE: trimmed
+      .refine((file) => file === undefined || path.isAbsolute(file), "must be an absolute path, like /etc/hosts")
+      .refine((file) => {
+        if (file === undefined || !path.isAbsolute(file)) return true;
+        try {
+          fs.accessSync(file, fs.constants.R_OK);
+          return fs.statSync(file).isFile();
+        } catch {
+          return false;
+        }
+      }, "must be a file this process can read")
+      .transform((file) => file ?? "/etc/hosts"),
     /** How often each account is checked: every 6 hours by default. */
     ACCOUNT_CHECK_INTERVAL_MINUTES: wholeNumber({ unit: "minutes", fallback: 360, min: 1, max: 10_080 }),
     /** Checks at once in one instance. */
@@ -255,10 +268,16 @@ export const envSchema = (cwd: string) =>
       },
       setupToken: v.SETUP_TOKEN,
       sessionMaxAgeSeconds: v.SESSION_MAX_AGE_DAYS * 86_400,
-      oauth: { ...v.oauth, allowPrivateNetworks: v.SMTP_ALLOW_PRIVATE_NETWORKS },
+      oauth: {
+        ...v.oauth,
+        allowPrivateNetworks: v.SMTP_ALLOW_PRIVATE_NETWORKS,
+        nameSources: { hostsFile: v.HOSTS_FILE, dnsServers: v.DNS_SERVERS },
+      },
       systemMail: v.systemMail,
       metricsToken: v.METRICS_TOKEN,
       dnsServers: v.DNS_SERVERS,
+      /** Where server names are looked up: the hosts file, then DNS (lib/net/address-guard.ts nameLookup). */
+      nameSources: { hostsFile: v.HOSTS_FILE, dnsServers: v.DNS_SERVERS },
       port: v.PORT,
       /** Who an organisation's people contact about this app (lib/support.ts). */
       support: { url: v.SUPPORT_URL ?? null, email: v.SUPPORT_EMAIL ?? null },

@@ -1,4 +1,5 @@
-// Re-encrypts every stored secret (SMTP passwords, linked mailboxes' tokens: lib/secrets/stored-secrets.ts) under a new key without downtime: the old key stays
+// Re-encrypts every stored secret (SMTP passwords, linked mailboxes' tokens, webhooks, sign-ins in flight:
+// lib/secrets/stored-secrets.ts) under a new key without downtime: the old key stays
 // readable until every row has moved. npm run keys:rotate
 // Embedded default (no SETTINGS_ENCRYPTION_KEY in the environment): generates the new key into data/secrets.json,
 // which running servers reload. With SETTINGS_ENCRYPTION_KEY set: moves rows to that key, read with SETTINGS_ENCRYPTION_KEYS_OLD.
@@ -6,7 +7,14 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createKeyring, keyFromBase64, keyIdOf, SecretDecryptError, type Keyring } from "../lib/secrets/crypto";
+import {
+  createKeyring,
+  keyFromBase64,
+  keyIdOf,
+  SecretDecryptError,
+  tokenKeyId,
+  type Keyring,
+} from "../lib/secrets/crypto";
 import { countNotUnder, rotateStoredSecrets, storedSecrets } from "../lib/secrets/stored-secrets";
 import { EnvError, loadEnv, secretsFilePath } from "../lib/env";
 import { createPrismaClient, type Db } from "../lib/prisma";
@@ -15,11 +23,13 @@ const PREFIX = "keys:rotate";
 /** Saves already under way in a server that still had the old keyring can land after a pass: try a few times. */
 const PASSES = 5;
 const PASS_PAUSE_MS = 500;
+/** Passes after the old keys are dropped, for a write that was already under way. */
+const SWEEPS = 2;
 
 class RotateError extends Error {}
 
 const unique = (keys: string[]) => [...new Set(keys)];
-const tokenKeyId = (token: string) => /^v1\.([0-9a-f]{8})\./.exec(token)?.[1] ?? "unknown";
+const keyIdIn = (token: string) => tokenKeyId(token) ?? "unknown";
 
 /** Fails before anything changes when a stored secret cannot be read with any known key. Never prints a secret. */
 async function assertAllReadable(db: Db, keyring: Keyring) {
@@ -31,10 +41,10 @@ async function assertAllReadable(db: Db, keyring: Keyring) {
       if (!(err instanceof SecretDecryptError)) throw err;
       const what =
         err.reason === "unknown-key"
-          ? `encrypted with unknown key id ${tokenKeyId(secret.ciphertext)}`
+          ? `encrypted with unknown key id ${keyIdIn(secret.ciphertext)}`
           : err.reason === "format"
             ? "not in a readable format"
-            : `failed its integrity check (key id ${tokenKeyId(secret.ciphertext)})`;
+            : `failed its integrity check (key id ${keyIdIn(secret.ciphertext)})`;
       problems.push(`"${secret.orgName}" (${secret.orgId}), ${secret.kind}: ${what}`);
     }
   }
@@ -60,6 +70,16 @@ async function rotateUntilDone(db: Db, keyring: Keyring) {
     if (left === 0) break;
   }
   return { rotated, total, left };
+}
+
+/** After the old keys are dropped: a few more passes, each after a pause, then a last count. */
+async function sweepLateWrites(db: Db, keyring: Keyring) {
+  let rotated = 0;
+  for (let sweep = 0; sweep < SWEEPS; sweep++) {
+    await new Promise((r) => setTimeout(r, PASS_PAUSE_MS));
+    rotated += (await rotateStoredSecrets(db, keyring)).rotated;
+  }
+  return { rotated, left: await countNotUnder(db, keyring.currentKeyId) };
 }
 
 type SecretsFile = Record<string, unknown> & {
@@ -120,7 +140,16 @@ async function rotateEmbedded(db: Db, dataDir: string, envOldKeys: string[]) {
   }
   const { SETTINGS_ENCRYPTION_KEYS_OLD: _done, ...rest } = contents;
   writeSecretsFile(file, { ...rest, SETTINGS_ENCRYPTION_KEY: newKeyB64 });
-  process.stdout.write(summary(rotated, total, keyId));
+  // A save or token refresh encrypted just before the first write can still land now, under a key servers no longer
+  // have: this process still holds it, so it moves such rows too, and puts the old keys back if any stays.
+  const late = await sweepLateWrites(db, keyring);
+  if (late.left > 0) {
+    writeSecretsFile(file, { ...rest, SETTINGS_ENCRYPTION_KEY: newKeyB64, SETTINGS_ENCRYPTION_KEYS_OLD: readable });
+    throw new RotateError(
+      `${late.left} stored secret${late.left === 1 ? " was" : "s were"} saved under an older key while it was being dropped, so the old keys are back in ${file}. Run npm run keys:rotate again.`,
+    );
+  }
+  process.stdout.write(summary(rotated + late.rotated, total, keyId));
 }
 
 async function rotateFromEnv(db: Db, currentKey: string, oldKeys: string[]) {

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { EnvError, loadEnv } from "../lib/env";
 import { buildTestMessage } from "../lib/mailbox/test-email";
 import { runSmtpTest } from "../lib/mailbox/transports/smtp";
+import { nameLookup } from "../lib/net/address-guard";
 import { emailField } from "../lib/validation/account";
 
 const USAGE = "Usage: npm run mail:test -- --to someone@example.com";
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
     budgetMs: env.smtpTestBudgetMs,
     // The operator's own server, which may well be an internal relay.
     allowPrivate: true,
+    lookup: nameLookup(env.nameSources),
     message: () =>
       buildTestMessage({
         organisation: "Finance Email Setup (system mail)",

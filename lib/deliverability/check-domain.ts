@@ -5,7 +5,7 @@
 import "server-only";
 import { spf } from "mailauth/lib/spf";
 import getDmarcRecord from "mailauth/lib/dmarc/get-dmarc-record";
-import { getPreset, PRESETS, type DomainAuthentication } from "../smtp/presets";
+import { getPreset, PRESETS, presetForAccount, type DomainAuthentication } from "../smtp/presets";
 import { cnameTarget, NO_RECORD, txtRecords, type DnsResolve } from "./resolver";
 import { allowsAnyone, mergedSpf, spfRecordsOf } from "./spf-record";
 
@@ -59,7 +59,10 @@ const SPF_TIME_LIMIT_MS = 8_000;
 
 export type CheckInput = {
   fromAddress: string;
+  /** The preset the settings chose; judged together with `user` (presetForAccount). */
   presetId: string;
+  /** The account's User: a Google account on the organisation's own domain is Google Workspace. */
+  user: string;
   /** The SMTP server, for "Other SMTP server": its address is the one evaluated. */
   smtpHost: string;
 };
@@ -70,7 +73,7 @@ export function fromDomain(fromAddress: string): string {
 
 export async function checkDomain(resolve: DnsResolve, input: CheckInput): Promise<DomainReport> {
   const domain = fromDomain(input.fromAddress);
-  const preset = getPreset(input.presetId) ?? getPreset("custom");
+  const preset = getPreset(presetForAccount(input.presetId, input.user)) ?? getPreset("custom");
   const providerName = preset.id === "custom" ? "your mail server" : preset.name;
   if (MAILBOX_PROVIDER_DOMAINS.has(domain)) return { domain, handledByProvider: true, providerName };
   const auth = preset.domainAuth;

@@ -5,11 +5,18 @@ import "server-only";
 import type { Db } from "../prisma";
 import { checkDomain, fromDomain, type DomainReport, type Verdict } from "./check-domain";
 import { createDnsResolver, type DnsResolve } from "./resolver";
+import { presetForAccount } from "../smtp/presets";
 
 /** The watch checks the domain again after this long. */
 export const DOMAIN_RECHECK_MS = 7 * 86_400_000;
 
-export type StoredDomainCheck = { domain: string; presetId: string; checkedAt: Date; report: DomainReport };
+export type StoredDomainCheck = {
+  domain: string;
+  /** The preset the domain was judged by (presetForAccount: a Google account on its own domain is Workspace). */
+  presetId: string;
+  checkedAt: Date;
+  report: DomainReport;
+};
 
 /** The resolver the app uses: DNS_SERVERS when set, 2 s per try, 2 tries. */
 export function appDnsResolver(servers: readonly string[] | undefined): DnsResolve {
@@ -31,18 +38,26 @@ export async function keptDomainCheck(db: Db, orgId: string): Promise<StoredDoma
   );
 }
 
-/** Whether a kept check is about the settings as they are now (same From domain and provider). */
-export function checkIsCurrent(check: StoredDomainCheck, settings: { fromAddress: string; provider: string }): boolean {
-  return check.domain === fromDomain(settings.fromAddress) && check.presetId === settings.provider;
+/** Whether a kept check is about the settings as they are now (same From domain, and the provider judged the same). */
+export function checkIsCurrent(
+  check: StoredDomainCheck,
+  settings: { fromAddress: string; provider: string; user: string },
+): boolean {
+  return (
+    check.domain === fromDomain(settings.fromAddress) &&
+    check.presetId === presetForAccount(settings.provider, settings.user)
+  );
 }
+
+const CHECKED_COLUMNS = { fromAddress: true, provider: true, username: true, host: true } as const;
 
 /** After a save: checks the From domain now unless the kept check is already about these settings. */
 export async function checkDomainIfChanged(db: Db, resolve: DnsResolve, orgId: string): Promise<DomainCheckRun | null> {
   const [settings, kept] = await Promise.all([
-    db.emailSettings.findUnique({ where: { orgId }, select: { fromAddress: true, provider: true } }),
+    db.emailSettings.findUnique({ where: { orgId }, select: CHECKED_COLUMNS }),
     keptDomainCheck(db, orgId),
   ]);
-  if (!settings || (kept && checkIsCurrent(kept, settings))) return null;
+  if (!settings || (kept && checkIsCurrent(kept, { ...settings, user: settings.username }))) return null;
   return runDomainCheck(db, resolve, orgId);
 }
 
@@ -55,14 +70,14 @@ export async function runDomainCheck(
   orgId: string,
   now = new Date(),
 ): Promise<DomainCheckRun | null> {
-  const settings = await db.emailSettings.findUnique({
-    where: { orgId },
-    select: { fromAddress: true, provider: true, host: true },
-  });
+  const settings = await db.emailSettings.findUnique({ where: { orgId }, select: CHECKED_COLUMNS });
   if (!settings) return null;
+  // Kept under the preset it was judged by, so a new User that changes the judgement is checked again.
+  const presetId = presetForAccount(settings.provider, settings.username);
   const report = await checkDomain(resolve, {
     fromAddress: settings.fromAddress,
     presetId: settings.provider,
+    user: settings.username,
     smtpHost: settings.host,
   });
   const previous = await db.domainCheck.findUnique({
@@ -71,7 +86,7 @@ export async function runDomainCheck(
   });
   const data = {
     domain: report.domain,
-    presetId: settings.provider,
+    presetId,
     checkedAt: now,
     report,
     spfVerdict: verdictOf(report, "spf"),
@@ -83,5 +98,5 @@ export async function runDomainCheck(
     previous && previous.domain === report.domain
       ? (["spf", "dmarc"] as const).filter((c) => data[`${c}Verdict`] === "fail" && previous[`${c}Verdict`] !== "fail")
       : [];
-  return { check: { domain: report.domain, presetId: settings.provider, checkedAt: now, report }, newlyFailing };
+  return { check: { domain: report.domain, presetId, checkedAt: now, report }, newlyFailing };
 }

@@ -10,7 +10,7 @@ import { recordAudit } from "../audit";
 import type { Actor } from "../actor";
 import { mailboxTokenAad, oauthVerifierAad } from "../secrets/bindings";
 import { UserFacingError } from "../errors";
-import { resolveAndCheck } from "../net/address-guard";
+import { nameLookup, resolveAndCheck, type LookupAll, type NameSources } from "../net/address-guard";
 import { checkSoon, markNothingToSendWith } from "./status";
 import {
   OAUTH_PROVIDERS,
@@ -68,11 +68,11 @@ export const PRIVATE_ENDPOINT_MESSAGE =
  * its discovery document names goes through the same address guard as an SMTP server, so a discovery document
  * cannot point the app at this host's own network.
  */
-function guardedFetch(authority: URL, allowPrivate: boolean): oidc.CustomFetch {
+function guardedFetch(authority: URL, allowPrivate: boolean, lookup: LookupAll): oidc.CustomFetch {
   return async (url, options) => {
     const target = new URL(url);
     if (target.host !== authority.host) {
-      const guard = await resolveAndCheck(target.hostname, { allowPrivate, lookupTimeoutMs: 5000 });
+      const guard = await resolveAndCheck(target.hostname, { allowPrivate, lookup, lookupTimeoutMs: 5000 });
       if (!guard.ok) throw new OAuthFlowError(guard.reason === "blocked" ? PRIVATE_ENDPOINT_MESSAGE : guard.message);
     }
     return fetch(url, options as RequestInit);
@@ -86,15 +86,19 @@ function guardRefusal(err: unknown): unknown {
 }
 
 /** The provider's OpenID configuration, discovered once per process (a failed discovery is retried next time). */
-export function providerConfiguration(client: OAuthClientConfig, allowPrivate = false): Promise<oidc.Configuration> {
-  const key = `${client.authority}\n${client.clientId}\n${allowPrivate}`;
+export function providerConfiguration(
+  client: OAuthClientConfig,
+  allowPrivate = false,
+  nameSources: NameSources = {},
+): Promise<oidc.Configuration> {
+  const key = `${client.authority}\n${client.clientId}\n${allowPrivate}\n${JSON.stringify(nameSources)}`;
   let pending = discovered.get(key);
   if (!pending) {
     const authority = new URL(client.authority);
     pending = oidc
       .discovery(authority, client.clientId, client.clientSecret, undefined, { timeout: 10 })
       .then((configuration) => {
-        configuration[oidc.customFetch] = guardedFetch(authority, allowPrivate);
+        configuration[oidc.customFetch] = guardedFetch(authority, allowPrivate, nameLookup(nameSources));
         return configuration;
       });
     pending.catch(() => discovered.delete(key));
@@ -107,7 +111,7 @@ function configurationFor(config: OAuthConfig, provider: OAuthProviderId): Promi
   const client = config.clients[provider];
   if (!client)
     throw new OAuthFlowError(`Sign-in with ${OAUTH_PROVIDERS[provider].label} is not set up on this server.`);
-  return providerConfiguration(client, config.allowPrivateNetworks ?? false);
+  return providerConfiguration(client, config.allowPrivateNetworks ?? false, config.nameSources);
 }
 
 /**

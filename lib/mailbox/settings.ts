@@ -1,7 +1,7 @@
 // The organisation's finance email settings: read for display (never the password), save with an
 // optimistic version check (no lost updates), encrypt the password, and audit what changed.
 import "server-only";
-import type { Keyring } from "../secrets/crypto";
+import { tokenKeyId, type Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
 import type { Actor } from "../actor";
 import { recordAudit } from "../audit";
@@ -202,6 +202,7 @@ export async function saveEmailSettings(
     if (input.password) changes.password = "changed";
     if (Object.keys(changes).length === 0) return { changed: [], version: currentVersion };
 
+    const passwordCiphertext = input.password ? keyring.encrypt(input.password, passwordAad(actor.orgId)) : null;
     const data = {
       provider: input.provider,
       host: input.host,
@@ -214,12 +215,9 @@ export async function saveEmailSettings(
       updatedById: actor.userId,
       updatedByEmail: actor.email,
       updatedByName: actor.name,
-      ...(input.password
-        ? {
-            passwordCiphertext: keyring.encrypt(input.password, passwordAad(actor.orgId)),
-            passwordKeyId: keyring.currentKeyId,
-            passwordSavedAt: now,
-          }
+      // The key id read from the token itself: the keyring may move to a new key between two calls.
+      ...(passwordCiphertext
+        ? { passwordCiphertext, passwordKeyId: tokenKeyId(passwordCiphertext), passwordSavedAt: now }
         : {}),
     };
 

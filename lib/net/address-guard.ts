@@ -1,11 +1,24 @@
-// Stops the test-send from being used to probe the host's own network. The server name is resolved with DNS
-// queries (A and AAAA) that have their own timeout; every address must be global unicast. The connection then goes
-// to the checked address itself, so a second DNS answer (DNS rebinding) cannot send it elsewhere.
+// Stops the test-send from being used to probe the host's own network. The server name is resolved as the operating
+// system would (the hosts file first, then DNS queries with their own timeout); every address must be global unicast.
+// The connection then goes to the checked address itself, so a second DNS answer (DNS rebinding) cannot send it
+// elsewhere.
 import "server-only";
 import dns from "node:dns";
 import net from "node:net";
+import { hostsFileAddresses } from "./hosts-file";
 
-export type LookupAll = (host: string) => Promise<{ address: string; family: number }[]>;
+/** A name's addresses, found within timeoutMs. */
+export type LookupAll = (host: string, timeoutMs: number) => Promise<{ address: string; family: number }[]>;
+
+/** Where names are looked up (HOSTS_FILE and DNS_SERVERS): the same for SMTP servers, webhooks and OpenID endpoints. */
+export type NameSources = {
+  /** Read first, as the system resolver does; default /etc/hosts. */
+  hostsFile?: string;
+  /** "host:port" DNS servers; the system's when absent. */
+  dnsServers?: readonly string[];
+};
+
+export const DEFAULT_HOSTS_FILE = "/etc/hosts";
 
 /** DNS did not answer in time (as opposed to answering that the name does not exist). */
 export class LookupTimeout extends Error {}
@@ -13,14 +26,15 @@ export class LookupTimeout extends Error {}
 const TIMEOUT_CODES = new Set([dns.TIMEOUT, dns.CANCELLED, "ETIMEOUT", "ECANCELLED"]);
 
 /**
- * Looks a name up with DNS queries through c-ares (dns.Resolver), each try with a timeout, and the whole lookup
- * within timeoutMs. Not dns.lookup: that runs getaddrinfo on libuv's thread pool without any timeout, so a slow DNS
- * server would hold threads that password hashing and file access share, stalling sign-ins on the same instance.
- * "localhost" is loopback by definition (RFC 6761) and needs no query.
+ * Looks a name up in the hosts file, then with DNS queries through c-ares (dns.Resolver), each try with a timeout and
+ * the whole lookup within timeoutMs. Not dns.lookup: that runs getaddrinfo on libuv's thread pool without any
+ * timeout, so a slow DNS server would hold threads that password hashing and file access share, stalling sign-ins on
+ * the same instance; and it could not ask DNS_SERVERS. "localhost" is loopback by definition (RFC 6761).
  */
-export function dnsLookup(options: { timeoutMs: number; tries?: number; servers?: string[] }): LookupAll {
+export function nameLookup(sources: NameSources = {}, options: { tries?: number } = {}): LookupAll {
   const tries = options.tries ?? 2;
-  return async (host) => {
+  const hostsFile = sources.hostsFile ?? DEFAULT_HOSTS_FILE;
+  return async (host, timeoutMs) => {
     const name = host.replace(/\.$/, "").toLowerCase();
     if (name === "localhost" || name.endsWith(".localhost")) {
       return [
@@ -28,22 +42,23 @@ export function dnsLookup(options: { timeoutMs: number; tries?: number; servers?
         { address: "::1", family: 6 },
       ];
     }
+    const listed = await hostsFileAddresses(hostsFile, name);
+    if (listed.length > 0) return listed;
     const resolver = new dns.promises.Resolver({
-      timeout: Math.max(50, Math.floor(options.timeoutMs / (tries + 1))),
+      timeout: Math.max(50, Math.floor(timeoutMs / (tries + 1))),
       tries,
     });
-    if (options.servers) resolver.setServers(options.servers);
+    if (sources.dnsServers?.length) resolver.setServers([...sources.dnsServers]);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
     });
     try {
       const answers = await Promise.race([
         Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]),
         deadline,
       ]);
-      if (answers === "timeout")
-        throw new LookupTimeout(`DNS did not answer for ${host} within ${options.timeoutMs} ms`);
+      if (answers === "timeout") throw new LookupTimeout(`DNS did not answer for ${host} within ${timeoutMs} ms`);
       const [v4, v6] = answers;
       const records = [
         ...(v4.status === "fulfilled" ? v4.value.map((address) => ({ address, family: 4 })) : []),
@@ -159,10 +174,10 @@ export async function resolveAndCheck(
   options: { allowPrivate: boolean; lookup?: LookupAll; lookupTimeoutMs?: number },
 ): Promise<GuardResult> {
   const timeoutMs = options.lookupTimeoutMs ?? 5000;
-  const lookup = options.lookup ?? dnsLookup({ timeoutMs });
+  const lookup = options.lookup ?? nameLookup();
   let records: { address: string; family: number }[];
   try {
-    records = net.isIP(host) ? [{ address: host, family: net.isIP(host) }] : await lookup(host);
+    records = net.isIP(host) ? [{ address: host, family: net.isIP(host) }] : await lookup(host, timeoutMs);
   } catch (err) {
     if (err instanceof LookupTimeout) {
       const seconds = Math.round(timeoutMs / 100) / 10;

@@ -33,6 +33,11 @@ export function keyIdOf(key: Buffer): string {
   return crypto.createHash("sha256").update(key).digest("hex").slice(0, 8);
 }
 
+/** The id of the key a token was encrypted with, or null when it is not a token. Never decrypts. */
+export function tokenKeyId(token: string): string | null {
+  return /^v1\.([0-9a-f]{8})\./.exec(token)?.[1] ?? null;
+}
+
 /** Decodes a base64 key (as in SETTINGS_ENCRYPTION_KEY) and checks it is 32 bytes. The message never echoes the key. */
 export function keyFromBase64(b64: string): Buffer {
   const value = typeof b64 === "string" ? b64.trim() : "";

@@ -1,13 +1,20 @@
 // Every secret the app stores encrypted with the settings keyring, in one list: the SMTP passwords, a linked
-// mailbox's refresh and access tokens, and the alert webhooks' signing secrets. Key rotation (npm run keys:rotate) reads, re-encrypts and counts them here,
-// so a new kind of secret is rotated by adding it to this list.
+// mailbox's refresh and access tokens, the alert webhooks' URLs and signing secrets, and the PKCE verifier of a
+// mailbox sign-in in flight. Key rotation (npm run keys:rotate) reads, re-encrypts and counts them here, so a new kind
+// of secret is rotated by adding it to this list.
 import "server-only";
 import type { Keyring } from "./crypto";
 import type { Db } from "../prisma";
-import { mailboxTokenAad, passwordAad, webhookSecretAad, webhookUrlAad } from "./bindings";
+import { mailboxTokenAad, oauthVerifierAad, passwordAad, webhookSecretAad, webhookUrlAad } from "./bindings";
 
 export type StoredSecret = {
-  kind: "SMTP password" | "mailbox refresh token" | "mailbox access token" | "webhook URL" | "webhook secret";
+  kind:
+    | "SMTP password"
+    | "mailbox refresh token"
+    | "mailbox access token"
+    | "webhook URL"
+    | "webhook secret"
+    | "mailbox sign-in verifier";
   orgId: string;
   orgName: string;
   ciphertext: string;
@@ -17,7 +24,7 @@ export type StoredSecret = {
 };
 
 export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
-  const [settings, links, webhooks] = await Promise.all([
+  const [settings, links, webhooks, signIns] = await Promise.all([
     db.emailSettings.findMany({
       where: { passwordCiphertext: { not: null } },
       select: { id: true, orgId: true, passwordCiphertext: true, org: { select: { name: true } } },
@@ -34,6 +41,11 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
     db.organisation.findMany({
       where: { webhookSecretCiphertext: { not: null } },
       select: { id: true, name: true, webhookUrlCiphertext: true, webhookSecretCiphertext: true },
+    }),
+    // A spent sign-in's verifier is never read again.
+    db.oAuthRequest.findMany({
+      where: { usedAt: null },
+      select: { stateHash: true, orgId: true, codeVerifierCiphertext: true },
     }),
   ]);
   const secrets: StoredSecret[] = [];
@@ -90,6 +102,32 @@ export async function storedSecrets(db: Db): Promise<StoredSecret[]> {
             .count,
       });
     }
+  }
+  // A sign-in in flight has no relation to its organisation in the schema: its name is looked up for messages.
+  const signInOrgs = new Map(
+    (
+      await db.organisation.findMany({
+        where: { id: { in: [...new Set(signIns.map((r) => r.orgId))] } },
+        select: { id: true, name: true },
+      })
+    ).map((org) => [org.id, org.name]),
+  );
+  for (const row of signIns) {
+    const ciphertext = row.codeVerifierCiphertext;
+    secrets.push({
+      kind: "mailbox sign-in verifier",
+      orgId: row.orgId,
+      orgName: signInOrgs.get(row.orgId) ?? "(deleted organisation)",
+      ciphertext,
+      aad: oauthVerifierAad(row.stateHash),
+      replace: async (db, next) =>
+        (
+          await db.oAuthRequest.updateMany({
+            where: { stateHash: row.stateHash, codeVerifierCiphertext: ciphertext },
+            data: { codeVerifierCiphertext: next },
+          })
+        ).count,
+    });
   }
   return secrets;
 }

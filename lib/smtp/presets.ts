@@ -509,6 +509,23 @@ export function isGooglePreset(id: string): id is GooglePresetId {
   return id === "google-mail" || id === "google-workspace";
 }
 
+/**
+ * The preset whose facts apply to an account: the chosen one, except that a Google account is judged by its address.
+ * gmail.com and googlemail.com are personal Gmail; an address on any other domain that signs in at Google is a Google
+ * Workspace mailbox, whichever of the two Google presets was picked (a clinic's "Google Mail" on its own domain).
+ */
+export function presetForAccount(presetId: string, user: string): string {
+  if (!isGooglePreset(presetId)) return presetId;
+  const at = user.trim().lastIndexOf("@");
+  if (at < 1) return presetId;
+  const domain = user
+    .trim()
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, "");
+  return getPreset("google-mail").mailboxDomains.includes(domain) ? "google-mail" : "google-workspace";
+}
+
 export function defaultSecurityForPort(port: number): Security {
   return port === 465 ? "ssl" : "starttls";
 }

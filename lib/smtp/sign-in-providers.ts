@@ -1,6 +1,7 @@
 // The mail providers a finance mailbox can be linked with by signing in (OAuth 2.0 + OpenID Connect), and the
 // operator's configuration for each. Facts about a provider (scopes, which presets offer it) live here only.
 // Pure: lib/env.ts validates the variables with parseOAuthConfig at start-up, and the settings form reads the facts.
+import type { NameSources } from "../net/address-guard";
 import { getPreset } from "./presets";
 
 export type OAuthProviderId = "microsoft" | "google";
@@ -55,6 +56,8 @@ export type OAuthConfig = {
    * (SMTP_ALLOW_PRIVATE_NETWORKS, as for SMTP servers). The authority itself was set by the operator.
    */
   allowPrivateNetworks?: boolean;
+  /** Where those hosts' names are looked up (HOSTS_FILE, DNS_SERVERS). */
+  nameSources?: NameSources;
 };
 
 function httpUrl(value: string, httpsOnly: boolean): URL | null {

@@ -3,7 +3,8 @@
 import "server-only";
 import type { Env } from "../env";
 import { appDnsResolver } from "../deliverability/domain-checks";
-import { keyringFromEnv } from "../secrets/keyring";
+import { settingsKeyring } from "../secrets/keyring";
+import { nameLookup } from "../net/address-guard";
 import { postgresSsl, withoutSslParams } from "../database-url";
 import type { Db } from "../prisma";
 import { startLocalScheduler } from "./local-scheduler";
@@ -18,15 +19,19 @@ export function financeEmailPageUrl(e: Env): string {
 }
 
 export function watchDeps(db: Db, e: Env): WatchDeps {
+  // SMTP servers and webhooks are looked up as the system would (hosts file, then DNS_SERVERS or the system's DNS).
+  const lookup = nameLookup(e.nameSources);
   return {
     db,
-    keyring: keyringFromEnv(e),
+    // The same getter web requests use: after keys:rotate rewrites data/secrets.json, the next check reads the new keys.
+    keyring: settingsKeyring(),
     budgetMs: e.smtpTestBudgetMs,
     allowPrivate: e.SMTP_ALLOW_PRIVATE_NETWORKS,
+    lookup,
     oauth: e.oauth,
     systemMail: e.systemMail,
     pageUrl: financeEmailPageUrl(e),
-    network: { allowPrivate: e.SMTP_ALLOW_PRIVATE_NETWORKS },
+    network: { allowPrivate: e.SMTP_ALLOW_PRIVATE_NETWORKS, lookup },
     intervalMs: intervalMs(e.watch.intervalMinutes),
     concurrency: e.watch.concurrency,
     dns: appDnsResolver(e.dnsServers),

@@ -65,3 +65,20 @@ it("checks a new From domain or provider once, and not again while the kept chec
   expect(await lookedUp(() => checkDomainIfChanged(t.db, resolve(), orgId))).toBe(true);
   expect(await keptDomainCheck(t.db, orgId)).toMatchObject({ domain: "riverside.example", presetId: "microsoft-365" });
 });
+
+it("a Google account's new User that makes it Workspace instead of personal Gmail is checked again", async () => {
+  await t.db.emailSettings.update({
+    where: { orgId },
+    data: { provider: "google-mail", username: "clinic.accounts@gmail.com", fromAddress: "billing@clinic.example" },
+  });
+  expect(await lookedUp(() => checkDomainIfChanged(t.db, resolve(), orgId))).toBe(true);
+  expect(await keptDomainCheck(t.db, orgId)).toMatchObject({ domain: "clinic.example", presetId: "google-mail" });
+
+  await t.db.emailSettings.update({ where: { orgId }, data: { username: "billing@clinic.example" } });
+  expect(await lookedUp(() => checkDomainIfChanged(t.db, resolve(), orgId))).toBe(true);
+  expect(await keptDomainCheck(t.db, orgId)).toMatchObject({
+    domain: "clinic.example",
+    presetId: "google-workspace",
+    report: { providerName: "Google Workspace" },
+  });
+});

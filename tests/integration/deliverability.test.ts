@@ -54,6 +54,11 @@ const ZONE: Zone = {
   "m365.example": { txt: ["v=spf1 include:spf.protection.outlook.com -all"] },
   "selector1._domainkey.m365.example": { cname: "selector1-m365-example._domainkey.clinic.onmicrosoft.com" },
   "selector2._domainkey.m365.example": { cname: "selector2-m365-example._domainkey.clinic.onmicrosoft.com" },
+  "clinic.example": {
+    txt: ["v=spf1 include:_spf.google.com ~all"],
+    mx: [{ exchange: "smtp.google.com", priority: 1 }],
+  },
+  "google._domainkey.clinic.example": { txt: [DKIM_KEY] },
   "m365half.example": { txt: ["v=spf1 include:spf.protection.outlook.com -all"] },
   "selector1._domainkey.m365half.example": { cname: "selector1-m365half-example._domainkey.clinic.onmicrosoft.com" },
 };
@@ -66,10 +71,11 @@ afterAll(async () => {
   await dns?.close();
 });
 
-const check = (fromAddress: string, presetId = "google-workspace", smtpHost = "smtp.gmail.com") =>
+const check = (fromAddress: string, presetId = "google-workspace", smtpHost = "smtp.gmail.com", user = fromAddress) =>
   checkDomain(createDnsResolver({ servers: [dns.address], timeoutMs: 1000, tries: 1 }), {
     fromAddress,
     presetId,
+    user,
     smtpHost,
   });
 type Checked = Extract<DomainReport, { handledByProvider: false }>;
@@ -228,6 +234,42 @@ describe("DMARC", () => {
   });
 });
 
+describe("the Google Mail preset", () => {
+  it("a User on the clinic's own domain with Google MX is Google Workspace: its published DKIM key passes", async () => {
+    const r = (await check(
+      "billing@clinic.example",
+      "google-mail",
+      "smtp.gmail.com",
+      "billing@clinic.example",
+    )) as Checked;
+    expect(r.providerName).toBe("Google Workspace");
+    expect(r.mx).toEqual(["smtp.google.com"]);
+    expect(r.dkim).toMatchObject({
+      verdict: "pass",
+      summary: "Google Workspace's DKIM signing keys are published (google).",
+      current: ["google._domainkey.clinic.example (TXT key)"],
+    });
+    expect(r.spf.verdict).toBe("pass");
+    expect(JSON.stringify(r)).not.toMatch(/personal Gmail/i);
+  });
+
+  it("a gmail.com User sending as the clinic's domain is a personal account: it cannot sign for the domain", async () => {
+    for (const presetId of ["google-mail", "google-workspace"]) {
+      const r = (await check(
+        "billing@clinic.example",
+        presetId,
+        "smtp.gmail.com",
+        "clinic.accounts@gmail.com",
+      )) as Checked;
+      expect(r.providerName, presetId).toBe("Google Mail (Gmail)");
+      expect(r.dkim, presetId).toMatchObject({
+        verdict: "warning",
+        summary: expect.stringContaining("A personal Gmail account cannot sign mail for your own domain.") as unknown,
+      });
+    }
+  });
+});
+
 it("addresses at mailbox providers are handled by the provider: no checks", async () => {
   expect(await check("clinic.accounts@gmail.com", "google-mail")).toEqual({
     domain: "gmail.com",
@@ -244,6 +286,7 @@ it("name servers that never answer: every check says it could not be checked, qu
     const r = (await checkDomain(createDnsResolver({ servers: [silent.address], timeoutMs: 300, tries: 1 }), {
       fromAddress: "billing@clinic.example",
       presetId: "google-workspace",
+      user: "billing@clinic.example",
       smtpHost: "smtp.gmail.com",
     })) as Checked;
     expect(performance.now() - started).toBeLessThan(5_000);

@@ -9,7 +9,7 @@ import { npmScript } from "../helpers/npm-script";
 import { createOrg, settingsForm, settingsRow } from "../helpers/factories";
 import { createKeyring, keyIdOf, SecretDecryptError, type Keyring } from "@/lib/secrets/crypto";
 import { readSavedPassword, saveEmailSettings } from "@/lib/mailbox/settings";
-import { passwordAad } from "@/lib/secrets/bindings";
+import { mailboxTokenAad, passwordAad } from "@/lib/secrets/bindings";
 
 // Runs the real script as an operator would, against a fresh database file and its own data folder.
 let t: TestDatabase;
@@ -167,6 +167,56 @@ describe("npm run keys:rotate, embedded default (keys in secrets.json)", () => {
     expect(r.stderr).not.toContain(b64(old));
     expect(fs.readFileSync(secretsFile()).equals(fileBefore)).toBe(true);
     expect([await storedRow(known), await storedRow(lost)]).toEqual(rowsBefore);
+  });
+
+  it("moves a token refresh encrypted under the old key that lands just after the old key was dropped", async () => {
+    const old = newKey();
+    fs.writeFileSync(
+      secretsFile(),
+      JSON.stringify({ AUTH_SECRET: crypto.randomBytes(32).toString("base64url"), SETTINGS_ENCRYPTION_KEY: b64(old) }),
+      { mode: 0o600 },
+    );
+    const oldKeyring = createKeyring([old]);
+    const org = await createOrg(t.db, "Late Refresh");
+    const aad = (purpose: "refresh" | "access") => mailboxTokenAad(org.id, purpose);
+    await t.db.mailboxLink.create({
+      data: {
+        orgId: org.id,
+        provider: "microsoft",
+        email: "finance@late.example",
+        subject: "sub-1",
+        refreshTokenCiphertext: oldKeyring.encrypt("refresh-1", aad("refresh")),
+        accessTokenCiphertext: oldKeyring.encrypt("access-1", aad("access")),
+      },
+    });
+    // A refresh whose tokens were encrypted before the rotation began, saved the moment the old key leaves the file.
+    const encrypted = {
+      refreshTokenCiphertext: oldKeyring.encrypt("refresh-2", aad("refresh")),
+      accessTokenCiphertext: oldKeyring.encrypt("access-2", aad("access")),
+    };
+    const rotation = runInBackground({});
+    let sawOldKeys = false;
+    for (;;) {
+      const file = JSON.parse(fs.readFileSync(secretsFile(), "utf8")) as Record<string, unknown>;
+      if (file.SETTINGS_ENCRYPTION_KEYS_OLD) sawOldKeys = true;
+      else if (sawOldKeys) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const saved = await t.db.mailboxLink.updateMany({
+      where: { orgId: org.id, tokenVersion: 1 },
+      data: { tokenVersion: 2, ...encrypted },
+    });
+    expect(saved.count).toBe(1);
+    const r = await rotation;
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+
+    const written = JSON.parse(fs.readFileSync(secretsFile(), "utf8")) as Record<string, string>;
+    expect(written).not.toHaveProperty("SETTINGS_ENCRYPTION_KEYS_OLD");
+    const only = createKeyring([Buffer.from(written.SETTINGS_ENCRYPTION_KEY, "base64")]);
+    const link = await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: org.id } });
+    expect(only.decrypt(link.refreshTokenCiphertext, aad("refresh"))).toBe("refresh-2");
+    expect(only.decrypt(link.accessTokenCiphertext!, aad("access"))).toBe("access-2");
   });
 });
 

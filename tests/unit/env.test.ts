@@ -229,6 +229,24 @@ describe("loadEnv: DNS_SERVERS", () => {
   });
 });
 
+describe("loadEnv: HOSTS_FILE", () => {
+  it("is /etc/hosts by default; otherwise an absolute path to a readable file, and names are looked up there then in DNS_SERVERS", () => {
+    expect(load({}).nameSources).toEqual({ hostsFile: "/etc/hosts", dnsServers: undefined });
+    const file = path.join(cwd, "hosts");
+    fs.writeFileSync(file, "127.0.0.1 smtp.relay.internal\n");
+    const e = load({ HOSTS_FILE: file, DNS_SERVERS: "10.0.0.2:53" });
+    expect(e.nameSources).toEqual({ hostsFile: file, dnsServers: ["10.0.0.2:53"] });
+    expect(e.oauth.nameSources).toEqual(e.nameSources);
+    expect(problemsOf(() => load({ HOSTS_FILE: "hosts" }))).toEqual([
+      "HOSTS_FILE must be an absolute path, like /etc/hosts",
+    ]);
+    for (const unreadable of [path.join(cwd, "missing"), cwd])
+      expect(problemsOf(() => load({ HOSTS_FILE: unreadable }))).toEqual([
+        "HOSTS_FILE must be a file this process can read",
+      ]);
+  });
+});
+
 describe("loadEnv: every problem at once, no value quoted", () => {
   it("names each bad variable in one error and quotes none of the values", () => {
     const values = {

@@ -5,6 +5,7 @@ import {
   isGooglePreset,
   PRESET_IDS,
   PRESETS,
+  presetForAccount,
   securityMismatchWarning,
 } from "@/lib/smtp/presets";
 
@@ -105,6 +106,16 @@ describe("provider facts", () => {
     expect(ws.alternatives.map((a) => a.host)).toContain("smtp-relay.gmail.com");
     expect(ws.mxSuffixes).toEqual(expect.arrayContaining(["google.com", "googlemail.com"]));
     expect(ws.requirements.join(" ")).toMatch(/admin/i);
+  });
+
+  it("a Google account is judged by its address: gmail.com and googlemail.com are personal, any other domain is Workspace", () => {
+    for (const preset of ["google-mail", "google-workspace"]) {
+      expect(presetForAccount(preset, "clinic.accounts@gmail.com"), preset).toBe("google-mail");
+      expect(presetForAccount(preset, "Clinic@GoogleMail.com"), preset).toBe("google-mail");
+      expect(presetForAccount(preset, "billing@clinic.example"), preset).toBe("google-workspace");
+      expect(presetForAccount(preset, "no-address"), preset).toBe(preset);
+    }
+    expect(presetForAccount("microsoft-365", "someone@gmail.com")).toBe("microsoft-365");
   });
 
   it("Microsoft 365 and the rest", () => {

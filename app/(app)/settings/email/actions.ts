@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { saveEmailSettings } from "@/lib/mailbox/settings";
 import { appDnsResolver, checkDomainIfChanged } from "@/lib/deliverability/domain-checks";
 import { settingsKeyring } from "@/lib/secrets/keyring";
+import { nameLookup } from "@/lib/net/address-guard";
 import { detectProvider } from "@/lib/smtp/detect";
 import { emailSettingsSchema } from "@/lib/mailbox/schema";
 import { emailField } from "@/lib/validation/account";
@@ -88,13 +89,14 @@ export const testEmailSettingsAction = memberAction<typeof testRequestSchema, Te
     databaseFailure: "Could not run the test: the database did not answer. Nothing was changed; try again.",
   },
   async (input, ctx) => {
-    const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS, smtpAllowedPorts, oauth } = env();
+    const { smtpTestBudgetMs, SMTP_ALLOW_PRIVATE_NETWORKS, smtpAllowedPorts, oauth, nameSources } = env();
     const { runId: _runId, ...outcome } = await testSettings(
       {
         db,
         keyring: settingsKeyring(),
         budgetMs: smtpTestBudgetMs,
         allowPrivate: SMTP_ALLOW_PRIVATE_NETWORKS,
+        lookup: nameLookup(nameSources),
         allowedPorts: smtpAllowedPorts,
         oauth,
       },
