@@ -67,8 +67,7 @@ const CONNECT_ERRORS: Record<ConnectErrorCode, (label: string) => string> = {
   "provider-error": (label) => `${label}'s sign-in service had a problem and linked nothing. Try Connect again later.`,
   refused: (label) =>
     `${label} did not link the mailbox. Try Connect again; if it fails again, the people who run this app can read ${label}'s reason in the server's log.`,
-  "no-mailbox": (label) =>
-    `${label} did not say which mailbox this is. Sign in with the finance mailbox itself.`,
+  "no-mailbox": (label) => `${label} did not say which mailbox this is. Sign in with the finance mailbox itself.`,
   "no-refresh": (label) =>
     `${label} did not allow the app to keep sending. Connect again and accept every permission asked for.`,
   "not-set-up": (label) => `Sign-in with ${label} is not set up on this server.`,
@@ -113,7 +112,9 @@ function connectErrorFor(oauthError: string): ConnectErrorCode {
 
 /** The provider's own reason, for the operator: in the log only (its text came through the browser). */
 function logProviderRefusal(provider: OAuthProviderId, error: string, description: string | undefined) {
-  console.warn(`[oauth] ${provider} did not link the mailbox: ${JSON.stringify(error)} ${JSON.stringify(description ?? "")}`);
+  console.warn(
+    `[oauth] ${provider} did not link the mailbox: ${JSON.stringify(error)} ${JSON.stringify(description ?? "")}`,
+  );
 }
 
 /** A refresh the provider refused, with its reason (e.g. invalid_grant, "AADSTS50173: ..."). */

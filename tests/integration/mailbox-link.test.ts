@@ -175,7 +175,7 @@ describe("linking", () => {
     expect(err).toBeInstanceOf(OAuthFlowError);
     expect(err).toMatchObject({
       code: "declined",
-      message: expect.stringMatching(/^The sign-in at Microsoft was cancelled/),
+      message: expect.stringMatching(/^The sign-in at Microsoft was cancelled/) as unknown,
     });
     expect(await t.db.mailboxLink.count()).toBe(1);
   });
