@@ -28,7 +28,7 @@ ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000
 COPY --from=prod-deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/.next ./.next
 COPY --from=build --chown=node:node /app/package.json /app/next.config.js /app/server.mjs ./
-COPY --from=build --chown=node:node /app/lib/client-address.mjs ./lib/client-address.mjs
+COPY --from=build --chown=node:node /app/lib/client-address.mjs /app/lib/app-url.mjs ./lib/
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -4,6 +4,7 @@
 // NEXT_DIST_DIR builds (or starts) from another folder, e.g. to check a normal build without touching .next.
 const benchFloor = process.env.BENCH_FLOOR === "1";
 
+// Strict-Transport-Security is not here: it follows APP_URL, known only at run time (server.mjs sets it).
 // One Content-Security-Policy for every response, set here so static pages (/help) stay static: a nonce would make
 // every page render per request. Next's own inline scripts (its bootstrap and the page's RSC data) need
 // 'unsafe-inline' in script-src; nothing here needs 'unsafe-eval', which stays out (production builds do not eval).
@@ -41,12 +42,6 @@ const nextConfig = {
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
           { key: "Content-Security-Policy", value: CONTENT_SECURITY_POLICY },
         ],
-      },
-      {
-        // Served over HTTPS (the load balancer says so): browsers should never use plain HTTP for this host again.
-        source: "/:path*",
-        has: [{ type: "header", key: "x-forwarded-proto", value: "https" }],
-        headers: [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }],
       },
     ];
   },

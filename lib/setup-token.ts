@@ -1,16 +1,23 @@
-// The hosted first run's one-time setup token, so the first stranger to find a fresh deployment cannot make
-// themselves its owner. Required with NODE_ENV=production and real configuration; the embedded default (a single
-// machine, reached on localhost) keeps its open first run. The token is SETUP_TOKEN when the operator sets it,
-// otherwise derived from AUTH_SECRET, so every instance of one deployment prints and accepts the same one.
+// The first run's one-time setup token, so the first stranger to find a fresh deployment cannot make themselves its
+// owner. Required with NODE_ENV=production and real configuration. The embedded default keeps an open first run for
+// the person at the machine itself (a loopback client); anyone reaching it over the network, as through a container's
+// published port, needs the token too. The token is SETUP_TOKEN when the operator sets it, otherwise derived from
+// AUTH_SECRET, so every instance of one deployment prints and accepts the same one.
 import "server-only";
 import crypto from "node:crypto";
 import type { Env } from "./env";
+import { isLoopbackAddress } from "./net/address-guard";
 
 export const SETUP_TOKEN_REFUSED =
   "The setup token does not match. It is printed in the server's log at start-up (or it is the SETUP_TOKEN you set).";
 
-export function setupTokenRequired(config: Pick<Env, "isProduction" | "embedded">): boolean {
-  return config.isProduction && !config.embedded;
+/** Whether /setup asks this client for the token (clientAddress as lib/client-address.mjs derives it). */
+export function setupTokenRequired(
+  config: Pick<Env, "isProduction" | "embedded">,
+  clientAddress: string | null,
+): boolean {
+  if (config.isProduction && !config.embedded) return true;
+  return !isLoopbackAddress(clientAddress);
 }
 
 export function expectedSetupToken(config: Pick<Env, "AUTH_SECRET" | "setupToken">): string {

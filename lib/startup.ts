@@ -1,11 +1,11 @@
 // Start-up check for the Node.js server (loaded from instrumentation.ts): a bad or missing configuration
-// stops the process with a message naming each variable, instead of failing on the first request. On a hosted
-// deployment that has not been set up yet, it prints the one-time setup token /setup asks for.
+// stops the process with a message naming each variable, instead of failing on the first request. Until the first
+// run is done, it prints the one-time setup token /setup asks for (in the embedded default, of browsers elsewhere).
 import { PHASE_PRODUCTION_BUILD } from "next/constants";
 import { db } from "./db";
 import { env, EnvError } from "./env";
 import { isSetupComplete } from "./setup";
-import { expectedSetupToken, setupTokenRequired } from "./setup-token";
+import { expectedSetupToken } from "./setup-token";
 import { startWatching } from "./watch/start";
 
 try {
@@ -19,10 +19,14 @@ try {
 }
 
 const config = env();
-if (setupTokenRequired(config) && !config.setupToken) {
+const hosted = config.isProduction && !config.embedded;
+if (!config.setupToken && process.env.NEXT_PHASE !== PHASE_PRODUCTION_BUILD) {
   isSetupComplete(db).then(
     (complete) => {
-      if (!complete) console.log(`First run: open /setup and enter this setup token: ${expectedSetupToken(config)}`);
+      if (!complete)
+        console.log(
+          `First run: open /setup and enter this setup token: ${expectedSetupToken(config)}${hosted ? "" : " (a browser on this machine itself needs none)"}`,
+        );
     },
     () =>
       console.error(

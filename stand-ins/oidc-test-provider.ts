@@ -12,6 +12,7 @@
 //   ...
 //   await op.verifyAccessToken(accessToken);   // what the SMTP test server calls for AUTH XOAUTH2
 //   await op.revokeGrantsFor("finance@clinic.example");   // "the user changed their password / withdrew consent"
+//   op.forgeIdTokens(true);   // ID tokens signed by a key not in this issuer's JWKS, until turned off again
 //   await op.close();
 //
 // TLS: the certificate is stand-ins/test-ca.ts's server.pem (SAN localhost + 127.0.0.1). vitest workers trust the
@@ -41,7 +42,7 @@
 //
 // Types: oidc-provider ships no type declarations (and @types/oidc-provider is not installed), so its import carries a
 // ts-expect-error and the minimal interfaces in this file describe the parts used here.
-import { generateKeyPair, randomBytes, createHash } from "node:crypto";
+import { generateKeyPair, randomBytes, createHash, sign } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -69,6 +70,13 @@ export interface OidcTestAccount {
   preferredUsername?: string;
   /** The subject identifier (sub). Default: derived from the email. */
   sub?: string;
+  /**
+   * The `email` claim, when it is not the sign-in name: Entra ID fills it from the user's mail attribute, which a
+   * tenant may set to any address and does not verify. Default: the email.
+   */
+  emailClaim?: string;
+  /** The email_verified claim (Google's vouching for `email`). Default true. */
+  emailVerified?: boolean;
 }
 
 export interface OidcTestProviderOptions {
@@ -115,6 +123,11 @@ export interface OidcTestProvider {
   verifyAccessToken(token: string): Promise<AccessTokenVerification>;
   /** Deletes every grant of the account (with their access and refresh tokens) and its sign-in sessions. Returns the number of grants. */
   revokeGrantsFor(email: string): Promise<number>;
+  /**
+   * While on, every ID token the token endpoint issues is signed with a key that is not this provider's (under its
+   * key id): its claims are all right, only its signature is not the issuer's, as a token made by anyone else would be.
+   */
+  forgeIdTokens(on: boolean): void;
   /** The oidc-provider instance, for anything not covered here. */
   provider: unknown;
   close(): Promise<void>;
@@ -492,8 +505,8 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
         claims: () =>
           Promise.resolve({
             sub,
-            email: account.email,
-            email_verified: true,
+            email: account.emailClaim ?? account.email,
+            email_verified: account.emailVerified ?? true,
             name: account.name ?? account.email,
             preferred_username: account.preferredUsername ?? account.email,
           }),
@@ -544,6 +557,18 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
       provider.on(event, (_ctx: unknown, err: unknown) => console.warn(`[oidc-test-provider] ${event}:`, err));
     }
   }
+
+  // forgeIdTokens: the token endpoint's answer, re-signed on its way out.
+  let forging = false;
+  const { privateKey: foreignKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = (ctx as unknown as { body?: { id_token?: unknown } }).body;
+    if (!forging || ctx.method !== "POST" || ctx.path !== "/token" || typeof body?.id_token !== "string") return;
+    const [header, payload] = body.id_token.split(".");
+    const signature = sign("sha256", Buffer.from(`${header}.${payload}`), foreignKey).toString("base64url");
+    body.id_token = `${header}.${payload}.${signature}`;
+  });
 
   // Microsoft / Google dialects (see the top of this file).
   provider.use(async (ctx, next) => {
@@ -776,6 +801,9 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
     authorize,
     verifyAccessToken,
     revokeGrantsFor,
+    forgeIdTokens: (on) => {
+      forging = on;
+    },
     provider,
     close,
   };

@@ -13,6 +13,7 @@ import { UserFacingError } from "../errors";
 import { nameLookup, resolveAndCheck, type LookupAll, type NameSources } from "../net/address-guard";
 import { checkSoon, markNothingToSendWith } from "./status";
 import {
+  isOAuthProviderId,
   OAUTH_PROVIDERS,
   type OAuthClientConfig,
   type OAuthConfig,
@@ -36,7 +37,85 @@ type Linker = Pick<Actor, "orgId" | "userId" | "email" | "sessionVersion">;
 /** What linking needs: the database, the keyring the tokens are encrypted with, and the providers' sign-in apps. */
 export type LinkDeps = { db: Db; keyring: Keyring; oauth: OAuthConfig };
 
-export class OAuthFlowError extends UserFacingError {}
+/**
+ * Why a sign-in linked nothing. The callback hands the page a code, never words: a link anyone can send must not be
+ * able to put its own text in the page's alert.
+ */
+export type ConnectErrorCode =
+  | "state"
+  | "declined"
+  | "app-refused"
+  | "provider-error"
+  | "refused"
+  | "no-mailbox"
+  | "no-refresh"
+  | "not-set-up"
+  | "private-endpoint"
+  | "unreachable"
+  | "not-saved"
+  | "failed";
+
+export const PRIVATE_ENDPOINT_MESSAGE =
+  "The mail provider's sign-in service names an endpoint on a private or internal address. For safety this service does not connect to it.";
+
+const CONNECT_ERRORS: Record<ConnectErrorCode, (label: string) => string> = {
+  state: () => "This sign-in link is not valid any more. Start again with the Connect button.",
+  declined: (label) =>
+    `The sign-in at ${label} was cancelled or its permissions were not accepted, so nothing was linked. Connect again and accept every permission asked for.`,
+  "app-refused": (label) =>
+    `${label} refused this app's sign-in request: its registration at ${label} does not allow it. Only the people who run this app can fix that.`,
+  "provider-error": (label) => `${label}'s sign-in service had a problem and linked nothing. Try Connect again later.`,
+  refused: (label) =>
+    `${label} did not link the mailbox. Try Connect again; if it fails again, the people who run this app can read ${label}'s reason in the server's log.`,
+  "no-mailbox": (label) => `${label} did not say which mailbox this is. Sign in with the finance mailbox itself.`,
+  "no-refresh": (label) =>
+    `${label} did not allow the app to keep sending. Connect again and accept every permission asked for.`,
+  "not-set-up": (label) => `Sign-in with ${label} is not set up on this server.`,
+  "private-endpoint": () => PRIVATE_ENDPOINT_MESSAGE,
+  unreachable: (label) => `${label}'s sign-in service could not be reached. Try Connect again in a few minutes.`,
+  "not-saved": () =>
+    "The mailbox is connected, but the settings could not be switched to it. Check the settings below and save them.",
+  failed: (label) => `${label} sign-in could not be completed. Try Connect again.`,
+};
+
+/** The words for a code from the callback; anything else gets the generic failure. */
+export function connectErrorMessage(code: string, provider: string | undefined): string {
+  if (!provider || !isOAuthProviderId(provider)) return "Signing in to the mailbox could not be completed. Try again.";
+  const words = Object.hasOwn(CONNECT_ERRORS, code) ? CONNECT_ERRORS[code as ConnectErrorCode] : CONNECT_ERRORS.failed;
+  return words(OAUTH_PROVIDERS[provider].label);
+}
+
+export class OAuthFlowError extends UserFacingError {
+  constructor(
+    message: string,
+    readonly code: ConnectErrorCode = "failed",
+  ) {
+    super(message);
+    this.name = "OAuthFlowError";
+  }
+}
+
+const flowError = (code: ConnectErrorCode, provider: OAuthProviderId) =>
+  new OAuthFlowError(connectErrorMessage(code, provider), code);
+
+/** An OAuth error code (RFC 6749, OpenID Connect) from the provider, by whose side the fault is on. */
+function connectErrorFor(oauthError: string): ConnectErrorCode {
+  if (["access_denied", "consent_required", "interaction_required", "login_required"].includes(oauthError))
+    return "declined";
+  if (["invalid_client", "unauthorized_client", "invalid_scope", "unsupported_response_type"].includes(oauthError))
+    return "app-refused";
+  if (["server_error", "temporarily_unavailable"].includes(oauthError)) return "provider-error";
+  // The code was used or has expired: the same as a stale sign-in link.
+  if (oauthError === "invalid_grant") return "state";
+  return "refused";
+}
+
+/** The provider's own reason, for the operator: in the log only (its text came through the browser). */
+function logProviderRefusal(provider: OAuthProviderId, error: string, description: string | undefined) {
+  console.warn(
+    `[oauth] ${provider} did not link the mailbox: ${JSON.stringify(error)} ${JSON.stringify(description ?? "")}`,
+  );
+}
 
 /** A refresh the provider refused, with its reason (e.g. invalid_grant, "AADSTS50173: ..."). */
 export class OAuthRefreshError extends Error {
@@ -54,14 +133,12 @@ export class OAuthRefreshError extends Error {
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("base64url");
 
-export function redirectUri(config: OAuthConfig, provider: OAuthProviderId, requestOrigin: string): string {
-  return `${config.appUrl ?? requestOrigin}/api/oauth/${provider}/callback`;
+/** The sign-in's redirect URI under the app's base URL (lib/request-origin.ts): the same at the start and at the callback. */
+export function redirectUri(baseUrl: string, provider: OAuthProviderId): string {
+  return `${baseUrl}/api/oauth/${provider}/callback`;
 }
 
 const discovered = new Map<string, Promise<oidc.Configuration>>();
-
-export const PRIVATE_ENDPOINT_MESSAGE =
-  "The mail provider's sign-in service names an endpoint on a private or internal address. For safety this service does not connect to it.";
 
 /**
  * fetch for the provider's endpoints: the configured authority is trusted (the operator chose it); any other host
@@ -73,7 +150,10 @@ function guardedFetch(authority: URL, allowPrivate: boolean, lookup: LookupAll):
     const target = new URL(url);
     if (target.host !== authority.host) {
       const guard = await resolveAndCheck(target.hostname, { allowPrivate, lookup, lookupTimeoutMs: 5000 });
-      if (!guard.ok) throw new OAuthFlowError(guard.reason === "blocked" ? PRIVATE_ENDPOINT_MESSAGE : guard.message);
+      if (!guard.ok)
+        throw guard.reason === "blocked"
+          ? new OAuthFlowError(PRIVATE_ENDPOINT_MESSAGE, "private-endpoint")
+          : new OAuthFlowError(guard.message, "unreachable");
     }
     return fetch(url, options as RequestInit);
   };
@@ -85,7 +165,11 @@ function guardRefusal(err: unknown): unknown {
   return cause instanceof OAuthFlowError ? cause : err;
 }
 
-/** The provider's OpenID configuration, discovered once per process (a failed discovery is retried next time). */
+/**
+ * The provider's OpenID configuration, discovered once per process (a failed discovery is retried next time). ID
+ * tokens are checked against the issuer's published keys (its jwks_uri): openid-client checks only their claims
+ * unless told to, trusting TLS for a token fetched from the token endpoint.
+ */
 export function providerConfiguration(
   client: OAuthClientConfig,
   allowPrivate = false,
@@ -96,7 +180,10 @@ export function providerConfiguration(
   if (!pending) {
     const authority = new URL(client.authority);
     pending = oidc
-      .discovery(authority, client.clientId, client.clientSecret, undefined, { timeout: 10 })
+      .discovery(authority, client.clientId, client.clientSecret, undefined, {
+        timeout: 10,
+        execute: [oidc.enableNonRepudiationChecks],
+      })
       .then((configuration) => {
         configuration[oidc.customFetch] = guardedFetch(authority, allowPrivate, nameLookup(nameSources));
         return configuration;
@@ -109,8 +196,7 @@ export function providerConfiguration(
 
 function configurationFor(config: OAuthConfig, provider: OAuthProviderId): Promise<oidc.Configuration> {
   const client = config.clients[provider];
-  if (!client)
-    throw new OAuthFlowError(`Sign-in with ${OAUTH_PROVIDERS[provider].label} is not set up on this server.`);
+  if (!client) throw flowError("not-set-up", provider);
   return providerConfiguration(client, config.allowPrivateNetworks ?? false, config.nameSources);
 }
 
@@ -154,12 +240,10 @@ export async function startMailboxLink(
   return { url, state };
 }
 
-const REFUSED_STATE = "This sign-in link is not valid any more. Start again with the Connect button.";
-
 /**
  * Finishes a sign-in at the callback. The state must be the one in this browser's cookie, recorded by the same
  * admin in the same organisation and session, unused and under 10 minutes old; it is used up before the code is
- * exchanged, so a replay finds it spent. The mailbox address comes from the ID token.
+ * exchanged, so a replay finds it spent. The mailbox address comes from the ID token (mailboxAddress).
  */
 export async function finishMailboxLink(
   { db, keyring, oauth: config }: LinkDeps,
@@ -172,32 +256,32 @@ export async function finishMailboxLink(
   },
   now = new Date(),
 ): Promise<{ email: string }> {
+  const { provider } = input;
   const state = input.callbackUrl.searchParams.get("state");
-  if (!state || !input.cookieState || state !== input.cookieState) throw new OAuthFlowError(REFUSED_STATE);
+  if (!state || !input.cookieState || state !== input.cookieState) throw flowError("state", provider);
   const stateHash = sha256(state);
   const request = await db.oAuthRequest.findUnique({ where: { stateHash } });
   const fresh = request && now.getTime() - request.createdAt.getTime() <= OAUTH_REQUEST_TTL_MS;
   const same =
     request &&
-    request.provider === input.provider &&
+    request.provider === provider &&
     request.orgId === input.actor.orgId &&
     request.userId === input.actor.userId &&
     request.sessionVersion === input.actor.sessionVersion;
-  if (!request || !fresh || !same || request.usedAt) throw new OAuthFlowError(REFUSED_STATE);
+  if (!request || !fresh || !same || request.usedAt) throw flowError("state", provider);
   const spent = await db.oAuthRequest.updateMany({ where: { stateHash, usedAt: null }, data: { usedAt: now } });
-  if (spent.count !== 1) throw new OAuthFlowError(REFUSED_STATE);
+  if (spent.count !== 1) throw flowError("state", provider);
 
   const providerError = input.callbackUrl.searchParams.get("error");
   if (providerError) {
-    const description = input.callbackUrl.searchParams.get("error_description") ?? "";
-    throw new OAuthFlowError(
-      `${OAUTH_PROVIDERS[input.provider].label} did not link the mailbox: ${providerError}${description ? ` (${description})` : ""}`,
-    );
+    logProviderRefusal(provider, providerError, input.callbackUrl.searchParams.get("error_description") ?? undefined);
+    throw flowError(connectErrorFor(providerError), provider);
   }
 
-  const configuration = await configurationFor(config, input.provider);
-  // openid-client checks the state again, and the ID token's signature, issuer, audience, nonce and expiry. It
-  // sends the URL without its query as redirect_uri, so it must be the registered one, not what a proxy forwarded.
+  const configuration = await configurationFor(config, provider);
+  // openid-client checks the state again, and the ID token's signature (providerConfiguration), issuer, audience,
+  // nonce and expiry. It sends the URL without its query as redirect_uri, so it must be the registered one, not what
+  // a proxy forwarded.
   const callbackUrl = new URL(input.redirectUri);
   callbackUrl.search = input.callbackUrl.search;
   const tokens = await oidc
@@ -208,21 +292,16 @@ export async function finishMailboxLink(
       idTokenExpected: true,
     })
     .catch((err: unknown) => {
+      if (err instanceof oidc.ResponseBodyError) {
+        logProviderRefusal(provider, err.error, err.error_description);
+        throw flowError(connectErrorFor(err.error), provider);
+      }
       throw guardRefusal(err);
     });
   const claims = tokens.claims();
-  const named = claims?.email ?? claims?.preferred_username;
-  const email = (typeof named === "string" ? named : "").trim().toLowerCase();
-  if (!claims || !/^[^@\s]+@[^@\s]+$/.test(email)) {
-    throw new OAuthFlowError(
-      `${OAUTH_PROVIDERS[input.provider].label} did not say which mailbox this is. Sign in with the finance mailbox itself.`,
-    );
-  }
-  if (!tokens.refresh_token) {
-    throw new OAuthFlowError(
-      `${OAUTH_PROVIDERS[input.provider].label} did not allow the app to keep sending. Connect again and accept every permission asked for.`,
-    );
-  }
+  const email = claims && mailboxAddress(provider, claims);
+  if (!claims || !email) throw flowError("no-mailbox", provider);
+  if (!tokens.refresh_token) throw flowError("no-refresh", provider);
   const tenantId = typeof claims.tid === "string" ? claims.tid : null;
   const orgId = input.actor.orgId;
   const data = {
@@ -251,6 +330,21 @@ export async function finishMailboxLink(
     details: { provider: OAUTH_PROVIDERS[input.provider].label, email },
   });
   return { email };
+}
+
+/**
+ * The mailbox the verified ID token names, by the provider's own claims (sign-in-providers.ts): for Microsoft the
+ * sign-in name, since Entra ID's `email` claim is an attribute a tenant may set to any address and does not verify.
+ * An `email` claim counts only when the provider vouches for it (email_verified).
+ */
+function mailboxAddress(provider: OAuthProviderId, claims: oidc.IDToken): string | null {
+  for (const claim of OAUTH_PROVIDERS[provider].mailboxClaims) {
+    if (claim === "email" && claims.email_verified !== true) continue;
+    const value = claims[claim];
+    const address = typeof value === "string" ? value.trim().toLowerCase() : "";
+    if (/^[^@\s]+@[^@\s]+$/.test(address)) return address;
+  }
+  return null;
 }
 
 function expiresAt(tokens: { expires_in?: number }, now: Date): Date {
@@ -365,13 +459,18 @@ async function refreshHeldLink(
 }
 
 /**
- * Unlinks the mailbox: tells the provider to revoke the refresh token where it can (best effort: the link is
- * removed here whatever it answers), deletes the tokens and records who did it.
+ * Unlinks the mailbox: tells the provider to revoke the refresh token where it publishes a way to (best effort: the
+ * link is removed here whatever it answers), deletes the tokens and records who did it. Microsoft publishes no
+ * revocation endpoint: there the grant lives on until it is removed in the account's own settings.
  */
-export async function disconnectMailbox({ db, keyring, oauth: config }: LinkDeps, actor: Linker): Promise<boolean> {
+export async function disconnectMailbox(
+  { db, keyring, oauth: config }: LinkDeps,
+  actor: Linker,
+): Promise<{ provider: OAuthProviderId; revoked: boolean } | null> {
   const link = await db.mailboxLink.findUnique({ where: { orgId: actor.orgId } });
-  if (!link) return false;
+  if (!link) return null;
   const { provider } = link;
+  let revoked = false;
   if (config.clients[provider]) {
     try {
       const configuration = await configurationFor(config, provider);
@@ -383,6 +482,7 @@ export async function disconnectMailbox({ db, keyring, oauth: config }: LinkDeps
             token_type_hint: "refresh_token",
           },
         );
+        revoked = true;
       }
     } catch (err) {
       console.warn(`[oauth] revoking the ${provider} token failed: ${(err as Error).name}`);
@@ -396,5 +496,5 @@ export async function disconnectMailbox({ db, keyring, oauth: config }: LinkDeps
     action: "mailbox.disconnected",
     details: { provider: OAUTH_PROVIDERS[provider].label, email: link.email },
   });
-  return true;
+  return { provider, revoked };
 }

@@ -159,6 +159,14 @@ export function blockedReason(address: string): string | null {
   return "not an IP address";
 }
 
+const LOOPBACK = rule(["127.0.0.0/8", "::1/128", "::ffff:127.0.0.0/104"], null).ranges;
+
+/** Whether a client's address is this machine itself (127.0.0.0/8 or ::1). */
+export function isLoopbackAddress(address: string | null): boolean {
+  const family = address ? net.isIP(address) : 0;
+  return family !== 0 && LOOPBACK.check(address!, family === 4 ? "ipv4" : "ipv6");
+}
+
 export type GuardResult =
   | { ok: true; addresses: string[]; address: string }
   | { ok: false; reason: "not-found" | "lookup-timeout"; message: string }

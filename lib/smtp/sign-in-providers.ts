@@ -2,6 +2,7 @@
 // operator's configuration for each. Facts about a provider (scopes, which presets offer it) live here only.
 // Pure: lib/env.ts validates the variables with parseOAuthConfig at start-up, and the settings form reads the facts.
 import type { NameSources } from "../net/address-guard";
+import { APP_URL_PROBLEM, parseAppUrl } from "../app-url.mjs";
 import { getPreset } from "./presets";
 
 export type OAuthProviderId = "microsoft" | "google";
@@ -14,8 +15,17 @@ export type OAuthProviderFacts = {
   /** OpenID issuer used when <PREFIX>_AUTHORITY is not set. */
   readonly defaultAuthority: string;
   readonly scope: string;
+  /** The ID token claims, in order, that name the signed-in mailbox (an `email` claim only when email_verified). */
+  readonly mailboxClaims: readonly ("preferred_username" | "upn" | "email")[];
   /** Extra authorization parameters the provider needs to return a refresh token. */
   readonly authorizationParams: Readonly<Record<string, string>>;
+  /**
+   * Whether the provider publishes a way for an app to give back its own permission (a revocation endpoint); where
+   * not, Disconnect only deletes the app's tokens and the permission stays until removed at permissionsPage.
+   */
+  readonly revocable: boolean;
+  /** Where the mailbox's owner sees and removes the apps allowed to use the account. */
+  readonly permissionsPage: { readonly url: string; readonly name: string };
   /** The SMTP presets whose page offers "Connect with <label>". */
   readonly presets: readonly string[];
 };
@@ -27,7 +37,11 @@ export const OAUTH_PROVIDERS: Readonly<Record<OAuthProviderId, OAuthProviderFact
     envPrefix: "MICROSOFT",
     defaultAuthority: "https://login.microsoftonline.com/common/v2.0",
     scope: "https://outlook.office.com/SMTP.Send offline_access openid email profile",
+    // The sign-in name (UPN; for Outlook.com the address). Entra ID's `email` claim is not verified.
+    mailboxClaims: ["preferred_username", "upn"],
     authorizationParams: { prompt: "select_account" },
+    revocable: false,
+    permissionsPage: { url: "https://myapps.microsoft.com", name: "myapps.microsoft.com" },
     presets: ["microsoft-365", "outlook-com"],
   },
   google: {
@@ -36,8 +50,11 @@ export const OAUTH_PROVIDERS: Readonly<Record<OAuthProviderId, OAuthProviderFact
     envPrefix: "GOOGLE",
     defaultAuthority: "https://accounts.google.com",
     scope: "https://mail.google.com/ openid email",
+    mailboxClaims: ["email"],
     // Google returns a refresh token only for offline access, and again only when consent is asked for.
     authorizationParams: { access_type: "offline", prompt: "consent" },
+    revocable: true,
+    permissionsPage: { url: "https://myaccount.google.com/connections", name: "myaccount.google.com" },
     presets: ["google-mail", "google-workspace"],
   },
 };
@@ -60,14 +77,12 @@ export type OAuthConfig = {
   nameSources?: NameSources;
 };
 
-function httpUrl(value: string, httpsOnly: boolean): URL | null {
+function isHttpsUrl(value: string): boolean {
   try {
-    const url = new URL(value);
-    if (url.protocol === "https:" || (!httpsOnly && url.protocol === "http:")) return url;
+    return new URL(value).protocol === "https:";
   } catch {
-    // not a URL
+    return false;
   }
-  return null;
 }
 
 /**
@@ -88,20 +103,18 @@ export function parseOAuthConfig(
     const authority = source[`${facts.envPrefix}_AUTHORITY`]?.trim() || facts.defaultAuthority;
     if (!clientSecret)
       problems.push(`${facts.envPrefix}_CLIENT_SECRET is required when ${facts.envPrefix}_CLIENT_ID is set`);
-    if (!httpUrl(authority, true))
+    if (!isHttpsUrl(authority))
       problems.push(`${facts.envPrefix}_AUTHORITY must be an https:// URL (an OpenID issuer)`);
     clients[facts.id] = { clientId, clientSecret: clientSecret ?? "", authority: authority.replace(/\/+$/, "") };
   }
-  const appUrlText = source.APP_URL?.trim() || source.AUTH_URL?.trim() || undefined;
-  const appUrl = appUrlText ? httpUrl(appUrlText, false) : null;
-  if (appUrlText && !appUrl)
-    problems.push("APP_URL must be an http:// or https:// URL, like https://finance-email.example.com");
-  if (!appUrlText && isProduction && Object.keys(clients).length > 0) {
+  const appUrl = parseAppUrl(source);
+  if (appUrl === null) problems.push(APP_URL_PROBLEM);
+  if (appUrl === undefined && isProduction && Object.keys(clients).length > 0) {
     problems.push(
       "APP_URL is required in production when a mail provider sign-in is configured (the address people open the app at)",
     );
   }
-  return { appUrl: appUrl ? appUrl.origin + appUrl.pathname.replace(/\/+$/, "") : undefined, clients };
+  return { appUrl: appUrl ?? undefined, clients };
 }
 
 /** The provider whose sign-in a preset offers ("Connect with Microsoft" on Microsoft 365 and Outlook.com). */

@@ -1,12 +1,14 @@
-import { expect } from "@playwright/test";
-import { captureServerAction, count, replayServerAction, signIn, test, useFreshApp } from "./support/app";
+import { expect, type Page } from "@playwright/test";
+import { captureServerAction, count, replayServerAction, signIn, startApp, test, useFreshApp } from "./support/app";
 
 const app = useFreshApp();
 test.describe.configure({ mode: "serial" });
 
+const PRINTED_TOKEN = /First run: open \/setup and enter this setup token: (\S+)/;
+
 /** The token the server printed at start-up (a hosted deployment: NODE_ENV=production with real configuration). */
 function printedSetupToken(): string {
-  const match = /First run: open \/setup and enter this setup token: (\S+)/.exec(app().logs());
+  const match = PRINTED_TOKEN.exec(app().logs());
   expect(match, app().logs()).not.toBeNull();
   return match![1];
 }
@@ -118,4 +120,47 @@ test("unknown routes get a proper 404 page and /api/health says only the version
   const body = (await health.json()) as Record<string, unknown>;
   expect(Object.keys(body).sort()).toEqual(["database", "version"]);
   expect(body.database).toBe("ok");
+});
+
+test("the embedded default (no configuration): a browser on this machine needs no token, any other client the printed one", async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  // As behind `docker run -p 3000:3000`, the client is not this machine: here a trusted proxy says so.
+  const embedded = await startApp({ TRUSTED_PROXY_HOPS: "1" }, { embedded: true });
+  try {
+    await expect.poll(() => PRINTED_TOKEN.exec(embedded.logs())?.[1]).toBeTruthy();
+    const fill = async (page: Page, email: string) => {
+      await page.getByLabel("Organisation name").fill("Harbour Physio");
+      await page.getByLabel("Your name").fill("Hana Owner");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill("a long and private passphrase");
+    };
+
+    const elsewhere = await browser.newContext({
+      baseURL: embedded.baseURL,
+      extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.7" },
+    });
+    const stranger = await elsewhere.newPage();
+    await stranger.goto("/setup");
+    await fill(stranger, "eve@stranger.example");
+    await stranger.getByLabel("Setup token").fill("0000-0000-0000-0000");
+    await stranger.getByRole("button", { name: "Create account" }).click();
+    await expect(stranger.getByLabel("Setup token")).toHaveAccessibleDescription(/The setup token does not match/);
+    expect(count(embedded, `SELECT COUNT(*) AS n FROM "User"`)).toBe(0);
+    await elsewhere.close();
+
+    const here = await browser.newContext({ baseURL: embedded.baseURL });
+    const owner = await here.newPage();
+    await owner.goto("/setup");
+    await expect(owner.getByLabel("Organisation name")).toBeVisible();
+    await expect(owner.getByLabel("Setup token")).toHaveCount(0);
+    await fill(owner, "hana@harbour.example");
+    await owner.getByRole("button", { name: "Create account" }).click();
+    await expect(owner.getByTestId("org-name")).toHaveText("Harbour Physio");
+    expect(count(embedded, `SELECT COUNT(*) AS n FROM "User"`)).toBe(1);
+    await here.close();
+  } finally {
+    await embedded.stop();
+  }
 });

@@ -204,6 +204,14 @@ test("Microsoft 365: connect by signing in, send a test email over XOAUTH2, a re
   expect(html).not.toMatch(/refresh_token|access_token/i);
   expect(count(app, `SELECT COUNT(*) AS n FROM "MailboxLink" WHERE "refreshTokenCiphertext" LIKE 'v1.%'`)).toBe(1);
 
+  // Microsoft publishes no revocation endpoint: the page says where the permission is removed.
+  const kept = page.getByTestId("permission-kept");
+  await expect(kept).toContainText("Microsoft keeps this permission until it is removed at myapps.microsoft.com.");
+  await expect(kept.getByRole("link", { name: "myapps.microsoft.com" })).toHaveAttribute(
+    "href",
+    "https://myapps.microsoft.com",
+  );
+
   // Disconnect: the tokens are gone and the status says so.
   await confirmInDialog(page.getByRole("button", { name: "Disconnect" }), {
     question: `Disconnect ${MAILBOX.email}?`,
@@ -245,9 +253,50 @@ test("a member can neither start nor finish a sign-in, and a callback without th
     maxRedirects: 0,
   });
   expect(forged.status()).toBe(303);
-  expect(new URL(forged.headers()["location"]).searchParams.get("connectError")).toBe(
+  const back = forged.headers()["location"];
+  expect(new URL(back).searchParams.get("connectError")).toBe("state");
+  await admin.goto(back);
+  await expect(admin.getByRole("alert").filter({ hasText: "sign-in link" })).toHaveText(
     "This sign-in link is not valid any more. Start again with the Connect button.",
   );
   expect(count(app, `SELECT COUNT(*) AS n FROM "MailboxLink"`)).toBe(0);
   await admin.context().close();
+});
+
+test("the page words a sign-in failure itself: text put in the link is never shown", async ({ browser }) => {
+  const admin = await adminChoosingMicrosoft(browser);
+  const planted = "Your mailbox is suspended. Call +1 555 0100 and read out your password.";
+  await admin.goto(`/settings/email?connectError=${encodeURIComponent(planted)}&provider=microsoft`);
+  const alert = admin.getByRole("alert").filter({ hasText: "sign-in" });
+  await expect(alert).toHaveText("Microsoft sign-in could not be completed. Try Connect again.");
+  expect(await admin.content()).not.toContain("Call +1 555 0100");
+  await admin.goto("/settings/email?connectError=declined&provider=microsoft");
+  await expect(alert).toContainText("The sign-in at Microsoft was cancelled or its permissions were not accepted");
+  await admin.context().close();
+});
+
+test("with APP_URL set, the callback's redirects and the redirect URI use it, whatever address the request came to", async ({
+  browser,
+}) => {
+  // APP_URL is http://127.0.0.1:<port>; the same server is also reachable as localhost.
+  const other = app.baseURL.replace("127.0.0.1", "localhost");
+  const anonymous = await fetch(`${other}/api/oauth/microsoft/callback?code=c&state=s`, { redirect: "manual" });
+  expect(anonymous.status).toBe(303);
+  expect(anonymous.headers.get("location")).toMatch(new RegExp(`^${app.baseURL}/sign-in\\?`));
+
+  const context = await browser.newContext({ baseURL: other, ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  await signIn(page, "admin@contoso.example");
+  const forged = await page.request.get("/api/oauth/microsoft/callback?code=stolen&state=guessed", {
+    maxRedirects: 0,
+  });
+  expect(forged.headers()["location"]).toMatch(new RegExp(`^${app.baseURL}/settings/email\\?`));
+  await page.goto("/settings/email");
+  await field(page, "Provider").selectOption("microsoft-365");
+  const authorization = page.waitForRequest((request) => request.url().startsWith(`${idp.issuer}/auth?`));
+  await page.getByRole("button", { name: "Connect with Microsoft" }).click();
+  expect(new URL((await authorization).url()).searchParams.get("redirect_uri")).toBe(
+    `${app.baseURL}/api/oauth/microsoft/callback`,
+  );
+  await context.close();
 });

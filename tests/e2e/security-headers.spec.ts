@@ -1,5 +1,14 @@
 import { expect, type Page } from "@playwright/test";
-import { fillCustomSettings, saveSettings, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import {
+  fillCustomSettings,
+  saveSettings,
+  seedOrganisation,
+  signIn,
+  startApp,
+  test,
+  useFreshApp,
+  type TestApp,
+} from "./support/app";
 
 // Every page is served with the Content-Security-Policy and works under it: no violation is reported by the
 // browser, while pages load, hydrate and run a server action.
@@ -22,9 +31,9 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   return () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
 }
 
-test("the policy header: self only, no eval, no plugins, no framing, forms post only here; HSTS when served over HTTPS", async ({
-  request,
-}) => {
+const HSTS = "max-age=63072000; includeSubDomains";
+
+test("the policy header: self only, no eval, no plugins, no framing, forms post only here", async ({ request }) => {
   for (const path of ["/help", "/sign-in", "/api/health"]) {
     const res = await request.get(path);
     const csp = res.headers()["content-security-policy"];
@@ -33,10 +42,51 @@ test("the policy header: self only, no eval, no plugins, no framing, forms post 
     expect(csp).not.toContain("unsafe-eval");
     for (const directive of ["object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"])
       expect(csp).toContain(directive);
-    expect(res.headers()["strict-transport-security"]).toBeUndefined();
   }
-  const overHttps = await request.get("/help", { headers: { "x-forwarded-proto": "https" } });
-  expect(overHttps.headers()["strict-transport-security"]).toBe("max-age=63072000; includeSubDomains");
+});
+
+test("with no trusted proxy, a client's X-Forwarded-Host and X-Forwarded-Proto choose neither links nor HSTS", async () => {
+  const forwarded = { "X-Forwarded-Host": "finance-email.attacker.example", "X-Forwarded-Proto": "https" };
+  const signInFirst = await fetch(`${app().baseURL}/api/oauth/microsoft/callback?code=c&state=s`, {
+    headers: forwarded,
+    redirect: "manual",
+  });
+  expect(signInFirst.status).toBe(303);
+  expect(signInFirst.headers.get("location")).toMatch(new RegExp(`^${app().baseURL}/sign-in\\?`));
+  const help = await fetch(`${app().baseURL}/help`, { headers: forwarded });
+  expect(help.headers.get("strict-transport-security")).toBeNull();
+});
+
+/** Starts another app for a header test, runs it, stops it. */
+async function withApp(env: Record<string, string>, run: (other: TestApp) => Promise<void>) {
+  test.setTimeout(90_000);
+  const other = await startApp(env);
+  try {
+    await run(other);
+  } finally {
+    await other.stop();
+  }
+}
+
+test("HSTS follows APP_URL's scheme: every response of an https:// APP_URL carries it", async () => {
+  await withApp({ APP_URL: "https://finance-email.example" }, async (other) => {
+    for (const path of ["/help", "/sign-in", "/api/health"]) {
+      const res = await fetch(`${other.baseURL}${path}`, { redirect: "manual" });
+      expect(res.headers.get("strict-transport-security"), path).toBe(HSTS);
+    }
+  });
+});
+
+test("an http:// APP_URL gets no HSTS even when a trusted proxy says https; a proxy's own word counts without APP_URL", async () => {
+  await withApp({ APP_URL: "http://finance-email.internal", TRUSTED_PROXY_HOPS: "1" }, async (other) => {
+    const res = await fetch(`${other.baseURL}/help`, { headers: { "X-Forwarded-Proto": "https" } });
+    expect(res.headers.get("strict-transport-security")).toBeNull();
+  });
+  await withApp({ TRUSTED_PROXY_HOPS: "1" }, async (other) => {
+    const res = await fetch(`${other.baseURL}/help`, { headers: { "X-Forwarded-Proto": "https" } });
+    expect(res.headers.get("strict-transport-security")).toBe(HSTS);
+    expect((await fetch(`${other.baseURL}/help`)).headers.get("strict-transport-security")).toBeNull();
+  });
 });
 
 test("no page reports a policy violation, signed out or signed in, including a save through a server action", async ({

@@ -37,6 +37,9 @@ import { ensureTestCa } from "../../stand-ins/test-ca";
 const REDIRECT = "https://finance-email.example/api/oauth/microsoft/callback";
 const MAILBOX = { email: "finance@contoso.example", password: "contoso sign-in 1" };
 const GMAIL = { email: "clinic.accounts@gmail.com", password: "gmail sign-in 1" };
+// Entra ID's `email` claim comes from the user's mail attribute, which a tenant may set to any address, unverified.
+const SPOOFED = { email: "intern@contoso.example", password: "contoso sign-in 3", emailClaim: "ceo@fabrikam.example" };
+const UNVERIFIED = { email: "unverified@gmail.com", password: "gmail sign-in 2", emailVerified: false };
 const KEY = crypto.randomBytes(32);
 const keyring = createKeyring([KEY]);
 
@@ -50,7 +53,13 @@ beforeAll(async () => {
   t = await createTestDatabase("mailbox-link");
   idp = await startOidcTestProvider({
     clients: [{ clientId: "finance-email-app", clientSecret: "app-secret-for-tests", redirectUris: [REDIRECT] }],
-    accounts: [MAILBOX, GMAIL, { email: "disabled@contoso.example", password: "contoso sign-in 2" }],
+    accounts: [
+      MAILBOX,
+      GMAIL,
+      SPOOFED,
+      UNVERIFIED,
+      { email: "disabled@contoso.example", password: "contoso sign-in 2" },
+    ],
     accessTokenTtlSeconds: 3600,
   });
   smtp = await startTestSmtpServer({
@@ -133,9 +142,10 @@ describe("linking", () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(OAuthFlowError);
-      expect((err as Error).message).toBe(
-        "This sign-in link is not valid any more. Start again with the Connect button.",
-      );
+      expect(err).toMatchObject({
+        code: "state",
+        message: "This sign-in link is not valid any more. Start again with the Connect button.",
+      });
     };
     const a = await signInAtProvider();
     await refused(finish(a.callbackUrl, undefined)); // no cookie: started in another browser
@@ -163,8 +173,33 @@ describe("linking", () => {
     const callback = new URL(await idp.authorize({ authorizationUrl: url, ...MAILBOX, consent: "cancel" }));
     const err = await finish(callback, state).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OAuthFlowError);
-    expect((err as Error).message).toMatch(/^Microsoft did not link the mailbox: access_denied/);
+    expect(err).toMatchObject({
+      code: "declined",
+      message: expect.stringMatching(/^The sign-in at Microsoft was cancelled/) as unknown,
+    });
     expect(await t.db.mailboxLink.count()).toBe(1);
+  });
+
+  it("an ID token not signed with the issuer's published keys links nothing, however right its claims", async () => {
+    const { callbackUrl, state } = await signInAtProvider();
+    idp.forgeIdTokens(true);
+    try {
+      const err = await finish(callbackUrl, state).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(((err as Error).cause as Error).message).toBe("JWT signature verification failed");
+    } finally {
+      idp.forgeIdTokens(false);
+    }
+    expect(await t.db.mailboxLink.count()).toBe(0);
+    // The same flow with the issuer's own signature links.
+    expect(await link()).toEqual({ email: MAILBOX.email });
+  });
+
+  it("Microsoft: the mailbox is the verified sign-in name, not the `email` claim a tenant can set to anything", async () => {
+    expect(await link(SPOOFED)).toEqual({ email: SPOOFED.email });
+    expect(await t.db.mailboxLink.findUniqueOrThrow({ where: { orgId: actor.orgId } })).toMatchObject({
+      email: SPOOFED.email,
+    });
   });
 });
 
@@ -301,24 +336,29 @@ describe("tokens", () => {
   it("Disconnect revokes the refresh token at the provider, deletes the tokens and records it", async () => {
     await link();
     const refreshToken = await storedRefreshToken();
-    expect(await disconnectMailbox({ db: t.db, keyring, oauth: config }, actor)).toBe(true);
+    expect(await disconnectMailbox({ db: t.db, keyring, oauth: config }, actor)).toEqual({
+      provider: "microsoft",
+      revoked: true,
+    });
     expect(await t.db.mailboxLink.count()).toBe(0);
     const configuration = await oidc.discovery(new URL(idp.issuer), "finance-email-app", "app-secret-for-tests");
     const err = await oidc.refreshTokenGrant(configuration, refreshToken).catch((e: unknown) => e);
     expect((err as oidc.ResponseBodyError).error).toBe("invalid_grant");
     expect(await t.db.auditEvent.count({ where: { orgId: actor.orgId, action: "mailbox.disconnected" } })).toBe(1);
-    expect(await disconnectMailbox({ db: t.db, keyring, oauth: config }, actor)).toBe(false);
+    expect(await disconnectMailbox({ db: t.db, keyring, oauth: config }, actor)).toBeNull();
   });
 });
 
 describe("Google", () => {
+  const googleConfig = (): OAuthConfig => ({
+    appUrl: "https://finance-email.example",
+    clients: {
+      google: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer },
+    },
+  });
+
   it("links a Google mailbox with Google's scope and offline access, and saves it with the Gmail preset", async () => {
-    const google: OAuthConfig = {
-      appUrl: "https://finance-email.example",
-      clients: {
-        google: { clientId: "finance-email-app", clientSecret: "app-secret-for-tests", authority: idp.issuer },
-      },
-    };
+    const google = googleConfig();
     const { url, state } = await startMailboxLink(
       { db: t.db, keyring, oauth: google },
       { provider: "google", actor, redirectUri: REDIRECT },
@@ -349,6 +389,22 @@ describe("Google", () => {
       email: GMAIL.email,
       scope: expect.stringContaining("https://mail.google.com/") as unknown,
     });
+  });
+
+  it("an email address Google does not vouch for (email_verified false) names no mailbox", async () => {
+    const google = googleConfig();
+    const { url, state } = await startMailboxLink(
+      { db: t.db, keyring, oauth: google },
+      { provider: "google", actor, redirectUri: REDIRECT },
+    );
+    const callbackUrl = new URL(await idp.authorize({ authorizationUrl: url, ...UNVERIFIED }));
+    const err = await finishMailboxLink(
+      { db: t.db, keyring, oauth: google },
+      { provider: "google", actor, callbackUrl, cookieState: state, redirectUri: REDIRECT },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OAuthFlowError);
+    expect(err).toMatchObject({ code: "no-mailbox" });
+    expect(await t.db.mailboxLink.count()).toBe(0);
   });
 });
 
@@ -588,8 +644,8 @@ describe("the network guard on the provider's endpoints", () => {
           expect((err as Error).message).not.toContain("127.0.0.1");
           expect(fake.tokenRequests()).toBe(0);
         } else {
-          // Allowed: the request goes out (and this fake refuses the code).
-          expect(err).toBeInstanceOf(oidc.ResponseBodyError);
+          // Allowed: the request goes out (and this fake refuses the code, as spent).
+          expect(err).toMatchObject({ code: "state" });
           expect(fake.tokenRequests()).toBe(1);
         }
       }

@@ -30,12 +30,18 @@ const FINANCE = {
   preferredUsername: "finance@clinic.example",
 };
 const OTHER = { email: "other@clinic.example", password: "other-password", name: "Other Person" };
+const MAIL_ATTRIBUTE = {
+  email: "intern@clinic.example",
+  password: "intern-password",
+  emailClaim: "ceo@elsewhere.example",
+  emailVerified: false,
+};
 
 let op: OidcTestProvider;
 let config: client.Configuration;
 
 beforeAll(async () => {
-  op = await startOidcTestProvider({ clients: [APP], accounts: [FINANCE, OTHER] });
+  op = await startOidcTestProvider({ clients: [APP], accounts: [FINANCE, OTHER, MAIL_ATTRIBUTE] });
   config = await client.discovery(new URL(op.issuer), APP.clientId, APP.clientSecret);
 });
 
@@ -291,6 +297,32 @@ describe("OIDC test provider", () => {
     );
     expect(callbackUrl.searchParams.get("error")).toBe("access_denied");
     expect(callbackUrl.searchParams.get("state")).toBe("cancel-state");
+  });
+
+  it("emailClaim and emailVerified set the email claims apart from the sign-in name (Entra ID's mail attribute)", async () => {
+    const { tokens } = await signIn(op, config, MAIL_ATTRIBUTE);
+    expect(tokens.claims()).toMatchObject({
+      email: MAIL_ATTRIBUTE.emailClaim,
+      email_verified: false,
+      preferred_username: MAIL_ATTRIBUTE.email,
+    });
+  });
+
+  it("signs ID tokens with its published key; forgeIdTokens(true) signs them with another, refused where signatures are checked", async () => {
+    const checking = await client.discovery(new URL(op.issuer), APP.clientId, APP.clientSecret, undefined, {
+      execute: [client.enableNonRepudiationChecks],
+    });
+    expect((await signIn(op, checking)).tokens.claims()).toMatchObject({ email: FINANCE.email });
+    op.forgeIdTokens(true);
+    try {
+      // openid-client alone checks only the claims of an ID token from the token endpoint.
+      expect((await signIn(op, config)).tokens.claims()).toMatchObject({ email: FINANCE.email });
+      const err = await signIn(op, checking).catch((e: unknown) => e);
+      expect(((err as Error).cause as Error).message).toBe("JWT signature verification failed");
+    } finally {
+      op.forgeIdTokens(false);
+    }
+    expect((await signIn(op, checking)).tokens.claims()).toMatchObject({ email: FINANCE.email });
   });
 
   it("the revocation endpoint revokes a refresh token", async () => {

@@ -8,11 +8,24 @@ import { expectedSetupToken, setupTokenMatches, setupTokenRequired } from "@/lib
 const secretA = "a".repeat(43);
 const secretB = "b".repeat(43);
 
-describe("the hosted first run's setup token", () => {
-  it("is required in production with real configuration, not for the embedded default or in development", () => {
-    expect(setupTokenRequired({ isProduction: true, embedded: false })).toBe(true);
-    expect(setupTokenRequired({ isProduction: true, embedded: true })).toBe(false);
-    expect(setupTokenRequired({ isProduction: false, embedded: true })).toBe(false);
+describe("the first run's setup token", () => {
+  const hosted = { isProduction: true, embedded: false };
+  const embedded = { isProduction: true, embedded: true };
+  const development = { isProduction: false, embedded: true };
+
+  it("is required in production with real configuration, from any client address", () => {
+    for (const address of ["203.0.113.7", "127.0.0.1", "::1", null])
+      expect(setupTokenRequired(hosted, address)).toBe(true);
+  });
+
+  it("the embedded default and development ask every client but this machine itself (a loopback address)", () => {
+    for (const config of [embedded, development]) {
+      for (const address of ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"])
+        expect(setupTokenRequired(config, address), address).toBe(false);
+      // A container's published port: the client arrives from the bridge's address, not loopback.
+      for (const address of ["172.17.0.1", "192.168.1.20", "203.0.113.7", "2001:db8::1", "::ffff:10.0.0.5", null])
+        expect(setupTokenRequired(config, address), String(address)).toBe(true);
+    }
   });
 
   it("is the same for every instance of a deployment (from AUTH_SECRET), different between deployments, or SETUP_TOKEN", () => {

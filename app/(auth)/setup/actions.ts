@@ -1,5 +1,7 @@
 "use server";
+import { headers } from "next/headers";
 import { signIn } from "@/lib/auth";
+import { clientAddressFrom } from "@/lib/client-address.mjs";
 import { formDataToObject, fromUserFacingError, invalidInput, logActionError, type ActionState } from "@/lib/action";
 import { db } from "@/lib/db";
 import { UserFacingError } from "@/lib/errors";
@@ -16,7 +18,8 @@ export async function setupAction(_previous: ActionState, formData: FormData): P
   const parsed = setupSchema.safeParse(raw);
   if (!parsed.success) return invalidInput(parsed.error, values);
   const config = env();
-  if (setupTokenRequired(config) && !setupTokenMatches(parsed.data.setupToken, expectedSetupToken(config))) {
+  const askToken = setupTokenRequired(config, clientAddressFrom(await headers()));
+  if (askToken && !setupTokenMatches(parsed.data.setupToken, expectedSetupToken(config))) {
     return {
       ok: false,
       message: SETUP_TOKEN_REFUSED,

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AuthPanel } from "@/app/_components/card";
 import { db } from "@/lib/db";
+import { clientAddressFrom } from "@/lib/client-address.mjs";
 import { env } from "@/lib/env";
 import { isSetupComplete } from "@/lib/setup";
 import { setupTokenRequired } from "@/lib/setup-token";
@@ -17,7 +19,7 @@ export default async function SetupPage() {
       title="Welcome! Let's get you set up"
       description="Create your organisation and your owner account. You can invite colleagues afterwards."
     >
-      <SetupForm askForToken={setupTokenRequired(env())} />
+      <SetupForm askForToken={setupTokenRequired(env(), clientAddressFrom(await headers()))} />
     </AuthPanel>
   );
 }

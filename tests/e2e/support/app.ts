@@ -49,10 +49,15 @@ export type AppOptions = {
   shared?: { url: string; dbPath?: string; secrets: Record<string, string> };
   /** Listen on this port (from freePort) when something must know the address before the app starts. */
   port?: number;
+  /**
+   * The embedded default, as `npm start` runs with no configuration: no DATABASE_URL and no secrets, in a working
+   * directory of its own, whose ./data holds the (migrated) database and the secrets it generates.
+   */
+  embedded?: boolean;
 };
 
-/** A fresh, migrated database for an app (or for several instances sharing it). */
-export async function createAppDatabase(database: "sqlite" | "postgresql" = "sqlite") {
+/** A fresh, migrated database for an app (or for several instances sharing it); embedded: at ./data/app.db in dir. */
+export async function createAppDatabase(database: "sqlite" | "postgresql" = "sqlite", embedded = false) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fes-e2e-"));
   const secrets = {
     AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
@@ -62,14 +67,15 @@ export async function createAppDatabase(database: "sqlite" | "postgresql" = "sql
     const pgdb = await createPostgresDatabase("e2e");
     return { url: pgdb.url, dir, secrets, drop: pgdb.drop };
   }
-  const dbPath = path.join(dir, "app.db");
+  const dbPath = embedded ? path.join(dir, "data", "app.db") : path.join(dir, "app.db");
+  fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   const url = `file:${dbPath}`;
   migrateDatabase(url);
   return { url, dbPath, dir, secrets, drop: () => Promise.resolve() };
 }
 
 export async function startApp(extraEnv: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
-  const owned = options.shared ? undefined : await createAppDatabase(options.database);
+  const owned = options.shared ? undefined : await createAppDatabase(options.database, options.embedded);
   const shared = options.shared ?? owned!;
   const dir = owned?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "fes-e2e-"));
   const url = shared.url;
@@ -77,28 +83,33 @@ export async function startApp(extraEnv: Record<string, string> = {}, options: A
   const port = options.port ?? (await freePort());
   const baseURL = `http://127.0.0.1:${port}`;
   let output = "";
-  // `npm start`, exactly as a user runs it (in its own process group, so stopping it stops next too).
-  const child: ChildProcess = spawn("npm", ["start", "--silent"], {
-    cwd: ROOT,
-    detached: true,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      PORT: String(port),
-      DATABASE_URL: url,
-      DATA_DIR: dir,
-      // The scheduled checks run only in the specs about them (they pass WORKER=on), so no other spec's account is
-      // checked behind its back.
-      WORKER: "off",
-      // The Deliverability card's lookups go to a closed local port ("could not be checked", at once) unless a spec
-      // serves a zone of its own: no spec depends on this machine's DNS.
-      DNS_SERVERS: "127.0.0.1:9",
-      ...shared.secrets,
-      ...extraEnv,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const common: Record<string, string> = {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(port),
+    // The scheduled checks run only in the specs about them (they pass WORKER=on), so no other spec's account is
+    // checked behind its back.
+    WORKER: "off",
+    // The Deliverability card's lookups go to a closed local port ("could not be checked", at once) unless a spec
+    // serves a zone of its own: no spec depends on this machine's DNS.
+    DNS_SERVERS: "127.0.0.1:9",
+  };
+  const { DATABASE_URL: _url, AUTH_SECRET: _secret, SETTINGS_ENCRYPTION_KEY: _key, ...inherited } = process.env;
+  // `npm start`, exactly as a user runs it (in its own process group, so stopping it stops next too); the embedded
+  // default runs the same server.mjs from its own working directory.
+  const child: ChildProcess = options.embedded
+    ? spawn(process.execPath, [path.join(ROOT, "server.mjs")], {
+        cwd: dir,
+        detached: true,
+        env: { ...inherited, ...common, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+      })
+    : spawn("npm", ["start", "--silent"], {
+        cwd: ROOT,
+        detached: true,
+        env: { ...process.env, ...common, DATABASE_URL: url, DATA_DIR: dir, ...shared.secrets, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
 

@@ -1,7 +1,7 @@
 "use server";
 import { refreshFinanceEmail } from "./refresh";
 import { z } from "zod";
-import { memberAction } from "@/lib/action";
+import { memberAction, type ActionState } from "@/lib/action";
 import { db } from "@/lib/db";
 import { saveEmailSettings } from "@/lib/mailbox/settings";
 import { appDnsResolver, checkDomainIfChanged } from "@/lib/deliverability/domain-checks";
@@ -14,7 +14,7 @@ import { env } from "@/lib/env";
 import { testSettings, type TestOutcome } from "@/lib/mailbox/test-run";
 import { assertMailPort } from "@/lib/smtp/mail-ports";
 import { cookies } from "next/headers";
-import { requestOrigin } from "@/lib/request-origin";
+import { appBaseUrl } from "@/lib/request-origin";
 import { redirect } from "next/navigation";
 import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/smtp/sign-in-providers";
 import {
@@ -127,7 +127,7 @@ export const connectMailboxAction = memberAction(
   { name: "connectMailbox", minimum: "ADMIN", schema: providerSchema, secretFields: ["password"] },
   async (input, ctx) => {
     const config = env().oauth;
-    const uri = redirectUri(config, input.signInProvider, await requestOrigin());
+    const uri = redirectUri(await appBaseUrl(), input.signInProvider);
     const { url, state } = await startMailboxLink(
       { db, keyring: settingsKeyring(), oauth: config },
       {
@@ -147,17 +147,22 @@ export const connectMailboxAction = memberAction(
   },
 );
 
-/** "Disconnect": revokes and forgets the mailbox's sign-in. */
+/** A provider that keeps its permission after Disconnect (it publishes no way to revoke it, or revoking failed). */
+export type DisconnectResult = { permissionKeptBy: OAuthProviderId | null };
+
+/** "Disconnect": revokes (where the provider allows it) and forgets the mailbox's sign-in. */
 export const disconnectMailboxAction = memberAction(
   { name: "disconnectMailbox", minimum: "ADMIN", schema: z.object({}), secretFields: ["password"] },
-  async (_input, ctx) => {
+  async (_input, ctx): Promise<ActionState<DisconnectResult>> => {
     const removed = await disconnectMailbox({ db, keyring: settingsKeyring(), oauth: env().oauth }, ctx.actor);
     refreshFinanceEmail();
+    if (!removed) return { ok: true, message: "No mailbox was connected." };
     return {
       ok: true,
-      message: removed
-        ? "Disconnected. The app no longer holds a sign-in for this mailbox."
-        : "No mailbox was connected.",
+      message: removed.revoked
+        ? `Disconnected. The app no longer holds a sign-in for this mailbox, and its permission at ${OAUTH_PROVIDERS[removed.provider].label} was withdrawn.`
+        : "Disconnected. The app no longer holds a sign-in for this mailbox.",
+      result: { permissionKeptBy: removed.revoked ? null : removed.provider },
     };
   },
 );

@@ -10,7 +10,7 @@ import { ContactWhoRunsThisApp } from "@/app/_components/support-contact";
 import { WHO_RUNS_THIS_APP } from "@/lib/support";
 import type { ActionState } from "@/lib/action";
 import { OAUTH_PROVIDERS, type OAuthProviderId } from "@/lib/smtp/sign-in-providers";
-import { connectMailboxAction, disconnectMailboxAction } from "./actions";
+import { connectMailboxAction, disconnectMailboxAction, type DisconnectResult } from "./actions";
 import type { MailboxSignInView } from "./page-data";
 
 export function MailboxSignIn({
@@ -23,7 +23,10 @@ export function MailboxSignIn({
   view: MailboxSignInView;
 }) {
   const [connectState, connect, connecting] = useActionState(connectMailboxAction, {} as ActionState);
-  const [disconnectState, disconnect, disconnecting] = useActionState(disconnectMailboxAction, {} as ActionState);
+  const [disconnectState, disconnect, disconnecting] = useActionState(
+    disconnectMailboxAction,
+    {} as ActionState<DisconnectResult>,
+  );
   const [, startTransition] = useTransition();
   // With JavaScript the buttons run their action in a transition rather than submitting the form: React resets a
   // form after a form action, which would lose what was typed if the action is refused. Without JavaScript the
@@ -40,6 +43,7 @@ export function MailboxSignIn({
   const link = view.link?.provider === provider ? view.link : null;
   const message = [connectState, disconnectState].find((s) => s.message)?.message;
   const failed = [connectState, disconnectState].some((s) => s.ok === false);
+  const keptBy = disconnectState.result?.permissionKeptBy;
 
   if (!view.configured[provider]) {
     return provider === "microsoft" ? (
@@ -93,7 +97,17 @@ export function MailboxSignIn({
             </SubmitButton>
             <ConfirmButton
               question={`Disconnect ${link.email}?`}
-              description="The app will no longer be able to send as this mailbox."
+              description={
+                <>
+                  The app will no longer be able to send as this mailbox.
+                  {!OAUTH_PROVIDERS[provider].revocable && (
+                    <>
+                      {" "}
+                      <PermissionKept provider={provider} />
+                    </>
+                  )}
+                </>
+              }
               confirmLabel="Disconnect"
               onConfirm={dispatch(disconnect)}
               pendingLabel="Disconnecting…"
@@ -104,6 +118,12 @@ export function MailboxSignIn({
               Disconnect
             </ConfirmButton>
           </div>
+          {!OAUTH_PROVIDERS[provider].revocable && (
+            <p className="mt-2 text-slate-600" data-testid="permission-kept">
+              {label} offers apps no way to give back a permission: Disconnect deletes the app&apos;s tokens, and{" "}
+              <PermissionKept provider={provider} />
+            </p>
+          )}
         </>
       ) : (
         <>
@@ -138,9 +158,34 @@ export function MailboxSignIn({
       {message && (
         <p role={failed ? "alert" : "status"} className={`mt-2 ${failed ? "text-red-800" : "text-emerald-800"}`}>
           {message}
+          {keptBy && !failed && (
+            <>
+              {" "}
+              <PermissionKept provider={keptBy} />
+            </>
+          )}
         </p>
       )}
     </div>
+  );
+}
+
+/** "Microsoft keeps this permission until it is removed at myapps.microsoft.com." */
+function PermissionKept({ provider }: { provider: OAuthProviderId }) {
+  const { label, permissionsPage } = OAUTH_PROVIDERS[provider];
+  return (
+    <>
+      {label} keeps this permission until it is removed at{" "}
+      <a
+        className="font-medium text-brand-700 underline"
+        href={permissionsPage.url}
+        target="_blank"
+        rel="noopener noreferrer"
+      >
+        {permissionsPage.name}
+      </a>
+      .
+    </>
   );
 }
 

@@ -5,6 +5,7 @@ import type { Metadata } from "next";
 import { Card } from "@/app/_components/card";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { connectErrorMessage } from "@/lib/mailbox/link";
 import { requireMember } from "@/lib/session";
 import { EmailSettingsForm } from "./email-settings-form";
 import { FragmentForwarder } from "./fragment-forwarder";
@@ -16,7 +17,7 @@ export const metadata: Metadata = { title: "Finance email" };
 export default async function FinanceEmailAccountPage({
   searchParams,
 }: {
-  searchParams: Promise<{ connected?: string; connectError?: string }>;
+  searchParams: Promise<Record<"connected" | "connectError" | "provider", string | string[] | undefined>>;
 }) {
   const ctx = await requireMember({ path: "/settings/email" });
   const data = await loadAccountPart(db, ctx, {
@@ -24,13 +25,14 @@ export default async function FinanceEmailAccountPage({
     oauth: env().oauth,
     support: env().support,
   });
-  const { connected, connectError } = await searchParams;
+  const { connected, connectError, provider } = await searchParams;
   return (
     <>
       <FragmentForwarder />
       {connectError && (
         <p role="alert" className="mb-6 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
-          {connectError}
+          {/* A code from the sign-in callback, worded here: the address bar's text never reaches the page. */}
+          {connectErrorMessage(String(connectError), typeof provider === "string" ? provider : undefined)}
         </p>
       )}
       {connected && data.mailboxSignIn.link && !connectError && (
