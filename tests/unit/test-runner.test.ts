@@ -48,7 +48,7 @@ describe("which integration files run again on PostgreSQL", () => {
   it("not those without a database, or always on PostgreSQL: they behave the same on either run", () => {
     for (const once of [
       "tests/integration/test-send.test.ts",
-      "tests/integration/dns-lookup.test.ts",
+      "tests/integration/dns-test-server.test.ts",
       "tests/integration/smtp-test-server.test.ts",
       "tests/integration/host-slots.test.ts",
     ]) {
