@@ -10,6 +10,7 @@ import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_DATABASE_TIMEOUTS, parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 import { parseMailPorts } from "./smtp/mail-ports";
+import { parsePortRule } from "./net/ports";
 import { parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM } from "./client-address.mjs";
 import { parseOAuthConfig } from "./smtp/sign-in-providers";
 import { parseSystemMail } from "./system-mail";
@@ -35,6 +36,12 @@ function wholeNumber({ unit, fallback, min, max }: { unit?: string; fallback: nu
       `must be a whole number ${unit ? `of ${unit} ` : ""}from ${min} to ${max}`,
     );
 }
+
+/** true or false (also 1 or 0, any case); unset is false. */
+const flag = variable
+  .transform((text) => (text ?? "").toLowerCase())
+  .pipe(z.enum(["", "true", "false", "1", "0"], "must be true or false"))
+  .transform((word) => word === "true" || word === "1");
 
 /** A value read by a parser shared with code outside this module, which returns null for a bad value. */
 function parsedBy<T>(parse: (text: string | undefined) => T | null, problem: string) {
@@ -85,16 +92,20 @@ const variables = (cwd: string) =>
     /** Used by server.mjs before the app loads; checked here too so a bad value is listed with the other problems. */
     TRUSTED_PROXY_HOPS: parsedBy(parseTrustedProxyHops, TRUSTED_PROXY_HOPS_PROBLEM),
     /** Whether a test send (and a sign-in provider's endpoints) may reach private addresses. */
-    SMTP_ALLOW_PRIVATE_NETWORKS: variable
-      .transform((text) => (text ?? "").toLowerCase())
-      .pipe(z.enum(["", "true", "false", "1", "0"], "must be true or false"))
-      .transform((flag) => flag === "true" || flag === "1"),
+    SMTP_ALLOW_PRIVATE_NETWORKS: flag,
     /** How long a test send may take in all before it is stopped with a timeout. */
     SMTP_TEST_TIMEOUT_MS: wholeNumber({ unit: "milliseconds", fallback: 15_000, min: 1000, max: 120_000 }),
     /** The ports a test send may use (lib/smtp/mail-ports.ts; default 25, 465, 587 and 2525). */
     SMTP_ALLOWED_PORTS: parsedBy(
       parseMailPorts,
       "must be comma-separated ports or ranges of ports, like 25,465,587,2525 or 2500-2599",
+    ),
+    /** Whether alert webhooks may go to private addresses: apart from the SMTP setting, which is for mail relays. */
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: flag,
+    /** The ports an alert webhook may use: 443 only by default, so a webhook cannot scan a network. */
+    WEBHOOK_ALLOWED_PORTS: parsedBy(
+      (text) => parsePortRule(text, { ports: [443], ranges: [] }),
+      "must be comma-separated ports or ranges of ports, like 443,8443 or 8000-8099",
     ),
     /** "host:port" entries asked instead of the system's resolvers: the deliverability checks, and server names. */
     DNS_SERVERS: variable
@@ -274,6 +285,8 @@ export const envSchema = (cwd: string) =>
         nameSources: { hostsFile: v.HOSTS_FILE, dnsServers: v.DNS_SERVERS },
       },
       systemMail: v.systemMail,
+      /** Where alert webhooks may go (lib/watch/webhook.ts). */
+      webhooks: { allowPrivate: v.WEBHOOK_ALLOW_PRIVATE_NETWORKS, allowedPorts: v.WEBHOOK_ALLOWED_PORTS },
       metricsToken: v.METRICS_TOKEN,
       dnsServers: v.DNS_SERVERS,
       /** Where server names are looked up: the hosts file, then DNS (lib/net/address-guard.ts nameLookup). */

@@ -85,13 +85,13 @@ export function metrics(db: Db, options: { checkQueueDepth?: QueueDepth } = {}):
   });
   const alerts = new client.Counter({
     name: "fes_alerts_total",
-    help: "Alert deliveries by channel and outcome (sent; failed after retrying).",
+    help: "Alert deliveries by channel and outcome (sent; failed after retrying; skipped: the recipient no longer gets them).",
     labelNames: ["channel", "outcome"] as const,
     registers: [registry],
   });
   for (const result of ["ok", "failed"]) checks.inc({ result }, 0);
   for (const channel of ["email", "webhook"])
-    for (const outcome of ["sent", "failed"]) alerts.inc({ channel, outcome }, 0);
+    for (const outcome of ["sent", "failed", "skipped"]) alerts.inc({ channel, outcome }, 0);
   holder.financeEmailMetrics = { registry, checks, checkDuration, alerts };
   return holder.financeEmailMetrics;
 }

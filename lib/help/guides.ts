@@ -36,7 +36,7 @@ export function helpGuides(): GuideSummary[] {
       title: "Alerts when finance email stops working",
       summary: "What is checked and how often, who is told, and how to receive alerts in Slack, Teams or by webhook.",
       keywords:
-        "alert alerts watch check schedule banner email reminder webhook slack teams signature hmac x-signature-256 revoked app password",
+        "alert alerts watch check schedule banner email reminder webhook slack teams signature hmac x-signature-256 x-webhook-id x-webhook-timestamp replay revoked app password",
     },
     {
       href: "/help/troubleshooting",

@@ -2,15 +2,21 @@
 // (alertOpenSince: the failing alert of this episode went out; lastAlertAt: when the last one did), and the deliveries
 // are written in the same transaction that moves it, with a compare-and-set on that state: however many checks or
 // instances race, one of them queues the alert, and a restart neither repeats nor loses it. The queued deliveries
-// (one email per owner or admin who wants them, and the webhook) are then sent, and retried with backoff for 24 hours.
+// (one email per owner or admin who wants them, and the webhook) are then sent, and retried with backoff for 24 hours;
+// an email whose recipient is no longer an owner or admin, or turned alert emails off, is skipped when its turn comes.
+// What went wrong is shown in plain words; the details (the operator's mailer, a webhook's connection) are logged.
 import "server-only";
 import type { Keyring } from "../secrets/crypto";
+import { retryAt, type AttemptLimit } from "../attempt-limit";
+import { UserFacingError } from "../errors";
+import { minutesUntil } from "../format";
 import { metrics } from "../metrics";
 import type { Db, Prisma } from "../prisma";
 import type { Diagnosis } from "../smtp/diagnose";
 import type { SystemMailConfig } from "../system-mail";
-import { sendAlertEmail, webhookRequest, type AlertDetails, type AlertEvent } from "./alerts";
-import { postWebhook, webhookTarget, type NetworkOptions } from "./webhook";
+import { sendAlertEmail, webhookBody, type AlertDetails, type AlertEvent } from "./alerts";
+import { postWebhook, WebhookDeliveryError, webhookTarget, type NetworkOptions } from "./webhook";
+import { webhookSignatureHeaders } from "./webhook-signature";
 
 export const RETRY_FOR_MS = 24 * 3_600_000;
 /** While one instance sends a delivery, the others leave it alone for this long. */
@@ -169,6 +175,14 @@ export async function queueDomainAlert(
   await deps.db.$transaction((tx) => createDeliveries(tx, deps, { orgId, details, webhookHost: org.webhookHost, now }));
 }
 
+/** Test alerts per organisation, counted like the test send's runs: the rows themselves, written before counting. */
+export const TEST_ALERT_LIMITS = [
+  { max: 5, windowMs: 60_000, label: "a minute" },
+  { max: 20, windowMs: 60 * 60_000, label: "an hour" },
+] as const satisfies (AttemptLimit & { label: string })[];
+
+export class TestAlertRateLimited extends UserFacingError {}
+
 /** Queues a test alert to the webhook and sends it at once. Returns the delivery's outcome. */
 export async function sendTestAlert(
   deps: AlertDeps,
@@ -187,6 +201,8 @@ export async function sendTestAlert(
     since: null,
     pageUrl: deps.pageUrl,
   };
+  // Written as already claimed by this request (its first attempt, under a lease), so no scheduler sends it meanwhile;
+  // then counted, so requests racing past the limit cannot all get through.
   const row = await deps.db.alertDelivery.create({
     data: {
       orgId,
@@ -194,14 +210,39 @@ export async function sendTestAlert(
       channel: "webhook",
       target: org.webhookHost,
       payload: toPayload(details),
-      nextAttemptAt: now,
+      attempts: 1,
+      nextAttemptAt: new Date(now.getTime() + SEND_LEASE_MS),
       createdAt: now,
     },
   });
-  await deliverAlerts(deps, { ids: [row.id], now });
-  const done = await deps.db.alertDelivery.findUniqueOrThrow({ where: { id: row.id } });
-  return { ok: done.status === "SENT", error: done.lastError };
+  for (const limit of TEST_ALERT_LIMITS) {
+    const others = await deps.db.alertDelivery.findMany({
+      where: {
+        orgId,
+        event: "alert.test",
+        id: { not: row.id },
+        createdAt: { gt: new Date(now.getTime() - limit.windowMs) },
+      },
+      orderBy: { createdAt: "desc" },
+      select: { createdAt: true },
+    });
+    const until = retryAt(
+      others.map((o) => o.createdAt),
+      limit,
+    );
+    if (until) {
+      await deps.db.alertDelivery.delete({ where: { id: row.id } });
+      throw new TestAlertRateLimited(
+        `Your organisation has sent ${limit.max} test alerts in ${limit.label}, the most allowed. Try again in ${minutesUntil(until, now)}.`,
+      );
+    }
+  }
+  const { error } = await deliverOne(deps, row, now, new Map());
+  return { ok: error === null, error };
 }
+
+type Delivery = Awaited<ReturnType<Db["alertDelivery"]["findMany"]>>[number];
+type Outcome = "sent" | "failed" | "retrying" | "skipped";
 
 /**
  * Sends the deliveries that are due (all, one organisation's, or the given ones). Each is claimed first, so two
@@ -211,7 +252,7 @@ export async function sendTestAlert(
 export async function deliverAlerts(
   deps: AlertDeps,
   options: { now?: Date; orgId?: string; ids?: string[]; limit?: number } = {},
-): Promise<{ sent: number; failed: number; retrying: number }> {
+): Promise<Record<Outcome, number>> {
   const now = options.now ?? new Date();
   const due = await deps.db.alertDelivery.findMany({
     where: {
@@ -223,49 +264,101 @@ export async function deliverAlerts(
     orderBy: { nextAttemptAt: "asc" },
     take: options.limit ?? 100,
   });
-  const totals = { sent: 0, failed: 0, retrying: 0 };
-  const webhooks = new Map<string, Awaited<ReturnType<typeof webhookTarget>>>();
+  const totals = { sent: 0, failed: 0, retrying: 0, skipped: 0 };
+  const webhooks: WebhookCache = new Map();
   for (const d of due) {
     const claimed = await deps.db.alertDelivery.updateMany({
       where: { id: d.id, status: "PENDING", attempts: d.attempts },
       data: { attempts: d.attempts + 1, nextAttemptAt: new Date(now.getTime() + SEND_LEASE_MS) },
     });
     if (claimed.count !== 1) continue;
-    const attempt = d.attempts + 1;
-    let error: string | null = null;
-    try {
-      const details = fromPayload(d.payload);
-      if (d.channel === "email") {
-        if (!deps.systemMail) throw new Error("system mail is not set up");
-        await sendAlertEmail(deps.systemMail, d.target, details);
-      } else {
-        if (!webhooks.has(d.orgId)) webhooks.set(d.orgId, await webhookTarget(deps.db, deps.keyring, d.orgId));
-        const hook = webhooks.get(d.orgId);
-        if (!hook) throw new Error("the webhook was removed");
-        await postWebhook(hook.url, webhookRequest(details, hook.secret), deps.network);
-      }
-    } catch (err) {
-      error = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").slice(0, 300);
-    }
-    if (error === null) {
-      await deps.db.alertDelivery.update({
-        where: { id: d.id },
-        data: { status: "SENT", sentAt: new Date(), lastError: null },
-      });
-      totals.sent++;
-      metrics(deps.db).alerts.inc({ channel: d.channel, outcome: "sent" });
-      continue;
-    }
-    const retryAt = new Date(now.getTime() + retryDelayMs(attempt));
-    const giveUp = d.event === "alert.test" || retryAt.getTime() - d.createdAt.getTime() > RETRY_FOR_MS;
-    await deps.db.alertDelivery.update({
-      where: { id: d.id },
-      data: giveUp ? { status: "FAILED", lastError: error } : { nextAttemptAt: retryAt, lastError: error },
-    });
-    if (giveUp) {
-      totals.failed++;
-      metrics(deps.db).alerts.inc({ channel: d.channel, outcome: "failed" });
-    } else totals.retrying++;
+    totals[(await deliverOne(deps, { ...d, attempts: d.attempts + 1 }, now, webhooks)).outcome]++;
   }
   return totals;
+}
+
+type WebhookCache = Map<string, Awaited<ReturnType<typeof webhookTarget>>>;
+
+/** One claimed delivery (`attempts` counts this one): sent, skipped, or its failure recorded for a retry or for good. */
+async function deliverOne(
+  deps: AlertDeps,
+  d: Delivery,
+  now: Date,
+  webhooks: WebhookCache,
+): Promise<{ outcome: Outcome; error: string | null }> {
+  const skipped = d.channel === "email" ? await recipientGone(deps.db, d.orgId, d.target) : null;
+  if (skipped) {
+    await deps.db.alertDelivery.update({ where: { id: d.id }, data: { status: "SKIPPED", lastError: skipped } });
+    metrics(deps.db).alerts.inc({ channel: d.channel, outcome: "skipped" });
+    return { outcome: "skipped", error: skipped };
+  }
+  const error = await send(deps, d, webhooks);
+  if (error === null) {
+    await deps.db.alertDelivery.update({
+      where: { id: d.id },
+      data: { status: "SENT", sentAt: new Date(), lastError: null },
+    });
+    metrics(deps.db).alerts.inc({ channel: d.channel, outcome: "sent" });
+    return { outcome: "sent", error };
+  }
+  const nextTry = new Date(now.getTime() + retryDelayMs(d.attempts));
+  const giveUp = d.event === "alert.test" || nextTry.getTime() - d.createdAt.getTime() > RETRY_FOR_MS;
+  await deps.db.alertDelivery.update({
+    where: { id: d.id },
+    data: giveUp ? { status: "FAILED", lastError: error } : { nextAttemptAt: nextTry, lastError: error },
+  });
+  if (!giveUp) return { outcome: "retrying", error };
+  metrics(deps.db).alerts.inc({ channel: d.channel, outcome: "failed" });
+  return { outcome: "failed", error };
+}
+
+/** Why an alert email is no longer for its recipient (as the Alerts section lists it), or null when it still is. */
+async function recipientGone(db: Db, orgId: string, email: string): Promise<string | null> {
+  const member = await db.membership.findFirst({
+    where: { orgId, user: { email } },
+    select: { role: true, alertEmails: true },
+  });
+  if (!member || (member.role !== "OWNER" && member.role !== "ADMIN")) return "no longer an owner or admin";
+  return member.alertEmails ? null : "turned alert emails off";
+}
+
+export const SYSTEM_MAILER_FAILED = "the system mailer could not send (the operator has the details)";
+const NOT_SENT = "the alert could not be sent (the operator has the details)";
+
+/** Sends one delivery: null when it went out, else what the Alerts section shows (the details go to the log). */
+async function send(deps: AlertDeps, d: Delivery, webhooks: WebhookCache): Promise<string | null> {
+  try {
+    const details = fromPayload(d.payload);
+    if (d.channel === "email") {
+      if (!deps.systemMail) return "system mail is not set up";
+      try {
+        await sendAlertEmail(deps.systemMail, d.target, details);
+        return null;
+      } catch (err) {
+        logFailure(d, err);
+        return SYSTEM_MAILER_FAILED;
+      }
+    }
+    if (!webhooks.has(d.orgId)) webhooks.set(d.orgId, await webhookTarget(deps.db, deps.keyring, d.orgId));
+    const hook = webhooks.get(d.orgId);
+    if (!hook) return "the webhook was removed";
+    const body = webhookBody(details);
+    // Signed at sending: each attempt carries its own time, and the delivery's id stays the same across retries.
+    const headers = webhookSignatureHeaders(body, { secret: hook.secret, id: d.id, at: new Date() });
+    await postWebhook(hook.url, { body, headers }, deps.network);
+    return null;
+  } catch (err) {
+    if (!(err instanceof WebhookDeliveryError)) {
+      logFailure(d, err);
+      return NOT_SENT;
+    }
+    // An endpoint's own answer (its HTTP status) is shown as it is; only what the person does not see is logged.
+    if (err.detail !== err.message) logFailure(d, err.detail);
+    return err.message;
+  }
+}
+
+function logFailure(d: Delivery, detail: unknown) {
+  const text = detail instanceof Error ? `${detail.name}: ${detail.message}` : String(detail);
+  console.warn(`[alerts] ${d.channel} delivery ${d.id} (${d.event}, organisation ${d.orgId}) failed: ${text}`);
 }

@@ -13,7 +13,7 @@ export type AlertDeliveryRow = {
   event: string;
   channel: string;
   target: string;
-  status: "PENDING" | "SENT" | "FAILED";
+  status: "PENDING" | "SENT" | "FAILED" | "SKIPPED";
   attempts: number;
   lastError: string | null;
   createdAt: Date;

@@ -2,7 +2,6 @@
 // (failing, reminder, recovered) with the diagnosis in its own words, since when, what else fails meanwhile and a
 // link to the page. Built from the diagnosis and the organisation only: no setting that could hold a secret is read.
 import "server-only";
-import crypto from "node:crypto";
 import nodemailer from "nodemailer";
 import { formatDateTime } from "../format";
 import type { Diagnosis } from "../smtp/diagnose";
@@ -106,12 +105,12 @@ export async function sendAlertEmail(mail: SystemMailConfig, to: string, alert: 
 }
 
 /**
- * The webhook's JSON body and its signature header. `text` is there so Slack and Teams incoming webhooks show the
- * alert as it is; the signature is HMAC-SHA256 of the exact body with the organisation's webhook secret.
+ * The webhook's JSON body. `text` is there so Slack and Teams incoming webhooks show the alert as it is; it is signed
+ * when it is sent (./webhook-signature.ts), with the delivery's id and the time.
  */
-export function webhookRequest(alert: AlertDetails, secret: string): { body: string; headers: Record<string, string> } {
+export function webhookBody(alert: AlertDetails): string {
   const { subject, text } = alertContent(alert);
-  const body = JSON.stringify({
+  return JSON.stringify({
     event: alert.event,
     organisation: { id: alert.organisation.id, name: alert.organisation.name },
     diagnosis: alert.diagnosis ? { id: alert.diagnosis.id, title: alert.diagnosis.title } : null,
@@ -120,6 +119,4 @@ export function webhookRequest(alert: AlertDetails, secret: string): { body: str
     ...(alert.deliverability ? { deliverability: alert.deliverability } : {}),
     text: `${subject}\n\n${text}`,
   });
-  const signature = crypto.createHmac("sha256", secret).update(body).digest("hex");
-  return { body, headers: { "Content-Type": "application/json", "X-Signature-256": `sha256=${signature}` } };
 }

@@ -31,7 +31,7 @@ export function watchDeps(db: Db, e: Env): WatchDeps {
     oauth: e.oauth,
     systemMail: e.systemMail,
     pageUrl: financeEmailPageUrl(e),
-    network: { allowPrivate: e.SMTP_ALLOW_PRIVATE_NETWORKS, lookup },
+    network: { ...e.webhooks, lookup },
     intervalMs: intervalMs(e.watch.intervalMinutes),
     concurrency: e.watch.concurrency,
     dns: appDnsResolver(e.dnsServers),

@@ -1,7 +1,10 @@
-// The organisation's alert webhook: an HTTPS URL on a public address, checked when it is set and again at every
-// delivery, and posted to at the address that was checked (a second DNS answer cannot send it into this host's
-// network). Its signing secret is made here and shown once; the secret and the URL (Slack's and Teams' URLs carry a
-// token) are stored only encrypted, and a browser is only ever shown the URL's host.
+// The organisation's alert webhook: an HTTPS URL on a public address and an allowed port (443 unless the operator
+// says otherwise), checked when it is set and again at every delivery, and posted to at the address that was checked
+// (a second DNS answer cannot send it into this host's network). A delivery has one deadline and reads a capped
+// answer, and the person sees only whether the endpoint accepted it: connection and TLS errors stay in the server
+// log, so the button cannot be used to probe a network. Its signing secret is made here and shown once; the secret
+// and the URL (Slack's and Teams' URLs carry a token) are stored only encrypted, and a browser is only ever shown
+// the URL's host.
 import "server-only";
 import crypto from "node:crypto";
 import https from "node:https";
@@ -9,6 +12,12 @@ import { webhookSecretAad, webhookUrlAad } from "../secrets/bindings";
 import type { Keyring } from "../secrets/crypto";
 import type { Db } from "../prisma";
 import { resolveAndCheck, type LookupAll } from "../net/address-guard";
+import { describePorts, isPortAllowed, type PortRule } from "../net/ports";
+
+/** From connecting to the end of the answer: a slow or trickling endpoint cannot hold a delivery longer. */
+export const WEBHOOK_DEADLINE_MS = 10_000;
+/** The most of an answer that is read; the status is all that counts. */
+export const WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024;
 
 export function newWebhookSecret(): string {
   return `whsec_${crypto.randomBytes(24).toString("base64url")}`;
@@ -16,13 +25,26 @@ export function newWebhookSecret(): string {
 
 export type WebhookTarget = { url: string; secret: string };
 
-export type NetworkOptions = { allowPrivate: boolean; lookup?: LookupAll };
+/** Where webhooks may go (WEBHOOK_ALLOW_PRIVATE_NETWORKS, WEBHOOK_ALLOWED_PORTS); lookup and deadline for tests. */
+export type NetworkOptions = {
+  allowPrivate: boolean;
+  allowedPorts: PortRule;
+  lookup?: LookupAll;
+  deadlineMs?: number;
+};
 
-/** The address a webhook URL may be posted to (the network guard's check of its host), or why not. */
+/** The address a webhook URL may be posted to (its port allowed, its host past the network guard), or why not. */
 async function guardWebhookHost(
   url: URL,
   options: NetworkOptions,
 ): Promise<{ ok: true; address: string } | { ok: false; problem: string }> {
+  const port = Number(url.port || 443);
+  if (!isPortAllowed(options.allowedPorts, port)) {
+    return {
+      ok: false,
+      problem: `Use an address on port ${describePorts(options.allowedPorts)}: webhooks may not use other ports here.`,
+    };
+  }
   const guard = await resolveAndCheck(url.hostname.replace(/^\[|\]$/g, ""), {
     allowPrivate: options.allowPrivate,
     lookup: options.lookup,
@@ -83,31 +105,64 @@ export async function webhookTarget(db: Db, keyring: Keyring, orgId: string): Pr
   };
 }
 
-export class WebhookDeliveryError extends Error {}
+/** A delivery that did not go through: `message` is for the person, `detail` for the server log only. */
+export class WebhookDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly detail: string = message,
+  ) {
+    super(message);
+    this.name = "WebhookDeliveryError";
+  }
+}
 
 /**
- * POSTs the body to the URL, at the address the guard checked, within timeoutMs. Resolves on a 2xx answer; anything
- * else throws WebhookDeliveryError with a short reason (the status, or what went wrong), never the URL's secret parts.
+ * POSTs the JSON body to the URL, at the address the guard checked, within one deadline. Resolves with the status of
+ * a 2xx answer; anything else throws WebhookDeliveryError saying only whether the endpoint was reached and what it
+ * answered (never the URL's secret parts, nor why a connection failed).
  */
 export async function postWebhook(
   url: string,
   request: { body: string; headers: Record<string, string> },
-  options: NetworkOptions & { timeoutMs?: number },
+  options: NetworkOptions,
 ): Promise<number> {
   const target = new URL(url);
   const guard = await guardWebhookHost(target, options);
   if (!guard.ok) throw new WebhookDeliveryError(guard.problem);
   const family = guard.address.includes(":") ? 6 : 4;
+  const deadlineMs = options.deadlineMs ?? WEBHOOK_DEADLINE_MS;
   return new Promise<number>((resolve, reject) => {
+    let status: number | null = null;
+    let settled = false;
+    // Ends the exchange: at the answer's end, at the size cap or at the deadline, whichever comes first.
+    const finish = () => {
+      clearTimeout(timer);
+      req.destroy();
+      if (settled) return;
+      settled = true;
+      if (status === null)
+        reject(
+          new WebhookDeliveryError(
+            `the endpoint did not answer within ${Math.round(deadlineMs / 1000)} s`,
+            `no answer from ${target.host} within ${deadlineMs} ms`,
+          ),
+        );
+      else if (status >= 200 && status < 300) resolve(status);
+      else reject(new WebhookDeliveryError(`the endpoint did not accept the alert: HTTP ${status}`));
+    };
+    const timer = setTimeout(finish, deadlineMs);
     const req = https.request(
       target,
       {
         method: "POST",
         headers: {
           ...request.headers,
+          "Content-Type": "application/json",
           "Content-Length": Buffer.byteLength(request.body),
           "User-Agent": "FinanceEmailSetup-Alerts/1",
         },
+        // A connection of its own each time, made to the address just checked (never a pooled one).
+        agent: false,
         // The connection goes to the checked address; the certificate is still verified for the URL's host name.
         lookup: (_name, opts, callback) => {
           if ((opts as { all?: boolean }).all)
@@ -116,21 +171,29 @@ export async function postWebhook(
             ]);
           else (callback as (e: null, a: string, f: number) => void)(null, guard.address, family);
         },
-        timeout: options.timeoutMs ?? 10_000,
       },
       (res) => {
-        res.resume();
-        res.on("end", () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(status);
-          else reject(new WebhookDeliveryError(`the webhook answered HTTP ${status}`));
+        status = res.statusCode ?? 0;
+        let read = 0;
+        res.on("data", (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > WEBHOOK_MAX_RESPONSE_BYTES) finish();
         });
+        res.on("end", finish);
+        res.on("error", finish);
       },
     );
-    req.on("timeout", () =>
-      req.destroy(new WebhookDeliveryError(`no answer within ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s`)),
-    );
-    req.on("error", (err) => reject(err instanceof WebhookDeliveryError ? err : new WebhookDeliveryError(err.message)));
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(
+        new WebhookDeliveryError(
+          "could not connect to the endpoint",
+          `${target.host}: ${err.code ?? err.name} ${err.message}`,
+        ),
+      );
+    });
     req.end(request.body);
   });
 }

@@ -46,6 +46,9 @@ test.beforeAll(async () => {
     NODE_EXTRA_CA_CERTS: ca.caFile,
     SMTP_ALLOW_PRIVATE_NETWORKS: "true",
     SMTP_ALLOWED_PORTS: "25,465,587,2525,1024-65535",
+    // The webhook receiver is on this machine, on a port of its own: webhooks have their own switches.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+    WEBHOOK_ALLOWED_PORTS: String(hook.port),
   });
   orgId = await seedOrganisation(app, "Riverside Clinic", [
     { email: "olive@riverside.example", name: "Olive Owner", role: "OWNER" },

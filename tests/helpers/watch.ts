@@ -33,7 +33,10 @@ export async function saveTestAccount(
   return saveEmailSettings({ db, keyring }, actor, input);
 }
 
-/** What the schedulers run with in tests: private addresses allowed (everything is on 127.0.0.1), a 1-minute period. */
+/**
+ * What the schedulers run with in tests: private addresses and any port allowed (everything is on 127.0.0.1, the
+ * webhook receivers on ports of their own), a 1-minute period.
+ */
 export function testWatchDeps(
   db: Db,
   keyring: Keyring,
@@ -55,7 +58,7 @@ export function testWatchDeps(
       from: SYSTEM_MAIL_USER,
     },
     pageUrl: "https://fes.example/settings/email",
-    network: { allowPrivate: true },
+    network: { allowPrivate: true, allowedPorts: { ports: [], ranges: [[1, 65_535]] } },
     intervalMs: 60_000,
     concurrency: 20,
     clock,

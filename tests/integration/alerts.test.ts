@@ -1,9 +1,10 @@
-// Alert messages: the email through the operator's system mailer (a real TLS SMTP server here)
-// and the signed webhook body.
+// Alert messages: the email through the operator's system mailer (a real TLS SMTP server here), the webhook body,
+// and its signature as the help page's receiver sample checks it.
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnose } from "@/lib/smtp/diagnose";
-import { alertContent, sendAlertEmail, webhookRequest, type AlertDetails } from "@/lib/watch/alerts";
+import { alertContent, sendAlertEmail, webhookBody, type AlertDetails } from "@/lib/watch/alerts";
+import { webhookSignatureHeaders } from "@/lib/watch/webhook-signature";
 import {
   DEFAULT_SMTP_PASSWORD,
   DEFAULT_SMTP_USER,
@@ -11,10 +12,12 @@ import {
   startTestSmtpServer,
   type TestSmtpServer,
 } from "../../stand-ins/smtp-test-server";
+import { loadVerifySample, type VerifyWebhook } from "../../stand-ins/webhook-receiver";
 
 let smtp: TestSmtpServer;
+let verify: VerifyWebhook;
 beforeAll(async () => {
-  smtp = await startTestSmtpServer();
+  [smtp, verify] = await Promise.all([startTestSmtpServer(), loadVerifySample()]);
 });
 afterAll(async () => {
   await smtp?.close();
@@ -85,10 +88,8 @@ describe("alert emails", () => {
 });
 
 describe("webhook requests", () => {
-  it("carry the event, organisation, diagnosis, since, page and a text for Slack and Teams, signed with HMAC-SHA256", () => {
-    const secret = crypto.randomBytes(24).toString("hex");
-    const { body, headers } = webhookRequest(failing, secret);
-    expect(JSON.parse(body)).toEqual({
+  it("carry the event, organisation, diagnosis, since, page and a text for Slack and Teams", () => {
+    expect(JSON.parse(webhookBody(failing))).toEqual({
       event: "account.failing",
       organisation: { id: "org_1", name: "Riverside Physio" },
       diagnosis: { id: "bad-credentials", title: "The user name or password was not accepted" },
@@ -98,12 +99,38 @@ describe("webhook requests", () => {
         /^Action needed: finance email for Riverside Physio cannot send\n\nThe finance email account/,
       ) as unknown,
     });
-    const expected = crypto.createHmac("sha256", secret).update(body).digest("hex");
-    expect(headers["X-Signature-256"]).toBe(`sha256=${expected}`);
-    // Another secret, or a changed body, does not verify.
-    expect(webhookRequest(failing, "another secret").headers["X-Signature-256"]).not.toBe(headers["X-Signature-256"]);
-    expect(webhookRequest({ ...failing, since: null }, secret).headers["X-Signature-256"]).not.toBe(
-      headers["X-Signature-256"],
-    );
+  });
+
+  it("are signed over their time, delivery id and body: the help page's sample accepts them, and refuses a replay with another time or id, an old one, or another body or secret", () => {
+    const secret = `whsec_${crypto.randomBytes(24).toString("base64url")}`;
+    const body = webhookBody(failing);
+    const signed = (at: Date, id = "cmdelivery1") =>
+      Object.fromEntries(
+        Object.entries(webhookSignatureHeaders(body, { secret, id, at })).map(([k, v]) => [k.toLowerCase(), v]),
+      );
+    const now = signed(new Date());
+    expect(now).toMatchObject({
+      "x-webhook-id": "cmdelivery1",
+      "x-webhook-timestamp": expect.stringMatching(/^\d{10}$/) as unknown,
+      "x-signature-256": expect.stringMatching(/^sha256=[0-9a-f]{64}$/) as unknown,
+    });
+    expect(verify(now, body, secret)).toBe(true);
+    expect(verify(now, Buffer.from(body), secret)).toBe(true);
+
+    // The same signature with the time or the id changed (to get past a receiver's window or its seen ids): refused.
+    const later = String(Number(now["x-webhook-timestamp"]) + 60);
+    expect(verify({ ...now, "x-webhook-timestamp": later }, body, secret)).toBe(false);
+    expect(verify({ ...now, "x-webhook-id": "cmdelivery2" }, body, secret)).toBe(false);
+    // Replayed as it was, 6 minutes later: outside the 5-minute window. Within it, still accepted.
+    expect(verify(signed(new Date(Date.now() - 6 * 60_000)), body, secret)).toBe(false);
+    expect(verify(signed(new Date(Date.now() - 4 * 60_000)), body, secret)).toBe(true);
+    // Another body, another secret, no signature, or one as long in characters but not in bytes: refused, no throw.
+    expect(verify(now, body.replace("Riverside", "Riverbank"), secret)).toBe(false);
+    expect(verify(now, body, "whsec_someone-else")).toBe(false);
+    expect(verify({ ...now, "x-signature-256": undefined }, body, secret)).toBe(false);
+    expect(verify({ ...now, "x-signature-256": `sha256=é${"0".repeat(63)}` }, body, secret)).toBe(false);
+    // The old scheme, the body alone: refused.
+    const bodyOnly = `sha256=${crypto.createHmac("sha256", secret).update(body).digest("hex")}`;
+    expect(verify({ ...now, "x-signature-256": bodyOnly }, body, secret)).toBe(false);
   });
 });

@@ -72,6 +72,9 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     DATABASE_URL: t.url,
     SMTP_ALLOW_PRIVATE_NETWORKS: "true",
+    // The webhook receiver is on this machine, on a port of its own: webhooks have their own switches.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+    WEBHOOK_ALLOWED_PORTS: String(hook.port),
     ACCOUNT_CHECK_INTERVAL_MINUTES: "1",
     DNS_SERVERS: dns.address,
     SYSTEM_MAIL_URL: `smtp://${encodeURIComponent(SYSTEM_MAIL_USER)}:${SYSTEM_MAIL_PASSWORD}@localhost:${systemMail.starttlsPort}`,

@@ -260,7 +260,7 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     expect(await webhookRow()).toMatchObject({
       status: "PENDING",
       attempts: 1,
-      lastError: "the webhook answered HTTP 500",
+      lastError: "the endpoint did not accept the alert: HTTP 500",
     });
     expect((await webhookRow()).nextAttemptAt).toEqual(new Date(t0.getTime() + retryDelayMs(1)));
     // Not before its time.
@@ -268,12 +268,14 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
       sent: 0,
       failed: 0,
       retrying: 0,
+      skipped: 0,
     });
     hook.answerWith(200);
     expect(await deliverAlerts(deps, { now: new Date(t0.getTime() + retryDelayMs(1)) })).toEqual({
       sent: 1,
       failed: 0,
       retrying: 0,
+      skipped: 0,
     });
     expect(await webhookRow()).toMatchObject({ status: "SENT", attempts: 2, lastError: null });
     expect(hook.received.filter((r) => r.json.event === "account.failing")).toHaveLength(2);
@@ -290,7 +292,10 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
       now = (await recovered()).nextAttemptAt;
       await deliverAlerts(deps, { now });
     }
-    expect(await recovered()).toMatchObject({ status: "FAILED", lastError: "the webhook answered HTTP 503" });
+    expect(await recovered()).toMatchObject({
+      status: "FAILED",
+      lastError: "the endpoint did not accept the alert: HTTP 503",
+    });
     expect(now.getTime() - t1.getTime()).toBeLessThanOrEqual(24 * 3_600_000);
     expect((await recovered()).attempts).toBeGreaterThan(5);
   });
@@ -354,7 +359,10 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
     expect(received.json.text).toEqual(expect.stringContaining("nothing is wrong"));
     expect(hook.signedWith(received, secret)).toBe(true);
     hook.answerWith(404);
-    expect(await sendTestAlert(deps, orgId)).toEqual({ ok: false, error: "the webhook answered HTTP 404" });
+    expect(await sendTestAlert(deps, orgId)).toEqual({
+      ok: false,
+      error: "the endpoint did not accept the alert: HTTP 404",
+    });
     expect(
       await t.db.alertDelivery.findMany({
         where: { orgId, event: "alert.test" },
@@ -429,19 +437,19 @@ describe(`the watch on ${TEST_PROVIDER}`, () => {
   });
 
   it("a webhook URL that resolves to a private address is refused", async () => {
-    const guarded = { allowPrivate: false };
-    expect(await webhookUrlProblem("https://localhost:8443/hook", guarded)).toMatch(/private or internal address/);
+    const guarded = { allowPrivate: false, allowedPorts: { ports: [443], ranges: [] } };
+    expect(await webhookUrlProblem("https://localhost/hook", guarded)).toMatch(/private or internal address/);
     expect(await webhookUrlProblem("https://10.1.2.3/hook", guarded)).toMatch(/private or internal address/);
     expect(await webhookUrlProblem("https://[::1]/hook", guarded)).toMatch(/private or internal address/);
     expect(
       await webhookUrlProblem("https://hooks.example/x", {
-        allowPrivate: false,
+        ...guarded,
         lookup: () => Promise.resolve([{ address: "169.254.169.254", family: 4 }]),
       }),
     ).toMatch(/private or internal address/);
     expect(
       await webhookUrlProblem("https://hooks.example/x", {
-        allowPrivate: false,
+        ...guarded,
         lookup: () => Promise.resolve([{ address: "93.184.215.14", family: 4 }]),
       }),
     ).toBeNull();

@@ -125,6 +125,24 @@ describe("loadEnv: bad values", () => {
     expect(load({}).SMTP_ALLOW_PRIVATE_NETWORKS).toBe(false);
   });
 
+  it("keeps webhooks to public addresses on port 443 whatever SMTP_ALLOW_PRIVATE_NETWORKS says; WEBHOOK_* change that", () => {
+    const httpsOnly = { ports: [443], ranges: [] };
+    expect(load({}).webhooks).toEqual({ allowPrivate: false, allowedPorts: httpsOnly });
+    expect(load({ SMTP_ALLOW_PRIVATE_NETWORKS: "true", SMTP_ALLOWED_PORTS: "1-65535" }).webhooks).toEqual({
+      allowPrivate: false,
+      allowedPorts: httpsOnly,
+    });
+    expect(load({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: "1", WEBHOOK_ALLOWED_PORTS: "443, 8000-8099" }).webhooks).toEqual({
+      allowPrivate: true,
+      allowedPorts: { ports: [443], ranges: [[8000, 8099]] },
+    });
+    expect(load({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true" }).SMTP_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    expect(problemsOf(() => load({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: "yes", WEBHOOK_ALLOWED_PORTS: "https" }))).toEqual([
+      "WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false",
+      "WEBHOOK_ALLOWED_PORTS must be comma-separated ports or ranges of ports, like 443,8443 or 8000-8099",
+    ]);
+  });
+
   it("SUPPORT_URL and SUPPORT_EMAIL: who people contact, each optional; a bad one is named", () => {
     expect(load({}).support).toEqual({ url: null, email: null });
     expect(
@@ -256,6 +274,8 @@ describe("loadEnv: every problem at once, no value quoted", () => {
       SESSION_MAX_AGE_DAYS: "ninety-one-days-Vb3",
       SMTP_ALLOW_PRIVATE_NETWORKS: "perhaps-Wm8",
       SMTP_ALLOWED_PORTS: "25,port-Hj4",
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: "sure-Fa2",
+      WEBHOOK_ALLOWED_PORTS: "443,port-Kd8",
       METRICS_TOKEN: "metrics-Pr2",
       SETUP_TOKEN: "setup-Ty6",
       SYSTEM_MAIL_URL: "smtps://alerts:mail-pass-Lq5@",
@@ -278,6 +298,8 @@ describe("loadEnv: every problem at once, no value quoted", () => {
       "SESSION_MAX_AGE_DAYS must be",
       "SMTP_ALLOW_PRIVATE_NETWORKS must be",
       "SMTP_ALLOWED_PORTS must be",
+      "WEBHOOK_ALLOW_PRIVATE_NETWORKS must be",
+      "WEBHOOK_ALLOWED_PORTS must be",
       "METRICS_TOKEN must be",
       "SETUP_TOKEN must be",
       "SYSTEM_MAIL_URL must",

@@ -1,17 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Callout, GuideArticle, GuideSection } from "@/app/help/_components/guide";
+import { WEBHOOK_VERIFY_SAMPLE } from "@/lib/help/webhook-verify-sample";
 
 export const metadata: Metadata = { title: "Alerts when finance email stops working" };
-
-const VERIFY_SNIPPET = `import crypto from "node:crypto";
-
-// body: the request body exactly as received (a string or Buffer, before JSON.parse)
-function isFromFinanceEmailSetup(body, signatureHeader, secret) {
-  const expected = "sha256=" + crypto.createHmac("sha256", secret).update(body).digest("hex");
-  return signatureHeader.length === expected.length &&
-    crypto.timingSafeEqual(Buffer.from(signatureHeader), Buffer.from(expected));
-}`;
 
 /** How the watch works for an organisation, and how to receive its webhook. */
 export default function AlertsGuidePage() {
@@ -66,7 +58,7 @@ export default function AlertsGuidePage() {
             <Link href="/settings/email/alerts" className="text-brand-700 underline">
               Finance email → Alerts
             </Link>
-            , Webhook URL → Set webhook. Only public HTTPS addresses are accepted.
+            , Webhook URL → Set webhook. Only public HTTPS addresses on the standard port (443) are accepted.
           </li>
           <li>Copy the signing secret shown once, if your system will check signatures.</li>
           <li>Press Send a test alert: it arrives at once, and the page says whether the webhook accepted it.</li>
@@ -75,19 +67,29 @@ export default function AlertsGuidePage() {
           Each alert is a JSON POST with <code>event</code> (<code>account.failing</code>, <code>account.reminder</code>
           , <code>account.recovered</code>, or <code>alert.test</code>), <code>organisation</code> (<code>id</code>,{" "}
           <code>name</code>), <code>diagnosis</code> (<code>id</code>, <code>title</code>), <code>since</code>,{" "}
-          <code>page</code> and <code>text</code>, a ready-made message that Slack and Teams show as it is. A webhook
-          that fails is tried again, less and less often, for 24 hours; the Alerts section lists every delivery.
+          <code>page</code> and <code>text</code>, a ready-made message that Slack and Teams show as it is. Answer with
+          a 2xx status within 10 seconds; anything else counts as failed. A webhook that fails is tried again, less and
+          less often, for 24 hours; the Alerts section lists every delivery and whether your endpoint accepted it
+          (connection details stay with the operator of this service).
         </p>
       </GuideSection>
 
       <GuideSection id="signature" title="Checking the signature">
         <p>
-          Every request carries <code>X-Signature-256: sha256=&lt;hex&gt;</code>: the HMAC-SHA256 of the exact body with
-          your signing secret. Compute it over the raw body, before parsing the JSON, and compare in constant time:
+          Every request carries three headers: <code>X-Webhook-Id</code>, the delivery&apos;s id (the same on every
+          retry of one alert), <code>X-Webhook-Timestamp</code>, when it was sent (Unix seconds), and{" "}
+          <code>X-Signature-256: sha256=&lt;hex&gt;</code>, the HMAC-SHA256 with your signing secret of{" "}
+          <code>&lt;timestamp&gt;.&lt;id&gt;.&lt;body&gt;</code>. Compute it over the raw body, before parsing the JSON,
+          compare in constant time, and refuse a request more than 5 minutes old, so a copied request cannot be sent to
+          you again later:
         </p>
         <pre className="mt-2 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
-          <code>{VERIFY_SNIPPET}</code>
+          <code data-testid="verify-sample">{WEBHOOK_VERIFY_SAMPLE}</code>
         </pre>
+        <p className="mt-2">
+          To refuse a repeat within those 5 minutes as well, remember the ids you have accepted for 5 minutes and drop a
+          request whose id you have seen: that also ignores a retry of an alert you already have.
+        </p>
         <p className="mt-2">Setting the webhook again makes a new secret; the old one stops working at once.</p>
       </GuideSection>
 
@@ -98,7 +100,9 @@ export default function AlertsGuidePage() {
           it, alerts are shown in the app and sent to webhooks only. <code>ACCOUNT_CHECK_INTERVAL_MINUTES</code> sets
           how often accounts are checked, <code>CHECK_CONCURRENCY</code> how many at once per instance, and{" "}
           <code>WORKER=off</code> keeps a web instance from running checks (then run <code>npm run worker</code>).{" "}
-          <code>APP_URL</code> is the address the alerts link to.
+          <code>APP_URL</code> is the address the alerts link to. Webhooks go to public addresses on port 443 only;{" "}
+          <code>WEBHOOK_ALLOW_PRIVATE_NETWORKS</code> and <code>WEBHOOK_ALLOWED_PORTS</code> change that for a receiver
+          inside your own network (<code>SMTP_ALLOW_PRIVATE_NETWORKS</code> is for mail relays and does not apply).
         </p>
       </GuideSection>
     </GuideArticle>

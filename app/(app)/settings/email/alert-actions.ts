@@ -7,6 +7,7 @@ import { memberAction } from "@/lib/action";
 import { recordAudit } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { nameLookup } from "@/lib/net/address-guard";
 import { UserFacingError } from "@/lib/errors";
 import { settingsKeyring } from "@/lib/secrets/keyring";
 import { sendTestAlert } from "@/lib/watch/alert-outbox";
@@ -46,7 +47,9 @@ export const setMyAlertEmailsAction = memberAction(
 export const setWebhookAction = memberAction(
   { name: "setWebhook", minimum: "ADMIN", schema: webhookSchema },
   async (input, ctx) => {
-    const problem = await webhookUrlProblem(input.webhookUrl, { allowPrivate: env().SMTP_ALLOW_PRIVATE_NETWORKS });
+    const { webhooks, nameSources } = env();
+    // Looked up as every delivery will be (lib/watch/start.ts): the hosts file, then DNS.
+    const problem = await webhookUrlProblem(input.webhookUrl, { ...webhooks, lookup: nameLookup(nameSources) });
     if (problem) throw new UserFacingError(problem, "webhookUrl");
     const secret = await setWebhook({ db, keyring: settingsKeyring() }, ctx.org.id, input.webhookUrl);
     await recordAudit(db, {

@@ -1,6 +1,7 @@
 "use client";
 // The Alerts section of the Finance email page (owners and admins): who gets alert emails and your own choice,
 // how often to remind, the webhook (set, test, remove; its signing secret shown once) and the recent deliveries.
+import Link from "next/link";
 import { useActionState } from "react";
 import { CopyButton } from "@/app/_components/copy-button";
 import { Time } from "@/app/_components/time";
@@ -26,6 +27,13 @@ const EVENT_LABELS: Record<string, string> = {
   "alert.test": "Test alert",
 };
 
+const STATUS_LABELS: Record<AlertsView["deliveries"][number]["status"], { label: string; className: string }> = {
+  SENT: { label: "Sent", className: "text-emerald-800" },
+  FAILED: { label: "Failed", className: "text-red-800" },
+  PENDING: { label: "Retrying", className: "text-amber-800" },
+  SKIPPED: { label: "Skipped", className: "text-slate-700" },
+};
+
 function Subsection({
   title,
   description,
@@ -49,8 +57,12 @@ function WebhookSecret({ secret }: { secret: string }) {
     <div className="mt-3 rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-950">
       <p className="font-medium">Signing secret: shown only now</p>
       <p className="mt-0.5">
-        Each alert carries <code>X-Signature-256: sha256=…</code>, the HMAC-SHA256 of its body with this secret. Give it
-        to whoever checks the alerts at the receiving end.
+        Each alert carries <code>X-Signature-256: sha256=…</code>, the HMAC-SHA256 with this secret of its time, id and
+        body. Give it to whoever checks the alerts at the receiving end (
+        <Link href="/help/alerts#signature" className="underline">
+          how to check a signature
+        </Link>
+        ).
       </p>
       <div className="mt-2 flex flex-wrap items-center gap-2">
         <code
@@ -221,7 +233,7 @@ export function AlertsSection({
 
       <Subsection
         title="Recent alerts"
-        description="Emails and webhook calls, newest first. Failed ones are retried for 24 hours."
+        description="Emails and webhook calls, newest first. Failed ones are retried for 24 hours; an email is skipped if its recipient is no longer an owner or admin, or turned alert emails off."
       >
         {view.deliveries.length === 0 ? (
           <p className="text-sm text-slate-600">
@@ -236,16 +248,8 @@ export function AlertsSection({
                 data-testid="alert-delivery"
               >
                 <span>
-                  <span
-                    className={
-                      d.status === "SENT"
-                        ? "font-medium text-emerald-800"
-                        : d.status === "FAILED"
-                          ? "font-medium text-red-800"
-                          : "font-medium text-amber-800"
-                    }
-                  >
-                    {d.status === "SENT" ? "Sent" : d.status === "FAILED" ? "Failed" : "Retrying"}
+                  <span className={`font-medium ${STATUS_LABELS[d.status].className}`}>
+                    {STATUS_LABELS[d.status].label}
                   </span>{" "}
                   · {EVENT_LABELS[d.event] ?? d.event} ·{" "}
                   {d.channel === "email" ? `email to ${d.target}` : `webhook (${d.target})`}
