@@ -83,7 +83,13 @@ export default function AlertsGuidePage() {
           compare in constant time, and refuse a request more than 5 minutes old, so a copied request cannot be sent to
           you again later:
         </p>
-        <pre className="mt-2 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
+        {/* Focusable, so a keyboard can scroll its long lines. */}
+        <pre
+          tabIndex={0}
+          role="region"
+          aria-label="Checking the signature in Node.js"
+          className="mt-2 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100"
+        >
           <code data-testid="verify-sample">{WEBHOOK_VERIFY_SAMPLE}</code>
         </pre>
         <p className="mt-2">
