@@ -298,30 +298,44 @@ describe("many addresses of one client, and many clients at once", () => {
   it("an address the owner signed in from lately does not queue behind guessers (the delay still applies)", async () => {
     expect(await attempt("ana@example.com", PASSWORD, "203.0.113.60", at(0))).toMatchObject({ ok: true });
     for (let i = 0; i < 5; i++) await attempt("ana@example.com", "wrong", `192.0.2.${30 + i}`, at(1000 + i * 1000));
+    // A guess takes the email's turn and holds it (in its delay) until released.
+    let entered = () => {};
+    const inTurn = new Promise<void>((resolve) => (entered = resolve));
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     const guess = authenticate(
       t.db,
       { email: "ana@example.com", password: "held guess", clientAddress: "192.0.2.40" },
-      { now: at(10_000), wait: () => held },
+      {
+        now: at(10_000),
+        wait: () => {
+          entered();
+          return held;
+        },
+      },
     );
-    let newAddressDone = false;
-    const fromNewAddress = authenticate(
-      t.db,
-      { email: "ana@example.com", password: PASSWORD, clientAddress: "198.51.100.61" },
-      { now: at(10_000), wait: () => Promise.resolve() },
-    ).then((r) => {
-      newAddressDone = true;
-      return r;
-    });
-    waits = [];
-    // The guess holds the email's turn; the owner's familiar address gets in meanwhile, after its delay.
-    expect(await attempt("ana@example.com", PASSWORD, "203.0.113.60", at(10_000))).toMatchObject({ ok: true });
-    expect(waits.length).toBe(1);
-    expect(newAddressDone).toBe(false);
-    release();
-    expect(await guess).toEqual({ ok: false, reason: "invalid" });
-    expect(await fromNewAddress).toMatchObject({ ok: true });
+    try {
+      await inTurn;
+      let newAddressDone = false;
+      const fromNewAddress = authenticate(
+        t.db,
+        { email: "ana@example.com", password: PASSWORD, clientAddress: "198.51.100.61" },
+        { now: at(10_000), wait: () => Promise.resolve() },
+      ).then((r) => {
+        newAddressDone = true;
+        return r;
+      });
+      waits = [];
+      // The owner's familiar address gets in meanwhile, after its delay; a new address waits its turn.
+      expect(await attempt("ana@example.com", PASSWORD, "203.0.113.60", at(10_000))).toMatchObject({ ok: true });
+      expect(waits.length).toBe(1);
+      expect(newAddressDone).toBe(false);
+      release();
+      expect(await guess).toEqual({ ok: false, reason: "invalid" });
+      expect(await fromNewAddress).toMatchObject({ ok: true });
+    } finally {
+      release();
+    }
   });
 });
 
