@@ -4,7 +4,7 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import { signIn } from "@/lib/auth";
 import { formDataToObject, invalidInput, logActionError, type ActionState } from "@/lib/action";
 import { safeRedirectPath } from "@/lib/redirect-target";
-import { requestOrigin } from "@/lib/request-origin";
+import { appBaseUrl } from "@/lib/request-origin";
 import {
   CODE_EXPIRED_MESSAGE,
   codeSentMessage,
@@ -40,7 +40,7 @@ export async function signInAction(_previous: ActionState, formData: FormData): 
       (await cookies()).set(CHALLENGE_COOKIE, challenge, {
         httpOnly: true,
         sameSite: "strict",
-        secure: (await requestOrigin()).startsWith("https:"),
+        secure: (await appBaseUrl()).startsWith("https:"),
         path: "/sign-in",
         maxAge: SIGN_IN_CODE.ttlMs / 1000,
       });
