@@ -52,9 +52,11 @@ export function describeAuditEvent(action: string, details: Record<string, unkno
     case "user.signed_out_everywhere":
       return "Signed out everywhere";
     case "sign_in.succeeded":
-      return "Signed in";
+      return details.with === "code" ? "Signed in with a one-time code" : "Signed in";
     case "sign_in.failed":
       return "Failed sign-in attempt";
+    case "sign_in.code_sent":
+      return "Was emailed a one-time sign-in code (the right password from a new address after many wrong ones)";
     case "email_settings.saved":
       return `Saved the finance email settings (${Object.keys((details.changes as Record<string, unknown>) ?? {}).length} changes)`;
     case "organisation.time_zone":

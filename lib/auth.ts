@@ -9,10 +9,13 @@ import { isDatabaseFailure } from "./db-errors";
 import { env } from "./env";
 import { clientAddressFrom } from "./client-address.mjs";
 import { sessionTokenCurrent } from "./session-token";
-import { authenticate } from "./sign-in";
-import { signInSchema } from "./validation/account";
+import { authenticate, authenticateWithCode, type SignInResult } from "./sign-in";
+import { signInChallengeField, signInCodeSchema, signInSchema } from "./validation/account";
 
-/** Carries why a sign-in was refused to the sign-in action: "invalid", "expired" or "throttled:<epoch ms>". */
+/**
+ * Carries why a sign-in was refused to the sign-in action: "invalid", "expired", "throttled:<epoch ms>", or, for the
+ * one-time code, "code-required", "code-wrong" or "code-expired".
+ */
 export class SignInRefused extends CredentialsSignin {
   constructor(code: string) {
     super();
@@ -45,15 +48,32 @@ export const { handlers, signIn, signOut, auth } = NextAuth(() => ({
   pages: { signIn: "/sign-in", error: "/sign-in" },
   providers: [
     Credentials({
-      credentials: { email: {}, password: {} },
+      // challenge: the browser's, made by the sign-in action, under which a one-time code is kept if one is needed;
+      // code: that code, sent with the same challenge instead of the email and password.
+      credentials: { email: {}, password: {}, challenge: {}, code: {} },
       async authorize(credentials, request) {
-        const parsed = signInSchema.safeParse({ email: credentials.email, password: credentials.password });
-        if (!parsed.success) throw new SignInRefused("invalid");
-        const result = await authenticate(db, {
-          email: parsed.data.email,
-          password: parsed.data.password,
-          clientAddress: clientAddressFrom(request.headers),
-        });
+        const clientAddress = clientAddressFrom(request.headers);
+        const challenge = signInChallengeField.safeParse(credentials.challenge);
+        let result: SignInResult;
+        if (credentials.code !== undefined) {
+          const code = signInCodeSchema.shape.code.safeParse(credentials.code);
+          if (!challenge.success) throw new SignInRefused("code-expired");
+          if (!code.success) throw new SignInRefused("code-wrong");
+          result = await authenticateWithCode(db, { challenge: challenge.data, code: code.data, clientAddress });
+        } else {
+          const parsed = signInSchema.safeParse({ email: credentials.email, password: credentials.password });
+          if (!parsed.success) throw new SignInRefused("invalid");
+          result = await authenticate(
+            db,
+            {
+              email: parsed.data.email,
+              password: parsed.data.password,
+              clientAddress,
+              challenge: challenge.success ? challenge.data : undefined,
+            },
+            { systemMail: env().systemMail },
+          );
+        }
         if (!result.ok) {
           throw new SignInRefused(
             result.reason === "throttled" ? `throttled:${result.retryAt.getTime()}` : result.reason,

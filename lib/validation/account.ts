@@ -56,6 +56,23 @@ export const signInSchema = z.strictObject({
 });
 export type SignInInput = z.infer<typeof signInSchema>;
 
+/** The second step of a sign-in: the one-time code from the email ("123 456" and "123-456" are read as 123456). */
+export const signInCodeSchema = z.strictObject({
+  code: z
+    .string({ error: "Enter the code from the email." })
+    .transform((v) => v.replace(/[\s-]/g, ""))
+    .pipe(
+      z
+        .string()
+        .min(1, "Enter the code from the email.")
+        .regex(/^\d{6}$/, "The code is the 6 digits in the email."),
+    ),
+  callbackUrl: z.string().max(2048).optional(),
+});
+
+/** A browser's sign-in challenge (lib/sign-in-code.ts): 43 base64url characters. */
+export const signInChallengeField = z.string().regex(/^[\w-]{43}$/);
+
 export const addMemberSchema = z.strictObject({
   email: emailField,
   name: personNameField,

@@ -2,10 +2,10 @@
 // (failing, reminder, recovered) with the diagnosis in its own words, since when, what else fails meanwhile and a
 // link to the page. Built from the diagnosis and the organisation only: no setting that could hold a secret is read.
 import "server-only";
-import nodemailer from "nodemailer";
 import { formatDateTime } from "../format";
 import type { Diagnosis } from "../smtp/diagnose";
 import type { SystemMailConfig } from "../system-mail";
+import { sendSystemMail } from "../system-mailer";
 
 /** What an alert is about; domain.failing: the From domain's SPF or DMARC started failing; alert.test: the button's. */
 export type AlertEvent = "account.failing" | "account.reminder" | "account.recovered" | "domain.failing" | "alert.test";
@@ -80,28 +80,7 @@ export function alertContent(a: AlertDetails): { subject: string; text: string }
 
 /** Sends one alert to one person through the system mailer. */
 export async function sendAlertEmail(mail: SystemMailConfig, to: string, alert: AlertDetails): Promise<void> {
-  const { subject, text } = alertContent(alert);
-  const transport = nodemailer.createTransport({
-    host: mail.host,
-    port: mail.port,
-    secure: mail.security === "ssl",
-    requireTLS: mail.security === "starttls",
-    auth: { user: mail.user, pass: mail.password },
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 30_000,
-  });
-  try {
-    await transport.sendMail({
-      from: { name: "Finance Email Setup", address: mail.from },
-      to,
-      subject,
-      text,
-      headers: { "Auto-Submitted": "auto-generated" },
-    });
-  } finally {
-    transport.close();
-  }
+  await sendSystemMail(mail, { to, ...alertContent(alert) });
 }
 
 /**

@@ -1,4 +1,7 @@
 import { expect } from "@playwright/test";
+import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
+import { ensureTestCa } from "../../stand-ins/test-ca";
+import { expectAccessible } from "./support/accessibility";
 import {
   attemptSignIn,
   count,
@@ -13,7 +16,21 @@ import {
 
 // As if behind one proxy of the operator's own that appends the client's address to X-Forwarded-For, so each
 // browser context below can come from its own client address. (The default, 0 hops, is in multi-instance.spec.ts.)
-const app = useFreshApp({ TRUSTED_PROXY_HOPS: "1" });
+// A real SMTP server is the system mailer, and keeps what it is sent (the one-time codes).
+const ca = ensureTestCa();
+let systemMail: TestSmtpServer;
+test.beforeAll(async () => {
+  systemMail = await startTestSmtpServer({ user: "alerts@fes.example", password: "system-mail-pass" });
+});
+test.afterAll(async () => {
+  await systemMail?.close();
+});
+const app = useFreshApp(() => ({
+  TRUSTED_PROXY_HOPS: "1",
+  SYSTEM_MAIL_URL: `smtp://alerts%40fes.example:system-mail-pass@localhost:${systemMail.starttlsPort}`,
+  SYSTEM_MAIL_FROM: "alerts@fes.example",
+  NODE_EXTRA_CA_CERTS: ca.caFile,
+}));
 
 test.beforeAll(async () => {
   await seedOrganisation(app(), "Harbour Accounting", [
@@ -148,6 +165,77 @@ test("after 20 failures from one client address, that address is paused for ever
   expect(await attempt(browser, "192.0.2.88", "owner@harbour.example", STRONG_PASSWORD)).toMatch(/Too many failed/);
   // The same account from another address still signs in.
   expect(await attempt(browser, "192.0.2.89", "owner@harbour.example", STRONG_PASSWORD)).toBe("signed in");
+});
+
+test("an X-Forwarded-For entry with a port counts as its address, whatever the port", async ({ playwright }) => {
+  await seedOrganisation(app(), "Pier Payroll", [{ email: "pat@pier.example", name: "Pat Pier", role: "OWNER" }]);
+  const api = await playwright.request.newContext({ baseURL: app().baseURL });
+  const { csrfToken } = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const post = (password: string, port: number) =>
+    api.post("/api/auth/callback/credentials", {
+      headers: { "X-Forwarded-For": `192.0.2.91:${port}` },
+      form: { email: "pat@pier.example", password, csrfToken, callbackUrl: "/" },
+      maxRedirects: 0,
+    });
+  for (let i = 0; i < 5; i++)
+    expect((await post(`guess ${i}`, 51000 + i)).headers()["location"]).toMatch(/code=invalid/);
+  expect((await post(STRONG_PASSWORD, 60000)).headers()["location"]).toMatch(/code=throttled/);
+  await api.dispose();
+});
+
+test("past 20 failures, the right password from a new address asks for a one-time code from the email: a wrong code is refused, the emailed one signs in", async ({
+  browser,
+  playwright,
+}) => {
+  test.setTimeout(240_000); // 21 failures, each after the account's slowdown (1, 2, 4, then 8 s): about 2 minutes
+  const email = "quinn@quay.example";
+  await seedOrganisation(app(), "Quay Books", [{ email, name: "Quinn Quay", role: "OWNER" }]);
+  const guesser = await playwright.request.newContext({ baseURL: app().baseURL });
+  const { csrfToken } = (await (await guesser.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  for (let i = 1; i <= 21; i++) {
+    const guess = await guesser.post("/api/auth/callback/credentials", {
+      headers: { "X-Forwarded-For": `203.0.113.${i}` },
+      form: { email, password: `guess ${i}`, csrfToken, callbackUrl: "/" },
+      maxRedirects: 0,
+    });
+    expect(guess.headers()["location"]).toMatch(/code=invalid/);
+  }
+  await guesser.dispose();
+  systemMail.reset();
+
+  const context = await browser.newContext({
+    baseURL: app().baseURL,
+    extraHTTPHeaders: { "X-Forwarded-For": "198.51.100.150" },
+  });
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  await submitSignInForm(page, email, STRONG_PASSWORD);
+  await expect(page.getByRole("status").filter({ hasText: `emailed a one-time code to ${email}` })).toBeVisible();
+  const codeField = page.getByLabel("One-time code");
+  await expect(codeField).toBeFocused();
+  await expect(page.getByLabel("Password", { exact: true })).toHaveCount(0);
+  await expectAccessible(page);
+
+  await expect.poll(() => systemMail.messages.length).toBe(1);
+  const [mail] = systemMail.messages;
+  expect(mail.envelopeTo).toEqual([email]);
+  expect(mail.subject).toBe("Your one-time sign-in code for Finance Email Setup");
+  expect(mail.raw).not.toContain(STRONG_PASSWORD);
+  const code = /^ {4}(\d{6})\r?$/m.exec(mail.raw)?.[1] ?? "";
+  expect(code).toMatch(/^\d{6}$/);
+
+  await codeField.fill(code === "000000" ? "000001" : "000000");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "That code is not the one we sent." })).toBeVisible();
+  await expect(codeField).toBeFocused();
+  await expect(codeField).toHaveAttribute("aria-invalid", "true");
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  await codeField.fill(code);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/sign-in/);
+  await expect(page.getByTestId("org-name")).toHaveText("Quay Books");
+  await context.close();
 });
 
 async function attempt(

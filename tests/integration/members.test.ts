@@ -306,8 +306,10 @@ describe("resetMemberPassword", () => {
     expect(after.temporaryPasswordExpiresAt?.getTime()).toBe(now.getTime() + 72 * 3_600_000);
     expect(await verifyPassword(result.temporaryPassword, after.passwordHash)).toBe(true);
     const signIn = (password: string) =>
-      authenticate(t.db, { email: "forgot@reset.example", password, clientAddress: "192.0.2.9" }, new Date(), () =>
-        Promise.resolve(),
+      authenticate(
+        t.db,
+        { email: "forgot@reset.example", password, clientAddress: "192.0.2.9" },
+        { wait: () => Promise.resolve() },
       );
     expect(await signIn("seed password for everyone")).toEqual({ ok: false, reason: "invalid" });
     expect(await signIn(result.temporaryPassword)).toMatchObject({

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createOrg, createUser, person } from "../helpers/factories";
-import { authenticate, slowdownMs } from "@/lib/sign-in";
+import { authenticate, authenticateWithCode, slowdownMs, type SignInOptions } from "@/lib/sign-in";
+import { newChallenge } from "@/lib/sign-in-code";
+import type { SystemMailConfig } from "@/lib/system-mail";
 import crypto from "node:crypto";
 import { hashPassword, needsRehash } from "@/lib/password";
 
@@ -13,8 +16,10 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 let t: TestDatabase;
 let orgId: string;
 let userId: string;
+let smtp: TestSmtpServer;
 
 beforeAll(async () => {
+  smtp = await startTestSmtpServer({ user: "system@fes.example", password: "system-mail-pass" });
   t = await createTestDatabase("sign-in");
   const org = await createOrg(t.db, "Acme Finance");
   const user = await person(t.db, org.id, {
@@ -28,19 +33,37 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.drop();
+  await smtp?.close();
 });
 beforeEach(async () => {
   await t.db.signInFailure.deleteMany();
   await t.db.auditEvent.deleteMany();
+  await t.db.signInCode.deleteMany();
+  await t.db.recentSignIn.deleteMany();
+  smtp.reset();
 });
 
 // Waits the slowdown asks for are recorded, not slept, so the tests can check them without taking seconds.
 let waits: number[] = [];
-const attempt = (email: string, password: string, clientAddress: string | null, now?: Date) =>
-  authenticate(t.db, { email, password, clientAddress }, now, (ms) => {
-    waits.push(ms);
-    return Promise.resolve();
-  });
+const attempt = (
+  email: string,
+  password: string,
+  clientAddress: string | null,
+  now?: Date,
+  options: Omit<SignInOptions, "now"> & { challenge?: string } = {},
+) =>
+  authenticate(
+    t.db,
+    { email, password, clientAddress, challenge: options.challenge },
+    {
+      now,
+      wait: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+      ...options,
+    },
+  );
 beforeEach(() => {
   waits = [];
 });
@@ -158,7 +181,7 @@ describe("authenticate", () => {
   });
 
   it("the slowdown for an email starts at its 5th recent failure and doubles up to 8 seconds", async () => {
-    expect([0, 4, 5, 6, 7, 8, 9, 40].map(slowdownMs)).toEqual([0, 0, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([0, 4, 5, 6, 7, 8, 9, 40].map((n) => slowdownMs(n))).toEqual([0, 0, 1000, 2000, 4000, 8000, 8000, 8000]);
     // Guesses from 9 addresses, 1 each: no address is paused, but each attempt waits longer.
     for (let i = 0; i < 9; i++) await attempt("ana@example.com", "wrong", `192.0.2.${100 + i}`, at(i * 1000));
     expect(waits).toEqual([1000, 2000, 4000, 8000]);
@@ -205,5 +228,234 @@ describe("authenticate", () => {
     expect(await t.db.signInFailure.count()).toBe(3);
     await attempt("ana@example.com", "wrong", "192.0.2.60", at(WINDOW + 60_000));
     expect(await t.db.signInFailure.count()).toBe(3);
+  });
+});
+
+describe("many addresses of one client, and many clients at once", () => {
+  it("400 guesses from 80 addresses of one IPv6 /64 get 5 password checks; the owner elsewhere still gets in", async () => {
+    const results: string[] = [];
+    for (let a = 0; a < 80; a++) {
+      for (let k = 0; k < 5; k++) {
+        const address = `2001:db8:7:9:${(a + 1).toString(16)}:${k}::1`;
+        const result = await attempt("ana@example.com", `guess ${a}.${k}`, address, at((a * 5 + k) * 1000));
+        results.push(result.ok ? "ok" : result.reason);
+      }
+    }
+    expect(results.filter((r) => r === "invalid")).toHaveLength(5);
+    expect(results.filter((r) => r === "throttled")).toHaveLength(395);
+    expect(await t.db.auditEvent.count({ where: { action: "sign_in.failed" } })).toBe(5);
+    // Another /64 is another client.
+    expect(await attempt("ana@example.com", PASSWORD, "2001:db8:7:a::1", at(400_000))).toMatchObject({ ok: true });
+  });
+
+  it("an address with a port, in brackets or IPv4-mapped counts as the one address it is", async () => {
+    for (let i = 0; i < 5; i++) {
+      expect(await attempt("ana@example.com", "wrong", `203.0.113.7:${51234 + i}`, at(i * 1000))).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
+    }
+    for (const address of ["203.0.113.7:60000", "203.0.113.7", "::ffff:203.0.113.7", "[::ffff:203.0.113.7]:443"]) {
+      expect(await attempt("ana@example.com", PASSWORD, address, at(10_000)), address).toMatchObject({
+        reason: "throttled",
+      });
+    }
+    for (let i = 0; i < 5; i++) await attempt("ana@example.com", "wrong", `[2001:db8:5::${i + 1}]:443`, at(i * 1000));
+    expect(await attempt("ana@example.com", PASSWORD, "2001:db8:5::ffff", at(10_000))).toMatchObject({
+      reason: "throttled",
+    });
+    expect(await t.db.signInFailure.count({ where: { key: "email+ip:ana@example.com|203.0.113.7" } })).toBe(5);
+    expect(await t.db.signInFailure.count({ where: { key: "email+ip:ana@example.com|2001:db8:5::/64" } })).toBe(5);
+  });
+
+  it("checks for one email from many addresses take turns: never two in their delay at once", async () => {
+    for (let i = 0; i < 5; i++) await attempt("ana@example.com", "wrong", `192.0.2.${10 + i}`, at(i * 1000));
+    let inside = 0;
+    let most = 0;
+    const wait = () => {
+      inside++;
+      most = Math.max(most, inside);
+      return new Promise<void>((resolve) =>
+        setTimeout(() => {
+          inside--;
+          resolve();
+        }, 50),
+      );
+    };
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        authenticate(
+          t.db,
+          { email: "ana@example.com", password: `parallel ${i}`, clientAddress: `198.51.100.${20 + i}` },
+          { now: at(10_000), wait },
+        ),
+      ),
+    );
+    expect(results.every((r) => !r.ok && r.reason === "invalid")).toBe(true);
+    expect(most).toBe(1);
+  });
+
+  it("an address the owner signed in from lately does not queue behind guessers (the delay still applies)", async () => {
+    expect(await attempt("ana@example.com", PASSWORD, "203.0.113.60", at(0))).toMatchObject({ ok: true });
+    for (let i = 0; i < 5; i++) await attempt("ana@example.com", "wrong", `192.0.2.${30 + i}`, at(1000 + i * 1000));
+    // A guess takes the email's turn and holds it (in its delay) until released.
+    let entered = () => {};
+    const inTurn = new Promise<void>((resolve) => (entered = resolve));
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const guess = authenticate(
+      t.db,
+      { email: "ana@example.com", password: "held guess", clientAddress: "192.0.2.40" },
+      {
+        now: at(10_000),
+        wait: () => {
+          entered();
+          return held;
+        },
+      },
+    );
+    try {
+      await inTurn;
+      let newAddressDone = false;
+      const fromNewAddress = authenticate(
+        t.db,
+        { email: "ana@example.com", password: PASSWORD, clientAddress: "198.51.100.61" },
+        { now: at(10_000), wait: () => Promise.resolve() },
+      ).then((r) => {
+        newAddressDone = true;
+        return r;
+      });
+      waits = [];
+      // The owner's familiar address gets in meanwhile, after its delay; a new address waits its turn.
+      expect(await attempt("ana@example.com", PASSWORD, "203.0.113.60", at(10_000))).toMatchObject({ ok: true });
+      expect(waits.length).toBe(1);
+      expect(newAddressDone).toBe(false);
+      release();
+      expect(await guess).toEqual({ ok: false, reason: "invalid" });
+      expect(await fromNewAddress).toMatchObject({ ok: true });
+    } finally {
+      release();
+    }
+  });
+});
+
+describe("a one-time code past 20 failures", () => {
+  const systemMail = (): SystemMailConfig => ({
+    host: "localhost",
+    port: smtp.starttlsPort,
+    security: "starttls",
+    user: "system@fes.example",
+    password: "system-mail-pass",
+    from: "system@fes.example",
+  });
+  /** 21 wrong passwords for Ana, each from its own address, in the minute from `start`. */
+  const fail21 = async (start = 0) => {
+    for (let i = 0; i < 21; i++) {
+      const result = await attempt("ana@example.com", `wrong ${i}`, `192.0.2.${100 + i}`, at(start + i * 1000), {
+        systemMail: systemMail(),
+      });
+      expect(result).toEqual({ ok: false, reason: "invalid" });
+    }
+  };
+  const mailedCodes = () =>
+    smtp.messages.map((m) => {
+      expect(m.envelopeTo).toEqual(["ana@example.com"]);
+      return /^ {4}(\d{6})\r?$/m.exec(m.raw)?.[1];
+    });
+  const withCode = (challenge: string, code: string, when: Date, clientAddress = "198.51.100.200") =>
+    authenticateWithCode(t.db, { challenge, code, clientAddress }, { now: when });
+
+  it("the right password from a new address gets a code by email, never the password; the code signs in once", async () => {
+    await fail21();
+    const challenge = newChallenge();
+    expect(
+      await attempt("ana@example.com", PASSWORD, "198.51.100.200", at(30_000), { systemMail: systemMail(), challenge }),
+    ).toEqual({ ok: false, reason: "code-required" });
+    const [code] = mailedCodes();
+    expect(code).toMatch(/^\d{6}$/);
+    expect(smtp.messages[0].subject).toBe("Your one-time sign-in code for Finance Email Setup");
+    expect(smtp.messages[0].raw).not.toContain(PASSWORD);
+    expect(smtp.messages[0].raw).toContain("198.51.100.200");
+    // Stored hashed: neither the code nor the challenge is in the row.
+    const row = await t.db.signInCode.findFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain(code!);
+    expect(JSON.stringify(row)).not.toContain(challenge);
+    // The right password is not a failure; the code was recorded for the owners to see.
+    expect(await t.db.signInFailure.count({ where: { key: "email:ana@example.com" } })).toBe(21);
+    expect(await t.db.auditEvent.count({ where: { action: "sign_in.code_sent" } })).toBe(1);
+
+    const wrong = code === "000000" ? "000001" : "000000";
+    expect(await withCode(challenge, wrong, at(40_000))).toEqual({ ok: false, reason: "code-wrong" });
+    expect(await withCode(newChallenge(), code!, at(40_000))).toEqual({ ok: false, reason: "code-expired" });
+    expect(await withCode(challenge, code!, at(50_000))).toMatchObject({ ok: true, user: { id: userId } });
+    expect(await withCode(challenge, code!, at(51_000))).toEqual({ ok: false, reason: "code-expired" });
+    // Signed in: the email's failures are forgotten, and the address is now familiar.
+    expect(await t.db.signInFailure.count({ where: { key: "email:ana@example.com" } })).toBe(0);
+    expect(await t.db.recentSignIn.count({ where: { userId, address: "198.51.100.200" } })).toBe(1);
+  });
+
+  it("at 20 failures, or from an address the owner signed in from lately, no code is asked for", async () => {
+    expect(
+      await attempt("ana@example.com", PASSWORD, "203.0.113.70", at(0), { systemMail: systemMail() }),
+    ).toMatchObject({ ok: true });
+    for (let i = 0; i < 20; i++) await attempt("ana@example.com", "wrong", `192.0.2.${100 + i}`, at(1000 + i * 1000));
+    expect(
+      await attempt("ana@example.com", PASSWORD, "198.51.100.71", at(30_000), { systemMail: systemMail() }),
+    ).toMatchObject({ ok: true });
+    await fail21(40_000);
+    expect(
+      await attempt("ana@example.com", PASSWORD, "203.0.113.70", at(70_000), { systemMail: systemMail() }),
+    ).toMatchObject({ ok: true });
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it("a code works for 10 minutes and 5 tries", async () => {
+    await fail21();
+    const first = newChallenge();
+    await attempt("ana@example.com", PASSWORD, "198.51.100.80", at(30_000), {
+      systemMail: systemMail(),
+      challenge: first,
+    });
+    const [code] = mailedCodes();
+    const wrong = code === "000000" ? "000001" : "000000";
+    for (let i = 0; i < 4; i++)
+      expect(await withCode(first, wrong, at(31_000))).toMatchObject({ reason: "code-wrong" });
+    expect(await withCode(first, wrong, at(31_000))).toMatchObject({ reason: "code-expired" });
+    expect(await withCode(first, code!, at(31_000))).toMatchObject({ reason: "code-expired" });
+
+    const second = newChallenge();
+    await attempt("ana@example.com", PASSWORD, "198.51.100.80", at(60_000), {
+      systemMail: systemMail(),
+      challenge: second,
+    });
+    const [, code2] = mailedCodes();
+    expect(await withCode(second, code2!, at(60_000 + 10 * 60_000))).toMatchObject({ reason: "code-expired" });
+  });
+
+  it("a code sent and not used keeps codes asked for after the failures leave the window", async () => {
+    await fail21();
+    await attempt("ana@example.com", PASSWORD, "198.51.100.90", at(30_000), { systemMail: systemMail() });
+    expect(
+      await attempt("ana@example.com", PASSWORD, "198.51.100.91", at(30_000 + WINDOW), { systemMail: systemMail() }),
+    ).toEqual({ ok: false, reason: "code-required" });
+    expect(mailedCodes()).toHaveLength(2);
+  });
+
+  it("without a system mailer, past 20 failures each check waits 30 s, and the right password gets in", async () => {
+    await fail21();
+    waits = [];
+    expect(await attempt("ana@example.com", PASSWORD, "198.51.100.100", at(30_000))).toMatchObject({ ok: true });
+    expect(waits).toEqual([30_000]);
+  });
+
+  it("when the code cannot be sent, the right password gets in after the same 30 s", async () => {
+    await fail21();
+    waits = [];
+    const unreachable = { ...systemMail(), port: smtp.closedPort };
+    expect(
+      await attempt("ana@example.com", PASSWORD, "198.51.100.110", at(30_000), { systemMail: unreachable }),
+    ).toMatchObject({ ok: true });
+    expect(waits).toEqual([8000, 22_000]);
+    expect(await t.db.signInCode.count()).toBe(0);
   });
 });

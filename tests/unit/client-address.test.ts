@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { clientAddress, clientAddressFrom, parseTrustedProxyHops } from "@/lib/client-address.mjs";
+import {
+  addressBlock,
+  clientAddress,
+  clientAddressFrom,
+  normaliseAddress,
+  parseTrustedProxyHops,
+} from "@/lib/client-address.mjs";
 
 describe("clientAddress (server.mjs, before Next.js sees the request)", () => {
   it("with 0 trusted hops, the socket's peer is the client and X-Forwarded-For is ignored", () => {
@@ -31,6 +37,37 @@ describe("clientAddress (server.mjs, before Next.js sees the request)", () => {
   });
 });
 
+describe("normaliseAddress and addressBlock (what the sign-in throttle counts)", () => {
+  it("drops a port, brackets and a zone, and reads an IPv4-mapped IPv6 address as the IPv4 address", () => {
+    for (const [given, address] of [
+      ["203.0.113.7:51234", "203.0.113.7"],
+      ["203.0.113.7", "203.0.113.7"],
+      ["[2001:db8::1]:443", "2001:db8::1"],
+      ["[2001:DB8:0:0::1]", "2001:db8::1"],
+      ["2001:0db8:0000:0001:abcd:0:0:1", "2001:db8:0:1:abcd::1"],
+      ["fe80::1%eth0", "fe80::1"],
+      ["::ffff:192.0.2.1", "192.0.2.1"],
+      ["::ffff:c000:201", "192.0.2.1"],
+      ["[::ffff:192.0.2.1]:8080", "192.0.2.1"],
+      ["::1", "::1"],
+      ["unknown", "unknown"],
+      ["1::2::3", "1::2::3"],
+      ["300.1.1.1:80", "300.1.1.1:80"],
+    ])
+      expect(normaliseAddress(given), given).toBe(address);
+  });
+
+  it("counts an IPv6 address by its /64 and an IPv4 address by itself", () => {
+    expect(addressBlock("2001:db8:7:9:1:2:3:4")).toBe("2001:db8:7:9::/64");
+    expect(addressBlock("[2001:db8:7:9::abcd]:443")).toBe("2001:db8:7:9::/64");
+    expect(addressBlock("2001:db8:7:a::1")).toBe("2001:db8:7:a::/64");
+    expect(addressBlock("2001:db8::1")).toBe("2001:db8::/64");
+    expect(addressBlock("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressBlock("203.0.113.7:51234")).toBe("203.0.113.7");
+    expect(addressBlock(null)).toBeNull();
+  });
+});
+
 describe("parseTrustedProxyHops", () => {
   it("defaults to 0 and accepts whole numbers up to 10", () => {
     expect(parseTrustedProxyHops(undefined)).toBe(0);
@@ -51,6 +88,12 @@ describe("clientAddressFrom (the app's side)", () => {
       "203.0.113.7",
     );
     expect(clientAddressFrom(new Headers({ "x-forwarded-for": "198.51.100.1, ," }))).toBe("198.51.100.1");
+  });
+
+  it("drops the port some gateways write, so each connection is not a new address", () => {
+    expect(clientAddress({ forwardedFor: "203.0.113.7:51234", peer: "10.0.0.2", hops: 1 })).toBe("203.0.113.7");
+    expect(clientAddress({ forwardedFor: "[2001:db8::7]:51234", peer: "10.0.0.2", hops: 1 })).toBe("2001:db8::7");
+    expect(clientAddressFrom(new Headers({ "x-forwarded-for": "203.0.113.7:51235" }))).toBe("203.0.113.7");
   });
 
   it("returns null without the header, and never trusts X-Real-IP", () => {
