@@ -269,28 +269,46 @@ export function ErrorSummary({
     messages?.length && labels[name] ? [{ name, label: labels[name], message: messages[0] }] : [],
   );
   if (entries.length === 0) return null;
+  const box = "rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900";
+  // One field refused with the summary's own words: the words link to it, rather than saying it twice.
+  if (entries.length === 1 && entries[0].message === title) {
+    return (
+      <div role="alert" className={box}>
+        <FieldLink name={entries[0].name}>{title}</FieldLink>
+      </div>
+    );
+  }
   return (
-    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
+    <div role="alert" className={box}>
       <p className="font-semibold">{title}</p>
       <ul className="mt-1 list-disc space-y-0.5 pl-5">
         {entries.map((e) => (
           <li key={e.name}>
-            <a
-              href={`#field-${e.name}`}
-              className="underline"
-              onClick={(event) => {
-                const field = document.getElementById(`field-${e.name}`);
-                if (!field) return;
-                event.preventDefault();
-                field.focus();
-                field.scrollIntoView({ block: "center" });
-              }}
-            >
+            <FieldLink name={e.name}>
               {e.label}: {e.message}
-            </a>
+            </FieldLink>
           </li>
         ))}
       </ul>
     </div>
+  );
+}
+
+/** A link that takes the keyboard to a form field (an anchor alone would scroll to it but leave focus behind). */
+function FieldLink({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <a
+      href={`#field-${name}`}
+      className="underline"
+      onClick={(event) => {
+        const field = document.getElementById(`field-${name}`);
+        if (!field) return;
+        event.preventDefault();
+        field.focus();
+        field.scrollIntoView({ block: "center" });
+      }}
+    >
+      {children}
+    </a>
   );
 }

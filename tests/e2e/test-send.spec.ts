@@ -1,7 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import { startTestSmtpServer, type TestSmtpServer } from "../../stand-ins/smtp-test-server";
 import { ensureTestCa } from "../../stand-ins/test-ca";
-import { count, openPart, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
+import { count, openAdvanced, openPart, seedOrganisation, signIn, test, useFreshApp } from "./support/app";
 
 const BUDGET_MS = 4000;
 const ca = ensureTestCa();
@@ -96,6 +96,7 @@ test("a wrong Google app password shows the app-password advice, and nothing sec
   await signIn(page, "ana@riverside.example");
   await page.goto("/settings/email");
   await field(page, "Provider").selectOption({ label: "Google Mail (Gmail)" });
+  await openAdvanced(page);
   await field(page, "Server").fill("localhost");
   await field(page, "TLS Port").fill(String(smtp.starttlsPort));
   await field(page, "Password").fill("abcd abcd abcd wxyz");
